@@ -1,0 +1,152 @@
+// Package cli is the ledger command line: it parses subcommands, flags and
+// environment variables and calls the packages that do the work. It holds no
+// domain rules and no storage logic of its own.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events/jetstream"
+)
+
+// Env is what a command reads from the outside world.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, env Env, args []string) error
+}
+
+var commands = map[string]command{
+	"demo":   {"load the plan's province into a new embedded store and verify it", runDemo},
+	"events": {"list or follow the event log, filtered by city, aggregate, name, position or time", runEvents},
+	"verify": {"walk the log and check every event's hash and every aggregate's chain", runVerify},
+}
+
+// exitError carries a process exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, env Env) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.Stderr)
+		return 2
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "ledger: unknown command %q\n\n", args[0])
+		usage(env.Stderr)
+		return 2
+	}
+	err := cmd.run(ctx, env, args[1:])
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	fmt.Fprintf(env.Stderr, "ledger %s: %v\n", args[0], err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: ledger <command> [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nrun 'ledger <command> -h' for its flags")
+}
+
+// storeFlags are the flags every command that opens the log shares.
+type storeFlags struct {
+	data        string
+	url         string
+	allowUnsafe bool
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
+	def := env.Getenv("LEDGER_DATA")
+	if def == "" {
+		def = "ledger-data"
+	}
+	fs.StringVar(&f.data, "data", def, "data directory of the embedded store (env LEDGER_DATA)")
+	fs.StringVar(&f.url, "nats", env.Getenv("LEDGER_NATS"), "URL of an external NATS server or cluster instead of the embedded store (env LEDGER_NATS)")
+	fs.BoolVar(&f.allowUnsafe, "allow-unsafe-stream", false, "open an existing stream even if its settings could lose or delete events")
+}
+
+func (f *storeFlags) open(ctx context.Context, mustExist bool) (*jetstream.Store, error) {
+	if f.url == "" && mustExist {
+		if _, err := os.Stat(f.data); err != nil {
+			return nil, domain.Errorf("open", domain.NotFound, "data", "no ledger at %s (give --data DIR or --nats URL; 'ledger demo' creates one)", f.data)
+		}
+	}
+	return jetstream.Open(ctx, jetstream.Config{
+		DataDir:           f.data,
+		URL:               f.url,
+		AllowUnsafeStream: f.allowUnsafe,
+		Registry:          app.Registry(),
+	})
+}
+
+func newFlagSet(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("ledger "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// listFlag collects a repeatable or comma-separated flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+// cityScope accepts a city code, a Chinese or English city name, or "province".
+func cityScope(s string) (domain.Scope, error) {
+	if s == string(domain.Province) {
+		return domain.Province, nil
+	}
+	for _, c := range domain.Cities {
+		if s == string(c.ID) || s == c.Name || strings.EqualFold(s, c.NameEn) {
+			return domain.CityScope(c.ID), nil
+		}
+	}
+	return "", domain.Errorf("", domain.Invalid, "city", "%q is not a city code, a city name or \"province\"", s)
+}
+

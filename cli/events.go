@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
+)
+
+// China Standard Time: dates given on the command line are dates in Shanxi.
+var cst = time.FixedZone("CST", 8*3600)
+
+// parseAsOf reads RFC 3339, or a date meaning the end of that day in Shanxi.
+func parseAsOf(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, cst)
+	if err != nil {
+		return time.Time{}, domain.Errorf("", domain.Invalid, "as-of", "%q is neither a date (2019-12-31) nor an RFC 3339 time", s)
+	}
+	return d.Add(24*time.Hour - time.Microsecond), nil
+}
+
+func runEvents(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet("events", env)
+	var sf storeFlags
+	sf.register(fs, env)
+	var cities, types, names listFlag
+	fs.Var(&cities, "city", "only these cities (code, 太原 or Taiyuan, or province); repeatable or comma-separated")
+	fs.Var(&types, "type", "only these aggregate types (section, task, …)")
+	fs.Var(&names, "name", "only these event names (section.reading_recorded, …)")
+	aggregate := fs.String("aggregate", "", "only one aggregate, as scope/type/id")
+	from := fs.Uint64("from", 0, "first position")
+	to := fs.Uint64("to", 0, "last position")
+	asOf := fs.String("as-of", "", "only events recorded by then: a date (end of that day, Shanxi time) or an RFC 3339 time")
+	follow := fs.Bool("follow", false, "keep waiting for new events")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	limit := fs.Int("limit", 0, "stop after this many events (0: no limit)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	q := events.Query{From: *from, To: *to}
+	for _, c := range cities {
+		s, err := cityScope(c)
+		if err != nil {
+			return err
+		}
+		q.Scopes = append(q.Scopes, s)
+	}
+	for _, t := range types {
+		q.Types = append(q.Types, events.AggregateType(t))
+	}
+	for _, n := range names {
+		q.Names = append(q.Names, events.Name(n))
+	}
+	if *aggregate != "" {
+		a, err := events.ParseAggregate(*aggregate)
+		if err != nil {
+			return err
+		}
+		q.Aggregate = &a
+	}
+	if *asOf != "" {
+		t, err := parseAsOf(*asOf)
+		if err != nil {
+			return err
+		}
+		q.RecordedBy = t
+	}
+	if err := q.Validate("events"); err != nil {
+		return err
+	}
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := newEventWriter(env.Stdout, *asJSON)
+	n := 0
+	errLimit := fmt.Errorf("limit reached")
+	fn := func(e events.Event) error {
+		if err := out.write(e); err != nil {
+			return err
+		}
+		n++
+		if *limit > 0 && n >= *limit {
+			return errLimit
+		}
+		return nil
+	}
+	if *follow {
+		err = s.Follow(ctx, q, fn)
+	} else {
+		err = s.Read(ctx, q, fn)
+	}
+	if ferr := out.flush(); err == nil {
+		err = ferr
+	}
+	if err == errLimit || (*follow && ctx.Err() != nil) {
+		return nil
+	}
+	return err
+}
+
+// eventWriter prints events as a table or as JSON lines.
+type eventWriter struct {
+	json bool
+	enc  *json.Encoder
+	tw   *tabwriter.Writer
+	rows int
+}
+
+func newEventWriter(w io.Writer, asJSON bool) *eventWriter {
+	if asJSON {
+		return &eventWriter{json: true, enc: json.NewEncoder(w)}
+	}
+	return &eventWriter{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+}
+
+func (w *eventWriter) write(e events.Event) error {
+	if w.json {
+		return w.enc.Encode(e)
+	}
+	if w.rows == 0 {
+		fmt.Fprintln(w.tw, "POSITION\tRECORDED (CST)\tOCCURRED (CST)\tAGGREGATE\tVER\tEVENT\tACTOR\tPAYLOAD")
+	}
+	w.rows++
+	payload := string(e.Payload)
+	if r := []rune(payload); len(r) > 80 {
+		payload = string(r[:77]) + "..."
+	}
+	_, err := fmt.Fprintf(w.tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s/%s\t%s\n", e.Position,
+		e.RecordedAt.In(cst).Format("2006-01-02 15:04:05"), e.OccurredAt.In(cst).Format("2006-01-02 15:04"),
+		e.Aggregate, e.Version, e.Name, e.Actor.ID, e.Actor.Role, strings.ReplaceAll(payload, "\t", " "))
+	if w.rows%500 == 0 {
+		w.tw.Flush() // keep a long or followed listing moving
+	}
+	return err
+}
+
+func (w *eventWriter) flush() error {
+	if w.tw != nil {
+		return w.tw.Flush()
+	}
+	return nil
+}

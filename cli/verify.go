@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/shanxi-water/ledger/events"
+)
+
+func runVerify(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet("verify", env)
+	var sf storeFlags
+	sf.register(fs, env)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := s.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if rep.Problems == nil {
+			rep.Problems = []events.Problem{}
+		}
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		fmt.Fprintln(env.Stdout, string(b))
+	} else {
+		fmt.Fprintf(env.Stdout, "checked %d events of %d aggregates, up to position %d\n", rep.Events, rep.Aggregates, rep.LastPosition)
+		for _, p := range rep.Problems {
+			fmt.Fprintf(env.Stdout, "BROKEN  %v\n", p)
+		}
+	}
+	if !rep.OK() {
+		p := rep.First()
+		return &exitError{code: 3, err: fmt.Errorf("%d problem(s); first broken link at position %d, aggregate %s, event %s", len(rep.Problems), p.Position, p.Aggregate, p.EventID)}
+	}
+	if !*asJSON {
+		fmt.Fprintln(env.Stdout, "OK: every hash and every chain verifies")
+	}
+	return nil
+}

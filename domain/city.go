@@ -1,0 +1,74 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+)
+
+// CityID is a prefecture-level city's GB/T 2260 administrative code, e.g. "140100".
+type CityID string
+
+// Basin is one of the two river basins the plan sets targets for.
+type Basin string
+
+// The basins of Shanxi province.
+const (
+	Yellow Basin = "yellow" // 黄河流域
+	Hai    Basin = "hai"    // 海河流域
+)
+
+// City is one of Shanxi's 11 prefecture-level cities.
+type City struct {
+	ID     CityID
+	Name   string // Chinese name, e.g. 太原
+	NameEn string // English name, e.g. Taiyuan
+}
+
+// Cities lists the 11 prefecture-level cities of Shanxi in code order.
+var Cities = []City{
+	{"140100", "太原", "Taiyuan"},
+	{"140200", "大同", "Datong"},
+	{"140300", "阳泉", "Yangquan"},
+	{"140400", "长治", "Changzhi"},
+	{"140500", "晋城", "Jincheng"},
+	{"140600", "朔州", "Shuozhou"},
+	{"140700", "晋中", "Jinzhong"},
+	{"140800", "运城", "Yuncheng"},
+	{"140900", "忻州", "Xinzhou"},
+	{"141000", "临汾", "Linfen"},
+	{"141100", "吕梁", "Lüliang"},
+}
+
+// LookupCity returns the city with the given code.
+func LookupCity(id CityID) (City, bool) {
+	i := slices.IndexFunc(Cities, func(c City) bool { return c.ID == id })
+	if i < 0 {
+		return City{}, false
+	}
+	return Cities[i], true
+}
+
+// Scope is where an aggregate belongs: a city, or the province as a whole.
+// Every event is filed under a scope so that one city's history can be read
+// without scanning the others'.
+type Scope string
+
+// Province is the scope of province-level aggregates (rules, published results).
+const Province Scope = "province"
+
+// CityScope returns the scope of a city.
+func CityScope(id CityID) Scope { return Scope(id) }
+
+// Validate reports whether s is the province or a known city code.
+func (s Scope) Validate() error {
+	if s == Province {
+		return nil
+	}
+	if _, ok := LookupCity(CityID(s)); ok {
+		return nil
+	}
+	if s == "" {
+		return fmt.Errorf("missing: want %q or a city code such as 140100", Province)
+	}
+	return fmt.Errorf("unknown scope %q: want %q or one of the 11 city codes 140100…141100", string(s), Province)
+}

@@ -1,0 +1,255 @@
+package events
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+// Name is an event's stable, explicit name: "<aggregate type>.<fact in the
+// past tense>", e.g. "section.reading_recorded". It is chosen when the event is
+// registered and never derived from a Go type name.
+type Name string
+
+var (
+	nameRE  = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}\.[a-z][a-z0-9_]{0,63}$`)
+	typeRE  = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	aggIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+)
+
+// Validate reports whether n has the form "type.fact".
+func (n Name) Validate() error {
+	if n == "" {
+		return fmt.Errorf("missing")
+	}
+	if !nameRE.MatchString(string(n)) {
+		return fmt.Errorf("%q is not of the form <aggregate type>.<fact>, lower case, e.g. section.reading_recorded", string(n))
+	}
+	return nil
+}
+
+// AggregateType names a kind of aggregate, e.g. "section", "task", "enterprise".
+type AggregateType string
+
+// Validate reports whether t is a lower-case identifier.
+func (t AggregateType) Validate() error {
+	if t == "" {
+		return fmt.Errorf("missing")
+	}
+	if !typeRE.MatchString(string(t)) {
+		return fmt.Errorf("%q is not a lower-case identifier (a-z, 0-9, _; at most 40)", string(t))
+	}
+	return nil
+}
+
+// AggregateID identifies one aggregate within its type and scope.
+type AggregateID string
+
+// Validate reports whether id is made of letters, digits, '-' and '_'.
+func (id AggregateID) Validate() error {
+	if id == "" {
+		return fmt.Errorf("missing")
+	}
+	if !aggIDRE.MatchString(string(id)) {
+		return fmt.Errorf("%q may hold only ASCII letters, digits, '-' and '_' (1 to 128)", string(id))
+	}
+	return nil
+}
+
+// Aggregate identifies one consistency boundary: the events of one section,
+// one task, one enterprise. Its events form one hash chain.
+type Aggregate struct {
+	Scope domain.Scope  `json:"scope"`
+	Type  AggregateType `json:"type"`
+	ID    AggregateID   `json:"id"`
+}
+
+func (a Aggregate) String() string { return string(a.Scope) + "/" + string(a.Type) + "/" + string(a.ID) }
+
+// Validate checks every part of a, naming the field at fault.
+func (a Aggregate) Validate(op, field string) error {
+	if err := a.Scope.Validate(); err != nil {
+		return domain.E(op, domain.Invalid, field+".scope", err)
+	}
+	if err := a.Type.Validate(); err != nil {
+		return domain.E(op, domain.Invalid, field+".type", err)
+	}
+	if err := a.ID.Validate(); err != nil {
+		return domain.E(op, domain.Invalid, field+".id", err)
+	}
+	return nil
+}
+
+// ParseAggregate parses "scope/type/id".
+func ParseAggregate(s string) (Aggregate, error) {
+	p := strings.Split(s, "/")
+	if len(p) != 3 {
+		return Aggregate{}, domain.Errorf("events.ParseAggregate", domain.Invalid, "aggregate", "%q is not scope/type/id, e.g. 140100/section/FH01", s)
+	}
+	a := Aggregate{domain.Scope(p[0]), AggregateType(p[1]), AggregateID(p[2])}
+	return a, a.Validate("events.ParseAggregate", "aggregate")
+}
+
+// Hash is a SHA-256 digest.
+type Hash [sha256.Size]byte
+
+// IsZero reports whether h is all zeros (no previous event).
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+// String returns h in lower-case hex, or "" for the zero hash.
+func (h Hash) String() string {
+	if h.IsZero() {
+		return ""
+	}
+	return hex.EncodeToString(h[:])
+}
+
+// MarshalText encodes h as hex ("" for the zero hash).
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText decodes a hex hash; "" is the zero hash.
+func (h *Hash) UnmarshalText(b []byte) error {
+	v, err := ParseHash(string(b))
+	*h = v
+	return err
+}
+
+// ParseHash decodes a hex digest; "" is the zero hash.
+func ParseHash(s string) (Hash, error) {
+	var h Hash
+	if s == "" {
+		return h, nil
+	}
+	if len(s) != 2*len(h) {
+		return h, fmt.Errorf("hash %q: want %d hex digits", s, 2*len(h))
+	}
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
+		return h, fmt.Errorf("hash %q: %v", s, err)
+	}
+	return h, nil
+}
+
+// Event is one immutable fact in the ledger.
+type Event struct {
+	ID            uuid.UUID       `json:"id"`             // UUIDv7; also the store's de-duplication key
+	Name          Name            `json:"name"`           // stable registered name
+	Schema        int             `json:"schema"`         // payload schema version as read (after upcasting)
+	Aggregate     Aggregate       `json:"aggregate"`      // the aggregate it belongs to
+	Version       uint64          `json:"version"`        // 1 for the aggregate's first event, then +1
+	Position      uint64          `json:"position"`       // place in the global log (assigned by the store; not hashed)
+	OccurredAt    time.Time       `json:"occurred_at"`    // when it happened in the world
+	RecordedAt    time.Time       `json:"recorded_at"`    // when the ledger stored it
+	Actor         domain.Actor    `json:"actor"`          // who, in which role
+	CorrelationID uuid.UUID       `json:"correlation_id"` // the request or import it belongs to (may be nil)
+	CausationID   uuid.UUID       `json:"causation_id"`   // the event or command that caused it (may be nil)
+	Payload       json.RawMessage `json:"payload"`        // payload JSON as read (after upcasting)
+	Data          any             `json:"-"`              // decoded payload, a registered type
+	PrevHash      Hash            `json:"prev_hash"`      // hash of the aggregate's previous event (zero for the first)
+	Hash          Hash            `json:"hash"`           // SHA-256 of the canonical envelope
+
+	// StoredSchema is the schema version the payload was written with, and
+	// StoredPayload its bytes as written; the hash covers these, not the
+	// upcast form. They equal Schema and Payload unless an upcaster ran.
+	StoredSchema  int             `json:"-"`
+	StoredPayload json.RawMessage `json:"-"`
+}
+
+// TimeFormat is how the envelope's times are written: RFC 3339, UTC, with
+// microseconds, so they survive every backend unchanged.
+const TimeFormat = "2006-01-02T15:04:05.000000Z"
+
+// Canonical returns the canonical byte form of the envelope that the hash
+// covers: a fixed sequence of "key=value" lines ending with the payload as
+// stored. Position and Hash are not part of it.
+func (e *Event) Canonical() []byte {
+	schema, payload := e.StoredSchema, e.StoredPayload
+	if payload == nil {
+		schema, payload = e.Schema, e.Payload
+	}
+	b := make([]byte, 0, 400+len(payload))
+	line := func(k, v string) {
+		b = append(b, k...)
+		b = append(b, '=')
+		b = append(b, v...)
+		b = append(b, '\n')
+	}
+	b = append(b, "ledger-event/1\n"...)
+	line("id", e.ID.String())
+	line("name", string(e.Name))
+	line("schema", strconv.Itoa(schema))
+	line("scope", string(e.Aggregate.Scope))
+	line("type", string(e.Aggregate.Type))
+	line("aggregate", string(e.Aggregate.ID))
+	line("version", strconv.FormatUint(e.Version, 10))
+	line("occurred", e.OccurredAt.UTC().Format(TimeFormat))
+	line("recorded", e.RecordedAt.UTC().Format(TimeFormat))
+	line("actor", e.Actor.ID)
+	line("role", string(e.Actor.Role))
+	line("correlation", optUUID(e.CorrelationID))
+	line("causation", optUUID(e.CausationID))
+	line("prev", e.PrevHash.String())
+	b = append(b, "payload="...)
+	b = append(b, payload...)
+	return b
+}
+
+// ComputeHash returns the SHA-256 of the canonical envelope.
+func (e *Event) ComputeHash() Hash { return sha256.Sum256(e.Canonical()) }
+
+func optUUID(u uuid.UUID) string {
+	if u == uuid.Nil {
+		return ""
+	}
+	return u.String()
+}
+
+// ParseOptUUID parses a UUID, "" being the nil UUID.
+func ParseOptUUID(s string) (uuid.UUID, error) {
+	if s == "" {
+		return uuid.Nil, nil
+	}
+	return uuid.Parse(s)
+}
+
+// NewID returns a new UUIDv7 event id. Callers that may retry an append set
+// their drafts' IDs with it first, so that a retry is recognised.
+func NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// Draft is an event not yet stored: what a command decided.
+type Draft struct {
+	ID            uuid.UUID    // optional: set it (NewID) to make retries idempotent
+	OccurredAt    time.Time    // required: when it happened in the world
+	Actor         domain.Actor // required
+	CorrelationID uuid.UUID    // optional
+	CausationID   uuid.UUID    // optional
+	Data          any          // required: a value of a registered payload type
+}
+
+// ExpectedVersion is the version an aggregate must be at for an append to
+// proceed: 0 for a new aggregate, n after n events, or Any.
+type ExpectedVersion int64
+
+const (
+	// NoEvents expects a new aggregate.
+	NoEvents ExpectedVersion = 0
+	// Any appends after whatever the aggregate's last event is, still chained
+	// atomically: a concurrent writer makes the store retry, never fork the chain.
+	Any ExpectedVersion = -1
+)
+
+// Change is one aggregate's part of an append: the version it must be at and
+// the events to add to it.
+type Change struct {
+	Aggregate Aggregate
+	Expect    ExpectedVersion
+	Events    []Draft
+}

@@ -1,0 +1,527 @@
+package jetstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
+)
+
+// DefaultStream is the name of the stream holding the log.
+const DefaultStream = "LEDGER"
+
+// Config says where the log lives.
+type Config struct {
+	// DataDir is the embedded server's data directory. Used when URL is "".
+	DataDir string
+	// Listen, if set ("127.0.0.1:4222"), opens the embedded server to other
+	// NATS clients, e.g. for notifications.
+	Listen string
+	// URL of an external server or cluster ("nats://a:4222,nats://b:4222").
+	URL string
+	// Stream name; DefaultStream if "".
+	Stream string
+	// Replicas of the stream when it is created: 1 embedded, 3 in a cluster.
+	Replicas int
+	// DuplicateWindow within which a re-sent event id is recognised by the
+	// server itself; 2 minutes if 0. (Appends with expected versions are
+	// idempotent beyond it too.)
+	DuplicateWindow time.Duration
+	// AllowUnsafeStream opens an existing stream whose settings could lose
+	// or delete events, with a warning instead of an error.
+	AllowUnsafeStream bool
+	// Registry of event types; required.
+	Registry *events.Registry
+	// Clock for recorded-at; time.Now if nil.
+	Clock events.Clock
+	// Logger for warnings; slog.Default() if nil.
+	Logger *slog.Logger
+}
+
+// Store is the event log in JetStream.
+type Store struct {
+	*events.Log
+	b *backend
+}
+
+// Open connects to (or starts) the server, creates or checks the stream and
+// returns the log.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	const op = "jetstream.Open"
+	if cfg.Registry == nil {
+		return nil, domain.Errorf(op, domain.Invalid, "registry", "missing")
+	}
+	if cfg.Stream == "" {
+		cfg.Stream = DefaultStream
+	}
+	if cfg.Replicas == 0 {
+		cfg.Replicas = 1
+	}
+	if cfg.DuplicateWindow == 0 {
+		cfg.DuplicateWindow = 2 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	b := &backend{cfg: cfg}
+	var err error
+	if cfg.URL == "" {
+		if cfg.DataDir == "" {
+			return nil, domain.Errorf(op, domain.Invalid, "data", "give a data directory for the embedded store, or a NATS URL")
+		}
+		if b.emb, err = startEmbedded(cfg.DataDir, cfg.Listen); err != nil {
+			return nil, domain.E(op, domain.Internal, "data", err)
+		}
+		b.nc, err = nats.Connect("", nats.InProcessServer(b.emb.srv), nats.Name("ledger"))
+	} else {
+		b.nc, err = nats.Connect(cfg.URL, nats.Name("ledger"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+	}
+	if err != nil {
+		b.Close()
+		return nil, domain.E(op, domain.Internal, "nats", fmt.Errorf("connect: %w", err))
+	}
+	if b.js, err = jetstream.New(b.nc); err != nil {
+		b.Close()
+		return nil, domain.E(op, domain.Internal, "nats", err)
+	}
+	if err := b.ensureStream(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	log, err := events.NewLog(ctx, b, cfg.Registry, cfg.Clock)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return &Store{Log: log, b: b}, nil
+}
+
+// Conn is the store's NATS connection.
+func (s *Store) Conn() *nats.Conn { return s.b.nc }
+
+// JetStream is the store's JetStream context.
+func (s *Store) JetStream() jetstream.JetStream { return s.b.js }
+
+// StreamName is the stream holding the log.
+func (s *Store) StreamName() string { return s.b.cfg.Stream }
+
+// ClientURL is where other NATS clients reach the embedded server ("" if it
+// listens on nothing, or the store is external).
+func (s *Store) ClientURL() string {
+	if s.b.emb == nil {
+		return ""
+	}
+	return s.b.emb.clientURL()
+}
+
+// StreamConfig is the configuration the ledger creates its stream with.
+func StreamConfig(name string, replicas int, dupWindow time.Duration) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:               name,
+		Description:        "Shanxi water-pollution assessment ledger: immutable event log",
+		Subjects:           []string{SubjectPrefix + ".>"},
+		Retention:          jetstream.LimitsPolicy,
+		MaxConsumers:       -1,
+		MaxMsgs:            -1,
+		MaxBytes:           -1,
+		MaxAge:             0,
+		MaxMsgsPerSubject:  -1,
+		MaxMsgSize:         -1,
+		Discard:            jetstream.DiscardNew, // when full, refuse new events; never drop old ones
+		Storage:            jetstream.FileStorage,
+		Replicas:           replicas,
+		Duplicates:         dupWindow,
+		DenyDelete:         true,
+		DenyPurge:          true,
+		AllowRollup:        false,
+		AllowDirect:        true,
+		AllowAtomicPublish: true,
+	}
+}
+
+// UnsafeSettings lists the settings of an existing stream that could lose or
+// delete events, or that the ledger cannot work without.
+func UnsafeSettings(c jetstream.StreamConfig, replicas int) []string {
+	var p []string
+	if c.Storage != jetstream.FileStorage {
+		p = append(p, "storage is memory: every event is lost when the server stops")
+	}
+	if c.Retention != jetstream.LimitsPolicy {
+		p = append(p, fmt.Sprintf("retention is %v: consumed events are deleted", c.Retention))
+	}
+	limit := func(name string, set bool) {
+		if set && c.Discard == jetstream.DiscardOld {
+			p = append(p, name+" is set with discard old: the oldest events are deleted when it is reached")
+		}
+	}
+	limit("max_age", c.MaxAge > 0)
+	limit("max_msgs", c.MaxMsgs > 0)
+	limit("max_bytes", c.MaxBytes > 0)
+	limit("max_msgs_per_subject", c.MaxMsgsPerSubject > 0)
+	if !c.DenyDelete {
+		p = append(p, "deny_delete is off: events can be deleted")
+	}
+	if !c.DenyPurge {
+		p = append(p, "deny_purge is off: the stream can be purged")
+	}
+	if c.AllowRollup {
+		p = append(p, "allow_rollup_hdrs is on: a rollup message purges earlier events")
+	}
+	if c.AllowMsgTTL {
+		p = append(p, "allow_msg_ttl is on: events can expire")
+	}
+	if c.Replicas < replicas {
+		p = append(p, fmt.Sprintf("replicas is %d, fewer than the %d asked for", c.Replicas, replicas))
+	}
+	return p
+}
+
+func (b *backend) ensureStream(ctx context.Context) error {
+	const op = "jetstream.Open"
+	want := StreamConfig(b.cfg.Stream, b.cfg.Replicas, b.cfg.DuplicateWindow)
+	s, err := b.js.Stream(ctx, b.cfg.Stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		if s, err = b.js.CreateStream(ctx, want); err != nil {
+			return domain.E(op, domain.Internal, "stream", fmt.Errorf("create stream %s: %w", b.cfg.Stream, err))
+		}
+		b.stream = s
+		return nil
+	}
+	if err != nil {
+		return domain.E(op, domain.Internal, "stream", fmt.Errorf("stream %s: %w", b.cfg.Stream, err))
+	}
+	have := s.CachedInfo().Config
+	if !containsSubject(have.Subjects, SubjectPrefix+".>") {
+		return domain.Errorf(op, domain.Invalid, "stream", "stream %s does not hold subjects %s.> (it holds %v)", b.cfg.Stream, SubjectPrefix, have.Subjects)
+	}
+	if problems := UnsafeSettings(have, b.cfg.Replicas); len(problems) > 0 {
+		msg := fmt.Sprintf("stream %s could lose or delete events: %s", b.cfg.Stream, strings.Join(problems, "; "))
+		if !b.cfg.AllowUnsafeStream {
+			return domain.Errorf(op, domain.Invalid, "stream", "%s (fix the stream, or pass --allow-unsafe-stream to open it anyway)", msg)
+		}
+		b.cfg.Logger.Warn("opening an unsafe stream because it was allowed", "stream", b.cfg.Stream, "problems", problems)
+	}
+	if !have.AllowAtomicPublish || !have.AllowDirect {
+		// Both only add abilities; turning them on loses nothing.
+		have.AllowAtomicPublish, have.AllowDirect = true, true
+		if s, err = b.js.UpdateStream(ctx, have); err != nil {
+			return domain.E(op, domain.Internal, "stream", fmt.Errorf("enable atomic publish and direct get on %s: %w", b.cfg.Stream, err))
+		}
+	}
+	b.stream = s
+	return nil
+}
+
+func containsSubject(subjects []string, s string) bool {
+	for _, v := range subjects {
+		if v == s || v == ">" {
+			return true
+		}
+	}
+	return false
+}
+
+// backend implements events.Backend on JetStream.
+type backend struct {
+	cfg    Config
+	emb    *embedded
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+}
+
+var _ events.Backend = (*backend)(nil)
+
+// MaxBatchSize is the largest atomic batch the server accepts by default.
+const MaxBatchSize = 1000
+
+func (b *backend) MaxBatch() int        { return MaxBatchSize }
+func (b *backend) DensePositions() bool { return true }
+
+func (b *backend) Close() error {
+	if b.nc != nil {
+		b.nc.Close()
+	}
+	if b.emb != nil {
+		b.emb.shutdown()
+	}
+	return nil
+}
+
+func (b *backend) LastPosition(ctx context.Context) (uint64, error) {
+	info, err := b.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stream info: %w", err)
+	}
+	return info.State.LastSeq, nil
+}
+
+func (b *backend) Head(ctx context.Context, agg events.Aggregate) (events.Head, error) {
+	m, err := b.stream.GetLastMsgForSubject(ctx, aggregateSubject(agg)+".>")
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return events.Head{}, nil
+	}
+	if err != nil {
+		return events.Head{}, fmt.Errorf("last event of %s: %w", agg, err)
+	}
+	e, err := decode(m.Subject, m.Header, m.Data, m.Sequence)
+	if err != nil {
+		return events.Head{}, fmt.Errorf("last event of %s at position %d: %w", agg, m.Sequence, err)
+	}
+	return events.Head{Version: e.Version, Position: e.Position, Hash: e.Hash, RecordedAt: e.RecordedAt}, nil
+}
+
+// commitRetries is how often a commit whose outcome is unknown (a timeout, a
+// lost connection) is sent again with the same event ids.
+const commitRetries = 4
+
+func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head) error {
+	var err error
+	for attempt := 0; attempt <= commitRetries; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
+			}
+		}
+		err = b.commitOnce(ctx, evs, expect)
+		if err == nil || !unknownOutcome(err) {
+			return err
+		}
+	}
+	return fmt.Errorf("commit of %d events: outcome unknown after %d tries: %w", len(evs), commitRetries+1, err)
+}
+
+func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head) error {
+	msgs := make([]*nats.Msg, len(evs))
+	first := make(map[events.Aggregate]bool, len(expect))
+	for i, e := range evs {
+		m := encode(e)
+		if !first[e.Aggregate] {
+			first[e.Aggregate] = true
+			m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect[e.Aggregate].Position, 10)}
+			m.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{aggregateSubject(e.Aggregate) + ".>"}
+		}
+		msgs[i] = m
+	}
+	var last uint64
+	if len(msgs) == 1 {
+		ack, err := b.js.PublishMsg(ctx, msgs[0])
+		if err != nil {
+			return classify(err)
+		}
+		if ack.Duplicate {
+			return fmt.Errorf("event %s: %w", evs[0].ID, events.ErrDuplicate)
+		}
+		last = ack.Sequence
+	} else {
+		ack, err := jetstreamext.PublishMsgBatch(ctx, b.js, msgs)
+		if err != nil {
+			return classify(err)
+		}
+		last = ack.Sequence
+	}
+	for i, e := range evs {
+		e.Position = last - uint64(len(evs)-1-i)
+	}
+	return nil
+}
+
+// JetStream error codes the ledger reacts to.
+const (
+	codeWrongLastSeq         = 10071 // one replica
+	codeWrongLastSeqConstant = 10164 // replicated streams
+	codeBatchDuplicate       = 10201
+)
+
+func classify(err error) error {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode {
+		case codeWrongLastSeq, codeWrongLastSeqConstant:
+			return fmt.Errorf("%w (%v)", events.ErrConflict, err)
+		case codeBatchDuplicate:
+			return fmt.Errorf("%w (%v)", events.ErrDuplicate, err)
+		}
+	}
+	return err
+}
+
+// unknownOutcome reports whether a commit may or may not have been stored.
+func unknownOutcome(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrConnectionClosed) ||
+		errors.Is(err, nats.ErrDisconnected) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, nats.ErrConnectionReconnecting)
+}
+
+func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func(events.Record) error) error {
+	subjects, err := filterSubjects(q)
+	if err != nil {
+		return err
+	}
+	start := max(q.From, 1)
+	end := q.To
+	if !follow {
+		last, err := b.LastPosition(ctx)
+		if err != nil {
+			return err
+		}
+		if end == 0 || end > last {
+			end = last
+		}
+		if end < start {
+			return nil
+		}
+	}
+	cfg := jetstream.OrderedConsumerConfig{
+		FilterSubjects: subjects,
+		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:    start,
+	}
+	cons, err := b.js.OrderedConsumer(ctx, b.cfg.Stream, cfg)
+	if err != nil {
+		return fmt.Errorf("consumer: %w", err)
+	}
+	defer func() {
+		// Ordered consumers are ephemeral; delete it now rather than wait.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		_ = b.js.DeleteConsumer(dctx, b.cfg.Stream, cons.CachedInfo().Name)
+	}()
+	if !follow {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			return fmt.Errorf("consumer info: %w", err)
+		}
+		if info.NumPending == 0 {
+			return nil
+		}
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(2000))
+	if err != nil {
+		return fmt.Errorf("consumer: %w", err)
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	// In a scan of the whole log every position must arrive: one that does
+	// not was refused or lost by the server, and is reported as a record
+	// with an error rather than skipped in silence.
+	whole := subjects == nil
+	prev := start - 1
+	missing := func(upTo uint64) error {
+		for ; whole && prev+1 < upTo; prev++ {
+			if err := fn(b.unreadable(prev + 1)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var nextOpts []jetstream.NextOpt
+	if !follow {
+		nextOpts = append(nextOpts, jetstream.NextMaxWait(scanIdle))
+	}
+	for {
+		m, err := it.Next(nextOpts...)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !follow && errors.Is(err, nats.ErrTimeout) {
+				// Quiet: either the consumer is slow, or the messages up to
+				// end are ones the server cannot read. Ask for each directly.
+				slow, err := b.skipUnreadable(ctx, &prev, end, subjects, fn)
+				if err != nil || !slow {
+					return err
+				}
+				continue
+			}
+			return fmt.Errorf("reading the log: %w", err)
+		}
+		md, err := m.Metadata()
+		if err != nil {
+			return fmt.Errorf("reading the log: %w", err)
+		}
+		seq := md.Sequence.Stream
+		if end != 0 && seq > end {
+			return missing(end + 1)
+		}
+		if err := missing(seq); err != nil {
+			return err
+		}
+		prev = seq
+		rec := events.Record{Position: seq}
+		rec.Event, rec.Err = decode(m.Subject(), m.Headers(), m.Data(), seq)
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if !follow && (seq >= end || md.NumPending == 0) {
+			return missing(end + 1)
+		}
+	}
+}
+
+// scanIdle is how long a scan waits for a message before asking the stream
+// directly whether the next one can be read.
+const scanIdle = 500 * time.Millisecond
+
+// skipUnreadable reports unreadable messages after *prev up to end, and
+// reports slow if one of them is readable after all (the consumer is only
+// slow, and the scan should wait on).
+func (b *backend) skipUnreadable(ctx context.Context, prev *uint64, end uint64, subjects []string, fn func(events.Record) error) (slow bool, err error) {
+	if subjects != nil {
+		// A filtered scan: is a matching message still to come?
+		for _, f := range subjects {
+			m, err := b.stream.GetMsg(ctx, *prev+1, jetstream.WithGetMsgSubject(f))
+			if err == nil && m.Sequence <= end {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	for *prev < end {
+		_, err := b.stream.GetMsg(ctx, *prev+1)
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, jetstream.ErrMsgNotFound) {
+			return false, fmt.Errorf("reading position %d: %w", *prev+1, err)
+		}
+		*prev++
+		if err := fn(b.unreadable(*prev)); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// unreadable is the record for a position the server did not deliver. For
+// the embedded server it reads the block files directly to say which event
+// was there.
+func (b *backend) unreadable(seq uint64) events.Record {
+	rec := events.Record{Position: seq, Err: fmt.Errorf("the store did not return the message at position %d: it failed the store's own checksum, or was removed", seq)}
+	if b.emb == nil {
+		return rec
+	}
+	raw, err := readRaw(b.cfg.DataDir, b.cfg.Stream, seq)
+	if err != nil {
+		return rec
+	}
+	if e, err := decode(raw.subject, raw.header, raw.data, seq); err == nil {
+		rec.Event = e
+		rec.Err = fmt.Errorf("the store refused the message at position %d: its bytes on disk fail the store's checksum", seq)
+	}
+	return rec
+}

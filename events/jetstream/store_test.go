@@ -1,0 +1,86 @@
+package jetstream_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/events/storetest"
+)
+
+func openStore(t *testing.T, dir string, reg *events.Registry, clock events.Clock) events.Store {
+	t.Helper()
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: reg, Clock: clock})
+	require.NoError(t, err)
+	return s
+}
+
+// tamper edits the message blocks of the embedded server's data directory.
+func tamper(t *testing.T, dir string, ev events.Event, old, new string) {
+	t.Helper()
+	require.Equal(t, len(old), len(new))
+	found := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".blk") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if n := bytes.Count(b, []byte(old)); n > 0 {
+			found += n
+			return os.WriteFile(path, bytes.ReplaceAll(b, []byte(old), []byte(new)), 0o640)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, 1, found, "the payload of event %s is stored once", ev.ID)
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		NewLocation: func(t *testing.T) string { return t.TempDir() },
+		Open:        openStore,
+		Tamper:      tamper,
+	})
+}
+
+// The last event of the log altered, and a header altered instead of the
+// payload: both are found.
+func TestTamperLastEventAndHeader(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openStore(t, dir, storetest.Registry(), nil)
+	a := events.Aggregate{Scope: "140800", Type: "section", ID: "HJDQ"}
+	evs, err := s.Append(ctx, events.Change{Aggregate: a, Events: []events.Draft{
+		{OccurredAt: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "station-9", Role: domain.Station}, Data: storetest.Noted{Text: "cod=38.5", N: 1}},
+		{OccurredAt: time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "station-9", Role: domain.Station}, Data: storetest.Noted{Text: "cod=41.0", N: 2}},
+	}})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	tamper(t, dir, evs[1], "cod=41.0", "cod=21.0")
+	tamper(t, dir, evs[0], "2019-05-01T00", "2019-05-11T00") // its occurred-at header
+
+	s = openStore(t, dir, storetest.Registry(), nil)
+	defer s.Close()
+	rep, err := s.Verify(ctx)
+	require.NoError(t, err)
+	require.Len(t, rep.Problems, 2, "%v", rep.Problems)
+	for i, p := range rep.Problems {
+		require.Equal(t, evs[i].Position, p.Position)
+		require.Equal(t, evs[i].ID, p.EventID)
+		require.Equal(t, a, p.Aggregate)
+		require.Contains(t, p.Reason, "hash mismatch")
+	}
+}

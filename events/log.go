@@ -1,0 +1,494 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+// Clock returns the current time. Stores take one so that tests and the demo
+// can record history at the dates it happened.
+type Clock func() time.Time
+
+// Log implements Store over a Backend.
+type Log struct {
+	backend  Backend
+	registry *Registry
+	clock    Clock
+
+	mu           sync.Mutex
+	heads        map[Aggregate]Head // cache of aggregates' last events
+	lastRecorded time.Time          // recorded-at never runs backwards in this process
+}
+
+var _ Store = (*Log)(nil)
+
+// maxCachedHeads bounds the head cache; past it the cache starts afresh.
+const maxCachedHeads = 1 << 17
+
+// maxAnyRetries bounds how often an Append with Any retries after losing a race.
+const maxAnyRetries = 20
+
+// FutureTolerance is how far after its recording an event may say it occurred
+// (clock skew between a station and the ledger).
+const FutureTolerance = 5 * time.Minute
+
+// NewLog returns a Log over backend. A nil clock is time.Now.
+func NewLog(ctx context.Context, backend Backend, registry *Registry, clock Clock) (*Log, error) {
+	if clock == nil {
+		clock = time.Now
+	}
+	l := &Log{backend: backend, registry: registry, clock: clock, heads: map[Aggregate]Head{}}
+	// Recorded-at must not run backwards: start after the last stored event.
+	last, err := backend.LastPosition(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if last > 0 {
+		err := backend.Scan(ctx, Query{From: last, To: last}, false, func(r Record) error {
+			if r.Event != nil {
+				l.lastRecorded = r.Event.RecordedAt
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// Registry returns the registry events are encoded and decoded with.
+func (l *Log) Registry() *Registry { return l.registry }
+
+// Backend returns the backend under the log.
+func (l *Log) Backend() Backend { return l.backend }
+
+// Close closes the backend.
+func (l *Log) Close() error { return l.backend.Close() }
+
+// LastPosition is the position of the last event in the log.
+func (l *Log) LastPosition(ctx context.Context) (uint64, error) { return l.backend.LastPosition(ctx) }
+
+type encoded struct {
+	name    Name
+	schema  int
+	payload []byte
+}
+
+// Append validates, seals and stores the changes atomically.
+func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
+	const op = "events.Append"
+	// Work on a copy: IDs are filled in here, not in the caller's drafts.
+	callerIDs := true
+	changes = slices.Clone(changes)
+	for i := range changes {
+		changes[i].Events = slices.Clone(changes[i].Events)
+		for j := range changes[i].Events {
+			if changes[i].Events[j].ID == uuid.Nil {
+				callerIDs = false
+				changes[i].Events[j].ID = NewID()
+			}
+		}
+	}
+	enc, err := l.validate(op, changes)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		heads := make(map[Aggregate]Head, len(changes))
+		for i, c := range changes {
+			h, err := l.head(ctx, c.Aggregate, false)
+			if err != nil {
+				return nil, domain.E(op, domain.Internal, "", err)
+			}
+			if c.Expect != Any && h.Version != uint64(c.Expect) {
+				// The cache may be behind another writer: ask the backend.
+				if h, err = l.head(ctx, c.Aggregate, true); err != nil {
+					return nil, domain.E(op, domain.Internal, "", err)
+				}
+			}
+			if c.Expect != Any && h.Version != uint64(c.Expect) {
+				if callerIDs {
+					if stored, ok := l.alreadyStored(ctx, changes); ok {
+						return stored, nil
+					}
+				}
+				return nil, domain.E(op, domain.Conflict, fmt.Sprintf("changes[%d].expect", i),
+					&ConflictError{Aggregate: c.Aggregate, Expected: c.Expect, Actual: h.Version})
+			}
+			heads[c.Aggregate] = h
+		}
+		evs := l.seal(changes, enc, heads)
+		err := l.backend.Commit(ctx, evs, heads)
+		if err == nil {
+			l.remember(evs)
+			return l.decodeAll(op, evs)
+		}
+		l.forget(changes)
+		conflict, dup := errors.Is(err, ErrConflict), errors.Is(err, ErrDuplicate)
+		if !conflict && !dup {
+			return nil, domain.E(op, domain.KindOrInternal(err), "", err)
+		}
+		if stored, ok := l.alreadyStored(ctx, changes); ok {
+			return stored, nil
+		}
+		if dup {
+			return nil, domain.E(op, domain.Conflict, "events.id", fmt.Errorf("an event id is already used by another stored event: %w", err))
+		}
+		if attempt < maxAnyRetries && anyExpectsAny(changes) {
+			continue
+		}
+		// Name the aggregate that moved.
+		for i, c := range changes {
+			h, herr := l.head(ctx, c.Aggregate, true)
+			if herr == nil && c.Expect != Any && h.Version != uint64(c.Expect) {
+				return nil, domain.E(op, domain.Conflict, fmt.Sprintf("changes[%d].expect", i),
+					&ConflictError{Aggregate: c.Aggregate, Expected: c.Expect, Actual: h.Version})
+			}
+		}
+		return nil, domain.E(op, domain.Conflict, "", err)
+	}
+}
+
+func anyExpectsAny(changes []Change) bool {
+	for _, c := range changes {
+		if c.Expect == Any {
+			return true
+		}
+	}
+	return false
+}
+
+// validate checks the changes and encodes their payloads, so that nothing is
+// sealed or sent unless every part is valid.
+func (l *Log) validate(op string, changes []Change) ([][]encoded, error) {
+	if len(changes) == 0 {
+		return nil, domain.Errorf(op, domain.Invalid, "changes", "nothing to append")
+	}
+	now := l.clock()
+	total := 0
+	seen := make(map[Aggregate]int, len(changes))
+	seenID := map[uuid.UUID]string{}
+	enc := make([][]encoded, len(changes))
+	for i, c := range changes {
+		f := fmt.Sprintf("changes[%d]", i)
+		if err := c.Aggregate.Validate(op, f+".aggregate"); err != nil {
+			return nil, err
+		}
+		if j, dup := seen[c.Aggregate]; dup {
+			return nil, domain.Errorf(op, domain.Invalid, f+".aggregate", "%s already appears in changes[%d]: give each aggregate one change", c.Aggregate, j)
+		}
+		seen[c.Aggregate] = i
+		if c.Expect < Any {
+			return nil, domain.Errorf(op, domain.Invalid, f+".expect", "%d is not a version (want >= 0, or Any)", c.Expect)
+		}
+		if len(c.Events) == 0 {
+			return nil, domain.Errorf(op, domain.Invalid, f+".events", "no events")
+		}
+		total += len(c.Events)
+		enc[i] = make([]encoded, len(c.Events))
+		for j, d := range c.Events {
+			ef := fmt.Sprintf("%s.events[%d]", f, j)
+			if prev, dup := seenID[d.ID]; dup {
+				return nil, domain.Errorf(op, domain.Invalid, ef+".id", "%s is also the id of %s", d.ID, prev)
+			}
+			seenID[d.ID] = ef
+			if d.OccurredAt.IsZero() {
+				return nil, domain.Errorf(op, domain.Invalid, ef+".occurred_at", "missing: when did it happen?")
+			}
+			if d.OccurredAt.After(now.Add(FutureTolerance)) {
+				return nil, domain.Errorf(op, domain.Invalid, ef+".occurred_at", "%s is in the future (now %s)", d.OccurredAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+			}
+			if err := d.Actor.Validate(op, ef+".actor"); err != nil {
+				return nil, err
+			}
+			name, schema, payload, err := l.registry.Encode(d.Data)
+			if err != nil {
+				var de *domain.Error
+				if errors.As(err, &de) {
+					return nil, domain.E(op, domain.Invalid, ef+"."+de.Field, de.Err)
+				}
+				return nil, domain.E(op, domain.Invalid, ef+".data", err)
+			}
+			enc[i][j] = encoded{name, schema, payload}
+		}
+	}
+	if max := l.backend.MaxBatch(); total > max {
+		return nil, domain.Errorf(op, domain.Invalid, "changes", "%d events in one append; at most %d can be stored atomically", total, max)
+	}
+	return enc, nil
+}
+
+// seal turns drafts into events: ids, versions, recorded-at and hash chain.
+func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) []*Event {
+	l.mu.Lock()
+	now := l.clock().UTC().Truncate(time.Microsecond)
+	if now.Before(l.lastRecorded) {
+		now = l.lastRecorded
+	}
+	l.lastRecorded = now
+	l.mu.Unlock()
+
+	var evs []*Event
+	for i, c := range changes {
+		h := heads[c.Aggregate]
+		version, prev := h.Version, h.Hash
+		for j, d := range c.Events {
+			version++
+			e := &Event{
+				ID:            d.ID,
+				Name:          enc[i][j].name,
+				Schema:        enc[i][j].schema,
+				Aggregate:     c.Aggregate,
+				Version:       version,
+				OccurredAt:    d.OccurredAt.UTC().Truncate(time.Microsecond),
+				RecordedAt:    now,
+				Actor:         d.Actor,
+				CorrelationID: d.CorrelationID,
+				CausationID:   d.CausationID,
+				Payload:       enc[i][j].payload,
+				PrevHash:      prev,
+			}
+			e.Hash = e.ComputeHash()
+			prev = e.Hash
+			evs = append(evs, e)
+		}
+	}
+	return evs
+}
+
+// head returns an aggregate's last event, from the cache unless fresh is set.
+func (l *Log) head(ctx context.Context, agg Aggregate, fresh bool) (Head, error) {
+	if !fresh {
+		l.mu.Lock()
+		h, ok := l.heads[agg]
+		l.mu.Unlock()
+		if ok {
+			return h, nil
+		}
+	}
+	h, err := l.backend.Head(ctx, agg)
+	if err != nil {
+		return Head{}, err
+	}
+	l.mu.Lock()
+	l.cacheHead(agg, h)
+	l.mu.Unlock()
+	return h, nil
+}
+
+func (l *Log) cacheHead(agg Aggregate, h Head) {
+	if old, ok := l.heads[agg]; ok && old.Position > h.Position {
+		return
+	}
+	if len(l.heads) >= maxCachedHeads {
+		clear(l.heads)
+	}
+	l.heads[agg] = h
+}
+
+func (l *Log) remember(evs []*Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, e := range evs {
+		l.cacheHead(e.Aggregate, Head{Version: e.Version, Position: e.Position, Hash: e.Hash, RecordedAt: e.RecordedAt})
+	}
+}
+
+func (l *Log) forget(changes []Change) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range changes {
+		delete(l.heads, c.Aggregate)
+	}
+}
+
+// alreadyStored reports whether every draft of changes is already in the log, and returns those events: an append
+// retried after its first try was stored.
+func (l *Log) alreadyStored(ctx context.Context, changes []Change) ([]Event, bool) {
+	want := map[uuid.UUID]int{}
+	n := 0
+	for _, c := range changes {
+		for _, d := range c.Events {
+			want[d.ID] = n
+			n++
+		}
+	}
+	found := make([]Event, n)
+	got := 0
+	for _, c := range changes {
+		agg := c.Aggregate
+		err := l.backend.Scan(ctx, Query{Aggregate: &agg}, false, func(r Record) error {
+			if r.Event == nil {
+				return nil
+			}
+			if i, ok := want[r.Event.ID]; ok {
+				found[i] = *r.Event
+				got++
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, false
+		}
+	}
+	if got != n {
+		return nil, false
+	}
+	out := make([]*Event, n)
+	for i := range found {
+		out[i] = &found[i]
+	}
+	evs, err := l.decodeAll("events.Append", out)
+	return evs, err == nil
+}
+
+func (l *Log) decodeAll(op string, evs []*Event) ([]Event, error) {
+	out := make([]Event, len(evs))
+	for i, e := range evs {
+		if err := l.decode(op, e); err != nil {
+			return nil, err
+		}
+		out[i] = *e
+	}
+	return out, nil
+}
+
+// decode fills e.Data from its payload through the registry, upcasting.
+func (l *Log) decode(op string, e *Event) error {
+	data, schema, payload, err := l.registry.Decode(e.Name, e.Schema, e.Payload)
+	if err != nil {
+		return domain.E(op, domain.KindOf(err), "", fmt.Errorf("position %d, event %s: %w", e.Position, e.ID, err))
+	}
+	if schema != e.Schema {
+		e.StoredSchema, e.StoredPayload = e.Schema, e.Payload
+		e.Schema, e.Payload = schema, payload
+	}
+	e.Data = data
+	return nil
+}
+
+// Load returns one aggregate's events in order.
+func (l *Log) Load(ctx context.Context, agg Aggregate) ([]Event, error) {
+	var out []Event
+	err := l.Read(ctx, Query{Aggregate: &agg}, func(e Event) error {
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// Read calls fn for each matching event up to the end of the log.
+func (l *Log) Read(ctx context.Context, q Query, fn func(Event) error) error {
+	return l.read(ctx, "events.Read", q, false, fn)
+}
+
+// Follow calls fn for each matching event, waiting for new ones until ctx is done.
+func (l *Log) Follow(ctx context.Context, q Query, fn func(Event) error) error {
+	return l.read(ctx, "events.Follow", q, true, fn)
+}
+
+func (l *Log) read(ctx context.Context, op string, q Query, follow bool, fn func(Event) error) error {
+	if err := q.Validate(op); err != nil {
+		return err
+	}
+	byTime := !q.RecordedBy.IsZero()
+	return l.backend.Scan(ctx, q, follow, func(r Record) error {
+		if r.Err != nil {
+			return domain.E(op, domain.Corrupt, "", fmt.Errorf("position %d: %w", r.Position, r.Err))
+		}
+		e := r.Event
+		if byTime && e.RecordedAt.After(q.RecordedBy) {
+			return nil
+		}
+		if err := l.decode(op, e); err != nil {
+			return err
+		}
+		return fn(*e)
+	})
+}
+
+// Verify walks the whole log, recomputing every event's hash and checking
+// that each aggregate's events are numbered 1, 2, 3… and chained.
+func (l *Log) Verify(ctx context.Context) (Report, error) {
+	type link struct {
+		version uint64
+		hash    Hash
+	}
+	var rep Report
+	chains := map[Aggregate]link{}
+	dense := l.backend.DensePositions()
+	var prevPos uint64
+	problem := func(p Problem) {
+		if len(rep.Problems) < MaxProblems {
+			rep.Problems = append(rep.Problems, p)
+		}
+	}
+	err := l.backend.Scan(ctx, Query{}, false, func(r Record) error {
+		if dense && r.Position != prevPos+1 {
+			for p := prevPos + 1; p < r.Position; p++ {
+				problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})
+			}
+		}
+		prevPos = r.Position
+		rep.LastPosition = r.Position
+		if r.Event == nil {
+			problem(Problem{Position: r.Position, Reason: "unreadable: " + r.Err.Error()})
+			return nil
+		}
+		e := r.Event
+		rep.Events++
+		prev, seen := chains[e.Aggregate]
+		if !seen {
+			rep.Aggregates++
+		}
+		p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate}
+		switch {
+		case r.Err != nil && e.ComputeHash() != e.Hash:
+			p.Reason = fmt.Sprintf("hash mismatch: the stored envelope of version %d was altered after it was written (%v)", e.Version, r.Err)
+			problem(p)
+		case r.Err != nil:
+			p.Reason = r.Err.Error()
+			problem(p)
+		case e.ComputeHash() != e.Hash:
+			p.Reason = fmt.Sprintf("hash mismatch: the stored envelope of version %d was altered after it was written", e.Version)
+			problem(p)
+		case e.Version != prev.version+1:
+			p.Reason = fmt.Sprintf("version %d follows version %d: the chain has a gap", e.Version, prev.version)
+			problem(p)
+		case e.PrevHash != prev.hash:
+			p.Reason = fmt.Sprintf("version %d does not link to the previous event's hash (%s, want %s)", e.Version, short(e.PrevHash), short(prev.hash))
+			problem(p)
+		}
+		chains[e.Aggregate] = link{e.Version, e.Hash}
+		return nil
+	})
+	if err != nil {
+		return rep, domain.E("events.Verify", domain.KindOrInternal(err), "", err)
+	}
+	if dense {
+		last, err := l.backend.LastPosition(ctx)
+		if err != nil {
+			return rep, domain.E("events.Verify", domain.Internal, "", err)
+		}
+		for p := prevPos + 1; p <= last; p++ {
+			problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})
+		}
+	}
+	return rep, nil
+}
+
+func short(h Hash) string {
+	if h.IsZero() {
+		return "none"
+	}
+	return h.String()[:12]
+}
