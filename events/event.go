@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -73,7 +74,9 @@ type Aggregate struct {
 	ID    AggregateID   `json:"id"`
 }
 
-func (a Aggregate) String() string { return string(a.Scope) + "/" + string(a.Type) + "/" + string(a.ID) }
+func (a Aggregate) String() string {
+	return string(a.Scope) + "/" + string(a.Type) + "/" + string(a.ID)
+}
 
 // Validate checks every part of a, naming the field at fault.
 func (a Aggregate) Validate(op, field string) error {
@@ -170,40 +173,85 @@ const TimeFormat = "2006-01-02T15:04:05.000000Z"
 // Canonical returns the canonical byte form of the envelope that the hash
 // covers: a fixed sequence of "key=value" lines ending with the payload as
 // stored. Position and Hash are not part of it.
-func (e *Event) Canonical() []byte {
+func (e *Event) Canonical() []byte { return e.appendCanonical(nil) }
+
+func (e *Event) appendCanonical(b []byte) []byte {
 	schema, payload := e.StoredSchema, e.StoredPayload
 	if payload == nil {
 		schema, payload = e.Schema, e.Payload
 	}
-	b := make([]byte, 0, 400+len(payload))
+	var tmp [64]byte
 	line := func(k, v string) {
 		b = append(b, k...)
 		b = append(b, '=')
 		b = append(b, v...)
 		b = append(b, '\n')
 	}
+	timeLine := func(k string, t time.Time) {
+		b = append(b, k...)
+		b = append(b, '=')
+		b = AppendTime(b, t)
+		b = append(b, '\n')
+	}
 	b = append(b, "ledger-event/1\n"...)
-	line("id", e.ID.String())
+	b = append(b, "id="...)
+	b = appendUUID(b, e.ID, tmp[:0])
+	b = append(b, '\n')
 	line("name", string(e.Name))
 	line("schema", strconv.Itoa(schema))
 	line("scope", string(e.Aggregate.Scope))
 	line("type", string(e.Aggregate.Type))
 	line("aggregate", string(e.Aggregate.ID))
-	line("version", strconv.FormatUint(e.Version, 10))
-	line("occurred", e.OccurredAt.UTC().Format(TimeFormat))
-	line("recorded", e.RecordedAt.UTC().Format(TimeFormat))
+	b = append(b, "version="...)
+	b = strconv.AppendUint(b, e.Version, 10)
+	b = append(b, '\n')
+	timeLine("occurred", e.OccurredAt)
+	timeLine("recorded", e.RecordedAt)
 	line("actor", e.Actor.ID)
 	line("role", string(e.Actor.Role))
-	line("correlation", optUUID(e.CorrelationID))
-	line("causation", optUUID(e.CausationID))
-	line("prev", e.PrevHash.String())
+	b = append(b, "correlation="...)
+	b = appendUUID(b, e.CorrelationID, tmp[:0])
+	b = append(b, "\ncausation="...)
+	b = appendUUID(b, e.CausationID, tmp[:0])
+	b = append(b, "\nprev="...)
+	if !e.PrevHash.IsZero() {
+		b = hex.AppendEncode(b, e.PrevHash[:])
+	}
+	b = append(b, '\n')
 	b = append(b, "payload="...)
 	b = append(b, payload...)
 	return b
 }
 
+var canonicalPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
 // ComputeHash returns the SHA-256 of the canonical envelope.
-func (e *Event) ComputeHash() Hash { return sha256.Sum256(e.Canonical()) }
+func (e *Event) ComputeHash() Hash {
+	bp := canonicalPool.Get().(*[]byte)
+	b := e.appendCanonical((*bp)[:0])
+	h := sha256.Sum256(b)
+	*bp = b
+	canonicalPool.Put(bp)
+	return h
+}
+
+// appendUUID appends u in its 36-character form, nothing for the nil UUID.
+func appendUUID(b []byte, u uuid.UUID, tmp []byte) []byte {
+	if u == uuid.Nil {
+		return b
+	}
+	tmp = tmp[:36]
+	hex.Encode(tmp[0:8], u[0:4])
+	tmp[8] = '-'
+	hex.Encode(tmp[9:13], u[4:6])
+	tmp[13] = '-'
+	hex.Encode(tmp[14:18], u[6:8])
+	tmp[18] = '-'
+	hex.Encode(tmp[19:23], u[8:10])
+	tmp[23] = '-'
+	hex.Encode(tmp[24:], u[10:])
+	return append(b, tmp...)
+}
 
 func optUUID(u uuid.UUID) string {
 	if u == uuid.Nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -130,7 +131,11 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 		err := l.backend.Commit(ctx, evs, heads)
 		if err == nil {
 			l.remember(evs)
-			return l.decodeAll(op, evs)
+			out := make([]Event, len(evs))
+			for i, e := range evs {
+				out[i] = *e
+			}
+			return out, nil
 		}
 		l.forget(changes)
 		conflict, dup := errors.Is(err, ErrConflict), errors.Is(err, ErrDuplicate)
@@ -210,21 +215,50 @@ func (l *Log) validate(op string, changes []Change) ([][]encoded, error) {
 			if err := d.Actor.Validate(op, ef+".actor"); err != nil {
 				return nil, err
 			}
-			name, schema, payload, err := l.registry.Encode(d.Data)
-			if err != nil {
-				var de *domain.Error
-				if errors.As(err, &de) {
-					return nil, domain.E(op, domain.Invalid, ef+"."+de.Field, de.Err)
-				}
-				return nil, domain.E(op, domain.Invalid, ef+".data", err)
-			}
-			enc[i][j] = encoded{name, schema, payload}
 		}
 	}
 	if max := l.backend.MaxBatch(); total > max {
 		return nil, domain.Errorf(op, domain.Invalid, "changes", "%d events in one append; at most %d can be stored atomically", total, max)
 	}
+	if err := l.encodeAll(op, changes, enc, total); err != nil {
+		return nil, err
+	}
 	return enc, nil
+}
+
+// encodeAll validates and encodes every payload, reporting the first error in
+// the order of the changes.
+func (l *Log) encodeAll(op string, changes []Change, enc [][]encoded, total int) error {
+	type ref struct{ i, j int }
+	refs := make([]ref, 0, total)
+	for i, c := range changes {
+		for j := range c.Events {
+			refs = append(refs, ref{i, j})
+		}
+	}
+	errs := make([]error, len(refs))
+	encodeOne := func(k int) {
+		r := refs[k]
+		name, schema, payload, err := l.registry.Encode(changes[r.i].Events[r.j].Data)
+		if err != nil {
+			ef := fmt.Sprintf("changes[%d].events[%d]", r.i, r.j)
+			var de *domain.Error
+			if errors.As(err, &de) {
+				errs[k] = domain.E(op, domain.Invalid, ef+"."+de.Field, de.Err)
+			} else {
+				errs[k] = domain.E(op, domain.Invalid, ef+".data", err)
+			}
+			return
+		}
+		enc[r.i][r.j] = encoded{name, schema, payload}
+	}
+	parallel(len(refs), len(refs) >= parallelMin, encodeOne)
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // seal turns drafts into events: ids, versions, recorded-at and hash chain.
@@ -237,13 +271,22 @@ func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) 
 	l.lastRecorded = now
 	l.mu.Unlock()
 
-	var evs []*Event
+	// Each aggregate's chain is sealed on its own, on every core for a large
+	// append; the events are laid out in one block, in order.
+	offsets := make([]int, len(changes)+1)
 	for i, c := range changes {
+		offsets[i+1] = offsets[i] + len(c.Events)
+	}
+	block := make([]Event, offsets[len(changes)])
+	evs := make([]*Event, len(block))
+	parallel(len(changes), len(block) >= parallelMin, func(i int) {
+		c := changes[i]
 		h := heads[c.Aggregate]
 		version, prev := h.Version, h.Hash
 		for j, d := range c.Events {
 			version++
-			e := &Event{
+			e := &block[offsets[i]+j]
+			*e = Event{
 				ID:            d.ID,
 				Name:          enc[i][j].name,
 				Schema:        enc[i][j].schema,
@@ -255,14 +298,42 @@ func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) 
 				CorrelationID: d.CorrelationID,
 				CausationID:   d.CausationID,
 				Payload:       enc[i][j].payload,
+				Data:          d.Data,
 				PrevHash:      prev,
 			}
 			e.Hash = e.ComputeHash()
 			prev = e.Hash
-			evs = append(evs, e)
+			evs[offsets[i]+j] = e
 		}
-	}
+	})
 	return evs
+}
+
+// parallelMin is the number of events from which an append encodes and
+// hashes on every core: that work is most of what an append costs the
+// ledger itself.
+const parallelMin = 64
+
+// parallel calls fn(0…n-1), spread over GOMAXPROCS goroutines if wide.
+func parallel(n int, wide bool, fn func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if !wide || workers < 2 {
+		for k := range n {
+			fn(k)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := w; k < n; k += workers {
+				fn(k)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // head returns an aggregate's last event, from the cache unless fresh is set.
@@ -401,19 +472,121 @@ func (l *Log) read(ctx context.Context, op string, q Query, follow bool, fn func
 		return err
 	}
 	byTime := !q.RecordedBy.IsZero()
-	return l.backend.Scan(ctx, q, follow, func(r Record) error {
+	decode := func(r Record) (*Event, error) {
 		if r.Err != nil {
-			return domain.E(op, domain.Corrupt, "", fmt.Errorf("position %d: %w", r.Position, r.Err))
+			return nil, domain.E(op, domain.Corrupt, "", fmt.Errorf("position %d: %w", r.Position, r.Err))
 		}
 		e := r.Event
 		if byTime && e.RecordedAt.After(q.RecordedBy) {
-			return nil
+			return nil, nil
 		}
-		if err := l.decode(op, e); err != nil {
-			return err
+		return e, l.decode(op, e)
+	}
+	if follow {
+		// Live: each event as soon as it arrives.
+		return l.backend.Scan(ctx, q, true, func(r Record) error {
+			e, err := decode(r)
+			if e == nil || err != nil {
+				return err
+			}
+			return fn(*e)
+		})
+	}
+	return l.readPipelined(ctx, q, decode, fn)
+}
+
+// readChunk is a run of records decoded together by one worker.
+type readChunk struct {
+	recs []Record
+	evs  []*Event
+	err  error
+	done chan struct{}
+}
+
+const readChunkSize = 256
+
+// readPipelined decodes payloads on every core while the backend keeps
+// reading, and hands the events to fn in log order on one goroutine.
+func (l *Log) readPipelined(ctx context.Context, q Query, decode func(Record) (*Event, error), fn func(Event) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	jobs := make(chan *readChunk, workers*2)
+	ordered := make(chan *readChunk, workers*4)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				c.evs = make([]*Event, 0, len(c.recs))
+				for _, r := range c.recs {
+					e, err := decode(r)
+					if err != nil {
+						c.err = err
+						break
+					}
+					if e != nil {
+						c.evs = append(c.evs, e)
+					}
+				}
+				close(c.done)
+			}
+		}()
+	}
+	delivered := make(chan error, 1)
+	go func() {
+		var err error
+		for c := range ordered {
+			<-c.done
+			if err != nil {
+				continue // drain
+			}
+			if err = c.err; err == nil {
+				for _, e := range c.evs {
+					if err = fn(*e); err != nil {
+						break
+					}
+				}
+			}
+			if err != nil {
+				cancel(err)
+			}
 		}
-		return fn(*e)
+		delivered <- err
+	}()
+	cur := &readChunk{done: make(chan struct{})}
+	flush := func() {
+		if len(cur.recs) == 0 {
+			return
+		}
+		jobs <- cur
+		ordered <- cur
+		cur = &readChunk{recs: make([]Record, 0, readChunkSize), done: make(chan struct{})}
+	}
+	scanErr := l.backend.Scan(ctx, q, false, func(r Record) error {
+		cur.recs = append(cur.recs, r)
+		if len(cur.recs) == readChunkSize {
+			flush()
+		}
+		return nil
 	})
+	if scanErr == nil {
+		flush()
+	}
+	close(jobs)
+	close(ordered)
+	wg.Wait()
+	if err := <-delivered; err != nil {
+		return err // fn's error, or a decoding error, stopped the read
+	}
+	if scanErr != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			return cause
+		}
+		return scanErr
+	}
+	return nil
 }
 
 // Verify walks the whole log, recomputing every event's hash and checking

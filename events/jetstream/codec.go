@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
@@ -43,24 +42,30 @@ func Subject(e *events.Event) string {
 
 // encode turns a sealed event into a message.
 func encode(e *events.Event) *nats.Msg {
+	// One backing array for all header values: one allocation, not twelve.
+	v := make([]string, 0, 13)
 	h := make(nats.Header, 13)
-	h[jetstream.MsgIDHeader] = []string{e.ID.String()}
-	h[HeaderSchema] = []string{strconv.Itoa(e.Schema)}
-	h[HeaderVersion] = []string{strconv.FormatUint(e.Version, 10)}
-	h[HeaderOccurred] = []string{e.OccurredAt.UTC().Format(events.TimeFormat)}
-	h[HeaderRecorded] = []string{e.RecordedAt.UTC().Format(events.TimeFormat)}
-	h[HeaderActor] = []string{e.Actor.ID}
-	h[HeaderRole] = []string{string(e.Actor.Role)}
+	set := func(k, val string) {
+		v = append(v, val)
+		h[k] = v[len(v)-1 : len(v) : len(v)]
+	}
+	set(jetstream.MsgIDHeader, e.ID.String())
+	set(HeaderSchema, strconv.Itoa(e.Schema))
+	set(HeaderVersion, strconv.FormatUint(e.Version, 10))
+	set(HeaderOccurred, events.FormatTime(e.OccurredAt))
+	set(HeaderRecorded, events.FormatTime(e.RecordedAt))
+	set(HeaderActor, e.Actor.ID)
+	set(HeaderRole, string(e.Actor.Role))
 	if e.CorrelationID != uuid.Nil {
-		h[HeaderCorrelation] = []string{e.CorrelationID.String()}
+		set(HeaderCorrelation, e.CorrelationID.String())
 	}
 	if e.CausationID != uuid.Nil {
-		h[HeaderCausation] = []string{e.CausationID.String()}
+		set(HeaderCausation, e.CausationID.String())
 	}
 	if !e.PrevHash.IsZero() {
-		h[HeaderPrevHash] = []string{e.PrevHash.String()}
+		set(HeaderPrevHash, e.PrevHash.String())
 	}
-	h[HeaderHash] = []string{e.Hash.String()}
+	set(HeaderHash, e.Hash.String())
 	return &nats.Msg{Subject: Subject(e), Header: h, Data: e.Payload}
 }
 
@@ -90,10 +95,10 @@ func decode(subject string, h nats.Header, data []byte, seq uint64) (*events.Eve
 	if e.Version, err = strconv.ParseUint(h.Get(HeaderVersion), 10, 64); err != nil {
 		return fail(HeaderVersion, err)
 	}
-	if e.OccurredAt, err = time.Parse(events.TimeFormat, h.Get(HeaderOccurred)); err != nil {
+	if e.OccurredAt, err = events.ParseTime(h.Get(HeaderOccurred)); err != nil {
 		return fail(HeaderOccurred, err)
 	}
-	if e.RecordedAt, err = time.Parse(events.TimeFormat, h.Get(HeaderRecorded)); err != nil {
+	if e.RecordedAt, err = events.ParseTime(h.Get(HeaderRecorded)); err != nil {
 		return fail(HeaderRecorded, err)
 	}
 	if e.CorrelationID, err = events.ParseOptUUID(h.Get(HeaderCorrelation)); err != nil {

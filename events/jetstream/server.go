@@ -37,7 +37,7 @@ func startEmbedded(dir, listen string) (*embedded, error) {
 	opts := &server.Options{
 		ServerName:   "ledger",
 		JetStream:    true,
-		StoreDir:     dir, // the server keeps its files in dir/jetstream
+		StoreDir:     dir,  // the server keeps its files in dir/jetstream
 		SyncAlways:   true, // fsync every write: acknowledged means on disk
 		SyncInterval: 2 * time.Minute,
 		NoSigs:       true,

@@ -305,18 +305,31 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 
 func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head) error {
 	msgs := make([]*nats.Msg, len(evs))
+	encodeRange := func(from, step int) {
+		for i := from; i < len(evs); i += step {
+			msgs[i] = encode(evs[i])
+		}
+	}
+	if len(evs) >= 64 {
+		// Encoding is the commit's own work: do it on two cores.
+		done := make(chan struct{})
+		go func() { encodeRange(1, 2); close(done) }()
+		encodeRange(0, 2)
+		<-done
+	} else {
+		encodeRange(0, 1)
+	}
 	first := make(map[events.Aggregate]bool, len(expect))
 	for i, e := range evs {
-		m := encode(e)
 		if !first[e.Aggregate] {
 			first[e.Aggregate] = true
+			m := msgs[i]
 			m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect[e.Aggregate].Position, 10)}
 			m.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{aggregateSubject(e.Aggregate) + ".>"}
 		}
-		msgs[i] = m
 	}
 	var last uint64
-	if len(msgs) == 1 {
+	if len(evs) == 1 {
 		ack, err := b.js.PublishMsg(ctx, msgs[0])
 		if err != nil {
 			return classify(err)
