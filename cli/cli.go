@@ -149,4 +149,3 @@ func cityScope(s string) (domain.Scope, error) {
 	}
 	return "", domain.Errorf("", domain.Invalid, "city", "%q is not a city code, a city name or \"province\"", s)
 }
-
