@@ -13,7 +13,7 @@ import (
 func runDemo(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet("demo", env)
 	data := fs.String("data", "", "directory for the new store (default: a new directory under the system's temporary directory)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	dir := *data

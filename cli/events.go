@@ -43,7 +43,7 @@ func runEvents(ctx context.Context, env Env, args []string) error {
 	follow := fs.Bool("follow", false, "keep waiting for new events")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	limit := fs.Int("limit", 0, "stop after this many events (0: no limit)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	q := events.Query{From: *from, To: *to}

@@ -13,7 +13,7 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 	var sf storeFlags
 	sf.register(fs, env)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	s, err := sf.open(ctx, true)

@@ -233,6 +233,10 @@ func containsSubject(subjects []string, s string) bool {
 
 // backend implements events.Backend on JetStream.
 type backend struct {
+	// loseAck, if set, is asked after each successful publish whether to
+	// pretend its acknowledgement was lost (tests of retries).
+	loseAck func() bool
+
 	cfg    Config
 	emb    *embedded
 	nc     *nats.Conn
@@ -344,6 +348,9 @@ func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect ma
 			return classify(err)
 		}
 		last = ack.Sequence
+	}
+	if b.loseAck != nil && b.loseAck() {
+		return nats.ErrTimeout
 	}
 	for i, e := range evs {
 		e.Position = last - uint64(len(evs)-1-i)

@@ -1,0 +1,78 @@
+package jetstream
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/storetest"
+)
+
+// A commit that was stored but whose acknowledgement never arrived is sent
+// again with the same event ids: it is neither stored twice nor reported as
+// a conflict, both for one event and for an atomic batch.
+func TestLostAckIsRetriedWithoutDuplicates(t *testing.T) {
+	for _, n := range []int{1, 5} {
+		t.Run(fmt.Sprintf("%d events", n), func(t *testing.T) {
+			ctx := context.Background()
+			s, err := Open(ctx, Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+			require.NoError(t, err)
+			defer s.Close()
+			var lost atomic.Int32
+			s.b.loseAck = func() bool { return lost.Add(1) == 1 } // only the first
+
+			a := events.Aggregate{Scope: "140100", Type: "note", ID: "ACK"}
+			drafts := make([]events.Draft, n)
+			for i := range drafts {
+				drafts[i] = events.Draft{OccurredAt: time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin},
+					Data: storetest.Noted{Text: fmt.Sprint("n", i)}}
+			}
+			evs, err := s.Append(ctx, events.Change{Aggregate: a, Expect: events.NoEvents, Events: drafts})
+			require.NoError(t, err)
+			require.Len(t, evs, n)
+			require.Equal(t, int32(1), lost.Load(), "the first acknowledgement was lost; the retry met the stored copy")
+
+			stored, err := s.Load(ctx, a)
+			require.NoError(t, err)
+			require.Len(t, stored, n, "stored once")
+			last, err := s.LastPosition(ctx)
+			require.NoError(t, err)
+			require.Equal(t, uint64(n), last)
+			for i := range evs {
+				require.Equal(t, stored[i].ID, evs[i].ID)
+				require.Equal(t, stored[i].Position, evs[i].Position)
+			}
+		})
+	}
+}
+
+// Beyond the server's de-duplication window a retried append is still
+// recognised, by its expected version and event ids.
+func TestRetryAfterDuplicateWindow(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Registry: storetest.Registry(), DuplicateWindow: 100 * time.Millisecond})
+	require.NoError(t, err)
+	defer s.Close()
+	a := events.Aggregate{Scope: "140100", Type: "note", ID: "WIN"}
+	d := events.Draft{ID: events.NewID(), OccurredAt: time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: "once"}}
+	first, err := s.Append(ctx, events.Change{Aggregate: a, Expect: 0, Events: []events.Draft{d}})
+	require.NoError(t, err)
+	time.Sleep(300 * time.Millisecond)
+	// A second process (no cache) retries the same append.
+	s.Log.Close()
+	s2, err := Open(ctx, Config{DataDir: s.b.cfg.DataDir, Registry: storetest.Registry(), DuplicateWindow: 100 * time.Millisecond})
+	require.NoError(t, err)
+	defer s2.Close()
+	again, err := s2.Append(ctx, events.Change{Aggregate: a, Expect: 0, Events: []events.Draft{d}})
+	require.NoError(t, err)
+	require.Equal(t, first[0].Position, again[0].Position)
+	last, err := s2.LastPosition(ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), last)
+}
