@@ -54,6 +54,7 @@ func NewLog(ctx context.Context, backend Backend, registry *Registry, clock Cloc
 	}
 	if last > 0 {
 		err := backend.Scan(ctx, Query{From: last, To: last}, false, func(r Record) error {
+			r.Resolve()
 			if r.Event != nil {
 				l.lastRecorded = r.Event.RecordedAt
 			}
@@ -398,6 +399,7 @@ func (l *Log) alreadyStored(ctx context.Context, changes []Change) ([]Event, boo
 	for _, c := range changes {
 		agg := c.Aggregate
 		err := l.backend.Scan(ctx, Query{Aggregate: &agg}, false, func(r Record) error {
+			r.Resolve()
 			if r.Event == nil {
 				return nil
 			}
@@ -473,6 +475,7 @@ func (l *Log) read(ctx context.Context, op string, q Query, follow bool, fn func
 	}
 	byTime := !q.RecordedBy.IsZero()
 	decode := func(r Record) (*Event, error) {
+		r.Resolve()
 		if r.Err != nil {
 			return nil, domain.E(op, domain.Corrupt, "", fmt.Errorf("position %d: %w", r.Position, r.Err))
 		}
@@ -613,6 +616,7 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		}
 		prevPos = r.Position
 		rep.LastPosition = r.Position
+		r.Resolve()
 		if r.Event == nil {
 			problem(Problem{Position: r.Position, Reason: "unreadable: " + r.Err.Error()})
 			return nil

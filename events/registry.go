@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 
+	fastjson "github.com/segmentio/encoding/json"
+
 	"github.com/shanxi-water/ledger/domain"
 )
 
@@ -123,7 +125,7 @@ func (r *Registry) Encode(data any) (Name, int, json.RawMessage, error) {
 			return k.name, 0, nil, domain.E(op, domain.Invalid, field, fmt.Errorf("%s: %w", k.name, reason))
 		}
 	}
-	raw, err := json.Marshal(data)
+	raw, err := fastjson.Marshal(data)
 	if err != nil {
 		return k.name, 0, nil, domain.E(op, domain.Invalid, "data", fmt.Errorf("%s: %w", k.name, err))
 	}
@@ -160,7 +162,7 @@ func (r *Registry) Decode(name Name, schema int, raw json.RawMessage) (any, int,
 		raw = next
 	}
 	p := reflect.New(k.typ)
-	if err := json.Unmarshal(raw, p.Interface()); err != nil {
+	if err := fastjson.Unmarshal(raw, p.Interface()); err != nil {
 		return nil, 0, nil, domain.Errorf(op, domain.Invalid, "payload", "event %s: malformed payload: %v", name, err)
 	}
 	return p.Elem().Interface(), k.schema, raw, nil

@@ -135,10 +135,21 @@ type Head struct {
 
 // Record is what a backend reads: an event with its envelope decoded but its
 // payload not, or the error that stopped the envelope from decoding.
+// A backend may instead set Decode, to have the envelope decoded later (on
+// one of the Log's decoding goroutines); Resolve runs it.
 type Record struct {
 	Position uint64
 	Event    *Event // nil if Err is set
 	Err      error
+	Decode   func() (*Event, error)
+}
+
+// Resolve decodes the envelope if that was left for later.
+func (r *Record) Resolve() {
+	if r.Decode != nil {
+		r.Event, r.Err = r.Decode()
+		r.Decode = nil
+	}
 }
 
 // ErrConflict is returned (wrapped) by Backend.Commit when an aggregate was not

@@ -71,8 +71,12 @@ func encode(e *events.Event) *nats.Msg {
 
 // decode turns a stored message back into an event, payload undecoded.
 func decode(subject string, h nats.Header, data []byte, seq uint64) (*events.Event, error) {
-	tok := strings.Split(subject, ".")
-	if len(tok) != 6 || tok[0] != SubjectPrefix {
+	var tok [6]string
+	rest, n := subject, 0
+	for ; n < 6 && rest != ""; n++ {
+		tok[n], rest, _ = strings.Cut(rest, ".")
+	}
+	if n != 6 || rest != "" || tok[0] != SubjectPrefix {
 		return nil, fmt.Errorf("subject %q is not %s.<scope>.<type>.<id>.<event name>", subject, SubjectPrefix)
 	}
 	e := &events.Event{

@@ -482,8 +482,9 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 			return err
 		}
 		prev = seq
-		rec := events.Record{Position: seq}
-		rec.Event, rec.Err = decode(m.Subject(), m.Headers(), m.Data(), seq)
+		rec := events.Record{Position: seq, Decode: func() (*events.Event, error) {
+			return decode(m.Subject(), m.Headers(), m.Data(), seq)
+		}}
 		if err := fn(rec); err != nil {
 			return err
 		}
