@@ -128,15 +128,11 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 			}
 			heads[c.Aggregate] = h
 		}
-		evs := l.seal(changes, enc, heads)
+		block, evs := l.seal(changes, enc, heads)
 		err := l.backend.Commit(ctx, evs, heads)
 		if err == nil {
 			l.remember(evs)
-			out := make([]Event, len(evs))
-			for i, e := range evs {
-				out[i] = *e
-			}
-			return out, nil
+			return block, nil
 		}
 		l.forget(changes)
 		conflict, dup := errors.Is(err, ErrConflict), errors.Is(err, ErrDuplicate)
@@ -263,7 +259,8 @@ func (l *Log) encodeAll(op string, changes []Change, enc [][]encoded, total int)
 }
 
 // seal turns drafts into events: ids, versions, recorded-at and hash chain.
-func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) []*Event {
+// It returns the events in one block, and pointers into it.
+func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) ([]Event, []*Event) {
 	l.mu.Lock()
 	now := l.clock().UTC().Truncate(time.Microsecond)
 	if now.Before(l.lastRecorded) {
@@ -307,7 +304,7 @@ func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) 
 			evs[offsets[i]+j] = e
 		}
 	})
-	return evs
+	return block, evs
 }
 
 // parallelMin is the number of events from which an append encodes and

@@ -40,8 +40,9 @@ func Subject(e *events.Event) string {
 	return aggregateSubject(e.Aggregate) + "." + string(e.Name)
 }
 
-// encode turns a sealed event into a message.
-func encode(e *events.Event) *nats.Msg {
+// encode turns a sealed event into a message; recorded is its recorded-at,
+// already formatted (one append has one recorded-at).
+func encode(e *events.Event, recorded string) *nats.Msg {
 	// One backing array for all header values: one allocation, not twelve.
 	v := make([]string, 0, 13)
 	h := make(nats.Header, 13)
@@ -53,7 +54,7 @@ func encode(e *events.Event) *nats.Msg {
 	set(HeaderSchema, strconv.Itoa(e.Schema))
 	set(HeaderVersion, strconv.FormatUint(e.Version, 10))
 	set(HeaderOccurred, events.FormatTime(e.OccurredAt))
-	set(HeaderRecorded, events.FormatTime(e.RecordedAt))
+	set(HeaderRecorded, recorded)
 	set(HeaderActor, e.Actor.ID)
 	set(HeaderRole, string(e.Actor.Role))
 	if e.CorrelationID != uuid.Nil {

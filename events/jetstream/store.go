@@ -309,9 +309,10 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 
 func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head) error {
 	msgs := make([]*nats.Msg, len(evs))
+	recorded := events.FormatTime(evs[0].RecordedAt) // one append, one recorded-at
 	encodeRange := func(from, step int) {
 		for i := from; i < len(evs); i += step {
-			msgs[i] = encode(evs[i])
+			msgs[i] = encode(evs[i], recorded)
 		}
 	}
 	if len(evs) >= 64 {
