@@ -1,0 +1,94 @@
+package water
+
+import (
+	"fmt"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+// DefaultMinSamples is the norm for a section's year: 12 monthly samples.
+// Ice-bound sections are commonly assessed on 8; that number is configuration,
+// passed as AnnualInput.MinSamples.
+const DefaultMinSamples = 12
+
+// AnnualInput is a section's samples for one year.
+type AnnualInput struct {
+	Kind BodyKind `json:"kind"`
+	// Samples are the samples taken. A month that was not monitored (dry
+	// river, ice, equipment fault) is left out, not entered as zeros; an
+	// empty Values is not counted as a sample.
+	Samples []Values `json:"samples"`
+	// MinSamples is how many samples make a year assessable: 12 normally,
+	// 8 for ice-bound sections (configurable). 0 means DefaultMinSamples.
+	MinSamples int `json:"min_samples,omitempty"`
+}
+
+// AnnualResult is a section's class for one year.
+type AnnualResult struct {
+	Samples int  `json:"samples"` // samples with at least one value
+	Enough  bool `json:"enough"`  // Samples >= MinSamples
+	// Means is the arithmetic mean of each item over the samples that
+	// measured it; reported even when there are too few samples.
+	Means Values `json:"means"`
+	// Counts is how many samples measured each item.
+	Counts map[Item]int `json:"counts"`
+	// Class is the single-factor class of Means; 0 when !Enough (reported as
+	// not assessable, never guessed) or when no counted item was measured.
+	Class Class `json:"class"`
+	// Worst and MainPollutants are as in SampleResult and MainPollutants,
+	// on Means; empty when Class is 0.
+	Worst          []Item       `json:"worst,omitempty"`
+	MainPollutants []Exceedance `json:"main_pollutants,omitempty"`
+}
+
+// Annual assesses a section's year as the official evaluation does: the
+// arithmetic mean of each item over the samples that measured it (pH
+// included), then the single-factor rule on those means. With fewer samples
+// than MinSamples the year is not assessable: Enough is false and Class is 0.
+// Errors (kind Invalid) name the field at fault, e.g. "samples[3].TP".
+func Annual(in AnnualInput) (AnnualResult, error) {
+	const op = "water.Annual"
+	if err := in.Kind.Validate(); err != nil {
+		return AnnualResult{}, domain.E(op, domain.Invalid, "kind", err)
+	}
+	minSamples := in.MinSamples
+	switch {
+	case minSamples < 0:
+		return AnnualResult{}, domain.Errorf(op, domain.Invalid, "min_samples", "negative: %d", minSamples)
+	case minSamples == 0:
+		minSamples = DefaultMinSamples
+	}
+
+	sums := map[Item]float64{}
+	counts := map[Item]int{}
+	n := 0
+	for i, s := range in.Samples {
+		// Check every value the way a single sample is checked.
+		if _, err := classifySample(op, fmt.Sprintf("samples[%d].", i), in.Kind, s); err != nil {
+			return AnnualResult{}, err
+		}
+		if len(s) == 0 {
+			continue
+		}
+		n++
+		for item, v := range s {
+			sums[item] += v
+			counts[item]++
+		}
+	}
+
+	res := AnnualResult{Samples: n, Enough: n >= minSamples, Means: Values{}, Counts: counts}
+	for item, sum := range sums {
+		res.Means[item] = sum / float64(counts[item])
+	}
+	if !res.Enough {
+		return res, nil
+	}
+	sr, err := classifySample(op, "means.", in.Kind, res.Means)
+	if err != nil {
+		return AnnualResult{}, err
+	}
+	res.Class, res.Worst = sr.Class, sr.Worst
+	res.MainPollutants = mainPollutants(in.Kind, res.Means, sr)
+	return res, nil
+}
