@@ -10,18 +10,43 @@ import (
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
 )
 
 // Event names. Once an event is stored under a name, the name never changes.
 const (
-	CityRegistered events.Name = "city.registered"
+	CityRegistered             events.Name = "city.registered"
+	SectionRegistered          events.Name = "section.registered"
+	SectionTargetSet           events.Name = "section.target_set"
+	SamplesRecorded            events.Name = "section.samples_recorded"
+	SampleCorrected            events.Name = "section.sample_corrected"
+	SampleInvalidated          events.Name = "section.sample_invalidated"
+	DrinkingSourceRegistered   events.Name = "drinking_source.registered"
+	SourceSamplesRecorded      events.Name = "drinking_source.samples_recorded"
+	GroundwaterPointRegistered events.Name = "groundwater_point.registered"
+	GroundwaterGraded          events.Name = "groundwater_point.graded"
+	BlackOdorousRegistered     events.Name = "black_odorous.registered"
+	BlackOdorousInspected      events.Name = "black_odorous.inspected"
+	ControlUnitRegistered      events.Name = "control_unit.registered"
 )
 
 // Registry returns a registry of every event type of the product.
 func Registry() *events.Registry {
 	r := events.NewRegistry()
 	events.Register[domain.CityRegistered](r, CityRegistered, 1)
+	events.Register[monitoring.SectionRegistered](r, SectionRegistered, 1)
+	events.Register[monitoring.SectionTargetSet](r, SectionTargetSet, 1)
+	events.Register[monitoring.SamplesRecorded](r, SamplesRecorded, 1)
+	events.Register[monitoring.SampleCorrected](r, SampleCorrected, 1)
+	events.Register[monitoring.SampleInvalidated](r, SampleInvalidated, 1)
+	events.Register[monitoring.DrinkingSourceRegistered](r, DrinkingSourceRegistered, 1)
+	events.Register[monitoring.SourceSamplesRecorded](r, SourceSamplesRecorded, 1)
+	events.Register[monitoring.GroundwaterPointRegistered](r, GroundwaterPointRegistered, 1)
+	events.Register[monitoring.GroundwaterGraded](r, GroundwaterGraded, 1)
+	events.Register[monitoring.BlackOdorousRegistered](r, BlackOdorousRegistered, 1)
+	events.Register[monitoring.BlackOdorousInspected](r, BlackOdorousInspected, 1)
+	events.Register[monitoring.ControlUnitRegistered](r, ControlUnitRegistered, 1)
 	return r
 }
 

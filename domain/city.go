@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // CityID is a prefecture-level city's GB/T 2260 administrative code, e.g. "140100".
@@ -72,3 +73,7 @@ func (s Scope) Validate() error {
 	}
 	return fmt.Errorf("unknown scope %q: want %q or one of the 11 city codes 140100…141100", string(s), Province)
 }
+
+// CST is China Standard Time (UTC+8): the plan's years, months and deadlines
+// are Shanxi dates.
+var CST = time.FixedZone("CST", 8*3600)

@@ -1,0 +1,321 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/events"
+)
+
+// Aggregate types of the water-quality registers.
+const (
+	SectionType          events.AggregateType = "section"
+	DrinkingSourceType   events.AggregateType = "drinking_source"
+	GroundwaterPointType events.AggregateType = "groundwater_point"
+	BlackOdorousType     events.AggregateType = "black_odorous"
+	ControlUnitType      events.AggregateType = "control_unit"
+)
+
+// SectionAggregate is the aggregate of a section registered in a city.
+func SectionAggregate(city domain.CityID, id monitoring.SectionID) events.Aggregate {
+	return events.Aggregate{Scope: domain.CityScope(city), Type: SectionType, ID: events.AggregateID(id)}
+}
+
+// Registration is one register entry to create: its aggregate and payload.
+type Registration struct {
+	Aggregate events.Aggregate
+	Data      any
+}
+
+// Register creates register entries (sections, sources, points, bodies,
+// units), each a new aggregate, in one atomic append of at most
+// events.Store's batch limit; it fails with a conflict if any exists.
+func Register(ctx context.Context, s events.Store, actor domain.Actor, at time.Time, regs ...Registration) ([]events.Event, error) {
+	changes := make([]events.Change, len(regs))
+	for i, r := range regs {
+		changes[i] = events.Change{Aggregate: r.Aggregate, Expect: events.NoEvents,
+			Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: r.Data}}}
+	}
+	return s.Append(ctx, changes...)
+}
+
+// SectionRegistration is the registration of a section.
+func SectionRegistration(r monitoring.SectionRegistered) Registration {
+	return Registration{SectionAggregate(r.City, r.ID), r}
+}
+
+// ImportOptions shape an upload.
+type ImportOptions struct {
+	File    string    // name of the uploaded file, recorded with the samples
+	Partial bool      // store the good rows and reject the bad ones, instead of rejecting the file
+	Rejects io.Writer // where the bad rows go as CSV with an "error" column (with Partial)
+	Now     time.Time // for "not in the future"; time.Now if zero
+}
+
+// ImportResult says what an upload did.
+type ImportResult struct {
+	File          string                `json:"file"`
+	SHA256        string                `json:"sha256"`
+	Rows          int                   `json:"rows"`           // data lines read
+	Stored        int                   `json:"stored"`         // samples stored now
+	AlreadyStored int                   `json:"already_stored"` // identical samples stored before: skipped
+	Rejected      []monitoring.RowError `json:"rejected"`       // bad rows (with Partial; otherwise the error lists them)
+	Events        int                   `json:"events"`
+	FirstPosition uint64                `json:"first_position,omitempty"`
+	LastPosition  uint64                `json:"last_position,omitempty"`
+}
+
+// ImportError rejects an upload: every bad row, by line, column and reason.
+type ImportError struct {
+	Errors []monitoring.RowError
+}
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d bad row(s), nothing stored:", len(e.Errors))
+	for i, r := range e.Errors {
+		if i == 20 {
+			fmt.Fprintf(&b, "\n  … and %d more", len(e.Errors)-20)
+			break
+		}
+		b.WriteString("\n  ")
+		b.WriteString(r.Error())
+	}
+	return b.String()
+}
+
+// importRetries is how often an upload is re-checked and retried when a
+// section moved on while it was being checked.
+const importRetries = 3
+
+// ImportSamples reads a station's CSV upload, validates every row, and
+// stores the samples of each section as one section.samples_recorded event,
+// all sections in one atomic append: all of the file or nothing. Rows
+// already stored with the same values are skipped, so importing the same
+// file again stores nothing new; a row whose section, time and source are
+// stored with other values is an error (that needs a correction).
+func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io.Reader, opts ImportOptions) (*ImportResult, error) {
+	const op = "import"
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, domain.E(op, domain.Invalid, "file", err)
+	}
+	sum := sha256.Sum256(raw)
+	res := &ImportResult{File: opts.File, SHA256: hex.EncodeToString(sum[:])}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	for attempt := 0; ; attempt++ {
+		state, err := loadSections(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		parsed, err := monitoring.ParseCSV(bytes.NewReader(raw), state.known, now)
+		if err != nil {
+			return nil, err
+		}
+		res.Rows = len(parsed.Lines)
+		if err := state.loadSamples(ctx, s, parsed.Rows); err != nil {
+			return nil, err
+		}
+		rows, rejected := state.dedupe(parsed, res)
+		res.Rejected = rejected
+		if len(rejected) > 0 && !opts.Partial {
+			return nil, domain.E(op, domain.Invalid, "file", &ImportError{Errors: rejected})
+		}
+		if len(rejected) > 0 && opts.Rejects != nil {
+			if err := writeRejects(opts.Rejects, parsed, rejected); err != nil {
+				return nil, domain.E(op, domain.Internal, "rejects", err)
+			}
+		}
+		if len(rows) == 0 {
+			return res, nil
+		}
+		changes := state.changes(rows, actor, res)
+		evs, err := s.Append(ctx, changes...)
+		var ce *events.ConflictError
+		if errors.As(err, &ce) && attempt < importRetries {
+			res.AlreadyStored = 0
+			continue // another writer moved a section on: check again
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.Stored = len(rows)
+		res.Events = len(evs)
+		res.FirstPosition, res.LastPosition = evs[0].Position, evs[len(evs)-1].Position
+		return res, nil
+	}
+}
+
+// sectionState is what an upload is checked against: the registered
+// sections, their versions and their stored samples.
+type sectionState struct {
+	info    map[monitoring.SectionID]monitoring.SectionRegistered
+	version map[monitoring.SectionID]uint64
+	samples map[monitoring.SectionID]map[monitoring.Key]monitoring.Sample
+}
+
+func (st *sectionState) known(id monitoring.SectionID) bool { _, ok := st.info[id]; return ok }
+
+// loadSections reads the section register (registrations and target
+// changes only: no samples).
+func loadSections(ctx context.Context, s events.Store) (*sectionState, error) {
+	st := &sectionState{
+		info:    map[monitoring.SectionID]monitoring.SectionRegistered{},
+		version: map[monitoring.SectionID]uint64{},
+		samples: map[monitoring.SectionID]map[monitoring.Key]monitoring.Sample{},
+	}
+	err := s.Read(ctx, events.Query{Types: []events.AggregateType{SectionType}, Names: []events.Name{SectionRegistered}}, func(e events.Event) error {
+		if d, ok := e.Data.(monitoring.SectionRegistered); ok {
+			st.info[d.ID] = d
+		}
+		return nil
+	})
+	return st, err
+}
+
+// loadSamples reads the stored samples and version of the sections rows
+// touch, one aggregate at a time.
+func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []monitoring.Row) error {
+	for _, r := range rows {
+		id := r.Section
+		if _, done := st.samples[id]; done {
+			continue
+		}
+		set := map[monitoring.Key]monitoring.Sample{}
+		st.samples[id] = set
+		evs, err := s.Load(ctx, SectionAggregate(st.info[id].City, id))
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			st.version[id] = e.Version
+			switch d := e.Data.(type) {
+			case monitoring.SamplesRecorded:
+				for _, sm := range d.Samples {
+					set[sm.Key()] = sm
+				}
+			case monitoring.SampleCorrected:
+				set[d.Sample.Key()] = d.Sample
+			case monitoring.SampleInvalidated:
+				set[d.Key()] = d.Previous // still taken: uploading it again does not bring it back
+			}
+		}
+	}
+	return nil
+}
+
+// dedupe drops rows already stored identically and rejects rows stored
+// with other values; it returns the rows to store and every bad row.
+func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monitoring.Row, []monitoring.RowError) {
+	rejected := append([]monitoring.RowError(nil), p.Errors...)
+	var rows []monitoring.Row
+	for _, row := range p.Rows {
+		stored, ok := st.samples[row.Section][row.Sample.Key()]
+		switch {
+		case !ok:
+			rows = append(rows, row)
+		case sameSample(stored, row.Sample):
+			res.AlreadyStored++
+		default:
+			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
+				Reason: "this section's sample at this time from this source is already stored with other values: record a correction instead"})
+		}
+	}
+	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Line < rejected[j].Line })
+	return rows, rejected
+}
+
+func sameSample(a, b monitoring.Sample) bool {
+	if a.Status != b.Status || len(a.Values) != len(b.Values) {
+		return false
+	}
+	for it, v := range a.Values {
+		if w, ok := b.Values[it]; !ok || w != v {
+			return false
+		}
+	}
+	return reflect.DeepEqual(sortedItems(a.BelowDL), sortedItems(b.BelowDL))
+}
+
+func sortedItems[T ~string](s []T) []T {
+	out := append([]T(nil), s...)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// changes groups rows by section into samples_recorded events.
+func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *ImportResult) []events.Change {
+	bySection := map[monitoring.SectionID][]monitoring.Row{}
+	var order []monitoring.SectionID
+	for _, r := range rows {
+		if _, ok := bySection[r.Section]; !ok {
+			order = append(order, r.Section)
+		}
+		bySection[r.Section] = append(bySection[r.Section], r)
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	changes := make([]events.Change, 0, len(order))
+	for _, id := range order {
+		rs := bySection[id]
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Sample.At.Before(rs[j].Sample.At) })
+		var drafts []events.Draft
+		for start := 0; start < len(rs); start += monitoring.MaxSamplesPerEvent {
+			chunk := rs[start:min(start+monitoring.MaxSamplesPerEvent, len(rs))]
+			rec := monitoring.SamplesRecorded{Import: &monitoring.ImportRef{File: res.File, SHA256: res.SHA256}}
+			for _, r := range chunk {
+				rec.Samples = append(rec.Samples, r.Sample)
+				rec.Import.Lines = append(rec.Import.Lines, r.Line)
+			}
+			drafts = append(drafts, events.Draft{OccurredAt: chunk[len(chunk)-1].Sample.At, Actor: actor, Data: rec})
+		}
+		info := st.info[id]
+		changes = append(changes, events.Change{Aggregate: SectionAggregate(info.City, id),
+			Expect: events.ExpectedVersion(st.version[id]), Events: drafts})
+	}
+	return changes
+}
+
+// writeRejects writes the rejected lines as CSV: the header, then each bad
+// line's cells and its errors.
+func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowError) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append(append([]string{"line"}, p.Header...), "error")); err != nil {
+		return err
+	}
+	reasons := map[int][]string{}
+	var lines []int
+	for _, r := range rejected {
+		if _, ok := reasons[r.Line]; !ok {
+			lines = append(lines, r.Line)
+		}
+		msg := r.Reason
+		if r.Column != "" {
+			msg = r.Column + ": " + r.Reason
+		}
+		reasons[r.Line] = append(reasons[r.Line], msg)
+	}
+	for _, l := range lines {
+		cells := p.Lines[l]
+		rec := append(append([]string{fmt.Sprint(l)}, cells...), strings.Join(reasons[l], "; "))
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

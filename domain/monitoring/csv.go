@@ -1,0 +1,275 @@
+package monitoring
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/water"
+)
+
+// The CSV upload format (see docs/import.md and testdata/upload-example.csv):
+//
+//	section,sampled_at,source,status,pH,DO,CODMn,NH3N,TP,TN
+//	FH-HJDQ,2019-03-01 08:00,manual,,7.9,6.2,5.1,0.82,0.19,3.1
+//	FH-HJDQ,2019-03-01 12:00,auto,,7.8,5.9,<0.5,0.79,0.18,3.0
+//	SGH-FWS,2019-01-15 08:00,manual,ice,,,,,,
+//
+// The first line names the columns: section, sampled_at and source are
+// required, status is optional, every other column is a GB 3838 item (code,
+// or a Chinese or usual name such as 氨氮 or NH3-N). A value "<x" is below
+// the detection limit x. Times are RFC 3339, or "2006-01-02 15:04" in
+// Shanxi time. Rows may come in any order.
+const (
+	colSection = "section"
+	colAt      = "sampled_at"
+	colSource  = "source"
+	colStatus  = "status"
+)
+
+// Row is one valid line of an upload.
+type Row struct {
+	Line    int
+	Section SectionID
+	Sample  Sample
+}
+
+// RowError is what is wrong with one cell or line of an upload.
+type RowError struct {
+	Line   int    `json:"line"`
+	Column string `json:"column,omitempty"` // "" when it concerns the whole line
+	Reason string `json:"reason"`
+}
+
+func (e RowError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+	}
+	return fmt.Sprintf("line %d, column %s: %s", e.Line, e.Column, e.Reason)
+}
+
+// SectionLookup reports whether a section is registered.
+type SectionLookup func(SectionID) bool
+
+// Parsed is an upload read and checked line by line.
+type Parsed struct {
+	Rows   []Row
+	Errors []RowError
+	Lines  map[int][]string // every data line's cells, for a reject file
+	Header []string
+}
+
+// OK reports whether every line is valid.
+func (p *Parsed) OK() bool { return len(p.Errors) == 0 }
+
+// MaxUploadRows bounds one upload.
+const MaxUploadRows = 2_000_000
+
+// ParseCSV reads an upload and checks every line: known section, known item,
+// a number in range, a time not in the future, no line repeating another's
+// section, time and source. It never stops at the first error: every bad
+// cell is listed. A malformed header is a single error at line 1.
+func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, domain.Errorf("import", domain.Invalid, "file", "empty: the first line must name the columns")
+	}
+	if err != nil {
+		return nil, domain.Errorf("import", domain.Invalid, "file", "line 1: %v", err)
+	}
+	p := &Parsed{Lines: map[int][]string{}, Header: header}
+	cols, items, herrs := parseHeader(header)
+	if len(herrs) > 0 {
+		p.Errors = herrs
+		return p, nil
+	}
+	seen := map[SectionID]map[Key]int{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			p.Errors = append(p.Errors, RowError{Line: line, Reason: "not valid CSV: " + err.Error()})
+			if pe == nil {
+				break
+			}
+			continue
+		}
+		if len(p.Lines) >= MaxUploadRows {
+			return nil, domain.Errorf("import", domain.Invalid, "file", "more than %d rows: split the upload", MaxUploadRows)
+		}
+		p.Lines[line] = rec
+		if len(rec) != len(header) {
+			p.Errors = append(p.Errors, RowError{Line: line, Reason: fmt.Sprintf("%d cells, the header names %d", len(rec), len(header))})
+			continue
+		}
+		row, errs := parseRow(line, rec, header, cols, items, known, now)
+		if len(errs) > 0 {
+			p.Errors = append(p.Errors, errs...)
+			continue
+		}
+		bySection := seen[row.Section]
+		if bySection == nil {
+			bySection = map[Key]int{}
+			seen[row.Section] = bySection
+		}
+		if first, dup := bySection[row.Sample.Key()]; dup {
+			p.Errors = append(p.Errors, RowError{Line: line, Reason: fmt.Sprintf("repeats line %d (same section, time and source)", first)})
+			continue
+		}
+		bySection[row.Sample.Key()] = line
+		p.Rows = append(p.Rows, row)
+	}
+	sort.SliceStable(p.Errors, func(i, j int) bool { return p.Errors[i].Line < p.Errors[j].Line })
+	return p, nil
+}
+
+type columns struct{ section, at, source, status int }
+
+func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
+	c := columns{-1, -1, -1, -1}
+	items := map[int]water.Item{}
+	var errs []RowError
+	seenItem := map[water.Item]string{}
+	for i, name := range h {
+		n := strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+		switch strings.ToLower(n) {
+		case colSection:
+			c.section = i
+		case colAt:
+			c.at = i
+		case colSource:
+			c.source = i
+		case colStatus:
+			c.status = i
+		default:
+			info, ok := water.LookupItem(n)
+			if !ok {
+				errs = append(errs, RowError{Line: 1, Column: n, Reason: "unknown column: not section, sampled_at, source, status or a GB 3838 item"})
+				continue
+			}
+			if prev, dup := seenItem[info.Item]; dup {
+				errs = append(errs, RowError{Line: 1, Column: n, Reason: fmt.Sprintf("the same item as column %s", prev)})
+				continue
+			}
+			seenItem[info.Item] = n
+			items[i] = info.Item
+		}
+	}
+	for _, req := range []struct {
+		name string
+		at   int
+	}{{colSection, c.section}, {colAt, c.at}, {colSource, c.source}} {
+		if req.at < 0 {
+			errs = append(errs, RowError{Line: 1, Column: req.name, Reason: "required column missing"})
+		}
+	}
+	if len(items) == 0 && len(errs) == 0 {
+		errs = append(errs, RowError{Line: 1, Reason: "no item columns (pH, DO, CODMn, NH3N, TP, …)"})
+	}
+	return c, items, errs
+}
+
+// ParseTime reads a sample time: RFC 3339, or "2006-01-02 15:04[:05]" in Shanxi time.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, domain.CST); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (2019-03-01 08:00, Shanxi time, or RFC 3339)", s)
+}
+
+// earliestSample is the first sample time the ledger accepts: samples before
+// the plan are history, not assessment data.
+var earliestSample = time.Date(2010, 1, 1, 0, 0, 0, 0, domain.CST)
+
+func parseRow(line int, rec, header []string, c columns, items map[int]water.Item, known SectionLookup, now time.Time) (Row, []RowError) {
+	var errs []RowError
+	bad := func(col int, format string, args ...any) {
+		errs = append(errs, RowError{Line: line, Column: strings.TrimSpace(header[col]), Reason: fmt.Sprintf(format, args...)})
+	}
+	row := Row{Line: line, Section: SectionID(strings.TrimSpace(rec[c.section]))}
+	if row.Section == "" {
+		bad(c.section, "missing")
+	} else if !known(row.Section) {
+		bad(c.section, "unknown section %q: not in the register", row.Section)
+	}
+	at, err := ParseTime(rec[c.at])
+	switch {
+	case err != nil:
+		bad(c.at, "%v", err)
+	case at.After(now):
+		bad(c.at, "%s is in the future", at.In(domain.CST).Format("2006-01-02 15:04"))
+	case at.Before(earliestSample):
+		bad(c.at, "%s is before 2010", at.In(domain.CST).Format("2006-01-02 15:04"))
+	}
+	s := &row.Sample
+	s.At = at.UTC()
+	s.Source = Source(strings.ToLower(strings.TrimSpace(rec[c.source])))
+	if err := s.Source.Validate(); err != nil {
+		bad(c.source, "%v", err)
+	}
+	if c.status >= 0 {
+		s.Status = Status(strings.ToLower(strings.TrimSpace(rec[c.status])))
+		if err := s.Status.Validate(); err != nil {
+			bad(c.status, "%v", err)
+		}
+	}
+	cols := make([]int, 0, len(items))
+	for col := range items {
+		cols = append(cols, col)
+	}
+	sort.Ints(cols)
+	for _, col := range cols {
+		it := items[col]
+		cell := strings.TrimSpace(rec[col])
+		if cell == "" {
+			continue
+		}
+		if s.Status != Measured {
+			bad(col, "has a value but the sample is marked %s (not monitored)", s.Status)
+			continue
+		}
+		below := strings.HasPrefix(cell, "<")
+		v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(cell, "<")), 64)
+		if err != nil {
+			bad(col, "%q is not a number", cell)
+			continue
+		}
+		if err := CheckValue(it, v); err != nil {
+			bad(col, "%v", err)
+			continue
+		}
+		if s.Values == nil {
+			s.Values = water.Values{}
+		}
+		s.Values[it] = v
+		if below {
+			s.BelowDL = append(s.BelowDL, it)
+		}
+	}
+	if len(errs) == 0 && s.Status == Measured && len(s.Values) == 0 {
+		errs = append(errs, RowError{Line: line, Reason: "no values: give at least one item, or a status (dry, ice, fault)"})
+	}
+	return row, errs
+}

@@ -1,0 +1,252 @@
+package monitoring
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/water"
+)
+
+// Source says how a sample was taken.
+type Source string
+
+// Sample sources. Manual monthly samples prevail for assessment; automatic
+// stations report every 4 hours.
+const (
+	Auto   Source = "auto"   // automatic station
+	Manual Source = "manual" // manual sampling and laboratory analysis
+)
+
+// Validate checks the source.
+func (s Source) Validate() error {
+	if s != Auto && s != Manual {
+		return fmt.Errorf("%q is not %q or %q", string(s), Auto, Manual)
+	}
+	return nil
+}
+
+// Status is why a sample has no values, or "" when it was measured.
+type Status string
+
+// Not-monitored states: recorded as such, never as values.
+const (
+	Measured Status = ""
+	Dry      Status = "dry"   // 断流
+	Ice      Status = "ice"   // 冰封
+	Fault    Status = "fault" // equipment fault
+)
+
+// Validate checks the status.
+func (s Status) Validate() error {
+	switch s {
+	case Measured, Dry, Ice, Fault:
+		return nil
+	}
+	return fmt.Errorf("%q is not one of dry, ice, fault (or empty when measured)", string(s))
+}
+
+// Sample is one sample at a section: its time and source identify it.
+type Sample struct {
+	At      time.Time    `json:"at"`
+	Source  Source       `json:"source"`
+	Status  Status       `json:"status,omitempty"`
+	Values  water.Values `json:"values,omitempty"`
+	BelowDL []water.Item `json:"below_dl,omitempty"` // items reported below the detection limit; their value is the limit
+}
+
+// Key identifies a sample within its section.
+type Key struct {
+	At     time.Time
+	Source Source
+}
+
+// Key returns the sample's identity.
+func (s Sample) Key() Key { return Key{s.At.UTC(), s.Source} }
+
+// maxValue bounds what any instrument could report, to catch typing errors.
+func maxValue(it water.Item) float64 {
+	switch it {
+	case "pH":
+		return 14
+	case "DO":
+		return 25
+	case "fecal_coliform":
+		return 1e9
+	}
+	return 10000
+}
+
+// Validate checks the sample, naming the field at fault.
+func (s Sample) Validate(op, field string) error {
+	if s.At.IsZero() {
+		return domain.Errorf(op, domain.Invalid, field+".at", "missing")
+	}
+	if err := s.Source.Validate(); err != nil {
+		return domain.E(op, domain.Invalid, field+".source", err)
+	}
+	if err := s.Status.Validate(); err != nil {
+		return domain.E(op, domain.Invalid, field+".status", err)
+	}
+	if s.Status != Measured {
+		if len(s.Values) > 0 || len(s.BelowDL) > 0 {
+			return domain.Errorf(op, domain.Invalid, field+".values", "a sample not monitored (%s) has no values", s.Status)
+		}
+		return nil
+	}
+	if len(s.Values) == 0 {
+		return domain.Errorf(op, domain.Invalid, field+".values", "a measured sample needs at least one value (or a status: dry, ice, fault)")
+	}
+	for _, it := range sortedItems(s.Values) {
+		if err := CheckValue(it, s.Values[it]); err != nil {
+			return domain.E(op, domain.Invalid, field+".values."+string(it), err)
+		}
+	}
+	for i, it := range s.BelowDL {
+		if _, ok := s.Values[it]; !ok {
+			return domain.Errorf(op, domain.Invalid, fmt.Sprintf("%s.below_dl[%d]", field, i), "%s is flagged below the detection limit but has no value (the limit)", it)
+		}
+	}
+	return nil
+}
+
+// CheckValue checks one measured value of a known item.
+func CheckValue(it water.Item, v float64) error {
+	if _, ok := water.LookupItem(string(it)); !ok {
+		return fmt.Errorf("unknown item %q", string(it))
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("not a number")
+	}
+	if v < 0 {
+		return fmt.Errorf("%g is negative", v)
+	}
+	if max := maxValue(it); v > max {
+		return fmt.Errorf("%g is above %g, more than any instrument reports", v, max)
+	}
+	return nil
+}
+
+func sortedItems(v water.Values) []water.Item {
+	items := make([]water.Item, 0, len(v))
+	for it := range v {
+		items = append(items, it)
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i] < items[j] })
+	return items
+}
+
+// Effective returns the values to assess with: an item below the detection
+// limit counts as half the limit.
+func (s Sample) Effective() water.Values {
+	if len(s.BelowDL) == 0 {
+		return s.Values
+	}
+	out := make(water.Values, len(s.Values))
+	for it, v := range s.Values {
+		out[it] = v
+	}
+	for _, it := range s.BelowDL {
+		out[it] = water.BelowDetection(s.Values[it])
+	}
+	return out
+}
+
+// ImportRef says which upload a batch of samples came from.
+type ImportRef struct {
+	File   string `json:"file"`   // file name as uploaded
+	SHA256 string `json:"sha256"` // of the whole file
+	Lines  []int  `json:"lines"`  // line of each sample in the file, in order
+}
+
+// MaxSamplesPerEvent bounds one samples.recorded event (about 300 KB).
+const MaxSamplesPerEvent = 2500
+
+// SamplesRecorded records samples taken at one section: one reading from
+// the API, or a section's rows of a station's upload, stored together with
+// the other sections' in one atomic append. Event: section.samples_recorded.
+type SamplesRecorded struct {
+	Samples []Sample   `json:"samples"`
+	Import  *ImportRef `json:"import,omitempty"`
+}
+
+// Validate checks every sample and that none repeats.
+func (r SamplesRecorded) Validate() error {
+	const op = "section.samples_recorded"
+	if len(r.Samples) == 0 {
+		return domain.Errorf(op, domain.Invalid, "samples", "none")
+	}
+	if len(r.Samples) > MaxSamplesPerEvent {
+		return domain.Errorf(op, domain.Invalid, "samples", "%d in one event; at most %d", len(r.Samples), MaxSamplesPerEvent)
+	}
+	if r.Import != nil && len(r.Import.Lines) != len(r.Samples) {
+		return domain.Errorf(op, domain.Invalid, "import.lines", "%d lines for %d samples", len(r.Import.Lines), len(r.Samples))
+	}
+	seen := make(map[Key]int, len(r.Samples))
+	for i, s := range r.Samples {
+		f := fmt.Sprintf("samples[%d]", i)
+		if err := s.Validate(op, f); err != nil {
+			return err
+		}
+		if j, dup := seen[s.Key()]; dup {
+			return domain.Errorf(op, domain.Invalid, f, "same time and source as samples[%d]", j)
+		}
+		seen[s.Key()] = i
+	}
+	return nil
+}
+
+// SampleCorrected replaces the values of an earlier sample, which it names
+// by time and source. Event: section.sample_corrected.
+type SampleCorrected struct {
+	Sample   Sample `json:"sample"`   // the corrected sample: same time and source, new values or status
+	Previous Sample `json:"previous"` // the sample as it stood before, so read models can take it back out
+	Reason   string `json:"reason"`
+}
+
+// Validate checks the corrected sample and that a reason is given.
+func (c SampleCorrected) Validate() error {
+	const op = "section.sample_corrected"
+	if c.Reason == "" {
+		return domain.Errorf(op, domain.Invalid, "reason", "missing: why is the sample corrected?")
+	}
+	if err := c.Sample.Validate(op, "sample"); err != nil {
+		return err
+	}
+	if err := c.Previous.Validate(op, "previous"); err != nil {
+		return err
+	}
+	if c.Previous.Key() != c.Sample.Key() {
+		return domain.Errorf(op, domain.Invalid, "previous", "is not the same sample (time and source differ)")
+	}
+	return nil
+}
+
+// SampleInvalidated withdraws an earlier sample from assessment.
+// Event: section.sample_invalidated.
+type SampleInvalidated struct {
+	Previous Sample `json:"previous"` // the sample withdrawn, as it stood
+	Reason   string `json:"reason"`
+}
+
+// Key is the invalidated sample's identity.
+func (v SampleInvalidated) Key() Key { return v.Previous.Key() }
+
+// Validate checks the reference and that a reason is given.
+func (v SampleInvalidated) Validate() error {
+	const op = "section.sample_invalidated"
+	if v.Reason == "" {
+		return domain.Errorf(op, domain.Invalid, "reason", "missing: why is the sample invalid?")
+	}
+	return v.Previous.Validate(op, "previous")
+}
+
+// SourceSamplesRecorded records samples taken at a drinking-water source,
+// exactly like SamplesRecorded at a section.
+// Event: drinking_source.samples_recorded.
+type SourceSamplesRecorded SamplesRecorded
+
+// Validate checks the samples as SamplesRecorded does.
+func (r SourceSamplesRecorded) Validate() error { return SamplesRecorded(r).Validate() }

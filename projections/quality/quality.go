@@ -1,0 +1,488 @@
+// Package quality is the water-quality read model: each section's samples
+// and classes by month and year against its target, each basin's shares
+// against the plan's Table 1 and Table 2, and each city's compliance
+// (sections, drinking-water sources, black-odorous water bodies,
+// groundwater). It is built only from events, and can be built as the
+// ledger knew it on a date (replay up to a recorded time) or as it happened
+// (samples taken by a date, with every correction known today).
+//
+// It depends on events, domain, domain/water and domain/monitoring.
+package quality
+
+import (
+	"sort"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
+)
+
+// Options shape a model.
+type Options struct {
+	// OccurredBy, if set, keeps only samples taken at or before it: the
+	// water as it was then, with every correction known to the log read.
+	OccurredBy time.Time
+	// MinSamples is the fewest manual samples that give a section an annual
+	// class (12 if 0; ice-bound sections commonly use 8).
+	MinSamples int
+}
+
+// Model is the read model. Build it with New and feed it events (Apply).
+type Model struct {
+	opts      Options
+	sections  map[monitoring.SectionID]*Section
+	drinking  map[string]*Drinking
+	black     map[string]*BlackBody
+	ground    map[string]*GroundPoint
+	LastEvent uint64 // position of the last event applied
+}
+
+// New returns an empty model.
+func New(opts Options) *Model {
+	if opts.MinSamples == 0 {
+		opts.MinSamples = water.DefaultMinSamples
+	}
+	return &Model{
+		opts:     opts,
+		sections: map[monitoring.SectionID]*Section{},
+		drinking: map[string]*Drinking{},
+		black:    map[string]*BlackBody{},
+		ground:   map[string]*GroundPoint{},
+	}
+}
+
+// Site holds what sections and drinking sources share: samples.
+type Site struct {
+	Kind water.BodyKind
+	// manual samples, kept whole (about 12 a year): assessment uses them.
+	manual map[monitoring.Key]provenanced
+	// automatic samples, folded into monthly sums: projections hold
+	// aggregates, not raw events.
+	auto map[month]*sums
+}
+
+type provenanced struct {
+	sample   monitoring.Sample
+	position uint64 // the event that set it (recorded or corrected)
+	eventID  string
+}
+
+type month struct{ year, month int }
+
+type sums struct {
+	sum          map[water.Item]float64
+	n            map[water.Item]int
+	notMonitored int
+}
+
+// Section is one monitoring section.
+type Section struct {
+	Site
+	Info    monitoring.SectionRegistered
+	Targets monitoring.Targets
+}
+
+// Drinking is one drinking-water source.
+type Drinking struct {
+	Site
+	Info monitoring.DrinkingSourceRegistered
+}
+
+// BlackBody is one black-odorous water body.
+type BlackBody struct {
+	Info        monitoring.BlackOdorousRegistered
+	inspections []inspection
+}
+
+type inspection struct {
+	at    time.Time
+	level water.BlackOdorLevel
+}
+
+// GroundPoint is one groundwater assessment point.
+type GroundPoint struct {
+	Info   monitoring.GroundwaterPointRegistered
+	Grades map[int]monitoring.GroundwaterGrade
+}
+
+func newSite(kind water.BodyKind) Site {
+	return Site{Kind: kind, manual: map[monitoring.Key]provenanced{}, auto: map[month]*sums{}}
+}
+
+func monthOf(t time.Time) month {
+	t = t.In(domain.CST)
+	return month{t.Year(), int(t.Month())}
+}
+
+func (m *Model) keep(s monitoring.Sample) bool {
+	return m.opts.OccurredBy.IsZero() || !s.At.After(m.opts.OccurredBy)
+}
+
+// Apply folds one event into the model.
+func (m *Model) Apply(e events.Event) {
+	m.LastEvent = e.Position
+	id := string(e.Aggregate.ID)
+	switch d := e.Data.(type) {
+	case monitoring.SectionRegistered:
+		t := monitoring.Targets{}
+		for y, c := range d.Targets {
+			t[y] = c
+		}
+		m.sections[d.ID] = &Section{Site: newSite(d.Kind), Info: d, Targets: t}
+	case monitoring.SectionTargetSet:
+		if s := m.sections[monitoring.SectionID(id)]; s != nil {
+			s.Targets[d.Year] = d.Class
+		}
+	case monitoring.DrinkingSourceRegistered:
+		m.drinking[d.ID] = &Drinking{Site: newSite(d.Kind), Info: d}
+	case monitoring.BlackOdorousRegistered:
+		m.black[d.ID] = &BlackBody{Info: d}
+	case monitoring.BlackOdorousInspected:
+		if b := m.black[id]; b != nil && (m.opts.OccurredBy.IsZero() || !e.OccurredAt.After(m.opts.OccurredBy)) {
+			b.inspections = append(b.inspections, inspection{e.OccurredAt, d.Level})
+		}
+	case monitoring.GroundwaterPointRegistered:
+		m.ground[d.ID] = &GroundPoint{Info: d, Grades: map[int]monitoring.GroundwaterGrade{}}
+	case monitoring.GroundwaterGraded:
+		if g := m.ground[id]; g != nil {
+			g.Grades[d.Year] = d.Grade
+		}
+	case monitoring.SamplesRecorded:
+		m.addSamples(e, d.Samples)
+	case monitoring.SourceSamplesRecorded:
+		m.addSamples(e, d.Samples)
+	case monitoring.SampleCorrected:
+		if site := m.site(e.Aggregate); site != nil && m.keep(d.Sample) {
+			site.remove(d.Previous)
+			site.add(d.Sample, e)
+		}
+	case monitoring.SampleInvalidated:
+		if site := m.site(e.Aggregate); site != nil && m.keep(d.Previous) {
+			site.remove(d.Previous)
+		}
+	}
+}
+
+func (m *Model) addSamples(e events.Event, samples []monitoring.Sample) {
+	site := m.site(e.Aggregate)
+	if site == nil {
+		return
+	}
+	for _, s := range samples {
+		if m.keep(s) {
+			site.add(s, e)
+		}
+	}
+}
+
+// Aggregate types whose samples the model reads.
+const (
+	SectionType  events.AggregateType = "section"
+	DrinkingType events.AggregateType = "drinking_source"
+)
+
+func (m *Model) site(a events.Aggregate) *Site {
+	switch a.Type {
+	case SectionType:
+		if s := m.sections[monitoring.SectionID(a.ID)]; s != nil {
+			return &s.Site
+		}
+	case DrinkingType:
+		if d := m.drinking[string(a.ID)]; d != nil {
+			return &d.Site
+		}
+	}
+	return nil
+}
+
+func (s *Site) add(sm monitoring.Sample, e events.Event) {
+	if sm.Source == monitoring.Manual {
+		s.manual[sm.Key()] = provenanced{sample: sm, position: e.Position, eventID: e.ID.String()}
+		return
+	}
+	s.fold(sm, +1)
+}
+
+func (s *Site) remove(sm monitoring.Sample) {
+	if sm.Source == monitoring.Manual {
+		delete(s.manual, sm.Key())
+		return
+	}
+	s.fold(sm, -1)
+}
+
+func (s *Site) fold(sm monitoring.Sample, sign int) {
+	k := monthOf(sm.At)
+	a := s.auto[k]
+	if a == nil {
+		a = &sums{sum: map[water.Item]float64{}, n: map[water.Item]int{}}
+		s.auto[k] = a
+	}
+	if sm.Status != monitoring.Measured {
+		a.notMonitored += sign
+		return
+	}
+	for it, v := range sm.Effective() {
+		a.sum[it] += float64(sign) * v
+		a.n[it] += sign
+	}
+}
+
+// Evidence is a sample behind a figure: where it is in the log.
+type Evidence struct {
+	At       time.Time         `json:"at"`
+	Position uint64            `json:"position"`
+	EventID  string            `json:"event_id"`
+	Status   monitoring.Status `json:"status,omitempty"`
+}
+
+// SectionYear is a section's assessment for a year.
+type SectionYear struct {
+	Section        monitoring.SectionID `json:"section"`
+	Name           string               `json:"name"`
+	City           domain.CityID        `json:"city"`
+	Basin          domain.Basin         `json:"basin"`
+	Year           int                  `json:"year"`
+	Samples        int                  `json:"samples"` // manual samples with values
+	NotMonitored   int                  `json:"not_monitored"`
+	Enough         bool                 `json:"enough"`
+	Class          water.Class          `json:"class"` // 0 when not enough samples
+	Target         water.Class          `json:"target"`
+	Met            bool                 `json:"met"`
+	Means          water.Values         `json:"means,omitempty"`
+	MainPollutants []water.Exceedance   `json:"main_pollutants,omitempty"`
+	Evidence       []Evidence           `json:"evidence"`
+}
+
+func yearOf(t time.Time) int { return t.In(domain.CST).Year() }
+
+// annual assesses a site's manual samples of a year.
+func (s *Site) annual(year, minSamples int) (water.AnnualResult, []Evidence, int, error) {
+	var vals []water.Values
+	var ev []Evidence
+	notMonitored := 0
+	keys := make([]monitoring.Key, 0, 16)
+	for k := range s.manual {
+		if yearOf(k.At) == year {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].At.Before(keys[j].At) })
+	for _, k := range keys {
+		p := s.manual[k]
+		ev = append(ev, Evidence{At: k.At, Position: p.position, EventID: p.eventID, Status: p.sample.Status})
+		if p.sample.Status != monitoring.Measured {
+			notMonitored++
+			continue
+		}
+		vals = append(vals, p.sample.Effective())
+	}
+	res, err := water.Annual(water.AnnualInput{Kind: s.Kind, Samples: vals, MinSamples: minSamples})
+	return res, ev, notMonitored, err
+}
+
+// SectionYear assesses one section for a year.
+func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, bool) {
+	s := m.sections[id]
+	if s == nil {
+		return SectionYear{}, false
+	}
+	res, ev, nm, err := s.annual(year, m.opts.MinSamples)
+	out := SectionYear{
+		Section: id, Name: s.Info.Name, City: s.Info.City, Basin: s.Info.Basin, Year: year,
+		Samples: res.Samples, NotMonitored: nm, Enough: res.Enough && err == nil, Target: s.Targets[year], Evidence: ev,
+	}
+	if out.Enough {
+		out.Class, out.Means, out.MainPollutants = res.Class, res.Means, res.MainPollutants
+		out.Met = out.Target != 0 && out.Class.Meets(out.Target)
+	}
+	return out, true
+}
+
+// Sections lists the registered sections in id order.
+func (m *Model) Sections() []monitoring.SectionRegistered {
+	out := make([]monitoring.SectionRegistered, 0, len(m.sections))
+	for _, s := range m.sections {
+		out = append(out, s.Info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// MonthClass is a section's class for one month: from the month's manual
+// sample if there is one, else from the mean of its automatic samples.
+type MonthClass struct {
+	Year, Month int
+	Class       water.Class
+	Source      monitoring.Source // which samples gave it; "" when none
+	Samples     int
+}
+
+// Months gives a section's class for each month of a year.
+func (m *Model) Months(id monitoring.SectionID, year int) []MonthClass {
+	s := m.sections[id]
+	if s == nil {
+		return nil
+	}
+	out := make([]MonthClass, 12)
+	for i := range out {
+		out[i] = MonthClass{Year: year, Month: i + 1}
+	}
+	for k, p := range s.manual {
+		mo := monthOf(k.At)
+		if mo.year != year || p.sample.Status != monitoring.Measured {
+			continue
+		}
+		if r, err := water.ClassifySample(s.Kind, p.sample.Effective()); err == nil {
+			mc := &out[mo.month-1]
+			mc.Class, mc.Source, mc.Samples = r.Class, monitoring.Manual, mc.Samples+1
+		}
+	}
+	for mo, a := range s.auto {
+		if mo.year != year || out[mo.month-1].Source == monitoring.Manual {
+			continue
+		}
+		means := water.Values{}
+		samples := 0
+		for it, n := range a.n {
+			if n > 0 {
+				means[it] = a.sum[it] / float64(n)
+				samples = max(samples, n)
+			}
+		}
+		if len(means) == 0 {
+			continue
+		}
+		if r, err := water.ClassifySample(s.Kind, means); err == nil {
+			out[mo.month-1] = MonthClass{Year: year, Month: mo.month, Class: r.Class, Source: monitoring.Auto, Samples: samples}
+		}
+	}
+	return out
+}
+
+// BasinYear is a basin's shares for a year against the plan's targets.
+type BasinYear struct {
+	Basin        domain.Basin           `json:"basin"`
+	Year         int                    `json:"year"`
+	Sections     int                    `json:"sections"` // assessed sections registered
+	AtLeastIII   int                    `json:"at_least_iii"`
+	WorseThanV   int                    `json:"worse_than_v"`
+	Insufficient int                    `json:"insufficient"` // too few samples to classify
+	ShareIII     monitoring.Fraction    `json:"share_iii"`
+	ShareWorse   monitoring.Fraction    `json:"share_worse"`
+	Target       monitoring.BasinTarget `json:"target"`
+	HasTarget    bool                   `json:"has_target"`
+	MetIII       bool                   `json:"met_iii"`
+	MetWorse     bool                   `json:"met_worse"`
+}
+
+// Basin assesses a basin's assessed sections for a year.
+func (m *Model) Basin(b domain.Basin, year int) BasinYear {
+	out := BasinYear{Basin: b, Year: year}
+	for _, s := range m.sections {
+		if s.Info.Basin != b || !s.Info.Assessed {
+			continue
+		}
+		out.Sections++
+		sy, _ := m.SectionYear(s.Info.ID, year)
+		switch {
+		case !sy.Enough:
+			out.Insufficient++
+		case sy.Class <= water.ClassIII:
+			out.AtLeastIII++
+		case sy.Class == water.WorseThanV:
+			out.WorseThanV++
+		}
+	}
+	out.ShareIII = monitoring.Fraction{Num: out.AtLeastIII, Den: out.Sections}
+	out.ShareWorse = monitoring.Fraction{Num: out.WorseThanV, Den: out.Sections}
+	out.Target, out.HasTarget = monitoring.PlanTargets[b][year]
+	if out.HasTarget && out.Sections > 0 {
+		out.MetIII = out.ShareIII.AtLeast(out.Target.AtLeastIII)
+		out.MetWorse = out.ShareWorse.AtMost(out.Target.WorseThanV)
+	}
+	return out
+}
+
+// CityYear is a city's water-quality compliance for a year.
+type CityYear struct {
+	City                 domain.CityID       `json:"city"`
+	Year                 int                 `json:"year"`
+	Sections             int                 `json:"sections"`
+	SectionsMet          int                 `json:"sections_met"`
+	SectionsInsufficient int                 `json:"sections_insufficient"`
+	SectionShare         monitoring.Fraction `json:"section_share"`
+	Drinking             int                 `json:"drinking"`
+	DrinkingMet          int                 `json:"drinking_met"` // at class III or better (or its target)
+	BlackOdorous         int                 `json:"black_odorous"`
+	BlackEliminated      int                 `json:"black_eliminated"`
+	Groundwater          int                 `json:"groundwater"`
+	GroundwaterVeryPoor  int                 `json:"groundwater_very_poor"` // graded 极差
+	Details              []SectionYear       `json:"details"`
+}
+
+// City assesses a city for a year.
+func (m *Model) City(c domain.CityID, year int) CityYear {
+	out := CityYear{City: c, Year: year}
+	for _, info := range m.Sections() {
+		if info.City != c || !info.Assessed {
+			continue
+		}
+		sy, _ := m.SectionYear(info.ID, year)
+		out.Sections++
+		if !sy.Enough {
+			out.SectionsInsufficient++
+		} else if sy.Met {
+			out.SectionsMet++
+		}
+		out.Details = append(out.Details, sy)
+	}
+	out.SectionShare = monitoring.Fraction{Num: out.SectionsMet, Den: out.Sections}
+	for _, d := range m.drinking {
+		if d.Info.City != c {
+			continue
+		}
+		out.Drinking++
+		res, _, _, err := d.annual(year, m.opts.MinSamples)
+		if err == nil && res.Enough && res.Class.Meets(min(d.Info.Target, water.ClassIII)) {
+			out.DrinkingMet++
+		}
+	}
+	yearEnd := time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST)
+	for _, b := range m.black {
+		if b.Info.City != c {
+			continue
+		}
+		out.BlackOdorous++
+		if b.eliminatedBy(yearEnd) {
+			out.BlackEliminated++
+		}
+	}
+	for _, g := range m.ground {
+		if g.Info.City != c {
+			continue
+		}
+		if grade, ok := g.Grades[year]; ok {
+			out.Groundwater++
+			if grade == 5 {
+				out.GroundwaterVeryPoor++
+			}
+		}
+	}
+	return out
+}
+
+// eliminatedBy reports whether the body's latest inspection before t found
+// it out of both black-odorous bands.
+func (b *BlackBody) eliminatedBy(t time.Time) bool {
+	var last *inspection
+	for i := range b.inspections {
+		in := &b.inspections[i]
+		if in.at.Before(t) && (last == nil || !in.at.Before(last.at)) {
+			last = in
+		}
+	}
+	return last != nil && last.level == water.NotBlackOdor
+}
