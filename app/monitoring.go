@@ -319,3 +319,77 @@ func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowEr
 	cw.Flush()
 	return cw.Error()
 }
+
+// findSample loads a section and finds the sample stored at a time and
+// source, as it stands after corrections; it returns the section's version.
+func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key monitoring.Key) (monitoring.Sample, uint64, error) {
+	const op = "sample"
+	evs, err := s.Load(ctx, agg)
+	if err != nil {
+		return monitoring.Sample{}, 0, err
+	}
+	if len(evs) == 0 {
+		return monitoring.Sample{}, 0, domain.Errorf(op, domain.NotFound, "section", "%s is not registered", agg)
+	}
+	var found *monitoring.Sample
+	invalid := false
+	for _, e := range evs {
+		switch d := e.Data.(type) {
+		case monitoring.SamplesRecorded:
+			for i := range d.Samples {
+				if d.Samples[i].Key() == key {
+					found, invalid = &d.Samples[i], false
+				}
+			}
+		case monitoring.SampleCorrected:
+			if d.Sample.Key() == key {
+				found = &d.Sample
+			}
+		case monitoring.SampleInvalidated:
+			if d.Key() == key {
+				invalid = true
+			}
+		}
+	}
+	at := key.At.In(domain.CST).Format("2006-01-02 15:04")
+	if found == nil {
+		return monitoring.Sample{}, 0, domain.Errorf(op, domain.NotFound, "sampled_at", "no %s sample at %s", key.Source, at)
+	}
+	if invalid {
+		return monitoring.Sample{}, 0, domain.Errorf(op, domain.Conflict, "sampled_at", "the %s sample at %s was invalidated", key.Source, at)
+	}
+	return *found, evs[len(evs)-1].Version, nil
+}
+
+// CorrectSample replaces the values (or status) of a stored sample,
+// identified by its time and source, with a reason. The correction is a new
+// event; the original stays in the log.
+func CorrectSample(ctx context.Context, s events.Store, actor domain.Actor, agg events.Aggregate, corrected monitoring.Sample, reason string, at time.Time) (events.Event, error) {
+	prev, version, err := findSample(ctx, s, agg, corrected.Key())
+	if err != nil {
+		return events.Event{}, err
+	}
+	corrected.At = corrected.At.UTC()
+	evs, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(version), Events: []events.Draft{{
+		OccurredAt: at, Actor: actor, Data: monitoring.SampleCorrected{Sample: corrected, Previous: prev, Reason: reason},
+	}}})
+	if err != nil {
+		return events.Event{}, err
+	}
+	return evs[0], nil
+}
+
+// InvalidateSample withdraws a stored sample from assessment, with a reason.
+func InvalidateSample(ctx context.Context, s events.Store, actor domain.Actor, agg events.Aggregate, key monitoring.Key, reason string, at time.Time) (events.Event, error) {
+	prev, version, err := findSample(ctx, s, agg, key)
+	if err != nil {
+		return events.Event{}, err
+	}
+	evs, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(version), Events: []events.Draft{{
+		OccurredAt: at, Actor: actor, Data: monitoring.SampleInvalidated{Previous: prev, Reason: reason},
+	}}})
+	if err != nil {
+		return events.Event{}, err
+	}
+	return evs[0], nil
+}

@@ -1,0 +1,179 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/jetstream"
+)
+
+var (
+	admin   = domain.Actor{ID: "admin", Role: domain.Admin}
+	station = domain.Actor{ID: "station-140800-01", Role: domain.Station}
+	now     = time.Date(2020, 6, 1, 0, 0, 0, 0, domain.CST)
+)
+
+func openWithSections(t *testing.T) *jetstream.Store {
+	t.Helper()
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry()})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	_, err = app.Register(context.Background(), s, admin, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST),
+		app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
+			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}),
+		app.SectionRegistration(monitoring.SectionRegistered{ID: "SSH-ZLC", Name: "张留庄", River: "涑水河", Basin: domain.Yellow, City: "140800",
+			Kind: water.River, Level: monitoring.Provincial, Assessed: true, Targets: monitoring.Targets{2019: water.ClassV}}),
+	)
+	require.NoError(t, err)
+	return s
+}
+
+func lastPosition(t *testing.T, s events.Store) uint64 {
+	p, err := s.LastPosition(context.Background())
+	require.NoError(t, err)
+	return p
+}
+
+const good = `section,sampled_at,source,status,pH,DO,CODMn,NH3-N,TP
+FH-HJDQ,2019-03-01 08:00,manual,,7.9,6.2,5.1,0.82,0.19
+FH-HJDQ,2019-03-01 12:00,auto,,7.8,5.9,<0.5,0.79,0.18
+SSH-ZLC,2019-01-15 08:00,manual,ice,,,,,
+`
+
+func TestImportStoresEachSectionOnceAtomically(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	before := lastPosition(t, s)
+	res, err := app.ImportSamples(ctx, s, station, strings.NewReader(good), app.ImportOptions{File: "march.csv", Now: now})
+	require.NoError(t, err)
+	require.Equal(t, 3, res.Rows)
+	require.Equal(t, 3, res.Stored)
+	require.Equal(t, 2, res.Events, "one event per section")
+	require.Equal(t, before+2, lastPosition(t, s))
+
+	evs, err := s.Load(ctx, app.SectionAggregate("140800", "FH-HJDQ"))
+	require.NoError(t, err)
+	rec := evs[1].Data.(monitoring.SamplesRecorded)
+	require.Len(t, rec.Samples, 2)
+	require.Equal(t, []int{2, 3}, rec.Import.Lines)
+	require.Equal(t, "march.csv", rec.Import.File)
+	require.Equal(t, res.SHA256, rec.Import.SHA256)
+	require.Equal(t, station, evs[1].Actor)
+	auto := rec.Samples[1]
+	require.Equal(t, []water.Item{water.CODMn}, auto.BelowDL)
+	require.InDelta(t, 0.25, auto.Effective()[water.CODMn], 1e-12, "below the limit counts as half of it")
+	require.Equal(t, time.Date(2019, 3, 1, 4, 0, 0, 0, time.UTC), auto.At, "Shanxi time")
+
+	// The same file again stores nothing new.
+	again, err := app.ImportSamples(ctx, s, station, strings.NewReader(good), app.ImportOptions{File: "march.csv", Now: now})
+	require.NoError(t, err)
+	require.Zero(t, again.Stored)
+	require.Equal(t, 3, again.AlreadyStored)
+	require.Equal(t, before+2, lastPosition(t, s))
+}
+
+// One test per kind of bad row: each is named by line, column and reason,
+// and the file stores nothing.
+func TestImportRejectsEveryKindOfBadRow(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	_, err := app.ImportSamples(ctx, s, station, strings.NewReader(good), app.ImportOptions{Now: now})
+	require.NoError(t, err)
+	const header = "section,sampled_at,source,status,pH,DO,CODMn,NH3-N,TP\n"
+	okRow := "FH-HJDQ,2019-04-01 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n"
+	tests := []struct {
+		name   string
+		file   string
+		line   int
+		column string
+		reason string
+	}{
+		{"unknown section", "XX-01,2019-04-01 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "section", `unknown section "XX-01"`},
+		{"missing section", ",2019-04-01 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "section", "missing"},
+		{"not a number", "FH-HJDQ,2019-04-02 08:00,manual,,7.9,six,5.1,0.82,0.19\n", 3, "DO", `"six" is not a number`},
+		{"negative", "FH-HJDQ,2019-04-02 08:00,manual,,7.9,6.2,-5.1,0.82,0.19\n", 3, "CODMn", "negative"},
+		{"out of range", "FH-HJDQ,2019-04-02 08:00,manual,,15.2,6.2,5.1,0.82,0.19\n", 3, "pH", "above 14"},
+		{"future", "FH-HJDQ,2021-04-02 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "in the future"},
+		{"bad time", "FH-HJDQ,02/04/2019,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "is not a time"},
+		{"bad source", "FH-HJDQ,2019-04-02 08:00,robot,,7.9,6.2,5.1,0.82,0.19\n", 3, "source", `"robot" is not`},
+		{"bad status", "FH-HJDQ,2019-04-02 08:00,manual,flood,,,,,\n", 3, "status", `"flood" is not one of`},
+		{"values on a not-monitored sample", "FH-HJDQ,2019-04-02 08:00,manual,dry,7.9,,,,\n", 3, "pH", "marked dry"},
+		{"no values", "FH-HJDQ,2019-04-02 08:00,manual,,,,,,\n", 3, "", "no values"},
+		{"wrong number of cells", "FH-HJDQ,2019-04-02 08:00,manual,,7.9\n", 3, "", "5 cells, the header names 9"},
+		{"duplicate in the file", "FH-HJDQ,2019-04-01 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "", "repeats line 2"},
+		{"stored with other values", "FH-HJDQ,2019-03-01 08:00,manual,,7.9,6.2,5.1,0.99,0.19\n", 3, "sampled_at", "record a correction instead"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := lastPosition(t, s)
+			_, err := app.ImportSamples(ctx, s, station, strings.NewReader(header+okRow+tc.file), app.ImportOptions{Now: now})
+			require.Error(t, err)
+			require.Equal(t, domain.Invalid, domain.KindOf(err))
+			var ie *app.ImportError
+			require.ErrorAs(t, err, &ie)
+			require.Len(t, ie.Errors, 1, "%v", ie.Errors)
+			got := ie.Errors[0]
+			require.Equal(t, tc.line, got.Line)
+			require.Equal(t, tc.column, got.Column)
+			require.Contains(t, got.Reason, tc.reason)
+			require.Equal(t, before, lastPosition(t, s), "nothing stored")
+		})
+	}
+
+	// Header errors.
+	for _, tc := range []struct{ header, column, reason string }{
+		{"section,sampled_at,source,pH,turbidity_x\n", "turbidity_x", "unknown column"},
+		{"section,sampled_at,pH\n", "source", "required column missing"},
+		{"section,sampled_at,source,NH3N,氨氮\n", "氨氮", "same item as column NH3N"},
+	} {
+		_, err := app.ImportSamples(ctx, s, station, strings.NewReader(tc.header), app.ImportOptions{Now: now})
+		var ie *app.ImportError
+		require.ErrorAs(t, err, &ie, tc.header)
+		require.Equal(t, 1, ie.Errors[0].Line)
+		require.Equal(t, tc.column, ie.Errors[0].Column)
+		require.Contains(t, ie.Errors[0].Reason, tc.reason)
+	}
+
+	// Every bad row of a file is listed, not only the first.
+	file := header + "XX,2019-04-02 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n" + okRow + "FH-HJDQ,2019-04-03 08:00,manual,,7.9,-1,x,0.82,0.19\n"
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(file), app.ImportOptions{Now: now})
+	var ie *app.ImportError
+	require.ErrorAs(t, err, &ie)
+	require.Len(t, ie.Errors, 3)
+	require.Equal(t, []int{2, 4, 4}, []int{ie.Errors[0].Line, ie.Errors[1].Line, ie.Errors[2].Line})
+	require.Contains(t, err.Error(), "line 4, column DO")
+}
+
+// With the partial option the good rows are stored together and the bad ones
+// written to a reject file.
+func TestImportPartialWritesRejects(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	file := "section,sampled_at,source,DO,TP\n" +
+		"FH-HJDQ,2019-05-01 08:00,manual,6.1,0.2\n" +
+		"FH-HJDQ,2019-05-02 08:00,manual,abc,0.2\n" +
+		"SSH-ZLC,2019-05-01 08:00,manual,5.1,0.3\n" +
+		"NOPE,2019-05-01 08:00,manual,5.1,0.3\n"
+	var rejects bytes.Buffer
+	res, err := app.ImportSamples(ctx, s, station, strings.NewReader(file), app.ImportOptions{Partial: true, Rejects: &rejects, Now: now})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Stored)
+	require.Len(t, res.Rejected, 2)
+	recs, err := csv.NewReader(&rejects).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"line", "section", "sampled_at", "source", "DO", "TP", "error"}, recs[0])
+	require.Equal(t, []string{"3", "FH-HJDQ", "2019-05-02 08:00", "manual", "abc", "0.2", `DO: "abc" is not a number`}, recs[1])
+	require.Equal(t, "5", recs[2][0])
+	require.Contains(t, recs[2][6], "unknown section")
+}
