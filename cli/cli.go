@@ -32,9 +32,11 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":   {"load the plan's province into a new embedded store and verify it", runDemo},
-	"events": {"list or follow the event log, filtered by city, aggregate, name, position or time", runEvents},
-	"verify": {"walk the log and check every event's hash and every aggregate's chain", runVerify},
+	"demo":    {"load the plan's province into a new embedded store and verify it", runDemo},
+	"events":  {"list or follow the event log, filtered by city, aggregate, name, position or time", runEvents},
+	"import":  {"import a station's CSV upload of samples (all rows or none, unless --partial)", runImport},
+	"quality": {"water quality: basin shares against the plan's Table 1 and 2, a city's sections", runQuality},
+	"verify":  {"walk the log and check every event's hash and every aggregate's chain", runVerify},
 }
 
 // exitError carries a process exit code.

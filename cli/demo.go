@@ -3,16 +3,25 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"text/tabwriter"
 	"time"
 
 	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/demo"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/quality"
 )
 
 func runDemo(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet("demo", env)
 	data := fs.String("data", "", "directory for the new store (default: a new directory under the system's temporary directory)")
+	seed := fs.Uint64("seed", 2015, "seed of the generated history: the same seed prints the same tables")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -25,24 +34,21 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	} else if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return domain.Errorf("demo", domain.Invalid, "data", "%s is not empty: the demo starts from a new directory", dir)
 	}
-	sf := storeFlags{data: dir}
-	s, err := sf.open(ctx, false)
+	progress := env.Stderr
+	if *quiet {
+		progress = io.Discard
+	}
+	start := time.Now()
+	clock := demo.NewClock()
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: dir, Registry: app.Registry(), Clock: clock.Now})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	fmt.Fprintf(env.Stderr, "embedded store (JetStream, fsync on every write) in %s\n", dir)
-
-	system := domain.Actor{ID: "ledger-demo", Role: domain.System}
-	planDate := time.Date(2015, 12, 30, 0, 0, 0, 0, cst) // 晋政发〔2015〕59号
-	evs, err := app.RegisterCities(ctx, s, system, planDate)
+	fmt.Fprintf(progress, "embedded store (JetStream, fsync on every write) in %s\n", dir)
+	sum, err := demo.Load(ctx, s, clock, *seed, progress)
 	if err != nil {
 		return err
-	}
-	fmt.Fprintf(env.Stdout, "registered %d cities of Shanxi in one atomic append:\n", len(evs))
-	for _, e := range evs {
-		c := e.Data.(domain.CityRegistered)
-		fmt.Fprintf(env.Stdout, "  %s %s %-9s position %d  hash %s…\n", c.Code, c.Name, c.NameEn, e.Position, e.Hash.String()[:16])
 	}
 	rep, err := s.Verify(ctx)
 	if err != nil {
@@ -51,8 +57,53 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if !rep.OK() {
 		return fmt.Errorf("verify: %v", rep.First())
 	}
-	fmt.Fprintf(env.Stdout, "verified %d events in %d hash chains\n\n", rep.Events, rep.Aggregates)
-	fmt.Fprintf(env.Stdout, "browse the log:   go run ./cmd/ledger events --data %s\n", dir)
-	fmt.Fprintf(env.Stdout, "check its chains: go run ./cmd/ledger verify --data %s\n", dir)
+	fmt.Fprintf(progress, "loaded and verified in %s\n\n", time.Since(start).Round(100*time.Millisecond))
+	return printDemo(ctx, env.Stdout, s, sum, rep, dir)
+}
+
+// printDemo prints the province's results. It prints nothing that depends
+// on the run (ids, hashes, timings, directories but the last lines), so the
+// same seed prints the same tables.
+func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summary, rep events.Report, dir string) error {
+	fmt.Fprintf(w, "山西省水污染防治工作方案 (晋政发〔2015〕59号), 2016–2020\n")
+	fmt.Fprintf(w, "%d sections, %d samples in %d uploads, %d corrections: %d events in %d hash chains, all verified\n\n",
+		sum.Sections, sum.Samples, sum.Uploads, sum.Corrections, rep.Events, rep.Aggregates)
+	today := quality.New(quality.Options{})
+	if _, err := projections.Replay(ctx, s, events.Query{}, today); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "Basin shares against Table 1 (≥III) and Table 2 (worse than V), as known today:")
+	printBasins(w, today, demo.Years)
+
+	fmt.Fprintln(w, "\nCities: sections meeting their yearly target")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "城市\t")
+	for _, y := range demo.Years {
+		fmt.Fprintf(tw, "%d\t", y)
+	}
+	fmt.Fprintln(tw)
+	for _, c := range domain.Cities {
+		fmt.Fprintf(tw, "%s %s\t", c.ID, c.Name)
+		for _, y := range demo.Years {
+			r := today.City(c.ID, y)
+			fmt.Fprintf(tw, "%d/%d %s\t", r.SectionsMet, r.Sections, r.SectionShare)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+
+	// The falsified report: what the ledger said before it was found out.
+	before := quality.New(quality.Options{})
+	if _, err := projections.Replay(ctx, s, events.Query{RecordedBy: time.Date(2019, 4, 1, 0, 0, 0, 0, domain.CST)}, before); err != nil {
+		return err
+	}
+	was, _ := before.SectionYear(sum.Falsified, 2018)
+	is, _ := today.SectionYear(sum.Falsified, 2018)
+	fmt.Fprintf(w, "\nData falsification: %s %s, 2018 annual class %s as known on 2019-04-01, %s after the altered reports were corrected (target %s)\n",
+		sum.Falsified, sum.FalsifiedLab, was.Class, is.Class, is.Target)
+
+	fmt.Fprintf(w, "\nbrowse:   go run ./cmd/ledger quality --data %s --city 运城\n", dir)
+	fmt.Fprintf(w, "          go run ./cmd/ledger events --data %s --city 临汾 --type section --limit 20\n", dir)
+	fmt.Fprintf(w, "verify:   go run ./cmd/ledger verify --data %s\n", dir)
 	return nil
 }

@@ -82,6 +82,9 @@ type SectionRegistered struct {
 	Automatic   bool           `json:"automatic"` // has an automatic station reporting every 4 hours
 	Assessed    bool           `json:"assessed"`  // counts toward the plan's basin targets (Table 1, Table 2)
 	Targets     Targets        `json:"targets"`   // target class per year
+	// MinSamples is the fewest manual samples a year that give an annual
+	// class; 0 means the default (12). Ice-bound sections commonly use 8.
+	MinSamples int `json:"min_samples,omitempty"`
 }
 
 // Validate checks every field.
@@ -112,6 +115,9 @@ func (s SectionRegistered) Validate() error {
 		if err := ValidateCode(op, "control_unit", s.ControlUnit); err != nil {
 			return err
 		}
+	}
+	if s.MinSamples < 0 || s.MinSamples > 366 {
+		return domain.Errorf(op, domain.Invalid, "min_samples", "%d is not 0 (default) to 366", s.MinSamples)
 	}
 	return validateTargets(op, "targets", s.Targets)
 }

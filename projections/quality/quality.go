@@ -289,7 +289,11 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 	if s == nil {
 		return SectionYear{}, false
 	}
-	res, ev, nm, err := s.annual(year, m.opts.MinSamples)
+	minSamples := m.opts.MinSamples
+	if s.Info.MinSamples > 0 {
+		minSamples = s.Info.MinSamples
+	}
+	res, ev, nm, err := s.annual(year, minSamples)
 	out := SectionYear{
 		Section: id, Name: s.Info.Name, City: s.Info.City, Basin: s.Info.Basin, Year: year,
 		Samples: res.Samples, NotMonitored: nm, Enough: res.Enough && err == nil, Target: s.Targets[year], Evidence: ev,
