@@ -119,8 +119,8 @@ func sections() []section {
 			}
 			s := section{quality: r.quality, ice: r.ice}
 			s.SectionRegistered = monitoring.SectionRegistered{
-				ID:    monitoring.SectionID(fmt.Sprintf("%s-%02d", prefix, n[prefix])),
-				Name:  name, River: r.river, Basin: r.basin, City: r.city, Kind: kind, Level: level,
+				ID:   monitoring.SectionID(fmt.Sprintf("%s-%02d", prefix, n[prefix])),
+				Name: name, River: r.river, Basin: r.basin, City: r.city, Kind: kind, Level: level,
 				Automatic: level == monitoring.National, Assessed: true, Targets: t,
 			}
 			if r.ice {
