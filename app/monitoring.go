@@ -62,6 +62,9 @@ type ImportOptions struct {
 	Partial bool      // store the good rows and reject the bad ones, instead of rejecting the file
 	Rejects io.Writer // where the bad rows go as CSV with an "error" column (with Partial)
 	Now     time.Time // for "not in the future"; time.Now if zero
+	// Allowed, if set, names the sections the uploader may record samples
+	// for (a station's own); a row for any other section forbids the upload.
+	Allowed func(monitoring.SectionID) bool
 }
 
 // ImportResult says what an upload did.
@@ -128,6 +131,9 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 			return nil, err
 		}
 		res.Rows = len(parsed.Lines)
+		if err := checkAllowed(parsed.Rows, opts.Allowed); err != nil {
+			return nil, err
+		}
 		if err := state.loadSamples(ctx, s, parsed.Rows); err != nil {
 			return nil, err
 		}
@@ -159,6 +165,25 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		res.FirstPosition, res.LastPosition = evs[0].Position, evs[len(evs)-1].Position
 		return res, nil
 	}
+}
+
+// checkAllowed forbids an upload with rows for sections not the uploader's.
+func checkAllowed(rows []monitoring.Row, allowed func(monitoring.SectionID) bool) error {
+	if allowed == nil {
+		return nil
+	}
+	var bad []string
+	seen := map[monitoring.SectionID]bool{}
+	for _, r := range rows {
+		if !allowed(r.Section) && !seen[r.Section] {
+			seen[r.Section] = true
+			bad = append(bad, fmt.Sprintf("%s (line %d)", r.Section, r.Line))
+		}
+	}
+	if len(bad) > 0 {
+		return domain.Errorf("import", domain.Forbidden, "section", "not your sections: %s; nothing stored", strings.Join(bad, ", "))
+	}
+	return nil
 }
 
 // sectionState is what an upload is checked against: the registered

@@ -36,6 +36,7 @@ var commands = map[string]command{
 	"events":  {"list or follow the event log, filtered by city, aggregate, name, position or time", runEvents},
 	"import":  {"import a station's CSV upload of samples (all rows or none, unless --partial)", runImport},
 	"quality": {"water quality: basin shares against the plan's Table 1 and 2, a city's sections", runQuality},
+	"serve":   {"serve the HTTP API and dashboard (--demo: on a new demo store)", runServe},
 	"verify":  {"walk the log and check every event's hash and every aggregate's chain", runVerify},
 }
 

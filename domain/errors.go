@@ -19,6 +19,7 @@ const (
 	Forbidden             // the actor's role does not allow it
 	Internal              // a fault of the ledger or its store
 	Corrupt               // stored data failed an integrity check
+	Unauthenticated       // no valid credentials
 )
 
 func (k Kind) String() string {
@@ -35,6 +36,8 @@ func (k Kind) String() string {
 		return "internal"
 	case Corrupt:
 		return "corrupt"
+	case Unauthenticated:
+		return "unauthenticated"
 	}
 	return "other"
 }

@@ -305,6 +305,15 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 	return out, true
 }
 
+// Section returns a registered section.
+func (m *Model) Section(id monitoring.SectionID) (monitoring.SectionRegistered, bool) {
+	s := m.sections[id]
+	if s == nil {
+		return monitoring.SectionRegistered{}, false
+	}
+	return s.Info, true
+}
+
 // Sections lists the registered sections in id order.
 func (m *Model) Sections() []monitoring.SectionRegistered {
 	out := make([]monitoring.SectionRegistered, 0, len(m.sections))

@@ -1,0 +1,300 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/api"
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events/jetstream"
+)
+
+type fixture struct {
+	t      *testing.T
+	url    string
+	store  *jetstream.Store
+	tokens map[domain.Role]string
+	srv    *api.Server
+}
+
+var roles = []domain.Role{domain.Auditor, domain.Assessment, domain.Enforcement, domain.Station, domain.Admin}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: filepath.Join(dir, "data"), Registry: app.Registry()})
+	require.NoError(t, err)
+	_, err = app.Register(ctx, s, domain.Actor{ID: "admin", Role: domain.Admin}, time.Date(2019, 1, 1, 0, 0, 0, 0, domain.CST),
+		app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
+			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}),
+		app.SectionRegistration(monitoring.SectionRegistered{ID: "HH-NZ", Name: "滹沱河南庄", River: "滹沱河", Basin: domain.Hai, City: "140900",
+			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassII}}))
+	require.NoError(t, err)
+	tokens, admin, err := api.OpenTokens(filepath.Join(dir, "tokens.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, admin, "first start creates an administrator token")
+	f := &fixture{t: t, store: s, tokens: map[domain.Role]string{domain.Admin: admin}}
+	for _, r := range roles[:4] {
+		tok := api.Token{Person: "person-" + string(r), Role: r}
+		if r == domain.Station {
+			tok.Sections = []monitoring.SectionID{"FH-HJDQ"}
+		}
+		secret, err := tokens.Add(tok)
+		require.NoError(t, err)
+		f.tokens[r] = secret
+	}
+	f.srv = api.New(api.Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return time.Date(2020, 6, 1, 0, 0, 0, 0, domain.CST) }})
+	go f.srv.Run(ctx)
+	hs := httptest.NewServer(f.srv.Handler())
+	f.url = hs.URL
+	t.Cleanup(func() { hs.Close(); cancel(); s.Close() })
+	last, err := s.LastPosition(ctx)
+	require.NoError(t, err)
+	require.True(t, f.srv.Live().WaitFor(ctx, last, 10*time.Second))
+	return f
+}
+
+func (f *fixture) do(method, path string, role domain.Role, body, contentType string) (int, []byte) {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.url+path, strings.NewReader(body))
+	require.NoError(f.t, err)
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+f.tokens[role])
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(f.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(f.t, err)
+	return resp.StatusCode, b
+}
+
+func (f *fixture) last() uint64 {
+	p, err := f.store.LastPosition(context.Background())
+	require.NoError(f.t, err)
+	return p
+}
+
+// A request for each route, with a body that would otherwise be accepted.
+var requests = map[string]struct{ path, body, ctype string }{
+	"GET /api/events":                       {"/api/events?limit=5", "", ""},
+	"GET /api/verify":                       {"/api/verify", "", ""},
+	"GET /api/sections":                     {"/api/sections", "", ""},
+	"POST /api/sections":                    {"/api/sections", `{"id":"NEW-%s","name":"新断面","river":"汾河","basin":"yellow","city":"140100","kind":"river","level":"provincial","assessed":true,"targets":{"2019":3}}`, "application/json"},
+	"POST /api/samples/import":              {"/api/samples/import?file=%s.csv", "section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-05-%s 09:00,manual,6.1,0.9\n", "text/csv"},
+	"POST /api/sections/{id}/corrections":   {"/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2019-03-10T01:00:00Z","source":"manual","values":{"DO":6.1,"NH3N":1.9}},"reason":"re-analysis %s"}`, "application/json"},
+	"POST /api/sections/{id}/invalidations": {"/api/sections/FH-HJDQ/invalidations", `{"at":"2019-03-11T01:00:00Z","source":"manual","reason":"bottle broken %s"}`, "application/json"},
+	"GET /api/quality/basins":               {"/api/quality/basins?year=2019", "", ""},
+	"GET /api/quality/cities/{city}":        {"/api/quality/cities/140800?year=2019", "", ""},
+	"GET /api/quality/sections/{id}":        {"/api/quality/sections/FH-HJDQ?year=2019", "", ""},
+	"POST /api/tokens":                      {"/api/tokens", `{"person":"auditor-%s","role":"auditor"}`, "application/json"},
+	"GET /api/openapi.json":                 {"/api/openapi.json", "", ""},
+}
+
+// Every role against every route: allowed exactly as the matrix says; a
+// forbidden request answers 403 and appends nothing; no token is 401.
+func TestRoleActionMatrix(t *testing.T) {
+	f := setup(t)
+	// Samples the corrections and invalidations can refer to.
+	code, b := f.do("POST", "/api/samples/import", domain.Admin,
+		"section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-03-10 09:00,manual,6.1,0.9\nFH-HJDQ,2019-03-11 09:00,manual,6.0,0.8\n", "text/csv")
+	require.Equal(t, 200, code, string(b))
+	routes := api.Routes()
+	require.Len(t, requests, len(routes), "a request for every route")
+	n := 0
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Path
+		req, ok := requests[key]
+		require.True(t, ok, key)
+		for _, role := range roles {
+			n++
+			path, body := req.path, req.body
+			if strings.Contains(path, "%s") {
+				path = fmt.Sprintf(path, fmt.Sprint(10+n%18))
+			}
+			if strings.Contains(body, "%s") {
+				body = fmt.Sprintf(body, fmt.Sprint(10+n%18))
+			}
+			before := f.last()
+			code, b := f.do(rt.Method, path, role, body, req.ctype)
+			if rt.Action == "" {
+				require.Equal(t, 200, code, "%s as %s: %s", key, role, b)
+				continue
+			}
+			if !api.Can(role, rt.Action) {
+				require.Equal(t, http.StatusForbidden, code, "%s as %s: %s", key, role, b)
+				var e api.ErrorBody
+				require.NoError(t, json.Unmarshal(b, &e))
+				require.Equal(t, "forbidden", e.Error.Kind)
+				require.Equal(t, before, f.last(), "%s as %s appended", key, role)
+				continue
+			}
+			require.Less(t, code, 300, "%s as %s: %s", key, role, b)
+			if rt.Method == "GET" {
+				require.Equal(t, before, f.last(), "a GET never appends")
+			}
+		}
+		if rt.Action != "" {
+			code, b := f.do(rt.Method, strings.ReplaceAll(req.path, "%s", "1"), "", req.body, req.ctype)
+			require.Equal(t, http.StatusUnauthorized, code, "%s without a token: %s", key, b)
+		}
+	}
+	// Every event records who appended it.
+	code, b = f.do("GET", "/api/events?type=section&limit=1000", domain.Auditor, "", "")
+	require.Equal(t, 200, code)
+	var evs []map[string]any
+	require.NoError(t, json.Unmarshal(b, &evs))
+	people := map[string]bool{}
+	for _, e := range evs {
+		people[e["actor"].(map[string]any)["id"].(string)] = true
+	}
+	require.True(t, people["person-station"], "%v", people)
+	require.True(t, people["admin"])
+}
+
+// A station uploads only for its own sections.
+func TestStationUploadsOnlyItsOwnSections(t *testing.T) {
+	f := setup(t)
+	before := f.last()
+	code, b := f.do("POST", "/api/samples/import", domain.Station,
+		"section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\nHH-NZ,2019-05-01 09:00,manual,8.1\n", "text/csv")
+	require.Equal(t, http.StatusForbidden, code, string(b))
+	require.Contains(t, string(b), "HH-NZ (line 3)")
+	require.Equal(t, before, f.last(), "nothing stored")
+	code, b = f.do("POST", "/api/samples/import", domain.Station, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", "text/csv")
+	require.Equal(t, 200, code, string(b))
+}
+
+// Errors are JSON with field-level detail; a rejected upload lists its rows.
+func TestErrorsAreJSONWithFields(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/samples/import", domain.Admin, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,-6\nXX,2019-05-01 09:00,manual,6\n", "text/csv")
+	require.Equal(t, 400, code)
+	var e api.ErrorBody
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.Equal(t, "invalid", e.Error.Kind)
+	require.Len(t, e.Error.Rows, 2)
+	require.Equal(t, monitoring.RowError{Line: 2, Column: "DO", Reason: "-6 is negative"}, e.Error.Rows[0])
+
+	code, b = f.do("POST", "/api/sections", domain.Admin, `{"id":"bad id","name":"x"}`, "application/json")
+	require.Equal(t, 400, code)
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.Equal(t, "city", e.Error.Field, string(b))
+
+	code, b = f.do("POST", "/api/sections", domain.Admin, `{"id":"OK-1","name":"x","city":"140100","basin":"yellow","river":"r","kind":"sea","level":"national"}`, "application/json")
+	require.Equal(t, 400, code)
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.Equal(t, "changes[0].events[0].data.kind", e.Error.Field, string(b))
+
+	code, b = f.do("GET", "/api/quality/cities/999999", domain.Auditor, "", "")
+	require.Equal(t, 404, code, string(b))
+	code, _ = f.do("GET", "/api/events?limit=0", domain.Auditor, "", "")
+	require.Equal(t, 400, code)
+
+	// Registering the same section twice is a conflict.
+	body := `{"id":"DUP-1","name":"x","city":"140100","basin":"yellow","river":"r","kind":"river","level":"national"}`
+	code, _ = f.do("POST", "/api/sections", domain.Admin, body, "application/json")
+	require.Equal(t, 201, code)
+	code, b = f.do("POST", "/api/sections", domain.Admin, body, "application/json")
+	require.Equal(t, 409, code, string(b))
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.NotNil(t, e.Error.Conflict)
+}
+
+// The OpenAPI document lists exactly the routes, each of which is served.
+func TestOpenAPIMatchesTheRoutes(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("GET", "/api/openapi.json", "", "", "")
+	require.Equal(t, 200, code)
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+		Comps   struct {
+			Schemas map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	require.Equal(t, "3.0.3", doc.OpenAPI)
+	count := 0
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			count++
+			// Every operation's schemas exist.
+			for _, resp := range op["responses"].(map[string]any) {
+				for _, c := range resp.(map[string]any)["content"].(map[string]any) {
+					ref := c.(map[string]any)["schema"].(map[string]any)["$ref"].(string)
+					require.Contains(t, doc.Comps.Schemas, strings.TrimPrefix(ref, "#/components/schemas/"))
+				}
+			}
+			// And the server answers it (not the mux's 404 or 405).
+			req := requests[strings.ToUpper(method)+" "+path]
+			p := strings.ReplaceAll(req.path, "%s", "1")
+			code, body := f.do(strings.ToUpper(method), p, domain.Admin, strings.ReplaceAll(req.body, "%s", "1"), req.ctype)
+			require.NotEqual(t, http.StatusMethodNotAllowed, code, "%s %s", method, path)
+			require.False(t, code == 404 && strings.Contains(string(body), "page not found"), "%s %s is not served", method, path)
+		}
+	}
+	require.Equal(t, len(api.Routes()), count)
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	f := setup(t)
+	code, _ := f.do("GET", "/healthz", "", "", "")
+	require.Equal(t, 200, code)
+	code, b := f.do("GET", "/readyz", "", "", "")
+	require.Equal(t, 200, code, string(b))
+	f.do("POST", "/api/samples/import", domain.Admin, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", "text/csv")
+	f.do("POST", "/api/sections", domain.Admin, `{"id":"FH-HJDQ","name":"x","city":"140800","basin":"yellow","river":"r","kind":"river","level":"national"}`, "application/json")
+	code, b = f.do("GET", "/metrics", "", "", "")
+	require.Equal(t, 200, code)
+	m := string(b)
+	require.Contains(t, m, `ledger_appended_events_total{name="section.samples_recorded"} 1`)
+	require.Contains(t, m, "ledger_append_conflicts_total 1")
+	require.Contains(t, m, "ledger_projection_lag_events 0")
+	require.Contains(t, m, `ledger_http_request_duration_seconds_count{code="200",route="POST /api/samples/import"} 1`)
+}
+
+// Reads follow writes: an upload is in the quality model when it returns.
+func TestQualityThroughTheAPI(t *testing.T) {
+	f := setup(t)
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N,TP\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,5.5,1.3,0.18\n", m)
+	}
+	beforeUpload := time.Now().UTC().Format(time.RFC3339Nano)
+	time.Sleep(time.Millisecond)
+	code, b := f.do("POST", "/api/samples/import?file=2019.csv", domain.Admin, csv.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("GET", "/api/quality/sections/FH-HJDQ?year=2019", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	var rep []api.SectionReport
+	require.NoError(t, json.Unmarshal(b, &rep))
+	require.Equal(t, water.ClassIV, rep[0].Year.Class)
+	require.True(t, rep[0].Year.Met)
+	require.Len(t, rep[0].Months, 12)
+
+	// As the ledger knew it before the upload: nothing.
+	code, b = f.do("GET", "/api/quality/sections/FH-HJDQ?year=2019&as_of="+beforeUpload, domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.NoError(t, json.Unmarshal(b, &rep))
+	require.Zero(t, rep[0].Year.Samples)
+}

@@ -1,0 +1,158 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+)
+
+// Action is something a role may be allowed to do.
+type Action string
+
+// The actions. Reading never changes the ledger; no action deletes or edits
+// an event.
+const (
+	Read            Action = "read"             // every query, export and the dashboard
+	ImportSamples   Action = "samples.import"   // upload samples (stations: their own sections)
+	CorrectSamples  Action = "samples.correct"  // correct or invalidate a sample
+	WriteRegisters  Action = "registers.write"  // register sections, sources, points, bodies, units
+	WriteTasks      Action = "tasks.write"      // task status changes
+	WriteCards      Action = "cards.write"      // inspections and cards
+	WriteAssessment Action = "assessment.write" // rules, runs, publication, consequences, accountability
+	ManageTokens    Action = "tokens.manage"    // create tokens
+)
+
+// Allowed is the role × action matrix.
+var Allowed = map[domain.Role][]Action{
+	domain.Auditor:     {Read},
+	domain.Assessment:  {Read, WriteAssessment, WriteTasks},
+	domain.Enforcement: {Read, WriteCards},
+	domain.Station:     {Read, ImportSamples},
+	domain.Admin:       {Read, ImportSamples, CorrectSamples, WriteRegisters, WriteTasks, WriteCards, WriteAssessment, ManageTokens},
+}
+
+// Can reports whether role may do action.
+func Can(role domain.Role, a Action) bool { return slices.Contains(Allowed[role], a) }
+
+// Token is one bearer token's holder: a person (or station) and a role.
+// Only the token's SHA-256 is kept.
+type Token struct {
+	SHA256   string                 `json:"sha256"`
+	Person   string                 `json:"person"`
+	Role     domain.Role            `json:"role"`
+	Sections []monitoring.SectionID `json:"sections,omitempty"` // a station's own sections
+}
+
+// Tokens is the token file.
+type Tokens struct {
+	mu     sync.RWMutex
+	path   string
+	tokens []Token
+}
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+func newSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return "lgr_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// OpenTokens reads the token file at path, creating it on first start with
+// one administrator token, which it returns (the only time it is shown).
+func OpenTokens(path string) (*Tokens, string, error) {
+	t := &Tokens{path: path}
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if err := json.Unmarshal(b, &t.tokens); err != nil {
+			return nil, "", fmt.Errorf("token file %s: %w", path, err)
+		}
+		return t, "", nil
+	}
+	if !os.IsNotExist(err) {
+		return nil, "", err
+	}
+	secret, err := t.Add(Token{Person: "admin", Role: domain.Admin})
+	return t, secret, err
+}
+
+// Add creates a token for a holder and returns its secret.
+func (t *Tokens) Add(holder Token) (string, error) {
+	if err := (domain.Actor{ID: holder.Person, Role: holder.Role}).Validate("tokens", "token"); err != nil {
+		return "", err
+	}
+	if holder.Role == domain.System {
+		return "", domain.Errorf("tokens", domain.Invalid, "token.role", "system is the ledger's own role, not a person's")
+	}
+	if holder.Role == domain.Station && len(holder.Sections) == 0 {
+		return "", domain.Errorf("tokens", domain.Invalid, "token.sections", "a station token names the sections it uploads for")
+	}
+	secret := newSecret()
+	holder.SHA256 = hashToken(secret)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tokens = append(t.tokens, holder)
+	if err := t.saveLocked(); err != nil {
+		t.tokens = t.tokens[:len(t.tokens)-1]
+		return "", err
+	}
+	return secret, nil
+}
+
+func (t *Tokens) saveLocked() error {
+	b, err := json.MarshalIndent(t.tokens, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(t.path), 0o750); err != nil {
+		return err
+	}
+	tmp := t.path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, t.path)
+}
+
+// Lookup finds the holder of a bearer token.
+func (t *Tokens) Lookup(secret string) (Token, bool) {
+	h := hashToken(secret)
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for _, tok := range t.tokens {
+		if subtle.ConstantTimeCompare([]byte(tok.SHA256), []byte(h)) == 1 {
+			return tok, true
+		}
+	}
+	return Token{}, false
+}
+
+// authenticate finds the request's token holder.
+func (t *Tokens) authenticate(r *http.Request) (Token, error) {
+	h := r.Header.Get("Authorization")
+	secret, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || secret == "" {
+		return Token{}, domain.Errorf("auth", domain.Unauthenticated, "Authorization", "missing: send Authorization: Bearer <token>")
+	}
+	tok, found := t.Lookup(strings.TrimSpace(secret))
+	if !found {
+		return Token{}, domain.Errorf("auth", domain.Unauthenticated, "Authorization", "unknown token")
+	}
+	return tok, nil
+}

@@ -1,0 +1,6 @@
+package api
+
+import "net/http"
+
+// dashboard mounts the web dashboard.
+func (s *Server) dashboard(mux *http.ServeMux) {}

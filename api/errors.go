@@ -1,0 +1,72 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/events"
+)
+
+// statusOf maps every kind of error to its HTTP status: the one table.
+var statusOf = map[domain.Kind]int{
+	domain.Invalid:         http.StatusBadRequest,
+	domain.Unauthenticated: http.StatusUnauthorized,
+	domain.Forbidden:       http.StatusForbidden,
+	domain.NotFound:        http.StatusNotFound,
+	domain.Conflict:        http.StatusConflict,
+	domain.Corrupt:         http.StatusInternalServerError,
+	domain.Internal:        http.StatusInternalServerError,
+	domain.Other:           http.StatusInternalServerError,
+}
+
+// ErrorBody is what every failed request returns.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail names the kind, the operation, the field at fault and why;
+// Rows lists every bad row of a rejected upload; Conflict the aggregate that
+// moved on.
+type ErrorDetail struct {
+	Kind     string                `json:"kind"`
+	Op       string                `json:"op,omitempty"`
+	Field    string                `json:"field,omitempty"`
+	Message  string                `json:"message"`
+	Rows     []monitoring.RowError `json:"rows,omitempty"`
+	Conflict *events.ConflictError `json:"conflict,omitempty"`
+}
+
+// writeError answers with the error's status and JSON body.
+func writeError(w http.ResponseWriter, err error) {
+	kind := domain.KindOf(err)
+	d := ErrorDetail{Kind: kind.String(), Field: domain.FieldOf(err), Message: err.Error()}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		d.Op = de.Op
+	}
+	var ie *app.ImportError
+	if errors.As(err, &ie) {
+		d.Rows = ie.Errors
+	}
+	var ce *events.ConflictError
+	if errors.As(err, &ce) {
+		d.Conflict = ce
+	}
+	status, ok := statusOf[kind]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, ErrorBody{Error: d})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

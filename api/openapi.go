@@ -1,0 +1,172 @@
+package api
+
+import (
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections/quality"
+)
+
+// schemas names the Go types behind the document's schemas: the document
+// is generated from them, so it cannot drift from what handlers send.
+var schemas = map[string]any{
+	"Event":               events.Event{},
+	"EventList":           []events.Event{},
+	"VerifyReport":        events.Report{},
+	"SectionRegistered":   monitoring.SectionRegistered{},
+	"SectionList":         []monitoring.SectionRegistered{},
+	"ImportResult":        app.ImportResult{},
+	"CorrectionRequest":   CorrectionRequest{},
+	"InvalidationRequest": InvalidationRequest{},
+	"BasinYearList":       []quality.BasinYear{},
+	"CityYear":            []quality.CityYear{},
+	"SectionReport":       []SectionReport{},
+	"TokenRequest":        TokenRequest{},
+	"TokenCreated":        TokenCreated{},
+	"Error":               ErrorBody{},
+	"OpenAPI":             map[string]any{},
+}
+
+// OpenAPI returns the OpenAPI 3 document of the API, built from routes.
+func OpenAPI() map[string]any {
+	paths := map[string]any{}
+	for _, r := range routes {
+		op := map[string]any{
+			"summary":     r.Summary,
+			"tags":        []string{r.Tag},
+			"operationId": strings.ToLower(r.Method) + strings.NewReplacer("/", "_", "{", "", "}", "", ".", "_").Replace(r.Path),
+		}
+		var params []any
+		for _, p := range r.Params {
+			params = append(params, map[string]any{"name": p.Name, "in": p.In, "required": p.Required || p.In == "path",
+				"description": p.Description, "schema": map[string]any{"type": p.Type}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if r.Body != "" {
+			schema := map[string]any{"type": "string"}
+			if r.BodySchema != "" {
+				schema = ref(r.BodySchema)
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{r.Body: map[string]any{"schema": schema}}}
+		}
+		ok := "200"
+		if r.Method == "POST" && r.Path != "/api/samples/import" {
+			ok = "201"
+		}
+		errResp := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+		responses := map[string]any{
+			ok:        map[string]any{"description": "success", "content": map[string]any{"application/json": map[string]any{"schema": ref(r.Response)}}},
+			"400":     errResp,
+			"default": errResp,
+		}
+		if r.Action != "" {
+			op["security"] = []any{map[string]any{"bearer": []string{}}}
+			op["x-action"] = string(r.Action)
+			responses["401"], responses["403"] = errResp, errResp
+		}
+		op["responses"] = responses
+		item, _ := paths[r.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[r.Path] = item
+		}
+		item[strings.ToLower(r.Method)] = op
+	}
+	comps := map[string]any{}
+	for name, v := range schemas {
+		comps[name] = schemaOf(reflect.TypeOf(v), 0)
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{
+			"title":       "Shanxi water-pollution assessment ledger API",
+			"version":     "1",
+			"description": "Every command and query of the ledger. Errors are JSON {error:{kind,op,field,message}}; no endpoint deletes or edits events.",
+		},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas":         comps,
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
+		},
+	}
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	uuidType = reflect.TypeFor[uuid.UUID]()
+	hashType = reflect.TypeFor[events.Hash]()
+	rawType  = reflect.TypeFor[[]byte]()
+)
+
+// schemaOf describes a Go type as a JSON schema, following json tags.
+func schemaOf(t reflect.Type, depth int) map[string]any {
+	if depth > 8 {
+		return map[string]any{}
+	}
+	switch t {
+	case timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case uuidType:
+		return map[string]any{"type": "string", "format": "uuid"}
+	case hashType:
+		return map[string]any{"type": "string", "description": "hex SHA-256"}
+	}
+	if t.Name() == "RawMessage" {
+		return map[string]any{"description": "JSON value"}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return schemaOf(t.Elem(), depth)
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Slice, reflect.Array:
+		if t == rawType {
+			return map[string]any{"type": "string", "format": "byte"}
+		}
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), depth+1)}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), depth+1)}
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		props := map[string]any{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if f.Anonymous && f.Tag.Get("json") == "" {
+				for k, v := range schemaOf(f.Type, depth+1)["properties"].(map[string]any) {
+					props[k] = v
+				}
+				continue
+			}
+			props[name] = schemaOf(f.Type, depth+1)
+		}
+		return map[string]any{"type": "object", "properties": props}
+	}
+	return map[string]any{}
+}

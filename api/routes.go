@@ -1,0 +1,475 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/quality"
+)
+
+// param describes a path or query parameter for the OpenAPI document.
+type param struct {
+	Name, In, Type, Description string
+	Required                    bool
+}
+
+// route is one endpoint: what it is, who may call it, how it is served.
+type route struct {
+	Method, Path string
+	Action       Action // "" for public endpoints
+	Tag, Summary string
+	Params       []param
+	Body         string // request media type, "" for none
+	BodySchema   string // name of the request schema
+	Response     string // name of the response schema
+	Handle       func(s *Server, w http.ResponseWriter, r *http.Request) error
+}
+
+var (
+	pYear       = param{"year", "query", "integer", "assessment year, e.g. 2019", false}
+	pAsOf       = param{"as_of", "query", "string", "as the ledger knew it then: a date (end of that day, Shanxi time) or RFC 3339", false}
+	pAsHappened = param{"as_happened", "query", "string", "as it happened by then, with every correction known today", false}
+	pCityPath   = param{"city", "path", "string", "city code, e.g. 140800", true}
+	pSectionID  = param{"id", "path", "string", "section code", true}
+)
+
+// routes is every API endpoint. The OpenAPI document is built from it and a
+// test checks that the two agree.
+var routes = []route{
+	{Method: "GET", Path: "/api/openapi.json", Tag: "meta", Summary: "This API's OpenAPI 3 document", Response: "OpenAPI"}, // Handle set in init: it reads routes
+	{Method: "GET", Path: "/api/events", Action: Read, Tag: "log", Summary: "List events of the log, filtered", Params: []param{
+		{"city", "query", "string", "city code or province; repeatable", false},
+		{"type", "query", "string", "aggregate type; repeatable", false},
+		{"name", "query", "string", "event name; repeatable", false},
+		{"aggregate", "query", "string", "one aggregate as scope/type/id", false},
+		{"from", "query", "integer", "first position", false},
+		{"to", "query", "integer", "last position", false},
+		pAsOf,
+		{"limit", "query", "integer", "at most this many (default 1000, at most 10000)", false},
+	}, Response: "EventList", Handle: (*Server).listEvents},
+	{Method: "GET", Path: "/api/verify", Action: Read, Tag: "log", Summary: "Verify every hash and every chain of the log", Response: "VerifyReport", Handle: (*Server).verify},
+	{Method: "GET", Path: "/api/sections", Action: Read, Tag: "water", Summary: "List the registered monitoring sections", Response: "SectionList", Handle: (*Server).listSections},
+	{Method: "POST", Path: "/api/sections", Action: WriteRegisters, Tag: "water", Summary: "Register a monitoring section",
+		Body: "application/json", BodySchema: "SectionRegistered", Response: "EventList", Handle: (*Server).registerSection},
+	{Method: "POST", Path: "/api/samples/import", Action: ImportSamples, Tag: "water", Summary: "Upload a station's CSV of samples (all rows or none unless partial)",
+		Params: []param{{"partial", "query", "boolean", "store the good rows and return the bad ones", false}, {"file", "query", "string", "the file's name, recorded with the samples", false}},
+		Body:   "text/csv", Response: "ImportResult", Handle: (*Server).importSamples},
+	{Method: "POST", Path: "/api/sections/{id}/corrections", Action: CorrectSamples, Tag: "water", Summary: "Correct a stored sample (a new event; the original stays)",
+		Params: []param{pSectionID}, Body: "application/json", BodySchema: "CorrectionRequest", Response: "Event", Handle: (*Server).correctSample},
+	{Method: "POST", Path: "/api/sections/{id}/invalidations", Action: CorrectSamples, Tag: "water", Summary: "Withdraw a stored sample from assessment",
+		Params: []param{pSectionID}, Body: "application/json", BodySchema: "InvalidationRequest", Response: "Event", Handle: (*Server).invalidateSample},
+	{Method: "GET", Path: "/api/quality/basins", Action: Read, Tag: "water", Summary: "Basin shares against the plan's Table 1 and Table 2",
+		Params: []param{pYear, pAsOf, pAsHappened}, Response: "BasinYearList", Handle: (*Server).basins},
+	{Method: "GET", Path: "/api/quality/cities/{city}", Action: Read, Tag: "water", Summary: "A city's water-quality compliance for a year",
+		Params: []param{pCityPath, pYear, pAsOf, pAsHappened}, Response: "CityYear", Handle: (*Server).cityQuality},
+	{Method: "GET", Path: "/api/quality/sections/{id}", Action: Read, Tag: "water", Summary: "A section's annual assessment and monthly classes",
+		Params: []param{pSectionID, pYear, pAsOf, pAsHappened}, Response: "SectionReport", Handle: (*Server).sectionQuality},
+	{Method: "POST", Path: "/api/tokens", Action: ManageTokens, Tag: "access", Summary: "Create a bearer token for a person and role (shown once)",
+		Body: "application/json", BodySchema: "TokenRequest", Response: "TokenCreated", Handle: (*Server).createToken},
+}
+
+func init() { routes[0].Handle = (*Server).openAPI }
+
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 8<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return domain.Errorf(r.Method+" "+r.URL.Path, domain.Invalid, "body", "not valid JSON for this request: %v", err)
+	}
+	return nil
+}
+
+func queryInt(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, domain.Errorf(r.URL.Path, domain.Invalid, name, "%q is not a whole number", v)
+	}
+	return n, nil
+}
+
+func queryUint(r *http.Request, name string) (uint64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, domain.Errorf(r.URL.Path, domain.Invalid, name, "%q is not a position", v)
+	}
+	return n, nil
+}
+
+// ParseDate reads an as-of date: a date (the end of that day in Shanxi) or
+// RFC 3339.
+func ParseDate(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, domain.CST)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither a date (2019-12-31) nor an RFC 3339 time", s)
+	}
+	return d.Add(24*time.Hour - time.Microsecond), nil
+}
+
+func queryDate(r *http.Request, name string) (time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := ParseDate(v)
+	if err != nil {
+		return time.Time{}, domain.E(r.URL.Path, domain.Invalid, name, err)
+	}
+	return t, nil
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, OpenAPI())
+	return nil
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	const op = "GET /api/events"
+	q := events.Query{}
+	var err error
+	if q.From, err = queryUint(r, "from"); err != nil {
+		return err
+	}
+	if q.To, err = queryUint(r, "to"); err != nil {
+		return err
+	}
+	if q.RecordedBy, err = queryDate(r, "as_of"); err != nil {
+		return err
+	}
+	vals := r.URL.Query()
+	for _, c := range vals["city"] {
+		q.Scopes = append(q.Scopes, domain.Scope(c))
+	}
+	for _, t := range vals["type"] {
+		q.Types = append(q.Types, events.AggregateType(t))
+	}
+	for _, n := range vals["name"] {
+		q.Names = append(q.Names, events.Name(n))
+	}
+	if a := vals.Get("aggregate"); a != "" {
+		agg, err := events.ParseAggregate(a)
+		if err != nil {
+			return err
+		}
+		q.Aggregate = &agg
+	}
+	limit, err := queryInt(r, "limit", 1000)
+	if err != nil {
+		return err
+	}
+	if limit < 1 || limit > 10000 {
+		return domain.Errorf(op, domain.Invalid, "limit", "%d is not 1–10000", limit)
+	}
+	out := []events.Event{}
+	errLimit := fmt.Errorf("limit")
+	err = s.store.Read(r.Context(), q, func(e events.Event) error {
+		out = append(out, e)
+		if len(out) >= limit {
+			return errLimit
+		}
+		return nil
+	})
+	if err != nil && err != errLimit {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.store.Verify(r.Context())
+	if err != nil {
+		return err
+	}
+	if rep.Problems == nil {
+		rep.Problems = []events.Problem{}
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) listSections(w http.ResponseWriter, r *http.Request) error {
+	var out []monitoring.SectionRegistered
+	s.live.View(func() { out = s.quality.Sections() })
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) registerSection(w http.ResponseWriter, r *http.Request) error {
+	var sec monitoring.SectionRegistered
+	if err := decodeJSON(r, &sec); err != nil {
+		return err
+	}
+	if _, err := domain.LookupCity(sec.City); !err {
+		return domain.Errorf("POST /api/sections", domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", sec.City)
+	}
+	evs, err := app.Register(r.Context(), s.store, actor(r), s.now(), app.SectionRegistration(sec))
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), evs[len(evs)-1].Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, evs)
+	return nil
+}
+
+func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {
+	tok := holder(r)
+	opts := app.ImportOptions{File: r.URL.Query().Get("file"), Partial: r.URL.Query().Get("partial") == "true", Now: s.now()}
+	if tok.Role == domain.Station {
+		own := map[monitoring.SectionID]bool{}
+		for _, id := range tok.Sections {
+			own[id] = true
+		}
+		opts.Allowed = func(id monitoring.SectionID) bool { return own[id] }
+	}
+	res, err := app.ImportSamples(r.Context(), s.store, actor(r), io.LimitReader(r.Body, 256<<20), opts)
+	if err != nil {
+		return err
+	}
+	if res.LastPosition > 0 {
+		s.live.WaitFor(r.Context(), res.LastPosition, 10*time.Second)
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// CorrectionRequest corrects a sample: the sample as it should be (same
+// time and source) and why.
+type CorrectionRequest struct {
+	Sample monitoring.Sample `json:"sample"`
+	Reason string            `json:"reason"`
+}
+
+// InvalidationRequest withdraws a sample.
+type InvalidationRequest struct {
+	At     time.Time         `json:"at"`
+	Source monitoring.Source `json:"source"`
+	Reason string            `json:"reason"`
+}
+
+func (s *Server) sectionAggregate(r *http.Request) (events.Aggregate, error) {
+	id := monitoring.SectionID(r.PathValue("id"))
+	var info monitoring.SectionRegistered
+	var ok bool
+	s.live.View(func() { info, ok = s.quality.Section(id) })
+	if !ok {
+		return events.Aggregate{}, domain.Errorf(r.URL.Path, domain.NotFound, "id", "no section %q", id)
+	}
+	return app.SectionAggregate(info.City, id), nil
+}
+
+func (s *Server) correctSample(w http.ResponseWriter, r *http.Request) error {
+	agg, err := s.sectionAggregate(r)
+	if err != nil {
+		return err
+	}
+	var req CorrectionRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	e, err := app.CorrectSample(r.Context(), s.store, actor(r), agg, req.Sample, req.Reason, s.now())
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func (s *Server) invalidateSample(w http.ResponseWriter, r *http.Request) error {
+	agg, err := s.sectionAggregate(r)
+	if err != nil {
+		return err
+	}
+	var req InvalidationRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	e, err := app.InvalidateSample(r.Context(), s.store, actor(r), agg, monitoring.Key{At: req.At.UTC(), Source: req.Source}, req.Reason, s.now())
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+// withQuality runs fn on the quality model the request asks for: the live
+// one, or one rebuilt as of a date.
+func (s *Server) withQuality(r *http.Request, fn func(*quality.Model)) error {
+	asOf, err := queryDate(r, "as_of")
+	if err != nil {
+		return err
+	}
+	happened, err := queryDate(r, "as_happened")
+	if err != nil {
+		return err
+	}
+	if asOf.IsZero() && happened.IsZero() {
+		s.live.View(func() { fn(s.quality) })
+		return nil
+	}
+	m := quality.New(quality.Options{OccurredBy: happened})
+	if _, err := projections.Replay(r.Context(), s.store, events.Query{RecordedBy: asOf}, m); err != nil {
+		return err
+	}
+	fn(m)
+	return nil
+}
+
+func years(r *http.Request) ([]int, error) {
+	y, err := queryInt(r, "year", 0)
+	if err != nil {
+		return nil, err
+	}
+	if y == 0 {
+		return []int{2016, 2017, 2018, 2019, 2020}, nil
+	}
+	if y < monitoring.FirstYear || y > monitoring.LastYear {
+		return nil, domain.Errorf(r.URL.Path, domain.Invalid, "year", "%d outside %d–%d", y, monitoring.FirstYear, monitoring.LastYear)
+	}
+	return []int{y}, nil
+}
+
+func (s *Server) basins(w http.ResponseWriter, r *http.Request) error {
+	ys, err := years(r)
+	if err != nil {
+		return err
+	}
+	var out []quality.BasinYear
+	err = s.withQuality(r, func(m *quality.Model) {
+		for _, y := range ys {
+			out = append(out, m.Basin(domain.Yellow, y), m.Basin(domain.Hai, y))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func cityParam(r *http.Request) (domain.CityID, error) {
+	c := domain.CityID(r.PathValue("city"))
+	if _, ok := domain.LookupCity(c); !ok {
+		return "", domain.Errorf(r.URL.Path, domain.NotFound, "city", "%q is not one of Shanxi's 11 city codes", c)
+	}
+	return c, nil
+}
+
+func (s *Server) cityQuality(w http.ResponseWriter, r *http.Request) error {
+	c, err := cityParam(r)
+	if err != nil {
+		return err
+	}
+	ys, err := years(r)
+	if err != nil {
+		return err
+	}
+	var out []quality.CityYear
+	err = s.withQuality(r, func(m *quality.Model) {
+		for _, y := range ys {
+			out = append(out, m.City(c, y))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// SectionReport is a section's year: its assessment and monthly classes.
+type SectionReport struct {
+	Year   quality.SectionYear  `json:"year"`
+	Months []quality.MonthClass `json:"months"`
+}
+
+func (s *Server) sectionQuality(w http.ResponseWriter, r *http.Request) error {
+	id := monitoring.SectionID(r.PathValue("id"))
+	ys, err := years(r)
+	if err != nil {
+		return err
+	}
+	var out []SectionReport
+	found := false
+	err = s.withQuality(r, func(m *quality.Model) {
+		for _, y := range ys {
+			sy, ok := m.SectionYear(id, y)
+			found = ok
+			if ok {
+				out = append(out, SectionReport{Year: sy, Months: m.Months(id, y)})
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if !found {
+		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no section %q", id)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// TokenRequest asks for a token.
+type TokenRequest struct {
+	Person   string                 `json:"person"`
+	Role     domain.Role            `json:"role"`
+	Sections []monitoring.SectionID `json:"sections,omitempty"`
+}
+
+// TokenCreated carries a new token's secret, shown this once.
+type TokenCreated struct {
+	Token  string      `json:"token"`
+	Person string      `json:"person"`
+	Role   domain.Role `json:"role"`
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	var req TokenRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	secret, err := s.tokens.Add(Token{Person: strings.TrimSpace(req.Person), Role: req.Role, Sections: req.Sections})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, TokenCreated{Token: secret, Person: req.Person, Role: req.Role})
+	return nil
+}
+
+// RouteInfo describes an endpoint (for tests and tools).
+type RouteInfo struct {
+	Method, Path string
+	Action       Action
+}
+
+// Routes lists the API's endpoints.
+func Routes() []RouteInfo {
+	out := make([]RouteInfo, len(routes))
+	for i, r := range routes {
+		out[i] = RouteInfo{r.Method, r.Path, r.Action}
+	}
+	return out
+}

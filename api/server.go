@@ -1,0 +1,214 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/quality"
+)
+
+// Server serves the API and dashboard over one store.
+type Server struct {
+	store   events.Store // counted: every append goes through metrics
+	tokens  *Tokens
+	log     *slog.Logger
+	live    *projections.Live
+	quality *quality.Model
+	metrics *metrics
+	now     func() time.Time
+	mux     *http.ServeMux
+}
+
+// Config is what a Server needs.
+type Config struct {
+	Store  events.Store
+	Tokens *Tokens
+	Logger *slog.Logger
+	Now    func() time.Time // the clock for "not in the future"; time.Now if nil
+}
+
+// New builds the server; call Run to keep its projections live.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	m := newMetrics()
+	s := &Server{store: &countingStore{Store: cfg.Store, m: m}, tokens: cfg.Tokens, log: cfg.Logger, metrics: m, now: cfg.Now}
+	s.quality = quality.New(quality.Options{})
+	s.live = projections.NewLive(cfg.Store, s.quality)
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "ledger_projection_lag_events", Help: "Events in the log not yet applied to the live projections.",
+	}, func() float64 {
+		lag, err := s.live.Lag(context.Background())
+		if err != nil {
+			return -1
+		}
+		return float64(lag)
+	}))
+	s.mux = http.NewServeMux()
+	for _, r := range routes {
+		s.mux.Handle(r.Method+" "+r.Path, s.wrap(r))
+	}
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.mux.HandleFunc("GET /readyz", s.ready)
+	s.dashboard(s.mux)
+	return s
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Run keeps the live projections up to date until ctx is done.
+func (s *Server) Run(ctx context.Context) error { return s.live.Run(ctx) }
+
+// Live is the server's live projections runner.
+func (s *Server) Live() *projections.Live { return s.live }
+
+// ready answers 200 when JetStream answers and the projections have caught up.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	last, err := s.store.LastPosition(r.Context())
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "store not ready", "error": err.Error()})
+		return
+	}
+	if err := s.live.Err(); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "projections stopped", "error": err.Error()})
+		return
+	}
+	if pos := s.live.Position(); pos < last {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "catching up", "position": pos, "last_position": last})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "position": last})
+}
+
+type ctxKey int
+
+const holderKey ctxKey = 0
+
+// holder is the authenticated token holder of a request.
+func holder(r *http.Request) Token {
+	t, _ := r.Context().Value(holderKey).(Token)
+	return t
+}
+
+// actor is who a request's events are recorded as.
+func actor(r *http.Request) domain.Actor {
+	t := holder(r)
+	return domain.Actor{ID: t.Person, Role: t.Role}
+}
+
+// statusWriter remembers the status for metrics and logs.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// wrap authenticates, authorises, times and logs one route.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		var who Token
+		err := s.serve(rt, sw, r, &who)
+		if err != nil {
+			writeError(sw, err)
+		}
+		d := time.Since(start)
+		s.metrics.http.WithLabelValues(rt.Method+" "+rt.Path, strconv.Itoa(sw.status)).Observe(d.Seconds())
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration_ms", d.Milliseconds(), "person", who.Person, "role", string(who.Role), "error", errString(err))
+	})
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request, who *Token) error {
+	if rt.Action != "" {
+		tok, err := s.tokens.authenticate(r)
+		if err != nil {
+			return err
+		}
+		*who = tok
+		if !Can(tok.Role, rt.Action) {
+			return domain.Errorf(rt.Method+" "+rt.Path, domain.Forbidden, "", "role %s may not %s", tok.Role, rt.Action)
+		}
+		r = r.WithContext(context.WithValue(r.Context(), holderKey, tok))
+	}
+	return rt.Handle(s, w, r)
+}
+
+// metrics are the server's Prometheus metrics.
+type metrics struct {
+	registry  *prometheus.Registry
+	appends   *prometheus.CounterVec
+	conflicts prometheus.Counter
+	http      *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		appends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ledger_appended_events_total", Help: "Events appended, by event name.",
+		}, []string{"name"}),
+		conflicts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ledger_append_conflicts_total", Help: "Appends refused because an aggregate had moved on.",
+		}),
+		http: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "ledger_http_request_duration_seconds", Help: "HTTP request latency by route and status.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "code"}),
+	}
+	m.registry.MustRegister(m.appends, m.conflicts, m.http,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// countingStore counts appends and conflicts.
+type countingStore struct {
+	events.Store
+	m *metrics
+}
+
+func (c *countingStore) Append(ctx context.Context, changes ...events.Change) ([]events.Event, error) {
+	evs, err := c.Store.Append(ctx, changes...)
+	var ce *events.ConflictError
+	if errors.As(err, &ce) {
+		c.m.conflicts.Inc()
+	}
+	for _, e := range evs {
+		c.m.appends.WithLabelValues(string(e.Name)).Inc()
+	}
+	return evs, err
+}

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/shanxi-water/ledger/api"
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/demo"
+	"github.com/shanxi-water/ledger/events/jetstream"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet("serve", env)
+	var sf storeFlags
+	sf.register(fs, env)
+	listen := fs.String("listen", "127.0.0.1:8080", "HTTP address to serve the API and dashboard on")
+	tokensPath := fs.String("tokens", "", "token file (default DATA/tokens.json, or ./ledger-tokens.json with --nats)")
+	natsListen := fs.String("nats-listen", "", "also open the embedded NATS server to other clients here (e.g. 127.0.0.1:4222), for notifications")
+	withDemo := fs.Bool("demo", false, "load the demo province into a new store first (as 'ledger demo'), then serve it")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	if *withDemo {
+		if sf.url != "" {
+			return fmt.Errorf("--demo creates a new embedded store; it cannot be used with --nats")
+		}
+		dir, err := os.MkdirTemp("", "ledger-demo-")
+		if err != nil {
+			return err
+		}
+		sf.data = dir
+		clock := demo.NewClock()
+		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: dir, Registry: app.Registry(), Clock: clock.Now})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "loading the demo province into %s …\n", dir)
+		_, err = demo.Load(ctx, s, clock, 2015, env.Stderr)
+		s.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if *tokensPath == "" {
+		*tokensPath = "ledger-tokens.json"
+		if sf.url == "" {
+			*tokensPath = filepath.Join(sf.data, "tokens.json")
+		}
+	}
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: sf.data, URL: sf.url, Listen: *natsListen,
+		AllowUnsafeStream: sf.allowUnsafe, Registry: app.Registry(), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	tokens, adminToken, err := api.OpenTokens(*tokensPath)
+	if err != nil {
+		return err
+	}
+	if adminToken != "" {
+		fmt.Fprintf(env.Stdout, "created %s with one administrator token; it is shown this once:\n\n    %s\n\n", *tokensPath, adminToken)
+	}
+	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		if err := srv.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("projections stopped", "error", err)
+		}
+	}()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(env.Stdout, "serving the ledger on http://%s/ (API: /api/openapi.json)\n", ln.Addr())
+	if u := s.ClientURL(); u != "" {
+		fmt.Fprintf(env.Stdout, "NATS clients: %s\n", u)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
