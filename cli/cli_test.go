@@ -2,13 +2,22 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events/jetstream"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -18,20 +27,25 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-func TestDemoEventsVerify(t *testing.T) {
+// citiesStore is a store holding the 11 cities' registrations.
+func citiesStore(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "store")
-	code, out, errOut := run(t, "demo", "--data", dir)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "registered 11 cities")
-	require.Contains(t, out, "141100 吕梁")
-	require.Contains(t, out, "verified 11 events in 11 hash chains")
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: app.Registry()})
+	require.NoError(t, err)
+	_, err = app.RegisterCities(context.Background(), s, domain.Actor{ID: "admin", Role: domain.Admin}, time.Date(2015, 12, 30, 0, 0, 0, 0, domain.CST))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	return dir
+}
 
-	code, out, errOut = run(t, "demo", "--data", dir)
+func TestEventsVerify(t *testing.T) {
+	dir := citiesStore(t)
+	code, _, errOut := run(t, "demo", "--data", dir)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "data: "+dir+" is not empty")
 
 	// One city by its Chinese name, as a table.
-	code, out, errOut = run(t, "events", "--data", dir, "--city", "运城")
+	code, out, errOut := run(t, "events", "--data", dir, "--city", "运城")
 	require.Equal(t, 0, code, errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 2, out)
@@ -122,4 +136,47 @@ func TestBadInput(t *testing.T) {
 		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
 		require.Contains(t, errOut, tc.want, "%v", tc.args)
 	}
+}
+
+func TestImportAndQuality(t *testing.T) {
+	dir := citiesStore(t)
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: app.Registry()})
+	require.NoError(t, err)
+	_, err = app.Register(context.Background(), s, domain.Actor{ID: "admin", Role: domain.Admin}, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST),
+		app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
+			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,5.5,2.6\n", m)
+	}
+	csv.WriteString("FH-HJDQ,2019-13-10 09:00,manual,5.5,2.6\n")
+	file := filepath.Join(t.TempDir(), "2019.csv")
+	require.NoError(t, os.WriteFile(file, []byte(csv.String()), 0o644))
+
+	code, _, errOut := run(t, "import", "--data", dir, "--as", "station-1:station", file)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "line 14, column sampled_at")
+
+	code, out, errOut := run(t, "import", "--data", dir, "--as", "station-1:station", "--partial", file)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "13 rows, 12 samples stored in 1 events")
+	require.Contains(t, out, "1 rejected")
+	rejects, err := os.ReadFile(file + ".rejects.csv")
+	require.NoError(t, err)
+	require.Contains(t, string(rejects), "2019-13-10")
+
+	code, out, errOut = run(t, "quality", "--data", dir, "--year", "2019", "--city", "运城")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "2019  黄河流域  1")
+	require.Contains(t, out, "FH-HJDQ  河津大桥")
+	require.Contains(t, out, "劣V")
+	require.Contains(t, out, "NH3N(1.60倍)") // (2.6 − 1.0) / 1.0
+
+	code, _, errOut = run(t, "import", "--data", dir, "--as", "nobody", file)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "as: \"nobody\" is not id:role")
 }

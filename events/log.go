@@ -592,12 +592,8 @@ func (l *Log) readPipelined(ctx context.Context, q Query, decode func(Record) (*
 // Verify walks the whole log, recomputing every event's hash and checking
 // that each aggregate's events are numbered 1, 2, 3… and chained.
 func (l *Log) Verify(ctx context.Context) (Report, error) {
-	type link struct {
-		version uint64
-		hash    Hash
-	}
 	var rep Report
-	chains := map[Aggregate]link{}
+	chains := NewChains()
 	dense := l.backend.DensePositions()
 	var prevPos uint64
 	problem := func(p Problem) {
@@ -620,29 +616,13 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		}
 		e := r.Event
 		rep.Events++
-		prev, seen := chains[e.Aggregate]
-		if !seen {
+		reason, first := chains.Check(e, r.Err)
+		if first {
 			rep.Aggregates++
 		}
-		p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate}
-		switch {
-		case r.Err != nil && e.ComputeHash() != e.Hash:
-			p.Reason = fmt.Sprintf("hash mismatch: the stored envelope of version %d was altered after it was written (%v)", e.Version, r.Err)
-			problem(p)
-		case r.Err != nil:
-			p.Reason = r.Err.Error()
-			problem(p)
-		case e.ComputeHash() != e.Hash:
-			p.Reason = fmt.Sprintf("hash mismatch: the stored envelope of version %d was altered after it was written", e.Version)
-			problem(p)
-		case e.Version != prev.version+1:
-			p.Reason = fmt.Sprintf("version %d follows version %d: the chain has a gap", e.Version, prev.version)
-			problem(p)
-		case e.PrevHash != prev.hash:
-			p.Reason = fmt.Sprintf("version %d does not link to the previous event's hash (%s, want %s)", e.Version, short(e.PrevHash), short(prev.hash))
-			problem(p)
+		if reason != "" {
+			problem(Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason})
 		}
-		chains[e.Aggregate] = link{e.Version, e.Hash}
 		return nil
 	})
 	if err != nil {
@@ -658,6 +638,43 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// Chains checks events, given in log order, against their aggregates'
+// hash chains: each event's hash must be that of its canonical envelope,
+// its version one more than the last seen, and its previous hash the last
+// seen event's hash. An aggregate's chain must be given from its first event.
+type Chains struct {
+	links map[Aggregate]link
+}
+
+type link struct {
+	version uint64
+	hash    Hash
+}
+
+// NewChains returns a checker that has seen nothing.
+func NewChains() *Chains { return &Chains{links: map[Aggregate]link{}} }
+
+// Check returns why e breaks its chain ("" if it does not) and whether it
+// is the first event seen of its aggregate; e becomes the chain's last link.
+// storeErr is what the store said about e's message, if anything.
+func (c *Chains) Check(e *Event, storeErr error) (reason string, first bool) {
+	prev, seen := c.links[e.Aggregate]
+	c.links[e.Aggregate] = link{e.Version, e.Hash}
+	switch altered := e.ComputeHash() != e.Hash; {
+	case storeErr != nil && altered:
+		return fmt.Sprintf("hash mismatch: the stored envelope of version %d was altered after it was written (%v)", e.Version, storeErr), !seen
+	case storeErr != nil:
+		return storeErr.Error(), !seen
+	case altered:
+		return fmt.Sprintf("hash mismatch: the stored envelope of version %d was altered after it was written", e.Version), !seen
+	case e.Version != prev.version+1:
+		return fmt.Sprintf("version %d follows version %d: the chain has a gap", e.Version, prev.version), !seen
+	case e.PrevHash != prev.hash:
+		return fmt.Sprintf("version %d does not link to the previous event's hash (%s, want %s)", e.Version, short(e.PrevHash), short(prev.hash)), !seen
+	}
+	return "", !seen
 }
 
 func short(h Hash) string {
