@@ -12,14 +12,14 @@ type Kind uint8
 
 // The kinds of error. Other is the zero value: an error of unknown kind.
 const (
-	Other     Kind = iota // unclassified
-	Invalid               // bad input: a field is missing, malformed or out of range
-	NotFound              // the thing asked for does not exist
-	Conflict              // the state moved on: stale version, duplicate
-	Forbidden             // the actor's role does not allow it
-	Internal              // a fault of the ledger or its store
-	Corrupt               // stored data failed an integrity check
-	Unauthenticated       // no valid credentials
+	Other           Kind = iota // unclassified
+	Invalid                     // bad input: a field is missing, malformed or out of range
+	NotFound                    // the thing asked for does not exist
+	Conflict                    // the state moved on: stale version, duplicate
+	Forbidden                   // the actor's role does not allow it
+	Internal                    // a fault of the ledger or its store
+	Corrupt                     // stored data failed an integrity check
+	Unauthenticated             // no valid credentials
 )
 
 func (k Kind) String() string {
