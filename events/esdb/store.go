@@ -471,7 +471,7 @@ func (b *backend) Head(ctx context.Context, agg events.Aggregate) (events.Head, 
 }
 
 // lastPage is how many records a look at the end of $all reads at a time.
-const lastPage = 64
+const lastPage = 256
 
 // LastPosition reads $all backwards to the last visible event of the
 // ledger, passing over system events, other ledgers' streams, batch
