@@ -355,6 +355,104 @@ func TestLostAcknowledgementsStoreOnce(t *testing.T) {
 	verifyOK(t, s)
 }
 
+// A follower that meets the events of a batch not yet decided waits for the
+// decision before it passes them, or anything after them: it never skips an
+// event that later becomes visible, and never shows one that does not.
+func TestFollowWaitsForUndecidedBatch(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv := startStandin(t)
+	s := openAt(t, srv.URL(), Config{})
+	defer s.Close()
+	x, y, z := agg("140100", "X"), agg("140200", "Y"), agg("140300", "Z")
+	_, err := s.Append(ctx, events.Change{Aggregate: z, Events: notes("before", 1)})
+	require.NoError(t, err)
+
+	seen := make(chan string, 16)
+	fctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Follow(fctx, events.Query{}, func(e events.Event) error {
+			seen <- e.Data.(storetest.Noted).Text
+			return nil
+		})
+	}()
+	require.Equal(t, "before-0", <-seen)
+
+	// hold holds back the next decision of a batch until release is closed.
+	hold := func() (held, release chan struct{}) {
+		held, release = make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		srv.FailAppends(func(stream string) error {
+			if strings.HasPrefix(stream, "ledger.batch-") {
+				once.Do(func() {
+					close(held)
+					<-release
+				})
+			}
+			return nil
+		})
+		return held, release
+	}
+	quiet := func() {
+		select {
+		case got := <-seen:
+			t.Fatalf("the follower passed an undecided batch: %s", got)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+
+	// A batch that commits: its events come when it is decided, then what
+	// was appended after them.
+	held, release := hold()
+	batch := make(chan error, 1)
+	go func() {
+		_, err := s.Append(ctx,
+			events.Change{Aggregate: x, Events: notes("x-committed", 1)},
+			events.Change{Aggregate: y, Events: notes("y-committed", 1)})
+		batch <- err
+	}()
+	<-held // both aggregates written, the decision held back
+	_, err = s.Append(ctx, events.Change{Aggregate: z, Expect: 1, Events: notes("after-commit", 1)})
+	require.NoError(t, err)
+	quiet()
+	close(release)
+	require.NoError(t, <-batch)
+	require.Equal(t, "x-committed-0", <-seen)
+	require.Equal(t, "y-committed-0", <-seen)
+	require.Equal(t, "after-commit-0", <-seen)
+
+	// A batch that aborts (another process moved y after x was written):
+	// its event in x never comes, what was appended after it does.
+	s2 := openAt(t, srv.URL(), Config{})
+	defer s2.Close()
+	_, err = s2.Append(ctx, events.Change{Aggregate: y, Expect: 1, Events: notes("y-other", 1)})
+	require.NoError(t, err)
+	require.Equal(t, "y-other-0", <-seen)
+	held, release = hold()
+	go func() {
+		_, err := s.Append(ctx,
+			events.Change{Aggregate: x, Expect: 1, Events: notes("x-aborted", 1)},
+			events.Change{Aggregate: y, Expect: 1, Events: notes("y-aborted", 1)})
+		batch <- err
+	}()
+	<-held // x written, y refused, the abort held back
+	_, err = s.Append(ctx, events.Change{Aggregate: z, Expect: 2, Events: notes("after-abort", 1)})
+	require.NoError(t, err)
+	quiet()
+	close(release)
+	var ce *events.ConflictError
+	require.ErrorAs(t, <-batch, &ce)
+	require.Equal(t, y, ce.Aggregate)
+	require.Equal(t, "after-abort-0", <-seen)
+	srv.FailAppends(nil)
+	require.Len(t, recordsOf(srv, "ledger-140100-note-X"), 2, "the aborted event is in x's stream")
+	stop()
+	require.ErrorIs(t, <-done, context.Canceled)
+	require.Len(t, readAll(t, s), 6)
+	verifyOK(t, s)
+}
+
 // Batches over the same two aggregates in opposite orders, from several
 // writers at once: none waits for ever (an older batch aborts a younger one
 // in its way), and each is seen whole or not at all.

@@ -107,7 +107,7 @@ func (s *Server) Close() {
 }
 
 // FailAppends sets a function asked before each append whether to refuse it
-// (nothing is stored); nil stops.
+// (nothing is stored); nil stops. It may block to hold the append back.
 func (s *Server) FailAppends(f func(stream string) error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -347,6 +347,15 @@ func (st *streams) Append(srv api.Streams_AppendServer) error {
 		ps = append(ps, proposed{id: id, typ: typ, contentType: ct, data: pm.Data, md: pm.CustomMetadata})
 	}
 	s.mu.Lock()
+	fail := s.failAppend
+	s.mu.Unlock()
+	if fail != nil {
+		// Called without the lock: a test may hold an append here.
+		if err := fail(stream); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
 	if size > s.maxAppendSize {
 		s.mu.Unlock()
 		return status.Errorf(codes.InvalidArgument, "Maximum Append Size of %d Exceeded.", s.maxAppendSize)
@@ -354,12 +363,6 @@ func (st *streams) Append(srv api.Streams_AppendServer) error {
 	if len(ps) == 0 {
 		s.mu.Unlock()
 		return status.Error(codes.InvalidArgument, "an append needs events")
-	}
-	if f := s.failAppend; f != nil {
-		if err := f(stream); err != nil {
-			s.mu.Unlock()
-			return err
-		}
 	}
 	ids := make([]uuid.UUID, len(ps))
 	for i, p := range ps {
