@@ -1,6 +1,343 @@
 package api
 
-import "net/http"
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
 
-// dashboard mounts the web dashboard.
-func (s *Server) dashboard(mux *http.ServeMux) {}
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections/quality"
+)
+
+//go:embed web
+var webFiles embed.FS
+
+var pages = map[string]*template.Template{}
+
+func init() {
+	funcs := template.FuncMap{
+		"verdict": func(l Lang, has, met bool) template.HTML {
+			switch {
+			case !has:
+				return template.HTML(`<span class="none">—</span>`)
+			case met:
+				return template.HTML(`<span class="met">` + template.HTMLEscapeString(l.T("met")) + `</span>`)
+			}
+			return template.HTML(`<span class="missed">` + template.HTMLEscapeString(l.T("missed")) + `</span>`)
+		},
+		"cst": func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
+	}
+	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
+	for _, p := range []string{"overview", "cities", "city", "audit", "login"} {
+		pages[p] = template.Must(template.Must(layout.Clone()).ParseFS(webFiles, "web/"+p+".html"))
+	}
+}
+
+// page is what every dashboard template gets.
+type page struct {
+	Title string
+	Lang  Lang
+	L     Lang
+	Data  any
+}
+
+const (
+	tokenCookie = "ledger_token"
+	langCookie  = "ledger_lang"
+)
+
+// lang picks the language: ?lang= (remembered in a cookie), else the cookie,
+// else Simplified Chinese.
+func lang(w http.ResponseWriter, r *http.Request) Lang {
+	if q := r.URL.Query().Get("lang"); q == "en" || q == "zh" {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+		return Lang(q)
+	}
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
+		return En
+	}
+	return Zh
+}
+
+// dashboard mounts the web dashboard: pages need a token with Read, kept in
+// a cookie after signing in (GET /login?token=… or the form).
+func (s *Server) dashboard(mux *http.ServeMux) {
+	static, _ := fs.Sub(webFiles, "web")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /login", s.login)
+	mux.HandleFunc("POST /login", s.login)
+	s.page(mux, "GET /{$}", "overview", s.overviewPage)
+	s.page(mux, "GET /cities", "cities", s.citiesPage)
+	s.page(mux, "GET /city/{city}", "city", s.cityPage)
+	s.page(mux, "GET /audit/{city}", "audit", s.auditPage)
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	l := lang(w, r)
+	next := r.FormValue("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	if tok := r.FormValue("token"); tok != "" {
+		if _, ok := s.tokens.Lookup(tok); ok {
+			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 12 * 3600})
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}
+	_ = pages["login"].ExecuteTemplate(w, "layout", page{Title: l.T("login"), Lang: l, L: l, Data: next})
+}
+
+// page mounts one dashboard page.
+func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.Request, l Lang) (string, any, error)) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		l := lang(w, r)
+		c, err := r.Cookie(tokenCookie)
+		tok, ok := Token{}, false
+		if err == nil {
+			tok, ok = s.tokens.Lookup(c.Value)
+		}
+		if !ok || !Can(tok.Role, Read) {
+			http.Redirect(w, r, "/login?next="+r.URL.Path, http.StatusSeeOther)
+			return
+		}
+		title, data, err := fn(r, l)
+		if err != nil {
+			status := statusOf[domain.KindOf(err)]
+			if status == 0 {
+				status = http.StatusInternalServerError
+			}
+			http.Error(w, err.Error(), status)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := pages[name].ExecuteTemplate(w, "layout", page{Title: title, Lang: l, L: l, Data: data}); err != nil {
+			s.log.Error("render", "page", name, "error", err)
+		}
+	})
+}
+
+var allYears = []int{2016, 2017, 2018, 2019, 2020}
+
+func (s *Server) overviewPage(r *http.Request, l Lang) (string, any, error) {
+	var basins []quality.BasinYear
+	s.live.View(func() {
+		for _, y := range allYears {
+			basins = append(basins, s.quality.Basin(domain.Yellow, y), s.quality.Basin(domain.Hai, y))
+		}
+	})
+	return l.T("overview"), struct {
+		Basins []quality.BasinYear
+		Chart  template.HTML
+	}{basins, basinChart(l, basins)}, nil
+}
+
+func yearParam(r *http.Request) (int, error) {
+	y, err := queryInt(r, "year", 2020)
+	if err != nil {
+		return 0, err
+	}
+	if y < monitoring.FirstYear || y > monitoring.LastYear {
+		return 0, domain.Errorf(r.URL.Path, domain.Invalid, "year", "%d outside %d–%d", y, monitoring.FirstYear, monitoring.LastYear)
+	}
+	return y, nil
+}
+
+func cityName(l Lang, c domain.City) string {
+	if l == En {
+		return c.NameEn
+	}
+	return c.Name
+}
+
+func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
+	year, err := yearParam(r)
+	if err != nil {
+		return "", nil, err
+	}
+	type row struct {
+		Rank                        int
+		City                        domain.CityID
+		Name                        string
+		Met, Sections, Insufficient int
+		Share                       monitoring.Fraction
+	}
+	var rows []row
+	s.live.View(func() {
+		for _, c := range domain.Cities {
+			cy := s.quality.City(c.ID, year)
+			rows = append(rows, row{City: c.ID, Name: cityName(l, c), Met: cy.SectionsMet, Sections: cy.Sections, Insufficient: cy.SectionsInsufficient, Share: cy.SectionShare})
+		}
+	})
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i].Share, rows[j].Share
+		return a.Num*b.Den > b.Num*a.Den
+	})
+	for i := range rows {
+		rows[i].Rank = i + 1
+	}
+	return l.T("cities"), struct {
+		Year  int
+		Years []int
+		Rows  []row
+	}{year, allYears, rows}, nil
+}
+
+func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
+	c, err := cityParam(r)
+	if err != nil {
+		return "", nil, err
+	}
+	year, err := yearParam(r)
+	if err != nil {
+		return "", nil, err
+	}
+	city, _ := domain.LookupCity(c)
+	var rep quality.CityYear
+	var chart template.HTML
+	s.live.View(func() {
+		rep = s.quality.City(c, year)
+		chart = classChart(l, s.quality, c)
+	})
+	return cityName(l, city), struct {
+		City   domain.CityID
+		Name   string
+		Year   int
+		Years  []int
+		Report quality.CityYear
+		Chart  template.HTML
+	}{c, cityName(l, city), year, allYears, rep, chart}, nil
+}
+
+// auditShown is the most timeline rows a page lists (the newest).
+const auditShown = 300
+
+func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
+	c, err := cityParam(r)
+	if err != nil {
+		return "", nil, err
+	}
+	asOfText := r.URL.Query().Get("as_of")
+	var asOf time.Time
+	if asOfText != "" {
+		if asOf, err = ParseDate(asOfText); err != nil {
+			return "", nil, domain.E(r.URL.Path, domain.Invalid, "as_of", err)
+		}
+	}
+	city, _ := domain.LookupCity(c)
+	chains := events.NewChains()
+	var problems []string
+	var evs []events.Event
+	checked := 0
+	err = s.store.Read(r.Context(), events.Query{Scopes: []domain.Scope{domain.CityScope(c)}, RecordedBy: asOf}, func(e events.Event) error {
+		checked++
+		if reason, _ := chains.Check(&e, nil); reason != "" && len(problems) < 20 {
+			problems = append(problems, fmt.Sprintf("%d %s %s: %s", e.Position, e.Aggregate, e.ID, reason))
+		}
+		e.Payload, e.Data = nil, nil // the timeline shows envelopes
+		evs = append(evs, e)
+		if len(evs) > auditShown {
+			evs = evs[1:]
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
+		evs[i], evs[j] = evs[j], evs[i]
+	}
+	return l.T("audit"), struct {
+		City     domain.CityID
+		Name     string
+		AsOf     string
+		Events   []events.Event
+		Problems []string
+		Checked  int
+		Shown    int
+	}{c, cityName(l, city), asOfText, evs, problems, checked, len(evs)}, nil
+}
+
+// classColors are the usual colours of the water classes.
+var classColors = map[water.Class]string{
+	water.ClassI: "#1565c0", water.ClassII: "#29a3e0", water.ClassIII: "#2eaf4f",
+	water.ClassIV: "#f4c20d", water.ClassV: "#f57c00", water.WorseThanV: "#d32f2f",
+}
+
+// basinChart draws each basin's yearly shares (bars) against the plan's
+// targets (black ticks): class I–III up, worse than V down.
+func basinChart(l Lang, rows []quality.BasinYear) template.HTML {
+	const w, h, mid, scale = 760, 300, 150, 1.2
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, w, h, template.HTMLEscapeString(l.T("basin_shares")))
+	fmt.Fprintf(&b, `<line x1="40" y1="%d" x2="%d" y2="%d" stroke="#333"/>`, mid, w-10, mid)
+	for i, r := range rows {
+		x := 50 + (i/2)*140 + (i%2)*56
+		up := r.ShareIII.Percent() * scale
+		down := r.ShareWorse.Percent() * scale
+		fmt.Fprintf(&b, `<rect class="bar-iii" x="%d" y="%.1f" width="44" height="%.1f" fill="%s"><title>%d %s %s %s</title></rect>`,
+			x, float64(mid)-up, up, map[bool]string{true: "#2eaf4f", false: "#7fb3d5"}[r.Basin == domain.Yellow], r.Year, l.T(string(r.Basin)), l.T("at_least_iii"), r.ShareIII)
+		fmt.Fprintf(&b, `<rect class="bar-worse" x="%d" y="%d" width="44" height="%.1f" fill="#d32f2f" opacity="0.8"><title>%d %s %s %s</title></rect>`,
+			x, mid, down, r.Year, l.T(string(r.Basin)), l.T("worse_than_v"), r.ShareWorse)
+		if r.HasTarget {
+			fmt.Fprintf(&b, `<line class="target" x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="3"/>`, x-3, x+47, float64(mid)-r.Target.AtLeastIII.Percent()*scale, float64(mid)-r.Target.AtLeastIII.Percent()*scale)
+			fmt.Fprintf(&b, `<line class="target" x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="3"/>`, x-3, x+47, float64(mid)+r.Target.WorseThanV.Percent()*scale, float64(mid)+r.Target.WorseThanV.Percent()*scale)
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="10" text-anchor="middle">%s</text>`, x+22, h-4, template.HTMLEscapeString(l.T(string(r.Basin))))
+		if i%2 == 0 {
+			fmt.Fprintf(&b, `<text x="%d" y="14" font-size="13" font-weight="bold" text-anchor="middle">%d</text>`, x+50, r.Year)
+		}
+	}
+	fmt.Fprintf(&b, `<text x="4" y="30" font-size="11">%s ↑</text><text x="4" y="%d" font-size="11">%s ↓</text>`,
+		template.HTMLEscapeString(l.T("at_least_iii")), h-20, template.HTMLEscapeString(l.T("worse_than_v")))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// classChart draws a city's sections as rows of 60 monthly cells coloured by
+// class (grey: no sample).
+func classChart(l Lang, m *quality.Model, c domain.CityID) template.HTML {
+	var secs []monitoring.SectionRegistered
+	for _, s := range m.Sections() {
+		if s.City == c {
+			secs = append(secs, s)
+		}
+	}
+	const cell, left, top = 9, 190, 22
+	w, h := left+60*cell+10, top+len(secs)*(cell+3)+30
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, w, h, template.HTMLEscapeString(l.T("monthly")))
+	for i, y := range allYears {
+		fmt.Fprintf(&b, `<text x="%d" y="14" font-size="11">%d</text>`, left+i*12*cell, y)
+	}
+	for row, s := range secs {
+		y := top + row*(cell+3)
+		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="11">%s %s</text>`, y+cell-1, template.HTMLEscapeString(string(s.ID)), template.HTMLEscapeString(s.Name))
+		for i, yr := range allYears {
+			for _, mc := range m.Months(s.ID, yr) {
+				color, label := "#d5dbe1", l.T("no_data")
+				if mc.Class != 0 {
+					color, label = classColors[mc.Class], mc.Class.String()
+				}
+				fmt.Fprintf(&b, `<rect class="month" x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%s %d-%02d %s</title></rect>`,
+					left+(i*12+mc.Month-1)*cell, y, cell-1, cell, color, template.HTMLEscapeString(string(s.ID)), yr, mc.Month, label)
+			}
+		}
+	}
+	ly := h - 12
+	for i, cl := range []water.Class{water.ClassI, water.ClassII, water.ClassIII, water.ClassIV, water.ClassV, water.WorseThanV} {
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="10" fill="%s"/><text x="%d" y="%d" font-size="11">%s</text>`, left+i*60, ly, classColors[cl], left+i*60+16, ly+9, cl)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+

@@ -8,7 +8,13 @@ import (
 
 // Fraction is an exact share: a count of sections out of a total.
 type Fraction struct {
-	Num, Den int
+	Num int `json:"num"`
+	Den int `json:"den"`
+}
+
+// MarshalJSON writes the count, the total and the share as printed.
+func (f Fraction) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf(`{"num":%d,"den":%d,"percent":%q}`, f.Num, f.Den, f.String())), nil
 }
 
 // Percent is the share in percent.
@@ -31,8 +37,8 @@ func (f Fraction) AtMost(g Fraction) bool { return f.Num*g.Den <= g.Num*f.Den }
 // BasinTarget is a basin's yearly target from the plan: the share of
 // sections at class III or better (表1), and the share worse than class V (表2).
 type BasinTarget struct {
-	AtLeastIII Fraction // met when the share is at or above it
-	WorseThanV Fraction // met when the share is at or below it
+	AtLeastIII Fraction `json:"at_least_iii"` // met when the share is at or above it
+	WorseThanV Fraction `json:"worse_than_v"` // met when the share is at or below it
 }
 
 // PlanSections is the number of assessed river sections per basin: every
