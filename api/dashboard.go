@@ -340,4 +340,3 @@ func classChart(l Lang, m *quality.Model, c domain.CityID) template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
-
