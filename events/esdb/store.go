@@ -393,7 +393,8 @@ type tailInfo struct {
 	lastRev int64       // revision of the stream's last event, visible or not; -1: no stream
 }
 
-// tailPage is how many events a look at a stream's tail reads at a time.
+// tailPage is how many events a look at a stream's tail reads at a time
+// after its first event (usually the head itself).
 const tailPage = 16
 
 // tail reads an aggregate's stream backwards to its last visible event,
@@ -402,8 +403,8 @@ func (b *backend) tail(ctx context.Context, agg events.Aggregate, self *batchInf
 	stream := StreamName(b.prefix, agg)
 	t := tailInfo{lastRev: -1}
 	var from kdb.StreamPosition = kdb.End{}
-	for {
-		rs, err := b.c.ReadStream(ctx, stream, kdb.ReadStreamOptions{Direction: kdb.Backwards, From: from}, tailPage)
+	for count := 1; ; count = tailPage {
+		rs, err := b.c.ReadStream(ctx, stream, kdb.ReadStreamOptions{Direction: kdb.Backwards, From: from}, uint64(count))
 		if err != nil {
 			return t, err
 		}
@@ -412,7 +413,7 @@ func (b *backend) tail(ctx context.Context, agg events.Aggregate, self *batchInf
 		if err != nil || found {
 			return t, err
 		}
-		if n < tailPage || lowest == 0 {
+		if n < count || lowest == 0 {
 			b.rememberRev(agg, 0, t.lastRev)
 			return t, nil // no visible event
 		}
@@ -470,7 +471,8 @@ func (b *backend) Head(ctx context.Context, agg events.Aggregate) (events.Head, 
 	return t.head, nil
 }
 
-// lastPage is how many records a look at the end of $all reads at a time.
+// lastPage is the most records a look at the end of $all reads at a time:
+// it reads 1, then 16, then 256 at a time.
 const lastPage = 256
 
 // LastPosition reads $all backwards to the last visible event of the
@@ -479,18 +481,22 @@ const lastPage = 256
 func (b *backend) LastPosition(ctx context.Context) (uint64, error) {
 	var from kdb.AllPosition = kdb.End{}
 	cursor := uint64(math.MaxUint64)
-	for {
-		rs, err := b.c.ReadAll(ctx, kdb.ReadAllOptions{Direction: kdb.Backwards, From: from}, lastPage)
+	for count := 1; ; count = min(16*count, lastPage) {
+		rs, err := b.c.ReadAll(ctx, kdb.ReadAllOptions{Direction: kdb.Backwards, From: from}, uint64(count))
 		if err != nil {
 			return 0, fmt.Errorf("reading the end of $all: %w", err)
 		}
+		before := cursor
 		n, pos, err := b.lastPage(ctx, rs, &cursor)
 		rs.Close()
 		if err != nil || pos != 0 {
 			return pos, err
 		}
-		if n < lastPage {
+		if n < count {
 			return 0, nil
+		}
+		if cursor == before {
+			return 0, fmt.Errorf("reading the end of $all: the server read from position %d backwards without going back", cursor)
 		}
 		from = kdb.Position{Commit: cursor, Prepare: cursor}
 	}
