@@ -83,7 +83,8 @@
 //
 // # Reads
 //
-// Head reads the aggregate's stream backwards to its last visible event.
+// Head reads the aggregate's stream backwards: one event, more only past
+// events of aborted batches.
 // LastPosition reads $all backwards to the last visible event of the
 // ledger, passing over system events, decision streams and other ledgers
 // (a server shared with much other traffic makes this walk longer). Load
@@ -93,6 +94,17 @@
 // asked for), ending at the position of the last event at the time of the
 // call unless following; the server says when the subscription has caught
 // up (EventStoreDB 23.10 and later, KurrentDB).
+//
+// MaxBatch is 1000 events, as for JetStream, so that what the ledger
+// accepts does not depend on the backend; 1000 events of up to about 1 KiB
+// fit KurrentDB's default 1 MiB append, and an append whose events for one
+// aggregate would not fit (Config.MaxAppendBytes) is refused as invalid
+// before anything is sent.
+//
+// Tests run the conformance suite over the real client's wire path against
+// an in-process stand-in for the server's gRPC Streams service
+// (internal/standin), and against a real server when LEDGER_ESDB_URL is set
+// (deploy/kurrentdb).
 //
 // The package depends on events and domain only, and the KurrentDB client.
 package esdb

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,18 +74,27 @@ func TestConformanceRealServer(t *testing.T) {
 	if url == "" {
 		t.Skip("LEDGER_ESDB_URL not set: no KurrentDB server reachable on this machine")
 	}
+	storetest.Run(t, sharedServerHarness(url))
+}
+
+// The same harness as against a real server, on one stand-in: every
+// location a ledger of its own prefix on one shared server.
+func TestConformanceSharedStandin(t *testing.T) {
+	storetest.Run(t, sharedServerHarness(startStandin(t).URL()))
+}
+
+func sharedServerHarness(url string) storetest.Harness {
 	run := time.Now().UnixNano()
-	n := 0
-	storetest.Run(t, storetest.Harness{
+	var n atomic.Int64
+	return storetest.Harness{
 		NewLocation: func(t *testing.T) string {
-			n++
-			return fmt.Sprintf("t%x_%d", run, n)
+			return fmt.Sprintf("t%x_%d", run, n.Add(1))
 		},
 		Open: func(t *testing.T, prefix string, reg *events.Registry, clock events.Clock) events.Store {
 			return openAt(t, url, Config{Registry: reg, Clock: clock, Prefix: prefix})
 		},
-		// Tamper stays nil: the server's files are not reachable from here.
-	})
+		// Tamper stays nil: a real server's files are not reachable from here.
+	}
 }
 
 var (
