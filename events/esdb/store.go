@@ -246,7 +246,7 @@ func (b *backend) appendRetrying(ctx context.Context, stream string, rev kdb.Exp
 func position(re *kdb.RecordedEvent) (uint64, error) {
 	p := re.Position.Commit
 	if p == 0 || p == math.MaxUint64 || p >= 1<<63 {
-		return 0, fmt.Errorf("the server reported no $all position for event %d of %s (needs KurrentDB or EventStoreDB 21.10 or later)", re.EventNumber, re.StreamID)
+		return 0, fmt.Errorf("the server reported no $all position for event %d of %s (the backend needs KurrentDB, or EventStoreDB 23.10 or later)", re.EventNumber, re.StreamID)
 	}
 	return p, nil
 }
