@@ -1,0 +1,209 @@
+package assessment
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+// Grade is a city's grade for a year.
+type Grade string
+
+// The grades, best first.
+const (
+	Excellent Grade = "excellent" // 优秀
+	Good      Grade = "good"      // 良好
+	Pass      Grade = "pass"      // 合格
+	Fail      Grade = "fail"      // 不合格
+)
+
+var grades = []Grade{Excellent, Good, Pass, Fail}
+
+// Label is the grade's name in Chinese and English.
+func (g Grade) Label() (zh, en string) {
+	switch g {
+	case Excellent:
+		return "优秀", "excellent"
+	case Good:
+		return "良好", "good"
+	case Pass:
+		return "合格", "pass"
+	case Fail:
+		return "不合格", "fail"
+	}
+	return "", ""
+}
+
+// lower is the grade one step down.
+func (g Grade) lower() Grade {
+	for i, x := range grades {
+		if x == g && i+1 < len(grades) {
+			return grades[i+1]
+		}
+	}
+	return Fail
+}
+
+// Inputs are a city-year's figures, each with the events behind it.
+type Inputs struct {
+	City domain.CityID `json:"city"`
+	Year int           `json:"year"`
+
+	Sections    int `json:"sections"`     // assessed sections
+	SectionsMet int `json:"sections_met"` // meeting their target class
+	// The city's share targets, from its sections' targets: sections that
+	// must be class III or better, and sections allowed worse than V.
+	AtLeastIIIRequired int `json:"at_least_iii_required"`
+	AtLeastIIIActual   int `json:"at_least_iii_actual"`
+	WorseThanVAllowed  int `json:"worse_than_v_allowed"`
+	WorseThanVActual   int `json:"worse_than_v_actual"`
+
+	Drinking            int `json:"drinking"`
+	DrinkingMet         int `json:"drinking_met"`
+	BlackOdorous        int `json:"black_odorous"`
+	BlackEliminated     int `json:"black_eliminated"`
+	Groundwater         int `json:"groundwater"`
+	GroundwaterVeryPoor int `json:"groundwater_very_poor"`
+
+	TasksDue    int `json:"tasks_due"`     // the city's tasks due in the year
+	TasksOnTime int `json:"tasks_on_time"` // of those, done by the deadline
+
+	Evidence []Evidence `json:"evidence,omitempty"` // the events behind the figures
+}
+
+// Evidence ties a figure to the events behind it.
+type Evidence struct {
+	Part      string   `json:"part"`      // sections, drinking, tasks, …
+	Subject   string   `json:"subject"`   // e.g. a section id or task id
+	Outcome   string   `json:"outcome"`   // e.g. "class IV, target V: met"
+	Positions []uint64 `json:"positions"` // log positions of the events
+}
+
+// Part is one scored component with how it was computed.
+type Part struct {
+	Name        string  `json:"name"`
+	Points      float64 `json:"points"`
+	Max         float64 `json:"max"`
+	Numerator   int     `json:"numerator"`
+	Denominator int     `json:"denominator"`
+	Explanation string  `json:"explanation"`
+}
+
+// Result is a city's assessment for a year.
+type Result struct {
+	City         domain.CityID `json:"city"`
+	Year         int           `json:"year"`
+	RulesYear    int           `json:"rules_year"` // effective year of the rules used
+	QualityScore float64       `json:"quality_score"`
+	TaskScore    float64       `json:"task_score"`
+	Parts        []Part        `json:"parts"`
+	ScoreGrade   Grade         `json:"score_grade"` // from the quality score alone
+	Grade        Grade         `json:"grade"`       // after the task adjustment and hard-fail rules
+	Downgraded   bool          `json:"downgraded"`  // lowered a step by the task score
+	HardFails    []string      `json:"hard_fails,omitempty"`
+	Rank         int           `json:"rank"`
+	Inputs       Inputs        `json:"inputs"`
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// share scores a part: points × num/den, full points when there is nothing
+// to assess.
+func share(name string, points float64, num, den int, what string) Part {
+	p := Part{Name: name, Max: points, Numerator: num, Denominator: den}
+	if den == 0 {
+		p.Points = points
+		p.Explanation = fmt.Sprintf("no %s to assess: full %g points", what, points)
+		return p
+	}
+	p.Points = round2(points * float64(num) / float64(den))
+	p.Explanation = fmt.Sprintf("%d of %d %s × %g points = %.2f", num, den, what, points, p.Points)
+	return p
+}
+
+// Assess scores one city-year under rules.
+func Assess(r Rules, in Inputs) Result {
+	res := Result{City: in.City, Year: in.Year, RulesYear: r.EffectiveYear, Inputs: in}
+	p := r.Points
+	parts := []Part{
+		share("sections", p.Sections, in.SectionsMet, in.Sections, "sections meeting their target"),
+		share("black_odorous", p.BlackOdorous, in.BlackEliminated, in.BlackOdorous, "black-odorous water bodies eliminated"),
+		share("drinking", p.Drinking, in.DrinkingMet, in.Drinking, "drinking-water sources at class III or better"),
+	}
+	gw := Part{Name: "groundwater", Max: p.Groundwater, Numerator: in.GroundwaterVeryPoor, Denominator: in.Groundwater}
+	switch {
+	case in.Groundwater == 0:
+		gw.Points = p.Groundwater
+		gw.Explanation = fmt.Sprintf("no groundwater points graded: full %g points", p.Groundwater)
+	default:
+		s := float64(in.GroundwaterVeryPoor) / float64(in.Groundwater)
+		if s <= r.GroundwaterVeryPoorCap {
+			gw.Points = p.Groundwater
+			gw.Explanation = fmt.Sprintf("%d of %d points 极差 (%.2f%%), within %.0f%%: full %g points", in.GroundwaterVeryPoor, in.Groundwater, 100*s, 100*r.GroundwaterVeryPoorCap, p.Groundwater)
+		} else {
+			gw.Points = round2(p.Groundwater * (1 - (s-r.GroundwaterVeryPoorCap)/(1-r.GroundwaterVeryPoorCap)))
+			gw.Explanation = fmt.Sprintf("%d of %d points 极差 (%.2f%%), over %.0f%%: %g × (1 − (%.4f − %.2f)/(1 − %.2f)) = %.2f",
+				in.GroundwaterVeryPoor, in.Groundwater, 100*s, 100*r.GroundwaterVeryPoorCap, p.Groundwater, s, r.GroundwaterVeryPoorCap, r.GroundwaterVeryPoorCap, gw.Points)
+		}
+	}
+	parts = append(parts, gw)
+	for _, pt := range parts {
+		res.QualityScore += pt.Points
+	}
+	res.QualityScore = round2(res.QualityScore)
+	tasks := share("tasks", 100, in.TasksOnTime, in.TasksDue, "tasks due this year done on time")
+	res.TaskScore = tasks.Points
+	res.Parts = append(parts, tasks)
+
+	switch q := res.QualityScore; {
+	case q >= r.Grades.Excellent:
+		res.ScoreGrade = Excellent
+	case q >= r.Grades.Good:
+		res.ScoreGrade = Good
+	case q >= r.Grades.Pass:
+		res.ScoreGrade = Pass
+	default:
+		res.ScoreGrade = Fail
+	}
+	res.Grade = res.ScoreGrade
+	if r.TaskDowngradeBelow > 0 && res.TaskScore < r.TaskDowngradeBelow && res.Grade != Fail {
+		res.Grade, res.Downgraded = res.Grade.lower(), true
+	}
+	hf := r.HardFail
+	if hf.QualityBelow > 0 && res.QualityScore < hf.QualityBelow {
+		res.HardFails = append(res.HardFails, fmt.Sprintf("quality score %.2f is under %g", res.QualityScore, hf.QualityBelow))
+	}
+	if hf.MissAtLeastIII && in.AtLeastIIIActual < in.AtLeastIIIRequired {
+		res.HardFails = append(res.HardFails, fmt.Sprintf("%d of the %d sections required at class III or better reached it", in.AtLeastIIIActual, in.AtLeastIIIRequired))
+	}
+	if hf.MissWorseThanV && in.WorseThanVActual > in.WorseThanVAllowed {
+		res.HardFails = append(res.HardFails, fmt.Sprintf("%d sections worse than class V, %d allowed", in.WorseThanVActual, in.WorseThanVAllowed))
+	}
+	if len(res.HardFails) > 0 {
+		res.Grade = Fail
+	}
+	return res
+}
+
+// Rank orders a year's results and numbers them 1…n: by quality score,
+// then task score, then city code; equal scores share a rank.
+func Rank(rs []Result) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.QualityScore != b.QualityScore {
+			return a.QualityScore > b.QualityScore
+		}
+		if a.TaskScore != b.TaskScore {
+			return a.TaskScore > b.TaskScore
+		}
+		return a.City < b.City
+	})
+	for i := range rs {
+		rs[i].Rank = i + 1
+		if i > 0 && rs[i].QualityScore == rs[i-1].QualityScore && rs[i].TaskScore == rs[i-1].TaskScore {
+			rs[i].Rank = rs[i-1].Rank
+		}
+	}
+}

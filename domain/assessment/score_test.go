@@ -1,0 +1,172 @@
+package assessment
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+func domainField(err error) string { return domain.FieldOf(err) }
+
+// inputs whose quality score is exactly q: sections carry all the points
+// but the other parts are full (nothing to assess), so q = 40 + 60·met/total;
+// met/total is chosen as a fraction of 300 sections.
+func scored(q float64) Inputs {
+	met := int(math.Round((q - 40) / 60 * 300))
+	return Inputs{City: "140100", Year: 2018, Sections: 300, SectionsMet: met, TasksDue: 10, TasksOnTime: 10}
+}
+
+func TestGradeBoundaries(t *testing.T) {
+	r := Standard(2016, "test")
+	tests := []struct {
+		q    float64
+		want Grade
+	}{
+		{100, Excellent}, {90, Excellent}, {89.8, Good}, {70, Good}, {69.8, Pass}, {60, Pass}, {59.8, Fail}, {40, Fail},
+	}
+	for _, tc := range tests {
+		in := scored(tc.q)
+		res := Assess(r, in)
+		require.InDelta(t, tc.q, res.QualityScore, 1e-9, "q")
+		require.Equal(t, tc.want, res.ScoreGrade, "quality %g", tc.q)
+		if tc.q >= 60 {
+			require.Equal(t, tc.want, res.Grade, "quality %g", tc.q)
+		}
+	}
+}
+
+// Each quality part computed independently from the raw counts.
+func TestQualityParts(t *testing.T) {
+	r := Standard(2016, "test")
+	in := Inputs{City: "140800", Year: 2019, Sections: 9, SectionsMet: 4, BlackOdorous: 4, BlackEliminated: 3,
+		Drinking: 5, DrinkingMet: 5, Groundwater: 10, GroundwaterVeryPoor: 3, TasksDue: 8, TasksOnTime: 6,
+		AtLeastIIIRequired: 2, AtLeastIIIActual: 2}
+	res := Assess(r, in)
+	sections := 60.0 * 4 / 9
+	black := 15.0 * 3 / 4
+	drinking := 15.0
+	ground := 10 * (1 - (0.3-0.15)/(1-0.15))
+	want := sections + black + drinking + ground
+	require.InDelta(t, want, res.QualityScore, 0.02)
+	require.InDelta(t, 75.0, res.TaskScore, 1e-9)
+	require.Equal(t, Pass, res.ScoreGrade) // 26.67 + 11.25 + 15 + 8.24 = 61.16
+	require.Len(t, res.Parts, 5)
+	require.Equal(t, "4 of 9 sections meeting their target × 60 points = 26.67", res.Parts[0].Explanation)
+}
+
+func TestTaskScoreLowersTheGradeOneStep(t *testing.T) {
+	r := Standard(2016, "test")
+	for _, tc := range []struct {
+		q          float64
+		onTime     int
+		want       Grade
+		downgraded bool
+	}{
+		{95, 6, Excellent, false}, // 60: not under 60
+		{95, 5, Good, true},       // 50
+		{75, 5, Pass, true},
+		{65, 5, Fail, true},
+		{55, 0, Fail, false}, // already failing
+	} {
+		in := scored(tc.q)
+		in.TasksOnTime = tc.onTime
+		r.HardFail.QualityBelow = 0 // look at the task rule alone
+		res := Assess(r, in)
+		require.Equal(t, tc.want, res.Grade, "%+v", tc)
+		require.Equal(t, tc.downgraded, res.Downgraded, "%+v", tc)
+	}
+}
+
+func TestEveryHardFailRule(t *testing.T) {
+	base := scored(95)
+	tests := []struct {
+		name   string
+		rules  func(*Rules)
+		inputs func(*Inputs)
+		fails  bool
+	}{
+		{"none", nil, nil, false},
+		{"quality under 60", nil, func(in *Inputs) { *in = scored(59.8) }, true},
+		{"quality rule off", func(r *Rules) { r.HardFail.QualityBelow = 0 }, func(in *Inputs) { *in = scored(59.8) }, true}, // still fails on the score grade
+		{"missed class III target", nil, func(in *Inputs) { in.AtLeastIIIRequired, in.AtLeastIIIActual = 5, 4 }, true},
+		{"met class III target exactly", nil, func(in *Inputs) { in.AtLeastIIIRequired, in.AtLeastIIIActual = 5, 5 }, false},
+		{"class III rule off", func(r *Rules) { r.HardFail.MissAtLeastIII = false }, func(in *Inputs) { in.AtLeastIIIRequired, in.AtLeastIIIActual = 5, 4 }, false},
+		{"worse than V rule off (before 2020)", nil, func(in *Inputs) { in.WorseThanVAllowed, in.WorseThanVActual = 0, 1 }, false},
+		{"worse than V rule on (2020)", func(r *Rules) { r.HardFail.MissWorseThanV = true }, func(in *Inputs) { in.WorseThanVAllowed, in.WorseThanVActual = 0, 1 }, true},
+		{"worse than V within allowance", func(r *Rules) { r.HardFail.MissWorseThanV = true }, func(in *Inputs) { in.WorseThanVAllowed, in.WorseThanVActual = 1, 1 }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Standard(2016, "test")
+			if tc.rules != nil {
+				tc.rules(&r)
+			}
+			in := base
+			if tc.inputs != nil {
+				tc.inputs(&in)
+			}
+			res := Assess(r, in)
+			require.Equal(t, tc.fails, res.Grade == Fail, "%+v", res)
+			if tc.fails && res.ScoreGrade != Fail {
+				require.NotEmpty(t, res.HardFails, "a hard fail says why")
+			}
+		})
+	}
+}
+
+func TestRulesInForceByYear(t *testing.T) {
+	r2016 := Standard(2016, "晋环发〔2016〕1号")
+	r2020 := Standard(2020, "晋环发〔2020〕9号")
+	r2020.HardFail.MissWorseThanV = true
+	adopted := []Rules{r2016, r2020}
+	for y, want := range map[int]int{2016: 2016, 2018: 2016, 2019: 2016, 2020: 2020, 2021: 2020} {
+		got, err := InForce(adopted, y)
+		require.NoError(t, err)
+		require.Equal(t, want, got.EffectiveYear, "%d", y)
+	}
+	_, err := InForce(adopted, 2015)
+	require.Error(t, err)
+	// An amendment for the same year replaces the earlier adoption.
+	amended := Standard(2016, "晋环发〔2016〕7号")
+	got, err := InForce(append(adopted, amended), 2017)
+	require.NoError(t, err)
+	require.Equal(t, "晋环发〔2016〕7号", got.Document)
+}
+
+func TestRulesValidate(t *testing.T) {
+	ok := Standard(2016, "doc")
+	require.NoError(t, ok.Validate())
+	for field, mutate := range map[string]func(*Rules){
+		"effective_year":            func(r *Rules) { r.EffectiveYear = 2015 },
+		"document":                  func(r *Rules) { r.Document = "" },
+		"points":                    func(r *Rules) { r.Points.Sections = 50 },
+		"points.drinking":           func(r *Rules) { r.Points.Drinking, r.Points.Sections = -5, 80 },
+		"grades":                    func(r *Rules) { r.Grades.Good = 95 },
+		"task_downgrade_below":      func(r *Rules) { r.TaskDowngradeBelow = 101 },
+		"groundwater_very_poor_cap": func(r *Rules) { r.GroundwaterVeryPoorCap = 1 },
+		"hard_fail.quality_below":   func(r *Rules) { r.HardFail.QualityBelow = -1 },
+	} {
+		r := ok
+		mutate(&r)
+		err := r.Validate()
+		require.Error(t, err, field)
+		require.Equal(t, field, domainField(err), field)
+	}
+}
+
+func TestRankSharesTies(t *testing.T) {
+	rs := []Result{{City: "140300", QualityScore: 80, TaskScore: 90}, {City: "140100", QualityScore: 92},
+		{City: "140200", QualityScore: 80, TaskScore: 90}, {City: "140400", QualityScore: 80, TaskScore: 95}}
+	Rank(rs)
+	var order []string
+	var ranks []int
+	for _, r := range rs {
+		order = append(order, string(r.City))
+		ranks = append(ranks, r.Rank)
+	}
+	require.Equal(t, []string{"140100", "140400", "140200", "140300"}, order)
+	require.Equal(t, []int{1, 2, 3, 3}, ranks)
+}
