@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
 )
@@ -29,6 +30,9 @@ const (
 	BlackOdorousRegistered     events.Name = "black_odorous.registered"
 	BlackOdorousInspected      events.Name = "black_odorous.inspected"
 	ControlUnitRegistered      events.Name = "control_unit.registered"
+	RulesAdopted               events.Name = "assessment_rules.adopted"
+	ResultsPublished           events.Name = "assessment.results_published"
+	ConsequenceImposed         events.Name = "assessment.consequence_imposed"
 )
 
 // Registry returns a registry of every event type of the product.
@@ -47,6 +51,9 @@ func Registry() *events.Registry {
 	events.Register[monitoring.BlackOdorousRegistered](r, BlackOdorousRegistered, 1)
 	events.Register[monitoring.BlackOdorousInspected](r, BlackOdorousInspected, 1)
 	events.Register[monitoring.ControlUnitRegistered](r, ControlUnitRegistered, 1)
+	events.Register[assessment.RulesAdopted](r, RulesAdopted, 1)
+	events.Register[assessment.ResultsPublished](r, ResultsPublished, 1)
+	events.Register[assessment.ConsequenceImposed](r, ConsequenceImposed, 1)
 	return r
 }
 

@@ -427,6 +427,10 @@ type CityYear struct {
 	SectionsMet          int                 `json:"sections_met"`
 	SectionsInsufficient int                 `json:"sections_insufficient"`
 	SectionShare         monitoring.Fraction `json:"section_share"`
+	// The city's share targets, from its sections' targets.
+	AtLeastIIIRequired int `json:"at_least_iii_required"` // sections whose target is III or better
+	AtLeastIIIActual   int `json:"at_least_iii_actual"`   // of those, at III or better
+	WorseThanV         int `json:"worse_than_v"`          // sections worse than V
 	Drinking             int                 `json:"drinking"`
 	DrinkingMet          int                 `json:"drinking_met"` // at class III or better (or its target)
 	BlackOdorous         int                 `json:"black_odorous"`
@@ -449,6 +453,15 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 			out.SectionsInsufficient++
 		} else if sy.Met {
 			out.SectionsMet++
+		}
+		if sy.Target != 0 && sy.Target <= water.ClassIII {
+			out.AtLeastIIIRequired++
+			if sy.Enough && sy.Class <= water.ClassIII {
+				out.AtLeastIIIActual++
+			}
+		}
+		if sy.Enough && sy.Class == water.WorseThanV {
+			out.WorseThanV++
 		}
 		out.Details = append(out.Details, sy)
 	}

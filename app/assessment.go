@@ -1,0 +1,216 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/quality"
+)
+
+// Aggregate types of the assessment.
+const (
+	RulesType      events.AggregateType = "assessment_rules"
+	AssessmentType events.AggregateType = "assessment"
+)
+
+// RulesAggregate holds every adoption of assessment rules.
+func RulesAggregate() events.Aggregate {
+	return events.Aggregate{Scope: domain.Province, Type: RulesType, ID: "province"}
+}
+
+// YearAggregate holds a year's published results.
+func YearAggregate(year int) events.Aggregate {
+	return events.Aggregate{Scope: domain.Province, Type: AssessmentType, ID: events.AggregateID(strconv.Itoa(year))}
+}
+
+// CityYearAggregate holds the consequences of a city's year.
+func CityYearAggregate(c domain.CityID, year int) events.Aggregate {
+	return events.Aggregate{Scope: domain.CityScope(c), Type: AssessmentType, ID: events.AggregateID(strconv.Itoa(year))}
+}
+
+// AdoptRules records assessment rules and the year they take effect.
+func AdoptRules(ctx context.Context, s events.Store, actor domain.Actor, r assessment.Rules, at time.Time) (events.Event, error) {
+	evs, err := s.Append(ctx, events.Change{Aggregate: RulesAggregate(), Expect: events.Any,
+		Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: assessment.RulesAdopted{Rules: r}}}})
+	if err != nil {
+		return events.Event{}, err
+	}
+	return evs[0], nil
+}
+
+// TaskFigures gives a city's tasks due in a year and those done on time,
+// with the evidence; nil counts no tasks.
+type TaskFigures interface {
+	projections.Projection
+	CityTasks(c domain.CityID, year int) (due, onTime int, evidence []assessment.Evidence)
+}
+
+// heads tracks every aggregate's last hash: their digest identifies the
+// inputs of a computation.
+type heads struct {
+	last map[events.Aggregate]events.Hash
+}
+
+func (h *heads) Apply(e events.Event) { h.last[e.Aggregate] = e.Hash }
+
+// digest is SHA-256 over "scope/type/id=hash" lines in order.
+func (h *heads) digest() string {
+	keys := make([]events.Aggregate, 0, len(h.last))
+	for a := range h.last {
+		keys = append(keys, a)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+	d := sha256.New()
+	for _, a := range keys {
+		fmt.Fprintf(d, "%s=%s\n", a, h.last[a])
+	}
+	return hex.EncodeToString(d.Sum(nil))
+}
+
+// rulesLog collects the rules adopted, in order.
+type rulesLog struct{ adopted []assessment.Rules }
+
+func (r *rulesLog) Apply(e events.Event) {
+	if d, ok := e.Data.(assessment.RulesAdopted); ok {
+		r.adopted = append(r.adopted, d.Rules)
+	}
+}
+
+// Computation is a year's results computed from the log.
+type Computation struct {
+	Year       int                 `json:"year"`
+	Rules      assessment.Rules    `json:"rules"`
+	Position   uint64              `json:"position"`
+	InputsHash string              `json:"inputs_hash"`
+	Aggregates int                 `json:"aggregates"`
+	Results    []assessment.Result `json:"results"`
+}
+
+// Basis says which state of the log to assess: all of it (zero), as the
+// ledger knew it on a date (RecordedBy), or as it happened by a date with
+// every correction known today (OccurredBy).
+type Basis struct {
+	RecordedBy time.Time
+	OccurredBy time.Time
+}
+
+// Compute assesses every city for a year from the log, with the rules in
+// force for that year. tasks, if not nil, is a fresh task read model to
+// feed; without it no task is counted.
+func Compute(ctx context.Context, s events.Store, year int, basis Basis, tasks TaskFigures) (*Computation, error) {
+	q := quality.New(quality.Options{OccurredBy: basis.OccurredBy})
+	rl := &rulesLog{}
+	hd := &heads{last: map[events.Aggregate]events.Hash{}}
+	ps := []projections.Projection{q, rl, hd}
+	if tasks != nil {
+		ps = append(ps, tasks)
+	}
+	pos, err := projections.Replay(ctx, s, events.Query{RecordedBy: basis.RecordedBy}, ps...)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := assessment.InForce(rl.adopted, year)
+	if err != nil {
+		return nil, err
+	}
+	c := &Computation{Year: year, Rules: rules, Position: pos, InputsHash: hd.digest(), Aggregates: len(hd.last)}
+	for _, city := range domain.Cities {
+		in := Inputs(q, tasks, city.ID, year)
+		c.Results = append(c.Results, assessment.Assess(rules, in))
+	}
+	assessment.Rank(c.Results)
+	return c, nil
+}
+
+// Inputs gathers a city-year's figures from the read models.
+func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) assessment.Inputs {
+	cy := q.City(c, year)
+	in := assessment.Inputs{
+		City: c, Year: year,
+		Sections: cy.Sections, SectionsMet: cy.SectionsMet,
+		AtLeastIIIRequired: cy.AtLeastIIIRequired, AtLeastIIIActual: cy.AtLeastIIIActual,
+		WorseThanVAllowed: 0, WorseThanVActual: cy.WorseThanV,
+		Drinking: cy.Drinking, DrinkingMet: cy.DrinkingMet,
+		BlackOdorous: cy.BlackOdorous, BlackEliminated: cy.BlackEliminated,
+		Groundwater: cy.Groundwater, GroundwaterVeryPoor: cy.GroundwaterVeryPoor,
+	}
+	for _, sy := range cy.Details {
+		outcome := fmt.Sprintf("too few samples (%d)", sy.Samples)
+		if sy.Enough {
+			verdict := "missed"
+			if sy.Met {
+				verdict = "met"
+			}
+			outcome = fmt.Sprintf("class %s, target %s: %s", sy.Class, sy.Target, verdict)
+		}
+		ev := assessment.Evidence{Part: "sections", Subject: string(sy.Section), Outcome: outcome}
+		for _, e := range sy.Evidence {
+			ev.Positions = append(ev.Positions, e.Position)
+		}
+		in.Evidence = append(in.Evidence, ev)
+	}
+	if tasks != nil {
+		var ev []assessment.Evidence
+		in.TasksDue, in.TasksOnTime, ev = tasks.CityTasks(c, year)
+		in.Evidence = append(in.Evidence, ev...)
+	}
+	return in
+}
+
+// Publish computes a year's results from the whole log and freezes them
+// in an event. A year is published once.
+func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, document string, at time.Time, tasks TaskFigures) (events.Event, error) {
+	c, err := Compute(ctx, s, year, Basis{}, tasks)
+	if err != nil {
+		return events.Event{}, err
+	}
+	evs, err := s.Append(ctx, events.Change{Aggregate: YearAggregate(year), Expect: events.NoEvents, Events: []events.Draft{{
+		OccurredAt: at, Actor: actor,
+		Data: assessment.ResultsPublished{Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
+			Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results},
+	}}})
+	if err != nil {
+		return events.Event{}, err
+	}
+	return evs[0], nil
+}
+
+// Published returns a year's published results, or nil.
+func Published(ctx context.Context, s events.Store, year int) (*assessment.ResultsPublished, *events.Event, error) {
+	evs, err := s.Load(ctx, YearAggregate(year))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range evs {
+		if p, ok := e.Data.(assessment.ResultsPublished); ok {
+			return &p, &e, nil
+		}
+	}
+	return nil, nil, nil
+}
+
+// ImposeConsequence records a consequence of a failed, published city-year.
+func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, c domain.CityID, cons assessment.ConsequenceImposed, at time.Time) (events.Event, error) {
+	p, _, err := Published(ctx, s, cons.Year)
+	if err != nil {
+		return events.Event{}, err
+	}
+	if err := assessment.CanImpose(p, c); err != nil {
+		return events.Event{}, err
+	}
+	evs, err := s.Append(ctx, events.Change{Aggregate: CityYearAggregate(c, cons.Year), Expect: events.Any,
+		Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: cons}}})
+	if err != nil {
+		return events.Event{}, err
+	}
+	return evs[0], nil
+}

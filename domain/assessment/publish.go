@@ -1,0 +1,127 @@
+package assessment
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+// ResultsPublished freezes a year's results: what was computed, from the log
+// up to which position, under which rules, and a hash of the inputs (every
+// aggregate's chain head at that position) so the computation can be
+// repeated and checked. Later corrections never change it; they show in an
+// "as known today" view beside it.
+// Event: assessment.results_published.
+type ResultsPublished struct {
+	Year       int      `json:"year"`
+	Document   string   `json:"document"` // the notice publishing the results
+	Position   uint64   `json:"position"` // log position the results were computed at
+	InputsHash string   `json:"inputs_hash"`
+	Aggregates int      `json:"aggregates"` // number of chain heads hashed
+	Rules      Rules    `json:"rules"`
+	Results    []Result `json:"results"`
+}
+
+var hexRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// Validate checks the publication.
+func (p ResultsPublished) Validate() error {
+	const op = "assessment.results_published"
+	if p.Year < 2016 || p.Year > 2030 {
+		return domain.Errorf(op, domain.Invalid, "year", "%d outside 2016–2030", p.Year)
+	}
+	if p.Document == "" {
+		return domain.Errorf(op, domain.Invalid, "document", "missing: which notice publishes the results?")
+	}
+	if !hexRE.MatchString(p.InputsHash) {
+		return domain.Errorf(op, domain.Invalid, "inputs_hash", "not a hex SHA-256")
+	}
+	if len(p.Results) != len(domain.Cities) {
+		return domain.Errorf(op, domain.Invalid, "results", "%d results; every one of the %d cities is assessed", len(p.Results), len(domain.Cities))
+	}
+	return p.Rules.Validate()
+}
+
+// Result returns the published result of a city.
+func (p ResultsPublished) Result(c domain.CityID) (Result, bool) {
+	for _, r := range p.Results {
+		if r.City == c {
+			return r, true
+		}
+	}
+	return Result{}, false
+}
+
+// Consequence is what follows a failed city-year.
+type Consequence string
+
+// The consequences of 不合格.
+const (
+	Interview     Consequence = "interview"     // 约谈 the city government and department heads
+	Restriction   Consequence = "restriction"   // 区域限批: no EIA approval of new projects adding key water pollutants
+	Rectification Consequence = "rectification" // 整改 order with a deadline
+)
+
+// ConsequenceImposed records a consequence of a failed city-year.
+// Event: assessment.consequence_imposed.
+type ConsequenceImposed struct {
+	Year      int         `json:"year"`
+	Kind      Consequence `json:"kind"`
+	Document  string      `json:"document"`
+	Authority string      `json:"authority"`
+	Area      string      `json:"area,omitempty"`     // restriction: where
+	From      time.Time   `json:"from,omitempty"`     // restriction: period start
+	To        time.Time   `json:"to,omitempty"`       // restriction: period end
+	Deadline  time.Time   `json:"deadline,omitempty"` // rectification
+	Note      string      `json:"note,omitempty"`
+}
+
+// Validate checks the consequence's own fields.
+func (c ConsequenceImposed) Validate() error {
+	const op = "assessment.consequence_imposed"
+	if c.Year < 2016 || c.Year > 2030 {
+		return domain.Errorf(op, domain.Invalid, "year", "%d outside 2016–2030", c.Year)
+	}
+	if c.Document == "" {
+		return domain.Errorf(op, domain.Invalid, "document", "missing: every action carries its document number")
+	}
+	if c.Authority == "" {
+		return domain.Errorf(op, domain.Invalid, "authority", "missing")
+	}
+	switch c.Kind {
+	case Interview:
+	case Restriction:
+		if c.Area == "" {
+			return domain.Errorf(op, domain.Invalid, "area", "missing: which area is restricted?")
+		}
+		if c.From.IsZero() || !c.To.After(c.From) {
+			return domain.Errorf(op, domain.Invalid, "to", "a restriction needs a period: from, then a later to")
+		}
+	case Rectification:
+		if c.Deadline.IsZero() {
+			return domain.Errorf(op, domain.Invalid, "deadline", "missing: by when must it be rectified?")
+		}
+	default:
+		return domain.Errorf(op, domain.Invalid, "kind", "%q is not interview, restriction or rectification", c.Kind)
+	}
+	return nil
+}
+
+// CanImpose decides whether a consequence may follow a city-year: only
+// after its results were published, and only for a failed city.
+func CanImpose(published *ResultsPublished, c domain.CityID) error {
+	const op = "assessment.consequence_imposed"
+	if published == nil {
+		return domain.Errorf(op, domain.Conflict, "year", "the year's results are not published yet")
+	}
+	r, ok := published.Result(c)
+	if !ok {
+		return domain.Errorf(op, domain.NotFound, "city", "%s has no published result", c)
+	}
+	if r.Grade != Fail {
+		zh, _ := r.Grade.Label()
+		return domain.Errorf(op, domain.Conflict, "city", "%s was graded %s (%s) in %d: consequences follow 不合格 only", c, zh, r.Grade, published.Year)
+	}
+	return nil
+}
