@@ -1,0 +1,106 @@
+package enforcement
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+// EnterpriseID identifies an enterprise: its unified social credit code or,
+// lacking one, its discharge permit number. It is the id of the
+// enterprise's aggregate.
+type EnterpriseID string
+
+var permitRE = regexp.MustCompile(`^[A-Za-z0-9-]{4,64}$`)
+
+// ValidatePermitNo checks a discharge permit number (排污许可证编号): ASCII
+// letters, digits and '-', 4 to 64 (the national form is the holder's code,
+// three digits and a letter, e.g. 91140100MA0K9XRB3N001P).
+func ValidatePermitNo(s string) error {
+	if s == "" {
+		return fmt.Errorf("missing")
+	}
+	if !permitRE.MatchString(s) {
+		return fmt.Errorf("%q: a permit number is 4 to 64 ASCII letters, digits and '-'", s)
+	}
+	return nil
+}
+
+// EnterpriseRegistered enters a discharging enterprise in the register.
+// Event: enterprise.registered, on the enterprise's aggregate in its city's
+// scope; its occurred-at is the day it came under supervision.
+type EnterpriseRegistered struct {
+	Name          string        `json:"name"`
+	USCC          USCC          `json:"uscc,omitempty"`      // 统一社会信用代码
+	PermitNo      string        `json:"permit_no,omitempty"` // 排污许可证编号
+	City          domain.CityID `json:"city"`
+	Industry      string        `json:"industry"`       // e.g. 造纸, 焦化, or a GB/T 4754 class
+	KeyDischarger bool          `json:"key_discharger"` // 重点排污单位
+}
+
+// ID returns the enterprise's id: its code, else its permit number.
+func (r EnterpriseRegistered) ID() EnterpriseID {
+	if r.USCC != "" {
+		return EnterpriseID(r.USCC)
+	}
+	return EnterpriseID(r.PermitNo)
+}
+
+// Validate checks every field: a name, a valid code or permit number (at
+// least one), a Shanxi city and an industry.
+func (r EnterpriseRegistered) Validate() error {
+	const op = "enterprise.registered"
+	if err := required(r.Name, 200); err != nil {
+		return domain.E(op, domain.Invalid, "name", err)
+	}
+	if r.USCC == "" && r.PermitNo == "" {
+		return domain.Errorf(op, domain.Invalid, "uscc", "missing: give the unified social credit code or, lacking one, the discharge permit number")
+	}
+	if r.USCC != "" {
+		if err := r.USCC.Validate(); err != nil {
+			return domain.E(op, domain.Invalid, "uscc", err)
+		}
+	}
+	if r.PermitNo != "" {
+		if err := ValidatePermitNo(r.PermitNo); err != nil {
+			return domain.E(op, domain.Invalid, "permit_no", err)
+		}
+	}
+	if _, ok := domain.LookupCity(r.City); !ok {
+		return domain.Errorf(op, domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", string(r.City))
+	}
+	if err := required(r.Industry, 200); err != nil {
+		return domain.E(op, domain.Invalid, "industry", err)
+	}
+	return nil
+}
+
+// required checks a required free-text field: present, no surrounding
+// space, no control characters, at most max bytes.
+func required(s string, max int) error {
+	if s == "" {
+		return fmt.Errorf("missing")
+	}
+	return optional(s, max)
+}
+
+// optional checks an optional free-text field.
+func optional(s string, max int) error {
+	switch {
+	case s == "":
+		return nil
+	case strings.TrimSpace(s) != s:
+		return fmt.Errorf("has surrounding whitespace")
+	case len(s) > max:
+		return fmt.Errorf("longer than %d bytes", max)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("contains a control character")
+		}
+	}
+	return nil
+}
