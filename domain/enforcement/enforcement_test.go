@@ -17,7 +17,7 @@ var (
 	bureau  = "太原市环境保护局"
 )
 
-func on(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 9, 0, 0, 0, domain.CST) }
+func on(y, m, d int) time.Time   { return time.Date(y, time.Month(m), d, 9, 0, 0, 0, domain.CST) }
 func date(y, m, d int) plan.Date { return plan.NewDate(y, time.Month(m), d) }
 
 // uscc completes a 17-character code with its check character.
@@ -240,7 +240,9 @@ func TestCardsAllowed(t *testing.T) {
 			require.Equal(t, "RED1", c.DocumentNo)
 		}},
 		{"red card closing: re-inspected after the deadline", failed,
-			func(w *world) error { return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "R-fail", enforcement.Close)) }, nil},
+			func(w *world) error {
+				return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "R-fail", enforcement.Close))
+			}, nil},
 		{"lift a red card suspending business", redRectified,
 			func(w *world) error { return w.lift(on(2019, 9, 5), "RED1", "L2", "R2-ok") },
 			func(t *testing.T, e *enforcement.Enterprise) {
@@ -385,22 +387,30 @@ func TestCardsRejected(t *testing.T) {
 		// Red cards.
 		{"red card without any yellow card", func(w *world) {
 			w.must(w.inspect(on(2019, 7, 5), "R-fail", "", true))
-		}, func(w *world) error { return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "R-fail", enforcement.Close)) },
+		}, func(w *world) error {
+			return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "R-fail", enforcement.Close))
+		},
 			domain.Conflict, "yellow_card", "a red card presupposes a yellow card whose rectification failed: the enterprise has no card Y1"},
 		{"red card naming a red card", redInForce,
-			func(w *world) error { return w.red(on(2019, 7, 12), redCard("RED2", "RED1", "R-fail", enforcement.Close)) },
+			func(w *world) error {
+				return w.red(on(2019, 7, 12), redCard("RED2", "RED1", "R-fail", enforcement.Close))
+			},
 			domain.Conflict, "yellow_card", "RED1 is a red card"},
 		{"red card after the yellow card was lifted", yellowLifted,
 			func(w *world) error { return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "R-ok", enforcement.Close)) },
 			domain.Conflict, "yellow_card", "yellow card Y1 was lifted on 2019-05-25, the enterprise rectified"},
 		{"a second red card on an escalated yellow card", redInForce,
-			func(w *world) error { return w.red(on(2019, 7, 12), redCard("RED2", "Y1", "R-fail", enforcement.Close)) },
+			func(w *world) error {
+				return w.red(on(2019, 7, 12), redCard("RED2", "Y1", "R-fail", enforcement.Close))
+			},
 			domain.Conflict, "yellow_card", "already escalated to red card RED1"},
 		{"red card on a revoked yellow card", yellowRevoked,
 			func(w *world) error { return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "I1", enforcement.Close)) },
 			domain.Conflict, "yellow_card", "was revoked on appeal"},
 		{"red card without a re-inspection", yellowInForce,
-			func(w *world) error { return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "R-none", enforcement.Close)) },
+			func(w *world) error {
+				return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "R-none", enforcement.Close))
+			},
 			domain.Conflict, "reinspection", "no re-inspection R-none"},
 		{"red card on the original finding, not a re-inspection", yellowInForce,
 			func(w *world) error { return w.red(on(2019, 7, 10), redCard("RED1", "Y1", "I1", enforcement.Close)) },
@@ -411,7 +421,9 @@ func TestCardsRejected(t *testing.T) {
 		{"red card on a re-inspection before the deadline", func(w *world) {
 			yellowInForce(w)
 			w.must(w.inspect(on(2019, 5, 1), "R-early", "Y1", true))
-		}, func(w *world) error { return w.red(on(2019, 5, 5), redCard("RED1", "Y1", "R-early", enforcement.Close)) },
+		}, func(w *world) error {
+			return w.red(on(2019, 5, 5), redCard("RED1", "Y1", "R-early", enforcement.Close))
+		},
 			domain.Conflict, "reinspection", "before the rectification deadline 2019-06-30, when the enterprise still had time"},
 		{"red card dated before its re-inspection", failed,
 			func(w *world) error { return w.red(on(2019, 7, 1), redCard("RED1", "Y1", "R-fail", enforcement.Close)) },
