@@ -101,6 +101,7 @@ type Computation struct {
 type Basis struct {
 	RecordedBy time.Time
 	OccurredBy time.Time
+	Position   uint64 // if set, only the log up to this position (a publication's)
 }
 
 // Compute assesses every city for a year from the log, with the rules in
@@ -114,7 +115,7 @@ func Compute(ctx context.Context, s events.Store, year int, basis Basis, tasks T
 	if tasks != nil {
 		ps = append(ps, tasks)
 	}
-	pos, err := projections.Replay(ctx, s, events.Query{RecordedBy: basis.RecordedBy}, ps...)
+	pos, err := projections.Replay(ctx, s, events.Query{RecordedBy: basis.RecordedBy, To: basis.Position}, ps...)
 	if err != nil {
 		return nil, err
 	}

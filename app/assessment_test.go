@@ -1,0 +1,189 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/jetstream"
+)
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time   { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 12, 0, 0, 0, domain.CST) }
+
+// province registers two sections in every city (targets III and V) and
+// uploads 2018's monthly samples: every section meets its target except
+// Yuncheng's second, which is worse than V.
+func province(t *testing.T) (*jetstream.Store, *testClock) {
+	ctx := context.Background()
+	clock := &testClock{t: date(2016, 1, 1)}
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: clock.Now})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	var regs []app.Registration
+	for _, c := range domain.Cities {
+		for i, target := range []water.Class{water.ClassIII, water.ClassV} {
+			regs = append(regs, app.SectionRegistration(monitoring.SectionRegistered{
+				ID: monitoring.SectionID(fmt.Sprintf("S%s-%d", c.ID, i)), Name: "断面", River: "河", Basin: domain.Yellow, City: c.ID,
+				Kind: water.River, Level: monitoring.Provincial, Assessed: true,
+				Targets: monitoring.Targets{2018: target, 2019: target, 2020: target}}))
+		}
+	}
+	_, err = app.Register(ctx, s, admin, clock.Now(), regs...)
+	require.NoError(t, err)
+	_, err = app.AdoptRules(ctx, s, admin, assessment.Standard(2016, "晋环发〔2016〕1号"), clock.Now())
+	require.NoError(t, err)
+
+	var csv bytes.Buffer
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for _, c := range domain.Cities {
+		for m := 1; m <= 12; m++ {
+			fmt.Fprintf(&csv, "S%s-0,2018-%02d-10 09:00,manual,7.0,0.4\n", c.ID, m) // II, target III
+			nh3 := 1.8                                                              // V, target V
+			if c.ID == "140800" {
+				nh3 = 3.1 // worse than V
+			}
+			fmt.Fprintf(&csv, "S%s-1,2018-%02d-10 09:00,manual,5.0,%.1f\n", c.ID, m, nh3)
+		}
+	}
+	clock.Set(date(2019, 1, 15))
+	_, err = app.ImportSamples(ctx, s, station, &csv, app.ImportOptions{File: "2018.csv", Now: clock.Now()})
+	require.NoError(t, err)
+	return s, clock
+}
+
+func result(c *app.Computation, city domain.CityID) assessment.Result {
+	for _, r := range c.Results {
+		if r.City == city {
+			return r
+		}
+	}
+	panic("no result for " + city)
+}
+
+func TestPublishedResultsAreFrozen(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	comp, err := app.Compute(ctx, s, 2018, app.Basis{}, nil)
+	require.NoError(t, err)
+	yc := result(comp, "140800")
+	// Computed here: sections 1 of 2 × 60 = 30, the other parts full (35 + 10) = 70.
+	require.InDelta(t, 30+15+15+10, yc.QualityScore, 1e-9)
+	require.Equal(t, assessment.Good, yc.Grade, "2016 rules: worse than V is not yet a hard fail")
+	ty := result(comp, "140100")
+	require.InDelta(t, 100, ty.QualityScore, 1e-9)
+	require.Equal(t, assessment.Excellent, ty.Grade)
+	require.Equal(t, 11, yc.Rank, "the lowest score ranks last")
+
+	clock.Set(date(2019, 3, 1))
+	pub, err := app.Publish(ctx, s, admin, 2018, "晋环函〔2019〕30号", clock.Now(), nil)
+	require.NoError(t, err)
+	published := pub.Data.(assessment.ResultsPublished)
+	require.Equal(t, comp.InputsHash, published.InputsHash)
+	require.Equal(t, comp.Position, published.Position)
+	_, err = app.Publish(ctx, s, admin, 2018, "again", clock.Now(), nil)
+	require.Error(t, err, "a year is published once")
+	require.Equal(t, domain.Conflict, domain.KindOf(err))
+
+	// A late correction: Taiyuan's March sample was in fact worse than V.
+	clock.Set(date(2019, 6, 1))
+	for m := 1; m <= 12; m++ {
+		_, err = app.CorrectSample(ctx, s, admin, app.SectionAggregate("140100", "S140100-0"),
+			monitoring.Sample{At: time.Date(2018, time.Month(m), 10, 9, 0, 0, 0, domain.CST), Source: monitoring.Manual,
+				Values: water.Values{water.DO: 7.0, water.NH3N: 2.9}}, "re-analysis", clock.Now())
+		require.NoError(t, err)
+	}
+	p, _, err := app.Published(ctx, s, 2018)
+	require.NoError(t, err)
+	frozen, _ := p.Result("140100")
+	require.Equal(t, assessment.Excellent, frozen.Grade, "the published result does not change")
+	today, err := app.Compute(ctx, s, 2018, app.Basis{}, nil)
+	require.NoError(t, err)
+	require.NotEqual(t, p.InputsHash, today.InputsHash)
+	now := result(today, "140100")
+	require.InDelta(t, 70, now.QualityScore, 1e-9, "as known today: one of two sections meets its target")
+	require.Equal(t, assessment.Fail, now.Grade, "and the class-III target is missed: a hard fail")
+
+	// The computation from the log up to the published position repeats it exactly.
+	again, err := app.Compute(ctx, s, 2018, app.Basis{Position: p.Position}, nil)
+	require.NoError(t, err)
+	require.Equal(t, p.InputsHash, again.InputsHash)
+	require.Equal(t, p.Results, again.Results)
+}
+
+func TestRulesInForceForTheYear(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	before, err := app.Compute(ctx, s, 2018, app.Basis{}, nil)
+	require.NoError(t, err)
+	// Shanxi, 2020: a city missing its worse-than-V target is 不合格.
+	r2020 := assessment.Standard(2020, "晋环发〔2020〕9号")
+	r2020.HardFail.MissWorseThanV = true
+	clock.Set(date(2020, 2, 1))
+	_, err = app.AdoptRules(ctx, s, admin, r2020, clock.Now())
+	require.NoError(t, err)
+	after, err := app.Compute(ctx, s, 2018, app.Basis{}, nil)
+	require.NoError(t, err)
+	require.Equal(t, before.Results, after.Results, "2018 is assessed with 2018's rules")
+	require.Equal(t, 2016, after.Rules.EffectiveYear)
+
+	// The same samples assessed under 2020's rules fail Yuncheng.
+	bad := assessment.Assess(r2020, result(after, "140800").Inputs)
+	require.Equal(t, assessment.Fail, bad.Grade)
+	require.Contains(t, bad.HardFails[0], "worse than class V")
+
+	_, err = app.Compute(ctx, s, 2015, app.Basis{}, nil)
+	require.ErrorContains(t, err, "no assessment rules in force for 2015")
+}
+
+func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	cons := assessment.ConsequenceImposed{Year: 2018, Kind: assessment.Interview, Document: "晋环函〔2019〕41号", Authority: "省生态环境厅"}
+	_, err := app.ImposeConsequence(ctx, s, admin, "140800", cons, clock.Now())
+	require.ErrorContains(t, err, "not published yet")
+
+	// Yuncheng fails once a stricter rule for 2018 is adopted before publication.
+	strict := assessment.Standard(2018, "晋环发〔2018〕3号")
+	strict.HardFail.MissWorseThanV = true
+	_, err = app.AdoptRules(ctx, s, admin, strict, clock.Now())
+	require.NoError(t, err)
+	_, err = app.Publish(ctx, s, admin, 2018, "晋环函〔2019〕30号", clock.Now(), nil)
+	require.NoError(t, err)
+
+	_, err = app.ImposeConsequence(ctx, s, admin, "140100", cons, clock.Now())
+	require.ErrorContains(t, err, "graded 优秀")
+	require.Equal(t, domain.Conflict, domain.KindOf(err))
+
+	e, err := app.ImposeConsequence(ctx, s, admin, "140800", cons, clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, app.CityYearAggregate("140800", 2018), e.Aggregate)
+	restrict := assessment.ConsequenceImposed{Year: 2018, Kind: assessment.Restriction, Document: "晋环函〔2019〕42号", Authority: "省生态环境厅"}
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", restrict, clock.Now())
+	require.Equal(t, "changes[0].events[0].data.area", domain.FieldOf(err), "%v", err)
+	restrict.Area, restrict.From, restrict.To = "运城市盐湖区", date(2019, 4, 1), date(2019, 10, 1)
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", restrict, clock.Now())
+	require.NoError(t, err)
+	evs, err := s.Load(ctx, app.CityYearAggregate("140800", 2018))
+	require.NoError(t, err)
+	require.Len(t, evs, 2)
+	var _ events.Event
+}
