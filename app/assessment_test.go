@@ -24,7 +24,7 @@ type testClock struct {
 	t  time.Time
 }
 
-func (c *testClock) Now() time.Time   { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 12, 0, 0, 0, domain.CST) }
