@@ -11,7 +11,9 @@ import (
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/events"
 )
 
@@ -35,6 +37,19 @@ const (
 	ConsequenceImposed         events.Name = "assessment.consequence_imposed"
 )
 
+// Event names of the plan's tasks and of enforcement.
+const (
+	TaskListed           events.Name = "task.listed"
+	TaskStatusChanged    events.Name = "task.status_changed"
+	EnterpriseRegistered events.Name = "enterprise.registered"
+	EnterpriseInspected  events.Name = "enterprise.inspected"
+	YellowCardIssued     events.Name = "enterprise.yellow_card_issued"
+	RedCardIssued        events.Name = "enterprise.red_card_issued"
+	CardLifted           events.Name = "enterprise.card_lifted"
+	CardRevoked          events.Name = "enterprise.card_revoked"
+	CardListPublished    events.Name = "card_list.published"
+)
+
 // Registry returns a registry of every event type of the product.
 func Registry() *events.Registry {
 	r := events.NewRegistry()
@@ -54,6 +69,15 @@ func Registry() *events.Registry {
 	events.Register[assessment.RulesAdopted](r, RulesAdopted, 1)
 	events.Register[assessment.ResultsPublished](r, ResultsPublished, 1)
 	events.Register[assessment.ConsequenceImposed](r, ConsequenceImposed, 1)
+	events.Register[tasks.Listed](r, TaskListed, 1)
+	events.Register[tasks.StatusChanged](r, TaskStatusChanged, 1)
+	events.Register[enforcement.EnterpriseRegistered](r, EnterpriseRegistered, 1)
+	events.Register[enforcement.Inspected](r, EnterpriseInspected, 1)
+	events.Register[enforcement.YellowCardIssued](r, YellowCardIssued, 1)
+	events.Register[enforcement.RedCardIssued](r, RedCardIssued, 1)
+	events.Register[enforcement.CardLifted](r, CardLifted, 1)
+	events.Register[enforcement.CardRevoked](r, CardRevoked, 1)
+	events.Register[enforcement.CardListPublished](r, CardListPublished, 1)
 	return r
 }
 
