@@ -90,7 +90,9 @@ func TestCardLifeThroughTheStore(t *testing.T) {
 	})
 	yellow := enforcement.YellowCardIssued{DocumentNo: "并环黄〔2019〕1号", Authority: ebureau, Inspection: "并环监〔2019〕031号",
 		Measure: enforcement.SuspendForRectification, Deadline: plan.NewDate(2019, time.June, 30)}
-	y := step(when(2019, 3, 10), func() (events.Event, error) { return app.IssueYellowCard(ctx, s, inspector, when(2019, 3, 10), agg, yellow) })
+	y := step(when(2019, 3, 10), func() (events.Event, error) {
+		return app.IssueYellowCard(ctx, s, inspector, when(2019, 3, 10), agg, yellow)
+	})
 	require.Equal(t, app.YellowCardIssued, y.Name)
 	require.Equal(t, yellow, y.Data, "the payload survives the store's codec, deadline included")
 
