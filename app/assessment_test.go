@@ -187,3 +187,39 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	require.Len(t, evs, 2)
 	var _ events.Event
 }
+
+// An auditor replays Taiyuan up to 2019-04-01 in both modes: as the ledger
+// knew it then, and as it happened with the correction recorded in June.
+func TestAuditReplayBothModes(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	clock.Set(date(2019, 6, 1))
+	_, err := app.CorrectSample(ctx, s, admin, app.SectionAggregate("140100", "S140100-0"),
+		monitoring.Sample{At: time.Date(2018, 3, 10, 9, 0, 0, 0, domain.CST), Source: monitoring.Manual,
+			Values: water.Values{water.DO: 7.0, water.NH3N: 40}}, "re-analysis: the March bottle was mislabelled", clock.Now())
+	require.NoError(t, err)
+
+	a, err := app.AuditCity(ctx, s, "140100", date(2019, 4, 1), nil)
+	require.NoError(t, err)
+	require.Empty(t, a.Chain)
+	require.Len(t, a.Late, 1, "the June correction is about 2018, recorded after the audit date")
+	require.Equal(t, events.Name("section.sample_corrected"), a.Late[0].Name)
+	var y2018 *app.AuditYear
+	for i := range a.Years {
+		if a.Years[i].Year == 2018 {
+			y2018 = &a.Years[i]
+		}
+	}
+	require.NotNil(t, y2018)
+	// Then: both sections met their targets. Now: the mean NH3-N of the
+	// class-III section is (11 × 0.4 + 40) / 12 = 3.7, worse than V.
+	require.InDelta(t, 100, y2018.KnownThen.QualityScore, 1e-9)
+	require.InDelta(t, 70, y2018.AsHappened.QualityScore, 1e-9)
+	require.Equal(t, assessment.Excellent, y2018.KnownThen.Grade)
+	require.Equal(t, assessment.Fail, y2018.AsHappened.Grade)
+	require.Contains(t, y2018.Differences, "quality score 100.00 → 70.00")
+	require.Contains(t, y2018.Differences, "grade 优秀 → 不合格")
+
+	_, err = app.AuditCity(ctx, s, "999999", date(2019, 4, 1), nil)
+	require.Equal(t, domain.NotFound, domain.KindOf(err))
+}

@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/events"
+)
+
+// AuditYear is a city's assessment for one year as the ledger knew it on the
+// audit date, beside the same year as it happened by that date with every
+// correction known today, and what differs.
+type AuditYear struct {
+	Year        int               `json:"year"`
+	KnownThen   assessment.Result `json:"known_then"`
+	AsHappened  assessment.Result `json:"as_happened"`
+	Differences []string          `json:"differences"`
+}
+
+// LateEvent is an event about the city recorded after the audit date about
+// something that happened by it (a sample taken by then, corrected later):
+// what the ledger did not know then.
+type LateEvent struct {
+	Position   uint64       `json:"position"`
+	Name       events.Name  `json:"name"`
+	Aggregate  string       `json:"aggregate"`
+	OccurredAt time.Time    `json:"occurred_at"`
+	RecordedAt time.Time    `json:"recorded_at"`
+	Actor      domain.Actor `json:"actor"`
+	EventID    string       `json:"event_id"`
+}
+
+// CityAudit is an auditor's replay of a city up to a date.
+type CityAudit struct {
+	City     domain.CityID `json:"city"`
+	At       time.Time     `json:"at"`
+	Events   int           `json:"events"`   // the city's events recorded by then
+	Chain    []string      `json:"chain"`    // broken links among them (none: empty)
+	Years    []AuditYear   `json:"years"`    // each assessed year up to the date's
+	Late     []LateEvent   `json:"late"`     // recorded later, about then
+	Position uint64        `json:"position"` // last position of the log read
+}
+
+// AuditCity replays a city's history up to a date in both modes: as the
+// ledger knew it then (events recorded by then), and as it happened by then
+// with every correction known today. newTasks makes a fresh task read model
+// for each replay (nil: tasks not counted).
+func AuditCity(ctx context.Context, s events.Store, c domain.CityID, at time.Time, newTasks func() TaskFigures) (*CityAudit, error) {
+	if _, ok := domain.LookupCity(c); !ok {
+		return nil, domain.Errorf("audit", domain.NotFound, "city", "%q is not one of Shanxi's 11 city codes", c)
+	}
+	a := &CityAudit{City: c, At: at}
+	chains := events.NewChains()
+	err := s.Read(ctx, events.Query{Scopes: []domain.Scope{domain.CityScope(c)}}, func(e events.Event) error {
+		a.Position = e.Position
+		if !e.RecordedAt.After(at) {
+			a.Events++
+			if reason, _ := chains.Check(&e, nil); reason != "" {
+				a.Chain = append(a.Chain, fmt.Sprintf("position %d, %s, event %s: %s", e.Position, e.Aggregate, e.ID, reason))
+			}
+			return nil
+		}
+		if concerns(e, at) {
+			a.Late = append(a.Late, LateEvent{Position: e.Position, Name: e.Name, Aggregate: e.Aggregate.String(),
+				OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Actor: e.Actor, EventID: e.ID.String()})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	tasks := func() TaskFigures {
+		if newTasks == nil {
+			return nil
+		}
+		return newTasks()
+	}
+	for year := 2016; year <= at.In(domain.CST).Year(); year++ {
+		then, err := Compute(ctx, s, year, Basis{RecordedBy: at}, tasks())
+		if err != nil {
+			if domain.KindOf(err) == domain.NotFound {
+				continue // no rules in force for that year then
+			}
+			return nil, err
+		}
+		now, err := Compute(ctx, s, year, Basis{OccurredBy: at}, tasks())
+		if err != nil {
+			return nil, err
+		}
+		y := AuditYear{Year: year}
+		for _, r := range then.Results {
+			if r.City == c {
+				y.KnownThen = r
+			}
+		}
+		for _, r := range now.Results {
+			if r.City == c {
+				y.AsHappened = r
+			}
+		}
+		y.Differences = diffResults(y.KnownThen, y.AsHappened)
+		a.Years = append(a.Years, y)
+	}
+	return a, nil
+}
+
+// concerns reports whether an event is about something that happened by
+// t: a sample taken by then (recorded, corrected or withdrawn), or else an
+// event that occurred by then.
+func concerns(e events.Event, t time.Time) bool {
+	switch d := e.Data.(type) {
+	case monitoring.SamplesRecorded:
+		for _, s := range d.Samples {
+			if !s.At.After(t) {
+				return true
+			}
+		}
+		return false
+	case monitoring.SampleCorrected:
+		return !d.Sample.At.After(t)
+	case monitoring.SampleInvalidated:
+		return !d.Previous.At.After(t)
+	}
+	return !e.OccurredAt.After(t)
+}
+
+// diffResults lists what differs between two results of a city-year.
+func diffResults(a, b assessment.Result) []string {
+	var d []string
+	if a.QualityScore != b.QualityScore {
+		d = append(d, fmt.Sprintf("quality score %.2f → %.2f", a.QualityScore, b.QualityScore))
+	}
+	if a.TaskScore != b.TaskScore {
+		d = append(d, fmt.Sprintf("task score %.2f → %.2f", a.TaskScore, b.TaskScore))
+	}
+	if a.Grade != b.Grade {
+		az, _ := a.Grade.Label()
+		bz, _ := b.Grade.Label()
+		d = append(d, fmt.Sprintf("grade %s → %s", az, bz))
+	}
+	if a.Rank != b.Rank {
+		d = append(d, fmt.Sprintf("rank %d → %d", a.Rank, b.Rank))
+	}
+	for i := range a.Parts {
+		if i < len(b.Parts) && a.Parts[i].Points != b.Parts[i].Points {
+			d = append(d, fmt.Sprintf("%s: %s → %s", a.Parts[i].Name, a.Parts[i].Explanation, b.Parts[i].Explanation))
+		}
+	}
+	return d
+}
