@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections"
@@ -70,6 +71,9 @@ func New(cfg Config) *Server {
 	s.dashboard(s.mux)
 	return s
 }
+
+// newTasks makes a fresh task read model for a computation (nil: none yet).
+func (s *Server) newTasks() app.TaskFigures { return nil }
 
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }

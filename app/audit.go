@@ -102,7 +102,7 @@ func AuditCity(ctx context.Context, s events.Store, c domain.CityID, at time.Tim
 				y.AsHappened = r
 			}
 		}
-		y.Differences = diffResults(y.KnownThen, y.AsHappened)
+		y.Differences = DiffResults(y.KnownThen, y.AsHappened)
 		a.Years = append(a.Years, y)
 	}
 	return a, nil
@@ -128,8 +128,8 @@ func concerns(e events.Event, t time.Time) bool {
 	return !e.OccurredAt.After(t)
 }
 
-// diffResults lists what differs between two results of a city-year.
-func diffResults(a, b assessment.Result) []string {
+// DiffResults lists what differs between two results of a city-year.
+func DiffResults(a, b assessment.Result) []string {
 	var d []string
 	if a.QualityScore != b.QualityScore {
 		d = append(d, fmt.Sprintf("quality score %.2f → %.2f", a.QualityScore, b.QualityScore))

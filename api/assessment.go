@@ -1,0 +1,185 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+)
+
+// assessmentRoutes are the assessment team's and auditors' endpoints.
+var assessmentRoutes = []route{
+	{Method: "POST", Path: "/api/assessment/rules", Action: WriteAssessment, Tag: "assessment", Summary: "Adopt assessment rules with the year they take effect",
+		Body: "application/json", BodySchema: "Rules", Response: "Event", Handle: (*Server).adoptRules},
+	{Method: "GET", Path: "/api/assessment/{year}", Action: Read, Tag: "assessment", Summary: "Compute a year's scores, grades and ranks from the log (with explanations)",
+		Params: []param{pYearPath, pAsOf, pAsHappened}, Response: "Computation", Handle: (*Server).computeYear},
+	{Method: "POST", Path: "/api/assessment/{year}/publish", Action: WriteAssessment, Tag: "assessment", Summary: "Publish a year's results, frozen with the log position and a hash of the inputs",
+		Params: []param{pYearPath}, Body: "application/json", BodySchema: "PublishRequest", Response: "Event", Handle: (*Server).publishYear},
+	{Method: "GET", Path: "/api/assessment/{year}/published", Action: Read, Tag: "assessment", Summary: "A year's published results beside the same year as known today",
+		Params: []param{pYearPath}, Response: "PublishedView", Handle: (*Server).publishedYear},
+	{Method: "POST", Path: "/api/assessment/{year}/cities/{city}/consequences", Action: WriteAssessment, Tag: "assessment", Summary: "Impose a consequence (约谈, 区域限批, rectification) on a failed city-year",
+		Params: []param{pYearPath, pCityPath}, Body: "application/json", BodySchema: "ConsequenceImposed", Response: "Event", Handle: (*Server).imposeConsequence},
+	{Method: "GET", Path: "/api/audit/cities/{city}", Action: Read, Tag: "audit", Summary: "Replay a city up to a date: as the ledger knew it then and as it happened, with the difference",
+		Params: []param{pCityPath, {"at", "query", "string", "the date (end of that day, Shanxi time) or RFC 3339", true}}, Response: "CityAudit", Handle: (*Server).auditCity},
+}
+
+var pYearPath = param{"year", "path", "integer", "assessment year", true}
+
+func init() {
+	routes = append(routes, assessmentRoutes...)
+	schemas["Rules"] = assessment.Rules{}
+	schemas["Computation"] = app.Computation{}
+	schemas["PublishRequest"] = PublishRequest{}
+	schemas["PublishedView"] = PublishedView{}
+	schemas["ConsequenceImposed"] = assessment.ConsequenceImposed{}
+	schemas["CityAudit"] = app.CityAudit{}
+}
+
+func yearPath(r *http.Request) (int, error) {
+	y, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil || y < 2016 || y > 2030 {
+		return 0, domain.Errorf(r.URL.Path, domain.Invalid, "year", "%q is not a year 2016–2030", r.PathValue("year"))
+	}
+	return y, nil
+}
+
+func (s *Server) adoptRules(w http.ResponseWriter, r *http.Request) error {
+	var rules assessment.Rules
+	if err := decodeJSON(r, &rules); err != nil {
+		return err
+	}
+	e, err := app.AdoptRules(r.Context(), s.store, actor(r), rules, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
+	year, err := yearPath(r)
+	if err != nil {
+		return err
+	}
+	var basis app.Basis
+	if basis.RecordedBy, err = queryDate(r, "as_of"); err != nil {
+		return err
+	}
+	if basis.OccurredBy, err = queryDate(r, "as_happened"); err != nil {
+		return err
+	}
+	c, err := app.Compute(r.Context(), s.store, year, basis, s.newTasks())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// PublishRequest names the notice publishing a year's results.
+type PublishRequest struct {
+	Document string `json:"document"`
+}
+
+func (s *Server) publishYear(w http.ResponseWriter, r *http.Request) error {
+	year, err := yearPath(r)
+	if err != nil {
+		return err
+	}
+	var req PublishRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	e, err := app.Publish(r.Context(), s.store, actor(r), year, req.Document, s.now(), s.newTasks())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+// PublishedView is a year as published beside the same year as known today.
+type PublishedView struct {
+	Published   assessment.ResultsPublished `json:"published"`
+	PublishedAt time.Time                   `json:"published_at"`
+	Today       app.Computation             `json:"today"`
+	Changed     map[domain.CityID][]string  `json:"changed"` // what later corrections changed, by city
+}
+
+func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
+	year, err := yearPath(r)
+	if err != nil {
+		return err
+	}
+	p, e, err := app.Published(r.Context(), s.store, year)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return domain.Errorf(r.URL.Path, domain.NotFound, "year", "%d is not published", year)
+	}
+	today, err := app.Compute(r.Context(), s.store, year, app.Basis{}, s.newTasks())
+	if err != nil {
+		return err
+	}
+	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt, Today: *today, Changed: map[domain.CityID][]string{}}
+	for _, now := range today.Results {
+		if then, ok := p.Result(now.City); ok {
+			if d := app.DiffResults(then, now); len(d) > 0 {
+				v.Changed[now.City] = d
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) imposeConsequence(w http.ResponseWriter, r *http.Request) error {
+	year, err := yearPath(r)
+	if err != nil {
+		return err
+	}
+	c, err := cityParam(r)
+	if err != nil {
+		return err
+	}
+	var cons assessment.ConsequenceImposed
+	if err := decodeJSON(r, &cons); err != nil {
+		return err
+	}
+	if cons.Year == 0 {
+		cons.Year = year
+	}
+	if cons.Year != year {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "year", "the body's year %d is not the path's %d", cons.Year, year)
+	}
+	e, err := app.ImposeConsequence(r.Context(), s.store, actor(r), c, cons, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func (s *Server) auditCity(w http.ResponseWriter, r *http.Request) error {
+	c, err := cityParam(r)
+	if err != nil {
+		return err
+	}
+	at, err := queryDate(r, "at")
+	if err != nil {
+		return err
+	}
+	if at.IsZero() {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "at", "missing: up to which date?")
+	}
+	a, err := app.AuditCity(r.Context(), s.store, c, at, s.newTasks)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
