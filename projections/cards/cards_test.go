@@ -108,7 +108,9 @@ func record(t *testing.T) province {
 		{at(2019, 2, 15), func(w time.Time) (events.Event, error) {
 			return app.IssueYellowCard(ctx, s, officer, w, a1, yellow("并环黄〔2019〕3号", taiyuan, "E1-I1", enforcement.LimitProduction, day(2019, 5, 31)))
 		}},
-		{at(2019, 3, 1), func(w time.Time) (events.Event, error) { return app.RecordInspection(ctx, s, officer, w, a2, fine("E2-Ia", "")) }},
+		{at(2019, 3, 1), func(w time.Time) (events.Event, error) {
+			return app.RecordInspection(ctx, s, officer, w, a2, fine("E2-Ia", ""))
+		}},
 		{at(2019, 4, 2), func(w time.Time) (events.Event, error) {
 			return app.RecordInspection(ctx, s, officer, w, a2, over("E2-Ib", "", enforcement.Quota))
 		}},
