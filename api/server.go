@@ -72,8 +72,8 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// newTasks makes a fresh task read model for a computation (nil: none yet).
-func (s *Server) newTasks() app.TaskFigures { return nil }
+// newTasks makes a fresh task read model for a computation.
+func (s *Server) newTasks() app.TaskFigures { return app.NewBoardFigures() }
 
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }

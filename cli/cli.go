@@ -32,12 +32,15 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":    {"load the plan's province into a new embedded store and verify it", runDemo},
 	"events":  {"list or follow the event log, filtered by city, aggregate, name, position or time", runEvents},
 	"import":  {"import a station's CSV upload of samples (all rows or none, unless --partial)", runImport},
 	"quality": {"water quality: basin shares against the plan's Table 1 and 2, a city's sections", runQuality},
 	"serve":   {"serve the HTTP API and dashboard (--demo: on a new demo store)", runServe},
 	"verify":  {"walk the log and check every event's hash and every aggregate's chain", runVerify},
+	"assess":  {"compute a year's scores, grades and ranks (as of a date, or as it happened), with explanations", runAssess},
+	"audit":   {"replay a city up to a date: as the ledger knew it then and as it happened, and the difference", runAudit},
+	"demo":    {"load the plan's province with five years of seeded history into a new store, and print the results", runDemo},
+	"publish": {"publish a year's results, frozen with the log position and a hash of the inputs", runPublish},
 }
 
 // exitError carries a process exit code.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -92,14 +93,37 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 	}
 	tw.Flush()
 
+	for _, y := range demo.Years {
+		p, e, err := app.Published(ctx, s, y)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			continue
+		}
+		fmt.Fprintf(w, "\n%d年度考核结果 (published %s, %s; rules of %d):\n", y, e.RecordedAt.In(domain.CST).Format("2006-01-02"), p.Document, p.Rules.EffectiveYear)
+		printResults(w, p.Results)
+		today, err := app.Compute(ctx, s, y, app.Basis{}, app.NewBoardFigures())
+		if err != nil {
+			return err
+		}
+		for _, now := range today.Results {
+			then, _ := p.Result(now.City)
+			if d := app.DiffResults(then, now); len(d) > 0 {
+				c, _ := domain.LookupCity(now.City)
+				fmt.Fprintf(w, "  as known today, %s %s: %s\n", now.City, c.Name, strings.Join(d, "; "))
+			}
+		}
+	}
+
 	// The falsified report: what the ledger said before it was found out.
 	before := quality.New(quality.Options{})
-	if _, err := projections.Replay(ctx, s, events.Query{RecordedBy: time.Date(2019, 4, 1, 0, 0, 0, 0, domain.CST)}, before); err != nil {
+	if _, err := projections.Replay(ctx, s, events.Query{RecordedBy: time.Date(2019, 3, 20, 0, 0, 0, 0, domain.CST)}, before); err != nil {
 		return err
 	}
 	was, _ := before.SectionYear(sum.Falsified, 2018)
 	is, _ := today.SectionYear(sum.Falsified, 2018)
-	fmt.Fprintf(w, "\nData falsification: %s %s, 2018 annual class %s as known on 2019-04-01, %s after the altered reports were corrected (target %s)\n",
+	fmt.Fprintf(w, "\nData falsification: %s %s, 2018 annual class %s as known on 2019-03-20 (published), %s after the altered reports were corrected (target %s)\n",
 		sum.Falsified, sum.FalsifiedLab, was.Class, is.Class, is.Target)
 
 	fmt.Fprintf(w, "\nbrowse:   go run ./cmd/ledger quality --data %s --city 运城\n", dir)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
@@ -84,9 +85,21 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 		return nil, err
 	}
 	fmt.Fprintf(w, "registered 11 cities and %d sections\n", len(secs))
+	if _, err := app.AdoptRules(ctx, s, admin, assessment.Standard(2016, "晋环发〔2016〕12号 (demo)"), clock.Now()); err != nil {
+		return nil, err
+	}
 
 	g := newGenerator(seed, secs)
 	for _, y := range Years {
+		if y == 2020 {
+			// Shanxi, 2020: a city missing its worse-than-V target is 不合格.
+			clock.Set(time.Date(2020, 1, 20, 10, 0, 0, 0, domain.CST))
+			r := assessment.Standard(2020, "晋环发〔2020〕3号 (demo)")
+			r.HardFail.MissWorseThanV = true
+			if _, err := app.AdoptRules(ctx, s, admin, r, clock.Now()); err != nil {
+				return nil, err
+			}
+		}
 		for q := 0; q < 4; q++ {
 			csv, n := g.quarter(y, q)
 			// Uploaded ten days after the quarter ends.
@@ -100,7 +113,13 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 			sum.Uploads++
 			fmt.Fprintf(w, "%d Q%d: %d samples uploaded (%d rows generated)\n", y, q+1, res.Stored, n)
 		}
-		// Each spring the laboratory re-checks a few of last year's samples.
+		// Mid-March the year's results are published, as known then.
+		clock.Set(time.Date(y+1, 3, 15, 10, 0, 0, 0, domain.CST))
+		if _, err := app.Publish(ctx, s, admin, y, fmt.Sprintf("晋环函〔%d〕%d号 (demo)", y+1, 30+y-2016), clock.Now(), app.NewBoardFigures()); err != nil {
+			return nil, fmt.Errorf("publish %d: %w", y, err)
+		}
+		fmt.Fprintf(w, "%d results published on %d-03-15\n", y, y+1)
+		// Then the laboratory re-checks a few of the year's samples.
 		n, err := g.corrections(ctx, s, clock, y)
 		if err != nil {
 			return nil, err
@@ -250,14 +269,12 @@ func (g *generator) dry(s section, year, month int) bool {
 	return (s.River == "磁窑河" && year == 2017 && month == 6) || (s.River == "屈产河" && year == 2019 && month == 5)
 }
 
-// corrections records the spring re-checks of the previous year's samples:
-// two re-analyses, and in 2019 the falsified 2018 reports found out.
-func (g *generator) corrections(ctx context.Context, s events.Store, clock *Clock, year int) (int, error) {
-	if year == 2016 {
-		return 0, nil
-	}
+// corrections records the spring re-checks of a year's samples, after its
+// results were published: two re-analyses, and for 2018 the falsified
+// reports found out.
+func (g *generator) corrections(ctx context.Context, s events.Store, clock *Clock, prev int) (int, error) {
 	n := 0
-	prev := year - 1
+	year := prev + 1
 	// Re-analyses: two sections picked by the seed, their September sample.
 	for k := 0; k < 2; k++ {
 		i := g.rng[0].IntN(len(g.secs))
@@ -281,12 +298,12 @@ func (g *generator) corrections(ctx context.Context, s events.Store, clock *Cloc
 		}
 		n++
 	}
-	if year == 2019 {
-		// The inspection of April 2019 finds the reports of 2018's second half altered.
+	if prev == 2018 {
+		// The inspection of March 2019 finds the reports of 2018's second half altered.
 		sec := g.falsified
 		for m := 7; m <= 12; m++ {
 			at := time.Date(2018, time.Month(m), 10, 9, 0, 0, 0, domain.CST)
-			clock.Set(time.Date(2019, 4, 18, 10, m, 0, 0, domain.CST))
+			clock.Set(time.Date(2019, 3, 28, 10, m, 0, 0, domain.CST))
 			_, err := app.CorrectSample(ctx, s, admin, app.SectionAggregate(sec.City, sec.ID),
 				monitoring.Sample{At: at, Source: monitoring.Manual, Values: g.manual[sec.ID][at]},
 				"监测数据造假查处: the submitted laboratory report was altered (晋环监察〔2019〕12号)", clock.Now())

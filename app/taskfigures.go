@@ -1,0 +1,47 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/plan"
+	"github.com/shanxi-water/ledger/projections/taskboard"
+)
+
+// BoardFigures gives the assessment a city's task figures from the task
+// board: the city's units of tasks due in the year, and those done on time,
+// as they stood at the end of the year.
+type BoardFigures struct {
+	*taskboard.Board
+}
+
+// NewBoardFigures is a fresh task read model for one computation.
+func NewBoardFigures() TaskFigures { return BoardFigures{taskboard.New()} }
+
+// CityTasks counts a city's tasks due in year and done on time.
+func (b BoardFigures) CityTasks(c domain.CityID, year int) (due, onTime int, evidence []assessment.Evidence) {
+	day := plan.NewDate(year, time.December, 31)
+	for _, r := range b.Rows(day) {
+		if r.City != c || r.Deadline.IsZero() || r.Deadline.Year() != year {
+			continue
+		}
+		due++
+		outcome := fmt.Sprintf("%s, due %s", r.Status, r.Deadline)
+		if r.OnTime {
+			onTime++
+			outcome += ": done on time"
+			if r.RecordedLate {
+				outcome += " (recorded late)"
+			}
+		}
+		ev := assessment.Evidence{Part: "tasks", Subject: string(r.Task), Outcome: outcome}
+		hist, _ := b.History(r.Task, c)
+		for _, h := range hist {
+			ev.Positions = append(ev.Positions, h.Position)
+		}
+		evidence = append(evidence, ev)
+	}
+	return due, onTime, evidence
+}

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+)
+
+func gradeZh(g assessment.Grade) string {
+	zh, _ := g.Label()
+	return zh
+}
+
+// printResults prints a year's results as a ranking.
+func printResults(w io.Writer, rs []assessment.Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "排名\t城市\t水质得分\t任务得分\t等级\t说明")
+	for _, r := range rs {
+		city, _ := domain.LookupCity(r.City)
+		var note []string
+		if r.Downgraded {
+			note = append(note, "任务得分低于阈值,降一等")
+		}
+		note = append(note, r.HardFails...)
+		fmt.Fprintf(tw, "%d\t%s %s\t%.2f\t%.2f\t%s\t%s\n", r.Rank, r.City, city.Name, r.QualityScore, r.TaskScore, gradeZh(r.Grade), strings.Join(note, "; "))
+	}
+	tw.Flush()
+}
+
+func runAssess(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet("assess", env)
+	var sf storeFlags
+	sf.register(fs, env)
+	year := fs.Int("year", 0, "the year to assess (required)")
+	asOf := fs.String("as-of", "", "as the ledger knew it then")
+	happened := fs.String("as-happened", "", "as it happened by then, with every correction known today")
+	city := fs.String("city", "", "also explain one city's score, part by part")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *year == 0 {
+		return &exitError{code: 2, err: fmt.Errorf("give --year")}
+	}
+	var basis app.Basis
+	var err error
+	if *asOf != "" {
+		if basis.RecordedBy, err = parseAsOf(*asOf); err != nil {
+			return err
+		}
+	}
+	if *happened != "" {
+		if basis.OccurredBy, err = parseAsOf(*happened); err != nil {
+			return domain.Errorf("assess", domain.Invalid, "as-happened", "%v", err)
+		}
+	}
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	c, err := app.Compute(ctx, s, *year, basis, app.NewBoardFigures())
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(c)
+	}
+	fmt.Fprintf(env.Stdout, "%d年度考核 (rules in force: %d, %s; log up to position %d; inputs %s…)\n", c.Year, c.Rules.EffectiveYear, c.Rules.Document, c.Position, c.InputsHash[:16])
+	printResults(env.Stdout, c.Results)
+	if *city != "" {
+		sc, err := cityScope(*city)
+		if err != nil {
+			return err
+		}
+		for _, r := range c.Results {
+			if r.City == domain.CityID(sc) {
+				explain(env.Stdout, r)
+			}
+		}
+	}
+	return nil
+}
+
+// explain prints how a city's score was reached, part by part, with the
+// events behind each figure.
+func explain(w io.Writer, r assessment.Result) {
+	fmt.Fprintf(w, "\n%s %d: quality %.2f, tasks %.2f, grade %s\n", r.City, r.Year, r.QualityScore, r.TaskScore, gradeZh(r.Grade))
+	for _, p := range r.Parts {
+		fmt.Fprintf(w, "  %-13s %6.2f / %-5g %s\n", p.Name, p.Points, p.Max, p.Explanation)
+	}
+	for _, h := range r.HardFails {
+		fmt.Fprintf(w, "  hard fail: %s\n", h)
+	}
+	for _, e := range r.Inputs.Evidence {
+		fmt.Fprintf(w, "  %-8s %-14s %-40s events at %v\n", e.Part, e.Subject, e.Outcome, e.Positions)
+	}
+}
+
+func runPublish(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet("publish", env)
+	var sf storeFlags
+	sf.register(fs, env)
+	year := fs.Int("year", 0, "the year to publish (required)")
+	document := fs.String("document", "", "the notice publishing the results (required)")
+	as := fs.String("as", "cli:assessment", "who publishes, as id:role")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *year == 0 || *document == "" {
+		return &exitError{code: 2, err: fmt.Errorf("give --year and --document")}
+	}
+	a, err := actorFlag(*as)
+	if err != nil {
+		return err
+	}
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	e, err := app.Publish(ctx, s, a, *year, *document, time.Now(), app.NewBoardFigures())
+	if err != nil {
+		return err
+	}
+	p := e.Data.(assessment.ResultsPublished)
+	fmt.Fprintf(env.Stdout, "published %d at position %d: computed from the log up to %d, inputs hash %s\n", *year, e.Position, p.Position, p.InputsHash)
+	printResults(env.Stdout, p.Results)
+	return nil
+}
+
+func runAudit(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet("audit", env)
+	var sf storeFlags
+	sf.register(fs, env)
+	city := fs.String("city", "", "the city (code, 太原 or Taiyuan; required)")
+	at := fs.String("at", "", "replay up to this date (required)")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *city == "" || *at == "" {
+		return &exitError{code: 2, err: fmt.Errorf("give --city and --at")}
+	}
+	sc, err := cityScope(*city)
+	if err != nil || sc == domain.Province {
+		return domain.Errorf("audit", domain.Invalid, "city", "%q is not a city", *city)
+	}
+	t, err := parseAsOf(*at)
+	if err != nil {
+		return err
+	}
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a, err := app.AuditCity(ctx, s, domain.CityID(sc), t, app.NewBoardFigures)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(a)
+	}
+	c, _ := domain.LookupCity(a.City)
+	fmt.Fprintf(env.Stdout, "%s %s up to %s: %d events recorded by then", a.City, c.Name, t.In(cst).Format("2006-01-02 15:04"), a.Events)
+	if len(a.Chain) == 0 {
+		fmt.Fprintln(env.Stdout, ", every hash chain intact")
+	} else {
+		fmt.Fprintf(env.Stdout, ", %d broken links:\n  %s\n", len(a.Chain), strings.Join(a.Chain, "\n  "))
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "年度\t当时所知 (as known then)\t\t实际情况 (as it happened)\t\t差异")
+	for _, y := range a.Years {
+		fmt.Fprintf(tw, "%d\t%.2f %s\t#%d\t%.2f %s\t#%d\t%s\n", y.Year, y.KnownThen.QualityScore, gradeZh(y.KnownThen.Grade), y.KnownThen.Rank,
+			y.AsHappened.QualityScore, gradeZh(y.AsHappened.Grade), y.AsHappened.Rank, strings.Join(y.Differences, "; "))
+	}
+	tw.Flush()
+	if len(a.Late) > 0 {
+		fmt.Fprintf(env.Stdout, "\n%d events recorded later about what had happened by then:\n", len(a.Late))
+		for _, l := range a.Late {
+			fmt.Fprintf(env.Stdout, "  position %d  recorded %s  %s  %s  by %s\n", l.Position, l.RecordedAt.In(cst).Format("2006-01-02"), l.Name, l.Aggregate, l.Actor.ID)
+		}
+	}
+	return nil
+}
