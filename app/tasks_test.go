@@ -209,3 +209,38 @@ func TestTaskCommandsThroughTheStore(t *testing.T) {
 	_, err = app.ChangeTaskStatus(ctx, s, assessor, when(2018, 1, 1), tasks.ChangeStatus{Task: city, City: "140100", To: tasks.InProgress})
 	require.Error(t, err)
 }
+
+// Two people record the same change of one unit at once: one is stored, the
+// other is refused as a conflict (the version moved, or the status is
+// already what it asks for); the unit's history never forks.
+func TestConcurrentChangesOfOneUnit(t *testing.T) {
+	ctx := context.Background()
+	s, clock := openClocked(t, when(2016, 1, 5))
+	_, err := app.LoadCatalogue(ctx, s, ledgerSystem, when(2016, 1, 4))
+	require.NoError(t, err)
+	clock.To(when(2016, 6, 1))
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = app.ChangeTaskStatus(ctx, s, assessor, when(2016, 5, 1), tasks.ChangeStatus{Task: "T-2-1-1-1", City: "140900", To: tasks.InProgress})
+		}()
+	}
+	wg.Wait()
+	stored := 0
+	for _, err := range errs {
+		if err == nil {
+			stored++
+			continue
+		}
+		require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	}
+	require.Equal(t, 1, stored)
+	p, version, err := app.LoadTaskProgress(ctx, s, "T-2-1-1-1", "140900")
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), version)
+	require.Len(t, p.History, 1)
+}
