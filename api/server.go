@@ -14,6 +14,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/notify"
 	"github.com/shanxi-water/ledger/projections"
 	"github.com/shanxi-water/ledger/projections/quality"
 )
@@ -28,6 +29,7 @@ type Server struct {
 	metrics *metrics
 	now     func() time.Time
 	mux     *http.ServeMux
+	notify  *notify.Notifier // nil when no notifications are published
 }
 
 // Config is what a Server needs.
@@ -36,6 +38,9 @@ type Config struct {
 	Tokens *Tokens
 	Logger *slog.Logger
 	Now    func() time.Time // the clock for "not in the future"; time.Now if nil
+	// Notify, if set, publishes notifications on plain NATS subjects
+	// (package notify) for events stored after the server starts.
+	Notify notify.Publisher
 }
 
 // New builds the server; call Run to keep its projections live.
@@ -49,7 +54,16 @@ func New(cfg Config) *Server {
 	m := newMetrics()
 	s := &Server{store: &countingStore{Store: cfg.Store, m: m}, tokens: cfg.Tokens, log: cfg.Logger, metrics: m, now: cfg.Now}
 	s.quality = quality.New(quality.Options{})
-	s.live = projections.NewLive(cfg.Store, s.quality)
+	models := []projections.Projection{s.quality}
+	if cfg.Notify != nil {
+		from, err := cfg.Store.LastPosition(context.Background())
+		if err != nil {
+			from = ^uint64(0) // unknown: notify nothing rather than everything again
+		}
+		s.notify = notify.New(cfg.Notify, from, cfg.Now)
+		models = append(models, s.notify)
+	}
+	s.live = projections.NewLive(cfg.Store, models...)
 	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "ledger_projection_lag_events", Help: "Events in the log not yet applied to the live projections.",
 	}, func() float64 {
@@ -78,8 +92,39 @@ func (s *Server) newTasks() app.TaskFigures { return app.NewBoardFigures() }
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }
 
-// Run keeps the live projections up to date until ctx is done.
-func (s *Server) Run(ctx context.Context) error { return s.live.Run(ctx) }
+// Run keeps the live projections up to date until ctx is done, and checks
+// hourly for newly overdue tasks to notify.
+func (s *Server) Run(ctx context.Context) error {
+	if s.notify != nil {
+		go s.watchOverdue(ctx)
+	}
+	return s.live.Run(ctx)
+}
+
+// OverdueEvery is how often the server looks for newly overdue tasks.
+var OverdueEvery = time.Hour
+
+func (s *Server) watchOverdue(ctx context.Context) {
+	last, err := s.store.LastPosition(ctx)
+	if err != nil {
+		return
+	}
+	for !s.live.WaitFor(ctx, last, time.Minute) {
+		if ctx.Err() != nil {
+			return
+		}
+	}
+	t := time.NewTicker(OverdueEvery)
+	defer t.Stop()
+	for {
+		s.live.View(func() { s.notify.CheckOverdue() })
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // Live is the server's live projections runner.
 func (s *Server) Live() *projections.Live { return s.live }

@@ -69,7 +69,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if adminToken != "" {
 		fmt.Fprintf(env.Stdout, "created %s with one administrator token; it is shown this once:\n\n    %s\n\n", *tokensPath, adminToken)
 	}
-	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log})
+	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {

@@ -1,0 +1,178 @@
+// Package notify publishes notifications on plain NATS subjects, so that any
+// NATS client can subscribe to what needs attention:
+//
+//	notify.<city>.exceedance   a sample worse than its section's target class
+//	notify.<city>.card_issued  a yellow or red card issued to an enterprise
+//	notify.<city>.task_overdue a city's task unit newly past its deadline
+//	                           (<city> is "province" for the province's own tasks)
+//
+// Each message is a JSON Notification. Subjects are outside the ledger's
+// stream (ledger.>): notifications are not events, they are derived from
+// them, and only for events stored after the notifier started.
+//
+// It depends on events, domain and the read models it reuses.
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/plan"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections/taskboard"
+)
+
+// Prefix is the first token of every notification subject.
+const Prefix = "notify"
+
+// Kinds of notification.
+const (
+	Exceedance  = "exceedance"
+	CardIssued  = "card_issued"
+	TaskOverdue = "task_overdue"
+)
+
+// Notification is the body of every message.
+type Notification struct {
+	Kind       string         `json:"kind"`
+	Scope      domain.Scope   `json:"scope"`
+	Subject    string         `json:"subject"` // section, enterprise or task
+	Summary    string         `json:"summary"`
+	At         time.Time      `json:"at"`
+	Position   uint64         `json:"position,omitempty"` // the event behind it
+	EventID    string         `json:"event_id,omitempty"`
+	Details    map[string]any `json:"details,omitempty"`
+	NotifiedAt time.Time      `json:"notified_at"`
+}
+
+// Publisher sends a message; *nats.Conn's Publish fits.
+type Publisher func(subject string, data []byte) error
+
+// Notifier is a projection that publishes notifications for events after
+// a start position, and checks the task board for new overdue units.
+type Notifier struct {
+	publish Publisher
+	from    uint64 // events at or before it were there before the notifier
+	now     func() time.Time
+
+	mu       sync.Mutex
+	sections map[monitoring.SectionID]monitoring.SectionRegistered
+	board    *taskboard.Board
+	overdue  map[string]bool // units already reported
+	primed   bool
+	errs     int
+}
+
+// New returns a notifier that publishes for events after position from.
+func New(publish Publisher, from uint64, now func() time.Time) *Notifier {
+	if now == nil {
+		now = time.Now
+	}
+	return &Notifier{publish: publish, from: from, now: now,
+		sections: map[monitoring.SectionID]monitoring.SectionRegistered{}, board: taskboard.New(), overdue: map[string]bool{}}
+}
+
+// Subject is the subject of a kind of notification about a scope.
+func Subject(scope domain.Scope, kind string) string { return Prefix + "." + string(scope) + "." + kind }
+
+func (n *Notifier) send(x Notification) {
+	x.NotifiedAt = n.now().UTC()
+	b, _ := json.Marshal(x)
+	if err := n.publish(Subject(x.Scope, x.Kind), b); err != nil {
+		n.errs++
+	}
+}
+
+// Apply follows the log.
+func (n *Notifier) Apply(e events.Event) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.board.Apply(e)
+	switch d := e.Data.(type) {
+	case monitoring.SectionRegistered:
+		n.sections[d.ID] = d
+	case monitoring.SectionTargetSet:
+		if s, ok := n.sections[monitoring.SectionID(e.Aggregate.ID)]; ok {
+			s.Targets[d.Year] = d.Class
+		}
+	case monitoring.SamplesRecorded:
+		if e.Position > n.from {
+			n.exceedances(e, d.Samples)
+		}
+	case enforcement.YellowCardIssued:
+		if e.Position > n.from {
+			n.send(Notification{Kind: CardIssued, Scope: e.Aggregate.Scope, Subject: string(e.Aggregate.ID), At: e.OccurredAt,
+				Position: e.Position, EventID: e.ID.String(), Summary: fmt.Sprintf("黄牌 yellow card %s: %s", d.DocumentNo, d.Measure),
+				Details: map[string]any{"color": enforcement.Yellow, "document_no": d.DocumentNo, "authority": d.Authority}})
+		}
+	case enforcement.RedCardIssued:
+		if e.Position > n.from {
+			n.send(Notification{Kind: CardIssued, Scope: e.Aggregate.Scope, Subject: string(e.Aggregate.ID), At: e.OccurredAt,
+				Position: e.Position, EventID: e.ID.String(), Summary: fmt.Sprintf("红牌 red card %s: %s", d.DocumentNo, d.Measure),
+				Details: map[string]any{"color": enforcement.Red, "document_no": d.DocumentNo, "authority": d.Authority}})
+		}
+	}
+}
+
+// exceedances notifies each sample worse than its section's target.
+func (n *Notifier) exceedances(e events.Event, samples []monitoring.Sample) {
+	sec, ok := n.sections[monitoring.SectionID(e.Aggregate.ID)]
+	if !ok {
+		return
+	}
+	for _, s := range samples {
+		if s.Status != monitoring.Measured {
+			continue
+		}
+		target := sec.Targets[s.At.In(domain.CST).Year()]
+		if target == 0 {
+			continue
+		}
+		r, err := water.ClassifySample(sec.Kind, s.Effective())
+		if err != nil || r.Class <= target {
+			continue
+		}
+		n.send(Notification{Kind: Exceedance, Scope: e.Aggregate.Scope, Subject: string(sec.ID), At: s.At, Position: e.Position, EventID: e.ID.String(),
+			Summary: fmt.Sprintf("%s %s: %s sample class %s, target %s", sec.ID, sec.Name, s.Source, r.Class, target),
+			Details: map[string]any{"class": r.Class.String(), "target": target.String(), "worst": r.Worst, "source": s.Source}})
+	}
+}
+
+// CheckOverdue publishes the task units newly overdue today. The first
+// check only notes what is already overdue.
+func (n *Notifier) CheckOverdue() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	now := n.now()
+	y, m, d := now.In(domain.CST).Date()
+	sent := 0
+	for _, r := range n.board.Overdue(plan.NewDate(y, m, d)).Rows {
+		key := string(r.Task) + "/" + string(r.City)
+		if n.overdue[key] {
+			continue
+		}
+		n.overdue[key] = true
+		if !n.primed {
+			continue
+		}
+		n.send(Notification{Kind: TaskOverdue, Scope: r.Scope, Subject: string(r.Task), At: now,
+			Summary: fmt.Sprintf("task %s overdue since %s", r.Task, r.Deadline),
+			Details: map[string]any{"deadline": r.Deadline.String(), "lead": r.Lead, "status": r.Status}})
+		sent++
+	}
+	n.primed = true
+	return sent
+}
+
+// Failed counts messages that could not be published.
+func (n *Notifier) Failed() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.errs
+}
