@@ -79,7 +79,9 @@ func New(publish Publisher, from uint64, now func() time.Time) *Notifier {
 }
 
 // Subject is the subject of a kind of notification about a scope.
-func Subject(scope domain.Scope, kind string) string { return Prefix + "." + string(scope) + "." + kind }
+func Subject(scope domain.Scope, kind string) string {
+	return Prefix + "." + string(scope) + "." + kind
+}
 
 func (n *Notifier) send(x Notification) {
 	x.NotifiedAt = n.now().UTC()
