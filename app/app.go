@@ -13,6 +13,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/officials"
 	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/events"
 )
@@ -78,6 +79,11 @@ func Registry() *events.Registry {
 	events.Register[enforcement.CardLifted](r, CardLifted, 1)
 	events.Register[enforcement.CardRevoked](r, CardRevoked, 1)
 	events.Register[enforcement.CardListPublished](r, CardListPublished, 1)
+	events.Register[officials.Registered](r, OfficialRegistered, 1)
+	events.Register[officials.Appointed](r, OfficialAppointed, 1)
+	events.Register[officials.Departed](r, OfficialDeparted, 1)
+	events.Register[officials.Triggered](r, AccountabilityTriggered, 1)
+	events.Register[officials.Decided](r, AccountabilityDecided, 1)
 	return r
 }
 

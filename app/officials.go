@@ -1,0 +1,326 @@
+package app
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/officials"
+	"github.com/shanxi-water/ledger/events"
+)
+
+// Event names of the officials register and accountability (registered in
+// Registry). Once an event is stored under a name, the name never changes.
+const (
+	OfficialRegistered      events.Name = "official.registered"
+	OfficialAppointed       events.Name = "official.appointed"
+	OfficialDeparted        events.Name = "official.departed"
+	AccountabilityTriggered events.Name = "accountability.triggered"
+	AccountabilityDecided   events.Name = "accountability.decided"
+)
+
+// Aggregate types of the officials register and accountability.
+const (
+	OfficialType events.AggregateType = "official"            // one per person, scope province
+	CaseType     events.AggregateType = "accountability_case" // one per case, scope the city
+)
+
+// OfficialAggregate is the aggregate of one official: their registration,
+// appointments and departures, in every city.
+func OfficialAggregate(id officials.PersonID) events.Aggregate {
+	return events.Aggregate{Scope: domain.Province, Type: OfficialType, ID: events.AggregateID(id)}
+}
+
+// CaseAggregate is the aggregate of one accountability case in a city.
+func CaseAggregate(city domain.CityID, id officials.CaseID) events.Aggregate {
+	return events.Aggregate{Scope: domain.CityScope(city), Type: CaseType, ID: events.AggregateID(id)}
+}
+
+// officialsEntry is an event as the officials package folds it.
+func officialsEntry(e events.Event) officials.Entry {
+	return officials.Entry{Version: e.Version, Data: e.Data,
+		Source: officials.Source{Position: e.Position, EventID: e.ID.String(), RecordedAt: e.RecordedAt}}
+}
+
+// officialsRetries is how often a command is re-decided and retried when
+// an aggregate it appends to moved on while it was deciding.
+const officialsRetries = 3
+
+// retryOnConflict runs try until it does not fail with a stale expected
+// version, at most officialsRetries more times.
+func retryOnConflict(try func() (events.Event, error)) (events.Event, error) {
+	for attempt := 0; ; attempt++ {
+		e, err := try()
+		var ce *events.ConflictError
+		if errors.As(err, &ce) && attempt < officialsRetries {
+			continue
+		}
+		return e, err
+	}
+}
+
+// LoadRoster reads the whole register (every official's events) into a
+// roster: who held which position when.
+func LoadRoster(ctx context.Context, s events.Store) (*officials.Roster, error) {
+	ro := officials.NewRoster()
+	err := s.Read(ctx, events.Query{Scopes: []domain.Scope{domain.Province}, Types: []events.AggregateType{OfficialType}},
+		func(e events.Event) error {
+			ro.Apply(officialsEntry(e))
+			return nil
+		})
+	return ro, err
+}
+
+// LoadOfficial folds one official's aggregate; the zero Record if the code
+// is not registered.
+func LoadOfficial(ctx context.Context, s events.Store, id officials.PersonID) (officials.Record, error) {
+	if err := id.Validate(); err != nil {
+		return officials.Record{}, domain.E("official.load", domain.Invalid, "official", err)
+	}
+	evs, err := s.Load(ctx, OfficialAggregate(id))
+	if err != nil {
+		return officials.Record{}, err
+	}
+	var r officials.Record
+	for _, e := range evs {
+		r.Apply(officialsEntry(e))
+	}
+	return r, nil
+}
+
+// LoadCase folds one case's aggregate; the zero Case if it was not opened.
+func LoadCase(ctx context.Context, s events.Store, city domain.CityID, id officials.CaseID) (officials.Case, error) {
+	const op = "accountability.load"
+	if _, ok := domain.LookupCity(city); !ok {
+		return officials.Case{}, domain.Errorf(op, domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", string(city))
+	}
+	if err := id.Validate(); err != nil {
+		return officials.Case{}, domain.E(op, domain.Invalid, "case", err)
+	}
+	evs, err := s.Load(ctx, CaseAggregate(city, id))
+	if err != nil {
+		return officials.Case{}, err
+	}
+	var c officials.Case
+	for _, e := range evs {
+		c.Apply(officialsEntry(e))
+	}
+	return c, nil
+}
+
+// RegisterOfficial enters an official in the register, as a new aggregate.
+// It fails with kind Conflict if the code is taken.
+func RegisterOfficial(ctx context.Context, s events.Store, actor domain.Actor, at time.Time, p officials.Registered) (events.Event, error) {
+	if err := p.ID.Validate(); err != nil {
+		return events.Event{}, domain.E("official.registered", domain.Invalid, "id", err)
+	}
+	r, err := LoadOfficial(ctx, s, p.ID)
+	if err != nil {
+		return events.Event{}, err
+	}
+	d, err := officials.DecideRegistration(r, actor, p)
+	if err != nil {
+		return events.Event{}, err
+	}
+	evs, err := s.Append(ctx, events.Change{Aggregate: OfficialAggregate(p.ID), Expect: events.NoEvents,
+		Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: d}}})
+	if err != nil {
+		return events.Event{}, err
+	}
+	return evs[0], nil
+}
+
+// appointMu serialises the appointments of this process: see
+// AppointOfficial.
+var appointMu sync.Mutex
+
+// AppointOfficial records an appointment, occurring at the start of its
+// first day (Shanxi time), after checking it against the whole register
+// (officials.DecideAppointment).
+//
+// The check that no one else holds a single-holder post (mayor, bureau head)
+// spans aggregates: it reads every official's events, decides, then appends
+// to the appointee's aggregate only, at the version it read. That expected
+// version makes the appointee's own rules (no overlapping tenures) race-free:
+// a concurrent change to the same official fails the append, which is
+// decided again. Two appointments of different people to the same post
+// touch different aggregates, so the log cannot order them; appointMu
+// serialises them within one ledger process (the API server), but two
+// processes appointing at the same moment can both succeed. Such a clash is
+// never silent: officials.Roster.Clashes and the accountability read model
+// report it, and the cases name both holders.
+func AppointOfficial(ctx context.Context, s events.Store, actor domain.Actor, p officials.Appointed) (events.Event, error) {
+	appointMu.Lock()
+	defer appointMu.Unlock()
+	return retryOnConflict(func() (events.Event, error) {
+		ro, err := LoadRoster(ctx, s)
+		if err != nil {
+			return events.Event{}, err
+		}
+		d, err := officials.DecideAppointment(ro, actor, p)
+		if err != nil {
+			return events.Event{}, err
+		}
+		r, _ := ro.Record(d.Official)
+		evs, err := s.Append(ctx, events.Change{Aggregate: OfficialAggregate(d.Official), Expect: events.ExpectedVersion(r.Version),
+			Events: []events.Draft{{OccurredAt: d.From.Start(domain.CST), Actor: actor, Data: d}}})
+		if err != nil {
+			return events.Event{}, err
+		}
+		return evs[0], nil
+	})
+}
+
+// RecordDeparture records that an official left a position, occurring at
+// the start of the day they left (Shanxi time). It ends their open tenure
+// of that position (officials.DecideDeparture).
+func RecordDeparture(ctx context.Context, s events.Store, actor domain.Actor, p officials.Departed) (events.Event, error) {
+	if err := p.Official.Validate(); err != nil {
+		return events.Event{}, domain.E("official.departed", domain.Invalid, "official", err)
+	}
+	return retryOnConflict(func() (events.Event, error) {
+		r, err := LoadOfficial(ctx, s, p.Official)
+		if err != nil {
+			return events.Event{}, err
+		}
+		d, err := officials.DecideDeparture(r, actor, p)
+		if err != nil {
+			return events.Event{}, err
+		}
+		evs, err := s.Append(ctx, events.Change{Aggregate: OfficialAggregate(d.Official), Expect: events.ExpectedVersion(r.Version),
+			Events: []events.Draft{{OccurredAt: d.To.Start(domain.CST), Actor: actor, Data: d}}})
+		if err != nil {
+			return events.Event{}, err
+		}
+		return evs[0], nil
+	})
+}
+
+// TriggerAccountability opens an accountability case, occurring at the
+// start of the day it was found (Shanxi time), as a new aggregate in the
+// case's city. A case without an id gets one: "2018-failed-assessment" for a
+// failed assessment (one per city-year), "20190314-data-falsification-3fa9c1"
+// otherwise. A reference by log position must name an event in the log (and
+// the same event as the reference's id, if given); for a failed assessment
+// that event must be the year's published results (assessment.results_published)
+// grading the city 不合格. It returns the stored event and the officials the
+// case names, as the register knows them now.
+func TriggerAccountability(ctx context.Context, s events.Store, actor domain.Actor, p officials.Triggered) (events.Event, []officials.Named, error) {
+	if p.Case == "" {
+		p.Case = newCaseID(p)
+	}
+	// Check the payload before reading anything (the case's aggregate is
+	// named by its city and id).
+	if _, err := officials.DecideTrigger(officials.Case{}, actor, p); err != nil {
+		return events.Event{}, nil, err
+	}
+	if err := checkReference(ctx, s, p); err != nil {
+		return events.Event{}, nil, err
+	}
+	c, err := LoadCase(ctx, s, p.City, p.Case)
+	if err != nil {
+		return events.Event{}, nil, err
+	}
+	d, err := officials.DecideTrigger(c, actor, p)
+	if err != nil {
+		return events.Event{}, nil, err
+	}
+	evs, err := s.Append(ctx, events.Change{Aggregate: CaseAggregate(d.City, d.Case), Expect: events.NoEvents,
+		Events: []events.Draft{{OccurredAt: d.FoundOn.Start(domain.CST), Actor: actor, Data: d}}})
+	if err != nil {
+		return events.Event{}, nil, err
+	}
+	ro, err := LoadRoster(ctx, s)
+	if err != nil {
+		return evs[0], nil, err
+	}
+	return evs[0], ro.Named(d), nil
+}
+
+// newCaseID names a case opened without an id.
+func newCaseID(p officials.Triggered) officials.CaseID {
+	if p.Kind == officials.FailedAssessment && p.Year != 0 {
+		return officials.FailedAssessmentID(p.Year)
+	}
+	if p.From.IsZero() || p.Kind.Validate() != nil {
+		return "" // the payload's check names what is missing
+	}
+	id := events.NewID()
+	return officials.CaseID(strings.ReplaceAll(p.From.String(), "-", "") + "-" +
+		strings.ReplaceAll(string(p.Kind), "_", "-") + "-" + hex.EncodeToString(id[13:16]))
+}
+
+// checkReference checks a case's reference against the log.
+func checkReference(ctx context.Context, s events.Store, p officials.Triggered) error {
+	const op = "accountability.triggered"
+	ref := p.Reference
+	if ref.Position == 0 {
+		return nil
+	}
+	var found *events.Event
+	err := s.Read(ctx, events.Query{From: ref.Position, To: ref.Position}, func(e events.Event) error {
+		if e.Position == ref.Position {
+			found = &e
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if found == nil {
+		return domain.Errorf(op, domain.NotFound, "reference.position", "no event at position %d", ref.Position)
+	}
+	if ref.EventID != "" && found.ID.String() != ref.EventID {
+		return domain.Errorf(op, domain.Invalid, "reference.event_id", "position %d holds event %s (%s), not %s", ref.Position, found.ID, found.Name, ref.EventID)
+	}
+	if p.Kind != officials.FailedAssessment {
+		return nil
+	}
+	pub, ok := found.Data.(assessment.ResultsPublished)
+	if !ok {
+		return domain.Errorf(op, domain.Invalid, "reference.position", "position %d holds %s, not the published results of %d", ref.Position, found.Name, p.Year)
+	}
+	if pub.Year != p.Year {
+		return domain.Errorf(op, domain.Invalid, "reference.position", "position %d publishes the results of %d, not %d", ref.Position, pub.Year, p.Year)
+	}
+	r, ok := pub.Result(p.City)
+	if !ok {
+		return domain.Errorf(op, domain.NotFound, "city", "the results of %d published at position %d have none for %s", p.Year, ref.Position, p.City)
+	}
+	if r.Grade != assessment.Fail {
+		zh, _ := r.Grade.Label()
+		return domain.Errorf(op, domain.Conflict, "kind", "%s was graded %s (%s) in %d: not a failed assessment", p.City, zh, r.Grade, p.Year)
+	}
+	return nil
+}
+
+// DecideAccountability records an accountability decision on an official
+// in a case, occurring at the start of its date (Shanxi time), on the case's
+// aggregate at the version it read (officials.DecideAccountability).
+func DecideAccountability(ctx context.Context, s events.Store, actor domain.Actor, p officials.Decided) (events.Event, error) {
+	return retryOnConflict(func() (events.Event, error) {
+		c, err := LoadCase(ctx, s, p.City, p.Case)
+		if err != nil {
+			return events.Event{}, err
+		}
+		ro, err := LoadRoster(ctx, s)
+		if err != nil {
+			return events.Event{}, err
+		}
+		d, err := officials.DecideAccountability(c, ro, actor, p)
+		if err != nil {
+			return events.Event{}, err
+		}
+		evs, err := s.Append(ctx, events.Change{Aggregate: CaseAggregate(d.City, d.Case), Expect: events.ExpectedVersion(c.Version),
+			Events: []events.Draft{{OccurredAt: d.Date.Start(domain.CST), Actor: actor, Data: d}}})
+		if err != nil {
+			return events.Event{}, err
+		}
+		return evs[0], nil
+	})
+}
