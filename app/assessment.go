@@ -13,6 +13,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/cards"
 	"github.com/shanxi-water/ledger/projections/quality"
 )
 
@@ -109,9 +110,10 @@ type Basis struct {
 // feed; without it no task is counted.
 func Compute(ctx context.Context, s events.Store, year int, basis Basis, tasks TaskFigures) (*Computation, error) {
 	q := quality.New(quality.Options{OccurredBy: basis.OccurredBy})
+	cm := cards.New()
 	rl := &rulesLog{}
 	hd := &heads{last: map[events.Aggregate]events.Hash{}}
-	ps := []projections.Projection{q, rl, hd}
+	ps := []projections.Projection{q, cm, rl, hd}
 	if tasks != nil {
 		ps = append(ps, tasks)
 	}
@@ -126,6 +128,9 @@ func Compute(ctx context.Context, s events.Store, year int, basis Basis, tasks T
 	c := &Computation{Year: year, Rules: rules, Position: pos, InputsHash: hd.digest(), Aggregates: len(hd.last)}
 	for _, city := range domain.Cities {
 		in := Inputs(q, tasks, city.ID, year)
+		f := cm.CityYear(domain.CityScope(city.ID), year)
+		in.Enforcement = assessment.EnforcementFigures{Inspections: f.Inspections, Violations: f.Violations,
+			Yellow: f.Yellow, Red: f.Red, Lifted: f.Lifted, Revoked: f.Revoked}
 		c.Results = append(c.Results, assessment.Assess(rules, in))
 	}
 	assessment.Rank(c.Results)

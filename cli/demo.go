@@ -15,6 +15,8 @@ import (
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
 	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/accountability"
+	"github.com/shanxi-water/ledger/projections/cards"
 	"github.com/shanxi-water/ledger/projections/quality"
 )
 
@@ -113,6 +115,46 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 				c, _ := domain.LookupCity(now.City)
 				fmt.Fprintf(w, "  as known today, %s %s: %s\n", now.City, c.Name, strings.Join(d, "; "))
 			}
+		}
+	}
+
+	fmt.Fprintln(w, "\nEnforcement: inspections, violations, yellow / red cards issued, cards lifted (as known today)")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "城市\t")
+	for _, y := range demo.Years {
+		fmt.Fprintf(tw, "%d\t", y)
+	}
+	fmt.Fprintln(tw)
+	cm := cards.New()
+	acc := accountability.New()
+	if _, err := projections.Replay(ctx, s, events.Query{}, cm, acc); err != nil {
+		return err
+	}
+	for _, c := range append(append([]domain.City(nil), domain.Cities...), domain.City{ID: "province", Name: "全省"}) {
+		fmt.Fprintf(tw, "%s %s\t", c.ID, c.Name)
+		for _, y := range demo.Years {
+			f := cm.CityYear(domain.Scope(c.ID), y)
+			fmt.Fprintf(tw, "%d/%d 黄%d 红%d 撤%d\t", f.Inspections, f.Violations, f.Yellow, f.Red, f.Lifted)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nLifetime accountability (终身追责): cases and the officials they name, in office or not")
+	for _, c := range acc.Cases("") {
+		city, _ := domain.LookupCity(c.City)
+		fmt.Fprintf(w, "  %s %s %s (%s–%s): ", c.Case, city.Name, c.Kind, c.From, c.To)
+		var names []string
+		for _, n := range c.Named {
+			left := ""
+			if n.To != nil {
+				left = ", left " + n.To.String()
+			}
+			names = append(names, fmt.Sprintf("%s %s (%s%s)", n.Post, n.Name, n.Official, left))
+		}
+		fmt.Fprintln(w, strings.Join(names, "; "))
+		for _, d := range c.Decisions {
+			fmt.Fprintf(w, "      %s %s: %s, %s %s\n", d.Date, d.Name, d.Decision, d.Authority, d.DocumentNo)
 		}
 	}
 

@@ -56,6 +56,8 @@ type Summary struct {
 	Events       uint64
 	Falsified    monitoring.SectionID // the section whose 2018 report was falsified
 	FalsifiedLab string
+	Actions      map[string]int // task and enforcement actions, by kind
+	Cases        int            // accountability cases opened
 }
 
 var (
@@ -88,6 +90,15 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 	if _, err := app.AdoptRules(ctx, s, admin, assessment.Standard(2016, "晋环发〔2016〕12号 (demo)"), clock.Now()); err != nil {
 		return nil, err
 	}
+	if _, err := app.LoadCatalogue(ctx, s, admin, clock.Now()); err != nil {
+		return nil, err
+	}
+	sc := &schedule{Counts: map[string]int{}}
+	taskHistory(sc, seed)
+	enforcementHistory(sc, seed)
+	officialsHistory(sc, seed)
+	sc.sort()
+	sum.Actions = sc.Counts
 
 	g := newGenerator(seed, secs)
 	for _, y := range Years {
@@ -102,8 +113,13 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 		}
 		for q := 0; q < 4; q++ {
 			csv, n := g.quarter(y, q)
-			// Uploaded ten days after the quarter ends.
-			clock.Set(time.Date(y, time.Month(3*q+4), 10, 10, 0, 0, 0, domain.CST))
+			// Uploaded ten days after the quarter ends; first what was
+			// recorded before then.
+			upload := time.Date(y, time.Month(3*q+4), 10, 10, 0, 0, 0, domain.CST)
+			if err := sc.runUntil(ctx, s, clock, upload); err != nil {
+				return nil, err
+			}
+			clock.Set(upload)
 			res, err := app.ImportSamples(ctx, s, stationCtr, bytes.NewReader(csv), app.ImportOptions{
 				File: fmt.Sprintf("shanxi-%d-Q%d.csv", y, q+1), Now: clock.Now()})
 			if err != nil {
@@ -114,18 +130,29 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 			fmt.Fprintf(w, "%d Q%d: %d samples uploaded (%d rows generated)\n", y, q+1, res.Stored, n)
 		}
 		// Mid-March the year's results are published, as known then.
-		clock.Set(time.Date(y+1, 3, 15, 10, 0, 0, 0, domain.CST))
-		if _, err := app.Publish(ctx, s, admin, y, fmt.Sprintf("晋环函〔%d〕%d号 (demo)", y+1, 30+y-2016), clock.Now(), app.NewBoardFigures()); err != nil {
+		publish := time.Date(y+1, 3, 15, 10, 0, 0, 0, domain.CST)
+		if err := sc.runUntil(ctx, s, clock, publish); err != nil {
+			return nil, err
+		}
+		clock.Set(publish)
+		pub, err := app.Publish(ctx, s, admin, y, fmt.Sprintf("晋环函〔%d〕%d号 (demo)", y+1, 30+y-2016), clock.Now(), app.NewBoardFigures())
+		if err != nil {
 			return nil, fmt.Errorf("publish %d: %w", y, err)
 		}
-		fmt.Fprintf(w, "%d results published on %d-03-15\n", y, y+1)
-		// Then the laboratory re-checks a few of the year's samples.
-		n, err := g.corrections(ctx, s, clock, y)
+		clock.Set(publish.AddDate(0, 0, 1))
+		cases, err := accountFailures(ctx, s, sc, pub, clock.Now())
 		if err != nil {
 			return nil, err
 		}
-		sum.Corrections += n
+		sum.Cases += cases
+		fmt.Fprintf(w, "%d results published on %d-03-15; %d accountability cases opened\n", y, y+1, cases)
+		// Then the laboratory re-checks a few of the year's samples.
+		g.corrections(sc, y)
 	}
+	if err := sc.runUntil(ctx, s, clock, end); err != nil {
+		return nil, err
+	}
+	sum.Corrections = sc.Counts["sample corrected"] + 6*sc.Counts["falsification found"]
 	sum.Falsified, sum.FalsifiedLab = g.falsified.ID, g.falsified.Name
 	last, err := s.LastPosition(ctx)
 	if err != nil {
@@ -269,16 +296,14 @@ func (g *generator) dry(s section, year, month int) bool {
 	return (s.River == "磁窑河" && year == 2017 && month == 6) || (s.River == "屈产河" && year == 2019 && month == 5)
 }
 
-// corrections records the spring re-checks of a year's samples, after its
+// corrections schedules the spring re-checks of a year's samples, after its
 // results were published: two re-analyses, and for 2018 the falsified
-// reports found out.
-func (g *generator) corrections(ctx context.Context, s events.Store, clock *Clock, prev int) (int, error) {
-	n := 0
+// reports found out, with the accountability case it opens.
+func (g *generator) corrections(sc *schedule, prev int) {
 	year := prev + 1
 	// Re-analyses: two sections picked by the seed, their September sample.
 	for k := 0; k < 2; k++ {
-		i := g.rng[0].IntN(len(g.secs))
-		sec := g.secs[i]
+		sec := g.secs[g.rng[0].IntN(len(g.secs))]
 		at := time.Date(prev, 9, 10, 9, 0, 0, 0, domain.CST)
 		v, ok := g.manual[sec.ID][at]
 		if !ok {
@@ -289,29 +314,28 @@ func (g *generator) corrections(ctx context.Context, s events.Store, clock *Cloc
 			c[it] = x
 		}
 		c[water.NH3N] = round(v[water.NH3N]*1.35, 3)
-		clock.Set(time.Date(year, 3, 20+k, 15, 0, 0, 0, domain.CST))
-		_, err := app.CorrectSample(ctx, s, lab, app.SectionAggregate(sec.City, sec.ID),
-			monitoring.Sample{At: at, Source: monitoring.Manual, Values: c},
-			fmt.Sprintf("实验室复核 re-analysis, report %d-%03d", year, 17+k), clock.Now())
-		if err != nil {
-			return n, err
-		}
-		n++
+		reason := fmt.Sprintf("实验室复核 re-analysis, report %d-%03d", year, 17+k)
+		sc.insert(time.Date(year, 3, 20+k, 15, 0, 0, 0, domain.CST), "sample corrected", func(ctx context.Context, s events.Store, now time.Time) error {
+			_, err := app.CorrectSample(ctx, s, lab, app.SectionAggregate(sec.City, sec.ID),
+				monitoring.Sample{At: at, Source: monitoring.Manual, Values: c}, reason, now)
+			return err
+		})
 	}
-	if prev == 2018 {
-		// The inspection of March 2019 finds the reports of 2018's second half altered.
-		sec := g.falsified
+	if prev != 2018 {
+		return
+	}
+	// The inspection of March 2019 finds the reports of 2018's second half altered.
+	sec := g.falsified
+	sc.insert(time.Date(2019, 3, 28, 10, 0, 0, 0, domain.CST), "falsification found", func(ctx context.Context, s events.Store, now time.Time) error {
 		for m := 7; m <= 12; m++ {
 			at := time.Date(2018, time.Month(m), 10, 9, 0, 0, 0, domain.CST)
-			clock.Set(time.Date(2019, 3, 28, 10, m, 0, 0, domain.CST))
 			_, err := app.CorrectSample(ctx, s, admin, app.SectionAggregate(sec.City, sec.ID),
 				monitoring.Sample{At: at, Source: monitoring.Manual, Values: g.manual[sec.ID][at]},
-				"监测数据造假查处: the submitted laboratory report was altered (晋环监察〔2019〕12号)", clock.Now())
+				"监测数据造假查处: the submitted laboratory report was altered (晋环监察〔2019〕12号)", now)
 			if err != nil {
-				return n, err
+				return err
 			}
-			n++
 		}
-	}
-	return n, nil
+		return accountFalsification(ctx, s, sc, sec.City, sec.River)
+	})
 }

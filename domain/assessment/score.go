@@ -70,7 +70,20 @@ type Inputs struct {
 	TasksDue    int `json:"tasks_due"`     // the city's tasks due in the year
 	TasksOnTime int `json:"tasks_on_time"` // of those, done by the deadline
 
+	// Enforcement is reported beside the scores, not scored.
+	Enforcement EnforcementFigures `json:"enforcement"`
+
 	Evidence []Evidence `json:"evidence,omitempty"` // the events behind the figures
+}
+
+// EnforcementFigures are a city-year's inspections and cards.
+type EnforcementFigures struct {
+	Inspections int `json:"inspections"`
+	Violations  int `json:"violations"` // inspections finding an exceedance
+	Yellow      int `json:"yellow"`     // yellow cards issued
+	Red         int `json:"red"`        // red cards issued
+	Lifted      int `json:"lifted"`     // cards lifted after rectification
+	Revoked     int `json:"revoked"`    // cards revoked on appeal
 }
 
 // Evidence ties a figure to the events behind it.
