@@ -428,16 +428,16 @@ type CityYear struct {
 	SectionsInsufficient int                 `json:"sections_insufficient"`
 	SectionShare         monitoring.Fraction `json:"section_share"`
 	// The city's share targets, from its sections' targets.
-	AtLeastIIIRequired int `json:"at_least_iii_required"` // sections whose target is III or better
-	AtLeastIIIActual   int `json:"at_least_iii_actual"`   // of those, at III or better
-	WorseThanV         int `json:"worse_than_v"`          // sections worse than V
-	Drinking             int                 `json:"drinking"`
-	DrinkingMet          int                 `json:"drinking_met"` // at class III or better (or its target)
-	BlackOdorous         int                 `json:"black_odorous"`
-	BlackEliminated      int                 `json:"black_eliminated"`
-	Groundwater          int                 `json:"groundwater"`
-	GroundwaterVeryPoor  int                 `json:"groundwater_very_poor"` // graded 极差
-	Details              []SectionYear       `json:"details"`
+	AtLeastIIIRequired  int           `json:"at_least_iii_required"` // sections whose target is III or better
+	AtLeastIIIActual    int           `json:"at_least_iii_actual"`   // of those, at III or better
+	WorseThanV          int           `json:"worse_than_v"`          // sections worse than V
+	Drinking            int           `json:"drinking"`
+	DrinkingMet         int           `json:"drinking_met"` // at class III or better (or its target)
+	BlackOdorous        int           `json:"black_odorous"`
+	BlackEliminated     int           `json:"black_eliminated"`
+	Groundwater         int           `json:"groundwater"`
+	GroundwaterVeryPoor int           `json:"groundwater_very_poor"` // graded 极差
+	Details             []SectionYear `json:"details"`
 }
 
 // City assesses a city for a year.
