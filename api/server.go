@@ -16,7 +16,10 @@ import (
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/notify"
 	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/accountability"
+	"github.com/shanxi-water/ledger/projections/cards"
 	"github.com/shanxi-water/ledger/projections/quality"
+	"github.com/shanxi-water/ledger/projections/taskboard"
 )
 
 // Server serves the API and dashboard over one store.
@@ -26,6 +29,9 @@ type Server struct {
 	log     *slog.Logger
 	live    *projections.Live
 	quality *quality.Model
+	board   *taskboard.Board
+	cards   *cards.Model
+	account *accountability.Model
 	metrics *metrics
 	now     func() time.Time
 	mux     *http.ServeMux
@@ -54,7 +60,8 @@ func New(cfg Config) *Server {
 	m := newMetrics()
 	s := &Server{store: &countingStore{Store: cfg.Store, m: m}, tokens: cfg.Tokens, log: cfg.Logger, metrics: m, now: cfg.Now}
 	s.quality = quality.New(quality.Options{})
-	models := []projections.Projection{s.quality}
+	s.board, s.cards, s.account = taskboard.New(), cards.New(), accountability.New()
+	models := []projections.Projection{s.quality, s.board, s.cards, s.account}
 	if cfg.Notify != nil {
 		from, err := cfg.Store.LastPosition(context.Background())
 		if err != nil {
