@@ -1,0 +1,531 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
+	"github.com/shanxi-water/ledger/domain/officials"
+	"github.com/shanxi-water/ledger/domain/plan"
+	"github.com/shanxi-water/ledger/domain/tasks"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections/accountability"
+	"github.com/shanxi-water/ledger/projections/cards"
+	"github.com/shanxi-water/ledger/projections/taskboard"
+)
+
+var (
+	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today", false}
+	pTaskID   = param{"id", "path", "string", "task id, e.g. T-2-1-2-1g", true}
+	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
+	pCityOpt  = param{"city", "query", "string", "city code (or province)", false}
+	pQuarter  = param{"quarter", "path", "string", "quarter, e.g. 2019Q2", true}
+	pScope    = param{"scope", "path", "string", "city code or province", true}
+	pPersonID = param{"id", "path", "string", "official id", true}
+)
+
+// recordRoutes are the tasks, enforcement and officials endpoints.
+var recordRoutes = []route{
+	// Tasks.
+	{Method: "GET", Path: "/api/tasks", Action: Read, Tag: "tasks", Summary: "Every task unit (task × city) and where it stood on a day",
+		Params: []param{pDay}, Response: "TaskRows", Handle: (*Server).taskRows},
+	{Method: "GET", Path: "/api/tasks/overdue", Action: Read, Tag: "tasks", Summary: "What was overdue on a day, by lead department and by city",
+		Params: []param{pDay}, Response: "Overdue", Handle: (*Server).overdue},
+	{Method: "GET", Path: "/api/task-years/{year}", Action: Read, Tag: "tasks", Summary: "A year's tasks done on time, late, overdue, by category and city",
+		Params: []param{pYearPath, pDay}, Response: "TaskYear", Handle: (*Server).taskYear},
+	{Method: "GET", Path: "/api/tasks/{id}/history", Action: Read, Tag: "tasks", Summary: "A task unit's status history with log positions",
+		Params: []param{pTaskID, pCityOpt}, Response: "TaskHistory", Handle: (*Server).taskHistory},
+	{Method: "POST", Path: "/api/tasks/catalogue", Action: WriteRegisters, Tag: "tasks", Summary: "Load the plan's task catalogue (tasks not yet listed)",
+		Response: "EventList", Handle: (*Server).loadCatalogue},
+	{Method: "POST", Path: "/api/tasks/{id}/status", Action: WriteTasks, Tag: "tasks", Summary: "Change a task unit's status, with evidence or a reason",
+		Params: []param{pTaskID}, Body: "application/json", BodySchema: "StatusRequest", Response: "Event", Handle: (*Server).changeStatus},
+	// Enforcement.
+	{Method: "GET", Path: "/api/enterprises", Action: Read, Tag: "enforcement", Summary: "Registered enterprises",
+		Params: []param{pCityOpt}, Response: "EnterpriseList", Handle: (*Server).enterprises},
+	{Method: "GET", Path: "/api/enterprises/{id}", Action: Read, Tag: "enforcement", Summary: "An enterprise: its record, cards and 12-quarter compliance strip",
+		Params: []param{pEntID}, Response: "EnterpriseView", Handle: (*Server).enterprise},
+	{Method: "POST", Path: "/api/enterprises", Action: WriteCards, Tag: "enforcement", Summary: "Register an enterprise",
+		Body: "application/json", BodySchema: "EnterpriseRegistered", Response: "Event", Handle: (*Server).registerEnterprise},
+	{Method: "POST", Path: "/api/enterprises/{id}/{action}", Action: WriteCards, Tag: "enforcement",
+		Summary: "Record an inspection or a card decision: action is inspections, yellow-cards, red-cards, lifts or revocations",
+		Params:  []param{pEntID, {"action", "path", "string", "inspections | yellow-cards | red-cards | lifts | revocations", true}, {"date", "query", "string", "the date it happened (default now)", false}},
+		Body:    "application/json", BodySchema: "EnforcementAction", Response: "Event", Handle: (*Server).enforce},
+	{Method: "GET", Path: "/api/cards", Action: Read, Tag: "enforcement", Summary: "The card register on a day",
+		Params: []param{pDay}, Response: "CardRegister", Handle: (*Server).cardRegister},
+	{Method: "GET", Path: "/api/card-lists/{scope}/{quarter}", Action: Read, Tag: "enforcement", Summary: "A quarter's public list: as published (with its hash) and as it stands today",
+		Params: []param{pScope, pQuarter}, Response: "CardListView", Handle: (*Server).cardList},
+	{Method: "POST", Path: "/api/card-lists/{scope}/{quarter}/publish", Action: WriteCards, Tag: "enforcement", Summary: "Publish a quarter's list of yellow- and red-card enterprises",
+		Params: []param{pScope, pQuarter}, Body: "application/json", BodySchema: "ListPublishRequest", Response: "Event", Handle: (*Server).publishCardList},
+	// Officials and accountability.
+	{Method: "GET", Path: "/api/officials", Action: Read, Tag: "officials", Summary: "Every official and their terms",
+		Response: "OfficialList", Handle: (*Server).officialsList},
+	{Method: "GET", Path: "/api/officials/{id}", Action: Read, Tag: "officials", Summary: "An official's record across all cities and years: posts, cases, decisions",
+		Params: []param{pPersonID}, Response: "OfficialRecord", Handle: (*Server).official},
+	{Method: "POST", Path: "/api/officials", Action: WriteAssessment, Tag: "officials", Summary: "Register an official",
+		Body: "application/json", BodySchema: "OfficialRegistered", Response: "Event", Handle: (*Server).registerOfficial},
+	{Method: "POST", Path: "/api/officials/{id}/appointments", Action: WriteAssessment, Tag: "officials", Summary: "Record an appointment to a post",
+		Params: []param{pPersonID}, Body: "application/json", BodySchema: "Appointed", Response: "Event", Handle: (*Server).appoint},
+	{Method: "POST", Path: "/api/officials/{id}/departures", Action: WriteAssessment, Tag: "officials", Summary: "Record a departure from a post",
+		Params: []param{pPersonID}, Body: "application/json", BodySchema: "Departed", Response: "Event", Handle: (*Server).depart},
+	{Method: "GET", Path: "/api/accountability", Action: Read, Tag: "officials", Summary: "Accountability cases with the officials they name, in office or not",
+		Params: []param{pCityOpt}, Response: "CaseList", Handle: (*Server).cases},
+	{Method: "POST", Path: "/api/accountability/cases", Action: WriteAssessment, Tag: "officials", Summary: "Open an accountability case (failed assessment, data falsification, serious incident)",
+		Body: "application/json", BodySchema: "Triggered", Response: "CaseOpened", Handle: (*Server).openCase},
+	{Method: "POST", Path: "/api/accountability/decisions", Action: WriteAssessment, Tag: "officials", Summary: "Record an accountability decision with its document number",
+		Body: "application/json", BodySchema: "Decided", Response: "Event", Handle: (*Server).decideCase},
+}
+
+func init() {
+	routes = append(routes, recordRoutes...)
+	for name, v := range map[string]any{
+		"TaskRows": []taskboard.Row{}, "Overdue": taskboard.Overdue{}, "TaskYear": taskboard.YearReport{}, "TaskHistory": []taskboard.Change{},
+		"StatusRequest": StatusRequest{}, "EnterpriseList": []EnterpriseSummary{}, "EnterpriseView": EnterpriseView{},
+		"EnterpriseRegistered": enforcement.EnterpriseRegistered{}, "EnforcementAction": enforcement.Inspected{},
+		"CardRegister": []cards.Entry{}, "CardListView": CardListView{}, "ListPublishRequest": ListPublishRequest{},
+		"OfficialList": []officials.Record{}, "OfficialRecord": accountability.Record{}, "OfficialRegistered": officials.Registered{},
+		"Appointed": officials.Appointed{}, "Departed": officials.Departed{}, "CaseList": []accountability.Case{},
+		"Triggered": officials.Triggered{}, "CaseOpened": CaseOpened{}, "Decided": officials.Decided{},
+	} {
+		schemas[name] = v
+	}
+}
+
+// dayParam reads ?day=, default today in Shanxi.
+func (s *Server) dayParam(r *http.Request, name string) (plan.Date, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return tasks.DayOf(s.now()), nil
+	}
+	d, err := plan.ParseDate(v)
+	if err != nil {
+		return plan.Date{}, domain.E(r.URL.Path, domain.Invalid, name, err)
+	}
+	return d, nil
+}
+
+// timeParam reads ?date= for when a recorded action happened, default now.
+func (s *Server) timeParam(r *http.Request) (time.Time, error) {
+	t, err := queryDate(r, "date")
+	if err != nil || !t.IsZero() {
+		if err == nil {
+			y, m, d := t.In(domain.CST).Date()
+			t = time.Date(y, m, d, 12, 0, 0, 0, domain.CST)
+		}
+		return t, err
+	}
+	return s.now(), nil
+}
+
+func (s *Server) taskRows(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dayParam(r, "day")
+	if err != nil {
+		return err
+	}
+	var rows []taskboard.Row
+	s.live.View(func() { rows = s.board.Rows(day) })
+	writeJSON(w, http.StatusOK, rows)
+	return nil
+}
+
+func (s *Server) overdue(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dayParam(r, "day")
+	if err != nil {
+		return err
+	}
+	var o taskboard.Overdue
+	s.live.View(func() { o = s.board.Overdue(day) })
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (s *Server) taskYear(w http.ResponseWriter, r *http.Request) error {
+	year, err := yearPath(r)
+	if err != nil {
+		return err
+	}
+	day := plan.NewDate(year, time.December, 31)
+	if r.URL.Query().Get("day") != "" {
+		if day, err = s.dayParam(r, "day"); err != nil {
+			return err
+		}
+	}
+	var rep taskboard.YearReport
+	s.live.View(func() { rep = s.board.Year(year, day) })
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) taskHistory(w http.ResponseWriter, r *http.Request) error {
+	id := plan.TaskID(r.PathValue("id"))
+	city := domain.CityID(r.URL.Query().Get("city"))
+	var h []taskboard.Change
+	var ok bool
+	s.live.View(func() { h, ok = s.board.History(id, city) })
+	if !ok {
+		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no task unit %s for %q", id, city)
+	}
+	writeJSON(w, http.StatusOK, h)
+	return nil
+}
+
+func (s *Server) loadCatalogue(w http.ResponseWriter, r *http.Request) error {
+	evs, err := app.LoadCatalogue(r.Context(), s.store, actor(r), s.now())
+	if err != nil {
+		return err
+	}
+	if len(evs) > 0 {
+		s.live.WaitFor(r.Context(), evs[len(evs)-1].Position, 5*time.Second)
+	}
+	if evs == nil {
+		evs = []events.Event{}
+	}
+	writeJSON(w, http.StatusCreated, evs)
+	return nil
+}
+
+// StatusRequest changes a task unit's status.
+type StatusRequest struct {
+	City     domain.CityID  `json:"city,omitempty"` // "" for the province's own task
+	To       tasks.Status   `json:"to"`
+	Evidence tasks.Evidence `json:"evidence,omitempty"`
+	Reason   string         `json:"reason,omitempty"`
+	Date     string         `json:"date,omitempty"` // when it happened (2019-12-20); default now
+}
+
+func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
+	var req StatusRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	at := s.now()
+	if req.Date != "" {
+		d, err := plan.ParseDate(req.Date)
+		if err != nil {
+			return domain.E(r.URL.Path, domain.Invalid, "date", err)
+		}
+		at = d.Start(domain.CST).Add(12 * time.Hour)
+	}
+	e, err := app.ChangeTaskStatus(r.Context(), s.store, actor(r), at, tasks.ChangeStatus{Task: plan.TaskID(r.PathValue("id")),
+		City: req.City, To: req.To, Evidence: req.Evidence, Reason: req.Reason})
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+// EnterpriseSummary is an enterprise in a list.
+type EnterpriseSummary struct {
+	ID            enforcement.EnterpriseID `json:"id"`
+	Name          string                   `json:"name"`
+	City          domain.CityID            `json:"city"`
+	Industry      string                   `json:"industry"`
+	KeyDischarger bool                     `json:"key_discharger"`
+}
+
+func (s *Server) enterprises(w http.ResponseWriter, r *http.Request) error {
+	scope := domain.Province
+	if c := r.URL.Query().Get("city"); c != "" {
+		scope = domain.Scope(c)
+		if err := scope.Validate(); err != nil {
+			return domain.E(r.URL.Path, domain.Invalid, "city", err)
+		}
+	}
+	out := []EnterpriseSummary{}
+	s.live.View(func() {
+		for _, e := range s.cards.Enterprises(scope) {
+			out = append(out, EnterpriseSummary{e.ID, e.Info.Name, e.Info.City, e.Info.Industry, e.Info.KeyDischarger})
+		}
+	})
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// EnterpriseView is an enterprise's record with its 12-quarter strip.
+type EnterpriseView struct {
+	Enterprise *enforcement.Enterprise         `json:"enterprise"`
+	Strip      []enforcement.QuarterCompliance `json:"strip"`
+}
+
+func (s *Server) enterpriseView(id enforcement.EnterpriseID) (EnterpriseView, bool) {
+	var v EnterpriseView
+	var ok bool
+	s.live.View(func() {
+		v.Enterprise, ok = s.cards.Enterprise(id)
+		if ok {
+			v.Strip, _ = s.cards.Strip(id, enforcement.QuarterOf(s.now()).Prev())
+		}
+	})
+	return v, ok
+}
+
+func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
+	v, ok := s.enterpriseView(enforcement.EnterpriseID(r.PathValue("id")))
+	if !ok {
+		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q", r.PathValue("id"))
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) registerEnterprise(w http.ResponseWriter, r *http.Request) error {
+	var reg enforcement.EnterpriseRegistered
+	if err := decodeJSON(r, &reg); err != nil {
+		return err
+	}
+	e, err := app.RegisterEnterprise(r.Context(), s.store, actor(r), s.now(), reg)
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+// enforce records an inspection or a card decision on an enterprise.
+func (s *Server) enforce(w http.ResponseWriter, r *http.Request) error {
+	id := enforcement.EnterpriseID(r.PathValue("id"))
+	var city domain.CityID
+	found := false
+	s.live.View(func() {
+		if e, ok := s.cards.Enterprise(id); ok {
+			city, found = e.Info.City, true
+		}
+	})
+	if !found {
+		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q", id)
+	}
+	at, err := s.timeParam(r)
+	if err != nil {
+		return err
+	}
+	agg := app.EnterpriseAggregate(city, id)
+	ctx, a := r.Context(), actor(r)
+	var e events.Event
+	switch action := r.PathValue("action"); action {
+	case "inspections":
+		var p enforcement.Inspected
+		if err = decodeJSON(r, &p); err == nil {
+			e, err = app.RecordInspection(ctx, s.store, a, at, agg, p)
+		}
+	case "yellow-cards":
+		var p enforcement.YellowCardIssued
+		if err = decodeJSON(r, &p); err == nil {
+			e, err = app.IssueYellowCard(ctx, s.store, a, at, agg, p)
+		}
+	case "red-cards":
+		var p enforcement.RedCardIssued
+		if err = decodeJSON(r, &p); err == nil {
+			e, err = app.IssueRedCard(ctx, s.store, a, at, agg, p)
+		}
+	case "lifts":
+		var p enforcement.CardLifted
+		if err = decodeJSON(r, &p); err == nil {
+			e, err = app.LiftCard(ctx, s.store, a, at, agg, p)
+		}
+	case "revocations":
+		var p enforcement.CardRevoked
+		if err = decodeJSON(r, &p); err == nil {
+			e, err = app.RevokeCard(ctx, s.store, a, at, agg, p)
+		}
+	default:
+		return domain.Errorf(r.URL.Path, domain.NotFound, "action", "%q is not inspections, yellow-cards, red-cards, lifts or revocations", action)
+	}
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(ctx, e.Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func (s *Server) cardRegister(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dayParam(r, "day")
+	if err != nil {
+		return err
+	}
+	var out []cards.Entry
+	s.live.View(func() { out = s.cards.Register(day) })
+	if out == nil {
+		out = []cards.Entry{}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func quarterScope(r *http.Request) (domain.Scope, enforcement.Quarter, error) {
+	scope := domain.Scope(r.PathValue("scope"))
+	if err := scope.Validate(); err != nil {
+		return "", enforcement.Quarter{}, domain.E(r.URL.Path, domain.Invalid, "scope", err)
+	}
+	var q enforcement.Quarter
+	if err := q.UnmarshalText([]byte(strings.ToUpper(r.PathValue("quarter")))); err != nil {
+		return "", q, domain.E(r.URL.Path, domain.Invalid, "quarter", err)
+	}
+	return scope, q, nil
+}
+
+// CardListView is a quarter's list as published and as it stands today.
+type CardListView struct {
+	Published *cards.Publication   `json:"published,omitempty"`
+	Today     enforcement.CardList `json:"today"`
+}
+
+func (s *Server) cardList(w http.ResponseWriter, r *http.Request) error {
+	scope, q, err := quarterScope(r)
+	if err != nil {
+		return err
+	}
+	var v CardListView
+	s.live.View(func() {
+		if p, ok := s.cards.Published(scope, q); ok {
+			v.Published = &p
+		}
+		v.Today = s.cards.QuarterList(scope, q)
+	})
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// ListPublishRequest names the authority and notice publishing a list.
+type ListPublishRequest struct {
+	Authority  string `json:"authority"`
+	DocumentNo string `json:"document_no"`
+}
+
+func (s *Server) publishCardList(w http.ResponseWriter, r *http.Request) error {
+	scope, q, err := quarterScope(r)
+	if err != nil {
+		return err
+	}
+	var req ListPublishRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	e, err := app.PublishCardList(r.Context(), s.store, actor(r), s.now(), scope, q, req.Authority, req.DocumentNo)
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func (s *Server) officialsList(w http.ResponseWriter, r *http.Request) error {
+	var out []officials.Record
+	s.live.View(func() { out = s.account.Officials() })
+	if out == nil {
+		out = []officials.Record{}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) official(w http.ResponseWriter, r *http.Request) error {
+	var rec accountability.Record
+	var ok bool
+	s.live.View(func() { rec, ok = s.account.Official(officials.PersonID(r.PathValue("id"))) })
+	if !ok {
+		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no official %q", r.PathValue("id"))
+	}
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+func (s *Server) registerOfficial(w http.ResponseWriter, r *http.Request) error {
+	var p officials.Registered
+	if err := decodeJSON(r, &p); err != nil {
+		return err
+	}
+	e, err := app.RegisterOfficial(r.Context(), s.store, actor(r), s.now(), p)
+	return s.created(w, r, e, err)
+}
+
+func (s *Server) appoint(w http.ResponseWriter, r *http.Request) error {
+	var p officials.Appointed
+	if err := decodeJSON(r, &p); err != nil {
+		return err
+	}
+	if p.Official == "" {
+		p.Official = officials.PersonID(r.PathValue("id"))
+	}
+	if string(p.Official) != r.PathValue("id") {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "official", "the body names %s, the path %s", p.Official, r.PathValue("id"))
+	}
+	e, err := app.AppointOfficial(r.Context(), s.store, actor(r), p)
+	return s.created(w, r, e, err)
+}
+
+func (s *Server) depart(w http.ResponseWriter, r *http.Request) error {
+	var p officials.Departed
+	if err := decodeJSON(r, &p); err != nil {
+		return err
+	}
+	if p.Official == "" {
+		p.Official = officials.PersonID(r.PathValue("id"))
+	}
+	if string(p.Official) != r.PathValue("id") {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "official", "the body names %s, the path %s", p.Official, r.PathValue("id"))
+	}
+	e, err := app.RecordDeparture(r.Context(), s.store, actor(r), p)
+	return s.created(w, r, e, err)
+}
+
+func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
+	city := domain.CityID(r.URL.Query().Get("city"))
+	if city != "" {
+		if _, ok := domain.LookupCity(city); !ok {
+			return domain.Errorf(r.URL.Path, domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", city)
+		}
+	}
+	var out []accountability.Case
+	s.live.View(func() { out = s.account.Cases(city) })
+	if out == nil {
+		out = []accountability.Case{}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// CaseOpened is a new case and whom it names.
+type CaseOpened struct {
+	Event events.Event      `json:"event"`
+	Named []officials.Named `json:"named"`
+}
+
+func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
+	var p officials.Triggered
+	if err := decodeJSON(r, &p); err != nil {
+		return err
+	}
+	e, named, err := app.TriggerAccountability(r.Context(), s.store, actor(r), p)
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, CaseOpened{Event: e, Named: named})
+	return nil
+}
+
+func (s *Server) decideCase(w http.ResponseWriter, r *http.Request) error {
+	var p officials.Decided
+	if err := decodeJSON(r, &p); err != nil {
+		return err
+	}
+	e, err := app.DecideAccountability(r.Context(), s.store, actor(r), p)
+	return s.created(w, r, e, err)
+}
+
+// created answers 201 with the event, once the live models have it.
+func (s *Server) created(w http.ResponseWriter, r *http.Request, e events.Event, err error) error {
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}

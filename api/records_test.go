@@ -1,0 +1,78 @@
+package api_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
+)
+
+// Tasks, cards and officials through the API, end to end.
+func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
+	f := setup(t)
+	// The catalogue, then one city's progress on a task.
+	code, b := f.do("POST", "/api/tasks/catalogue", domain.Admin, "", "")
+	require.Equal(t, 201, code, string(b))
+	var listed []map[string]any
+	require.NoError(t, json.Unmarshal(b, &listed))
+	require.Len(t, listed, 90)
+	code, b = f.do("GET", "/api/tasks?day=2016-01-01", domain.Auditor, "", "")
+	require.Equal(t, 200, code)
+	var rows []map[string]any
+	require.NoError(t, json.Unmarshal(b, &rows))
+	var task, city string
+	for _, r := range rows {
+		if c, _ := r["city"].(string); c != "" {
+			task, city = r["task"].(string), c
+			break
+		}
+	}
+	require.NotEmpty(t, task)
+	code, b = f.do("POST", "/api/tasks/"+task+"/status", domain.Assessment, `{"city":"`+city+`","to":"in_progress","date":"2016-03-01"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/tasks/"+task+"/status", domain.Assessment, `{"city":"`+city+`","to":"verified","date":"2016-04-01"}`, "application/json")
+	require.Equal(t, 409, code, "verify before completing: %s", b)
+	code, b = f.do("GET", "/api/tasks/"+task+"/history?city="+city, domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"to":"in_progress"`)
+
+	// An enterprise, an exceedance, a yellow card; its strip shows it.
+	first17 := "91140100MA0K9XRB3"
+	check, err := enforcement.USCCCheck(first17)
+	require.NoError(t, err)
+	uscc := first17 + string(check)
+	code, b = f.do("POST", "/api/enterprises", domain.Enforcement, `{"name":"太原市某造纸有限公司","uscc":"`+uscc+`","city":"140100","industry":"造纸","key_discharger":true}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2020-06-05", domain.Enforcement,
+		`{"document_no":"并环监〔2019〕31号","authority":"太原市环境保护局","findings":["over_standard"],"measurements":[{"item":"COD","measured":186,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/red-cards?date=2020-06-10", domain.Enforcement,
+		`{"document_no":"并环罚〔2019〕8号","authority":"太原市环境保护局","yellow_card":"none","reinspection":"none","measure":"close","grounds":"serious"}`, "application/json")
+	require.Equal(t, 409, code, "a red card without a failed yellow card first: %s", b)
+	require.Contains(t, string(b), "presupposes a yellow card")
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/yellow-cards?date=2020-06-10", domain.Enforcement,
+		`{"document_no":"并环罚〔2019〕7号","authority":"太原市环境保护局","inspection":"并环监〔2019〕31号","measure":"limit_production","rectification_deadline":"2020-09-30"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("GET", "/api/enterprises/"+uscc, domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	var ev struct {
+		Strip []enforcement.QuarterCompliance `json:"strip"`
+	}
+	require.NoError(t, json.Unmarshal(b, &ev))
+	require.Len(t, ev.Strip, 12)
+	code, b = f.do("GET", "/api/cards?day=2020-07-01", domain.Auditor, "", "")
+	require.Equal(t, 200, code)
+	require.Contains(t, string(b), "并环罚〔2019〕7号")
+
+	// An official appointed; their record.
+	code, b = f.do("POST", "/api/officials", domain.Assessment, `{"id":"OFF-0001","name":"王建国"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/officials/OFF-0001/appointments", domain.Assessment, `{"post":"env_bureau_head","city":"140100","from":"2016-01-05","document_no":"并政任〔2016〕3号"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("GET", "/api/officials/OFF-0001", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), "env_bureau_head")
+}
