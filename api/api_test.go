@@ -115,7 +115,7 @@ var requests = map[string]struct{ path, body, ctype string }{
 	"GET /api/audit/cities/{city}":                           {"/api/audit/cities/140800?at=2020-01-01", "", ""},
 	"GET /api/tasks":                                         {"/api/tasks?day=2019-12-31", "", ""},
 	"GET /api/tasks/overdue":                                 {"/api/tasks/overdue?day=2019-12-31", "", ""},
-	"GET /api/task-years/{year}":                            {"/api/task-years/2019", "", ""},
+	"GET /api/task-years/{year}":                             {"/api/task-years/2019", "", ""},
 	"GET /api/tasks/{id}/history":                            {"/api/tasks/T-2-1-1-1a/history?city=140100", "", ""},
 	"POST /api/tasks/catalogue":                              {"/api/tasks/catalogue", "", ""},
 	"POST /api/tasks/{id}/status":                            {"/api/tasks/T-2-1-1-1a/status", `{"city":"140100","to":"in_progress","date":"2019-01-%s"}`, "application/json"},
