@@ -134,6 +134,8 @@ var requests = map[string]struct{ path, body, ctype string }{
 	"GET /api/accountability":                                {"/api/accountability", "", ""},
 	"POST /api/accountability/cases":                         {"/api/accountability/cases", `{"kind":"serious_incident","city":"140100","from":"2019-01-%s","to":"2019-01-%s","found_on":"2019-02-01","reference":{"document_no":"x"}}`, "application/json"},
 	"POST /api/accountability/decisions":                     {"/api/accountability/decisions", `{"case":"none","city":"140100","official":"OFF-1","decision":"warning","document_no":"晋纪发〔2019〕%s号","date":"2019-03-01","authority":"山西省纪委监委"}`, "application/json"},
+	"GET /api/exports/assessment/{year}":                     {"/api/exports/assessment/2019?format=csv", "", ""},
+	"GET /api/exports/cards":                                 {"/api/exports/cards?format=xlsx", "", ""},
 }
 
 // Every role against every route: allowed exactly as the matrix says; a

@@ -1,0 +1,199 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/enforcement"
+	"github.com/shanxi-water/ledger/projections/cards"
+)
+
+var exportRoutes = []route{
+	{Method: "GET", Path: "/api/exports/assessment/{year}", Action: Read, Tag: "exports", Summary: "A year's results as CSV or XLSX: as published, or as known today",
+		Params: []param{pYearPath, pFormat, {"view", "query", "string", "published (default when published) or today", false}, pLang}, Response: "File", Handle: (*Server).exportAssessment},
+	{Method: "GET", Path: "/api/exports/cards", Action: Read, Tag: "exports", Summary: "The card register on a day as CSV or XLSX",
+		Params: []param{pFormat, pDay, pLang}, Response: "File", Handle: (*Server).exportCards},
+}
+
+var (
+	pFormat = param{"format", "query", "string", "csv (default) or xlsx", false}
+	pLang   = param{"lang", "query", "string", "zh (default) or en: the column names", false}
+)
+
+func init() {
+	routes = append(routes, exportRoutes...)
+	schemas["File"] = ""
+}
+
+// table is what an export writes.
+type table struct {
+	name    string // sheet and file name
+	header  []string
+	numeric map[int]bool // columns written as numbers in XLSX
+	rows    [][]string
+}
+
+func exportLang(r *http.Request) Lang {
+	if r.URL.Query().Get("lang") == "en" {
+		return En
+	}
+	return Zh
+}
+
+// writeTable answers with the table as CSV (UTF-8 with a byte-order mark,
+// so spreadsheet programs read the Chinese) or XLSX.
+func writeTable(w http.ResponseWriter, r *http.Request, t table) error {
+	var buf bytes.Buffer
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "csv":
+		buf.WriteString("\ufeff")
+		cw := csv.NewWriter(&buf)
+		_ = cw.Write(t.header)
+		_ = cw.WriteAll(t.rows)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, t.name))
+	case "xlsx":
+		x := excelize.NewFile()
+		defer x.Close()
+		sheet := "Sheet1"
+		if err := x.SetSheetName(sheet, t.name); err != nil {
+			return err
+		}
+		bold, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+		for i, h := range t.header {
+			cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+			_ = x.SetCellValue(t.name, cell, h)
+			_ = x.SetCellStyle(t.name, cell, cell, bold)
+		}
+		for j, row := range t.rows {
+			for i, v := range row {
+				cell, _ := excelize.CoordinatesToCellName(i+1, j+2)
+				if n, err := strconv.ParseFloat(v, 64); err == nil && t.numeric[i] {
+					_ = x.SetCellValue(t.name, cell, n)
+				} else {
+					_ = x.SetCellValue(t.name, cell, v)
+				}
+			}
+		}
+		last, _ := excelize.ColumnNumberToName(len(t.header))
+		_ = x.SetColWidth(t.name, "A", last, 16)
+		if err := x.Write(&buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, t.name))
+	default:
+		return domain.Errorf(r.URL.Path, domain.Invalid, "format", "%q is not csv or xlsx", f)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func gradeText(l Lang, g assessment.Grade) string {
+	zh, en := g.Label()
+	if l == En {
+		return en
+	}
+	return zh
+}
+
+func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error {
+	year, err := yearPath(r)
+	if err != nil {
+		return err
+	}
+	l := exportLang(r)
+	view := r.URL.Query().Get("view")
+	var results []assessment.Result
+	switch view {
+	case "", "published":
+		p, _, err := app.Published(r.Context(), s.store, year)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			results, view = p.Results, "published"
+			break
+		}
+		if view == "published" {
+			return domain.Errorf(r.URL.Path, domain.NotFound, "view", "%d is not published", year)
+		}
+		fallthrough
+	case "today":
+		c, err := app.Compute(r.Context(), s.store, year, app.Basis{}, s.newTasks())
+		if err != nil {
+			return err
+		}
+		results, view = c.Results, "today"
+	default:
+		return domain.Errorf(r.URL.Path, domain.Invalid, "view", "%q is not published or today", view)
+	}
+	header := []string{"排名", "城市代码", "城市", "水质得分", "任务得分", "等级", "断面达标", "断面总数", "检查次数", "黄牌", "红牌", "一票否决"}
+	if l == En {
+		header = []string{"rank", "city code", "city", "quality score", "task score", "grade", "sections met", "sections", "inspections", "yellow cards", "red cards", "hard fails"}
+	}
+	t := table{name: fmt.Sprintf("assessment-%d-%s", year, view), header: header,
+		numeric: map[int]bool{0: true, 3: true, 4: true, 6: true, 7: true, 8: true, 9: true, 10: true}}
+	for _, res := range results {
+		c, _ := domain.LookupCity(res.City)
+		hard := ""
+		for i, h := range res.HardFails {
+			if i > 0 {
+				hard += "; "
+			}
+			hard += h
+		}
+		t.rows = append(t.rows, []string{strconv.Itoa(res.Rank), string(res.City), cityName(l, c),
+			fmt.Sprintf("%.2f", res.QualityScore), fmt.Sprintf("%.2f", res.TaskScore), gradeText(l, res.Grade),
+			strconv.Itoa(res.Inputs.SectionsMet), strconv.Itoa(res.Inputs.Sections), strconv.Itoa(res.Inputs.Enforcement.Inspections),
+			strconv.Itoa(res.Inputs.Enforcement.Yellow), strconv.Itoa(res.Inputs.Enforcement.Red), hard})
+	}
+	return writeTable(w, r, t)
+}
+
+func colorText(l Lang, c enforcement.Color) string {
+	if l == En {
+		return string(c)
+	}
+	if c == enforcement.Red {
+		return "红牌"
+	}
+	return "黄牌"
+}
+
+func (s *Server) exportCards(w http.ResponseWriter, r *http.Request) error {
+	day, err := s.dayParam(r, "day")
+	if err != nil {
+		return err
+	}
+	l := exportLang(r)
+	var entries []cards.Entry
+	s.live.View(func() { entries = s.cards.Register(day) })
+	header := []string{"企业", "统一社会信用代码/许可证", "城市", "行业", "重点排污单位", "牌", "决定书文号", "发证机关", "日期", "措施", "整改期限"}
+	if l == En {
+		header = []string{"enterprise", "credit code / permit", "city", "industry", "key discharger", "card", "document", "authority", "issued", "measure", "rectification deadline"}
+	}
+	t := table{name: "cards-" + day.String(), header: header}
+	for _, e := range entries {
+		c, _ := domain.LookupCity(e.City)
+		deadline := ""
+		if e.Deadline != nil {
+			deadline = e.Deadline.String()
+		}
+		key := map[bool]string{true: "是", false: "否"}[e.KeyDischarger]
+		if l == En {
+			key = strconv.FormatBool(e.KeyDischarger)
+		}
+		t.rows = append(t.rows, []string{e.Name, string(e.Enterprise), cityName(l, c), e.Industry, key, colorText(l, e.Color),
+			e.Card, e.Authority, e.Issued.String(), string(e.Measure), deadline})
+	}
+	return writeTable(w, r, t)
+}

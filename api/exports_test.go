@@ -1,0 +1,75 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+func TestExportsCSVAndXLSX(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, `{"effective_year":2016,"document":"晋环发〔2016〕1号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	var csvBody strings.Builder
+	csvBody.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csvBody, "FH-HJDQ,2019-%02d-10 09:00,manual,4.0,2.6\n", m) // 劣V, target IV
+		fmt.Fprintf(&csvBody, "HH-NZ,2019-%02d-10 09:00,manual,8.0,0.2\n", m)   // II, target II
+	}
+	code, b = f.do("POST", "/api/samples/import", domain.Admin, csvBody.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+
+	// CSV, in Chinese, as published.
+	code, b = f.do("GET", "/api/exports/assessment/2019", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.True(t, bytes.HasPrefix(b, []byte("\ufeff")), "a byte-order mark for spreadsheet programs")
+	recs, err := csv.NewReader(bytes.NewReader(b[3:])).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, recs, 12)
+	require.Equal(t, "排名", recs[0][0])
+	byCity := map[string][]string{}
+	for _, r := range recs[1:] {
+		byCity[r[1]] = r
+	}
+	// Yuncheng: its one section missed (0 of 1 × 60 = 0, other parts full: 40).
+	require.Equal(t, []string{"40.00", "不合格", "0", "1"}, []string{byCity["140800"][3], byCity["140800"][5], byCity["140800"][6], byCity["140800"][7]})
+	require.Equal(t, "100.00", byCity["140900"][3])
+	require.Equal(t, "优秀", byCity["140900"][5])
+
+	// XLSX, in English: the same figures.
+	code, b = f.do("GET", "/api/exports/assessment/2019?format=xlsx&lang=en", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	x, err := excelize.OpenReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	rows, err := x.GetRows("assessment-2019-published")
+	require.NoError(t, err)
+	require.Equal(t, "quality score", rows[0][3])
+	for _, r := range rows[1:] {
+		want, err := strconv.ParseFloat(byCity[r[1]][3], 64)
+		require.NoError(t, err)
+		got, err := strconv.ParseFloat(r[3], 64)
+		require.NoError(t, err)
+		require.InDelta(t, want, got, 1e-9, "city %s", r[1])
+	}
+
+	// Cards: none yet, but a header; a bad format is refused.
+	code, b = f.do("GET", "/api/exports/cards?day=2020-01-01", domain.Auditor, "", "")
+	require.Equal(t, 200, code)
+	require.Contains(t, string(b), "决定书文号")
+	code, b = f.do("GET", "/api/exports/cards?format=pdf", domain.Auditor, "", "")
+	require.Equal(t, 400, code)
+	var e struct{ Error struct{ Field string } }
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.Equal(t, "format", e.Error.Field)
+}
