@@ -6,15 +6,20 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/plan"
+	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections/quality"
+	"github.com/shanxi-water/ledger/projections/taskboard"
 )
 
 //go:embed web
@@ -36,7 +41,7 @@ func init() {
 		"cst": func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
-	for _, p := range []string{"overview", "cities", "city", "audit", "login"} {
+	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise"} {
 		pages[p] = template.Must(template.Must(layout.Clone()).ParseFS(webFiles, "web/"+p+".html"))
 	}
 }
@@ -78,6 +83,7 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /cities", "cities", s.citiesPage)
 	s.page(mux, "GET /city/{city}", "city", s.cityPage)
 	s.page(mux, "GET /audit/{city}", "audit", s.auditPage)
+	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage)
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -165,31 +171,49 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		return "", nil, err
 	}
 	type row struct {
-		Rank                        int
-		City                        domain.CityID
-		Name                        string
-		Met, Sections, Insufficient int
-		Share                       monitoring.Fraction
+		Rank                  int
+		City                  domain.CityID
+		Name, Grade, GradeKey string
+		Quality, Tasks        float64
+		HardFails, Today      string
+	}
+	today, err := app.Compute(r.Context(), s.store, year, app.Basis{}, s.newTasks())
+	if err != nil && domain.KindOf(err) != domain.NotFound {
+		return "", nil, err
+	}
+	p, _, err := app.Published(r.Context(), s.store, year)
+	if err != nil {
+		return "", nil, err
+	}
+	var results []assessment.Result
+	document := ""
+	switch {
+	case p != nil:
+		results, document = p.Results, p.Document
+	case today != nil:
+		results = today.Results
 	}
 	var rows []row
-	s.live.View(func() {
-		for _, c := range domain.Cities {
-			cy := s.quality.City(c.ID, year)
-			rows = append(rows, row{City: c.ID, Name: cityName(l, c), Met: cy.SectionsMet, Sections: cy.Sections, Insufficient: cy.SectionsInsufficient, Share: cy.SectionShare})
+	for _, res := range results {
+		c, _ := domain.LookupCity(res.City)
+		rw := row{Rank: res.Rank, City: res.City, Name: cityName(l, c), Grade: gradeText(l, res.Grade), GradeKey: string(res.Grade),
+			Quality: res.QualityScore, Tasks: res.TaskScore, HardFails: strings.Join(res.HardFails, "; ")}
+		if p != nil && today != nil {
+			for _, now := range today.Results {
+				if now.City == res.City {
+					rw.Today = strings.Join(app.DiffResults(res, now), "; ")
+				}
+			}
 		}
-	})
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i].Share, rows[j].Share
-		return a.Num*b.Den > b.Num*a.Den
-	})
-	for i := range rows {
-		rows[i].Rank = i + 1
+		rows = append(rows, rw)
 	}
 	return l.T("cities"), struct {
-		Year  int
-		Years []int
-		Rows  []row
-	}{year, allYears, rows}, nil
+		Year      int
+		Years     []int
+		Published bool
+		Document  string
+		Rows      []row
+	}{year, allYears, p != nil, document, rows}, nil
 }
 
 func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
@@ -202,20 +226,48 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		return "", nil, err
 	}
 	city, _ := domain.LookupCity(c)
+	type ent struct {
+		ID                   enforcement.EnterpriseID
+		Name, Industry, Card string
+	}
 	var rep quality.CityYear
 	var chart template.HTML
+	var tally taskboard.Tally
+	var ents []ent
+	overdueNow := 0
+	today := tasks.DayOf(s.now())
 	s.live.View(func() {
 		rep = s.quality.City(c, year)
 		chart = classChart(l, s.quality, c)
+		for _, ct := range s.board.Year(year, plan.NewDate(year, time.December, 31)).ByCity {
+			if ct.Scope == domain.CityScope(c) {
+				tally = ct.Tally
+			}
+		}
+		for _, row := range s.board.Overdue(today).Rows {
+			if row.City == c {
+				overdueNow++
+			}
+		}
+		inForce := map[enforcement.EnterpriseID]string{}
+		for _, e := range s.cards.Register(today) {
+			inForce[e.Enterprise] = colorText(l, e.Color) + " " + e.Card
+		}
+		for _, e := range s.cards.Enterprises(domain.CityScope(c)) {
+			ents = append(ents, ent{e.ID, e.Info.Name, e.Info.Industry, inForce[e.ID]})
+		}
 	})
 	return cityName(l, city), struct {
-		City   domain.CityID
-		Name   string
-		Year   int
-		Years  []int
-		Report quality.CityYear
-		Chart  template.HTML
-	}{c, cityName(l, city), year, allYears, rep, chart}, nil
+		City        domain.CityID
+		Name        string
+		Year        int
+		Years       []int
+		Report      quality.CityYear
+		Chart       template.HTML
+		Tasks       taskboard.Tally
+		OverdueNow  int
+		Enterprises []ent
+	}{c, cityName(l, city), year, allYears, rep, chart, tally, overdueNow, ents}, nil
 }
 
 // auditShown is the most timeline rows a page lists (the newest).
@@ -265,6 +317,45 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 		Checked  int
 		Shown    int
 	}{c, cityName(l, city), asOfText, evs, problems, checked, len(evs)}, nil
+}
+
+func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
+	id := enforcement.EnterpriseID(r.PathValue("id"))
+	v, ok := s.enterpriseView(id)
+	if !ok {
+		return "", nil, domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q", id)
+	}
+	e := v.Enterprise
+	city, _ := domain.LookupCity(e.Info.City)
+	return e.Info.Name, struct {
+		ID                   enforcement.EnterpriseID
+		Name, City, Industry string
+		Strip                template.HTML
+		Cards                []enforcement.Card
+		Inspections          []enforcement.Inspection
+	}{e.ID, e.Info.Name, cityName(l, city), e.Info.Industry, stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
+}
+
+// stripColors colour an enterprise's quarters, as on an ECHO facility report.
+var stripColors = map[enforcement.Compliance]string{
+	enforcement.NotRegistered: "#d5dbe1", enforcement.NoViolation: "#2eaf4f", enforcement.Violation: "#f57c00",
+	enforcement.UnderYellow: "#f4c20d", enforcement.UnderRed: "#d32f2f",
+}
+
+// stripChart draws 12 quarters, oldest first, each coloured by its status.
+func stripChart(l Lang, strip []enforcement.QuarterCompliance) template.HTML {
+	const cell, gap = 64, 4
+	w := len(strip)*(cell+gap) + 10
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="70" viewBox="0 0 %d 70" role="img" aria-label="%s">`, w, w, template.HTMLEscapeString(l.T("strip")))
+	for i, q := range strip {
+		x := i * (cell + gap)
+		fmt.Fprintf(&b, `<rect class="quarter q-%s" x="%d" y="4" width="%d" height="36" fill="%s"><title>%s %s</title></rect>`,
+			q.Status, x, cell, stripColors[q.Status], q.Quarter, template.HTMLEscapeString(l.T("strip_"+string(q.Status))))
+		fmt.Fprintf(&b, `<text x="%d" y="56" font-size="11" text-anchor="middle">%s</text>`, x+cell/2, q.Quarter)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }
 
 // classColors are the usual colours of the water classes.

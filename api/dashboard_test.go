@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 )
 
 // chromium finds Debian's chromium. CI installs it (.ci/run) and sets
@@ -120,10 +121,39 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "劣V")
 	require.Greater(t, pixels(t, shot, "#d32f2f"), 100, "劣V months are red")
 
-	// The city ranking.
+	// The city ranking with grades, once rules are adopted and 2019 published.
+	code, b = f.do("POST", "/api/assessment/rules", domain.Assessment, `{"effective_year":2016,"document":"晋环发〔2016〕1号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
 	dom, _ = f.browse(t, bin, domain.Auditor, "/cities?year=2019")
 	require.Contains(t, dom, `id="city-ranking"`)
+	require.Contains(t, dom, "晋环函〔2020〕30号")
 	require.Contains(t, dom, "忻州")
+	require.Contains(t, dom, `class="grade-fail">不合格`, "Yuncheng's section is worse than V: it fails")
+
+	// An enterprise under a yellow card: its 12-quarter strip.
+	first17 := "91140800MA0K9XRB3"
+	check, err := enforcement.USCCCheck(first17)
+	require.NoError(t, err)
+	uscc := first17 + string(check)
+	code, b = f.do("POST", "/api/enterprises", domain.Enforcement, `{"name":"运城市某焦化有限公司","uscc":"`+uscc+`","city":"140800","industry":"焦化","key_discharger":true}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2020-06-05", domain.Enforcement,
+		`{"document_no":"运环监〔2020〕31号","authority":"运城市环境保护局","findings":["over_standard"],"measurements":[{"item":"COD","measured":186,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/yellow-cards?date=2020-06-10", domain.Enforcement,
+		`{"document_no":"运环罚〔2020〕7号","authority":"运城市环境保护局","inspection":"运环监〔2020〕31号","measure":"limit_production","rectification_deadline":"2020-09-30"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	dom, shot = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc)
+	require.Contains(t, dom, "运城市某焦化有限公司")
+	require.Contains(t, dom, `id="strip"`)
+	require.Equal(t, 12, strings.Count(dom, `class="quarter `), "twelve quarters")
+	require.Contains(t, dom, "运环罚〔2020〕7号")
+	require.Greater(t, pixels(t, shot, "#f4c20d"), 500, "the quarter under the yellow card is yellow")
+	dom, _ = f.browse(t, bin, domain.Auditor, "/city/140800?year=2019")
+	require.Contains(t, dom, `id="enterprise-table"`)
+	require.Contains(t, dom, `/enterprise/`+uscc+`">运城市某焦化有限公司`)
 
 	// The audit timeline with the chain status.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800")

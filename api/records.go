@@ -257,7 +257,7 @@ func (s *Server) enterpriseView(id enforcement.EnterpriseID) (EnterpriseView, bo
 	s.live.View(func() {
 		v.Enterprise, ok = s.cards.Enterprise(id)
 		if ok {
-			v.Strip, _ = s.cards.Strip(id, enforcement.QuarterOf(s.now()).Prev())
+			v.Strip, _ = s.cards.Strip(id, enforcement.QuarterOf(s.now())) // the current quarter last
 		}
 	})
 	return v, ok
