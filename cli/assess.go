@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/events"
 )
 
 func gradeZh(g assessment.Grade) string {
@@ -62,14 +64,26 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 			return domain.Errorf("assess", domain.Invalid, "as-happened", "%v", err)
 		}
 	}
-	s, err := sf.open(ctx, true)
-	if err != nil {
+	var c *app.Computation
+	if cl, err := sf.remote(); err != nil {
 		return err
-	}
-	defer s.Close()
-	c, err := app.Compute(ctx, s, *year, basis, app.NewBoardFigures())
-	if err != nil {
-		return err
+	} else if cl != nil {
+		c = &app.Computation{}
+		if err := cl.do(ctx, "GET", fmt.Sprintf("/api/assessment/%d", *year)+query("as_of", *asOf, "as_happened", *happened), nil, "", c); err != nil {
+			return err
+		}
+	} else {
+		s, err := sf.open(ctx, true)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		rs, done := withReplayProgress(ctx, env, s, "replaying")
+		c, err = app.Compute(ctx, rs, *year, basis, app.NewBoardFigures())
+		done()
+		if err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(c)
@@ -122,14 +136,29 @@ func runPublish(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := sf.open(ctx, true)
-	if err != nil {
+	var e events.Event
+	if cl, err := sf.remote(); err != nil {
 		return err
-	}
-	defer s.Close()
-	e, err := app.Publish(ctx, s, a, *year, *document, time.Now(), app.NewBoardFigures())
-	if err != nil {
-		return err
+	} else if cl != nil {
+		body, _ := json.Marshal(map[string]string{"document": *document})
+		if err := cl.do(ctx, "POST", fmt.Sprintf("/api/assessment/%d/publish", *year), bytes.NewReader(body), "application/json", &e); err != nil {
+			return err
+		}
+		var p assessment.ResultsPublished
+		raw, _ := json.Marshal(e.Payload)
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return err
+		}
+		e.Data = p
+	} else {
+		s, err := sf.open(ctx, true)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if e, err = app.Publish(ctx, s, a, *year, *document, time.Now(), app.NewBoardFigures()); err != nil {
+			return err
+		}
 	}
 	p := e.Data.(assessment.ResultsPublished)
 	fmt.Fprintf(env.Stdout, "published %d at position %d: computed from the log up to %d, inputs hash %s\n", *year, e.Position, p.Position, p.InputsHash)
@@ -158,14 +187,26 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := sf.open(ctx, true)
-	if err != nil {
+	var a *app.CityAudit
+	if cl, err := sf.remote(); err != nil {
 		return err
-	}
-	defer s.Close()
-	a, err := app.AuditCity(ctx, s, domain.CityID(sc), t, app.NewBoardFigures)
-	if err != nil {
-		return err
+	} else if cl != nil {
+		a = &app.CityAudit{}
+		if err := cl.do(ctx, "GET", "/api/audit/cities/"+string(sc)+query("at", t.Format(time.RFC3339Nano)), nil, "", a); err != nil {
+			return err
+		}
+	} else {
+		s, err := sf.open(ctx, true)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		rs, done := withReplayProgress(ctx, env, s, "replaying")
+		a, err = app.AuditCity(ctx, rs, domain.CityID(sc), t, app.NewBoardFigures)
+		done()
+		if err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(a)

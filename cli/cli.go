@@ -98,6 +98,8 @@ type storeFlags struct {
 	data        string
 	url         string
 	allowUnsafe bool
+	server      string
+	token       string
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
@@ -108,6 +110,16 @@ func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&f.data, "data", def, "data directory of the embedded store (env LEDGER_DATA)")
 	fs.StringVar(&f.url, "nats", env.Getenv("LEDGER_NATS"), "URL of an external NATS server or cluster instead of the embedded store (env LEDGER_NATS)")
 	fs.BoolVar(&f.allowUnsafe, "allow-unsafe-stream", false, "open an existing stream even if its settings could lose or delete events")
+	fs.StringVar(&f.server, "server", env.Getenv("LEDGER_SERVER"), "call a ledger server's API instead of opening the store (env LEDGER_SERVER; token from LEDGER_TOKEN)")
+	f.token = env.Getenv("LEDGER_TOKEN")
+}
+
+// remote returns a client when --server is given, else nil.
+func (f *storeFlags) remote() (*client, error) {
+	if f.server == "" {
+		return nil, nil
+	}
+	return newClient(f.server, f.token)
 }
 
 func (f *storeFlags) open(ctx context.Context, mustExist bool) (*jetstream.Store, error) {

@@ -76,7 +76,7 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 		return err
 	}
 	fmt.Fprintln(w, "Basin shares against Table 1 (≥III) and Table 2 (worse than V), as known today:")
-	printBasins(w, today, demo.Years)
+	printBasins(w, basinYears(today, demo.Years))
 
 	fmt.Fprintln(w, "\nCities: sections meeting their yearly target")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

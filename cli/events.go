@@ -77,6 +77,48 @@ func runEvents(ctx context.Context, env Env, args []string) error {
 	if err := q.Validate("events"); err != nil {
 		return err
 	}
+	out := newEventWriter(env.Stdout, *asJSON)
+	if c, err := sf.remote(); err != nil {
+		return err
+	} else if c != nil {
+		if *follow {
+			return domain.Errorf("events", domain.Invalid, "follow", "following needs the store itself (--data or --nats), not --server")
+		}
+		lim := *limit
+		if lim == 0 {
+			lim = 10000
+		}
+		kv := []string{"from", fmt.Sprint(*from), "to", fmt.Sprint(*to), "as_of", *asOf, "limit", fmt.Sprint(lim)}
+		if *from == 0 {
+			kv[1] = ""
+		}
+		if *to == 0 {
+			kv[3] = ""
+		}
+		if q.Aggregate != nil {
+			kv = append(kv, "aggregate", q.Aggregate.String())
+		}
+		path := "/api/events" + query(kv...)
+		for _, sc := range q.Scopes {
+			path += "&city=" + string(sc)
+		}
+		for _, t := range q.Types {
+			path += "&type=" + string(t)
+		}
+		for _, n := range q.Names {
+			path += "&name=" + string(n)
+		}
+		var evs []events.Event
+		if err := c.do(ctx, "GET", path, nil, "", &evs); err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if err := out.write(e); err != nil {
+				return err
+			}
+		}
+		return out.flush()
+	}
 	s, err := sf.open(ctx, true)
 	if err != nil {
 		return err
@@ -85,7 +127,6 @@ func runEvents(ctx context.Context, env Env, args []string) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := newEventWriter(env.Stdout, *asJSON)
 	n := 0
 	errLimit := fmt.Errorf("limit reached")
 	fn := func(e events.Event) error {

@@ -2,16 +2,20 @@ package cli
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/jetstream"
 	"github.com/shanxi-water/ledger/projections"
 	"github.com/shanxi-water/ledger/projections/quality"
 )
@@ -50,12 +54,10 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return domain.E("import", domain.NotFound, "file", err)
 	}
 	defer f.Close()
-	s, err := sf.open(ctx, true)
+	st, err := f.Stat()
 	if err != nil {
-		return err
+		return domain.E("import", domain.Invalid, "file", err)
 	}
-	defer s.Close()
-	opts := app.ImportOptions{File: path, Partial: *partial}
 	var rej *os.File
 	if *partial {
 		name := *rejects
@@ -66,9 +68,32 @@ func runImport(ctx context.Context, env Env, args []string) error {
 			return domain.E("import", domain.Invalid, "rejects", err)
 		}
 		defer rej.Close()
-		opts.Rejects = rej
 	}
-	res, err := app.ImportSamples(ctx, s, actor, f, opts)
+	bar := startProgress(env, "importing", st.Size())
+	body := countingReader{f, bar}
+	var res *app.ImportResult
+	if c, cerr := sf.remote(); cerr != nil {
+		bar.finish()
+		return cerr
+	} else if c != nil {
+		// The server records the samples as the token's holder.
+		res = &app.ImportResult{}
+		err = c.do(ctx, "POST", "/api/samples/import"+query("file", filepath.Base(path), "partial", fmt.Sprint(*partial)), body, "text/csv", res)
+		if err == nil && rej != nil && len(res.Rejected) > 0 {
+			err = writeRowErrors(rej, res.Rejected)
+		}
+	} else {
+		var s *jetstream.Store
+		if s, err = sf.open(ctx, true); err == nil {
+			defer s.Close()
+			opts := app.ImportOptions{File: path, Partial: *partial}
+			if rej != nil {
+				opts.Rejects = rej
+			}
+			res, err = app.ImportSamples(ctx, s, actor, body, opts)
+		}
+	}
+	bar.finish()
 	if err != nil {
 		return err
 	}
@@ -81,6 +106,17 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "rejected rows written to %s\n", rej.Name())
 	}
 	return nil
+}
+
+// writeRowErrors writes a server's list of rejected rows as CSV.
+func writeRowErrors(w io.Writer, rows []monitoring.RowError) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"line", "column", "error"})
+	for _, r := range rows {
+		_ = cw.Write([]string{fmt.Sprint(r.Line), r.Column, r.Reason})
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 func runQuality(ctx context.Context, env Env, args []string) error {
@@ -122,35 +158,56 @@ func runQuality(ctx context.Context, env Env, args []string) error {
 	if *year != 0 {
 		years = []int{*year}
 	}
-	s, err := sf.open(ctx, true)
-	if err != nil {
+	var basins []quality.BasinYear
+	var cities []quality.CityYear
+	if c, err := sf.remote(); err != nil {
 		return err
-	}
-	defer s.Close()
-	m := quality.New(opts)
-	if _, err := projections.Replay(ctx, s, q, m); err != nil {
-		return err
-	}
-	if *asJSON {
-		out := map[string]any{}
-		var basins []quality.BasinYear
-		var cities []quality.CityYear
+	} else if c != nil {
+		at := query("year", fmt.Sprint(*year), "as_of", *asOf, "as_happened", *happened)
+		if *year == 0 {
+			at = query("as_of", *asOf, "as_happened", *happened)
+		}
+		if err := c.do(ctx, "GET", "/api/quality/basins"+at, nil, "", &basins); err != nil {
+			return err
+		}
+		for _, cc := range domain.Cities {
+			if cityID == "" && !*asJSON || cityID != "" && cc.ID != cityID {
+				continue
+			}
+			var cys []quality.CityYear
+			if err := c.do(ctx, "GET", "/api/quality/cities/"+string(cc.ID)+at, nil, "", &cys); err != nil {
+				return err
+			}
+			cities = append(cities, cys...)
+		}
+	} else {
+		s, err := sf.open(ctx, true)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		rs, done := withReplayProgress(ctx, env, s, "replaying")
+		m := quality.New(opts)
+		_, err = projections.Replay(ctx, rs, q, m)
+		done()
+		if err != nil {
+			return err
+		}
+		basins = basinYears(m, years)
 		for _, y := range years {
-			basins = append(basins, m.Basin(domain.Yellow, y), m.Basin(domain.Hai, y))
-			for _, c := range domain.Cities {
-				if cityID == "" || c.ID == cityID {
-					cities = append(cities, m.City(c.ID, y))
+			for _, cc := range domain.Cities {
+				if cityID == "" && *asJSON || cc.ID == cityID {
+					cities = append(cities, m.City(cc.ID, y))
 				}
 			}
 		}
-		out["basins"], out["cities"] = basins, cities
-		return json.NewEncoder(env.Stdout).Encode(out)
 	}
-	printBasins(env.Stdout, m, years)
-	if cityID != "" {
-		for _, y := range years {
-			printCity(env.Stdout, m, cityID, y)
-		}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(map[string]any{"basins": basins, "cities": cities})
+	}
+	printBasins(env.Stdout, basins)
+	for _, cy := range cities {
+		printCity(env.Stdout, cy)
 	}
 	return nil
 }
@@ -172,24 +229,30 @@ func verdict(hasTarget, met bool) string {
 	return "未达标"
 }
 
+// basinYears gives both basins' shares for each year from a model.
+func basinYears(m *quality.Model, years []int) []quality.BasinYear {
+	var out []quality.BasinYear
+	for _, y := range years {
+		out = append(out, m.Basin(domain.Yellow, y), m.Basin(domain.Hai, y))
+	}
+	return out
+}
+
 // printBasins prints each basin's shares against Table 1 and Table 2.
-func printBasins(w io.Writer, m *quality.Model, years []int) {
+func printBasins(w io.Writer, rows []quality.BasinYear) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "年份\t流域\t断面\t≥III类\t比例\t表1目标\t\t劣V类\t比例\t表2目标\t\t数据不足")
-	for _, y := range years {
-		for _, b := range []domain.Basin{domain.Yellow, domain.Hai} {
-			r := m.Basin(b, y)
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\n", y, basinName(b), r.Sections,
-				r.AtLeastIII, r.ShareIII, r.Target.AtLeastIII, verdict(r.HasTarget, r.MetIII),
-				r.WorseThanV, r.ShareWorse, r.Target.WorseThanV, verdict(r.HasTarget, r.MetWorse), r.Insufficient)
-		}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\n", r.Year, basinName(r.Basin), r.Sections,
+			r.AtLeastIII, r.ShareIII, r.Target.AtLeastIII, verdict(r.HasTarget, r.MetIII),
+			r.WorseThanV, r.ShareWorse, r.Target.WorseThanV, verdict(r.HasTarget, r.MetWorse), r.Insufficient)
 	}
 	tw.Flush()
 }
 
-func printCity(w io.Writer, m *quality.Model, c domain.CityID, year int) {
+func printCity(w io.Writer, r quality.CityYear) {
+	c, year := r.City, r.Year
 	city, _ := domain.LookupCity(c)
-	r := m.City(c, year)
 	fmt.Fprintf(w, "\n%s %s %d: %d/%d sections met their target (%s), %d without enough samples\n",
 		city.ID, city.Name, year, r.SectionsMet, r.Sections, r.SectionShare, r.SectionsInsufficient)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -16,14 +16,22 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := sf.open(ctx, true)
-	if err != nil {
+	var rep events.Report
+	if c, err := sf.remote(); err != nil {
 		return err
-	}
-	defer s.Close()
-	rep, err := s.Verify(ctx)
-	if err != nil {
-		return err
+	} else if c != nil {
+		if err := c.do(ctx, "GET", "/api/verify", nil, "", &rep); err != nil {
+			return err
+		}
+	} else {
+		s, err := sf.open(ctx, true)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if rep, err = s.Verify(ctx); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		if rep.Problems == nil {

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/api"
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events/jetstream"
+)
+
+// The same commands against a server's API (--server, LEDGER_TOKEN).
+func TestCommandsAgainstAServer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: filepath.Join(dir, "data"), Registry: app.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	admin := domain.Actor{ID: "admin", Role: domain.Admin}
+	_, err = app.Register(ctx, s, admin, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST),
+		app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
+			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}))
+	require.NoError(t, err)
+	_, err = app.AdoptRules(ctx, s, admin, assessment.Standard(2016, "晋环发〔2016〕1号"), time.Now())
+	require.NoError(t, err)
+	tokens, adminToken, err := api.OpenTokens(filepath.Join(dir, "tokens.json"))
+	require.NoError(t, err)
+	station, err := tokens.Add(api.Token{Person: "station-9", Role: domain.Station, Sections: []monitoring.SectionID{"FH-HJDQ"}})
+	require.NoError(t, err)
+	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	go srv.Run(ctx)
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+
+	remote := func(token string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+			return map[string]string{"LEDGER_SERVER": hs.URL, "LEDGER_TOKEN": token}[k]
+		}}
+		return Main(args, env), out.String(), errb.String()
+	}
+
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,5.5,2.6\n", m)
+	}
+	file := filepath.Join(t.TempDir(), "2019.csv")
+	require.NoError(t, os.WriteFile(file, []byte(csv.String()), 0o644))
+
+	code, out, errOut := remote(station, "import", file)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "12 samples stored in 1 events")
+	code, out, _ = remote(station, "import", file)
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "12 already stored")
+
+	code, out, errOut = remote(station, "quality", "--year", "2019", "--city", "运城")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "FH-HJDQ  河津大桥")
+	require.Contains(t, out, "NH3N(1.60倍)")
+
+	code, out, errOut = remote(station, "events", "--type", "section", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, 2, strings.Count(out, "\n"))
+
+	code, out, errOut = remote(station, "verify")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "OK")
+
+	code, out, errOut = remote(station, "assess", "--year", "2019", "--city", "运城")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "140800 运城")
+	require.Contains(t, out, "sections")
+
+	// A station may not publish: the server's 403 comes back as an error.
+	code, _, errOut = remote(station, "publish", "--year", "2019", "--document", "x")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "may not assessment.write")
+	code, out, errOut = remote(adminToken, "publish", "--year", "2019", "--document", "晋环函〔2020〕30号")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "published 2019")
+
+	code, out, errOut = remote(adminToken, "audit", "--city", "运城", "--at", "2030-01-01")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "every hash chain intact")
+
+	// Without a token: a clear error naming the variable.
+	code, _, errOut = remote("", "verify")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "LEDGER_TOKEN")
+}
