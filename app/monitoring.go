@@ -56,6 +56,46 @@ func SectionRegistration(r monitoring.SectionRegistered) Registration {
 	return Registration{SectionAggregate(r.City, r.ID), r}
 }
 
+// DrinkingSourceRegistration is the registration of a drinking-water
+// source; its samples are uploaded like a section's, by its id.
+func DrinkingSourceRegistration(r monitoring.DrinkingSourceRegistered) Registration {
+	return Registration{events.Aggregate{Scope: domain.CityScope(r.City), Type: DrinkingSourceType, ID: events.AggregateID(r.ID)}, r}
+}
+
+// GroundwaterPointRegistration is the registration of a groundwater point.
+func GroundwaterPointRegistration(r monitoring.GroundwaterPointRegistered) Registration {
+	return Registration{events.Aggregate{Scope: domain.CityScope(r.City), Type: GroundwaterPointType, ID: events.AggregateID(r.ID)}, r}
+}
+
+// BlackOdorousRegistration is the registration of a black-odorous body.
+func BlackOdorousRegistration(r monitoring.BlackOdorousRegistered) Registration {
+	return Registration{events.Aggregate{Scope: domain.CityScope(r.City), Type: BlackOdorousType, ID: events.AggregateID(r.ID)}, r}
+}
+
+// ControlUnitRegistration is the registration of a control unit.
+func ControlUnitRegistration(r monitoring.ControlUnitRegistered) Registration {
+	return Registration{events.Aggregate{Scope: domain.CityScope(r.City), Type: ControlUnitType, ID: events.AggregateID(r.ID)}, r}
+}
+
+// Record appends one event to an existing register entry (a black-odorous
+// body's inspection, a groundwater point's yearly grade), after whatever it
+// holds.
+func Record(ctx context.Context, s events.Store, actor domain.Actor, at time.Time, agg events.Aggregate, data any) (events.Event, error) {
+	evs, err := s.Load(ctx, agg)
+	if err != nil {
+		return events.Event{}, err
+	}
+	if len(evs) == 0 {
+		return events.Event{}, domain.Errorf("record", domain.NotFound, "aggregate", "%s is not registered", agg)
+	}
+	out, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(evs[len(evs)-1].Version),
+		Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: data}}})
+	if err != nil {
+		return events.Event{}, err
+	}
+	return out[0], nil
+}
+
 // ImportOptions shape an upload.
 type ImportOptions struct {
 	File    string    // name of the uploaded file, recorded with the samples
@@ -186,27 +226,41 @@ func checkAllowed(rows []monitoring.Row, allowed func(monitoring.SectionID) bool
 	return nil
 }
 
+// site is where samples are taken: a section or a drinking-water source.
+type site struct {
+	city domain.CityID
+	typ  events.AggregateType
+}
+
+func (s site) aggregate(id monitoring.SectionID) events.Aggregate {
+	return events.Aggregate{Scope: domain.CityScope(s.city), Type: s.typ, ID: events.AggregateID(id)}
+}
+
 // sectionState is what an upload is checked against: the registered
-// sections, their versions and their stored samples.
+// sections and drinking-water sources, their versions and stored samples.
 type sectionState struct {
-	info    map[monitoring.SectionID]monitoring.SectionRegistered
+	info    map[monitoring.SectionID]site
 	version map[monitoring.SectionID]uint64
 	samples map[monitoring.SectionID]map[monitoring.Key]monitoring.Sample
 }
 
 func (st *sectionState) known(id monitoring.SectionID) bool { _, ok := st.info[id]; return ok }
 
-// loadSections reads the section register (registrations and target
-// changes only: no samples).
+// loadSections reads the registers of sections and drinking-water sources
+// (registrations only: no samples).
 func loadSections(ctx context.Context, s events.Store) (*sectionState, error) {
 	st := &sectionState{
-		info:    map[monitoring.SectionID]monitoring.SectionRegistered{},
+		info:    map[monitoring.SectionID]site{},
 		version: map[monitoring.SectionID]uint64{},
 		samples: map[monitoring.SectionID]map[monitoring.Key]monitoring.Sample{},
 	}
-	err := s.Read(ctx, events.Query{Types: []events.AggregateType{SectionType}, Names: []events.Name{SectionRegistered}}, func(e events.Event) error {
-		if d, ok := e.Data.(monitoring.SectionRegistered); ok {
-			st.info[d.ID] = d
+	q := events.Query{Types: []events.AggregateType{SectionType, DrinkingSourceType}, Names: []events.Name{SectionRegistered, DrinkingSourceRegistered}}
+	err := s.Read(ctx, q, func(e events.Event) error {
+		switch d := e.Data.(type) {
+		case monitoring.SectionRegistered:
+			st.info[d.ID] = site{d.City, SectionType}
+		case monitoring.DrinkingSourceRegistered:
+			st.info[monitoring.SectionID(d.ID)] = site{d.City, DrinkingSourceType}
 		}
 		return nil
 	})
@@ -223,7 +277,7 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 		}
 		set := map[monitoring.Key]monitoring.Sample{}
 		st.samples[id] = set
-		evs, err := s.Load(ctx, SectionAggregate(st.info[id].City, id))
+		evs, err := s.Load(ctx, st.info[id].aggregate(id))
 		if err != nil {
 			return err
 		}
@@ -231,6 +285,10 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 			st.version[id] = e.Version
 			switch d := e.Data.(type) {
 			case monitoring.SamplesRecorded:
+				for _, sm := range d.Samples {
+					set[sm.Key()] = sm
+				}
+			case monitoring.SourceSamplesRecorded:
 				for _, sm := range d.Samples {
 					set[sm.Key()] = sm
 				}
@@ -306,10 +364,13 @@ func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *
 				rec.Samples = append(rec.Samples, r.Sample)
 				rec.Import.Lines = append(rec.Import.Lines, r.Line)
 			}
-			drafts = append(drafts, events.Draft{OccurredAt: chunk[len(chunk)-1].Sample.At, Actor: actor, Data: rec})
+			var data any = rec
+			if st.info[id].typ == DrinkingSourceType {
+				data = monitoring.SourceSamplesRecorded(rec)
+			}
+			drafts = append(drafts, events.Draft{OccurredAt: chunk[len(chunk)-1].Sample.At, Actor: actor, Data: data})
 		}
-		info := st.info[id]
-		changes = append(changes, events.Change{Aggregate: SectionAggregate(info.City, id),
+		changes = append(changes, events.Change{Aggregate: st.info[id].aggregate(id),
 			Expect: events.ExpectedVersion(st.version[id]), Events: drafts})
 	}
 	return changes

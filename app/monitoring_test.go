@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/quality"
 )
 
 var (
@@ -176,4 +179,53 @@ func TestImportPartialWritesRejects(t *testing.T) {
 	require.Equal(t, []string{"3", "FH-HJDQ", "2019-05-02 08:00", "manual", "abc", "0.2", `DO: "abc" is not a number`}, recs[1])
 	require.Equal(t, "5", recs[2][0])
 	require.Contains(t, recs[2][6], "unknown section")
+}
+
+// A drinking-water source's samples come in the same uploads, by its id; a
+// black-odorous body's inspections and a groundwater point's grades are
+// recorded on their entries; the city's figures count them.
+func TestDrinkingSourcesBlackOdorousGroundwater(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	deadline := time.Date(2017, 12, 31, 0, 0, 0, 0, domain.CST)
+	_, err := app.Register(ctx, s, admin, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST),
+		app.DrinkingSourceRegistration(monitoring.DrinkingSourceRegistered{ID: "YC-DW-1", Name: "运城市水源地", City: "140800", Level: monitoring.CityLevel, Kind: water.Lake, Target: water.ClassIII}),
+		app.BlackOdorousRegistration(monitoring.BlackOdorousRegistered{ID: "YC-BO-1", Name: "运城市某沟渠", City: "140800", BuiltUp: true, Responsible: "张三", Deadline: deadline}),
+		app.GroundwaterPointRegistration(monitoring.GroundwaterPointRegistered{ID: "YC-GW-1", Name: "运城市地下水1号", City: "140800"}))
+	require.NoError(t, err)
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N,TP\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "YC-DW-1,2019-%02d-05 09:00,manual,7.5,0.3,0.02\n", m)
+	}
+	res, err := app.ImportSamples(ctx, s, station, strings.NewReader(csv.String()), app.ImportOptions{Now: now})
+	require.NoError(t, err)
+	require.Equal(t, 12, res.Stored)
+	evs, err := s.Load(ctx, events.Aggregate{Scope: "140800", Type: app.DrinkingSourceType, ID: "YC-DW-1"})
+	require.NoError(t, err)
+	require.Equal(t, app.SourceSamplesRecorded, evs[1].Name)
+
+	bo := events.Aggregate{Scope: "140800", Type: app.BlackOdorousType, ID: "YC-BO-1"}
+	clear := 40.0
+	reading := water.BlackOdorReading{TransparencyCm: &clear}
+	_, err = app.Record(ctx, s, admin, time.Date(2019, 11, 1, 0, 0, 0, 0, domain.CST), bo,
+		monitoring.BlackOdorousInspected{Reading: reading, Level: water.LightBlackOdor})
+	require.Equal(t, "changes[0].events[0].data.level", domain.FieldOf(err), "the level must be the one the reading gives: %v", err)
+	_, err = app.Record(ctx, s, admin, time.Date(2019, 11, 1, 0, 0, 0, 0, domain.CST), bo,
+		monitoring.BlackOdorousInspected{Reading: reading, Level: water.NotBlackOdor})
+	require.NoError(t, err)
+	_, err = app.Record(ctx, s, admin, time.Date(2019, 12, 1, 0, 0, 0, 0, domain.CST),
+		events.Aggregate{Scope: "140800", Type: app.GroundwaterPointType, ID: "YC-GW-1"}, monitoring.GroundwaterGraded{Year: 2019, Grade: 5})
+	require.NoError(t, err)
+
+	m := quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+	cy := m.City("140800", 2019)
+	require.Equal(t, 1, cy.Drinking)
+	require.Equal(t, 1, cy.DrinkingMet, "TP 0.02 in a reservoir is class II")
+	require.Equal(t, 1, cy.BlackOdorous)
+	require.Equal(t, 1, cy.BlackEliminated)
+	require.Equal(t, 1, cy.Groundwater)
+	require.Equal(t, 1, cy.GroundwaterVeryPoor)
 }
