@@ -234,7 +234,7 @@ func (s *Server) registerSection(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {
 	tok := holder(r)
-	opts := app.ImportOptions{File: r.URL.Query().Get("file"), Partial: r.URL.Query().Get("partial") == "true", Now: s.now()}
+	opts := app.ImportOptions{File: r.URL.Query().Get("file"), Partial: r.URL.Query().Get("partial") == "true", Now: s.now(), Index: s.samples}
 	if tok.Role == domain.Station {
 		own := map[monitoring.SectionID]bool{}
 		for _, id := range tok.Sections {

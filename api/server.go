@@ -36,6 +36,7 @@ type Server struct {
 	now     func() time.Time
 	mux     *http.ServeMux
 	notify  *notify.Notifier // nil when no notifications are published
+	samples *app.SampleIndex // what uploads have found stored, shared by all uploads
 }
 
 // Config is what a Server needs.
@@ -47,6 +48,9 @@ type Config struct {
 	// Notify, if set, publishes notifications on plain NATS subjects
 	// (package notify) for events stored after the server starts.
 	Notify notify.Publisher
+	// Snapshots, if set, makes the live projections start from the newest
+	// snapshot and take snapshots as they go (projections.Live.UseSnapshots).
+	Snapshots *projections.SnapshotOptions
 }
 
 // New builds the server; call Run to keep its projections live.
@@ -58,7 +62,7 @@ func New(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	m := newMetrics()
-	s := &Server{store: &countingStore{Store: cfg.Store, m: m}, tokens: cfg.Tokens, log: cfg.Logger, metrics: m, now: cfg.Now}
+	s := &Server{store: &countingStore{Store: cfg.Store, m: m}, tokens: cfg.Tokens, log: cfg.Logger, metrics: m, now: cfg.Now, samples: app.NewSampleIndex()}
 	s.quality = quality.New(quality.Options{})
 	s.board, s.cards, s.account = taskboard.New(), cards.New(), accountability.New()
 	models := []projections.Projection{s.quality, s.board, s.cards, s.account}
@@ -71,6 +75,13 @@ func New(cfg Config) *Server {
 		models = append(models, s.notify)
 	}
 	s.live = projections.NewLive(cfg.Store, models...)
+	if cfg.Snapshots != nil {
+		o := *cfg.Snapshots
+		if o.Logger == nil {
+			o.Logger = cfg.Logger
+		}
+		s.live.UseSnapshots(o)
+	}
 	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "ledger_projection_lag_events", Help: "Events in the log not yet applied to the live projections.",
 	}, func() float64 {

@@ -9,13 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
 )
 
@@ -105,6 +106,9 @@ type ImportOptions struct {
 	// Allowed, if set, names the sections the uploader may record samples
 	// for (a station's own); a row for any other section forbids the upload.
 	Allowed func(monitoring.SectionID) bool
+	// Index, if set, remembers what earlier uploads found stored, so this
+	// one reads only the events since (a server keeps one for all uploads).
+	Index *SampleIndex
 }
 
 // ImportResult says what an upload did.
@@ -162,7 +166,7 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		now = time.Now()
 	}
 	for attempt := 0; ; attempt++ {
-		state, err := loadSections(ctx, s)
+		state, err := loadSections(ctx, s, opts.Index)
 		if err != nil {
 			return nil, err
 		}
@@ -239,21 +243,59 @@ func (s site) aggregate(id monitoring.SectionID) events.Aggregate {
 // sectionState is what an upload is checked against: the registered
 // sections and drinking-water sources, their versions and stored samples.
 type sectionState struct {
-	info    map[monitoring.SectionID]site
-	version map[monitoring.SectionID]uint64
-	samples map[monitoring.SectionID]map[monitoring.Key]monitoring.Sample
+	info  map[monitoring.SectionID]site
+	index *SampleIndex
 }
 
 func (st *sectionState) known(id monitoring.SectionID) bool { _, ok := st.info[id]; return ok }
 
+// SampleIndex remembers, for each site, a digest of every sample stored and
+// how far into the site's events it has read; an upload then reads only the
+// site's events since. It holds digests, not samples.
+type SampleIndex struct {
+	mu    sync.Mutex
+	sites map[monitoring.SectionID]*siteSamples
+}
+
+type siteSamples struct {
+	version  uint64
+	position uint64
+	digests  map[monitoring.Key]string
+}
+
+// NewSampleIndex returns an empty index.
+func NewSampleIndex() *SampleIndex {
+	return &SampleIndex{sites: map[monitoring.SectionID]*siteSamples{}}
+}
+
+// digest identifies a sample's content: status, values, below-limit flags.
+func digest(s monitoring.Sample) string {
+	var b strings.Builder
+	b.WriteString(string(s.Status))
+	for _, it := range sortedItems(itemKeys(s.Values)) {
+		fmt.Fprintf(&b, "|%s=%v", it, s.Values[it])
+	}
+	for _, it := range sortedItems(s.BelowDL) {
+		fmt.Fprintf(&b, "|<%s", it)
+	}
+	return b.String()
+}
+
+func itemKeys(v map[water.Item]float64) []water.Item {
+	out := make([]water.Item, 0, len(v))
+	for it := range v {
+		out = append(out, it)
+	}
+	return out
+}
+
 // loadSections reads the registers of sections and drinking-water sources
 // (registrations only: no samples).
-func loadSections(ctx context.Context, s events.Store) (*sectionState, error) {
-	st := &sectionState{
-		info:    map[monitoring.SectionID]site{},
-		version: map[monitoring.SectionID]uint64{},
-		samples: map[monitoring.SectionID]map[monitoring.Key]monitoring.Sample{},
+func loadSections(ctx context.Context, s events.Store, idx *SampleIndex) (*sectionState, error) {
+	if idx == nil {
+		idx = NewSampleIndex()
 	}
+	st := &sectionState{info: map[monitoring.SectionID]site{}, index: idx}
 	q := events.Query{Types: []events.AggregateType{SectionType, DrinkingSourceType}, Names: []events.Name{SectionRegistered, DrinkingSourceRegistered}}
 	err := s.Read(ctx, q, func(e events.Event) error {
 		switch d := e.Data.(type) {
@@ -267,39 +309,56 @@ func loadSections(ctx context.Context, s events.Store) (*sectionState, error) {
 	return st, err
 }
 
-// loadSamples reads the stored samples and version of the sections rows
-// touch, one aggregate at a time.
+// loadSamples brings the index up to date for the sites rows touch,
+// reading each site's events after the position it had read.
 func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []monitoring.Row) error {
+	st.index.mu.Lock()
+	defer st.index.mu.Unlock()
+	seen := map[monitoring.SectionID]bool{}
 	for _, r := range rows {
 		id := r.Section
-		if _, done := st.samples[id]; done {
+		if seen[id] {
 			continue
 		}
-		set := map[monitoring.Key]monitoring.Sample{}
-		st.samples[id] = set
-		evs, err := s.Load(ctx, st.info[id].aggregate(id))
-		if err != nil {
-			return err
+		seen[id] = true
+		ss := st.index.sites[id]
+		if ss == nil {
+			ss = &siteSamples{digests: map[monitoring.Key]string{}}
+			st.index.sites[id] = ss
 		}
-		for _, e := range evs {
-			st.version[id] = e.Version
+		agg := st.info[id].aggregate(id)
+		err := s.Read(ctx, events.Query{Aggregate: &agg, From: ss.position + 1}, func(e events.Event) error {
+			ss.version, ss.position = e.Version, e.Position
 			switch d := e.Data.(type) {
 			case monitoring.SamplesRecorded:
 				for _, sm := range d.Samples {
-					set[sm.Key()] = sm
+					ss.digests[sm.Key()] = digest(sm)
 				}
 			case monitoring.SourceSamplesRecorded:
 				for _, sm := range d.Samples {
-					set[sm.Key()] = sm
+					ss.digests[sm.Key()] = digest(sm)
 				}
 			case monitoring.SampleCorrected:
-				set[d.Sample.Key()] = d.Sample
+				ss.digests[d.Sample.Key()] = digest(d.Sample)
 			case monitoring.SampleInvalidated:
-				set[d.Key()] = d.Previous // still taken: uploading it again does not bring it back
+				ss.digests[d.Key()] = digest(d.Previous) // still taken: uploading it again does not bring it back
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+func (st *sectionState) version(id monitoring.SectionID) uint64 {
+	st.index.mu.Lock()
+	defer st.index.mu.Unlock()
+	if ss := st.index.sites[id]; ss != nil {
+		return ss.version
+	}
+	return 0
 }
 
 // dedupe drops rows already stored identically and rejects rows stored
@@ -307,12 +366,18 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monitoring.Row, []monitoring.RowError) {
 	rejected := append([]monitoring.RowError(nil), p.Errors...)
 	var rows []monitoring.Row
+	st.index.mu.Lock()
+	defer st.index.mu.Unlock()
 	for _, row := range p.Rows {
-		stored, ok := st.samples[row.Section][row.Sample.Key()]
+		var stored string
+		ok := false
+		if ss := st.index.sites[row.Section]; ss != nil {
+			stored, ok = ss.digests[row.Sample.Key()]
+		}
 		switch {
 		case !ok:
 			rows = append(rows, row)
-		case sameSample(stored, row.Sample):
+		case stored == digest(row.Sample):
 			res.AlreadyStored++
 		default:
 			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
@@ -321,18 +386,6 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 	}
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Line < rejected[j].Line })
 	return rows, rejected
-}
-
-func sameSample(a, b monitoring.Sample) bool {
-	if a.Status != b.Status || len(a.Values) != len(b.Values) {
-		return false
-	}
-	for it, v := range a.Values {
-		if w, ok := b.Values[it]; !ok || w != v {
-			return false
-		}
-	}
-	return reflect.DeepEqual(sortedItems(a.BelowDL), sortedItems(b.BelowDL))
 }
 
 func sortedItems[T ~string](s []T) []T {
@@ -371,7 +424,7 @@ func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *
 			drafts = append(drafts, events.Draft{OccurredAt: chunk[len(chunk)-1].Sample.At, Actor: actor, Data: data})
 		}
 		changes = append(changes, events.Change{Aggregate: st.info[id].aggregate(id),
-			Expect: events.ExpectedVersion(st.version[id]), Events: drafts})
+			Expect: events.ExpectedVersion(st.version(id)), Events: drafts})
 	}
 	return changes
 }

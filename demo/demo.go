@@ -79,14 +79,31 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 	}
 	secs := sections()
 	sum.Sections = len(secs)
-	regs := make([]app.Registration, len(secs))
-	for i, sec := range secs {
-		regs[i] = app.SectionRegistration(sec.SectionRegistered)
+	units := controlUnits(secs)
+	sources := drinkingSources(seed)
+	bodies := blackBodies(seed)
+	points := groundwaterPoints()
+	var regs []app.Registration
+	for _, u := range units {
+		regs = append(regs, app.ControlUnitRegistration(u))
+	}
+	for _, sec := range secs {
+		regs = append(regs, app.SectionRegistration(sec.SectionRegistered))
+	}
+	for _, ds := range sources {
+		regs = append(regs, app.DrinkingSourceRegistration(ds.DrinkingSourceRegistered))
+	}
+	for _, b := range bodies {
+		regs = append(regs, app.BlackOdorousRegistration(b.BlackOdorousRegistered))
+	}
+	for _, p := range points {
+		regs = append(regs, app.GroundwaterPointRegistration(p))
 	}
 	if _, err := app.Register(ctx, s, admin, clock.Now(), regs...); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(w, "registered 11 cities and %d sections\n", len(secs))
+	fmt.Fprintf(w, "registered 11 cities, %d control units, %d sections, %d drinking-water sources, %d black-odorous bodies, %d groundwater points\n",
+		len(units), len(secs), len(sources), len(bodies), len(points))
 	if _, err := app.AdoptRules(ctx, s, admin, assessment.Standard(2016, "晋环发〔2016〕12号 (demo)"), clock.Now()); err != nil {
 		return nil, err
 	}
@@ -97,10 +114,17 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 	taskHistory(sc, seed)
 	enforcementHistory(sc, seed)
 	officialsHistory(sc, seed)
+	blackOdorousHistory(sc, bodies, seed)
+	groundwaterHistory(sc, points, seed)
 	sc.sort()
 	sum.Actions = sc.Counts
 
+	index := app.NewSampleIndex()
 	g := newGenerator(seed, secs)
+	g.sources = sources
+	for i := range sources {
+		g.srcRNG = append(g.srcRNG, rand.New(rand.NewPCG(seed, uint64(1000+i))))
+	}
 	for _, y := range Years {
 		if y == 2020 {
 			// Shanxi, 2020: a city missing its worse-than-V target is 不合格.
@@ -121,7 +145,7 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 			}
 			clock.Set(upload)
 			res, err := app.ImportSamples(ctx, s, stationCtr, bytes.NewReader(csv), app.ImportOptions{
-				File: fmt.Sprintf("shanxi-%d-Q%d.csv", y, q+1), Now: clock.Now()})
+				File: fmt.Sprintf("shanxi-%d-Q%d.csv", y, q+1), Now: clock.Now(), Index: index})
 			if err != nil {
 				return nil, fmt.Errorf("upload %d Q%d: %w", y, q+1, err)
 			}
@@ -171,6 +195,9 @@ type generator struct {
 	falsified section
 	// the values each manual sample was given, for corrections
 	manual map[monitoring.SectionID]map[time.Time]water.Values
+	// drinking-water sources, sampled monthly, each with its own stream
+	sources []drinkingSource
+	srcRNG  []*rand.Rand
 }
 
 func newGenerator(seed uint64, secs []section) *generator {
@@ -288,6 +315,9 @@ func (g *generator) quarter(year, q int) ([]byte, int) {
 			}
 		}
 	}
+	g.sourceRows(func(id monitoring.SectionID, at time.Time, v water.Values) {
+		row(id, at, monitoring.Manual, monitoring.Measured, v)
+	}, year, q)
 	return b.Bytes(), rows
 }
 

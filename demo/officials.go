@@ -138,7 +138,7 @@ func accountFailures(ctx context.Context, s events.Store, sc *schedule, pub even
 
 // accountFalsification opens the data-falsification case of 2019.
 func accountFalsification(ctx context.Context, s events.Store, sc *schedule, city domain.CityID, river string) error {
-	t := officials.Triggered{Kind: officials.DataFalsification, City: city, From: plan.NewDate(2018, 7, 1), To: plan.NewDate(2018, 12, 31),
+	t := officials.Triggered{Case: "2018H2-data-falsification", Kind: officials.DataFalsification, City: city, From: plan.NewDate(2018, 7, 1), To: plan.NewDate(2018, 12, 31),
 		River: river, FoundOn: plan.NewDate(2019, 3, 28), Reference: officials.Reference{DocumentNo: "晋环监察〔2019〕12号 (demo)"},
 		Summary: "监测数据造假: 2018年下半年实验室报告被篡改 (demo)"}
 	e, named, err := app.TriggerAccountability(ctx, s, discipline, t)
