@@ -115,7 +115,14 @@ func (t *Tokens) Add(holder Token) (string, error) {
 	return secret, nil
 }
 
+// MemoryTokens returns a token set kept in memory only (for running the API
+// in process, e.g. from the command line on a local store).
+func MemoryTokens() *Tokens { return &Tokens{} }
+
 func (t *Tokens) saveLocked() error {
+	if t.path == "" {
+		return nil
+	}
 	b, err := json.MarshalIndent(t.tokens, "", "  ")
 	if err != nil {
 		return err

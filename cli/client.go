@@ -77,7 +77,11 @@ func (c *client) do(ctx context.Context, method, path string, body io.Reader, ct
 		}
 		return &domain.Error{Op: e.Error.Op, Kind: kinds[e.Error.Kind], Field: e.Error.Field, Err: fmt.Errorf("%s", remoteMessage(e.Error.Message, e.Error.Op, e.Error.Field))}
 	}
-	if out == nil {
+	switch o := out.(type) {
+	case nil:
+		return nil
+	case *[]byte:
+		*o = b // taken as it is (exports are CSV or XLSX)
 		return nil
 	}
 	return json.Unmarshal(b, out)

@@ -106,3 +106,23 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "LEDGER_TOKEN")
 }
+
+// Any API operation is a command line call, on the local store or a server.
+func TestCallAnyOperation(t *testing.T) {
+	dir := citiesStore(t)
+	code, out, errOut := run(t, "call", "--data", dir, "POST", "/api/tasks/catalogue")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, 90, strings.Count(out, `"name": "task.listed"`))
+	code, out, errOut = run(t, "call", "--data", dir, "--as", "inspector-1:enforcement", "POST", "/api/enterprises",
+		"--data-json", `{"name":"x"}`)
+	require.Equal(t, 2, code, "flags after the arguments are a usage error: %s", errOut)
+	code, _, errOut = run(t, "call", "--data", dir, "--as", "inspector-1:enforcement", "--data-json", `{"name":"太原市某厂","permit_no":"bad","city":"140100","industry":"造纸"}`, "POST", "/api/enterprises")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "permit_no")
+	code, out, errOut = run(t, "call", "--data", dir, "--as", "auditor-1:auditor", "GET", "/api/tasks/overdue?day=2017-01-01")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `"by_department"`)
+	code, _, errOut = run(t, "call", "--data", dir, "--as", "auditor-1:auditor", "POST", "/api/tasks/catalogue")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "may not")
+}

@@ -15,6 +15,8 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/demo"
 	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/snapstore"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
@@ -25,6 +27,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	tokensPath := fs.String("tokens", "", "token file (default DATA/tokens.json, or ./ledger-tokens.json with --nats)")
 	natsListen := fs.String("nats-listen", "", "also open the embedded NATS server to other clients here (e.g. 127.0.0.1:4222), for notifications")
 	withDemo := fs.Bool("demo", false, "load the demo province into a new store first (as 'ledger demo'), then serve it")
+	snapEvery := fs.Uint64("snapshot-every", projections.DefaultSnapshotEvery, "snapshot the read models after this many events (0: no snapshots)")
+	snapInterval := fs.Duration("snapshot-interval", projections.DefaultSnapshotInterval, "or after this long, if any event came since the last")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -69,13 +73,25 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if adminToken != "" {
 		fmt.Fprintf(env.Stdout, "created %s with one administrator token; it is shown this once:\n\n    %s\n\n", *tokensPath, adminToken)
 	}
-	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish})
+	var snaps *projections.SnapshotOptions
+	if *snapEvery > 0 {
+		snaps = &projections.SnapshotOptions{Store: snapstore.New(ctx, s.JetStream(), s.StreamName()),
+			Every: *snapEvery, Interval: *snapInterval, Logger: log}
+	}
+	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish, Snapshots: snaps})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	running := make(chan struct{})
 	go func() {
+		defer close(running)
 		if err := srv.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("projections stopped", "error", err)
 		}
+	}()
+	defer func() {
+		// The projections take their last snapshot before the store closes.
+		cancel()
+		<-running
 	}()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
