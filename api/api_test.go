@@ -136,6 +136,9 @@ var requests = map[string]struct{ path, body, ctype string }{
 	"POST /api/accountability/decisions":                     {"/api/accountability/decisions", `{"case":"none","city":"140100","official":"OFF-1","decision":"warning","document_no":"晋纪发〔2019〕%s号","date":"2019-03-01","authority":"山西省纪委监委"}`, "application/json"},
 	"GET /api/exports/assessment/{year}":                     {"/api/exports/assessment/2019?format=csv", "", ""},
 	"GET /api/exports/cards":                                 {"/api/exports/cards?format=xlsx", "", ""},
+	"POST /api/registers/{kind}":                             {"/api/registers/drinking_source", `{"id":"DW-%s","name":"水源地","city":"140800","level":"city","kind":"lake","target":3}`, "application/json"},
+	"POST /api/black-odorous/{city}/{id}/inspections":        {"/api/black-odorous/140800/BO-1/inspections", `{"reading":{"transparency_cm":%s}}`, "application/json"},
+	"POST /api/groundwater/{city}/{id}/grades":               {"/api/groundwater/140800/GW-1/grades", `{"year":2019,"grade":4}`, "application/json"},
 }
 
 // Every role against every route: allowed exactly as the matrix says; a

@@ -76,3 +76,23 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	require.Equal(t, 200, code, string(b))
 	require.Contains(t, string(b), "env_bureau_head")
 }
+
+// The other registers through the API: a black-odorous body inspected (its
+// level derived from the reading), a groundwater point graded.
+func TestRegistersThroughTheAPI(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/registers/black_odorous", domain.Admin, `{"id":"BO-1","name":"运城市某沟渠","city":"140800","built_up":true,"responsible":"张三","deadline":"2020-12-31T00:00:00+08:00"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/registers/groundwater_point", domain.Admin, `{"id":"GW-1","name":"运城地下水1号","city":"140800"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/registers/sea_wall", domain.Admin, `{}`, "application/json")
+	require.Equal(t, 404, code, string(b))
+	code, b = f.do("POST", "/api/black-odorous/140800/BO-1/inspections?date=2020-05-01", domain.Station, `{"reading":{"transparency_cm":8,"do":1.1}}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	require.Contains(t, string(b), `"level":2`, "transparency under 10 cm is heavy")
+	code, b = f.do("POST", "/api/groundwater/140800/GW-1/grades", domain.Station, `{"year":2019,"grade":5}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("GET", "/api/quality/cities/140800?year=2019", domain.Auditor, "", "")
+	require.Equal(t, 200, code)
+	require.Contains(t, string(b), `"groundwater_very_poor":1`)
+}

@@ -168,7 +168,9 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 	fmt.Fprintf(w, "\nData falsification: %s %s, 2018 annual class %s as known on 2019-03-20 (published), %s after the altered reports were corrected (target %s)\n",
 		sum.Falsified, sum.FalsifiedLab, was.Class, is.Class, is.Target)
 
-	fmt.Fprintf(w, "\nbrowse:   go run ./cmd/ledger quality --data %s --city 运城\n", dir)
+	fmt.Fprintf(w, "\nbrowse:   go run ./cmd/ledger serve --data %s     (dashboard and API on http://127.0.0.1:8080/)\n", dir)
+	fmt.Fprintf(w, "          go run ./cmd/ledger assess --data %s --year 2018 --city 临汾\n", dir)
+	fmt.Fprintf(w, "          go run ./cmd/ledger audit --data %s --city 临汾 --at 2019-03-20\n", dir)
 	fmt.Fprintf(w, "          go run ./cmd/ledger events --data %s --city 临汾 --type section --limit 20\n", dir)
 	fmt.Fprintf(w, "verify:   go run ./cmd/ledger verify --data %s\n", dir)
 	return nil

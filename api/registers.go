@@ -1,0 +1,133 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
+)
+
+var registerRoutes = []route{
+	{Method: "POST", Path: "/api/registers/{kind}", Action: WriteRegisters, Tag: "water",
+		Summary: "Register a drinking-water source, groundwater point, black-odorous water body or control unit (kind: drinking_source, groundwater_point, black_odorous, control_unit)",
+		Params:  []param{{"kind", "path", "string", "drinking_source | groundwater_point | black_odorous | control_unit", true}},
+		Body:    "application/json", BodySchema: "RegisterEntry", Response: "EventList", Handle: (*Server).registerEntry},
+	{Method: "POST", Path: "/api/black-odorous/{city}/{id}/inspections", Action: ImportSamples, Tag: "water",
+		Summary: "Record a black-odorous water body's inspection (its level is derived from the reading)",
+		Params:  []param{pCityPath, {"id", "path", "string", "the body's id", true}, {"date", "query", "string", "the inspection's date (default now)", false}},
+		Body:    "application/json", BodySchema: "BlackOdorReading", Response: "Event", Handle: (*Server).inspectBlackOdorous},
+	{Method: "POST", Path: "/api/groundwater/{city}/{id}/grades", Action: ImportSamples, Tag: "water",
+		Summary: "Record a groundwater point's grade for a year (5 is 极差)",
+		Params:  []param{pCityPath, {"id", "path", "string", "the point's id", true}},
+		Body:    "application/json", BodySchema: "GroundwaterGraded", Response: "Event", Handle: (*Server).gradeGroundwater},
+}
+
+func init() {
+	routes = append(routes, registerRoutes...)
+	schemas["RegisterEntry"] = monitoring.DrinkingSourceRegistered{}
+	schemas["BlackOdorReading"] = monitoring.BlackOdorousInspected{}
+	schemas["GroundwaterGraded"] = monitoring.GroundwaterGraded{}
+}
+
+// registerEntry registers one entry of the kind the path names.
+func (s *Server) registerEntry(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	strict := func(v any) error {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			return domain.Errorf(r.URL.Path, domain.Invalid, "body", "not valid JSON for this register: %v", err)
+		}
+		return nil
+	}
+	var reg app.Registration
+	switch kind := r.PathValue("kind"); kind {
+	case "drinking_source":
+		var d monitoring.DrinkingSourceRegistered
+		if err := strict(&d); err != nil {
+			return err
+		}
+		reg = app.DrinkingSourceRegistration(d)
+	case "groundwater_point":
+		var d monitoring.GroundwaterPointRegistered
+		if err := strict(&d); err != nil {
+			return err
+		}
+		reg = app.GroundwaterPointRegistration(d)
+	case "black_odorous":
+		var d monitoring.BlackOdorousRegistered
+		if err := strict(&d); err != nil {
+			return err
+		}
+		reg = app.BlackOdorousRegistration(d)
+	case "control_unit":
+		var d monitoring.ControlUnitRegistered
+		if err := strict(&d); err != nil {
+			return err
+		}
+		reg = app.ControlUnitRegistration(d)
+	default:
+		return domain.Errorf(r.URL.Path, domain.NotFound, "kind", "%q is not drinking_source, groundwater_point, black_odorous or control_unit", kind)
+	}
+	if err := reg.Aggregate.Scope.Validate(); err != nil || reg.Aggregate.Scope == domain.Province {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", reg.Aggregate.Scope)
+	}
+	evs, err := app.Register(r.Context(), s.store, actor(r), s.now(), reg)
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), evs[0].Position, 5*time.Second)
+	writeJSON(w, http.StatusCreated, evs)
+	return nil
+}
+
+func (s *Server) recordOn(w http.ResponseWriter, r *http.Request, typ events.AggregateType, at time.Time, data any) error {
+	c, err := cityParam(r)
+	if err != nil {
+		return err
+	}
+	agg := events.Aggregate{Scope: domain.CityScope(c), Type: typ, ID: events.AggregateID(r.PathValue("id"))}
+	if err := agg.Validate(r.URL.Path, "id"); err != nil {
+		return err
+	}
+	e, err := app.Record(r.Context(), s.store, actor(r), at, agg, data)
+	return s.created(w, r, e, err)
+}
+
+func (s *Server) inspectBlackOdorous(w http.ResponseWriter, r *http.Request) error {
+	var in monitoring.BlackOdorousInspected
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := in.Reading.Validate(); err != nil {
+		return domain.E(r.URL.Path, domain.Invalid, "reading", err)
+	}
+	in.Level = water.BlackOdor(in.Reading)
+	at, err := s.timeParam(r)
+	if err != nil {
+		return err
+	}
+	return s.recordOn(w, r, app.BlackOdorousType, at, in)
+}
+
+func (s *Server) gradeGroundwater(w http.ResponseWriter, r *http.Request) error {
+	var g monitoring.GroundwaterGraded
+	if err := decodeJSON(r, &g); err != nil {
+		return err
+	}
+	at := time.Date(g.Year, 12, 31, 12, 0, 0, 0, domain.CST)
+	if now := s.now(); at.After(now) {
+		at = now
+	}
+	return s.recordOn(w, r, app.GroundwaterPointType, at, g)
+}
