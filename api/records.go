@@ -450,11 +450,8 @@ func (s *Server) appoint(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &p); err != nil {
 		return err
 	}
-	if p.Official == "" {
-		p.Official = officials.PersonID(r.PathValue("id"))
-	}
-	if string(p.Official) != r.PathValue("id") {
-		return domain.Errorf(r.URL.Path, domain.Invalid, "official", "the body names %s, the path %s", p.Official, r.PathValue("id"))
+	if err := pathOfficial(r, &p.Official); err != nil {
+		return err
 	}
 	e, err := app.AppointOfficial(r.Context(), s.store, actor(r), p)
 	return s.created(w, r, e, err)
@@ -465,14 +462,22 @@ func (s *Server) depart(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &p); err != nil {
 		return err
 	}
-	if p.Official == "" {
-		p.Official = officials.PersonID(r.PathValue("id"))
-	}
-	if string(p.Official) != r.PathValue("id") {
-		return domain.Errorf(r.URL.Path, domain.Invalid, "official", "the body names %s, the path %s", p.Official, r.PathValue("id"))
+	if err := pathOfficial(r, &p.Official); err != nil {
+		return err
 	}
 	e, err := app.RecordDeparture(r.Context(), s.store, actor(r), p)
 	return s.created(w, r, e, err)
+}
+
+// pathOfficial fills a body's official from the path, or checks they agree.
+func pathOfficial(r *http.Request, id *officials.PersonID) error {
+	if *id == "" {
+		*id = officials.PersonID(r.PathValue("id"))
+	}
+	if string(*id) != r.PathValue("id") {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "official", "the body names %s, the path %s", *id, r.PathValue("id"))
+	}
+	return nil
 }
 
 func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {

@@ -72,18 +72,11 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 		if err := cl.do(ctx, "GET", fmt.Sprintf("/api/assessment/%d", *year)+query("as_of", *asOf, "as_happened", *happened), nil, "", c); err != nil {
 			return err
 		}
-	} else {
-		s, err := sf.open(ctx, true)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		rs, done := withReplayProgress(ctx, env, s, "replaying")
-		c, err = app.Compute(ctx, rs, *year, basis, app.NewBoardFigures())
-		done()
-		if err != nil {
-			return err
-		}
+	} else if err := sf.replay(ctx, env, func(s events.Store) (err error) {
+		c, err = app.Compute(ctx, s, *year, basis, app.NewBoardFigures())
+		return err
+	}); err != nil {
+		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(c)
@@ -195,18 +188,11 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		if err := cl.do(ctx, "GET", "/api/audit/cities/"+string(sc)+query("at", t.Format(time.RFC3339Nano)), nil, "", a); err != nil {
 			return err
 		}
-	} else {
-		s, err := sf.open(ctx, true)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		rs, done := withReplayProgress(ctx, env, s, "replaying")
-		a, err = app.AuditCity(ctx, rs, domain.CityID(sc), t, app.NewBoardFigures)
-		done()
-		if err != nil {
-			return err
-		}
+	} else if err := sf.replay(ctx, env, func(s events.Store) (err error) {
+		a, err = app.AuditCity(ctx, s, domain.CityID(sc), t, app.NewBoardFigures)
+		return err
+	}); err != nil {
+		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(a)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
 )
 
@@ -113,6 +114,19 @@ func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
 	fs.BoolVar(&f.allowUnsafe, "allow-unsafe-stream", false, "open an existing stream even if its settings could lose or delete events")
 	fs.StringVar(&f.server, "server", env.Getenv("LEDGER_SERVER"), "call a ledger server's API instead of opening the store (env LEDGER_SERVER; token from LEDGER_TOKEN)")
 	f.token = env.Getenv("LEDGER_TOKEN")
+}
+
+// replay opens the store and runs fn on it, drawing a progress bar while fn
+// reads the log.
+func (f *storeFlags) replay(ctx context.Context, env Env, fn func(events.Store) error) error {
+	s, err := f.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rs, done := withReplayProgress(ctx, env, s, "replaying")
+	defer done()
+	return fn(rs)
 }
 
 // remote returns a client when --server is given, else nil.

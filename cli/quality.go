@@ -181,16 +181,11 @@ func runQuality(ctx context.Context, env Env, args []string) error {
 			cities = append(cities, cys...)
 		}
 	} else {
-		s, err := sf.open(ctx, true)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		rs, done := withReplayProgress(ctx, env, s, "replaying")
 		m := quality.New(opts)
-		_, err = projections.Replay(ctx, rs, q, m)
-		done()
-		if err != nil {
+		if err := sf.replay(ctx, env, func(s events.Store) error {
+			_, err := projections.Replay(ctx, s, q, m)
+			return err
+		}); err != nil {
 			return err
 		}
 		basins = basinYears(m, years)
