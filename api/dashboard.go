@@ -14,10 +14,12 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/officials"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections/accountability"
 	"github.com/shanxi-water/ledger/projections/quality"
 	"github.com/shanxi-water/ledger/projections/taskboard"
 )
@@ -38,10 +40,11 @@ func init() {
 			}
 			return template.HTML(`<span class="missed">` + template.HTMLEscapeString(l.T("missed")) + `</span>`)
 		},
-		"cst": func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
+		"cst":   func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
+		"grade": func(l Lang, g assessment.Grade) string { return gradeText(l, g) },
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
-	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise"} {
+	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official"} {
 		pages[p] = template.Must(template.Must(layout.Clone()).ParseFS(webFiles, "web/"+p+".html"))
 	}
 }
@@ -84,6 +87,8 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /city/{city}", "city", s.cityPage)
 	s.page(mux, "GET /audit/{city}", "audit", s.auditPage)
 	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage)
+	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage)
+	s.page(mux, "GET /official/{id}", "official", s.officialPage)
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +313,13 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
 		evs[i], evs[j] = evs[j], evs[i]
 	}
+	var audit *app.CityAudit
+	if !asOf.IsZero() {
+		// Both ways: as the ledger knew it then, and as it happened.
+		if audit, err = app.AuditCity(r.Context(), s.store, c, asOf, s.newTasks); err != nil {
+			return "", nil, err
+		}
+	}
 	return l.T("audit"), struct {
 		City     domain.CityID
 		Name     string
@@ -316,7 +328,8 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 		Problems []string
 		Checked  int
 		Shown    int
-	}{c, cityName(l, city), asOfText, evs, problems, checked, len(evs)}, nil
+		Audit    *app.CityAudit
+	}{c, cityName(l, city), asOfText, evs, problems, checked, len(evs), audit}, nil
 }
 
 func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
@@ -334,6 +347,22 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 		Cards                []enforcement.Card
 		Inspections          []enforcement.Inspection
 	}{e.ID, e.Info.Name, cityName(l, city), e.Info.Industry, stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
+}
+
+func (s *Server) accountabilityPage(r *http.Request, l Lang) (string, any, error) {
+	var cases []accountability.Case
+	s.live.View(func() { cases = s.account.Cases("") })
+	return l.T("accountability"), cases, nil
+}
+
+func (s *Server) officialPage(r *http.Request, l Lang) (string, any, error) {
+	var rec accountability.Record
+	var ok bool
+	s.live.View(func() { rec, ok = s.account.Official(officials.PersonID(r.PathValue("id"))) })
+	if !ok {
+		return "", nil, domain.Errorf(r.URL.Path, domain.NotFound, "id", "no official %q", r.PathValue("id"))
+	}
+	return rec.Name, rec, nil
 }
 
 // stripColors colour an enterprise's quarters, as on an ECHO facility report.

@@ -160,6 +160,27 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "哈希链完整")
 	require.Contains(t, dom, "section.samples_recorded")
 
+	// Lifetime accountability: a case names the bureau head, who stays on record.
+	code, b = f.do("POST", "/api/officials", domain.Assessment, `{"id":"OFF-0001","name":"王建国"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/officials/OFF-0001/appointments", domain.Assessment, `{"post":"env_bureau_head","city":"140800","from":"2016-01-05","document_no":"运政任〔2016〕3号"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/officials/OFF-0001/departures", domain.Assessment, `{"post":"env_bureau_head","city":"140800","to":"2019-06-01","reason":"transferred"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/accountability/cases", domain.Assessment, `{"kind":"data_falsification","city":"140800","from":"2018-07-01","to":"2018-12-31","found_on":"2020-03-28","reference":{"document_no":"晋环监察〔2020〕12号"}}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	dom, _ = f.browse(t, bin, domain.Auditor, "/accountability")
+	require.Contains(t, dom, "王建国")
+	require.Contains(t, dom, "2019-06-01", "named though no longer in office")
+	dom, _ = f.browse(t, bin, domain.Auditor, "/official/OFF-0001")
+	require.Contains(t, dom, `id="tenures"`)
+	require.Contains(t, dom, "env_bureau_head")
+
+	// The audit page replays the city both ways as of a date.
+	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800?as_of=2030-01-01")
+	require.Contains(t, dom, `id="audit-modes"`)
+	require.Contains(t, dom, "当时所知")
+
 	// Without a token the dashboard asks for one.
 	dom, _ = f.browse(t, bin, "", "/")
 	require.Contains(t, dom, `name="token"`)
