@@ -1,6 +1,8 @@
 package events
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,6 +95,32 @@ func (r *Registry) Names() []Name {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+// Fingerprint is a SHA-256, in hex, over every registered name with its
+// current schema version and the versions it can upcast from. Read models
+// built with one registry may differ from those built with another (a new
+// upcaster changes what old payloads decode to), so a projection snapshot
+// records it and is used only by code with the same fingerprint.
+func (r *Registry) Fingerprint() string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]Name, 0, len(r.byName))
+	for n := range r.byName {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
+	h := sha256.New()
+	for _, n := range names {
+		k := r.byName[n]
+		ups := make([]int, 0, len(k.upcasters))
+		for v := range k.upcasters {
+			ups = append(ups, v)
+		}
+		sort.Ints(ups)
+		fmt.Fprintf(h, "%s %d %s %v\n", n, k.schema, k.typ, ups)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Known reports whether name is registered.

@@ -2,6 +2,8 @@ package projections
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,13 +14,62 @@ import (
 // Live keeps projections up to date with the log: it replays the log into
 // them, then follows it. Queries read the projections under View, never
 // while an event is being applied.
+//
+// With snapshots (UseSnapshots) it starts from the newest snapshot every
+// model can restore, all at one position, and follows the log from the
+// position after it; it takes a snapshot of every model every so many
+// events or so much time, and when it stops.
 type Live struct {
 	store    events.Store
 	models   []Projection
 	mu       sync.RWMutex
+	mark     Mark          // under mu: where the models stand
 	position atomic.Uint64 // last event applied
 	applied  atomic.Uint64 // events applied since start
 	err      atomic.Value  // error that stopped Run
+
+	snap     *SnapshotOptions
+	snapshot []Snapshotter // the models, when every one is a Snapshotter
+	restored Restored
+	snapMu   sync.Mutex // one snapshot at a time
+	snapAt   snapState
+	uploads  sync.WaitGroup
+	busy     atomic.Bool // an upload is in flight
+	taken    atomic.Uint64
+	failed   atomic.Uint64
+}
+
+type snapState struct {
+	applied uint64    // l.applied when the last snapshot was taken
+	at      time.Time // when
+	pos     uint64    // its position
+}
+
+// Defaults of SnapshotOptions.
+const (
+	DefaultSnapshotEvery    = 5000
+	DefaultSnapshotInterval = 5 * time.Minute
+	DefaultSnapshotKeep     = 8
+)
+
+// SnapshotOptions configure Live's snapshots.
+type SnapshotOptions struct {
+	Store SnapshotStore
+	// Every is the number of events applied after which a snapshot is
+	// taken (DefaultSnapshotEvery if 0).
+	Every uint64
+	// Interval is the time after which a snapshot is taken if any event
+	// was applied since the last (DefaultSnapshotInterval if 0).
+	Interval time.Duration
+	// Keep is how many of the newest snapshot sets are kept whole; older
+	// ones are thinned to the last of each day (Shanxi time, by recorded-at),
+	// for replays as of past dates. DefaultSnapshotKeep if 0; negative keeps
+	// every set.
+	Keep int
+	// Logger for restores, snapshots and failures; slog.Default() if nil.
+	Logger *slog.Logger
+	// Now is the clock for snapshot times; time.Now if nil.
+	Now func() time.Time
 }
 
 // NewLive returns a runner for the projections. Call Run to start it.
@@ -26,24 +77,230 @@ func NewLive(s events.Store, ps ...Projection) *Live {
 	return &Live{store: s, models: ps}
 }
 
+// UseSnapshots makes Run start from, and take, snapshots. Call it before
+// Run. Snapshots are used only if every projection is a Snapshotter;
+// otherwise Run replays the whole log, and says so in the log.
+func (l *Live) UseSnapshots(o SnapshotOptions) {
+	if o.Store == nil {
+		return
+	}
+	if o.Every == 0 {
+		o.Every = DefaultSnapshotEvery
+	}
+	if o.Interval == 0 {
+		o.Interval = DefaultSnapshotInterval
+	}
+	if o.Keep == 0 {
+		o.Keep = DefaultSnapshotKeep
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	l.snap = &o
+	l.snapshot, _ = AsSnapshotters(l.models...)
+	if l.snapshot == nil {
+		var not []string
+		for _, p := range l.models {
+			if _, ok := p.(Snapshotter); !ok {
+				not = append(not, fmt.Sprintf("%T", p))
+			}
+		}
+		o.Logger.Warn("projection snapshots not used: some projections cannot be snapshotted", "projections", not)
+	}
+}
+
 // Run applies every event of the log and then each new one, until ctx is
-// done or the log fails (the error is kept for Err).
+// done or the log fails (the error is kept for Err). With snapshots it
+// first restores the newest usable set, and when ctx is done it takes a
+// last snapshot before it returns.
 func (l *Live) Run(ctx context.Context) error {
-	err := l.store.Follow(ctx, events.Query{}, func(e events.Event) error {
+	from := uint64(1)
+	if l.snapshot != nil {
+		l.snapMu.Lock()
+		l.snapAt = snapState{at: l.snap.Now()}
+		l.snapMu.Unlock()
+		pos, err := l.restore(ctx)
+		if err != nil {
+			l.err.Store(err)
+			return err
+		}
+		from = pos + 1
+		done := make(chan struct{})
+		defer close(done)
+		go l.tick(ctx, done)
+	}
+	err := l.store.Follow(ctx, events.Query{From: from}, func(e events.Event) error {
 		l.mu.Lock()
 		for _, p := range l.models {
 			p.Apply(e)
 		}
+		l.mark.Advance(&e)
 		l.mu.Unlock()
 		l.position.Store(e.Position)
-		l.applied.Add(1)
+		n := l.applied.Add(1)
+		if l.snapshot != nil {
+			l.maybeSnapshot(ctx, n)
+		}
 		return nil
 	})
 	if err != nil && ctx.Err() == nil {
 		l.err.Store(err)
 	}
+	if l.snapshot != nil && ctx.Err() != nil {
+		// Graceful stop: a last snapshot, so that the next start replays
+		// nothing.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		l.uploads.Wait()
+		if err := l.SnapshotNow(sctx); err != nil {
+			l.snap.Logger.Error("last projection snapshot failed", "error", err)
+		}
+		cancel()
+	}
+	l.uploads.Wait()
 	return err
 }
+
+func (l *Live) restore(ctx context.Context) (uint64, error) {
+	start := time.Now()
+	r, err := RestoreSnapshots(ctx, l.store, l.snap.Store, time.Time{}, 0, l.snapshot...)
+	l.restored = r
+	log := l.snap.Logger
+	for _, why := range r.Skipped {
+		log.Warn("projection snapshot not used", "reason", why)
+	}
+	if err != nil {
+		// A model could not be emptied again: the models cannot be trusted
+		// to start from anything. Stop rather than serve wrong figures.
+		return 0, err
+	}
+	if r.Position == 0 {
+		log.Info("projections: no snapshot to start from; replaying the whole log")
+		return 0, nil
+	}
+	l.mu.Lock()
+	l.mark = r.Mark
+	l.mu.Unlock()
+	l.position.Store(r.Position)
+	l.snapMu.Lock()
+	l.snapAt = snapState{at: l.snap.Now(), pos: r.Position}
+	l.snapMu.Unlock()
+	log.Info("projections restored from snapshot", "position", r.Position, "recorded_at", r.RecordedAt,
+		"duration_ms", time.Since(start).Milliseconds())
+	return r.Position, nil
+}
+
+// tick takes a snapshot when Interval has passed since the last one and
+// events were applied since, even if no event arrives to trigger it.
+func (l *Live) tick(ctx context.Context, done <-chan struct{}) {
+	every := min(l.snap.Interval, time.Minute)
+	t := time.NewTicker(max(every/2, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-done:
+			return
+		case <-t.C:
+			l.maybeSnapshot(ctx, l.applied.Load())
+		}
+	}
+}
+
+func (l *Live) maybeSnapshot(ctx context.Context, applied uint64) {
+	if l.busy.Load() {
+		return // the last one is still being stored; the next event asks again
+	}
+	l.snapMu.Lock()
+	since := applied - l.snapAt.applied
+	due := since >= l.snap.Every || (since > 0 && l.snap.Now().Sub(l.snapAt.at) >= l.snap.Interval)
+	l.snapMu.Unlock()
+	if !due {
+		return
+	}
+	if err := l.takeSnapshot(ctx, false); err != nil {
+		l.failed.Add(1)
+		l.snap.Logger.Error("projection snapshot failed", "error", err)
+	}
+}
+
+// SnapshotNow takes a snapshot of every model and stores it before it
+// returns (nothing if the models are where the last snapshot left them).
+func (l *Live) SnapshotNow(ctx context.Context) error {
+	if l.snapshot == nil {
+		return nil
+	}
+	return l.takeSnapshot(ctx, true)
+}
+
+func (l *Live) takeSnapshot(ctx context.Context, wait bool) error {
+	l.snapMu.Lock()
+	defer l.snapMu.Unlock()
+	// Encode while queries may read, but no event is applied.
+	l.mu.RLock()
+	mark := l.mark
+	applied := l.applied.Load()
+	if mark.Position == 0 || mark.Position == l.snapAt.pos {
+		l.mu.RUnlock()
+		l.snapAt.applied = applied
+		return nil
+	}
+	now := l.snap.Now()
+	infos, data, err := EncodeSnapshots(l.snapshot, mark, l.store.Registry().Fingerprint(), now)
+	l.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	l.snapAt = snapState{applied: applied, at: now, pos: mark.Position}
+	put := func(ctx context.Context) error {
+		start := time.Now()
+		if err := PutSnapshots(ctx, l.snap.Store, infos, data); err != nil {
+			return err
+		}
+		l.taken.Add(1)
+		var size int64
+		for _, in := range infos {
+			size += in.Size
+		}
+		l.snap.Logger.Info("projection snapshot stored", "position", mark.Position, "bytes", size,
+			"duration_ms", time.Since(start).Milliseconds())
+		if err := l.prune(ctx); err != nil {
+			l.snap.Logger.Warn("pruning projection snapshots", "error", err)
+		}
+		return nil
+	}
+	if wait {
+		return put(ctx)
+	}
+	l.busy.Store(true)
+	l.uploads.Add(1)
+	go func() {
+		defer l.uploads.Done()
+		defer l.busy.Store(false)
+		if err := put(context.WithoutCancel(ctx)); err != nil {
+			l.failed.Add(1)
+			l.snap.Logger.Error("projection snapshot failed", "error", err)
+		}
+	}()
+	return nil
+}
+
+func (l *Live) prune(ctx context.Context) error {
+	if l.snap.Keep < 0 {
+		return nil
+	}
+	return PruneSnapshots(ctx, l.snap.Store, l.store.Registry().Fingerprint(), l.snap.Keep, l.snapshot...)
+}
+
+// Restored says which snapshot Run started from (zero Position: none).
+func (l *Live) Restored() Restored { return l.restored }
+
+// SnapshotsTaken counts the snapshots stored since Run started, and those
+// that failed.
+func (l *Live) SnapshotsTaken() (stored, failed uint64) { return l.taken.Load(), l.failed.Load() }
 
 // View runs fn while no event is being applied.
 func (l *Live) View(fn func()) {
@@ -55,7 +312,8 @@ func (l *Live) View(fn func()) {
 // Position is the position of the last event applied.
 func (l *Live) Position() uint64 { return l.position.Load() }
 
-// Applied counts the events applied since Run started.
+// Applied counts the events applied since Run started (not those restored
+// from a snapshot).
 func (l *Live) Applied() uint64 { return l.applied.Load() }
 
 // Err is the error that stopped Run, if any.

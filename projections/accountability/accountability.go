@@ -23,14 +23,16 @@ import (
 	"github.com/shanxi-water/ledger/domain/officials"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
 )
 
 // Model is the read model. Build it with New and feed it events (Apply).
 type Model struct {
 	roster    *officials.Roster
 	cases     map[caseKey]*caseState
-	decisions []Decision // every decision, in log order
-	LastEvent uint64     // position of the last event applied
+	decisions []Decision         // every decision, in log order
+	inputs    projections.Inputs // the events applied, for snapshots
+	LastEvent uint64             // position of the last event applied
 }
 
 type caseKey struct {
@@ -56,6 +58,10 @@ func source(e events.Event) officials.Source {
 // Apply folds one event into the model.
 func (m *Model) Apply(e events.Event) {
 	m.LastEvent = e.Position
+	switch e.Data.(type) {
+	case officials.Registered, officials.Appointed, officials.Departed, officials.Triggered, officials.Decided:
+		m.inputs.Add(e)
+	}
 	switch d := e.Data.(type) {
 	case officials.Registered, officials.Appointed, officials.Departed:
 		m.roster.Apply(officials.Entry{Version: e.Version, Source: source(e), Data: d})

@@ -25,6 +25,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
 )
 
 type pubKey struct {
@@ -37,7 +38,8 @@ type Model struct {
 	enterprises map[events.Aggregate]*enforcement.Enterprise
 	byID        map[enforcement.EnterpriseID]events.Aggregate
 	published   map[pubKey]Publication
-	LastEvent   uint64 // position of the last event applied
+	inputs      projections.Inputs // the events applied, for snapshots
+	LastEvent   uint64             // position of the last event applied
 }
 
 // New returns an empty model.
@@ -67,10 +69,12 @@ func (m *Model) Apply(e events.Event) {
 	m.LastEvent = e.Position
 	switch d := e.Data.(type) {
 	case enforcement.CardListPublished:
+		m.inputs.Add(e)
 		m.published[pubKey{d.List.Scope, d.List.Quarter}] = Publication{CardListPublished: d, PublishedAt: e.OccurredAt, RecordedAt: e.RecordedAt,
 			Actor: e.Actor, Position: e.Position, EventID: e.ID.String(), HashOK: d.List.Hash() == d.SHA256}
 	case enforcement.EnterpriseRegistered, enforcement.Inspected, enforcement.YellowCardIssued, enforcement.RedCardIssued,
 		enforcement.CardLifted, enforcement.CardRevoked:
+		m.inputs.Add(e)
 		ent := m.enterprises[e.Aggregate]
 		if ent == nil {
 			ent = &enforcement.Enterprise{}

@@ -22,6 +22,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
 )
 
 type unitKey struct {
@@ -34,7 +35,8 @@ type Board struct {
 	tasks     map[plan.TaskID]plan.Task
 	order     []plan.TaskID // listing order
 	units     map[unitKey]*unit
-	LastEvent uint64 // position of the last event applied
+	inputs    projections.Inputs // the events applied, for snapshots
+	LastEvent uint64             // position of the last event applied
 }
 
 type unit struct {
@@ -69,6 +71,7 @@ func (b *Board) Apply(e events.Event) {
 	b.LastEvent = e.Position
 	switch d := e.Data.(type) {
 	case tasks.Listed:
+		b.inputs.Add(e)
 		t := d.Task()
 		if _, ok := b.tasks[t.ID]; !ok {
 			b.order = append(b.order, t.ID)
@@ -85,6 +88,7 @@ func (b *Board) Apply(e events.Event) {
 		if u == nil {
 			return // a unit of no listed task: the commands never store one
 		}
+		b.inputs.Add(e)
 		u.progress.Apply(tasks.Entry{OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Actor: e.Actor, Change: d})
 		c := Change{From: d.From, To: d.To, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Actor: e.Actor,
 			Evidence: d.Evidence, Reason: d.Reason, Position: e.Position, EventID: e.ID.String()}
