@@ -109,26 +109,54 @@ type Basis struct {
 // force for that year. tasks, if not nil, is a fresh task read model to
 // feed; without it no task is counted.
 func Compute(ctx context.Context, s events.Store, year int, basis Basis, tasks TaskFigures) (*Computation, error) {
-	q := quality.New(quality.Options{OccurredBy: basis.OccurredBy})
-	cm := cards.New()
-	rl := &rulesLog{}
-	hd := &heads{last: map[events.Aggregate]events.Hash{}}
-	ps := []projections.Projection{q, cm, rl, hd}
-	if tasks != nil {
-		ps = append(ps, tasks)
-	}
-	pos, err := projections.Replay(ctx, s, events.Query{RecordedBy: basis.RecordedBy, To: basis.Position}, ps...)
+	m := newComputeModels(basis.OccurredBy, tasks)
+	pos, err := projections.Replay(ctx, s, events.Query{RecordedBy: basis.RecordedBy, To: basis.Position}, m.list()...)
 	if err != nil {
 		return nil, err
 	}
-	rules, err := assessment.InForce(rl.adopted, year)
+	return m.year(year, pos)
+}
+
+// computeModels are the read models a computation reads.
+type computeModels struct {
+	q     *quality.Model
+	cm    *cards.Model
+	rl    *rulesLog
+	hd    *heads // nil when not replayed (the computation then has no inputs hash)
+	tasks TaskFigures
+}
+
+func newComputeModels(occurredBy time.Time, tasks TaskFigures) *computeModels {
+	return &computeModels{q: quality.New(quality.Options{OccurredBy: occurredBy}), cm: cards.New(), rl: &rulesLog{},
+		hd: &heads{last: map[events.Aggregate]events.Hash{}}, tasks: tasks}
+}
+
+func (m *computeModels) list() []projections.Projection {
+	ps := []projections.Projection{m.q, m.cm, m.rl}
+	if m.hd != nil {
+		ps = append(ps, m.hd)
+	}
+	if m.tasks != nil {
+		ps = append(ps, m.tasks)
+	}
+	return ps
+}
+
+// year assesses every city for a year from the models, which hold the log
+// up to position pos. It only reads them: several years can be assessed
+// from one replay.
+func (m *computeModels) year(year int, pos uint64) (*Computation, error) {
+	rules, err := assessment.InForce(m.rl.adopted, year)
 	if err != nil {
 		return nil, err
 	}
-	c := &Computation{Year: year, Rules: rules, Position: pos, InputsHash: hd.digest(), Aggregates: len(hd.last)}
+	c := &Computation{Year: year, Rules: rules, Position: pos}
+	if m.hd != nil {
+		c.InputsHash, c.Aggregates = m.hd.digest(), len(m.hd.last)
+	}
 	for _, city := range domain.Cities {
-		in := Inputs(q, tasks, city.ID, year)
-		f := cm.CityYear(domain.CityScope(city.ID), year)
+		in := Inputs(m.q, m.tasks, city.ID, year)
+		f := m.cm.CityYear(domain.CityScope(city.ID), year)
 		in.Enforcement = assessment.EnforcementFigures{Inspections: f.Inspections, Violations: f.Violations,
 			Yellow: f.Yellow, Red: f.Red, Lifted: f.Lifted, Revoked: f.Revoked}
 		c.Results = append(c.Results, assessment.Assess(rules, in))

@@ -9,6 +9,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
 )
 
 // AuditYear is a city's assessment for one year as the ledger knew it on the
@@ -50,6 +51,24 @@ type CityAudit struct {
 // with every correction known today. newTasks makes a fresh task read model
 // for each replay (nil: tasks not counted).
 func AuditCity(ctx context.Context, s events.Store, c domain.CityID, at time.Time, newTasks func() TaskFigures) (*CityAudit, error) {
+	return AuditCityWith(ctx, s, c, at, newTasks, AuditOptions{})
+}
+
+// AuditOptions change how AuditCityWith replays the log; never what it
+// finds.
+type AuditOptions struct {
+	// Snapshots, if set, lets the replay as the ledger knew it then start
+	// from the newest projection snapshot taken by then
+	// (projections.ReplayAsOf), if the task read model can be snapshotted.
+	// The replay as it happened cannot use a snapshot: it needs the events
+	// recorded after the date (corrections known today) and models that
+	// keep only what occurred by the date; it replays the whole log.
+	Snapshots projections.SnapshotStore
+}
+
+// AuditCityWith is AuditCity with options. Each mode is one replay of the
+// log, from which every year up to the date's is assessed.
+func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time.Time, newTasks func() TaskFigures, opts AuditOptions) (*CityAudit, error) {
 	if _, ok := domain.LookupCity(c); !ok {
 		return nil, domain.Errorf("audit", domain.NotFound, "city", "%q is not one of Shanxi's 11 city codes", c)
 	}
@@ -79,25 +98,44 @@ func AuditCity(ctx context.Context, s events.Store, c domain.CityID, at time.Tim
 		}
 		return newTasks()
 	}
+	then, err := knownThen(ctx, s, at, tasks(), opts.Snapshots)
+	if err != nil {
+		return nil, err
+	}
+	var years []int
 	for year := 2016; year <= at.In(domain.CST).Year(); year++ {
-		then, err := Compute(ctx, s, year, Basis{RecordedBy: at}, tasks())
-		if err != nil {
+		if _, err := assessment.InForce(then.rl.adopted, year); err != nil {
 			if domain.KindOf(err) == domain.NotFound {
 				continue // no rules in force for that year then
 			}
 			return nil, err
 		}
-		now, err := Compute(ctx, s, year, Basis{OccurredBy: at}, tasks())
+		years = append(years, year)
+	}
+	if len(years) == 0 {
+		return a, nil
+	}
+	now := newComputeModels(at, tasks())
+	now.hd = nil
+	if _, err := projections.Replay(ctx, s, events.Query{}, now.list()...); err != nil {
+		return nil, err
+	}
+	for _, year := range years {
+		thenC, err := then.year(year, 0)
+		if err != nil {
+			return nil, err
+		}
+		nowC, err := now.year(year, 0)
 		if err != nil {
 			return nil, err
 		}
 		y := AuditYear{Year: year}
-		for _, r := range then.Results {
+		for _, r := range thenC.Results {
 			if r.City == c {
 				y.KnownThen = r
 			}
 		}
-		for _, r := range now.Results {
+		for _, r := range nowC.Results {
 			if r.City == c {
 				y.AsHappened = r
 			}
@@ -106,6 +144,35 @@ func AuditCity(ctx context.Context, s events.Store, c domain.CityID, at time.Tim
 		a.Years = append(a.Years, y)
 	}
 	return a, nil
+}
+
+// knownThen builds the models of a computation as the ledger knew the log
+// at t: from the newest snapshot taken by then, if st is set and every
+// model can be restored from one, else by replaying the whole log.
+func knownThen(ctx context.Context, s events.Store, t time.Time, tasks TaskFigures, st projections.SnapshotStore) (*computeModels, error) {
+	m := newComputeModels(time.Time{}, tasks)
+	m.hd = nil
+	snaps := []projections.Snapshotter{m.q, m.cm}
+	if tasks != nil {
+		if ts, ok := tasks.(projections.Snapshotter); ok {
+			snaps = append(snaps, ts)
+		} else {
+			st = nil
+		}
+	}
+	if st == nil {
+		_, err := projections.Replay(ctx, s, events.Query{RecordedBy: t}, m.list()...)
+		return m, err
+	}
+	if _, _, err := projections.ReplayAsOf(ctx, s, st, t, snaps...); err != nil {
+		return nil, err
+	}
+	// The rules are few: read them rather than keep them in a snapshot.
+	err := s.Read(ctx, events.Query{Names: []events.Name{RulesAdopted}, RecordedBy: t}, func(e events.Event) error {
+		m.rl.Apply(e)
+		return nil
+	})
+	return m, err
 }
 
 // concerns reports whether an event is about something that happened by

@@ -1,0 +1,92 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/ledgertest"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/cards"
+	"github.com/shanxi-water/ledger/projections/quality"
+	"github.com/shanxi-water/ledger/projections/snapstore"
+	"github.com/shanxi-water/ledger/projections/taskboard"
+)
+
+// auditByYear is the auditor's replay as it was first written: two full
+// replays for every year. AuditCity must find exactly the same.
+func auditByYear(t *testing.T, s *jetstream.Store, c domain.CityID, at time.Time) []app.AuditYear {
+	ctx := context.Background()
+	var out []app.AuditYear
+	for year := 2016; year <= at.In(domain.CST).Year(); year++ {
+		then, err := app.Compute(ctx, s, year, app.Basis{RecordedBy: at}, app.NewBoardFigures())
+		if domain.KindOf(err) == domain.NotFound {
+			continue
+		}
+		require.NoError(t, err)
+		now, err := app.Compute(ctx, s, year, app.Basis{OccurredBy: at}, app.NewBoardFigures())
+		require.NoError(t, err)
+		y := app.AuditYear{Year: year}
+		for i := range then.Results {
+			if then.Results[i].City == c {
+				y.KnownThen = then.Results[i]
+			}
+			if now.Results[i].City == c {
+				y.AsHappened = now.Results[i]
+			}
+		}
+		y.Differences = app.DiffResults(y.KnownThen, y.AsHappened)
+		out = append(out, y)
+	}
+	return out
+}
+
+// The auditor's replay assesses every year from one replay per mode, and
+// with snapshots starts the replay as the ledger knew it from the newest
+// snapshot by the date: the same audit as two full replays a year.
+func TestAuditCityWithSnapshotsFindsTheSame(t *testing.T) {
+	ctx := context.Background()
+	clock := ledgertest.NewClock(ledgertest.Start)
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: clock.Now})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	h := ledgertest.New(s, clock, 3)
+	require.NoError(t, h.Setup(ctx))
+	for y := 2016; y <= 2018; y++ {
+		require.NoError(t, h.Year(ctx, y))
+	}
+	snaps := snapstore.New(ctx, s.JetStream(), s.StreamName())
+	sets, err := projections.BackfillSnapshots(ctx, s, snaps, 50, nil, quality.New(quality.Options{}), cards.New(), taskboard.New())
+	require.NoError(t, err)
+	require.Greater(t, sets, 5)
+
+	differ := 0
+	for _, at := range []time.Time{
+		time.Date(2016, 12, 31, 23, 59, 59, 0, domain.CST),
+		time.Date(2017, 3, 20, 12, 0, 0, 0, domain.CST),
+		time.Date(2018, 2, 20, 23, 59, 59, 0, domain.CST),
+		time.Date(2019, 6, 30, 23, 59, 59, 0, domain.CST),
+	} {
+		for _, c := range []domain.CityID{ledgertest.Yuncheng, ledgertest.Taiyuan} {
+			want := auditByYear(t, s, c, at)
+			require.NotEmpty(t, want)
+			plain, err := app.AuditCity(ctx, s, c, at, app.NewBoardFigures)
+			require.NoError(t, err)
+			require.Equal(t, want, plain.Years, "%s at %s", c, at)
+			fast, err := app.AuditCityWith(ctx, s, c, at, app.NewBoardFigures, app.AuditOptions{Snapshots: snaps})
+			require.NoError(t, err)
+			require.Equal(t, plain, fast, "%s at %s", c, at)
+			for _, y := range plain.Years {
+				if len(y.Differences) > 0 {
+					differ++
+				}
+			}
+		}
+	}
+	require.Positive(t, differ, "some years differ between the two modes")
+}
