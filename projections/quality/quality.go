@@ -343,14 +343,43 @@ func (m *Model) Months(id monitoring.SectionID, year int) []MonthClass {
 	for i := range out {
 		out[i] = MonthClass{Year: year, Month: i + 1}
 	}
+	// A month with several manual samples is classed by their means, item
+	// by item (summed in time order), as automatic samples are: never by
+	// whichever sample a map happens to give last.
+	type acc struct {
+		sum     map[water.Item]float64
+		n       map[water.Item]int
+		samples int
+	}
+	var manual [12]acc
+	keys := make([]monitoring.Key, 0, 16)
 	for k, p := range s.manual {
-		mo := monthOf(k.At)
-		if mo.year != year || p.sample.Status != monitoring.Measured {
+		if monthOf(k.At).year == year && p.sample.Status == monitoring.Measured {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].At.Before(keys[j].At) })
+	for _, k := range keys {
+		a := &manual[monthOf(k.At).month-1]
+		if a.sum == nil {
+			a.sum, a.n = map[water.Item]float64{}, map[water.Item]int{}
+		}
+		for it, v := range s.manual[k].sample.Effective() {
+			a.sum[it] += v
+			a.n[it]++
+		}
+		a.samples++
+	}
+	for i, a := range manual {
+		if a.samples == 0 {
 			continue
 		}
-		if r, err := water.ClassifySample(s.Kind, p.sample.Effective()); err == nil {
-			mc := &out[mo.month-1]
-			mc.Class, mc.Source, mc.Samples = r.Class, monitoring.Manual, mc.Samples+1
+		means := water.Values{}
+		for it, n := range a.n {
+			means[it] = a.sum[it] / float64(n)
+		}
+		if r, err := water.ClassifySample(s.Kind, means); err == nil {
+			out[i].Class, out[i].Source, out[i].Samples = r.Class, monitoring.Manual, a.samples
 		}
 	}
 	for mo, a := range s.auto {
