@@ -126,7 +126,7 @@ func accountFailures(ctx context.Context, s events.Store, sc *schedule, pub even
 				decision = officials.Warning
 			}
 			d := officials.Decided{Case: officials.FailedAssessmentID(p.Year), City: r.City, Official: n.Official, Decision: decision,
-				DocumentNo: fmt.Sprintf("晋纪发〔%d〕%d号 (demo)", p.Year+1, 10+k), Date: plan.NewDate(p.Year+1, 5, 10), Authority: "山西省纪委监委"}
+				DocumentNo: fmt.Sprintf("晋纪发〔%d〕%d号 (demo)", p.Year+1, 10+10*opened+k), Date: plan.NewDate(p.Year+1, 5, 10), Authority: "山西省纪委监委"}
 			sc.insert(time.Date(p.Year+1, 5, 10, 10, k, 0, 0, domain.CST), "accountability decided", func(ctx context.Context, s events.Store, at time.Time) error {
 				_, err := app.DecideAccountability(ctx, s, discipline, d)
 				return err
