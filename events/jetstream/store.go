@@ -31,7 +31,8 @@ type Config struct {
 	URL string
 	// Stream name; DefaultStream if "".
 	Stream string
-	// Replicas of the stream when it is created: 1 embedded, 3 in a cluster.
+	// Replicas of the stream when it is created (and the fewest an existing
+	// stream may have): if 0, 3 when the server is part of a cluster, else 1.
 	Replicas int
 	// DuplicateWindow within which a re-sent event id is recognised by the
 	// server itself; 2 minutes if 0. (Appends with expected versions are
@@ -64,9 +65,6 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Stream == "" {
 		cfg.Stream = DefaultStream
 	}
-	if cfg.Replicas == 0 {
-		cfg.Replicas = 1
-	}
 	if cfg.DuplicateWindow == 0 {
 		cfg.DuplicateWindow = 2 * time.Minute
 	}
@@ -89,6 +87,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		b.Close()
 		return nil, domain.E(op, domain.Internal, "nats", fmt.Errorf("connect: %w", err))
+	}
+	if b.cfg.Replicas == 0 {
+		// In a cluster, one copy on each of three servers: an acknowledged
+		// event is then on two disks, and survives the loss of any server.
+		b.cfg.Replicas = 1
+		if b.nc.ConnectedClusterName() != "" {
+			b.cfg.Replicas = 3
+		}
 	}
 	if b.js, err = jetstream.New(b.nc); err != nil {
 		b.Close()
@@ -285,6 +291,19 @@ func (b *backend) Head(ctx context.Context, agg events.Aggregate) (events.Head, 
 	return events.Head{Version: e.Version, Position: e.Position, Hash: e.Hash, RecordedAt: e.RecordedAt}, nil
 }
 
+// attemptTimeout bounds one request to the servers within a caller's longer
+// deadline. In a failover a request can go unanswered for good: its reply
+// was lost with the server the client was connected to, or a read's
+// consumer was placed on a server that crashed and is not yet known to be
+// gone (the cluster takes minutes to notice). Such a request is sent again
+// (with the same event ids) instead of being waited on until the caller
+// gives up.
+const attemptTimeout = 5 * time.Second
+
+func withAttemptTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, attemptTimeout)
+}
+
 // commitRetries is how often a commit whose outcome is unknown (a timeout, a
 // lost connection) is sent again with the same event ids.
 const commitRetries = 4
@@ -299,7 +318,9 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 			case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
 			}
 		}
-		err = b.commitOnce(ctx, evs, expect)
+		actx, cancel := withAttemptTimeout(ctx)
+		err = b.commitOnce(actx, evs, expect)
+		cancel()
 		if err == nil || !unknownOutcome(err) {
 			return err
 		}
@@ -411,16 +432,47 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:    start,
 	}
-	cons, err := b.js.OrderedConsumer(ctx, b.cfg.Stream, cfg)
-	if err != nil {
+	var (
+		cons   jetstream.Consumer
+		it     jetstream.MessagesContext
+		stopIt func() bool
+	)
+	release := func() {
+		if it != nil {
+			stopIt()
+			it.Stop()
+			it = nil
+		}
+		if cons != nil {
+			// Ordered consumers are ephemeral; delete it now rather than wait.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			_ = b.js.DeleteConsumer(dctx, b.cfg.Stream, cons.CachedInfo().Name)
+			cancel()
+			cons = nil
+		}
+	}
+	defer release()
+	consume := func() error {
+		var err error
+		if it, err = cons.Messages(jetstream.PullMaxMessages(2000)); err != nil {
+			return fmt.Errorf("consumer: %w", err)
+		}
+		stopIt = context.AfterFunc(ctx, it.Stop)
+		return nil
+	}
+	// restart reads on from position from with a new consumer.
+	restart := func(from uint64) error {
+		release()
+		cfg.OptStartSeq = from
+		var err error
+		if cons, err = b.orderedConsumer(ctx, cfg); err != nil {
+			return fmt.Errorf("consumer: %w", err)
+		}
+		return consume()
+	}
+	if cons, err = b.orderedConsumer(ctx, cfg); err != nil {
 		return fmt.Errorf("consumer: %w", err)
 	}
-	defer func() {
-		// Ordered consumers are ephemeral; delete it now rather than wait.
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		_ = b.js.DeleteConsumer(dctx, b.cfg.Stream, cons.CachedInfo().Name)
-	}()
 	if !follow {
 		info, err := cons.Info(ctx)
 		if err != nil {
@@ -430,13 +482,9 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 			return nil
 		}
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(2000))
-	if err != nil {
-		return fmt.Errorf("consumer: %w", err)
+	if err := consume(); err != nil {
+		return err
 	}
-	defer it.Stop()
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
 	// In a scan of the whole log every position must arrive: one that does
 	// not was refused or lost by the server, and is reported as a record
 	// with an error rather than skipped in silence.
@@ -454,6 +502,7 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 	if !follow {
 		nextOpts = append(nextOpts, jetstream.NextMaxWait(scanIdle))
 	}
+	stalled := 0
 	for {
 		m, err := it.Next(nextOpts...)
 		if err != nil {
@@ -467,10 +516,22 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 				if err != nil || !slow {
 					return err
 				}
+				// The next message is there, but the consumer does not
+				// deliver it. Its pull request may have been lost (in a
+				// cluster changing leaders); the client notices that only
+				// by missed heartbeats, which it does not watch across
+				// short waits. Read on with a new consumer.
+				if stalled++; time.Duration(stalled)*scanIdle >= scanStall {
+					stalled = 0
+					if err := restart(prev + 1); err != nil {
+						return err
+					}
+				}
 				continue
 			}
 			return fmt.Errorf("reading the log: %w", err)
 		}
+		stalled = 0
 		md, err := m.Metadata()
 		if err != nil {
 			return fmt.Errorf("reading the log: %w", err)
@@ -495,9 +556,36 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 	}
 }
 
+// consumerTries is how often a scan asks for its consumer when the request
+// goes unanswered.
+const consumerTries = 4
+
+// orderedConsumer creates a scan's consumer. A request that is not answered
+// in time is sent again: in a cluster that lost a server, the new consumer
+// may have been placed on it, and the next one is placed on a live server.
+func (b *backend) orderedConsumer(ctx context.Context, cfg jetstream.OrderedConsumerConfig) (jetstream.Consumer, error) {
+	for try := 1; ; try++ {
+		actx, cancel := withAttemptTimeout(ctx)
+		cons, err := b.js.OrderedConsumer(actx, b.cfg.Stream, cfg)
+		cancel()
+		if err == nil || ctx.Err() != nil || try == consumerTries || !unknownOutcome(err) {
+			return cons, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(try) * 100 * time.Millisecond):
+		}
+	}
+}
+
 // scanIdle is how long a scan waits for a message before asking the stream
-// directly whether the next one can be read.
-const scanIdle = 500 * time.Millisecond
+// directly whether the next one can be read; scanStall how long it waits for
+// a message that can be read before it reads on with a new consumer.
+const (
+	scanIdle  = 500 * time.Millisecond
+	scanStall = 5 * time.Second
+)
 
 // skipUnreadable reports unreadable messages after *prev up to end, and
 // reports slow if one of them is readable after all (the consumer is only
