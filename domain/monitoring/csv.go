@@ -93,13 +93,16 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		return p, nil
 	}
 	seen := map[SectionID]map[Key]int{}
+	line := 1
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// A record that could not be read has no field positions (asking
+			// for them panics): the error says where it went wrong.
+			line++
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
@@ -110,6 +113,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 			}
 			continue
 		}
+		line, _ = cr.FieldPos(0)
 		if len(p.Lines) >= MaxUploadRows {
 			return nil, domain.Errorf("import", domain.Invalid, "file", "more than %d rows: split the upload", MaxUploadRows)
 		}
