@@ -106,6 +106,8 @@ func TestImportRejectsEveryKindOfBadRow(t *testing.T) {
 		{"missing section", ",2019-04-01 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "section", "missing"},
 		{"not a number", "FH-HJDQ,2019-04-02 08:00,manual,,7.9,six,5.1,0.82,0.19\n", 3, "DO", `"six" is not a number`},
 		{"negative", "FH-HJDQ,2019-04-02 08:00,manual,,7.9,6.2,-5.1,0.82,0.19\n", 3, "CODMn", "negative"},
+		{"hex number", "FH-HJDQ,2019-04-02 08:00,manual,,7.9,0x1p2,5.1,0.82,0.19\n", 3, "DO", `"0x1p2" is not a number`},
+		{"infinity", "FH-HJDQ,2019-04-02 08:00,manual,,7.9,6.2,Inf,0.82,0.19\n", 3, "CODMn", `"Inf" is not a number`},
 		{"out of range", "FH-HJDQ,2019-04-02 08:00,manual,,15.2,6.2,5.1,0.82,0.19\n", 3, "pH", "above 14"},
 		{"future", "FH-HJDQ,2021-04-02 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "in the future"},
 		{"bad time", "FH-HJDQ,02/04/2019,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "is not a time"},
@@ -139,6 +141,7 @@ func TestImportRejectsEveryKindOfBadRow(t *testing.T) {
 		{"section,sampled_at,source,pH,turbidity_x\n", "turbidity_x", "unknown column"},
 		{"section,sampled_at,pH\n", "source", "required column missing"},
 		{"section,sampled_at,source,NH3N,氨氮\n", "氨氮", "same item as column NH3N"},
+		{"section,sampled_at,source,section,NH3N\n", "section", "named twice"},
 	} {
 		_, err := app.ImportSamples(ctx, s, station, strings.NewReader(tc.header), app.ImportOptions{Now: now})
 		var ie *app.ImportError

@@ -119,7 +119,11 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 			}
 			if c.Expect != Any && h.Version != uint64(c.Expect) {
 				if callerIDs {
-					if stored, ok := l.alreadyStored(ctx, changes); ok {
+					stored, ok, err := l.alreadyStored(ctx, changes)
+					if err != nil {
+						return nil, err
+					}
+					if ok {
 						return stored, nil
 					}
 				}
@@ -139,7 +143,11 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 		if !conflict && !dup {
 			return nil, domain.E(op, domain.KindOrInternal(err), "", err)
 		}
-		if stored, ok := l.alreadyStored(ctx, changes); ok {
+		stored, ok, serr := l.alreadyStored(ctx, changes)
+		if serr != nil {
+			return nil, serr
+		}
+		if ok {
 			return stored, nil
 		}
 		if dup {
@@ -382,7 +390,11 @@ func (l *Log) forget(changes []Change) {
 
 // alreadyStored reports whether every draft of changes is already in the log, and returns those events: an append
 // retried after its first try was stored.
-func (l *Log) alreadyStored(ctx context.Context, changes []Change) ([]Event, bool) {
+//
+// When the log cannot be read to tell, it says so with an Internal error
+// rather than calling it a conflict: the append may well be stored, and a
+// retry with the same ids is safe.
+func (l *Log) alreadyStored(ctx context.Context, changes []Change) ([]Event, bool, error) {
 	want := map[uuid.UUID]int{}
 	n := 0
 	for _, c := range changes {
@@ -407,18 +419,19 @@ func (l *Log) alreadyStored(ctx context.Context, changes []Change) ([]Event, boo
 			return nil
 		})
 		if err != nil {
-			return nil, false
+			return nil, false, domain.E("events.Append", domain.Internal, "",
+				fmt.Errorf("could not tell whether the append was stored (retrying it with the same event ids is safe): %w", err))
 		}
 	}
 	if got != n {
-		return nil, false
+		return nil, false, nil
 	}
 	out := make([]*Event, n)
 	for i := range found {
 		out[i] = &found[i]
 	}
 	evs, err := l.decodeAll("events.Append", out)
-	return evs, err == nil
+	return evs, err == nil, nil
 }
 
 func (l *Log) decodeAll(op string, evs []*Event) ([]Event, error) {

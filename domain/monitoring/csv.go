@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,9 +151,18 @@ func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
 	items := map[int]water.Item{}
 	var errs []RowError
 	seenItem := map[water.Item]string{}
+	seenCol := map[string]bool{}
 	for i, name := range h {
 		n := strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
-		switch strings.ToLower(n) {
+		lower := strings.ToLower(n)
+		if lower == colSection || lower == colAt || lower == colSource || lower == colStatus {
+			if seenCol[lower] {
+				errs = append(errs, RowError{Line: 1, Column: n, Reason: "named twice"})
+				continue
+			}
+			seenCol[lower] = true
+		}
+		switch lower {
 		case colSection:
 			c.section = i
 		case colAt:
@@ -202,6 +212,10 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time (2019-03-01 08:00, Shanxi time, or RFC 3339)", s)
 }
+
+// decimalRE is a plain decimal number: ParseFloat alone would also take
+// hex floats, "Inf" and underscores.
+var decimalRE = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
 
 // earliestSample is the first sample time the ledger accepts: samples before
 // the plan are history, not assessment data.
@@ -255,8 +269,9 @@ func parseRow(line int, rec, header []string, c columns, items map[int]water.Ite
 			continue
 		}
 		below := strings.HasPrefix(cell, "<")
-		v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(cell, "<")), 64)
-		if err != nil {
+		num := strings.TrimSpace(strings.TrimPrefix(cell, "<"))
+		v, err := strconv.ParseFloat(num, 64)
+		if err != nil || !decimalRE.MatchString(num) {
 			bad(col, "%q is not a number", cell)
 			continue
 		}
