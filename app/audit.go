@@ -98,7 +98,7 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 		}
 		return newTasks()
 	}
-	then, err := knownThen(ctx, s, at, tasks(), opts.Snapshots)
+	then, _, err := knownThen(ctx, s, at, tasks(), opts.Snapshots)
 	if err != nil {
 		return nil, err
 	}
@@ -146,10 +146,37 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 	return a, nil
 }
 
+// ComputeAsOf assesses every city for each of years, as the ledger knew the
+// log at t (every event recorded by then; the whole log if t is zero), from
+// one replay: starting from the newest projection snapshot taken by then if
+// st is set (and tasks, if not nil, can be snapshotted), else from the
+// beginning of the log. The results are the same either way. A year with
+// no rules in force then is left out. The computations carry no inputs
+// hash or aggregate count (a replay from a snapshot does not see every
+// aggregate's head); Compute gives them.
+func ComputeAsOf(ctx context.Context, s events.Store, years []int, t time.Time, tasks TaskFigures, st projections.SnapshotStore) ([]*Computation, error) {
+	m, pos, err := knownThen(ctx, s, t, tasks, st)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Computation
+	for _, y := range years {
+		c, err := m.year(y, pos)
+		if domain.KindOf(err) == domain.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // knownThen builds the models of a computation as the ledger knew the log
 // at t: from the newest snapshot taken by then, if st is set and every
 // model can be restored from one, else by replaying the whole log.
-func knownThen(ctx context.Context, s events.Store, t time.Time, tasks TaskFigures, st projections.SnapshotStore) (*computeModels, error) {
+func knownThen(ctx context.Context, s events.Store, t time.Time, tasks TaskFigures, st projections.SnapshotStore) (*computeModels, uint64, error) {
 	m := newComputeModels(time.Time{}, tasks)
 	m.hd = nil
 	snaps := []projections.Snapshotter{m.q, m.cm}
@@ -161,18 +188,19 @@ func knownThen(ctx context.Context, s events.Store, t time.Time, tasks TaskFigur
 		}
 	}
 	if st == nil {
-		_, err := projections.Replay(ctx, s, events.Query{RecordedBy: t}, m.list()...)
-		return m, err
+		pos, err := projections.Replay(ctx, s, events.Query{RecordedBy: t}, m.list()...)
+		return m, pos, err
 	}
-	if _, _, err := projections.ReplayAsOf(ctx, s, st, t, snaps...); err != nil {
-		return nil, err
+	pos, _, err := projections.ReplayAsOf(ctx, s, st, t, snaps...)
+	if err != nil {
+		return nil, 0, err
 	}
 	// The rules are few: read them rather than keep them in a snapshot.
-	err := s.Read(ctx, events.Query{Names: []events.Name{RulesAdopted}, RecordedBy: t}, func(e events.Event) error {
+	err = s.Read(ctx, events.Query{Names: []events.Name{RulesAdopted}, RecordedBy: t}, func(e events.Event) error {
 		m.rl.Apply(e)
 		return nil
 	})
-	return m, err
+	return m, pos, err
 }
 
 // concerns reports whether an event is about something that happened by

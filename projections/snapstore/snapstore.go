@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -39,6 +40,14 @@ type Store struct {
 
 	mu  sync.Mutex
 	obs jetstream.ObjectStore // nil until first used
+
+	// The last listing, and the state of the bucket's stream it was taken
+	// at: listing the bucket reads every object's metadata, asking the
+	// stream's state is one request.
+	listMu     sync.Mutex
+	listed     []projections.SnapshotInfo
+	listedAt   [2]uint64 // last sequence and message count
+	listCached bool
 }
 
 var _ projections.SnapshotStore = (*Store)(nil)
@@ -143,11 +152,21 @@ func (s *Store) List(ctx context.Context) ([]projections.SnapshotInfo, error) {
 	if err != nil || obs == nil {
 		return nil, err
 	}
-	objs, err := obs.List(ctx)
-	if errors.Is(err, jetstream.ErrNoObjectsFound) {
-		return nil, nil
+	s.listMu.Lock()
+	defer s.listMu.Unlock()
+	var state [2]uint64
+	stateKnown := false
+	if st, err := obs.Status(ctx); err == nil {
+		if bs, ok := st.(*jetstream.ObjectBucketStatus); ok && bs.StreamInfo() != nil {
+			state = [2]uint64{bs.StreamInfo().State.LastSeq, bs.StreamInfo().State.Msgs}
+			stateKnown = true
+		}
 	}
-	if err != nil {
+	if stateKnown && s.listCached && state == s.listedAt {
+		return slices.Clone(s.listed), nil
+	}
+	objs, err := obs.List(ctx)
+	if err != nil && !errors.Is(err, jetstream.ErrNoObjectsFound) {
 		return nil, fmt.Errorf("listing snapshots: %w", err)
 	}
 	out := make([]projections.SnapshotInfo, 0, len(objs))
@@ -156,7 +175,8 @@ func (s *Store) List(ctx context.Context) ([]projections.SnapshotInfo, error) {
 			out = append(out, in)
 		}
 	}
-	return out, nil
+	s.listed, s.listedAt, s.listCached = out, state, stateKnown
+	return slices.Clone(out), nil
 }
 
 func parse(o *jetstream.ObjectInfo) (projections.SnapshotInfo, bool) {
