@@ -2,6 +2,8 @@ package benchmarks
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -9,8 +11,10 @@ import (
 
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/accountability"
 	"github.com/shanxi-water/ledger/projections/cards"
 	"github.com/shanxi-water/ledger/projections/quality"
+	"github.com/shanxi-water/ledger/projections/snapstore"
 	"github.com/shanxi-water/ledger/projections/taskboard"
 )
 
@@ -84,4 +88,57 @@ type rawPayload struct {
 		Values  map[string]float64 `json:"values"`
 		BelowDL []string           `json:"below_dl"`
 	} `json:"samples"`
+}
+
+// BenchmarkLiveStart is what a restart of ledger serve costs its read
+// models (quality, task board, cards, accountability) on the demo
+// province: replaying the whole log, or restoring the snapshot taken when
+// it last stopped; beside a raw drain of the stream.
+func BenchmarkLiveStart(b *testing.B) {
+	ctx := context.Background()
+	s := demoStore(b)
+	st := snapstore.New(ctx, s.JetStream(), s.StreamName())
+	last, err := s.LastPosition(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	run := func(snapshots bool) (time.Duration, *projections.Live) {
+		ctx, cancel := context.WithCancel(ctx)
+		l := projections.NewLive(s, quality.New(quality.Options{}), taskboard.New(), cards.New(), accountability.New())
+		if snapshots {
+			l.UseSnapshots(projections.SnapshotOptions{Store: st, Every: 1 << 40, Interval: time.Hour, Logger: quiet})
+		}
+		done := make(chan error, 1)
+		t := time.Now()
+		go func() { done <- l.Run(ctx) }()
+		if !l.WaitFor(ctx, last, time.Minute) {
+			b.Fatal("not caught up")
+		}
+		d := time.Since(t)
+		cancel()
+		<-done
+		return d, l
+	}
+	run(true) // the first run replays and takes the snapshot on stopping
+	var fullTime, snapTime, rawTime time.Duration
+	b.ResetTimer()
+	for range b.N {
+		d, _ := run(false)
+		fullTime += d
+		d, l := run(true)
+		snapTime += d
+		if l.Restored().Position != last {
+			b.Fatalf("restored at %d, not %d", l.Restored().Position, last)
+		}
+		t := time.Now()
+		rawDrain(b, s, nil)
+		rawTime += time.Since(t)
+	}
+	ms := func(d time.Duration) float64 { return d.Seconds() / float64(b.N) * 1000 }
+	b.ReportMetric(ms(fullTime), "replay_ms")
+	b.ReportMetric(ms(snapTime), "snapshot_ms")
+	b.ReportMetric(snapTime.Seconds()/fullTime.Seconds(), "snapshot/replay")
+	b.ReportMetric(ms(rawTime), "raw_drain_ms")
+	b.ReportMetric(rawTime.Seconds()/snapTime.Seconds(), "ratio")
 }
