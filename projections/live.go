@@ -166,7 +166,9 @@ func (l *Live) Run(ctx context.Context) error {
 func (l *Live) restore(ctx context.Context) (uint64, error) {
 	start := time.Now()
 	r, err := RestoreSnapshots(ctx, l.store, l.snap.Store, time.Time{}, 0, l.snapshot...)
+	l.snapMu.Lock()
 	l.restored = r
+	l.snapMu.Unlock()
 	log := l.snap.Logger
 	for _, why := range r.Skipped {
 		log.Warn("projection snapshot not used", "reason", why)
@@ -296,7 +298,11 @@ func (l *Live) prune(ctx context.Context) error {
 }
 
 // Restored says which snapshot Run started from (zero Position: none).
-func (l *Live) Restored() Restored { return l.restored }
+func (l *Live) Restored() Restored {
+	l.snapMu.Lock()
+	defer l.snapMu.Unlock()
+	return l.restored
+}
 
 // SnapshotsTaken counts the snapshots stored since Run started, and those
 // that failed.
