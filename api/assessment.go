@@ -176,7 +176,7 @@ func (s *Server) auditCity(w http.ResponseWriter, r *http.Request) error {
 	if at.IsZero() {
 		return domain.Errorf(r.URL.Path, domain.Invalid, "at", "missing: up to which date?")
 	}
-	a, err := app.AuditCity(r.Context(), s.store, c, at, s.newTasks)
+	a, err := s.audit(r.Context(), c, at)
 	if err != nil {
 		return err
 	}

@@ -316,7 +316,7 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	var audit *app.CityAudit
 	if !asOf.IsZero() {
 		// Both ways: as the ledger knew it then, and as it happened.
-		if audit, err = app.AuditCity(r.Context(), s.store, c, asOf, s.newTasks); err != nil {
+		if audit, err = s.audit(r.Context(), c, asOf); err != nil {
 			return "", nil, err
 		}
 	}

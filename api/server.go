@@ -35,8 +35,9 @@ type Server struct {
 	metrics *metrics
 	now     func() time.Time
 	mux     *http.ServeMux
-	notify  *notify.Notifier // nil when no notifications are published
-	samples *app.SampleIndex // what uploads have found stored, shared by all uploads
+	notify  *notify.Notifier          // nil when no notifications are published
+	samples *app.SampleIndex          // what uploads have found stored, shared by all uploads
+	snaps   projections.SnapshotStore // nil without snapshots
 }
 
 // Config is what a Server needs.
@@ -76,6 +77,7 @@ func New(cfg Config) *Server {
 	}
 	s.live = projections.NewLive(cfg.Store, models...)
 	if cfg.Snapshots != nil {
+		s.snaps = cfg.Snapshots.Store
 		o := *cfg.Snapshots
 		if o.Logger == nil {
 			o.Logger = cfg.Logger
@@ -102,6 +104,11 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	s.dashboard(s.mux)
 	return s
+}
+
+// audit replays a city both ways, from snapshots when the server has them.
+func (s *Server) audit(ctx context.Context, c domain.CityID, at time.Time) (*app.CityAudit, error) {
+	return app.AuditCityWith(ctx, s.store, c, at, s.newTasks, app.AuditOptions{Snapshots: s.snaps})
 }
 
 // newTasks makes a fresh task read model for a computation.
