@@ -217,8 +217,10 @@ func (l *Log) validate(op string, changes []Change) ([][]encoded, error) {
 			if d.OccurredAt.After(now.Add(FutureTolerance)) {
 				return nil, domain.Errorf(op, domain.Invalid, ef+".occurred_at", "%s is in the future (now %s)", d.OccurredAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 			}
-			if err := d.Actor.Validate(op, ef+".actor"); err != nil {
-				return nil, err
+			if j == 0 || d.Actor != c.Events[j-1].Actor {
+				if err := d.Actor.Validate(op, ef+".actor"); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -372,10 +374,14 @@ func (l *Log) cacheHead(agg Aggregate, h Head) {
 	l.heads[agg] = h
 }
 
+// remember caches each aggregate's new head: its last event of the append.
 func (l *Log) remember(evs []*Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, e := range evs {
+	for i, e := range evs {
+		if i+1 < len(evs) && evs[i+1].Aggregate == e.Aggregate {
+			continue // an aggregate's events are together; only its last is its head
+		}
 		l.cacheHead(e.Aggregate, Head{Version: e.Version, Position: e.Position, Hash: e.Hash, RecordedAt: e.RecordedAt})
 	}
 }
