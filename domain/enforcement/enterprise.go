@@ -3,8 +3,6 @@ package enforcement
 import (
 	"fmt"
 	"regexp"
-	"strings"
-	"unicode"
 
 	"github.com/shanxi-water/ledger/domain"
 )
@@ -88,19 +86,4 @@ func required(s string, max int) error {
 }
 
 // optional checks an optional free-text field.
-func optional(s string, max int) error {
-	switch {
-	case s == "":
-		return nil
-	case strings.TrimSpace(s) != s:
-		return fmt.Errorf("has surrounding whitespace")
-	case len(s) > max:
-		return fmt.Errorf("longer than %d bytes", max)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return fmt.Errorf("contains a control character")
-		}
-	}
-	return nil
-}
+func optional(s string, max int) error { return domain.CheckText(s, max) }

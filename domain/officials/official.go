@@ -279,24 +279,7 @@ func (d Departed) Validate() error {
 
 // text checks an optional free-text field: no surrounding space, no control
 // characters, at most max bytes.
-func text(s string, max int) error {
-	switch {
-	case s == "":
-		return nil
-	case strings.TrimSpace(s) != s:
-		return fmt.Errorf("has surrounding whitespace")
-	case len(s) > max:
-		return fmt.Errorf("longer than %d bytes", max)
-	case !utf8.ValidString(s):
-		return fmt.Errorf("not valid UTF-8")
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return fmt.Errorf("contains a control character")
-		}
-	}
-	return nil
-}
+func text(s string, max int) error { return domain.CheckText(s, max) }
 
 // chinese checks a required name written in Chinese characters (a river, a
 // place): Han characters only, at most max of them.

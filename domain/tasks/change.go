@@ -1,10 +1,7 @@
 package tasks
 
 import (
-	"fmt"
 	"regexp"
-	"strings"
-	"unicode"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/plan"
@@ -48,22 +45,7 @@ func (e Evidence) Validate() error {
 
 // text checks an optional free-text field: no surrounding space, no control
 // characters, at most max bytes.
-func text(s string, max int) error {
-	switch {
-	case s == "":
-		return nil
-	case strings.TrimSpace(s) != s:
-		return fmt.Errorf("has surrounding whitespace")
-	case len(s) > max:
-		return fmt.Errorf("longer than %d bytes", max)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return fmt.Errorf("contains a control character")
-		}
-	}
-	return nil
-}
+func text(s string, max int) error { return domain.CheckText(s, max) }
 
 // StatusChanged records one change of a unit's status. Event:
 // task.status_changed, on the unit's aggregate. Who made it and the date it
