@@ -286,7 +286,7 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	asOfText := r.URL.Query().Get("as_of")
 	var asOf time.Time
 	if asOfText != "" {
-		if asOf, err = ParseDate(asOfText); err != nil {
+		if asOf, err = domain.ParseAsOf(asOfText); err != nil {
 			return "", nil, domain.E(r.URL.Path, domain.Invalid, "as_of", err)
 		}
 	}

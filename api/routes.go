@@ -113,25 +113,12 @@ func queryUint(r *http.Request, name string) (uint64, error) {
 	return n, nil
 }
 
-// ParseDate reads an as-of date: a date (the end of that day in Shanxi) or
-// RFC 3339.
-func ParseDate(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	d, err := time.ParseInLocation("2006-01-02", s, domain.CST)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither a date (2019-12-31) nor an RFC 3339 time", s)
-	}
-	return d.Add(24*time.Hour - time.Microsecond), nil
-}
-
 func queryDate(r *http.Request, name string) (time.Time, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := ParseDate(v)
+	t, err := domain.ParseAsOf(v)
 	if err != nil {
 		return time.Time{}, domain.E(r.URL.Path, domain.Invalid, name, err)
 	}

@@ -198,7 +198,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		return json.NewEncoder(env.Stdout).Encode(a)
 	}
 	c, _ := domain.LookupCity(a.City)
-	fmt.Fprintf(env.Stdout, "%s %s up to %s: %d events recorded by then", a.City, c.Name, t.In(cst).Format("2006-01-02 15:04"), a.Events)
+	fmt.Fprintf(env.Stdout, "%s %s up to %s: %d events recorded by then", a.City, c.Name, t.In(domain.CST).Format("2006-01-02 15:04"), a.Events)
 	if len(a.Chain) == 0 {
 		fmt.Fprintln(env.Stdout, ", every hash chain intact")
 	} else {
@@ -214,7 +214,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	if len(a.Late) > 0 {
 		fmt.Fprintf(env.Stdout, "\n%d events recorded later about what had happened by then:\n", len(a.Late))
 		for _, l := range a.Late {
-			fmt.Fprintf(env.Stdout, "  position %d  recorded %s  %s  %s  by %s\n", l.Position, l.RecordedAt.In(cst).Format("2006-01-02"), l.Name, l.Aggregate, l.Actor.ID)
+			fmt.Fprintf(env.Stdout, "  position %d  recorded %s  %s  %s  by %s\n", l.Position, l.RecordedAt.In(domain.CST).Format("2006-01-02"), l.Name, l.Aggregate, l.Actor.ID)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,19 +14,13 @@ import (
 	"github.com/shanxi-water/ledger/events"
 )
 
-// China Standard Time: dates given on the command line are dates in Shanxi.
-var cst = time.FixedZone("CST", 8*3600)
-
-// parseAsOf reads RFC 3339, or a date meaning the end of that day in Shanxi.
+// parseAsOf reads an as-of date given on the command line (domain.ParseAsOf).
 func parseAsOf(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	d, err := time.ParseInLocation("2006-01-02", s, cst)
+	t, err := domain.ParseAsOf(s)
 	if err != nil {
-		return time.Time{}, domain.Errorf("", domain.Invalid, "as-of", "%q is neither a date (2019-12-31) nor an RFC 3339 time", s)
+		return time.Time{}, domain.E("", domain.Invalid, "as-of", err)
 	}
-	return d.Add(24*time.Hour - time.Microsecond), nil
+	return t, nil
 }
 
 func runEvents(ctx context.Context, env Env, args []string) error {
@@ -88,26 +83,29 @@ func runEvents(ctx context.Context, env Env, args []string) error {
 		if lim == 0 {
 			lim = 10000
 		}
-		kv := []string{"from", fmt.Sprint(*from), "to", fmt.Sprint(*to), "as_of", *asOf, "limit", fmt.Sprint(lim)}
-		if *from == 0 {
-			kv[1] = ""
+		v := url.Values{"limit": {fmt.Sprint(lim)}}
+		if *from != 0 {
+			v.Set("from", fmt.Sprint(*from))
 		}
-		if *to == 0 {
-			kv[3] = ""
+		if *to != 0 {
+			v.Set("to", fmt.Sprint(*to))
+		}
+		if *asOf != "" {
+			v.Set("as_of", *asOf)
 		}
 		if q.Aggregate != nil {
-			kv = append(kv, "aggregate", q.Aggregate.String())
+			v.Set("aggregate", q.Aggregate.String())
 		}
-		path := "/api/events" + query(kv...)
 		for _, sc := range q.Scopes {
-			path += "&city=" + string(sc)
+			v.Add("city", string(sc))
 		}
 		for _, t := range q.Types {
-			path += "&type=" + string(t)
+			v.Add("type", string(t))
 		}
 		for _, n := range q.Names {
-			path += "&name=" + string(n)
+			v.Add("name", string(n))
 		}
+		path := "/api/events?" + v.Encode()
 		var evs []events.Event
 		if err := c.do(ctx, "GET", path, nil, "", &evs); err != nil {
 			return err
@@ -181,7 +179,7 @@ func (w *eventWriter) write(e events.Event) error {
 		payload = string(r[:77]) + "..."
 	}
 	_, err := fmt.Fprintf(w.tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s/%s\t%s\n", e.Position,
-		e.RecordedAt.In(cst).Format("2006-01-02 15:04:05"), e.OccurredAt.In(cst).Format("2006-01-02 15:04"),
+		e.RecordedAt.In(domain.CST).Format("2006-01-02 15:04:05"), e.OccurredAt.In(domain.CST).Format("2006-01-02 15:04"),
 		e.Aggregate, e.Version, e.Name, e.Actor.ID, e.Actor.Role, strings.ReplaceAll(payload, "\t", " "))
 	if w.rows%500 == 0 {
 		w.tw.Flush() // keep a long or followed listing moving

@@ -77,3 +77,16 @@ func (s Scope) Validate() error {
 // CST is China Standard Time (UTC+8): the plan's years, months and deadlines
 // are Shanxi dates.
 var CST = time.FixedZone("CST", 8*3600)
+
+// ParseAsOf reads an as-of date: RFC 3339, or a date meaning the end of that
+// day in Shanxi (2019-12-31 is up to 2019-12-31 23:59:59.999999 CST).
+func ParseAsOf(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, CST)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither a date (2019-12-31) nor an RFC 3339 time", s)
+	}
+	return d.Add(24*time.Hour - time.Microsecond), nil
+}
