@@ -71,7 +71,12 @@ func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
 	if basis.OccurredBy, err = queryDate(r, "as_happened"); err != nil {
 		return err
 	}
-	c, err := app.Compute(r.Context(), s.store, year, basis, s.newTasks())
+	var c *app.Computation
+	if basis == (app.Basis{}) {
+		c, err = s.today(year)
+	} else {
+		c, err = app.Compute(r.Context(), s.store, year, basis, s.newTasks())
+	}
 	if err != nil {
 		return err
 	}
@@ -121,7 +126,7 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 	if p == nil {
 		return domain.Errorf(r.URL.Path, domain.NotFound, "year", "%d is not published", year)
 	}
-	today, err := app.Compute(r.Context(), s.store, year, app.Basis{}, s.newTasks())
+	today, err := s.today(year)
 	if err != nil {
 		return err
 	}

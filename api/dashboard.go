@@ -182,7 +182,7 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		Quality, Tasks        float64
 		HardFails, Today      string
 	}
-	today, err := app.Compute(r.Context(), s.store, year, app.Basis{}, s.newTasks())
+	today, err := s.today(year)
 	if err != nil && domain.KindOf(err) != domain.NotFound {
 		return "", nil, err
 	}

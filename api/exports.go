@@ -128,7 +128,7 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 		}
 		fallthrough
 	case "today":
-		c, err := app.Compute(r.Context(), s.store, year, app.Basis{}, s.newTasks())
+		c, err := s.today(year)
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,7 @@ type Server struct {
 	board   *taskboard.Board
 	cards   *cards.Model
 	account *accountability.Model
+	assess  *app.Assessor // today's assessment from the live models
 	metrics *metrics
 	now     func() time.Time
 	mux     *http.ServeMux
@@ -66,7 +67,8 @@ func New(cfg Config) *Server {
 	s := &Server{store: &countingStore{Store: cfg.Store, m: m}, tokens: cfg.Tokens, log: cfg.Logger, metrics: m, now: cfg.Now, samples: app.NewSampleIndex()}
 	s.quality = quality.New(quality.Options{})
 	s.board, s.cards, s.account = taskboard.New(), cards.New(), accountability.New()
-	models := []projections.Projection{s.quality, s.board, s.cards, s.account}
+	s.assess = app.NewAssessor(s.quality, s.cards, s.board)
+	models := []projections.Projection{s.quality, s.board, s.cards, s.account, s.assess}
 	if cfg.Notify != nil {
 		from, err := cfg.Store.LastPosition(context.Background())
 		if err != nil {
@@ -109,6 +111,12 @@ func New(cfg Config) *Server {
 // audit replays a city both ways, from snapshots when the server has them.
 func (s *Server) audit(ctx context.Context, c domain.CityID, at time.Time) (*app.CityAudit, error) {
 	return app.AuditCityWith(ctx, s.store, c, at, s.newTasks, app.AuditOptions{Snapshots: s.snaps})
+}
+
+// today assesses a year as the live models stand: no replay.
+func (s *Server) today(year int) (c *app.Computation, err error) {
+	s.live.View(func() { c, err = s.assess.Year(year) })
+	return c, err
 }
 
 // newTasks makes a fresh task read model for a computation.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/shanxi-water/ledger/projections"
 	"github.com/shanxi-water/ledger/projections/cards"
 	"github.com/shanxi-water/ledger/projections/quality"
+	"github.com/shanxi-water/ledger/projections/taskboard"
 )
 
 // Aggregate types of the assessment.
@@ -247,4 +249,66 @@ func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, 
 		return events.Event{}, err
 	}
 	return evs[0], nil
+}
+
+// Assessor assesses any year from read models that are kept live, without
+// replaying the log: give it the live quality, card and task models, and
+// feed it the log too (it keeps the adopted rules and the chain heads).
+type Assessor struct {
+	m   *computeModels
+	pos uint64
+}
+
+// NewAssessor assesses from the given live models.
+func NewAssessor(q *quality.Model, cm *cards.Model, board *taskboard.Board) *Assessor {
+	return &Assessor{m: &computeModels{q: q, cm: cm, rl: &rulesLog{}, hd: &heads{last: map[events.Aggregate]events.Hash{}}, tasks: BoardFigures{board}}}
+}
+
+// Apply follows the log for the rules and the chain heads; the models it
+// was given are fed by their own runner.
+func (a *Assessor) Apply(e events.Event) {
+	a.m.rl.Apply(e)
+	a.m.hd.Apply(e)
+	a.pos = e.Position
+}
+
+// Year assesses every city for a year as the models stand. Read it while
+// no event is applied (projections.Live.View).
+func (a *Assessor) Year(year int) (*Computation, error) { return a.m.year(year, a.pos) }
+
+type assessorState struct {
+	Position uint64                      `json:"position"`
+	Rules    []assessment.Rules          `json:"rules"`
+	Heads    map[string]events.Hash      `json:"heads"`
+	Aggs     map[string]events.Aggregate `json:"aggregates"`
+}
+
+// SnapshotKind names the assessor's snapshots.
+func (a *Assessor) SnapshotKind() (string, int) { return "assessor", 1 }
+
+// Snapshot encodes the adopted rules and the chain heads.
+func (a *Assessor) Snapshot() ([]byte, error) {
+	st := assessorState{Position: a.pos, Rules: a.m.rl.adopted, Heads: map[string]events.Hash{}, Aggs: map[string]events.Aggregate{}}
+	for agg, h := range a.m.hd.last {
+		st.Heads[agg.String()], st.Aggs[agg.String()] = h, agg
+	}
+	return json.Marshal(st)
+}
+
+// Restore replaces the rules and chain heads with a snapshot's.
+func (a *Assessor) Restore(data []byte) error {
+	var st assessorState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return fmt.Errorf("assessor snapshot: %w", err)
+	}
+	last := make(map[events.Aggregate]events.Hash, len(st.Heads))
+	for k, h := range st.Heads {
+		agg, ok := st.Aggs[k]
+		if !ok {
+			return fmt.Errorf("assessor snapshot: head of %s without its aggregate", k)
+		}
+		last[agg] = h
+	}
+	a.m.rl.adopted, a.m.hd.last, a.pos = st.Rules, last, st.Position
+	return nil
 }

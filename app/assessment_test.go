@@ -17,6 +17,10 @@ import (
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/cards"
+	"github.com/shanxi-water/ledger/projections/quality"
+	"github.com/shanxi-water/ledger/projections/taskboard"
 )
 
 type testClock struct {
@@ -222,4 +226,29 @@ func TestAuditReplayBothModes(t *testing.T) {
 
 	_, err = app.AuditCity(ctx, s, "999999", date(2019, 4, 1), nil)
 	require.Equal(t, domain.NotFound, domain.KindOf(err))
+}
+
+// An assessor fed the log (beside the live models it reads) gives what a
+// replay gives, inputs hash included, and restores from its snapshot.
+func TestAssessorEqualsCompute(t *testing.T) {
+	ctx := context.Background()
+	s, _ := province(t)
+	q, cm, board := quality.New(quality.Options{}), cards.New(), taskboard.New()
+	a := app.NewAssessor(q, cm, board)
+	_, err := projections.Replay(ctx, s, events.Query{}, q, cm, board, a)
+	require.NoError(t, err)
+	live, err := a.Year(2018)
+	require.NoError(t, err)
+	replayed, err := app.Compute(ctx, s, 2018, app.Basis{}, app.NewBoardFigures())
+	require.NoError(t, err)
+	require.Equal(t, replayed, live)
+
+	snap, err := a.Snapshot()
+	require.NoError(t, err)
+	b := app.NewAssessor(q, cm, board)
+	require.NoError(t, b.Restore(snap))
+	restored, err := b.Year(2018)
+	require.NoError(t, err)
+	require.Equal(t, replayed, restored)
+	require.Error(t, b.Restore([]byte("{")))
 }
