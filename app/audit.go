@@ -209,12 +209,9 @@ func knownThen(ctx context.Context, s events.Store, t time.Time, tasks TaskFigur
 func concerns(e events.Event, t time.Time) bool {
 	switch d := e.Data.(type) {
 	case monitoring.SamplesRecorded:
-		for _, s := range d.Samples {
-			if !s.At.After(t) {
-				return true
-			}
-		}
-		return false
+		return d.Samples.TakenBy(t)
+	case monitoring.SourceSamplesRecorded:
+		return d.Samples.TakenBy(t)
 	case monitoring.SampleCorrected:
 		return !d.Sample.At.After(t)
 	case monitoring.SampleInvalidated:

@@ -194,7 +194,10 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		if len(rows) == 0 {
 			return res, nil
 		}
-		changes := state.changes(rows, actor, res)
+		changes, err := state.changes(rows, actor, res)
+		if err != nil {
+			return nil, err
+		}
 		evs, err := s.Append(ctx, changes...)
 		var ce *events.ConflictError
 		if errors.As(err, &ce) && attempt < importRetries {
@@ -261,6 +264,13 @@ type siteSamples struct {
 	version  uint64
 	position uint64
 	digests  map[monitoring.Key]string
+}
+
+func (ss *siteSamples) addDigests(s monitoring.Samples) {
+	for i := range s.Len() {
+		sm := s.Row(i)
+		ss.digests[sm.Key()] = digest(sm)
+	}
 }
 
 // NewSampleIndex returns an empty index.
@@ -331,13 +341,9 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 			ss.version, ss.position = e.Version, e.Position
 			switch d := e.Data.(type) {
 			case monitoring.SamplesRecorded:
-				for _, sm := range d.Samples {
-					ss.digests[sm.Key()] = digest(sm)
-				}
+				ss.addDigests(d.Samples)
 			case monitoring.SourceSamplesRecorded:
-				for _, sm := range d.Samples {
-					ss.digests[sm.Key()] = digest(sm)
-				}
+				ss.addDigests(d.Samples)
 			case monitoring.SampleCorrected:
 				ss.digests[d.Sample.Key()] = digest(d.Sample)
 			case monitoring.SampleInvalidated:
@@ -395,7 +401,7 @@ func sortedItems[T ~string](s []T) []T {
 }
 
 // changes groups rows by section into samples_recorded events.
-func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *ImportResult) []events.Change {
+func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *ImportResult) ([]events.Change, error) {
 	bySection := map[monitoring.SectionID][]monitoring.Row{}
 	var order []monitoring.SectionID
 	for _, r := range rows {
@@ -413,10 +419,16 @@ func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *
 		for start := 0; start < len(rs); start += monitoring.MaxSamplesPerEvent {
 			chunk := rs[start:min(start+monitoring.MaxSamplesPerEvent, len(rs))]
 			rec := monitoring.SamplesRecorded{Import: &monitoring.ImportRef{File: res.File, SHA256: res.SHA256}}
-			for _, r := range chunk {
-				rec.Samples = append(rec.Samples, r.Sample)
+			rows := make([]monitoring.Sample, len(chunk))
+			for i, r := range chunk {
+				rows[i] = r.Sample
 				rec.Import.Lines = append(rec.Import.Lines, r.Line)
 			}
+			samples, err := monitoring.NewSamples(rows)
+			if err != nil {
+				return nil, err
+			}
+			rec.Samples = samples
 			var data any = rec
 			if st.info[id].typ == DrinkingSourceType {
 				data = monitoring.SourceSamplesRecorded(rec)
@@ -426,7 +438,7 @@ func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *
 		changes = append(changes, events.Change{Aggregate: st.info[id].aggregate(id),
 			Expect: events.ExpectedVersion(st.version(id)), Events: drafts})
 	}
-	return changes
+	return changes, nil
 }
 
 // writeRejects writes the rejected lines as CSV: the header, then each bad
@@ -475,10 +487,12 @@ func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key m
 	for _, e := range evs {
 		switch d := e.Data.(type) {
 		case monitoring.SamplesRecorded:
-			for i := range d.Samples {
-				if d.Samples[i].Key() == key {
-					found, invalid = &d.Samples[i], false
-				}
+			if sm, ok := d.Samples.Find(key); ok {
+				found, invalid = &sm, false
+			}
+		case monitoring.SourceSamplesRecorded:
+			if sm, ok := d.Samples.Find(key); ok {
+				found, invalid = &sm, false
 			}
 		case monitoring.SampleCorrected:
 			if d.Sample.Key() == key {

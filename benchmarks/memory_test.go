@@ -100,7 +100,7 @@ func fillReadings(b *testing.B, s *jetstream.Store, n int) {
 			}
 			changes = append(changes, events.Change{Aggregate: c.agg, Expect: c.version, Events: []events.Draft{{
 				ID: events.NewID(), OccurredAt: samples[len(samples)-1].At, Actor: memAdmin,
-				Data: monitoring.SamplesRecorded{Samples: samples}}}})
+				Data: monitoring.SamplesRecorded{Samples: monitoring.MustSamples(samples...)}}}})
 			c.version++
 			stored += len(samples)
 			if len(changes) == 10 {

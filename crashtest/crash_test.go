@@ -336,7 +336,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 	defer s.Close()
 	stored := map[string]int{}
 	err = s.Read(ctx, events.Query{Names: []events.Name{app.SamplesRecorded}}, func(e events.Event) error {
-		for _, sm := range e.Data.(monitoring.SamplesRecorded).Samples {
+		for _, sm := range e.Data.(monitoring.SamplesRecorded).Samples.Rows() {
 			stored[fmt.Sprintf("%s|%s|%s", e.Aggregate.ID, sm.At.UTC().Format(time.RFC3339), sm.Source)]++
 		}
 		return nil

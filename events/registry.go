@@ -190,7 +190,16 @@ func (r *Registry) Decode(name Name, schema int, raw json.RawMessage) (any, int,
 		raw = next
 	}
 	p := reflect.New(k.typ)
-	if err := fastjson.Unmarshal(raw, p.Interface()); err != nil {
+	var err error
+	if u, ok := p.Interface().(json.Unmarshaler); ok {
+		// A payload with its own decoder (the samples' columns) reads the
+		// payload once; through a JSON library it would be scanned first
+		// to find where it ends, which costs as much as decoding it.
+		err = u.UnmarshalJSON(raw)
+	} else {
+		err = fastjson.Unmarshal(raw, p.Interface())
+	}
+	if err != nil {
 		return nil, 0, nil, domain.Errorf(op, domain.Invalid, "payload", "event %s: malformed payload: %v", name, err)
 	}
 	return p.Elem().Interface(), k.schema, raw, nil

@@ -123,15 +123,16 @@ func (n *Notifier) Apply(e events.Event) {
 }
 
 // exceedances notifies each sample worse than its section's target.
-func (n *Notifier) exceedances(e events.Event, samples []monitoring.Sample) {
+func (n *Notifier) exceedances(e events.Event, samples monitoring.Samples) {
 	sec, ok := n.sections[monitoring.SectionID(e.Aggregate.ID)]
 	if !ok {
 		return
 	}
-	for _, s := range samples {
-		if s.Status != monitoring.Measured {
+	for i := range samples.Len() {
+		if samples.Status(i) != monitoring.Measured {
 			continue
 		}
+		s := samples.Row(i)
 		target := sec.Targets[s.At.In(domain.CST).Year()]
 		if target == 0 {
 			continue

@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -166,36 +167,27 @@ const MaxSamplesPerEvent = 2500
 
 // SamplesRecorded records samples taken at one section: one reading from
 // the API, or a section's rows of a station's upload, stored together with
-// the other sections' in one atomic append. Event: section.samples_recorded.
+// the other sections' in one atomic append. Event: section.samples_recorded
+// (schema 2: the samples as columns; see Samples).
 type SamplesRecorded struct {
-	Samples []Sample   `json:"samples"`
+	Samples Samples    `json:"samples"`
 	Import  *ImportRef `json:"import,omitempty"`
 }
 
 // Validate checks every sample and that none repeats.
 func (r SamplesRecorded) Validate() error {
 	const op = "section.samples_recorded"
-	if len(r.Samples) == 0 {
+	n := r.Samples.Len()
+	if n == 0 {
 		return domain.Errorf(op, domain.Invalid, "samples", "none")
 	}
-	if len(r.Samples) > MaxSamplesPerEvent {
-		return domain.Errorf(op, domain.Invalid, "samples", "%d in one event; at most %d", len(r.Samples), MaxSamplesPerEvent)
+	if n > MaxSamplesPerEvent {
+		return domain.Errorf(op, domain.Invalid, "samples", "%d in one event; at most %d", n, MaxSamplesPerEvent)
 	}
-	if r.Import != nil && len(r.Import.Lines) != len(r.Samples) {
-		return domain.Errorf(op, domain.Invalid, "import.lines", "%d lines for %d samples", len(r.Import.Lines), len(r.Samples))
+	if r.Import != nil && len(r.Import.Lines) != n {
+		return domain.Errorf(op, domain.Invalid, "import.lines", "%d lines for %d samples", len(r.Import.Lines), n)
 	}
-	seen := make(map[Key]int, len(r.Samples))
-	for i, s := range r.Samples {
-		f := fmt.Sprintf("samples[%d]", i)
-		if err := s.Validate(op, f); err != nil {
-			return err
-		}
-		if j, dup := seen[s.Key()]; dup {
-			return domain.Errorf(op, domain.Invalid, f, "same time and source as samples[%d]", j)
-		}
-		seen[s.Key()] = i
-	}
-	return nil
+	return r.Samples.Validate(op)
 }
 
 // SampleCorrected replaces the values of an earlier sample, which it names
@@ -250,3 +242,21 @@ type SourceSamplesRecorded SamplesRecorded
 
 // Validate checks the samples as SamplesRecorded does.
 func (r SourceSamplesRecorded) Validate() error { return SamplesRecorded(r).Validate() }
+
+// UpcastSamplesRecordedV1 turns a samples_recorded payload of schema 1 (the
+// samples as an array of Sample objects) into schema 2 (the samples as
+// columns), for events of either site type stored before the change.
+func UpcastSamplesRecordedV1(old json.RawMessage) (json.RawMessage, error) {
+	var v1 struct {
+		Samples []Sample   `json:"samples"`
+		Import  *ImportRef `json:"import,omitempty"`
+	}
+	if err := json.Unmarshal(old, &v1); err != nil {
+		return nil, err
+	}
+	s, err := NewSamples(v1.Samples)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(SamplesRecorded{Samples: s, Import: v1.Import})
+}

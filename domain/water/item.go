@@ -106,6 +106,9 @@ var (
 )
 
 func init() {
+	if len(specs) != NumItems {
+		panic("water: NumItems is not the number of specs")
+	}
 	for i, s := range specs {
 		specIndex[s.Item] = i
 		for _, name := range append([]string{string(s.Item), s.NameZh, s.NameEn}, s.aliases...) {
@@ -160,6 +163,20 @@ func LookupItem(s string) (ItemInfo, bool) {
 	sp, _ := lookupSpec(it)
 	return sp.ItemInfo, true
 }
+
+// NumItems is the number of items in GB 3838-2002 Table 1.
+const NumItems = 23
+
+// Index is the item's position in GB 3838-2002 Table 1 (0 for pH … 22 for
+// fecal coliform), for code that keeps one slot per item instead of a map;
+// false for an unknown code.
+func (i Item) Index() (int, bool) {
+	n, ok := specIndex[i]
+	return n, ok
+}
+
+// ItemAt is the item at position n of the table (see Index).
+func ItemAt(n int) Item { return specs[n].Item }
 
 // order is an item's position in the table, for deterministic ordering.
 func order(i Item) int {

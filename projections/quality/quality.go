@@ -10,6 +10,7 @@
 package quality
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -37,6 +38,13 @@ type Model struct {
 	black     map[string]*BlackBody
 	ground    map[string]*GroundPoint
 	LastEvent uint64 // position of the last event applied
+}
+
+// span is a run of measured automatic samples of a batch in one month: a
+// station's samples come in time order, so a quarter's are some three.
+type span struct {
+	a        *sums
+	from, to int
 }
 
 // New returns an empty model.
@@ -71,9 +79,11 @@ type provenanced struct {
 
 type month struct{ year, month int }
 
+// sums are one month's automatic samples, item by item (indexed as in
+// GB 3838 Table 1: water.Item.Index).
 type sums struct {
-	sum          map[water.Item]float64
-	n            map[water.Item]int
+	sum          [water.NumItems]float64
+	n            [water.NumItems]int
 	notMonitored int
 }
 
@@ -165,16 +175,79 @@ func (m *Model) Apply(e events.Event) {
 	}
 }
 
-func (m *Model) addSamples(e events.Event, samples []monitoring.Sample) {
+// addSamples folds a batch: manual samples are kept whole, automatic ones
+// added to their month's sums column by column, in the order of the
+// samples (so each sum adds up in time order, as corrections' do).
+func (m *Model) addSamples(e events.Event, smp monitoring.Samples) {
 	site := m.site(e.Aggregate)
 	if site == nil {
 		return
 	}
-	for _, s := range samples {
-		if m.keep(s) {
-			site.add(s, e)
+	by := int64(math.MaxInt64)
+	if !m.opts.OccurredBy.IsZero() {
+		by = m.opts.OccurredBy.UnixNano()
+	}
+	var buf [16]span
+	spans := buf[:0]
+	var cur *sums
+	var lo, hi int64
+	eventID := ""
+	for i := range smp.Len() {
+		at := smp.UnixNano(i)
+		if at > by {
+			continue
+		}
+		if smp.Source(i) == monitoring.Manual {
+			if eventID == "" {
+				eventID = e.ID.String()
+			}
+			sm := smp.Row(i)
+			site.manual[sm.Key()] = provenanced{sample: sm, position: e.Position, eventID: eventID}
+			continue
+		}
+		if cur == nil || at < lo || at >= hi {
+			cur, lo, hi = site.month(at)
+		}
+		if smp.Status(i) != monitoring.Measured {
+			cur.notMonitored++
+			continue
+		}
+		if n := len(spans); n > 0 && spans[n-1].a == cur && spans[n-1].to == i {
+			spans[n-1].to++
+		} else {
+			spans = append(spans, span{cur, i, i + 1})
 		}
 	}
+	for _, c := range smp.Columns() {
+		j := c.Index
+		for _, sp := range spans {
+			sum, n := sp.a.sum[j], sp.a.n[j]
+			for i, v := range c.Values[sp.from:sp.to] {
+				if v != v { // NaN: the sample has no value of the item
+					continue
+				}
+				if c.BelowDL != nil && c.BelowDL[sp.from+i] {
+					v = water.BelowDetection(v)
+				}
+				sum += v
+				n++
+			}
+			sp.a.sum[j], sp.a.n[j] = sum, n
+		}
+	}
+}
+
+// month returns the sums of the month (Shanxi time) of a time in Unix
+// nanoseconds, and the month's bounds.
+func (s *Site) month(at int64) (a *sums, lo, hi int64) {
+	t := time.Unix(0, at).In(domain.CST)
+	k := month{t.Year(), int(t.Month())}
+	first := time.Date(k.year, time.Month(k.month), 1, 0, 0, 0, 0, domain.CST)
+	if a = s.auto[k]; a == nil {
+		a = &sums{}
+		s.auto[k] = a
+	}
+	return a, first.UnixNano(), first.AddDate(0, 1, 0).UnixNano()
 }
 
 // Aggregate types whose samples the model reads.
@@ -214,19 +287,16 @@ func (s *Site) remove(sm monitoring.Sample) {
 }
 
 func (s *Site) fold(sm monitoring.Sample, sign int) {
-	k := monthOf(sm.At)
-	a := s.auto[k]
-	if a == nil {
-		a = &sums{sum: map[water.Item]float64{}, n: map[water.Item]int{}}
-		s.auto[k] = a
-	}
+	a, _, _ := s.month(sm.At.UnixNano())
 	if sm.Status != monitoring.Measured {
 		a.notMonitored += sign
 		return
 	}
 	for it, v := range sm.Effective() {
-		a.sum[it] += float64(sign) * v
-		a.n[it] += sign
+		if j, ok := it.Index(); ok {
+			a.sum[j] += float64(sign) * v
+			a.n[j] += sign
+		}
 	}
 }
 
@@ -388,9 +458,9 @@ func (m *Model) Months(id monitoring.SectionID, year int) []MonthClass {
 		}
 		means := water.Values{}
 		samples := 0
-		for it, n := range a.n {
+		for j, n := range a.n {
 			if n > 0 {
-				means[it] = a.sum[it] / float64(n)
+				means[water.ItemAt(j)] = a.sum[j] / float64(n)
 				samples = max(samples, n)
 			}
 		}

@@ -99,7 +99,13 @@ func (s *Site) snap(check *snapshotCheck) snapSite {
 		return cmp.Or(a.Sample.At.Compare(b.Sample.At), cmp.Compare(a.Sample.Source, b.Sample.Source))
 	})
 	for k, a := range s.auto {
-		out.Auto = append(out.Auto, snapMonth{Year: k.year, Month: k.month, Sum: a.sum, N: a.n, NotMonitored: a.notMonitored})
+		sm := snapMonth{Year: k.year, Month: k.month, Sum: map[water.Item]float64{}, N: map[water.Item]int{}, NotMonitored: a.notMonitored}
+		for j, n := range a.n {
+			if n != 0 || a.sum[j] != 0 {
+				sm.Sum[water.ItemAt(j)], sm.N[water.ItemAt(j)] = a.sum[j], n
+			}
+		}
+		out.Auto = append(out.Auto, sm)
 	}
 	slices.SortFunc(out.Auto, func(a, b snapMonth) int { return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month)) })
 	check.Manual += len(out.Manual)
@@ -116,7 +122,15 @@ func (s snapSite) site(check *snapshotCheck) (Site, error) {
 		if a.Sum == nil || a.N == nil {
 			return Site{}, fmt.Errorf("month %d-%02d without sums", a.Year, a.Month)
 		}
-		out.auto[month{a.Year, a.Month}] = &sums{sum: a.Sum, n: a.N, notMonitored: a.NotMonitored}
+		sm := &sums{notMonitored: a.NotMonitored}
+		for it, v := range a.Sum {
+			j, ok := it.Index()
+			if !ok {
+				return Site{}, fmt.Errorf("month %d-%02d: unknown item %q", a.Year, a.Month, it)
+			}
+			sm.sum[j], sm.n[j] = v, a.N[it]
+		}
+		out.auto[month{a.Year, a.Month}] = sm
 	}
 	if len(out.manual) != len(s.Manual) || len(out.auto) != len(s.Auto) {
 		return Site{}, fmt.Errorf("repeated samples or months")

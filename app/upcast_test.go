@@ -1,0 +1,121 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/quality"
+)
+
+// samplesV1 is section.samples_recorded as schema 1 stored it: the samples
+// as an array of objects.
+type samplesV1 struct {
+	Samples []monitoring.Sample   `json:"samples"`
+	Import  *monitoring.ImportRef `json:"import,omitempty"`
+}
+
+// A log written before samples were stored as columns is still read: its
+// hash chains verify, its samples come back as they were written, and the
+// quality model built from it equals the one built from the same samples
+// stored as columns.
+func TestSchema1SamplesLogIsRead(t *testing.T) {
+	ctx := context.Background()
+	sec := monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
+		Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}
+	agg := app.SectionAggregate(sec.City, sec.ID)
+	var batches [][]monitoring.Sample
+	for m := time.January; m <= time.December; m++ {
+		var b []monitoring.Sample
+		for d := 1; d <= 28; d += 3 {
+			at := time.Date(2019, m, d, 8, 0, 0, 0, domain.CST)
+			v := float64(m)*0.07 + float64(d)*0.011
+			b = append(b, monitoring.Sample{At: at, Source: monitoring.Auto,
+				Values: water.Values{water.DO: 6 - v, water.CODMn: 3 + v, water.NH3N: 0.4 + v, water.TP: 0.05 + v/10}})
+		}
+		if m%2 == 1 { // the other months are classed by their automatic samples
+			b = append(b, monitoring.Sample{At: time.Date(2019, m, 10, 9, 0, 0, 0, domain.CST), Source: monitoring.Manual,
+				Values: water.Values{water.DO: 6.5, water.CODMn: 4 + float64(m)/10, water.NH3N: 0.9, water.TP: 0.15}, BelowDL: []water.Item{water.TP}})
+		}
+		if m <= time.February {
+			b = append(b, monitoring.Sample{At: time.Date(2019, m, 20, 0, 0, 0, 0, domain.CST), Source: monitoring.Auto, Status: monitoring.Ice})
+		}
+		batches = append(batches, b)
+	}
+	at := time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST)
+	actor := domain.Actor{ID: "admin", Role: domain.Admin}
+	ids := make([]uuid.UUID, len(batches)) // the same events in both logs
+	for i := range ids {
+		ids[i] = events.NewID()
+	}
+	write := func(dir string, reg *events.Registry, data func([]monitoring.Sample) any) {
+		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: dir, Registry: reg})
+		require.NoError(t, err)
+		defer s.Close()
+		_, err = app.Register(ctx, s, actor, at, app.SectionRegistration(sec))
+		require.NoError(t, err)
+		for i, b := range batches {
+			_, err = s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(uint64(i + 1)),
+				Events: []events.Draft{{ID: ids[i], OccurredAt: b[len(b)-1].At, Actor: actor, Data: data(b)}}})
+			require.NoError(t, err)
+		}
+	}
+	old := events.NewRegistry()
+	events.Register[monitoring.SectionRegistered](old, app.SectionRegistered, 1)
+	events.Register[samplesV1](old, app.SamplesRecorded, 1)
+	oldDir, newDir := t.TempDir(), t.TempDir()
+	write(oldDir, old, func(b []monitoring.Sample) any { return samplesV1{Samples: b} })
+	write(newDir, app.Registry(), func(b []monitoring.Sample) any {
+		return monitoring.SamplesRecorded{Samples: monitoring.MustSamples(b...)}
+	})
+
+	model := func(dir string) *quality.Model {
+		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: dir, Registry: app.Registry()})
+		require.NoError(t, err)
+		defer s.Close()
+		rep, err := s.Verify(ctx)
+		require.NoError(t, err)
+		require.True(t, rep.OK(), "%v", rep.First())
+		evs, err := s.Load(ctx, agg)
+		require.NoError(t, err)
+		require.Len(t, evs, len(batches)+1)
+		for i, b := range batches {
+			e := evs[i+1]
+			require.Equal(t, 2, e.Schema, "decoded as the current schema")
+			got := e.Data.(monitoring.SamplesRecorded).Samples.Rows()
+			require.Len(t, got, len(b))
+			for k := range b {
+				require.True(t, b[k].At.Equal(got[k].At))
+				require.Equal(t, b[k].Values, got[k].Values)
+				require.Equal(t, b[k].Status, got[k].Status)
+				require.Equal(t, b[k].Source, got[k].Source)
+				require.Equal(t, b[k].BelowDL, got[k].BelowDL)
+			}
+		}
+		q := quality.New(quality.Options{})
+		_, err = projections.Replay(ctx, s, events.Query{}, q)
+		require.NoError(t, err)
+		return q
+	}
+	fromOld, fromNew := model(oldDir), model(newDir)
+	sy, ok := fromOld.SectionYear(sec.ID, 2019)
+	require.True(t, ok)
+	require.Equal(t, 6, sy.Samples)
+	want, _ := fromNew.SectionYear(sec.ID, 2019)
+	require.Equal(t, want, sy)
+	require.Equal(t, fromNew.Months(sec.ID, 2019), fromOld.Months(sec.ID, 2019))
+	months := fromOld.Months(sec.ID, 2019)
+	require.Equal(t, monitoring.Manual, months[0].Source)
+	require.Equal(t, monitoring.Auto, months[1].Source)
+	require.Equal(t, 10, months[1].Samples)
+}

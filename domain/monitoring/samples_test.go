@@ -1,0 +1,287 @@
+package monitoring
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	fastjson "github.com/segmentio/encoding/json"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/water"
+)
+
+func cst(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, domain.CST)
+}
+
+// mixedRows has every shape a batch can hold: automatic and manual
+// samples, not-monitored ones, items missing from some samples, results
+// below the detection limit, times out of order and to the nanosecond.
+func mixedRows() []Sample {
+	return []Sample{
+		{At: cst(2019, 3, 1, 0, 0), Source: Auto, Values: water.Values{water.PH: 7.41, water.DO: 7.39, water.NH3N: 0.322}},
+		{At: cst(2019, 3, 1, 4, 0), Source: Auto, Status: Ice},
+		{At: cst(2019, 3, 1, 8, 0), Source: Auto, Values: water.Values{water.CODMn: 0.5, water.TP: 0.01}, BelowDL: []water.Item{water.TP, water.CODMn}},
+		{At: cst(2019, 2, 28, 20, 0), Source: Auto, Values: water.Values{water.NH3N: 1.478, water.FecalColiform: 12000}},
+		{At: cst(2019, 3, 1, 8, 0), Source: Manual, Values: water.Values{water.COD: 15, water.Hg: 0.00004, water.BOD5: 3.0000000001}},
+		{At: cst(2019, 3, 2, 9, 30).Add(1500 * time.Millisecond), Source: Manual, Status: Dry},
+		{At: cst(2019, 3, 2, 10, 0).Add(7 * time.Nanosecond), Source: Auto, Status: Fault},
+	}
+}
+
+// normal is a row as Samples gives it back: in UTC, BelowDL in table order.
+func normal(r Sample) Sample {
+	r.At = r.At.UTC()
+	if len(r.BelowDL) > 0 {
+		var in []water.Item
+		for _, info := range water.Items() {
+			for _, it := range r.BelowDL {
+				if it == info.Item {
+					in = append(in, it)
+				}
+			}
+		}
+		r.BelowDL = in
+	}
+	return r
+}
+
+func TestSamplesRoundTrip(t *testing.T) {
+	rows := mixedRows()
+	s, err := NewSamples(rows)
+	require.NoError(t, err)
+	require.NoError(t, s.Validate("test"))
+	require.Equal(t, len(rows), s.Len())
+	for i, r := range rows {
+		require.Equal(t, normal(r), s.Row(i), "row %d", i)
+		require.Equal(t, r.Key(), s.Key(i))
+	}
+	raw, err := json.Marshal(s)
+	require.NoError(t, err)
+	require.True(t, json.Valid(raw), "%s", raw)
+
+	for name, unmarshal := range map[string]func([]byte, any) error{
+		"encoding/json": json.Unmarshal, "segmentio": fastjson.Unmarshal,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var back SamplesRecorded
+			require.NoError(t, unmarshal([]byte(`{"samples":`+string(raw)+`,"import":{"file":"f.csv","sha256":"x","lines":[1,2,3,4,5,6,7]}}`), &back))
+			require.Equal(t, s.Rows(), back.Samples.Rows())
+			again, err := json.Marshal(back.Samples)
+			require.NoError(t, err)
+			require.Equal(t, string(raw), string(again), "equal batches encode to equal bytes")
+		})
+	}
+}
+
+func TestSamplesJSONForm(t *testing.T) {
+	s := MustSamples(
+		Sample{At: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC), Source: Auto, Status: Ice},
+		Sample{At: time.Date(2016, 1, 1, 4, 0, 0, 0, time.UTC), Source: Auto, Values: water.Values{water.DO: 7.4, water.TP: 0.02}, BelowDL: []water.Item{water.TP}},
+		Sample{At: time.Date(2015, 12, 31, 23, 59, 59, 500000000, time.UTC), Source: Manual, Values: water.Values{water.DO: 7.1, water.Hg: 5e-7}},
+	)
+	raw, err := json.Marshal(s)
+	require.NoError(t, err)
+	require.Equal(t, `{"start":"2016-01-01T00:00:00Z","at":[0,14400,-0.5],"manual":[2],"status":{"ice":[0]},`+
+		`"values":{"DO":[null,7.4,7.1],"TP":[null,0.02,null],"Hg":[null,null,5e-7]},"below_dl":{"TP":[1]}}`, string(raw))
+
+	// Times and lines a constant step apart are written as runs.
+	var rows []Sample
+	for i := range 5 {
+		rows = append(rows, Sample{At: time.Date(2016, 1, 1, 4*i, 0, 0, 0, time.UTC), Source: Auto, Status: Ice})
+	}
+	rows = append(rows, Sample{At: time.Date(2016, 1, 2, 1, 0, 0, 0, time.UTC), Source: Auto, Values: water.Values{water.DO: 7}})
+	rec := SamplesRecorded{Samples: MustSamples(rows...), Import: &ImportRef{File: `一季度 "Q1".csv`, SHA256: "ab", Lines: []int{2, 111, 220, 329, 438, 440}}}
+	raw, err = json.Marshal(rec)
+	require.NoError(t, err)
+	require.Equal(t, `{"samples":{"start":"2016-01-01T00:00:00Z","at":[[0,14400,5],90000],"status":{"ice":[[0,1,5]]},"values":{"DO":[null,null,null,null,null,7]}},`+
+		`"import":{"file":"一季度 \"Q1\".csv","sha256":"ab","lines":[[2,109,5],440]}}`, string(raw))
+	var back SamplesRecorded
+	require.NoError(t, fastjson.Unmarshal(raw, &back))
+	require.Equal(t, rec.Samples.Rows(), back.Samples.Rows())
+	require.Equal(t, rec.Import, back.Import)
+	require.NoError(t, back.UnmarshalJSON([]byte(`{"samples":{"at":[],"values":{}},"import":null}`)))
+	require.Nil(t, back.Import)
+	require.ErrorContains(t, back.UnmarshalJSON([]byte(`{"import":null}`)), "samples: missing")
+	require.ErrorContains(t, back.UnmarshalJSON([]byte(`{"samples":{"at":[],"values":{}},"extra":1}`)), `unknown field "extra"`)
+
+	var empty Samples
+	raw, err = json.Marshal(empty)
+	require.NoError(t, err)
+	require.Equal(t, `{"at":[],"values":{}}`, string(raw))
+}
+
+func TestNewSamplesRefuses(t *testing.T) {
+	at := cst(2019, 3, 1, 0, 0)
+	for _, tc := range []struct {
+		name  string
+		row   Sample
+		field string
+	}{
+		{"no time", Sample{Source: Auto, Values: water.Values{water.DO: 7}}, "samples[0].at"},
+		{"time out of range", Sample{At: time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC), Source: Auto}, "samples[0].at"},
+		{"bad source", Sample{At: at, Source: "robot", Values: water.Values{water.DO: 7}}, "samples[0].source"},
+		{"unknown item", Sample{At: at, Source: Auto, Values: water.Values{"Au": 7}}, "samples[0].values.Au"},
+		{"NaN", Sample{At: at, Source: Auto, Values: water.Values{water.DO: math.NaN()}}, "samples[0].values.DO"},
+		{"below without value", Sample{At: at, Source: Auto, Values: water.Values{water.DO: 7}, BelowDL: []water.Item{water.TP}}, "samples[0].below_dl[0]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewSamples([]Sample{tc.row})
+			require.Error(t, err)
+			var de *domain.Error
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, tc.field, de.Field, "%v", err)
+		})
+	}
+}
+
+func TestSamplesValidate(t *testing.T) {
+	at := cst(2019, 3, 1, 0, 0)
+	ok := Sample{At: at, Source: Auto, Values: water.Values{water.DO: 7}}
+	for _, tc := range []struct {
+		name  string
+		rows  []Sample
+		field string
+	}{
+		{"not monitored with values", []Sample{ok, {At: at.Add(time.Hour), Source: Auto, Status: Dry, Values: water.Values{water.DO: 7}}}, "samples[1].values"},
+		{"measured without values", []Sample{{At: at, Source: Manual}}, "samples[0].values"},
+		{"unknown status", []Sample{{At: at, Source: Auto, Status: "flood"}}, "samples[0].status"},
+		{"negative", []Sample{{At: at, Source: Auto, Values: water.Values{water.COD: -1}}}, "samples[0].values.COD"},
+		{"pH off the scale", []Sample{{At: at, Source: Auto, Values: water.Values{water.PH: 15}}}, "samples[0].values.pH"},
+		{"repeated", []Sample{ok, {At: at.Add(time.Hour), Source: Manual, Values: water.Values{water.DO: 7}}, ok}, "samples[2]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := MustSamples(tc.rows...).Validate("test")
+			var de *domain.Error
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, tc.field, de.Field, "%v", err)
+		})
+	}
+	// The same time from both sources is two samples.
+	require.NoError(t, MustSamples(ok, Sample{At: at, Source: Manual, Values: water.Values{water.DO: 7}}).Validate("test"))
+}
+
+func TestSamplesDecodeRefuses(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`[]`, "want an object"},
+		{`{"values":{}}`, "at: missing"},
+		{`{"at":[0],"values":{}}`, "start: missing"},
+		{`{"start":"2016-01-01","at":[0],"values":{}}`, "start:"},
+		{`{"start":"1800-01-01T00:00:00Z","at":[0],"values":{}}`, "outside the years"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0,99999999999],"values":{}}`, "seconds"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0,9000000000],"values":{}}`, "at[1]: out of range"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0.1234567891],"values":{}}`, "nine digits"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"Au":[1]}}`, `unknown item "Au"`},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":[1,2]}}`, "values.DO: 2 values for 1 samples"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":[1],"DO":[2]}}`, "DO twice"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":[01]}}`, "want a number"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":[1.]}}`, "want a digit"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":["1"]}}`, "want a number"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":[1 2]}}`, "want a comma or ]"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"manual":[1],"values":{}}`, "manual[0]: 1 is not a sample"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"manual":[0,0],"values":{}}`, "sample 0 twice"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"manual":[-1],"values":{}}`, "not negative"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[[0,3600,0]],"values":{}}`, "a count of at most"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[[0,3600,99999999]],"values":{}}`, "a count of at most"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[[0,3600]],"values":{}}`, "a run is [first, step, count]"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[[0,3600,2,1]],"values":{}}`, "the ] of a run"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[[9000000000,9000000000,2]],"values":{}}`, "within range"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0,1],"manual":[[0,1,3]],"values":{}}`, "2 is not a sample"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"status":{"flood":[0]},"values":{}}`, "not dry, ice or fault"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"status":{"":[0]},"values":{}}`, "not dry, ice or fault"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"status":{"dry":[0],"ice":[0]},"values":{}}`, "also dry"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":[null]},"below_dl":{"DO":[0]}}`, "has no value"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":[1]},"below_dl":{"TP":[0]}}`, "below_dl.TP: no values"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{},"extra":1}`, `unknown field "extra"`},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{}} x`, "want the end"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"D\u004f":[1]}}`, "no escapes"},
+		{`{"start":"2016-01-01T00:00:00Z","at":[0],"values":{"DO":[1]`, "unexpected end"},
+	} {
+		var s Samples
+		err := s.UnmarshalJSON([]byte(tc.in))
+		require.Error(t, err, tc.in)
+		require.Contains(t, err.Error(), tc.want, tc.in)
+	}
+}
+
+// The decoder's numbers are strconv.ParseFloat's, bit for bit.
+func TestSamplesNumbers(t *testing.T) {
+	for _, n := range []string{"0", "-0", "7.41", "0.322", "1e3", "1E-7", "5e-7", "12000", "0.1", "0.3",
+		"9007199254740993", "3.0000000001", "123456789012345678", "1234567890123456789", "0.000000000000000000000001",
+		"1.7976931348623157e308", "4.9e-324", "99999999999999999999.5", "2.2250738585072011e-308", "0.00004"} {
+		checkNumber(t, n)
+	}
+}
+
+func checkNumber(t *testing.T, n string) {
+	t.Helper()
+	want, err := strconv.ParseFloat(n, 64)
+	if err != nil {
+		return
+	}
+	c := cursor{b: []byte("[" + n + "]")}
+	got, err := c.floats(0)
+	require.NoError(t, err, n)
+	require.Len(t, got, 1)
+	require.Equal(t, math.Float64bits(want), math.Float64bits(got[0]), "%s: got %v, want %v", n, got[0], want)
+}
+
+func FuzzSamplesNumber(f *testing.F) {
+	for _, n := range []string{"7.41", "0.000050", "-12.5e3", "9007199254740993", "123456789.123456789"} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, n string) {
+		if !json.Valid([]byte(n)) || strings.ContainsAny(n, " \t\r\n\"[]{}ntf") {
+			return // not a bare JSON number
+		}
+		checkNumber(t, n)
+	})
+}
+
+// FuzzSamplesJSON feeds the decoder anything: it never panics, and what it
+// accepts encodes and decodes back to the same samples.
+func FuzzSamplesJSON(f *testing.F) {
+	raw, _ := json.Marshal(MustSamples(mixedRows()...))
+	f.Add(string(raw))
+	f.Add(`{"start":"2016-01-01T00:00:00Z","at":[0,14400,-0.5],"manual":[2],"status":{"ice":[0]},"values":{"DO":[null,7.4,7.1]},"below_dl":{"DO":[1]}}`)
+	f.Add(`{"at":[],"values":{}}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		var s Samples
+		if s.UnmarshalJSON([]byte(in)) != nil {
+			return
+		}
+		out, err := json.Marshal(s)
+		require.NoError(t, err)
+		var back Samples
+		require.NoError(t, back.UnmarshalJSON(out), "%s", out)
+		require.Equal(t, s.Rows(), back.Rows())
+	})
+}
+
+func TestUpcastSamplesRecordedV1(t *testing.T) {
+	rows := mixedRows()
+	v1, err := json.Marshal(struct {
+		Samples []Sample   `json:"samples"`
+		Import  *ImportRef `json:"import"`
+	}{rows, &ImportRef{File: "q1.csv", SHA256: "ab", Lines: []int{2, 3, 4, 5, 6, 7, 8}}})
+	require.NoError(t, err)
+	v2, err := UpcastSamplesRecordedV1(v1)
+	require.NoError(t, err)
+	var got SamplesRecorded
+	require.NoError(t, fastjson.Unmarshal(v2, &got))
+	want := make([]Sample, len(rows))
+	for i, r := range rows {
+		want[i] = normal(r)
+	}
+	require.Equal(t, want, got.Samples.Rows())
+	require.Equal(t, []int{2, 3, 4, 5, 6, 7, 8}, got.Import.Lines)
+	require.Less(t, len(v2), len(v1))
+
+	_, err = UpcastSamplesRecordedV1([]byte(`{"samples":[{"at":"2019-03-01T00:00:00Z","source":"robot"}]}`))
+	require.ErrorContains(t, err, "samples[0].source")
+}
