@@ -184,9 +184,16 @@ func (l *Log) validate(op string, changes []Change) ([][]encoded, error) {
 		return nil, domain.Errorf(op, domain.Invalid, "changes", "nothing to append")
 	}
 	now := l.clock()
+	latest := now.Add(FutureTolerance)
 	total := 0
+	for _, c := range changes {
+		total += len(c.Events)
+	}
+	type ref struct{ i, j int }
+	field := func(r ref) string { return fmt.Sprintf("changes[%d].events[%d]", r.i, r.j) }
 	seen := make(map[Aggregate]int, len(changes))
-	seenID := map[uuid.UUID]string{}
+	seenID := make(map[uuid.UUID]ref, total)
+	block := make([]encoded, total)
 	enc := make([][]encoded, len(changes))
 	for i, c := range changes {
 		f := fmt.Sprintf("changes[%d]", i)
@@ -203,22 +210,20 @@ func (l *Log) validate(op string, changes []Change) ([][]encoded, error) {
 		if len(c.Events) == 0 {
 			return nil, domain.Errorf(op, domain.Invalid, f+".events", "no events")
 		}
-		total += len(c.Events)
-		enc[i] = make([]encoded, len(c.Events))
+		enc[i], block = block[:len(c.Events):len(c.Events)], block[len(c.Events):]
 		for j, d := range c.Events {
-			ef := fmt.Sprintf("%s.events[%d]", f, j)
 			if prev, dup := seenID[d.ID]; dup {
-				return nil, domain.Errorf(op, domain.Invalid, ef+".id", "%s is also the id of %s", d.ID, prev)
+				return nil, domain.Errorf(op, domain.Invalid, field(ref{i, j})+".id", "%s is also the id of %s", d.ID, field(prev))
 			}
-			seenID[d.ID] = ef
+			seenID[d.ID] = ref{i, j}
 			if d.OccurredAt.IsZero() {
-				return nil, domain.Errorf(op, domain.Invalid, ef+".occurred_at", "missing: when did it happen?")
+				return nil, domain.Errorf(op, domain.Invalid, field(ref{i, j})+".occurred_at", "missing: when did it happen?")
 			}
-			if d.OccurredAt.After(now.Add(FutureTolerance)) {
-				return nil, domain.Errorf(op, domain.Invalid, ef+".occurred_at", "%s is in the future (now %s)", d.OccurredAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+			if d.OccurredAt.After(latest) {
+				return nil, domain.Errorf(op, domain.Invalid, field(ref{i, j})+".occurred_at", "%s is in the future (now %s)", d.OccurredAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 			}
 			if j == 0 || d.Actor != c.Events[j-1].Actor {
-				if err := d.Actor.Validate(op, ef+".actor"); err != nil {
+				if err := d.Actor.Validate(op, field(ref{i, j})+".actor"); err != nil {
 					return nil, err
 				}
 			}
@@ -244,9 +249,17 @@ func (l *Log) encodeAll(op string, changes []Change, enc [][]encoded, total int)
 		}
 	}
 	errs := make([]error, len(refs))
-	encodeOne := func(k int) {
+	// Each worker writes its payloads one after another into its own
+	// buffer, instead of allocating each on its own.
+	workers := runtime.GOMAXPROCS(0)
+	bufs := make([][]byte, workers)
+	encodeOne := func(w, k int) {
 		r := refs[k]
-		name, schema, payload, err := l.registry.Encode(changes[r.i].Events[r.j].Data)
+		if cap(bufs[w])-len(bufs[w]) < payloadRoom {
+			bufs[w] = make([]byte, 0, min(payloadBuffer, payloadRoom*(len(refs)/workers+1)))
+		}
+		start := len(bufs[w])
+		name, schema, b, err := l.registry.appendEncoded(bufs[w], changes[r.i].Events[r.j].Data)
 		if err != nil {
 			ef := fmt.Sprintf("changes[%d].events[%d]", r.i, r.j)
 			var de *domain.Error
@@ -257,6 +270,10 @@ func (l *Log) encodeAll(op string, changes []Change, enc [][]encoded, total int)
 			}
 			return
 		}
+		// The next payload goes after this one, or into a new buffer if this
+		// one is full: the payloads before keep the old one.
+		bufs[w] = b
+		payload := b[start:len(b):len(b)]
 		enc[r.i][r.j] = encoded{name, schema, payload}
 	}
 	parallel(len(refs), len(refs) >= parallelMin, encodeOne)
@@ -267,6 +284,13 @@ func (l *Log) encodeAll(op string, changes []Change, enc [][]encoded, total int)
 	}
 	return nil
 }
+
+// A worker starts a new buffer for payloads of payloadBuffer bytes (less for
+// a small append) when less than payloadRoom is left in its buffer.
+const (
+	payloadBuffer = 64 << 10
+	payloadRoom   = 512
+)
 
 // seal turns drafts into events: ids, versions, recorded-at and hash chain.
 // It returns the events in one block, and pointers into it.
@@ -287,7 +311,7 @@ func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) 
 	}
 	block := make([]Event, offsets[len(changes)])
 	evs := make([]*Event, len(block))
-	parallel(len(changes), len(block) >= parallelMin, func(i int) {
+	parallel(len(changes), len(block) >= parallelMin, func(_, i int) {
 		c := changes[i]
 		h := heads[c.Aggregate]
 		version, prev := h.Version, h.Hash
@@ -322,12 +346,13 @@ func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) 
 // ledger itself.
 const parallelMin = 64
 
-// parallel calls fn(0…n-1), spread over GOMAXPROCS goroutines if wide.
-func parallel(n int, wide bool, fn func(int)) {
+// parallel calls fn(w, 0…n-1), spread over GOMAXPROCS goroutines if wide;
+// w (below GOMAXPROCS) is the calling worker's number.
+func parallel(n int, wide bool, fn func(w, k int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if !wide || workers < 2 {
 		for k := range n {
-			fn(k)
+			fn(0, k)
 		}
 		return
 	}
@@ -337,7 +362,7 @@ func parallel(n int, wide bool, fn func(int)) {
 		go func() {
 			defer wg.Done()
 			for k := w; k < n; k += workers {
-				fn(k)
+				fn(w, k)
 			}
 		}()
 	}

@@ -28,6 +28,7 @@ type kind struct {
 	name      Name
 	schema    int
 	typ       reflect.Type
+	enc       encFn            // the payload's compiled JSON encoder, or nil (see payloadjson.go)
 	upcasters map[int]Upcaster // from version -> to version+1
 }
 
@@ -64,7 +65,7 @@ func Register[T any](r *Registry, name Name, schema int) {
 	if k, dup := r.byType[t]; dup {
 		panic(fmt.Sprintf("events.Register %s: type %v already registered as %s", name, t, k.name))
 	}
-	k := &kind{name: name, schema: schema, typ: t, upcasters: map[int]Upcaster{}}
+	k := &kind{name: name, schema: schema, typ: t, enc: compilePayload(t), upcasters: map[int]Upcaster{}}
 	r.byName[name] = k
 	r.byType[t] = k
 }
@@ -133,6 +134,12 @@ func (r *Registry) Known(name Name) bool {
 
 // Encode returns the registered name, schema version and JSON of a payload.
 func (r *Registry) Encode(data any) (Name, int, json.RawMessage, error) {
+	name, schema, raw, err := r.appendEncoded(nil, data)
+	return name, schema, raw, err
+}
+
+// appendEncoded is Encode appending the JSON to b, and returning b.
+func (r *Registry) appendEncoded(b []byte, data any) (Name, int, []byte, error) {
 	const op = "events.Encode"
 	if data == nil {
 		return "", 0, nil, domain.Errorf(op, domain.Invalid, "data", "missing payload")
@@ -153,11 +160,11 @@ func (r *Registry) Encode(data any) (Name, int, json.RawMessage, error) {
 			return k.name, 0, nil, domain.E(op, domain.Invalid, field, fmt.Errorf("%s: %w", k.name, reason))
 		}
 	}
-	raw, err := fastjson.Marshal(data)
+	b, err := appendJSON(b, data, k.enc)
 	if err != nil {
 		return k.name, 0, nil, domain.E(op, domain.Invalid, "data", fmt.Errorf("%s: %w", k.name, err))
 	}
-	return k.name, k.schema, raw, nil
+	return k.name, k.schema, b, nil
 }
 
 // Decode turns a stored payload into its registered type, upcasting it from

@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,31 +44,95 @@ func Subject(e *events.Event) string {
 // encode turns a sealed event into a message; recorded is its recorded-at,
 // already formatted (one append has one recorded-at).
 func encode(e *events.Event, recorded string) *nats.Msg {
-	// One backing array for all header values: one allocation, not twelve.
-	v := make([]string, 0, 13)
-	h := make(nats.Header, 13)
-	set := func(k, val string) {
-		v = append(v, val)
-		h[k] = v[len(v)-1 : len(v) : len(v)]
+	m := new(nats.Msg)
+	encodeTo(m, make([]string, 0, msgHeaders), e, recorded)
+	return m
+}
+
+// msgHeaders is the most headers a message of an append carries: the
+// envelope's ten, the expected-version pair on an aggregate's first event,
+// and the batch's id, sequence and commit.
+const msgHeaders = 15
+
+// encodeTo encodes e into m, with vals (empty, of capacity msgHeaders) as
+// the backing array of its header values. The subject and every header
+// value made here share one string: one allocation, not eight.
+func encodeTo(m *nats.Msg, vals []string, e *events.Event, recorded string) {
+	var tmp [512]byte
+	b := append(tmp[:0], SubjectPrefix...)
+	for _, part := range [...]string{string(e.Aggregate.Scope), string(e.Aggregate.Type), string(e.Aggregate.ID), string(e.Name)} {
+		b = append(b, '.')
+		b = append(b, part...)
 	}
-	set(jetstream.MsgIDHeader, e.ID.String())
-	set(HeaderSchema, strconv.Itoa(e.Schema))
-	set(HeaderVersion, strconv.FormatUint(e.Version, 10))
-	set(HeaderOccurred, events.FormatTime(e.OccurredAt))
+	var ends [8]int // end of the subject, then of each value below
+	ends[0] = len(b)
+	b = appendUUID(b, e.ID)
+	ends[1] = len(b)
+	b = strconv.AppendInt(b, int64(e.Schema), 10)
+	ends[2] = len(b)
+	b = strconv.AppendUint(b, e.Version, 10)
+	ends[3] = len(b)
+	b = events.AppendTime(b, e.OccurredAt)
+	ends[4] = len(b)
+	b = appendUUID(b, e.CorrelationID)
+	ends[5] = len(b)
+	b = appendUUID(b, e.CausationID)
+	ends[6] = len(b)
+	if !e.PrevHash.IsZero() {
+		b = hex.AppendEncode(b, e.PrevHash[:])
+	}
+	ends[7] = len(b)
+	b = hex.AppendEncode(b, e.Hash[:])
+	s := string(b)
+	part := func(k int) string { return s[ends[k-1]:ends[k]] }
+
+	// Room for the batch's and the expected version's headers too, within
+	// the 14 entries a map holds before it needs more than 16 slots.
+	n := 8 + 5
+	for _, set := range [...]bool{e.CorrelationID != uuid.Nil, e.CausationID != uuid.Nil, !e.PrevHash.IsZero()} {
+		if set {
+			n++
+		}
+	}
+	h := make(nats.Header, min(n, 14))
+	set := func(k, val string) {
+		vals = append(vals, val)
+		h[k] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	set(jetstream.MsgIDHeader, part(1))
+	set(HeaderSchema, part(2))
+	set(HeaderVersion, part(3))
+	set(HeaderOccurred, part(4))
 	set(HeaderRecorded, recorded)
 	set(HeaderActor, e.Actor.ID)
 	set(HeaderRole, string(e.Actor.Role))
 	if e.CorrelationID != uuid.Nil {
-		set(HeaderCorrelation, e.CorrelationID.String())
+		set(HeaderCorrelation, part(5))
 	}
 	if e.CausationID != uuid.Nil {
-		set(HeaderCausation, e.CausationID.String())
+		set(HeaderCausation, part(6))
 	}
 	if !e.PrevHash.IsZero() {
-		set(HeaderPrevHash, e.PrevHash.String())
+		set(HeaderPrevHash, part(7))
 	}
-	set(HeaderHash, e.Hash.String())
-	return &nats.Msg{Subject: Subject(e), Header: h, Data: e.Payload}
+	set(HeaderHash, s[ends[7]:])
+	*m = nats.Msg{Subject: s[:ends[0]], Header: h, Data: e.Payload}
+}
+
+// appendUUID appends u in its 36-character form, nothing for the nil UUID.
+func appendUUID(b []byte, u uuid.UUID) []byte {
+	if u == uuid.Nil {
+		return b
+	}
+	b = hex.AppendEncode(b, u[0:4])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, u[4:6])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, u[6:8])
+	b = append(b, '-')
+	b = hex.AppendEncode(b, u[8:10])
+	b = append(b, '-')
+	return hex.AppendEncode(b, u[10:])
 }
 
 // decode turns a stored message back into an event, payload undecoded.

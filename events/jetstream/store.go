@@ -329,31 +329,7 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 }
 
 func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head) error {
-	msgs := make([]*nats.Msg, len(evs))
-	recorded := events.FormatTime(evs[0].RecordedAt) // one append, one recorded-at
-	encodeRange := func(from, step int) {
-		for i := from; i < len(evs); i += step {
-			msgs[i] = encode(evs[i], recorded)
-		}
-	}
-	if len(evs) >= 64 {
-		// Encoding is the commit's own work: do it on two cores.
-		done := make(chan struct{})
-		go func() { encodeRange(1, 2); close(done) }()
-		encodeRange(0, 2)
-		<-done
-	} else {
-		encodeRange(0, 1)
-	}
-	first := make(map[events.Aggregate]bool, len(expect))
-	for i, e := range evs {
-		if !first[e.Aggregate] {
-			first[e.Aggregate] = true
-			m := msgs[i]
-			m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect[e.Aggregate].Position, 10)}
-			m.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{aggregateSubject(e.Aggregate) + ".>"}
-		}
-	}
+	msgs := encodeAll(evs, expect)
 	var last uint64
 	if len(evs) == 1 {
 		ack, err := b.js.PublishMsg(ctx, msgs[0])
@@ -378,6 +354,37 @@ func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect ma
 		e.Position = last - uint64(len(evs)-1-i)
 	}
 	return nil
+}
+
+// encodeAll encodes the events of one commit, each aggregate's first with
+// the expected-version check (an append's events are grouped by aggregate).
+func encodeAll(evs []*events.Event, expect map[events.Aggregate]events.Head) []*nats.Msg {
+	recorded := events.FormatTime(evs[0].RecordedAt) // one append, one recorded-at
+	// The messages and their header values are allocated in two blocks.
+	block := make([]nats.Msg, len(evs))
+	vals := make([]string, len(evs)*msgHeaders)
+	msgs := make([]*nats.Msg, len(evs))
+	encodeRange := func(from, step int) {
+		for i := from; i < len(evs); i += step {
+			e, m := evs[i], &block[i]
+			encodeTo(m, vals[i*msgHeaders:i*msgHeaders:(i+1)*msgHeaders], e, recorded)
+			if i == 0 || evs[i-1].Aggregate != e.Aggregate {
+				m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect[e.Aggregate].Position, 10)}
+				m.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{aggregateSubject(e.Aggregate) + ".>"}
+			}
+			msgs[i] = m
+		}
+	}
+	if len(evs) >= 64 {
+		// Encoding is the commit's own work: do it on two cores.
+		done := make(chan struct{})
+		go func() { encodeRange(1, 2); close(done) }()
+		encodeRange(0, 2)
+		<-done
+	} else {
+		encodeRange(0, 1)
+	}
+	return msgs
 }
 
 // JetStream error codes the ledger reacts to.

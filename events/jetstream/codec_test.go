@@ -1,0 +1,85 @@
+package jetstream
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
+)
+
+// The messages of a commit carry the envelope in the documented headers
+// (README, "The event log"), and each aggregate's first message the
+// expected-version check.
+func TestEncodeAll(t *testing.T) {
+	at := time.Date(2019, 3, 1, 8, 0, 0, 123456000, time.UTC)
+	a := events.Aggregate{Scope: "140800", Type: "section", ID: "HJDQ"}
+	b := events.Aggregate{Scope: "province", Type: "task", ID: "T-01"}
+	var hash, prev events.Hash
+	for i := range hash {
+		hash[i], prev[i] = byte(i), byte(255-i)
+	}
+	evs := []*events.Event{
+		{ID: events.NewID(), Name: "section.reading_recorded", Schema: 1, Aggregate: a, Version: 1,
+			OccurredAt: at, RecordedAt: at.Add(time.Hour), Actor: domain.Actor{ID: "station-1", Role: domain.Station},
+			Payload: []byte(`{"v":1}`), Hash: hash},
+		{ID: events.NewID(), Name: "section.reading_recorded", Schema: 1, Aggregate: a, Version: 2,
+			OccurredAt: at, RecordedAt: at.Add(time.Hour), Actor: domain.Actor{ID: "station-1", Role: domain.Station},
+			Payload: []byte(`{"v":2}`), PrevHash: prev, Hash: hash, CorrelationID: events.NewID()},
+		{ID: events.NewID(), Name: "task.status_changed", Schema: 12, Aggregate: b, Version: 7,
+			OccurredAt: at.Add(-time.Minute), RecordedAt: at.Add(time.Hour), Actor: domain.Actor{ID: "admin", Role: domain.Admin},
+			Payload: []byte(`{}`), PrevHash: prev, Hash: hash, CorrelationID: events.NewID(), CausationID: events.NewID()},
+	}
+	expect := map[events.Aggregate]events.Head{a: {}, b: {Position: 4321}}
+	msgs := encodeAll(evs, expect)
+	require.Len(t, msgs, len(evs))
+	for i, e := range evs {
+		want := nats.Header{
+			jetstream.MsgIDHeader: {e.ID.String()},
+			HeaderSchema:          {strconv.Itoa(e.Schema)},
+			HeaderVersion:         {strconv.FormatUint(e.Version, 10)},
+			HeaderOccurred:        {events.FormatTime(e.OccurredAt)},
+			HeaderRecorded:        {events.FormatTime(e.RecordedAt)},
+			HeaderActor:           {e.Actor.ID},
+			HeaderRole:            {string(e.Actor.Role)},
+			HeaderHash:            {e.Hash.String()},
+		}
+		if e.CorrelationID != uuid.Nil {
+			want[HeaderCorrelation] = []string{e.CorrelationID.String()}
+		}
+		if e.CausationID != uuid.Nil {
+			want[HeaderCausation] = []string{e.CausationID.String()}
+		}
+		if !e.PrevHash.IsZero() {
+			want[HeaderPrevHash] = []string{e.PrevHash.String()}
+		}
+		if i == 0 || i == 2 {
+			want[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect[e.Aggregate].Position, 10)}
+			want[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{aggregateSubject(e.Aggregate) + ".>"}
+		}
+		m := msgs[i]
+		require.Equal(t, Subject(e), m.Subject)
+		require.Equal(t, "ledger."+string(e.Aggregate.Scope)+"."+string(e.Aggregate.Type)+"."+string(e.Aggregate.ID)+"."+string(e.Name), m.Subject)
+		require.Equal(t, want, m.Header)
+		require.Equal(t, string(e.Payload), string(m.Data))
+		back, err := decode(m.Subject, m.Header, m.Data, 9)
+		require.NoError(t, err)
+		e.Position = 9
+		requireSameEnvelope(t, e, back)
+
+		// A header added later (the batch's) does not write into another's value.
+		m.Header.Add(HeaderActor, "x")
+		m.Header.Set("Nats-Batch-Id", "b")
+	}
+	for i, e := range evs {
+		require.Equal(t, []string{e.Actor.ID, "x"}, msgs[i].Header[HeaderActor])
+		require.Equal(t, []string{string(e.Actor.Role)}, msgs[i].Header[HeaderRole])
+		require.Equal(t, []string{e.Hash.String()}, msgs[i].Header[HeaderHash])
+	}
+}
