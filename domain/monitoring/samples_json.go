@@ -661,8 +661,16 @@ func (c *cursor) digits() (v uint64, n int) {
 // rounds correctly), which is what strconv.ParseFloat gives; the others go
 // to strconv.ParseFloat.
 func (c *cursor) number() (float64, error) {
-	// The fast path: [-]digits[.digits], 15 digits at most (below 2^53).
-	b, i := c.b, c.i
+	if f, next, ok := fastNumber(c.b, c.i); ok {
+		c.i = next
+		return f, nil
+	}
+	return c.slowNumber()
+}
+
+// fastNumber reads [-]digits[.digits] of 15 digits at most (below 2^53)
+// at b[i:], returning the value and where it ends; false for anything else.
+func fastNumber(b []byte, i int) (f float64, next int, ok bool) {
 	neg := i < len(b) && b[i] == '-'
 	if neg {
 		i++
@@ -687,20 +695,18 @@ func (c *cursor) number() (float64, error) {
 			}
 			m = m*10 + uint64(d)
 		}
-		dec = i - fs
-		if dec == 0 {
-			ints = 0 // "1." is not a number: the slow path says so
+		if dec = i - fs; dec == 0 {
+			return 0, 0, false // "1." is not a number: the slow path says so
 		}
 	}
-	if ints > 0 && ints+dec <= 15 && (ints == 1 || b[start] != '0') && (i == len(b) || (b[i] != 'e' && b[i] != 'E')) {
-		c.i = i
-		f := float64(m) / pow10[dec]
-		if neg {
-			f = -f
-		}
-		return f, nil
+	if ints == 0 || ints+dec > 15 || (ints > 1 && b[start] == '0') || (i < len(b) && (b[i] == 'e' || b[i] == 'E')) {
+		return 0, 0, false
 	}
-	return c.slowNumber()
+	f = float64(int64(m)) / pow10[dec] // m < 2^53: a signed conversion is exact, and cheaper
+	if neg {
+		f = -f
+	}
+	return f, i, true
 }
 
 // slowNumber reads any JSON number; see number.
@@ -740,7 +746,7 @@ func (c *cursor) slowNumber() (float64, error) {
 		}
 	}
 	if !exp && total <= 18 && m < 1<<53 && dec < len(pow10) {
-		f := float64(m) / pow10[dec]
+		f := float64(int64(m)) / pow10[dec] // m < 2^53: a signed conversion is exact and cheaper
 		if neg {
 			f = -f
 		}
@@ -756,20 +762,32 @@ func (c *cursor) floats(hint int) ([]float64, error) {
 		return nil, err
 	}
 	out := make([]float64, 0, max(hint, 16))
+	b, i := c.b, c.i
 	for {
-		if c.i+4 <= len(c.b) && c.b[c.i] == 'n' && string(c.b[c.i:c.i+4]) == "null" {
-			c.i += 4
+		if i+4 <= len(b) && b[i] == 'n' && string(b[i:i+4]) == "null" {
+			i += 4
 			out = append(out, math.NaN())
+		} else if f, next, ok := fastNumber(b, i); ok {
+			i = next
+			out = append(out, f)
 		} else {
-			f, err := c.number()
+			c.i = i
+			f, err := c.slowNumber()
 			if err != nil {
 				return nil, err
 			}
+			i = c.i
 			out = append(out, f)
 		}
+		if i < len(b) && b[i] == ',' { // the common case, without spaces
+			i++
+			continue
+		}
+		c.i = i
 		if more, err := c.more(); !more || err != nil {
 			return out, err
 		}
+		i = c.i
 	}
 }
 
