@@ -91,12 +91,24 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 	// Work on a copy: IDs are filled in here, not in the caller's drafts.
 	callerIDs := true
 	changes = slices.Clone(changes)
+	missing := 0
 	for i := range changes {
 		changes[i].Events = slices.Clone(changes[i].Events)
-		for j := range changes[i].Events {
-			if changes[i].Events[j].ID == uuid.Nil {
-				callerIDs = false
-				changes[i].Events[j].ID = NewID()
+		for _, d := range changes[i].Events {
+			if d.ID == uuid.Nil {
+				missing++
+			}
+		}
+	}
+	if missing > 0 {
+		callerIDs = false
+		ids := make([]uuid.UUID, missing)
+		newIDs(ids)
+		for i := range changes {
+			for j := range changes[i].Events {
+				if d := &changes[i].Events[j]; d.ID == uuid.Nil {
+					d.ID, ids = ids[0], ids[1:]
+				}
 			}
 		}
 	}

@@ -342,7 +342,16 @@ func encMap[V any](value func([]byte, V) ([]byte, bool)) encFn {
 		for k, v := range m {
 			es = append(es, entry{k, v})
 		}
-		slices.SortFunc(es, func(a, b entry) int { return strings.Compare(a.k, b.k) })
+		if len(es) <= len(room) {
+			// A few keys, as most payloads' maps have: insertion sort.
+			for i := 1; i < len(es); i++ {
+				for j := i; j > 0 && es[j].k < es[j-1].k; j-- {
+					es[j], es[j-1] = es[j-1], es[j]
+				}
+			}
+		} else {
+			slices.SortFunc(es, func(a, b entry) int { return strings.Compare(a.k, b.k) })
+		}
 		b = append(b, '{')
 		for i, e := range es {
 			if i > 0 {

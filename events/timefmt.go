@@ -10,38 +10,36 @@ import (
 func AppendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
-	hour, min, sec := t.Clock()
-	us := t.Nanosecond() / 1000
 	if year < 0 || year > 9999 {
 		return t.AppendFormat(b, TimeFormat)
 	}
-	b = appendInt(b, year, 4)
-	b = append(b, '-')
-	b = appendInt(b, int(month), 2)
-	b = append(b, '-')
-	b = appendInt(b, day, 2)
-	b = append(b, 'T')
-	b = appendInt(b, hour, 2)
-	b = append(b, ':')
-	b = appendInt(b, min, 2)
-	b = append(b, ':')
-	b = appendInt(b, sec, 2)
-	b = append(b, '.')
-	b = appendInt(b, us, 6)
-	return append(b, 'Z')
+	hour, min, sec := t.Clock()
+	var d [len(TimeFormat)]byte
+	put := func(at, width, v int) {
+		for i := at + width - 1; i >= at; i-- {
+			d[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, 4, year)
+	d[4] = '-'
+	put(5, 2, int(month))
+	d[7] = '-'
+	put(8, 2, day)
+	d[10] = 'T'
+	put(11, 2, hour)
+	d[13] = ':'
+	put(14, 2, min)
+	d[16] = ':'
+	put(17, 2, sec)
+	d[19] = '.'
+	put(20, 6, t.Nanosecond()/1000)
+	d[26] = 'Z'
+	return append(b, d[:]...)
 }
 
 // FormatTime returns t in TimeFormat.
 func FormatTime(t time.Time) string { return string(AppendTime(make([]byte, 0, len(TimeFormat)), t)) }
-
-func appendInt(b []byte, v, width int) []byte {
-	var buf [8]byte
-	for i := width - 1; i >= 0; i-- {
-		buf[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return append(b, buf[:width]...)
-}
 
 // ParseTime reads a time written in TimeFormat.
 func ParseTime(s string) (time.Time, error) {

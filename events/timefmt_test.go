@@ -1,6 +1,7 @@
 package events
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -20,6 +21,11 @@ func TestTimeFormat(t *testing.T) {
 		back, err := ParseTime(s)
 		require.NoError(t, err)
 		require.True(t, tm.Truncate(time.Microsecond).Equal(back), "%s round trips", s)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		tm := time.Unix(rng.Int64N(400e9)-100e9, rng.Int64N(1e9)) // years from -1200 to 14600
+		require.Equal(t, tm.UTC().Format(TimeFormat), FormatTime(tm))
 	}
 	for _, bad := range []string{"", "2019-12-31", "2019-13-01T00:00:00.000000Z", "2019-02-30T00:00:00.000000Z",
 		"2019-12-31T24:00:00.000000Z", "2019-12-31T00:00:00.00000xZ", "2019-12-31 00:00:00.000000Z"} {

@@ -45,19 +45,19 @@ func Subject(e *events.Event) string {
 // already formatted (one append has one recorded-at).
 func encode(e *events.Event, recorded string) *nats.Msg {
 	m := new(nats.Msg)
-	encodeTo(m, make([]string, 0, msgHeaders), e, recorded)
+	encodeTo(m, make([]string, 0, envelopeHeaders), e, recorded, "")
 	return m
 }
 
-// msgHeaders is the most headers a message of an append carries: the
-// envelope's ten, the expected-version pair on an aggregate's first event,
-// and the batch's id, sequence and commit.
-const msgHeaders = 15
+// envelopeHeaders is the most headers an event's envelope takes.
+const envelopeHeaders = 11
 
-// encodeTo encodes e into m, with vals (empty, of capacity msgHeaders) as
-// the backing array of its header values. The subject and every header
-// value made here share one string: one allocation, not eight.
-func encodeTo(m *nats.Msg, vals []string, e *events.Event, recorded string) {
+// encodeTo encodes e into m, with vals (empty, of capacity envelopeHeaders)
+// as the backing array of its header values, and returns its hash in hex.
+// prevHex is its previous hash in hex if the caller has it, else "". The
+// subject and every header value made here share one string: one
+// allocation, not eight.
+func encodeTo(m *nats.Msg, vals []string, e *events.Event, recorded, prevHex string) string {
 	var tmp [512]byte
 	b := append(tmp[:0], SubjectPrefix...)
 	for _, part := range [...]string{string(e.Aggregate.Scope), string(e.Aggregate.Type), string(e.Aggregate.ID), string(e.Name)} {
@@ -78,7 +78,7 @@ func encodeTo(m *nats.Msg, vals []string, e *events.Event, recorded string) {
 	ends[5] = len(b)
 	b = appendUUID(b, e.CausationID)
 	ends[6] = len(b)
-	if !e.PrevHash.IsZero() {
+	if !e.PrevHash.IsZero() && prevHex == "" {
 		b = hex.AppendEncode(b, e.PrevHash[:])
 	}
 	ends[7] = len(b)
@@ -113,10 +113,15 @@ func encodeTo(m *nats.Msg, vals []string, e *events.Event, recorded string) {
 		set(HeaderCausation, part(6))
 	}
 	if !e.PrevHash.IsZero() {
-		set(HeaderPrevHash, part(7))
+		if prevHex == "" {
+			prevHex = part(7)
+		}
+		set(HeaderPrevHash, prevHex)
 	}
-	set(HeaderHash, s[ends[7]:])
+	hash := s[ends[7]:]
+	set(HeaderHash, hash)
 	*m = nats.Msg{Subject: s[:ends[0]], Header: h, Data: e.Payload}
+	return hash
 }
 
 // appendUUID appends u in its 36-character form, nothing for the nil UUID.

@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -81,5 +82,40 @@ func TestEncodeAll(t *testing.T) {
 		require.Equal(t, []string{e.Actor.ID, "x"}, msgs[i].Header[HeaderActor])
 		require.Equal(t, []string{string(e.Actor.Role)}, msgs[i].Header[HeaderRole])
 		require.Equal(t, []string{e.Hash.String()}, msgs[i].Header[HeaderHash])
+	}
+}
+
+// A large commit is encoded on two goroutines, and an event's previous hash
+// is taken from the event before it only where that is its previous event.
+func TestEncodeAllChains(t *testing.T) {
+	at := time.Date(2019, 3, 1, 8, 0, 0, 0, time.UTC)
+	var evs []*events.Event
+	expect := map[events.Aggregate]events.Head{}
+	for g := range 3 {
+		agg := events.Aggregate{Scope: "140800", Type: "section", ID: events.AggregateID(fmt.Sprintf("S%d", g))}
+		expect[agg] = events.Head{Position: uint64(10 * g)}
+		var prev events.Hash
+		if g == 1 {
+			prev[0] = 1 // a chain that goes on from a stored event
+		}
+		for v := range 41 {
+			e := &events.Event{ID: events.NewID(), Name: "section.reading_recorded", Schema: 1, Aggregate: agg,
+				Version: uint64(v + 1), OccurredAt: at, RecordedAt: at, Actor: domain.Actor{ID: "s", Role: domain.Station},
+				Payload: []byte("{}"), PrevHash: prev}
+			e.Hash = e.ComputeHash()
+			if g == 2 && v == 20 {
+				e.PrevHash[5] ^= 1 // not the event before: its own prev is written
+			}
+			prev = e.Hash
+			evs = append(evs, e)
+		}
+	}
+	msgs := encodeAll(evs, expect)
+	for i, e := range evs {
+		h := msgs[i].Header
+		require.Equal(t, e.Hash.String(), h.Get(HeaderHash))
+		require.Equal(t, e.PrevHash.String(), h.Get(HeaderPrevHash), "event %d", i)
+		_, checked := h[jetstream.ExpectedLastSubjSeqHeader]
+		require.Equal(t, e.Version == 1, checked)
 	}
 }

@@ -362,27 +362,33 @@ func encodeAll(evs []*events.Event, expect map[events.Aggregate]events.Head) []*
 	recorded := events.FormatTime(evs[0].RecordedAt) // one append, one recorded-at
 	// The messages and their header values are allocated in two blocks.
 	block := make([]nats.Msg, len(evs))
-	vals := make([]string, len(evs)*msgHeaders)
+	vals := make([]string, len(evs)*envelopeHeaders)
 	msgs := make([]*nats.Msg, len(evs))
-	encodeRange := func(from, step int) {
-		for i := from; i < len(evs); i += step {
+	encodeRange := func(from, to int) {
+		var hash string // the previous event's hash in hex: the next one's previous hash
+		for i := from; i < to; i++ {
 			e, m := evs[i], &block[i]
-			encodeTo(m, vals[i*msgHeaders:i*msgHeaders:(i+1)*msgHeaders], e, recorded)
-			if i == 0 || evs[i-1].Aggregate != e.Aggregate {
+			first := i == 0 || evs[i-1].Aggregate != e.Aggregate
+			prevHex := ""
+			if i > from && !first && evs[i-1].Hash == e.PrevHash {
+				prevHex = hash
+			}
+			hash = encodeTo(m, vals[i*envelopeHeaders:i*envelopeHeaders:(i+1)*envelopeHeaders], e, recorded, prevHex)
+			if first {
 				m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect[e.Aggregate].Position, 10)}
 				m.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{aggregateSubject(e.Aggregate) + ".>"}
 			}
 			msgs[i] = m
 		}
 	}
-	if len(evs) >= 64 {
+	if n := len(evs); n >= 64 {
 		// Encoding is the commit's own work: do it on two cores.
 		done := make(chan struct{})
-		go func() { encodeRange(1, 2); close(done) }()
-		encodeRange(0, 2)
+		go func() { encodeRange(n/2, n); close(done) }()
+		encodeRange(0, n/2)
 		<-done
 	} else {
-		encodeRange(0, 1)
+		encodeRange(0, n)
 	}
 	return msgs
 }
