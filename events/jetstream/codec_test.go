@@ -38,7 +38,7 @@ func TestEncodeAll(t *testing.T) {
 			Payload: []byte(`{}`), PrevHash: prev, Hash: hash, CorrelationID: events.NewID(), CausationID: events.NewID()},
 	}
 	expect := map[events.Aggregate]events.Head{a: {}, b: {Position: 4321}}
-	msgs := encodeAll(evs, expect)
+	msgs := encodeAll(evs, expect, chainPlan{})
 	require.Len(t, msgs, len(evs))
 	for i, e := range evs {
 		want := nats.Header{
@@ -110,7 +110,7 @@ func TestEncodeAllChains(t *testing.T) {
 			evs = append(evs, e)
 		}
 	}
-	msgs := encodeAll(evs, expect)
+	msgs := encodeAll(evs, expect, chainPlan{})
 	for i, e := range evs {
 		h := msgs[i].Header
 		require.Equal(t, e.Hash.String(), h.Get(HeaderHash))

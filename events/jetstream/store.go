@@ -243,6 +243,8 @@ type backend struct {
 	// pretend its acknowledgement was lost (tests of retries).
 	loseAck func() bool
 
+	chain chain // what the backend knows of the stream's end (chain.go)
+
 	cfg    Config
 	emb    *embedded
 	nc     *nats.Conn
@@ -319,7 +321,7 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 			}
 		}
 		actx, cancel := withAttemptTimeout(ctx)
-		err = b.commitOnce(actx, evs, expect)
+		err = b.commitOnce(actx, evs, expect, attempt == 0)
 		cancel()
 		if err == nil || !unknownOutcome(err) {
 			return err
@@ -328,8 +330,28 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 	return fmt.Errorf("commit of %d events: outcome unknown after %d tries: %w", len(evs), commitRetries+1, err)
 }
 
-func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head) error {
-	msgs := encodeAll(evs, expect)
+// commitOnce sends the commit once; relying on b.chain if chained (not when
+// it is sent again after an unknown outcome).
+func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head, chained bool) error {
+	if !chained {
+		return b.publish(ctx, evs, expect, chainPlan{})
+	}
+	plan := b.chain.plan(expect)
+	err := b.publish(ctx, evs, expect, plan)
+	if plan.end != 0 && errors.Is(err, events.ErrConflict) {
+		// The stream has moved since the run the commit relied on: let the
+		// server check each aggregate instead.
+		b.chain.failed(plan)
+		err = b.publish(ctx, evs, expect, chainPlan{})
+	}
+	b.chain.done(evs, err == nil)
+	return err
+}
+
+// publish sends the events as one message or one atomic batch, with the
+// checks of plan, and sets their positions.
+func (b *backend) publish(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head, plan chainPlan) error {
+	msgs := encodeAll(evs, expect, plan)
 	var last uint64
 	if len(evs) == 1 {
 		ack, err := b.js.PublishMsg(ctx, msgs[0])
@@ -356,9 +378,11 @@ func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect ma
 	return nil
 }
 
-// encodeAll encodes the events of one commit, each aggregate's first with
-// the expected-version check (an append's events are grouped by aggregate).
-func encodeAll(evs []*events.Event, expect map[events.Aggregate]events.Head) []*nats.Msg {
+// encodeAll encodes the events of one commit with the checks of plan: the
+// stream's last position on the first message if plan has one, and the
+// expected version on each aggregate's first message unless plan vouches
+// for the aggregate (an append's events are grouped by aggregate).
+func encodeAll(evs []*events.Event, expect map[events.Aggregate]events.Head, plan chainPlan) []*nats.Msg {
 	recorded := events.FormatTime(evs[0].RecordedAt) // one append, one recorded-at
 	// The messages and their header values are allocated in two blocks.
 	block := make([]nats.Msg, len(evs))
@@ -374,7 +398,10 @@ func encodeAll(evs []*events.Event, expect map[events.Aggregate]events.Head) []*
 				prevHex = hash
 			}
 			hash = encodeTo(m, vals[i*envelopeHeaders:i*envelopeHeaders:(i+1)*envelopeHeaders], e, recorded, prevHex)
-			if first {
+			if i == 0 && plan.end != 0 {
+				m.Header[jetstream.ExpectedLastSeqHeader] = []string{strconv.FormatUint(plan.end, 10)}
+			}
+			if first && !plan.vouch[e.Aggregate] {
 				m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect[e.Aggregate].Position, 10)}
 				m.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{aggregateSubject(e.Aggregate) + ".>"}
 			}
