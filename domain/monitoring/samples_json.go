@@ -347,7 +347,7 @@ func (c *cursor) samples() (Samples, error) {
 		hasAt    bool
 		manual   []int64
 		status   = map[Status][]int64{}
-		values   []Column
+		values   = make([]Column, 0, 8) // a station reports five or six items
 		below    = map[water.Item][]int64{}
 	)
 	err := c.object(func(key string) error {
