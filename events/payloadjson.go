@@ -332,35 +332,55 @@ func encMap[V any](value func([]byte, V) ([]byte, bool)) encFn {
 		k string
 		v V
 	}
+	const few = 16
 	return func(b []byte, p unsafe.Pointer) ([]byte, bool) {
 		m := *(*map[string]V)(p)
 		if m == nil {
 			return append(b, "null"...), true
 		}
-		var room [16]entry
-		es := room[:0]
-		for k, v := range m {
-			es = append(es, entry{k, v})
-		}
-		if len(es) <= len(room) {
-			// A few keys, as most payloads' maps have: insertion sort.
-			for i := 1; i < len(es); i++ {
-				for j := i; j > 0 && es[j].k < es[j-1].k; j-- {
-					es[j], es[j-1] = es[j-1], es[j]
+		var (
+			keys  [few]string
+			vals  [few]V
+			order [few]uint8
+			es    []entry // more than a few
+		)
+		n := 0
+		if len(m) <= few {
+			// As most payloads' maps: keys and values in arrays on the
+			// stack, their order sorted by insertion.
+			for k, v := range m {
+				keys[n], vals[n], order[n] = k, v, uint8(n)
+				n++
+			}
+			for i := 1; i < n; i++ {
+				for j := i; j > 0 && keys[order[j]] < keys[order[j-1]]; j-- {
+					order[j], order[j-1] = order[j-1], order[j]
 				}
 			}
 		} else {
+			es = make([]entry, 0, len(m))
+			for k, v := range m {
+				es = append(es, entry{k, v})
+			}
 			slices.SortFunc(es, func(a, b entry) int { return strings.Compare(a.k, b.k) })
+			n = len(es)
 		}
 		b = append(b, '{')
-		for i, e := range es {
+		for i := range n {
+			var k string
+			var v V
+			if es != nil {
+				k, v = es[i].k, es[i].v
+			} else {
+				k, v = keys[order[i]], vals[order[i]]
+			}
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, e.k)
+			b = appendString(b, k)
 			b = append(b, ':')
 			var ok bool
-			if b, ok = value(b, e.v); !ok {
+			if b, ok = value(b, v); !ok {
 				return b, false
 			}
 		}

@@ -10,9 +10,11 @@
 // (the event name has two tokens, e.g. section.reading_recorded), with the
 // payload JSON as the body and the rest of the envelope in headers, so any
 // NATS client can subscribe to and read the log. Appends use JetStream atomic
-// batches with Nats-Expected-Last-Subject-Sequence per aggregate; the event id
-// is the Nats-Msg-Id. See the package's README section in the repository
-// README for the headers.
+// batches with Nats-Expected-Last-Subject-Sequence per aggregate, or, for
+// aggregates this process wrote last with nothing stored since, one
+// Nats-Expected-Last-Sequence for the stream (chain.go); the event id is the
+// Nats-Msg-Id. See the package's README section in the repository README
+// for the headers.
 //
 // The package depends on events and domain only.
 package jetstream
