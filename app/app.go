@@ -86,6 +86,7 @@ func Registry() *events.Registry {
 	events.Register[officials.Departed](r, OfficialDeparted, 1)
 	events.Register[officials.Triggered](r, AccountabilityTriggered, 1)
 	events.Register[officials.Decided](r, AccountabilityDecided, 1)
+	events.Register[officials.PostFilled](r, PostFilled, 1)
 	return r
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -22,12 +21,14 @@ const (
 	OfficialDeparted        events.Name = "official.departed"
 	AccountabilityTriggered events.Name = "accountability.triggered"
 	AccountabilityDecided   events.Name = "accountability.decided"
+	PostFilled              events.Name = "post.filled"
 )
 
 // Aggregate types of the officials register and accountability.
 const (
 	OfficialType events.AggregateType = "official"            // one per person, scope province
 	CaseType     events.AggregateType = "accountability_case" // one per case, scope the city
+	PostType     events.AggregateType = "post"                // one per single-holder post, scope its city or the province
 )
 
 // OfficialAggregate is the aggregate of one official: their registration,
@@ -135,29 +136,43 @@ func RegisterOfficial(ctx context.Context, s events.Store, actor domain.Actor, a
 	return evs[0], nil
 }
 
-// appointMu serialises the appointments of this process: see
-// AppointOfficial.
-var appointMu sync.Mutex
+// PostAggregate is the register of a single-holder post's holders
+// (officials.PostFilled): scope the post's city, or the province.
+func PostAggregate(p officials.Position) events.Aggregate {
+	scope := domain.Province
+	if p.City != "" {
+		scope = domain.CityScope(p.City)
+	}
+	return events.Aggregate{Scope: scope, Type: PostType, ID: events.AggregateID(p.Post)}
+}
 
 // AppointOfficial records an appointment, occurring at the start of its
 // first day (Shanxi time), after checking it against the whole register
 // (officials.DecideAppointment).
 //
 // The check that no one else holds a single-holder post (mayor, bureau head)
-// spans aggregates: it reads every official's events, decides, then appends
-// to the appointee's aggregate only, at the version it read. That expected
-// version makes the appointee's own rules (no overlapping tenures) race-free:
-// a concurrent change to the same official fails the append, which is
-// decided again. Two appointments of different people to the same post
-// touch different aggregates, so the log cannot order them; appointMu
-// serialises them within one ledger process (the API server), but two
-// processes appointing at the same moment can both succeed. Such a clash is
-// never silent: officials.Roster.Clashes and the accountability read model
-// report it, and the cases name both holders.
+// spans aggregates. It is made race-free, across any number of ledger
+// processes, by the post's own aggregate: the post's version is read first,
+// then the register; the appointment is appended to the appointee's
+// aggregate (at the version read, for the official's own rules) together
+// with an officials.PostFilled on the post's (at the version read), in one
+// atomic append. An appointment to the same post stored in between moves the
+// post on, so the append fails and the appointment is decided again on the
+// register as it now is.
 func AppointOfficial(ctx context.Context, s events.Store, actor domain.Actor, p officials.Appointed) (events.Event, error) {
-	appointMu.Lock()
-	defer appointMu.Unlock()
 	return retryOnConflict(func() (events.Event, error) {
+		var post *events.Change
+		if p.Post.SingleHolder() && p.Position.Validate("official.appointed") == nil {
+			agg := PostAggregate(p.Position)
+			held, err := s.Load(ctx, agg)
+			if err != nil {
+				return events.Event{}, err
+			}
+			post = &events.Change{Aggregate: agg, Expect: events.NoEvents}
+			if n := len(held); n > 0 {
+				post.Expect = events.ExpectedVersion(held[n-1].Version)
+			}
+		}
 		ro, err := LoadRoster(ctx, s)
 		if err != nil {
 			return events.Event{}, err
@@ -167,8 +182,15 @@ func AppointOfficial(ctx context.Context, s events.Store, actor domain.Actor, p 
 			return events.Event{}, err
 		}
 		r, _ := ro.Record(d.Official)
-		evs, err := s.Append(ctx, events.Change{Aggregate: OfficialAggregate(d.Official), Expect: events.ExpectedVersion(r.Version),
-			Events: []events.Draft{{OccurredAt: d.From.Start(domain.CST), Actor: actor, Data: d}}})
+		at := d.From.Start(domain.CST)
+		changes := []events.Change{{Aggregate: OfficialAggregate(d.Official), Expect: events.ExpectedVersion(r.Version),
+			Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: d}}}}
+		if post != nil {
+			post.Events = []events.Draft{{OccurredAt: at, Actor: actor,
+				Data: officials.PostFilled{Official: d.Official, Position: d.Position, From: d.From, DocumentNo: d.DocumentNo}}}
+			changes = append(changes, *post)
+		}
+		evs, err := s.Append(ctx, changes...)
 		if err != nil {
 			return events.Event{}, err
 		}

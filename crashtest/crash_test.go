@@ -72,7 +72,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 type harness struct {
 	t      *testing.T
 	bin    string
-	data   string
+	args   []string // where the store is: --data DIR, or --nats URL --tokens FILE
 	addr   string
 	token  string
 	client *http.Client
@@ -82,8 +82,8 @@ type harness struct {
 // reads the administrator token it prints.
 func (h *harness) start() *server {
 	h.t.Helper()
-	cmd := exec.Command(h.bin, "serve", "--data", h.data, "--listen", h.addr,
-		"--snapshot-every", "150", "--snapshot-interval", "500ms")
+	cmd := exec.Command(h.bin, append([]string{"serve", "--listen", h.addr,
+		"--snapshot-every", "150", "--snapshot-interval", "500ms"}, h.args...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(h.t, err)
 	s := &server{cmd: cmd, stderr: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
@@ -137,6 +137,32 @@ func (h *harness) do(method, path, contentType string, body []byte) (*http.Respo
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp, b, err
+}
+
+// buildLedger builds cmd/ledger into a temporary directory.
+func buildLedger(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "ledger")
+	built := time.Now()
+	build := exec.Command(goBin, "build", "-o", bin, "./cmd/ledger")
+	build.Dir = ".."
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	t.Logf("built the ledger in %v", time.Since(built).Round(time.Millisecond))
+	return bin
+}
+
+// freeAddr is a loopback address with a free port.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // upload is one station upload: a CSV of samples at times no other upload
@@ -229,22 +255,9 @@ func TestKilledServerLosesNothing(t *testing.T) {
 	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
 		t.Skipf("skipped: %s cannot send SIGKILL to a child process", runtime.GOOS)
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
 	dir := t.TempDir()
-	h := &harness{t: t, bin: filepath.Join(dir, "ledger"), data: filepath.Join(dir, "data"), client: &http.Client{Timeout: 30 * time.Second}}
-	built := time.Now()
-	build := exec.Command(goBin, "build", "-o", h.bin, "./cmd/ledger")
-	build.Dir = ".."
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	t.Logf("built the ledger in %v", time.Since(built).Round(time.Millisecond))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	h.addr = ln.Addr().String()
-	ln.Close()
+	data := filepath.Join(dir, "data")
+	h := &harness{t: t, bin: buildLedger(t), args: []string{"--data", data}, addr: freeAddr(t), client: &http.Client{Timeout: 30 * time.Second}}
 
 	began := time.Now()
 	srv := h.start()
@@ -331,7 +344,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 	// In process, on the same data: every acknowledged sample stored
 	// exactly once, and nothing else.
 	ctx := context.Background()
-	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: h.data, Registry: app.Registry()})
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: data, Registry: app.Registry()})
 	require.NoError(t, err)
 	defer s.Close()
 	stored := map[string]int{}
@@ -364,7 +377,7 @@ func TestKilledServerLosesNothing(t *testing.T) {
 
 	// A fresh rebuild: a server over the same store without snapshots, its
 	// projections replayed from the whole log, answers exactly the same.
-	tokens, _, err := api.OpenTokens(filepath.Join(h.data, "tokens.json"))
+	tokens, _, err := api.OpenTokens(filepath.Join(data, "tokens.json"))
 	require.NoError(t, err)
 	fresh := api.New(api.Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	fctx, cancel := context.WithCancel(ctx)

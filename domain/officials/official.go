@@ -232,6 +232,36 @@ func (a Appointed) Validate() error {
 	return nil
 }
 
+// PostFilled records, on a single-holder post's own aggregate, that an
+// official was appointed to it: the post's register of holders. Appending
+// it with the post's version as read is what makes two appointments to one
+// post at the same moment, from any number of ledger processes, conflict in
+// the log instead of both being stored. Event: post.filled.
+type PostFilled struct {
+	Official PersonID `json:"official"`
+	Position
+	From       plan.Date `json:"from"`
+	DocumentNo string    `json:"document_no"`
+}
+
+// Validate checks the payload on its own.
+func (f PostFilled) Validate() error {
+	const op = "post.filled"
+	if err := f.Official.Validate(); err != nil {
+		return domain.E(op, domain.Invalid, "official", err)
+	}
+	if err := f.Position.Validate(op); err != nil {
+		return err
+	}
+	if !f.Post.SingleHolder() {
+		return domain.Errorf(op, domain.Invalid, "post", "%s may have several holders: only single-holder posts have a register", f.Post)
+	}
+	if f.From.IsZero() {
+		return domain.Errorf(op, domain.Invalid, "from", "missing: the first day in office")
+	}
+	return nil
+}
+
 // Departed records that an official left a position: To is the first day
 // out of office. Event: official.departed, on the official's aggregate.
 type Departed struct {

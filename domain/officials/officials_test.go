@@ -143,3 +143,27 @@ func TestDecideTriggerFillsTheYear(t *testing.T) {
 	_, err = officials.DecideTrigger(officials.Case{Triggered: p, Version: 1}, admin, p)
 	require.Equal(t, domain.Conflict, domain.KindOf(err))
 }
+
+func TestPostFilledValidate(t *testing.T) {
+	ok := officials.PostFilled{Official: "li-wei", Position: officials.Position{Post: officials.Mayor, City: "140100"}, From: day("2018-03-01"), DocumentNo: "d"}
+	require.NoError(t, ok.Validate())
+	for _, tc := range []struct {
+		name  string
+		edit  func(*officials.PostFilled)
+		field string
+	}{
+		{"no official", func(f *officials.PostFilled) { f.Official = "" }, "official"},
+		{"a post with several holders", func(f *officials.PostFilled) { f.Post = officials.ViceMayorInCharge }, "post"},
+		{"a city post without its city", func(f *officials.PostFilled) { f.City = "" }, "city"},
+		{"no first day", func(f *officials.PostFilled) { f.From = plan.Date{} }, "from"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := ok
+			tc.edit(&f)
+			err := f.Validate()
+			var de *domain.Error
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, tc.field, de.Field, "%v", err)
+		})
+	}
+}
