@@ -217,29 +217,26 @@ func (r ImportRef) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads the reference as MarshalJSON writes it.
 func (r *ImportRef) UnmarshalJSON(data []byte) error {
-	c := cursor{b: data}
-	ref, err := c.importRef()
-	if err == nil {
-		err = c.end()
-	}
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	*r = ref
-	return nil
+	return decodeWhole(data, "import", r, (*cursor).importRef)
 }
 
 // UnmarshalJSON decodes the column form.
 func (s *Samples) UnmarshalJSON(data []byte) error {
+	return decodeWhole(data, "samples", s, (*cursor).samples)
+}
+
+// decodeWhole reads data, all of it, with read into *into, naming the field
+// in its errors.
+func decodeWhole[T any](data []byte, field string, into *T, read func(*cursor) (T, error)) error {
 	c := cursor{b: data}
-	out, err := c.samples()
+	v, err := read(&c)
 	if err == nil {
 		err = c.end()
 	}
 	if err != nil {
-		return fmt.Errorf("samples: %w", err)
+		return fmt.Errorf("%s: %w", field, err)
 	}
-	*s = out
+	*into = v
 	return nil
 }
 
