@@ -30,7 +30,9 @@ import (
 // checks only for the aggregates it cannot vouch for (not written in the run,
 // or expected at another position). The server refuses the batch if the
 // stream has moved; the commit is then sent again with per-aggregate checks,
-// and the run starts afresh.
+// and the run starts afresh. This relies on events never leaving the
+// stream, as the ledger's stream denies deletes and purges; a stream opened
+// with AllowUnsafeStream is always checked aggregate by aggregate.
 type chain struct {
 	mu       sync.Mutex
 	end      uint64

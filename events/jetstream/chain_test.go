@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	njs "github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -168,4 +170,40 @@ func TestChainWithAnotherWriter(t *testing.T) {
 	bEvs, err := s.Load(ctx, b)
 	require.NoError(t, err)
 	require.Len(t, bEvs, 10)
+}
+
+// A stream that could lose events without its last position moving is
+// always checked aggregate by aggregate.
+func TestUnsafeStreamIsNotChained(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	emb, err := startEmbedded(dir, "")
+	require.NoError(t, err)
+	nc, err := nats.Connect("", nats.InProcessServer(emb.srv))
+	require.NoError(t, err)
+	js, err := njs.New(nc)
+	require.NoError(t, err)
+	cfg := StreamConfig(DefaultStream, 1, time.Minute)
+	cfg.DenyDelete = false
+	_, err = js.CreateStream(ctx, cfg)
+	require.NoError(t, err)
+	nc.Close()
+	emb.shutdown()
+
+	s, err := Open(ctx, Config{DataDir: dir, Registry: storetest.Registry(), AllowUnsafeStream: true})
+	require.NoError(t, err)
+	defer s.Close()
+	require.True(t, s.b.unchained)
+	a := events.Aggregate{Scope: "140100", Type: "note", ID: "A"}
+	for v := range 3 {
+		_, err := s.Append(ctx, events.Change{Aggregate: a, Expect: events.ExpectedVersion(v), Events: []events.Draft{{
+			OccurredAt: time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: "x"}}}})
+		require.NoError(t, err)
+	}
+	require.Zero(t, s.b.chain.end, "no run was kept")
+
+	safe, err := Open(ctx, Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer safe.Close()
+	require.False(t, safe.b.unchained)
 }

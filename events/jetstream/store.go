@@ -216,6 +216,9 @@ func (b *backend) ensureStream(ctx context.Context) error {
 			return domain.Errorf(op, domain.Invalid, "stream", "%s (fix the stream, or pass --allow-unsafe-stream to open it anyway)", msg)
 		}
 		b.cfg.Logger.Warn("opening an unsafe stream because it was allowed", "stream", b.cfg.Stream, "problems", problems)
+		// Events may leave such a stream without its last position moving:
+		// every aggregate is checked on its own.
+		b.unchained = true
 	}
 	if !have.AllowAtomicPublish || !have.AllowDirect {
 		// Both only add abilities; turning them on loses nothing.
@@ -243,7 +246,8 @@ type backend struct {
 	// pretend its acknowledgement was lost (tests of retries).
 	loseAck func() bool
 
-	chain chain // what the backend knows of the stream's end (chain.go)
+	chain     chain // what the backend knows of the stream's end (chain.go)
+	unchained bool  // the stream is unsafe: chain is not relied on
 
 	cfg    Config
 	emb    *embedded
@@ -321,7 +325,7 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 			}
 		}
 		actx, cancel := withAttemptTimeout(ctx)
-		err = b.commitOnce(actx, evs, expect, attempt == 0)
+		err = b.commitOnce(actx, evs, expect, attempt == 0 && !b.unchained)
 		cancel()
 		if err == nil || !unknownOutcome(err) {
 			return err
