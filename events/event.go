@@ -175,9 +175,11 @@ const TimeFormat = "2006-01-02T15:04:05.000000Z"
 // Canonical returns the canonical byte form of the envelope that the hash
 // covers: a fixed sequence of "key=value" lines ending with the payload as
 // stored. Position and Hash are not part of it.
-func (e *Event) Canonical() []byte { return e.appendCanonical(nil) }
+func (e *Event) Canonical() []byte { return e.appendCanonical(nil, nil) }
 
-func (e *Event) appendCanonical(b []byte) []byte {
+// appendCanonical appends the canonical form to b; recorded, if not nil, is
+// e.RecordedAt already in TimeFormat.
+func (e *Event) appendCanonical(b, recorded []byte) []byte {
 	schema, payload := e.StoredSchema, e.StoredPayload
 	if payload == nil {
 		schema, payload = e.Schema, e.Payload
@@ -208,7 +210,13 @@ func (e *Event) appendCanonical(b []byte) []byte {
 	b = strconv.AppendUint(b, e.Version, 10)
 	b = append(b, '\n')
 	timeLine("occurred", e.OccurredAt)
-	timeLine("recorded", e.RecordedAt)
+	if recorded != nil {
+		b = append(b, "recorded="...)
+		b = append(b, recorded...)
+		b = append(b, '\n')
+	} else {
+		timeLine("recorded", e.RecordedAt)
+	}
 	line("actor", e.Actor.ID)
 	line("role", string(e.Actor.Role))
 	b = append(b, "correlation="...)
@@ -230,11 +238,17 @@ var canonicalPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); retu
 // ComputeHash returns the SHA-256 of the canonical envelope.
 func (e *Event) ComputeHash() Hash {
 	bp := canonicalPool.Get().(*[]byte)
-	b := e.appendCanonical((*bp)[:0])
-	h := sha256.Sum256(b)
+	h, b := e.hashWith((*bp)[:0], nil)
 	*bp = b
 	canonicalPool.Put(bp)
 	return h
+}
+
+// hashWith is ComputeHash writing the canonical form into buf, which it
+// returns for the next event; recorded is as for appendCanonical.
+func (e *Event) hashWith(buf, recorded []byte) (Hash, []byte) {
+	b := e.appendCanonical(buf[:0], recorded)
+	return sha256.Sum256(b), b
 }
 
 // appendUUID appends u in its 36-character form, nothing for the nil UUID.

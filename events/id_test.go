@@ -2,6 +2,7 @@ package events
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"testing"
 	"time"
 
@@ -38,4 +39,15 @@ func TestNewIDs(t *testing.T) {
 	for i := 1; i < len(all); i++ {
 		require.Negative(t, bytes.Compare(all[i-1][:], all[i][:]), "id %d follows %d", i, i-1)
 	}
+}
+
+// The hash of a sealed event, made with its recorded-at formatted once for
+// the append, is the hash of its canonical form.
+func TestHashWithRecorded(t *testing.T) {
+	e := Event{ID: NewID(), Name: "note.noted", Schema: 1, Aggregate: Aggregate{Scope: "140100", Type: "note", ID: "A"},
+		Version: 3, OccurredAt: time.Date(2019, 1, 2, 3, 4, 5, 6000, time.UTC), RecordedAt: time.Date(2020, 1, 2, 3, 4, 5, 123456000, time.UTC),
+		Payload: []byte(`{"text":"x"}`)}
+	h, _ := e.hashWith(nil, AppendTime(nil, e.RecordedAt))
+	require.Equal(t, e.ComputeHash(), h)
+	require.Equal(t, sha256.Sum256(e.Canonical()), [32]byte(h))
 }

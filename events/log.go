@@ -323,10 +323,12 @@ func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) 
 	}
 	block := make([]Event, offsets[len(changes)])
 	evs := make([]*Event, len(block))
+	recorded := AppendTime(nil, now)
 	parallel(len(changes), len(block) >= parallelMin, func(_, i int) {
 		c := changes[i]
 		h := heads[c.Aggregate]
 		version, prev := h.Version, h.Hash
+		buf := make([]byte, 0, 1024) // for each event's canonical form
 		for j, d := range c.Events {
 			version++
 			e := &block[offsets[i]+j]
@@ -345,7 +347,7 @@ func (l *Log) seal(changes []Change, enc [][]encoded, heads map[Aggregate]Head) 
 				Data:          d.Data,
 				PrevHash:      prev,
 			}
-			e.Hash = e.ComputeHash()
+			e.Hash, buf = e.hashWith(buf, recorded)
 			prev = e.Hash
 			evs[offsets[i]+j] = e
 		}
