@@ -26,12 +26,13 @@ import (
 // time.Time's), an interface, an embedded struct, an array, a byte slice, a
 // map with other keys or values, the ",string" option, two fields of one name,
 // a type that contains itself — is not compiled, and fastjson encodes it as
-// before. So does a value the compiled encoder cannot write (NaN, an infinity,
-// a string that needs escaping), which also makes fastjson report the error
-// it always reported.
+// before. So does a value the compiled encoder cannot write (NaN, an
+// infinity), which also makes fastjson report the error it always reported.
+// A string that needs escaping is escaped by fastjson.
 //
-// Equality with fastjson.Marshal is tested on many shapes and random values,
-// and on every payload type of the product (payloadjson_test.go).
+// Equality with fastjson.Marshal is tested on many shapes and random values
+// (payloadjson_test.go), and on random values of every payload type the
+// product registers (payloadjson_app_test.go).
 
 // encFn appends the JSON of the value at p, or reports false if it cannot.
 type encFn func(b []byte, p unsafe.Pointer) ([]byte, bool)

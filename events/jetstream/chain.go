@@ -81,14 +81,18 @@ func (c *chain) plan(expect map[events.Aggregate]events.Head) chainPlan {
 }
 
 // failed is told that the server refused a commit planned with p because of
-// a check: the stream had moved past p.end. If no commit of this backend
-// moved it, another writer did.
+// a check: the stream had moved past p.end. If a commit of this backend
+// moved it, the run goes on from that commit; if none could have, another
+// writer did.
 func (c *chain) failed(p chainPlan) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.end == p.end {
-		c.end = 0
-		clear(c.heads)
+	if c.end != p.end {
+		return
+	}
+	c.end = 0
+	clear(c.heads)
+	if c.inflight == 1 {
 		c.off = time.Now().Add(chainBackoff)
 	}
 }

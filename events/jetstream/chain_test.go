@@ -77,11 +77,22 @@ func TestChainPlan(t *testing.T) {
 	require.Equal(t, uint64(8), p.end)
 	ch.done(nil, false)
 
+	// A commit of this backend on its way may be what moved the stream: no pause.
+	p = ch.plan(map[events.Aggregate]events.Head{c: {Position: 8}})
+	require.Equal(t, uint64(8), p.end)
+	ch.plan(nil) // another commit, relying on nothing, is sent meanwhile
+	ch.failed(p)
+	ch.done(nil, false)
+	require.True(t, ch.off.IsZero())
+	ch.done(chainEvents(9, a), true) // the other commit is stored
+	require.Equal(t, uint64(9), ch.end, "the run starts again from the commit that moved the stream")
+	require.Zero(t, ch.inflight)
+
 	// A commit told after a later one changes nothing.
-	stored(chainEvents(9, a))
+	stored(chainEvents(10, a))
 	stored(chainEvents(5, b))
-	require.Equal(t, uint64(9), ch.end)
-	require.Equal(t, uint64(9), ch.heads[a])
+	require.Equal(t, uint64(10), ch.end)
+	require.Equal(t, uint64(10), ch.heads[a])
 	require.Zero(t, ch.inflight)
 }
 
