@@ -191,16 +191,17 @@ func knownThen(ctx context.Context, s events.Store, t time.Time, tasks TaskFigur
 		pos, err := projections.Replay(ctx, s, events.Query{RecordedBy: t}, m.list()...)
 		return m, pos, err
 	}
-	pos, _, err := projections.ReplayAsOf(ctx, s, st, t, snaps...)
+	// The rules adopted by then come from the assessor's snapshot in the same
+	// set (with the chain heads, which a computation as of a date does not
+	// use), and from the log after it. Reading them from the whole log
+	// instead, by name, costs the server as much as a drain of the stream.
+	m.hd = &heads{last: map[events.Aggregate]events.Hash{}}
+	pos, _, err := projections.ReplayAsOf(ctx, s, st, t, append(snaps, &Assessor{m: m})...)
+	m.hd = nil
 	if err != nil {
 		return nil, 0, err
 	}
-	// The rules are few: read them rather than keep them in a snapshot.
-	err = s.Read(ctx, events.Query{Names: []events.Name{RulesAdopted}, RecordedBy: t}, func(e events.Event) error {
-		m.rl.Apply(e)
-		return nil
-	})
-	return m, pos, err
+	return m, pos, nil
 }
 
 // concerns reports whether an event is about something that happened by

@@ -61,7 +61,8 @@ func TestAuditCityWithSnapshotsFindsTheSame(t *testing.T) {
 		require.NoError(t, h.Year(ctx, y))
 	}
 	snaps := snapstore.New(ctx, s.JetStream(), s.StreamName())
-	sets, err := projections.BackfillSnapshots(ctx, s, snaps, 50, nil, quality.New(quality.Options{}), cards.New(), taskboard.New())
+	q, cm, tb := quality.New(quality.Options{}), cards.New(), taskboard.New()
+	sets, err := projections.BackfillSnapshots(ctx, s, snaps, 50, nil, q, cm, tb, app.NewAssessor(q, cm, tb))
 	require.NoError(t, err)
 	require.Greater(t, sets, 5)
 

@@ -23,8 +23,8 @@ func NewBoardFigures() TaskFigures { return BoardFigures{taskboard.New()} }
 // CityTasks counts a city's tasks due in year and done on time.
 func (b BoardFigures) CityTasks(c domain.CityID, year int) (due, onTime int, evidence []assessment.Evidence) {
 	day := plan.NewDate(year, time.December, 31)
-	for _, r := range b.Rows(day) {
-		if r.City != c || r.Deadline.IsZero() || r.Deadline.Year() != year {
+	for _, r := range b.CityRows(day, c) {
+		if r.Deadline.IsZero() || r.Deadline.Year() != year {
 			continue
 		}
 		due++

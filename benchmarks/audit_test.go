@@ -31,7 +31,8 @@ func snapshotHistory(b *testing.B, s *jetstream.Store) *snapstore.Store {
 		return st
 	}
 	start := time.Now()
-	sets, err := projections.BackfillSnapshots(ctx, s, st, 250, nil, quality.New(quality.Options{}), cards.New(), taskboard.New())
+	q, cm, tb := quality.New(quality.Options{}), cards.New(), taskboard.New()
+	sets, err := projections.BackfillSnapshots(ctx, s, st, 250, nil, q, cm, tb, app.NewAssessor(q, cm, tb))
 	if err != nil {
 		b.Fatal(err)
 	}

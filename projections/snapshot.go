@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -279,14 +280,25 @@ func restoreSet(ctx context.Context, s events.Store, st SnapshotStore, set Snaps
 	if at == nil || at.ID.String() != set.EventID {
 		return Mark{}, fmt.Errorf("%w: the event at position %d is not %s", errNotInLog, set.Position, set.EventID)
 	}
+	// The models' snapshots are fetched and decoded at the same time: a
+	// restore is mostly waiting for the store and decoding JSON, and the
+	// models are independent of one another.
+	errs := make([]error, len(models))
+	var wg sync.WaitGroup
 	for i, p := range models {
-		data, err := st.Get(ctx, set.Infos[i])
-		if err != nil {
-			return Mark{}, fmt.Errorf("%s: %w", set.Infos[i].Model, err)
-		}
-		if err := p.Restore(data); err != nil {
-			return Mark{}, fmt.Errorf("%s: %w", set.Infos[i].Model, err)
-		}
+		wg.Go(func() {
+			data, err := st.Get(ctx, set.Infos[i])
+			if err == nil {
+				err = p.Restore(data)
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", set.Infos[i].Model, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return Mark{}, err
 	}
 	return Mark{Position: set.Position, EventID: set.EventID, RecordedAt: at.RecordedAt, MaxRecordedAt: set.MaxRecordedAt}, nil
 }

@@ -1,8 +1,6 @@
 package water
 
 import (
-	"fmt"
-
 	"github.com/shanxi-water/ledger/domain"
 )
 
@@ -64,7 +62,7 @@ func Annual(in AnnualInput) (AnnualResult, error) {
 	n := 0
 	for i, s := range in.Samples {
 		// Check every value the way a single sample is checked.
-		if _, err := classifySample(op, fmt.Sprintf("samples[%d].", i), in.Kind, s); err != nil {
+		if err := eachValue(op, field{"samples", i}, s, nil); err != nil {
 			return AnnualResult{}, err
 		}
 		if len(s) == 0 {
@@ -84,7 +82,7 @@ func Annual(in AnnualInput) (AnnualResult, error) {
 	if !res.Enough {
 		return res, nil
 	}
-	sr, err := classifySample(op, "means.", in.Kind, res.Means)
+	sr, err := classifySample(op, field{"means.", -1}, in.Kind, res.Means)
 	if err != nil {
 		return AnnualResult{}, err
 	}

@@ -1,6 +1,7 @@
 package water
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
@@ -32,17 +33,25 @@ func BelowDetection(limit float64) float64 { return limit / 2 }
 
 // checkValue rejects what cannot be a measurement of item.
 func checkValue(op, field string, item Item, v float64) error {
-	switch {
-	case math.IsNaN(v):
-		return domain.Errorf(op, domain.Invalid, field, "not a number")
-	case math.IsInf(v, 0):
-		return domain.Errorf(op, domain.Invalid, field, "infinite")
-	case v < 0:
-		return domain.Errorf(op, domain.Invalid, field, "negative value %g", v)
-	case item == PH && (v < pHScaleMin || v > pHScaleMax):
-		return domain.Errorf(op, domain.Invalid, field, "pH %g is outside 0–14", v)
+	if reason := badValue(item, v); reason != "" {
+		return domain.Errorf(op, domain.Invalid, field, "%s", reason)
 	}
 	return nil
+}
+
+// badValue says why v cannot be a measurement of item, or "".
+func badValue(item Item, v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "not a number"
+	case math.IsInf(v, 0):
+		return "infinite"
+	case v < 0:
+		return fmt.Sprintf("negative value %g", v)
+	case item == PH && (v < pHScaleMin || v > pHScaleMax):
+		return fmt.Sprintf("pH %g is outside 0–14", v)
+	}
+	return ""
 }
 
 func unknownItem(op, field string, item Item) error {
@@ -124,32 +133,67 @@ type SampleResult struct {
 // outside 6–9 makes the sample WorseThanV. Every value present, counted or
 // not, is checked as ClassifyValue checks it; unknown items are errors.
 func ClassifySample(kind BodyKind, v Values) (SampleResult, error) {
-	return classifySample("water.ClassifySample", "", kind, v)
+	return classifySample("water.ClassifySample", field{index: -1}, kind, v)
 }
 
-func classifySample(op, prefix string, kind BodyKind, v Values) (SampleResult, error) {
+// field names an item of a sample in errors: prefix and the item, or with
+// an index, prefix[index].item. It is formatted only when there is an error.
+type field struct {
+	prefix string
+	index  int // < 0: none
+}
+
+func (f field) of(item Item) string {
+	if f.index >= 0 {
+		return fmt.Sprintf("%s[%d].%s", f.prefix, f.index, item)
+	}
+	return f.prefix + string(item)
+}
+
+// eachValue calls fn with each value of v in table order, after checking it
+// as ClassifyValue does; an unknown item is an error, reported after the
+// known ones.
+func eachValue(op string, f field, v Values, fn func(s *spec, val float64)) error {
+	known := 0
+	for i := range specs {
+		s := &specs[i]
+		val, ok := v[s.Item]
+		if !ok {
+			continue
+		}
+		known++
+		if reason := badValue(s.Item, val); reason != "" {
+			return domain.Errorf(op, domain.Invalid, f.of(s.Item), "%s", reason)
+		}
+		if fn != nil {
+			fn(s, val)
+		}
+	}
+	if known < len(v) {
+		for _, item := range sortedKeys(v) {
+			if _, ok := lookupSpec(item); !ok {
+				return unknownItem(op, f.of(item), item)
+			}
+		}
+	}
+	return nil
+}
+
+func classifySample(op string, f field, kind BodyKind, v Values) (SampleResult, error) {
 	if err := kind.Validate(); err != nil {
 		return SampleResult{}, domain.E(op, domain.Invalid, "kind", err)
 	}
-	res := SampleResult{ItemClasses: map[Item]Class{}, Uncounted: map[Item]Class{}}
-	for _, item := range sortedKeys(v) {
-		val := v[item]
-		field := prefix + string(item)
-		s, ok := lookupSpec(item)
-		if !ok {
-			return SampleResult{}, unknownItem(op, field, item)
-		}
-		if err := checkValue(op, field, item, val); err != nil {
-			return SampleResult{}, err
-		}
+	res := SampleResult{ItemClasses: make(map[Item]Class, len(v)), Uncounted: map[Item]Class{}}
+	err := eachValue(op, f, v, func(s *spec, val float64) {
+		item := s.Item
 		l := s.limits(kind)
 		if l == nil && item != PH {
-			continue // TN on a river
+			return // TN on a river
 		}
 		c := classOf(s, l, val)
 		if !s.CountsFor(kind) {
 			res.Uncounted[item] = c
-			continue
+			return
 		}
 		res.ItemClasses[item] = c
 		switch {
@@ -158,6 +202,9 @@ func classifySample(op, prefix string, kind BodyKind, v Values) (SampleResult, e
 		case c == res.Class:
 			res.Worst = append(res.Worst, item)
 		}
+	})
+	if err != nil {
+		return SampleResult{}, err
 	}
 	return res, nil
 }

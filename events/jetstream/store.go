@@ -471,6 +471,11 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 			return nil
 		}
 	}
+	if !follow && subjects == nil && end-start < maxDirectRead {
+		if done, err := b.readDirect(ctx, start, end, fn); done || err != nil {
+			return err
+		}
+	}
 	cfg := jetstream.OrderedConsumerConfig{
 		FilterSubjects: subjects,
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
@@ -598,6 +603,35 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 			return missing(end + 1)
 		}
 	}
+}
+
+// maxDirectRead is the most positions a scan reads one by one instead of
+// with a consumer: a few requests cost less than creating, draining and
+// deleting a consumer (a projection snapshot's check of the event it
+// applied last reads one position).
+const maxDirectRead = 8
+
+// readDirect reads positions start to end one by one. If the server does
+// not have one (a replica behind, in a cluster), it reads nothing and
+// reports not done, for the scan to use a consumer.
+func (b *backend) readDirect(ctx context.Context, start, end uint64, fn func(events.Record) error) (done bool, err error) {
+	msgs := make([]*jetstream.RawStreamMsg, 0, end-start+1)
+	for seq := start; seq <= end; seq++ {
+		m, err := b.stream.GetMsg(ctx, seq)
+		if err != nil {
+			return false, nil
+		}
+		msgs = append(msgs, m)
+	}
+	for _, m := range msgs {
+		rec := events.Record{Position: m.Sequence, Decode: func() (*events.Event, error) {
+			return decode(m.Subject, m.Header, m.Data, m.Sequence)
+		}}
+		if err := fn(rec); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
 
 // consumerTries is how often a scan asks for its consumer when the request

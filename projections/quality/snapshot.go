@@ -19,7 +19,7 @@ var _ projections.Snapshotter = (*Model)(nil)
 // the version whenever the model's state or Apply changes.
 const (
 	SnapshotName    = "quality"
-	SnapshotVersion = 1
+	SnapshotVersion = 2 // 2: manual samples as columns, monthly sums as one slot per item
 )
 
 // SnapshotKind names the model's snapshots.
@@ -44,24 +44,24 @@ type snapshotCheck struct {
 	Sections, Drinking, Black, Ground, Manual, Months int
 }
 
+// snapSite holds a site's manual samples as columns (monitoring.Samples,
+// with the position and event of each) and its months' sums with one slot
+// per item in the order of GB 3838 Table 1: a restart decodes numbers into
+// arrays rather than a map for every sample and month.
 type snapSite struct {
-	Kind   water.BodyKind `json:"kind"`
-	Manual []snapManual   `json:"manual"`
-	Auto   []snapMonth    `json:"auto"`
-}
-
-type snapManual struct {
-	Sample   monitoring.Sample `json:"sample"`
-	Position uint64            `json:"position"`
-	EventID  string            `json:"event_id"`
+	Kind     water.BodyKind     `json:"kind"`
+	Manual   monitoring.Samples `json:"manual"`
+	Position []uint64           `json:"positions"`
+	EventID  []string           `json:"event_ids"`
+	Auto     []snapMonth        `json:"auto"`
 }
 
 type snapMonth struct {
-	Year         int                    `json:"year"`
-	Month        int                    `json:"month"`
-	Sum          map[water.Item]float64 `json:"sum"`
-	N            map[water.Item]int     `json:"n"`
-	NotMonitored int                    `json:"not_monitored"`
+	Year         int       `json:"year"`
+	Month        int       `json:"month"`
+	Sum          []float64 `json:"sum"` // water.NumItems slots
+	N            []int     `json:"n"`
+	NotMonitored int       `json:"not_monitored"`
 }
 
 type snapSection struct {
@@ -90,49 +90,52 @@ type snapGround struct {
 	Grades map[int]monitoring.GroundwaterGrade   `json:"grades"`
 }
 
-func (s *Site) snap(check *snapshotCheck) snapSite {
-	out := snapSite{Kind: s.Kind, Manual: make([]snapManual, 0, len(s.manual)), Auto: make([]snapMonth, 0, len(s.auto))}
+func (s *Site) snap(check *snapshotCheck) (snapSite, error) {
+	manual := make([]provenanced, 0, len(s.manual))
 	for _, p := range s.manual {
-		out.Manual = append(out.Manual, snapManual{Sample: p.sample, Position: p.position, EventID: p.eventID})
+		manual = append(manual, p)
 	}
-	slices.SortFunc(out.Manual, func(a, b snapManual) int {
-		return cmp.Or(a.Sample.At.Compare(b.Sample.At), cmp.Compare(a.Sample.Source, b.Sample.Source))
+	slices.SortFunc(manual, func(a, b provenanced) int {
+		return cmp.Or(a.sample.At.Compare(b.sample.At), cmp.Compare(a.sample.Source, b.sample.Source))
 	})
+	out := snapSite{Kind: s.Kind, Position: make([]uint64, len(manual)), EventID: make([]string, len(manual)), Auto: make([]snapMonth, 0, len(s.auto))}
+	rows := make([]monitoring.Sample, len(manual))
+	for i, p := range manual {
+		rows[i], out.Position[i], out.EventID[i] = p.sample, p.position, p.eventID
+	}
+	var err error
+	if out.Manual, err = monitoring.NewSamples(rows); err != nil {
+		return snapSite{}, err
+	}
 	for k, a := range s.auto {
-		sm := snapMonth{Year: k.year, Month: k.month, Sum: map[water.Item]float64{}, N: map[water.Item]int{}, NotMonitored: a.notMonitored}
-		for j, n := range a.n {
-			if n != 0 || a.sum[j] != 0 {
-				sm.Sum[water.ItemAt(j)], sm.N[water.ItemAt(j)] = a.sum[j], n
-			}
-		}
-		out.Auto = append(out.Auto, sm)
+		out.Auto = append(out.Auto, snapMonth{Year: k.year, Month: k.month, Sum: a.sum[:], N: a.n[:], NotMonitored: a.notMonitored})
 	}
 	slices.SortFunc(out.Auto, func(a, b snapMonth) int { return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month)) })
-	check.Manual += len(out.Manual)
+	check.Manual += len(manual)
 	check.Months += len(out.Auto)
-	return out
+	return out, nil
 }
 
 func (s snapSite) site(check *snapshotCheck) (Site, error) {
-	out := Site{Kind: s.Kind, manual: make(map[monitoring.Key]provenanced, len(s.Manual)), auto: make(map[month]*sums, len(s.Auto))}
-	for _, p := range s.Manual {
-		out.manual[p.Sample.Key()] = provenanced{sample: p.Sample, position: p.Position, eventID: p.EventID}
+	n := s.Manual.Len()
+	if len(s.Position) != n || len(s.EventID) != n {
+		return Site{}, fmt.Errorf("%d manual samples with %d positions and %d event ids", n, len(s.Position), len(s.EventID))
+	}
+	out := Site{Kind: s.Kind, manual: make(map[monitoring.Key]provenanced, n), auto: make(map[month]*sums, len(s.Auto))}
+	for i := range n {
+		sm := s.Manual.Row(i)
+		out.manual[sm.Key()] = provenanced{sample: sm, position: s.Position[i], eventID: s.EventID[i]}
 	}
 	for _, a := range s.Auto {
-		if a.Sum == nil || a.N == nil {
-			return Site{}, fmt.Errorf("month %d-%02d without sums", a.Year, a.Month)
+		if len(a.Sum) != water.NumItems || len(a.N) != water.NumItems {
+			return Site{}, fmt.Errorf("month %d-%02d: %d sums and %d counts for %d items", a.Year, a.Month, len(a.Sum), len(a.N), water.NumItems)
 		}
 		sm := &sums{notMonitored: a.NotMonitored}
-		for it, v := range a.Sum {
-			j, ok := it.Index()
-			if !ok {
-				return Site{}, fmt.Errorf("month %d-%02d: unknown item %q", a.Year, a.Month, it)
-			}
-			sm.sum[j], sm.n[j] = v, a.N[it]
-		}
+		copy(sm.sum[:], a.Sum)
+		copy(sm.n[:], a.N)
 		out.auto[month{a.Year, a.Month}] = sm
 	}
-	if len(out.manual) != len(s.Manual) || len(out.auto) != len(s.Auto) {
+	if len(out.manual) != n || len(out.auto) != len(s.Auto) {
 		return Site{}, fmt.Errorf("repeated samples or months")
 	}
 	check.Manual += len(out.manual)
@@ -147,11 +150,19 @@ func (m *Model) Snapshot() ([]byte, error) {
 		Black: make([]snapBlack, 0, len(m.black)), Ground: make([]snapGround, 0, len(m.ground))}
 	var check snapshotCheck
 	for _, sec := range m.sections {
-		s.Sections = append(s.Sections, snapSection{snapSite: sec.snap(&check), Info: sec.Info, Targets: sec.Targets})
+		site, err := sec.snap(&check)
+		if err != nil {
+			return nil, fmt.Errorf("quality snapshot: section %s: %w", sec.Info.ID, err)
+		}
+		s.Sections = append(s.Sections, snapSection{snapSite: site, Info: sec.Info, Targets: sec.Targets})
 	}
 	slices.SortFunc(s.Sections, func(a, b snapSection) int { return cmp.Compare(a.Info.ID, b.Info.ID) })
 	for _, d := range m.drinking {
-		s.Drinking = append(s.Drinking, snapDrinking{snapSite: d.snap(&check), Info: d.Info})
+		site, err := d.snap(&check)
+		if err != nil {
+			return nil, fmt.Errorf("quality snapshot: drinking source %s: %w", d.Info.ID, err)
+		}
+		s.Drinking = append(s.Drinking, snapDrinking{snapSite: site, Info: d.Info})
 	}
 	slices.SortFunc(s.Drinking, func(a, b snapDrinking) int { return cmp.Compare(a.Info.ID, b.Info.ID) })
 	for _, b := range m.black {

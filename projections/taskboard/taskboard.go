@@ -149,14 +149,28 @@ func (b *Board) Rows(day plan.Date) []Row {
 	for _, id := range b.order {
 		t := b.tasks[id]
 		for _, c := range tasks.Units(t) {
-			u := b.units[unitKey{id, c}]
-			if u == nil {
-				continue
+			if u := b.units[unitKey{id, c}]; u != nil {
+				out = append(out, row(t, c, u, day))
 			}
-			out = append(out, Row{Task: id, Scope: scopeOf(c), City: c, Category: t.Category, Lead: slices.Clone(t.Lead), Standing: u.progress.On(day)})
 		}
 	}
 	return out
+}
+
+// CityRows is Rows for one city's units only (a unit per task the city
+// has), without standing the other cities' units on day.
+func (b *Board) CityRows(day plan.Date, city domain.CityID) []Row {
+	var out []Row
+	for _, id := range b.order {
+		if u := b.units[unitKey{id, city}]; u != nil {
+			out = append(out, row(b.tasks[id], city, u, day))
+		}
+	}
+	return out
+}
+
+func row(t plan.Task, c domain.CityID, u *unit, day plan.Date) Row {
+	return Row{Task: t.ID, Scope: scopeOf(c), City: c, Category: t.Category, Lead: slices.Clone(t.Lead), Standing: u.progress.On(day)}
 }
 
 // DepartmentGroup is the overdue units of the tasks a department leads.

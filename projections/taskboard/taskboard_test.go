@@ -271,3 +271,26 @@ func TestYear(t *testing.T) {
 	require.Equal(t, 12, y18.Total.Units)
 	require.Equal(t, 12, y18.Total.Overdue)
 }
+
+// A city's rows are the rows of its units, in the same order.
+func TestCityRows(t *testing.T) {
+	b := build(t, history(t), events.Query{})
+	d := day(2017, 6, 30)
+	all := b.Rows(d)
+	seen := 0
+	cities := []domain.CityID{""} // the province's own tasks
+	for _, c := range domain.Cities {
+		cities = append(cities, c.ID)
+	}
+	for _, c := range cities {
+		var want []taskboard.Row
+		for _, r := range all {
+			if r.City == c {
+				want = append(want, r)
+			}
+		}
+		require.Equal(t, want, b.CityRows(d, c), "city %q", c)
+		seen += len(want)
+	}
+	require.Equal(t, len(all), seen, "every row is some city's or the province's")
+}
