@@ -808,22 +808,17 @@ func readRuns[T int | int64](c *cursor, read func() (int64, error), hint int) ([
 	for {
 		if c.i < len(c.b) && c.b[c.i] == '[' {
 			c.i++
-			c.ws()
-			first, err := read()
-			if err != nil {
-				return nil, err
+			var fs [2]int64 // first, step
+			for k := range fs {
+				c.ws()
+				if fs[k], err = read(); err != nil {
+					return nil, err
+				}
+				if !c.eat(',') {
+					return nil, c.fail("a comma: a run is [first, step, count]")
+				}
 			}
-			if !c.eat(',') {
-				return nil, c.fail("a comma: a run is [first, step, count]")
-			}
-			c.ws()
-			step, err := read()
-			if err != nil {
-				return nil, err
-			}
-			if !c.eat(',') {
-				return nil, c.fail("a comma: a run is [first, step, count]")
-			}
+			first, step := fs[0], fs[1]
 			c.ws()
 			from := c.i
 			n, k := c.digits()
