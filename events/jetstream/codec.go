@@ -74,9 +74,13 @@ func encodeTo(m *nats.Msg, vals []string, e *events.Event, recorded, prevHex str
 	ends[3] = len(b)
 	b = events.AppendTime(b, e.OccurredAt)
 	ends[4] = len(b)
-	b = appendUUID(b, e.CorrelationID)
+	if e.CorrelationID != uuid.Nil {
+		b = appendUUID(b, e.CorrelationID)
+	}
 	ends[5] = len(b)
-	b = appendUUID(b, e.CausationID)
+	if e.CausationID != uuid.Nil {
+		b = appendUUID(b, e.CausationID)
+	}
 	ends[6] = len(b)
 	if !e.PrevHash.IsZero() && prevHex == "" {
 		b = hex.AppendEncode(b, e.PrevHash[:])
@@ -124,11 +128,9 @@ func encodeTo(m *nats.Msg, vals []string, e *events.Event, recorded, prevHex str
 	return hash
 }
 
-// appendUUID appends u in its 36-character form, nothing for the nil UUID.
+// appendUUID appends u in its 36-character form (the nil UUID too: an event id
+// is always written; a nil correlation or causation id is left out by the caller).
 func appendUUID(b []byte, u uuid.UUID) []byte {
-	if u == uuid.Nil {
-		return b
-	}
 	b = hex.AppendEncode(b, u[0:4])
 	b = append(b, '-')
 	b = hex.AppendEncode(b, u[4:6])
