@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -159,14 +160,21 @@ func ComputeAsOf(ctx context.Context, s events.Store, years []int, t time.Time, 
 	if err != nil {
 		return nil, err
 	}
+	// The years are assessed at the same time: year only reads the models.
+	cs := make([]*Computation, len(years))
+	errs := make([]error, len(years))
+	var wg sync.WaitGroup
+	for i, y := range years {
+		wg.Go(func() { cs[i], errs[i] = m.year(y, pos) })
+	}
+	wg.Wait()
 	var out []*Computation
-	for _, y := range years {
-		c, err := m.year(y, pos)
-		if domain.KindOf(err) == domain.NotFound {
+	for i, c := range cs {
+		if domain.KindOf(errs[i]) == domain.NotFound {
 			continue
 		}
-		if err != nil {
-			return nil, err
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		out = append(out, c)
 	}

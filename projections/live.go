@@ -256,6 +256,14 @@ func (l *Live) takeSnapshot(ctx context.Context, wait bool) error {
 	if err != nil {
 		return err
 	}
+	// The next snapshot's span starts here, unless events were applied
+	// meanwhile: then it starts where this one's did, which is still true of
+	// it. (If this one is not stored, its span is only unknown.)
+	l.mu.Lock()
+	if l.mark.Position == mark.Position {
+		l.mark.NewSpan()
+	}
+	l.mu.Unlock()
 	l.snapAt = snapState{applied: applied, at: now, pos: mark.Position}
 	put := func(ctx context.Context) error {
 		start := time.Now()

@@ -51,6 +51,12 @@ type SnapshotInfo struct {
 	// at or before t. (Recorded-at only grows along one writer's log; the
 	// maximum keeps this exact with several writers.)
 	MaxRecordedAt time.Time `json:"max_recorded_at"`
+	// Since and MinRecordedAt say that every event after position Since up
+	// to Position was recorded at or after MinRecordedAt (zero: unknown). A
+	// replay as of an earlier time need not read those events: it skips
+	// such spans of the log (ReplayAsOf).
+	Since         uint64    `json:"since"`
+	MinRecordedAt time.Time `json:"min_recorded_at"`
 	TakenAt       time.Time `json:"taken_at"`
 	Size          int64     `json:"size"`
 }
@@ -70,12 +76,16 @@ type SnapshotStore interface {
 }
 
 // Mark is where a set of models stands in the log: the last event applied
-// and the latest recorded-at of any event applied.
+// and the latest recorded-at of any event applied; and the earliest
+// recorded-at of the events applied since position Since (the span a
+// snapshot taken now describes: SnapshotInfo.MinRecordedAt).
 type Mark struct {
 	Position      uint64
 	EventID       string
 	RecordedAt    time.Time
 	MaxRecordedAt time.Time
+	Since         uint64
+	MinRecordedAt time.Time
 }
 
 // Advance moves the mark past e.
@@ -84,7 +94,13 @@ func (m *Mark) Advance(e *events.Event) {
 	if e.RecordedAt.After(m.MaxRecordedAt) {
 		m.MaxRecordedAt = e.RecordedAt
 	}
+	if m.MinRecordedAt.IsZero() || e.RecordedAt.Before(m.MinRecordedAt) {
+		m.MinRecordedAt = e.RecordedAt
+	}
 }
+
+// NewSpan starts the span of the next snapshot at the mark's position.
+func (m *Mark) NewSpan() { m.Since, m.MinRecordedAt = m.Position, time.Time{} }
 
 // AsSnapshotters returns the projections as Snapshotters, or false if one of
 // them is not.
@@ -113,7 +129,7 @@ func EncodeSnapshots(models []Snapshotter, m Mark, registry string, now time.Tim
 		}
 		infos[i] = SnapshotInfo{Model: name, Version: version, Format: SnapshotFormat, Registry: registry,
 			Position: m.Position, EventID: m.EventID, RecordedAt: m.RecordedAt.UTC(), MaxRecordedAt: m.MaxRecordedAt.UTC(),
-			TakenAt: now.UTC(), Size: int64(len(b))}
+			Since: m.Since, MinRecordedAt: m.MinRecordedAt.UTC(), TakenAt: now.UTC(), Size: int64(len(b))}
 		data[i] = b
 	}
 	return infos, data, nil
@@ -300,7 +316,7 @@ func restoreSet(ctx context.Context, s events.Store, st SnapshotStore, set Snaps
 	if err := errors.Join(errs...); err != nil {
 		return Mark{}, err
 	}
-	return Mark{Position: set.Position, EventID: set.EventID, RecordedAt: at.RecordedAt, MaxRecordedAt: set.MaxRecordedAt}, nil
+	return Mark{Position: set.Position, EventID: set.EventID, RecordedAt: at.RecordedAt, MaxRecordedAt: set.MaxRecordedAt, Since: set.Position}, nil
 }
 
 // ReplayAsOf builds the models as the ledger knew them at t (the events
@@ -324,14 +340,56 @@ func ReplayAsOf(ctx context.Context, s events.Store, st SnapshotStore, t time.Ti
 	for i, m := range models {
 		ps[i] = m
 	}
-	last, err := Replay(ctx, s, events.Query{From: r.Position + 1, RecordedBy: t}, ps...)
+	end, err := s.LastPosition(ctx)
 	if err != nil {
 		return 0, r, err
 	}
-	if last == 0 {
-		last = r.Position
+	var spans []SnapshotInfo
+	if st != nil && !t.IsZero() {
+		if list, err := st.List(ctx); err == nil {
+			spans = list
+		}
+	}
+	last := r.Position
+	for _, rg := range unskipped(r.Position+1, end, spans, t) {
+		p, err := Replay(ctx, s, events.Query{From: rg[0], To: rg[1], RecordedBy: t}, ps...)
+		if err != nil {
+			return 0, r, err
+		}
+		last = max(last, p)
 	}
 	return last, r, nil
+}
+
+// unskipped returns the ranges of positions from to end (inclusive) that a
+// replay as of t must read: all but the spans of snapshots that say every
+// event in them was recorded after t.
+func unskipped(from, end uint64, spans []SnapshotInfo, t time.Time) [][2]uint64 {
+	if from > end {
+		return nil
+	}
+	var skip [][2]uint64 // (Since, Position] as [Since+1, Position]
+	for _, in := range spans {
+		if !in.MinRecordedAt.IsZero() && in.MinRecordedAt.After(t) && in.Since < in.Position && in.Position <= end {
+			skip = append(skip, [2]uint64{in.Since + 1, in.Position})
+		}
+	}
+	slices.SortFunc(skip, func(a, b [2]uint64) int { return cmp.Compare(a[0], b[0]) })
+	var out [][2]uint64
+	at := from
+	for _, sk := range skip {
+		if sk[1] < at {
+			continue
+		}
+		if sk[0] > at {
+			out = append(out, [2]uint64{at, min(sk[0]-1, end)})
+		}
+		at = max(at, sk[1]+1)
+		if at > end {
+			return out
+		}
+	}
+	return append(out, [2]uint64{at, end})
 }
 
 // PruneSnapshots keeps the newest keep sets of snapshots of the models and,
@@ -378,6 +436,7 @@ func BackfillSnapshots(ctx context.Context, s events.Store, st SnapshotStore, n 
 		}
 		sets++
 		since = 0
+		mark.NewSpan()
 		return PutSnapshots(ctx, st, infos, data)
 	}
 	err := s.Read(ctx, events.Query{}, func(e events.Event) error {

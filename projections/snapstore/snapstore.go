@@ -112,6 +112,8 @@ const (
 	metaEventID    = "event-id"
 	metaRecorded   = "recorded-at"
 	metaMaxRecord  = "max-recorded-at"
+	metaSince      = "span-since"
+	metaMinRecord  = "span-min-recorded-at"
 	metaTaken      = "taken-at"
 	metaSize       = "size"
 	timeFormatMeta = time.RFC3339Nano
@@ -135,6 +137,8 @@ func (s *Store) Put(ctx context.Context, in projections.SnapshotInfo, data []byt
 			metaEventID:   in.EventID,
 			metaRecorded:  in.RecordedAt.UTC().Format(timeFormatMeta),
 			metaMaxRecord: in.MaxRecordedAt.UTC().Format(timeFormatMeta),
+			metaSince:     strconv.FormatUint(in.Since, 10),
+			metaMinRecord: in.MinRecordedAt.UTC().Format(timeFormatMeta),
 			metaTaken:     in.TakenAt.UTC().Format(timeFormatMeta),
 			metaSize:      strconv.Itoa(len(data)),
 		},
@@ -201,6 +205,13 @@ func parse(o *jetstream.ObjectInfo) (projections.SnapshotInfo, bool) {
 	err = errors.Join(err, e)
 	in.Position = pos
 	in.RecordedAt, in.MaxRecordedAt, in.TakenAt = tm(metaRecorded), tm(metaMaxRecord), tm(metaTaken)
+	// The span is optional (older snapshots have none): without it, or with
+	// one that does not parse, nothing is skipped.
+	if since, e := strconv.ParseUint(m[metaSince], 10, 64); e == nil {
+		if lo, e := time.Parse(timeFormatMeta, m[metaMinRecord]); e == nil && since < in.Position {
+			in.Since, in.MinRecordedAt = since, lo
+		}
+	}
 	if err != nil || in.Model == "" || o.Name != Name(in.Model, in.Position) {
 		return projections.SnapshotInfo{}, false
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/enforcement"
+	"github.com/shanxi-water/ledger/domain/officials"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
@@ -398,4 +399,56 @@ func TestLiveSnapshotsAsItFollows(t *testing.T) {
 	require.Equal(t, last, l2.Restored().Position, "the snapshot taken on stopping")
 	requireSame(t, m, m2)
 	requireSame(t, f.fullReplay(t, time.Time{}), m2)
+}
+
+// A replay as of a date skips the spans of the log whose events were all
+// recorded after it, but not a span holding an event recorded by then and
+// stored later (a second writer whose clock was behind).
+func TestReplayAsOfSkipsOnlyLaterSpans(t *testing.T) {
+	ctx := context.Background()
+	c := ledgertest.NewClock(ledgertest.Start)
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:-1", Registry: app.Registry(), Clock: c.Now})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	h := ledgertest.New(s, c, 1)
+	require.NoError(t, h.Setup(ctx))
+	f := &fixture{s: s, snaps: snapstore.New(ctx, s.JetStream(), s.StreamName()), h: h}
+	// The other writer opens the log early (its recorded-at never goes
+	// below the log's last when it opened), and writes once the first has
+	// recorded two years more.
+	behind := ledgertest.NewClock(time.Date(2016, 6, 1, 9, 0, 0, 0, domain.CST))
+	other, err := jetstream.Open(ctx, jetstream.Config{URL: s.ClientURL(), Registry: app.Registry(), Clock: behind.Now})
+	require.NoError(t, err)
+	f.years(t, 2016, 2017)
+	late, err := app.RegisterOfficial(ctx, other, ledgertest.Admin, behind.Now(), officials.Registered{ID: "late-1", Name: "迟到"})
+	require.NoError(t, err)
+	other.Close()
+	f.years(t, 2018)
+
+	sets, err := projections.BackfillSnapshots(ctx, s, f.snaps, 40, nil, newModels().snapshotters()...)
+	require.NoError(t, err)
+	require.Greater(t, sets, 10)
+	at := time.Date(2016, 9, 30, 23, 59, 59, 0, domain.CST)
+	require.False(t, late.RecordedAt.After(at))
+	list, err := f.snaps.List(ctx)
+	require.NoError(t, err)
+	skippable, holding := 0, 0
+	for _, in := range list {
+		if in.MinRecordedAt.After(at) {
+			skippable++
+		}
+		if in.Since < late.Position && late.Position <= in.Position {
+			holding++
+			require.False(t, in.MinRecordedAt.After(at), "the span holding the late event says %s", in.MinRecordedAt)
+		}
+	}
+	require.Positive(t, skippable, "spans recorded after the date, to skip")
+	require.Positive(t, holding)
+
+	m := newModels()
+	_, _, err = projections.ReplayAsOf(ctx, s, f.snaps, at, m.snapshotters()...)
+	require.NoError(t, err)
+	requireSame(t, f.fullReplay(t, at), m)
+	_, ok := m.a.Official("late-1")
+	require.True(t, ok, "the event recorded by the date and stored later is read")
 }
