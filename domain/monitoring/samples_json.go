@@ -789,8 +789,10 @@ func (c *cursor) floats(hint int) ([]float64, error) {
 }
 
 // maxRun bounds the values a list of runs may expand to, so that a
-// malformed payload cannot ask for any amount of memory.
-const maxRun = 1 << 20
+// malformed payload cannot ask for any amount of memory or time: far more
+// than an event holds (MaxSamplesPerEvent) or a site's manual samples in a
+// snapshot.
+const maxRun = 1 << 16
 
 // runs reads a list written by appendRuns, each value with read; hint is
 // the expected length.
