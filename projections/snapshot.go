@@ -347,11 +347,11 @@ func ReplayAsOf(ctx context.Context, s events.Store, st SnapshotStore, t time.Ti
 	var spans []SnapshotInfo
 	if st != nil && !t.IsZero() {
 		if list, err := st.List(ctx); err == nil {
-			spans = list
+			spans = ofThisLog(ctx, s, laterSpans(list, t))
 		}
 	}
 	last := r.Position
-	for _, rg := range unskipped(r.Position+1, end, spans, t) {
+	for _, rg := range unskipped(r.Position+1, end, spans) {
 		p, err := Replay(ctx, s, events.Query{From: rg[0], To: rg[1], RecordedBy: t}, ps...)
 		if err != nil {
 			return 0, r, err
@@ -361,16 +361,48 @@ func ReplayAsOf(ctx context.Context, s events.Store, st SnapshotStore, t time.Ti
 	return last, r, nil
 }
 
+// laterSpans are the snapshots whose span was recorded wholly after t.
+func laterSpans(list []SnapshotInfo, t time.Time) []SnapshotInfo {
+	var out []SnapshotInfo
+	for _, in := range list {
+		if !in.MinRecordedAt.IsZero() && in.MinRecordedAt.After(t) && in.Since < in.Position {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// ofThisLog keeps the snapshots whose last event is the one at their
+// position in s, as a restore checks its set's: a span is a statement about
+// a log, and only this log's may make a replay skip anything.
+func ofThisLog(ctx context.Context, s events.Store, list []SnapshotInfo) []SnapshotInfo {
+	ids := map[uint64]string{}
+	var out []SnapshotInfo
+	for _, in := range list {
+		id, seen := ids[in.Position]
+		if !seen {
+			_ = s.Read(ctx, events.Query{From: in.Position, To: in.Position}, func(e events.Event) error {
+				id = e.ID.String()
+				return nil
+			})
+			ids[in.Position] = id
+		}
+		if id != "" && id == in.EventID {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
 // unskipped returns the ranges of positions from to end (inclusive) that a
-// replay as of t must read: all but the spans of snapshots that say every
-// event in them was recorded after t.
-func unskipped(from, end uint64, spans []SnapshotInfo, t time.Time) [][2]uint64 {
+// replay must read: all but the spans of later (laterSpans) snapshots.
+func unskipped(from, end uint64, later []SnapshotInfo) [][2]uint64 {
 	if from > end {
 		return nil
 	}
 	var skip [][2]uint64 // (Since, Position] as [Since+1, Position]
-	for _, in := range spans {
-		if !in.MinRecordedAt.IsZero() && in.MinRecordedAt.After(t) && in.Since < in.Position && in.Position <= end {
+	for _, in := range later {
+		if in.Since < in.Position && in.Position <= end {
 			skip = append(skip, [2]uint64{in.Since + 1, in.Position})
 		}
 	}

@@ -31,7 +31,7 @@ func TestUnskipped(t *testing.T) {
 		{"a span past the log's end is not trusted", 1, 30, []SnapshotInfo{span(20, 40, later)}, [][2]uint64{{1, 30}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.expected, unskipped(tc.from, tc.end, tc.spans, at))
+			require.Equal(t, tc.expected, unskipped(tc.from, tc.end, laterSpans(tc.spans, at)))
 		})
 	}
 }

@@ -451,4 +451,26 @@ func TestReplayAsOfSkipsOnlyLaterSpans(t *testing.T) {
 	requireSame(t, f.fullReplay(t, at), m)
 	_, ok := m.a.Official("late-1")
 	require.True(t, ok, "the event recorded by the date and stored later is read")
+
+	// A span that does not name this log's event at its position (another
+	// log's, or forged) makes nothing skipped.
+	end, err := s.LastPosition(ctx)
+	require.NoError(t, err)
+	forged := forgedSpans{SnapshotStore: f.snaps, extra: projections.SnapshotInfo{Model: "x", Since: 0, Position: end,
+		EventID: "00000000-0000-0000-0000-000000000000", MinRecordedAt: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}}
+	m = newModels()
+	_, _, err = projections.ReplayAsOf(ctx, s, forged, at, m.snapshotters()...)
+	require.NoError(t, err)
+	requireSame(t, f.fullReplay(t, at), m)
+}
+
+// forgedSpans lists an extra snapshot beside the store's.
+type forgedSpans struct {
+	projections.SnapshotStore
+	extra projections.SnapshotInfo
+}
+
+func (f forgedSpans) List(ctx context.Context) ([]projections.SnapshotInfo, error) {
+	list, err := f.SnapshotStore.List(ctx)
+	return append(list, f.extra), err
 }
