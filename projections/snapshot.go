@@ -376,18 +376,25 @@ func laterSpans(list []SnapshotInfo, t time.Time) []SnapshotInfo {
 // position in s, as a restore checks its set's: a span is a statement about
 // a log, and only this log's may make a replay skip anything.
 func ofThisLog(ctx context.Context, s events.Store, list []SnapshotInfo) []SnapshotInfo {
-	ids := map[uint64]string{}
-	var out []SnapshotInfo
+	ids := map[uint64]*string{}
 	for _, in := range list {
-		id, seen := ids[in.Position]
-		if !seen {
-			_ = s.Read(ctx, events.Query{From: in.Position, To: in.Position}, func(e events.Event) error {
-				id = e.ID.String()
+		if ids[in.Position] == nil {
+			ids[in.Position] = new(string)
+		}
+	}
+	var wg sync.WaitGroup // one read each, at the same time
+	for pos, id := range ids {
+		wg.Go(func() {
+			_ = s.Read(ctx, events.Query{From: pos, To: pos}, func(e events.Event) error {
+				*id = e.ID.String()
 				return nil
 			})
-			ids[in.Position] = id
-		}
-		if id != "" && id == in.EventID {
+		})
+	}
+	wg.Wait()
+	var out []SnapshotInfo
+	for _, in := range list {
+		if id := *ids[in.Position]; id != "" && id == in.EventID {
 			out = append(out, in)
 		}
 	}
