@@ -5,10 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	json "github.com/segmentio/encoding/json"
 	"sort"
 	"strconv"
 	"time"
+
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"

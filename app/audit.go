@@ -216,11 +216,10 @@ func knownThen(ctx context.Context, s events.Store, t time.Time, tasks TaskFigur
 // t: a sample taken by then (recorded, corrected or withdrawn), or else an
 // event that occurred by then.
 func concerns(e events.Event, t time.Time) bool {
+	if smp, ok := monitoring.RecordedSamples(e.Data); ok {
+		return smp.TakenBy(t)
+	}
 	switch d := e.Data.(type) {
-	case monitoring.SamplesRecorded:
-		return d.Samples.TakenBy(t)
-	case monitoring.SourceSamplesRecorded:
-		return d.Samples.TakenBy(t)
 	case monitoring.SampleCorrected:
 		return !d.Sample.At.After(t)
 	case monitoring.SampleInvalidated:

@@ -339,11 +339,11 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 		agg := st.info[id].aggregate(id)
 		err := s.Read(ctx, events.Query{Aggregate: &agg, From: ss.position + 1}, func(e events.Event) error {
 			ss.version, ss.position = e.Version, e.Position
+			if smp, ok := monitoring.RecordedSamples(e.Data); ok {
+				ss.addDigests(smp)
+				return nil
+			}
 			switch d := e.Data.(type) {
-			case monitoring.SamplesRecorded:
-				ss.addDigests(d.Samples)
-			case monitoring.SourceSamplesRecorded:
-				ss.addDigests(d.Samples)
 			case monitoring.SampleCorrected:
 				ss.digests[d.Sample.Key()] = digest(d.Sample)
 			case monitoring.SampleInvalidated:
@@ -485,15 +485,13 @@ func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key m
 	var found *monitoring.Sample
 	invalid := false
 	for _, e := range evs {
+		if smp, ok := monitoring.RecordedSamples(e.Data); ok {
+			if sm, ok := smp.Find(key); ok {
+				found, invalid = &sm, false
+			}
+			continue
+		}
 		switch d := e.Data.(type) {
-		case monitoring.SamplesRecorded:
-			if sm, ok := d.Samples.Find(key); ok {
-				found, invalid = &sm, false
-			}
-		case monitoring.SourceSamplesRecorded:
-			if sm, ok := d.Samples.Find(key); ok {
-				found, invalid = &sm, false
-			}
 		case monitoring.SampleCorrected:
 			if d.Sample.Key() == key {
 				found = &d.Sample

@@ -282,14 +282,20 @@ func RestoreSnapshots(ctx context.Context, s events.Store, st SnapshotStore, asO
 
 var errNotInLog = errors.New("not in this log")
 
-func restoreSet(ctx context.Context, s events.Store, st SnapshotStore, set SnapshotSet, models []Snapshotter) (Mark, error) {
-	// The snapshot must be of this log: the event at its position is the one
-	// it says it applied last.
+// eventAt reads the event at a position; nil if there is none.
+func eventAt(ctx context.Context, s events.Store, pos uint64) (*events.Event, error) {
 	var at *events.Event
-	err := s.Read(ctx, events.Query{From: set.Position, To: set.Position}, func(e events.Event) error {
+	err := s.Read(ctx, events.Query{From: pos, To: pos}, func(e events.Event) error {
 		at = &e
 		return nil
 	})
+	return at, err
+}
+
+func restoreSet(ctx context.Context, s events.Store, st SnapshotStore, set SnapshotSet, models []Snapshotter) (Mark, error) {
+	// The snapshot must be of this log: the event at its position is the one
+	// it says it applied last.
+	at, err := eventAt(ctx, s, set.Position)
 	if err != nil {
 		return Mark{}, fmt.Errorf("reading its last event: %w", err)
 	}
@@ -385,10 +391,9 @@ func ofThisLog(ctx context.Context, s events.Store, list []SnapshotInfo) []Snaps
 	var wg sync.WaitGroup // one read each, at the same time
 	for pos, id := range ids {
 		wg.Go(func() {
-			_ = s.Read(ctx, events.Query{From: pos, To: pos}, func(e events.Event) error {
+			if e, err := eventAt(ctx, s, pos); err == nil && e != nil {
 				*id = e.ID.String()
-				return nil
-			})
+			}
 		})
 	}
 	wg.Wait()

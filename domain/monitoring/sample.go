@@ -235,6 +235,19 @@ func (v SampleInvalidated) Validate() error {
 	return v.Previous.Validate(op, "previous")
 }
 
+// RecordedSamples returns the samples an event payload records: those of a
+// SamplesRecorded or a SourceSamplesRecorded (one shape at two kinds of
+// site); false for any other payload.
+func RecordedSamples(data any) (Samples, bool) {
+	switch d := data.(type) {
+	case SamplesRecorded:
+		return d.Samples, true
+	case SourceSamplesRecorded:
+		return d.Samples, true
+	}
+	return Samples{}, false
+}
+
 // SourceSamplesRecorded records samples taken at a drinking-water source,
 // exactly like SamplesRecorded at a section.
 // Event: drinking_source.samples_recorded.

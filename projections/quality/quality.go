@@ -159,10 +159,9 @@ func (m *Model) Apply(e events.Event) {
 		if g := m.ground[id]; g != nil {
 			g.Grades[d.Year] = d.Grade
 		}
-	case monitoring.SamplesRecorded:
-		m.addSamples(e, d.Samples)
-	case monitoring.SourceSamplesRecorded:
-		m.addSamples(e, d.Samples)
+	case monitoring.SamplesRecorded, monitoring.SourceSamplesRecorded:
+		smp, _ := monitoring.RecordedSamples(d)
+		m.addSamples(e, smp)
 	case monitoring.SampleCorrected:
 		if site := m.site(e.Aggregate); site != nil && m.keep(d.Sample) {
 			site.remove(d.Previous)
