@@ -224,20 +224,47 @@ func checkNumber(t *testing.T, n string) {
 	if err != nil {
 		return
 	}
-	c := cursor{b: []byte("[" + n + "]")}
-	got, err := c.floats(0)
-	require.NoError(t, err, n)
-	require.Len(t, got, 1)
-	require.Equal(t, math.Float64bits(want), math.Float64bits(got[0]), "%s: got %v, want %v", n, got[0], want)
+	// Alone, and followed by others.
+	for _, in := range []string{"[" + n + "]", "[" + n + "," + n + ",12345678,0]"} {
+		c := cursor{b: []byte(in)}
+		got, err := c.floats(0)
+		require.NoError(t, err, in)
+		require.NotEmpty(t, got)
+		require.Equal(t, math.Float64bits(want), math.Float64bits(got[0]), "%s: got %v, want %v", in, got[0], want)
+	}
+}
+
+// checkNotNumber checks that what is not a JSON number is refused, at the
+// end of a column or followed by others.
+func checkNotNumber(t *testing.T, n string) {
+	t.Helper()
+	for _, in := range []string{"[" + n + "]", "[" + n + ",12345678,0]", "[" + n + "]         "} {
+		c := cursor{b: []byte(in)}
+		_, err := c.floats(0)
+		require.Error(t, err, in)
+	}
+}
+
+func TestSamplesNotNumbers(t *testing.T) {
+	for _, n := range []string{"01", "01.5", "1.", "-", "-01", "1.e5", ".5", "1..2", "1.2.3", "+1", "0x10", "1_000", "00", "1.5x", "7e", "7.1e+"} {
+		checkNotNumber(t, n)
+	}
+	for _, n := range []string{"0", "-0", "7", "12", "1234567", "12345678", "0.5", "7.41", "0.267", "1234.56", "123456.7", "1.234567", "7e2", "7.5E-1", "-3.25", "9.9999999"} {
+		checkNumber(t, n)
+	}
 }
 
 func FuzzSamplesNumber(f *testing.F) {
-	for _, n := range []string{"7.41", "0.000050", "-12.5e3", "9007199254740993", "123456789.123456789"} {
+	for _, n := range []string{"7.41", "0.000050", "-12.5e3", "9007199254740993", "123456789.123456789", "01.5", "1.e3", "0.267"} {
 		f.Add(n)
 	}
 	f.Fuzz(func(t *testing.T, n string) {
-		if !json.Valid([]byte(n)) || strings.ContainsAny(n, " \t\r\n\"[]{}ntf") {
-			return // not a bare JSON number
+		if n == "" || strings.ContainsAny(n, " \t\r\n\"[]{},ntf") {
+			return // not a bare JSON number, nor what one could be taken for
+		}
+		if _, err := strconv.ParseFloat(n, 64); err != nil || !json.Valid([]byte(n)) {
+			checkNotNumber(t, n)
+			return
 		}
 		checkNumber(t, n)
 	})
