@@ -84,3 +84,55 @@ func TestTamperLastEventAndHeader(t *testing.T) {
 		require.Contains(t, p.Reason, "hash mismatch")
 	}
 }
+
+// Filtered reads end where their consumer has nothing more to deliver, and
+// delete it without waiting for the answer: the reads return every event
+// and nothing more, and no consumer is left behind.
+func TestFilteredReadsLeaveNoConsumers(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir(), storetest.Registry(), nil).(*jetstream.Store)
+	defer s.Close()
+	actor := domain.Actor{ID: "station-9", Role: domain.Station}
+	aggs := []events.Aggregate{
+		{Scope: "140800", Type: "section", ID: "HJDQ"},
+		{Scope: "140800", Type: "section", ID: "FHKY"},
+		{Scope: "140100", Type: "task", ID: "T-1"},
+	}
+	want := map[events.Aggregate]int{}
+	for round := range 5 {
+		for k, a := range aggs[:2+round%2] {
+			_, err := s.Append(ctx, events.Change{Aggregate: a, Expect: events.ExpectedVersion(want[a]), Events: []events.Draft{
+				{OccurredAt: time.Date(2019, 5, 1+round, 0, 0, 0, 0, time.UTC), Actor: actor, Data: storetest.Noted{Text: "r", N: round*10 + k}},
+			}})
+			require.NoError(t, err)
+			want[a]++
+		}
+	}
+	for range 20 {
+		for _, a := range aggs {
+			evs, err := s.Load(ctx, a)
+			require.NoError(t, err)
+			require.Len(t, evs, want[a], "%s", a)
+			for i, e := range evs {
+				require.Equal(t, a, e.Aggregate)
+				require.Equal(t, uint64(i+1), e.Version)
+			}
+		}
+		n := 0
+		require.NoError(t, s.Read(ctx, events.Query{Types: []events.AggregateType{"section"}, To: 4}, func(e events.Event) error {
+			require.LessOrEqual(t, e.Position, uint64(4))
+			n++
+			return nil
+		}))
+		require.Equal(t, 4, n, "the first four events are of sections")
+		none, err := s.Load(ctx, events.Aggregate{Scope: "140100", Type: "task", ID: "T-2"})
+		require.NoError(t, err)
+		require.Empty(t, none)
+	}
+	st, err := s.JetStream().Stream(ctx, s.StreamName())
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		info, err := st.Info(ctx)
+		return err == nil && info.State.Consumers == 0
+	}, 5*time.Second, 20*time.Millisecond, "the reads' consumers are deleted")
+}
