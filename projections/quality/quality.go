@@ -11,6 +11,7 @@ package quality
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -541,11 +542,15 @@ type CityYear struct {
 // City assesses a city for a year.
 func (m *Model) City(c domain.CityID, year int) CityYear {
 	out := CityYear{City: c, Year: year}
-	for _, info := range m.Sections() {
-		if info.City != c || !info.Assessed {
-			continue
+	ids := make([]monitoring.SectionID, 0, 16)
+	for id, s := range m.sections {
+		if s.Info.City == c && s.Info.Assessed {
+			ids = append(ids, id)
 		}
-		sy, _ := m.SectionYear(info.ID, year)
+	}
+	slices.Sort(ids) // the details in the order of Sections
+	for _, id := range ids {
+		sy, _ := m.SectionYear(id, year)
 		out.Sections++
 		if !sy.Enough {
 			out.SectionsInsufficient++

@@ -19,7 +19,7 @@ var _ projections.Snapshotter = (*Model)(nil)
 // the version whenever the model's state or Apply changes.
 const (
 	SnapshotName    = "quality"
-	SnapshotVersion = 2 // 2: manual samples as columns, monthly sums as one slot per item
+	SnapshotVersion = 3 // 2: manual samples as columns, monthly sums as one slot per item; 3: without the empty slots at the end
 )
 
 // SnapshotKind names the model's snapshots.
@@ -59,7 +59,7 @@ type snapSite struct {
 type snapMonth struct {
 	Year         int       `json:"year"`
 	Month        int       `json:"month"`
-	Sum          []float64 `json:"sum"` // water.NumItems slots
+	Sum          []float64 `json:"sum"` // one slot per item in the order of Table 1, up to the last one counted
 	N            []int     `json:"n"`
 	NotMonitored int       `json:"not_monitored"`
 }
@@ -108,7 +108,13 @@ func (s *Site) snap(check *snapshotCheck) (snapSite, error) {
 		return snapSite{}, err
 	}
 	for k, a := range s.auto {
-		out.Auto = append(out.Auto, snapMonth{Year: k.year, Month: k.month, Sum: a.sum[:], N: a.n[:], NotMonitored: a.notMonitored})
+		// A station reports the first eight items of Table 1 at most:
+		// the slots after the last one counted are left out.
+		used := water.NumItems
+		for used > 0 && a.n[used-1] == 0 && a.sum[used-1] == 0 {
+			used--
+		}
+		out.Auto = append(out.Auto, snapMonth{Year: k.year, Month: k.month, Sum: a.sum[:used], N: a.n[:used], NotMonitored: a.notMonitored})
 	}
 	slices.SortFunc(out.Auto, func(a, b snapMonth) int { return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month)) })
 	check.Manual += len(manual)
@@ -127,8 +133,8 @@ func (s snapSite) site(check *snapshotCheck) (Site, error) {
 		out.manual[sm.Key()] = provenanced{sample: sm, position: s.Position[i], eventID: s.EventID[i]}
 	}
 	for _, a := range s.Auto {
-		if len(a.Sum) != water.NumItems || len(a.N) != water.NumItems {
-			return Site{}, fmt.Errorf("month %d-%02d: %d sums and %d counts for %d items", a.Year, a.Month, len(a.Sum), len(a.N), water.NumItems)
+		if len(a.Sum) != len(a.N) || len(a.N) > water.NumItems {
+			return Site{}, fmt.Errorf("month %d-%02d: %d sums and %d counts for at most %d items", a.Year, a.Month, len(a.Sum), len(a.N), water.NumItems)
 		}
 		sm := &sums{notMonitored: a.NotMonitored}
 		copy(sm.sum[:], a.Sum)
