@@ -60,9 +60,14 @@ func demoStore(b *testing.B) *jetstream.Store {
 // consumer, touching subject, headers and body and decoding nothing: what
 // a raw nats.go client does to read the log.
 func rawDrain(b *testing.B, s *jetstream.Store, body func([]byte)) (msgs, bytes int) {
+	return rawScan(b, s, nil, body)
+}
+
+// rawScan is rawDrain of the messages on the subjects (all with none).
+func rawScan(b *testing.B, s *jetstream.Store, subjects []string, body func([]byte)) (msgs, bytes int) {
 	b.Helper()
 	ctx := context.Background()
-	cons, err := s.JetStream().OrderedConsumer(ctx, s.StreamName(), njs.OrderedConsumerConfig{})
+	cons, err := s.JetStream().OrderedConsumer(ctx, s.StreamName(), njs.OrderedConsumerConfig{FilterSubjects: subjects})
 	if err != nil {
 		b.Fatal(err)
 	}
