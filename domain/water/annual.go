@@ -37,6 +37,10 @@ type AnnualResult struct {
 	// on Means; empty when Class is 0.
 	Worst          []Item       `json:"worst,omitempty"`
 	MainPollutants []Exceedance `json:"main_pollutants,omitempty"`
+	// Uncounted is the class of the means of the items evaluated apart from
+	// the class (TN of a lake or reservoir, fecal coliform), as in
+	// SampleResult; empty when !Enough.
+	Uncounted map[Item]Class `json:"uncounted,omitempty"`
 }
 
 // Annual assesses a section's year as the official evaluation does: the
@@ -87,6 +91,9 @@ func Annual(in AnnualInput) (AnnualResult, error) {
 		return AnnualResult{}, err
 	}
 	res.Class, res.Worst = sr.Class, sr.Worst
+	if len(sr.Uncounted) > 0 {
+		res.Uncounted = sr.Uncounted
+	}
 	res.MainPollutants = mainPollutants(in.Kind, res.Means, sr)
 	return res, nil
 }

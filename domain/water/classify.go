@@ -120,16 +120,16 @@ type SampleResult struct {
 	// ItemClasses holds the class of every counted item present.
 	ItemClasses map[Item]Class `json:"item_classes"`
 	// Uncounted holds, for reporting separately, the class of the items
-	// present that do not count for this kind but have limits: fecal
-	// coliform, always. TN on a river has no limits and appears in neither
+	// present that do not count but have limits: TN on a lake or reservoir,
+	// and fecal coliform. TN on a river has no limits and appears in neither
 	// map.
 	Uncounted map[Item]Class `json:"uncounted,omitempty"`
 }
 
 // ClassifySample applies the single-factor rule: the class of a sample is the
 // class of its worst counted item. The counted items are the 21 of the
-// official evaluation, plus TN for lakes and reservoirs; fecal coliform never
-// counts. Items absent from v are skipped; an empty sample has Class 0. pH
+// official evaluation; TN (lakes and reservoirs only) and fecal coliform are
+// classed and reported separately, in Uncounted. Items absent from v are skipped; an empty sample has Class 0. pH
 // outside 6–9 makes the sample WorseThanV. Every value present, counted or
 // not, is checked as ClassifyValue checks it; unknown items are errors.
 func ClassifySample(kind BodyKind, v Values) (SampleResult, error) {
@@ -191,7 +191,7 @@ func classifySample(op string, f field, kind BodyKind, v Values) (SampleResult, 
 			return // TN on a river
 		}
 		c := classOf(s, l, val)
-		if !s.CountsFor(kind) {
+		if !s.InClass {
 			res.Uncounted[item] = c
 			return
 		}

@@ -294,15 +294,27 @@ func TestTNRiversVersusLakes(t *testing.T) {
 	require.NotContains(t, r.Uncounted, water.TN)
 	require.Nil(t, water.MainPollutants(water.River, v))
 
+	// A lake: TN is evaluated (3.0 is beyond class V's 2.0) and reported
+	// apart; the class is that of the 21 items: NH3-N 0.4 is II, TP 0.02
+	// on a lake is II (≤ 0.025).
 	l, err := water.ClassifySample(water.Lake, v)
 	require.NoError(t, err)
-	require.Equal(t, water.WorseThanV, l.Class, "TN counts for lakes")
-	require.Equal(t, []water.Item{water.TN}, l.Worst)
-	require.Equal(t, water.WorseThanV, l.ItemClasses[water.TN])
-	mp := water.MainPollutants(water.Lake, v)
-	require.Len(t, mp, 1)
-	require.Equal(t, water.TN, mp[0].Item)
-	require.InDelta(t, (3.0-1.0)/1.0, mp[0].Multiple, 1e-12)
+	require.Equal(t, water.ClassII, l.Class, "TN is reported apart for lakes, not counted")
+	require.Equal(t, []water.Item{water.NH3N, water.TP}, l.Worst)
+	require.NotContains(t, l.ItemClasses, water.TN)
+	require.Equal(t, water.WorseThanV, l.Uncounted[water.TN])
+	require.Nil(t, water.MainPollutants(water.Lake, v))
+
+	// The same holds for a year's means.
+	year := make([]water.Values, 12)
+	for i := range year {
+		year[i] = v
+	}
+	a, err := water.Annual(water.AnnualInput{Kind: water.Lake, Samples: year})
+	require.NoError(t, err)
+	require.Equal(t, water.ClassII, a.Class)
+	require.Empty(t, a.MainPollutants)
+	require.Equal(t, map[water.Item]water.Class{water.TN: water.WorseThanV}, a.Uncounted)
 }
 
 func TestFecalColiformNeverCounts(t *testing.T) {

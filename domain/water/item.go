@@ -40,17 +40,11 @@ type ItemInfo struct {
 	NameEn     string `json:"name_en"`
 	Unit       string `json:"unit"`        // "mg/L"; "" for pH; "个/L" for fecal coliform
 	LowerBound bool   `json:"lower_bound"` // the limits are minimums (DO): higher is better
-	// InClass reports whether the item counts toward a section's class for
-	// every kind of water body: the 21 items of the official evaluation.
-	// TN (counted for lakes and reservoirs only) and fecal coliform (never)
-	// are false; see CountsFor.
+	// InClass reports whether the item counts toward a section's class: the
+	// 21 items of the official evaluation. TN and fecal coliform do not: TN
+	// is evaluated for lakes and reservoirs only and, like fecal coliform,
+	// reported separately (SampleResult.Uncounted).
 	InClass bool `json:"in_class"`
-}
-
-// CountsFor reports whether the item counts toward the class of a section on
-// a water body of the given kind: the 21 items, plus TN for lakes.
-func (i ItemInfo) CountsFor(kind BodyKind) bool {
-	return i.InClass || (i.Item == TN && kind == Lake)
 }
 
 type spec struct {

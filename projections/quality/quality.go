@@ -323,7 +323,10 @@ type SectionYear struct {
 	Met            bool                 `json:"met"`
 	Means          water.Values         `json:"means,omitempty"`
 	MainPollutants []water.Exceedance   `json:"main_pollutants,omitempty"`
-	Evidence       []Evidence           `json:"evidence"`
+	// Uncounted is the class of the items evaluated apart from Class: TN
+	// of a lake or reservoir, fecal coliform.
+	Uncounted map[water.Item]water.Class `json:"uncounted,omitempty"`
+	Evidence  []Evidence                 `json:"evidence"`
 }
 
 func yearOf(t time.Time) int { return t.In(domain.CST).Year() }
@@ -369,7 +372,7 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 		Samples: res.Samples, NotMonitored: nm, Enough: res.Enough && err == nil, Target: s.Targets[year], Evidence: ev,
 	}
 	if out.Enough {
-		out.Class, out.Means, out.MainPollutants = res.Class, res.Means, res.MainPollutants
+		out.Class, out.Means, out.MainPollutants, out.Uncounted = res.Class, res.Means, res.MainPollutants, res.Uncounted
 		out.Met = out.Target != 0 && out.Class.Meets(out.Target)
 	}
 	return out, true
