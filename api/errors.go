@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/shanxi-water/ledger/app"
@@ -63,10 +65,24 @@ func writeError(w http.ResponseWriter, err error) {
 	writeJSON(w, status, ErrorBody{Error: d})
 }
 
+// writeJSON answers with the status and v as JSON. v is encoded before
+// anything is sent: a value that cannot be encoded is answered with a 500
+// and the reason, not with a 200 and an empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		if _, isError := v.(ErrorBody); !isError {
+			writeError(w, domain.E("api.writeJSON", domain.Internal, "", fmt.Errorf("encoding the answer: %w", err)))
+			return
+		}
+		status = http.StatusInternalServerError
+		msg, _ := json.Marshal(err.Error()) // a string always encodes
+		buf.Reset()
+		fmt.Fprintf(&buf, `{"error":{"kind":"internal","message":%s}}`+"\n", msg)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }

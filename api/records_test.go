@@ -63,6 +63,30 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(b, &ev))
 	require.Len(t, ev.Strip, 12)
+
+	// Still over the standard after the deadline: a red card, which has no
+	// deadline of its own. The record still answers, every card in it.
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2020-10-08", domain.Enforcement,
+		`{"document_no":"并环监〔2020〕52号","authority":"太原市环境保护局","card":"并环罚〔2019〕7号","findings":["over_standard"],"measurements":[{"item":"COD","measured":142,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/red-cards?date=2020-10-12", domain.Enforcement,
+		`{"document_no":"并环罚〔2020〕9号","authority":"太原市环境保护局","yellow_card":"并环罚〔2019〕7号","reinspection":"并环监〔2020〕52号","measure":"suspend_business","grounds":"未按期整改"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("GET", "/api/enterprises/"+uscc, domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	var rec struct {
+		Enterprise struct {
+			ID    string           `json:"id"`
+			Cards []map[string]any `json:"cards"`
+		} `json:"enterprise"`
+	}
+	require.NoError(t, json.Unmarshal(b, &rec), "%q", b)
+	require.Equal(t, uscc, rec.Enterprise.ID)
+	require.Len(t, rec.Enterprise.Cards, 2)
+	require.Equal(t, "2020-09-30", rec.Enterprise.Cards[0]["rectification_deadline"])
+	require.Equal(t, "escalated", rec.Enterprise.Cards[0]["status"])
+	require.Equal(t, "red", rec.Enterprise.Cards[1]["color"])
+	require.NotContains(t, rec.Enterprise.Cards[1], "rectification_deadline")
 	code, b = f.do("GET", "/api/cards?day=2020-07-01", domain.Auditor, "", "")
 	require.Equal(t, 200, code)
 	require.Contains(t, string(b), "并环罚〔2019〕7号")

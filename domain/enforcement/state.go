@@ -33,7 +33,7 @@ func (a Action) check(op string) error {
 // Inspection is a recorded inspection with its date.
 type Inspection struct {
 	Inspected
-	At time.Time
+	At time.Time `json:"at"`
 }
 
 // CardStatus is where a card stands.
@@ -49,36 +49,36 @@ const (
 
 // Revocation is a card's annulment on appeal.
 type Revocation struct {
-	At         time.Time
-	DocumentNo string
-	Authority  string
-	Reason     string
+	At         time.Time `json:"at"`
+	DocumentNo string    `json:"document_no"`
+	Authority  string    `json:"authority"`
+	Reason     string    `json:"reason"`
 }
 
 // Card is a yellow or red card with its history folded in.
 type Card struct {
-	Color      Color
-	DocumentNo string
-	Authority  string
-	Issued     time.Time
-	Measure    Measure
+	Color      Color     `json:"color"`
+	DocumentNo string    `json:"document_no"`
+	Authority  string    `json:"authority"`
+	Issued     time.Time `json:"issued"`
+	Measure    Measure   `json:"measure"`
 
 	// Yellow cards: the rectification deadline, and the inspection the card
 	// rests on with its findings.
-	Deadline   plan.Date
-	Inspection string
-	Findings   []Finding
+	Deadline   plan.Date `json:"rectification_deadline,omitzero"`
+	Inspection string    `json:"inspection,omitempty"`
+	Findings   []Finding `json:"findings,omitempty"`
 
 	// Red cards: the yellow card escalated, the failed re-inspection and the
 	// grounds.
-	YellowCard   string
-	Reinspection string
-	Grounds      string
+	YellowCard   string `json:"yellow_card,omitempty"`
+	Reinspection string `json:"reinspection,omitempty"`
+	Grounds      string `json:"grounds,omitempty"`
 
-	Status     CardStatus
-	Ended      time.Time // when it stopped being in force (lifted or escalated); zero while in force
-	EndedBy    string    // the document that ended it: the lifting decision, or the red card
-	Revocation *Revocation
+	Status     CardStatus  `json:"status"`
+	Ended      time.Time   `json:"ended,omitzero"`     // when it stopped being in force (lifted or escalated); zero while in force
+	EndedBy    string      `json:"ended_by,omitempty"` // the document that ended it: the lifting decision, or the red card
+	Revocation *Revocation `json:"revocation,omitempty"`
 }
 
 // InForceAt reports whether the card was in force at t (a revoked card
@@ -110,12 +110,12 @@ func (c Card) StatusAt(t time.Time) CardStatus {
 // Enterprise is an enterprise folded from its events. The zero Enterprise
 // is one not registered.
 type Enterprise struct {
-	ID          EnterpriseID
-	Info        EnterpriseRegistered
-	Registered  time.Time // the date it came under supervision
-	Inspections []Inspection
-	Cards       []Card
-	lastAction  time.Time // the latest issue or lift
+	ID          EnterpriseID         `json:"id"`
+	Info        EnterpriseRegistered `json:"info"`
+	Registered  time.Time            `json:"registered"` // the date it came under supervision
+	Inspections []Inspection         `json:"inspections"`
+	Cards       []Card               `json:"cards"`
+	lastAction  time.Time            // the latest issue or lift
 }
 
 // IsRegistered reports whether the enterprise is in the register.
