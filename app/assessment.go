@@ -175,7 +175,7 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 		City: c, Year: year,
 		Sections: cy.Sections, SectionsMet: cy.SectionsMet,
 		AtLeastIIIRequired: cy.AtLeastIIIRequired, AtLeastIIIActual: cy.AtLeastIIIActual,
-		WorseThanVAllowed: 0, WorseThanVActual: cy.WorseThanV,
+		WorseThanVAllowed: cy.WorseThanVAllowed, WorseThanVActual: cy.WorseThanV,
 		Drinking: cy.Drinking, DrinkingMet: cy.DrinkingMet,
 		BlackOdorous: cy.BlackOdorous, BlackEliminated: cy.BlackEliminated,
 		Groundwater: cy.Groundwater, GroundwaterVeryPoor: cy.GroundwaterVeryPoor,

@@ -92,10 +92,15 @@ type section struct {
 }
 
 // sections lays the reaches out as registered sections with stable codes:
-// B-CITY-NN, B the basin's initial.
+// B-CITY-NN, B the basin's initial. A poor section's target is V; a poor
+// provincial section's is 劣V (allowed worse than V) while its basin's
+// allowance in Table 2 lasts: each year the allowance shrinks, and the
+// sections laid out last lose theirs first. The first section of a reach
+// is a national one, whose target stays V.
 func sections() []section {
 	var out []section
 	n := map[string]int{}
+	poorSoFar := map[domain.Basin]int{} // poor sections laid out so far
 	for _, r := range reaches {
 		for i := range r.count {
 			prefix := fmt.Sprintf("%s-%s", map[domain.Basin]string{domain.Yellow: "Y", domain.Hai: "H"}[r.basin], r.city)
@@ -114,8 +119,15 @@ func sections() []section {
 			}
 			target := map[quality]water.Class{clean: water.ClassII, fair: water.ClassIII, moderate: water.ClassIV, poor: water.ClassV}[r.quality]
 			t := monitoring.Targets{}
+			allowed := r.quality == poor && level == monitoring.Provincial
+			if allowed {
+				poorSoFar[r.basin]++
+			}
 			for y := 2016; y <= 2020; y++ {
 				t[y] = target
+				if allowed && poorSoFar[r.basin] <= monitoring.PlanTargets[r.basin][y].WorseThanV.Num {
+					t[y] = water.WorseThanV
+				}
 			}
 			s := section{quality: r.quality, ice: r.ice}
 			s.SectionRegistered = monitoring.SectionRegistered{

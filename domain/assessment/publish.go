@@ -95,8 +95,14 @@ func (c ConsequenceImposed) Validate() error {
 		if c.Area == "" {
 			return domain.Errorf(op, domain.Invalid, "area", "missing: which area is restricted?")
 		}
-		if c.From.IsZero() || !c.To.After(c.From) {
-			return domain.Errorf(op, domain.Invalid, "to", "a restriction needs a period: from, then a later to")
+		if c.From.IsZero() {
+			return domain.Errorf(op, domain.Invalid, "from", "missing: a restriction needs a period, from and to")
+		}
+		if c.To.IsZero() {
+			return domain.Errorf(op, domain.Invalid, "to", "missing: a restriction needs a period, from and to")
+		}
+		if !c.To.After(c.From) {
+			return domain.Errorf(op, domain.Invalid, "to", "%s is not after from (%s)", c.To.Format(time.DateOnly), c.From.Format(time.DateOnly))
 		}
 	case Rectification:
 		if c.Deadline.IsZero() {

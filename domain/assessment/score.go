@@ -54,7 +54,9 @@ type Inputs struct {
 	Sections    int `json:"sections"`     // assessed sections
 	SectionsMet int `json:"sections_met"` // meeting their target class
 	// The city's share targets, from its sections' targets: sections that
-	// must be class III or better, and sections allowed worse than V.
+	// must be class III or better, and sections allowed worse than V (their
+	// target is 劣V); and the sections that are, whatever their targets.
+	// Both are shares of the same sections, so the counts compare.
 	AtLeastIIIRequired int `json:"at_least_iii_required"`
 	AtLeastIIIActual   int `json:"at_least_iii_actual"`
 	WorseThanVAllowed  int `json:"worse_than_v_allowed"`
@@ -123,54 +125,73 @@ type Result struct {
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // share scores a part: points × num/den, full points when there is nothing
-// to assess.
-func share(name string, points float64, num, den int, what string) Part {
-	p := Part{Name: name, Max: points, Numerator: num, Denominator: den}
+// to assess. The part shows its points to two decimals; exact is what is
+// added up, so that a total is never the sum of rounded parts.
+func share(name string, points float64, num, den int, what string) (p Part, exact float64) {
+	p = Part{Name: name, Max: points, Numerator: num, Denominator: den}
 	if den == 0 {
 		p.Points = points
 		p.Explanation = fmt.Sprintf("no %s to assess: full %g points", what, points)
-		return p
+		return p, points
 	}
-	p.Points = round2(points * float64(num) / float64(den))
+	exact = points * float64(num) / float64(den)
+	p.Points = round2(exact)
 	p.Explanation = fmt.Sprintf("%d of %d %s × %g points = %.2f", num, den, what, points, p.Points)
-	return p
+	return p, exact
+}
+
+// scoreText writes a score to two decimals, or to four where two would
+// round it up to the threshold it is compared with (59.996 is under 60).
+func scoreText(exact, threshold float64) string {
+	if exact < threshold && round2(exact) >= threshold {
+		return fmt.Sprintf("%.4f", exact)
+	}
+	return fmt.Sprintf("%.2f", exact)
 }
 
 // Assess scores one city-year under rules.
 func Assess(r Rules, in Inputs) Result {
 	res := Result{City: in.City, Year: in.Year, RulesYear: r.EffectiveYear, Inputs: in}
 	p := r.Points
-	parts := []Part{
-		share("sections", p.Sections, in.SectionsMet, in.Sections, "sections meeting their target"),
-		share("black_odorous", p.BlackOdorous, in.BlackEliminated, in.BlackOdorous, "black-odorous water bodies eliminated"),
-		share("drinking", p.Drinking, in.DrinkingMet, in.Drinking, "drinking-water sources at class III or better"),
+	var parts []Part
+	quality := 0.0 // the exact sum of the parts
+	for _, s := range []struct {
+		name     string
+		points   float64
+		num, den int
+		what     string
+	}{
+		{"sections", p.Sections, in.SectionsMet, in.Sections, "sections meeting their target"},
+		{"black_odorous", p.BlackOdorous, in.BlackEliminated, in.BlackOdorous, "black-odorous water bodies eliminated"},
+		{"drinking", p.Drinking, in.DrinkingMet, in.Drinking, "drinking-water sources at class III or better"},
+	} {
+		part, exact := share(s.name, s.points, s.num, s.den, s.what)
+		parts, quality = append(parts, part), quality+exact
 	}
 	gw := Part{Name: "groundwater", Max: p.Groundwater, Numerator: in.GroundwaterVeryPoor, Denominator: in.Groundwater}
+	gwExact := p.Groundwater
 	switch {
 	case in.Groundwater == 0:
-		gw.Points = p.Groundwater
 		gw.Explanation = fmt.Sprintf("no groundwater points graded: full %g points", p.Groundwater)
 	default:
 		s := float64(in.GroundwaterVeryPoor) / float64(in.Groundwater)
 		if s <= r.GroundwaterVeryPoorCap {
-			gw.Points = p.Groundwater
 			gw.Explanation = fmt.Sprintf("%d of %d points 极差 (%.2f%%), within %.0f%%: full %g points", in.GroundwaterVeryPoor, in.Groundwater, 100*s, 100*r.GroundwaterVeryPoorCap, p.Groundwater)
 		} else {
-			gw.Points = round2(p.Groundwater * (1 - (s-r.GroundwaterVeryPoorCap)/(1-r.GroundwaterVeryPoorCap)))
+			gwExact = p.Groundwater * (1 - (s-r.GroundwaterVeryPoorCap)/(1-r.GroundwaterVeryPoorCap))
 			gw.Explanation = fmt.Sprintf("%d of %d points 极差 (%.2f%%), over %.0f%%: %g × (1 − (%.4f − %.2f)/(1 − %.2f)) = %.2f",
-				in.GroundwaterVeryPoor, in.Groundwater, 100*s, 100*r.GroundwaterVeryPoorCap, p.Groundwater, s, r.GroundwaterVeryPoorCap, r.GroundwaterVeryPoorCap, gw.Points)
+				in.GroundwaterVeryPoor, in.Groundwater, 100*s, 100*r.GroundwaterVeryPoorCap, p.Groundwater, s, r.GroundwaterVeryPoorCap, r.GroundwaterVeryPoorCap, round2(gwExact))
 		}
 	}
-	parts = append(parts, gw)
-	for _, pt := range parts {
-		res.QualityScore += pt.Points
-	}
-	res.QualityScore = round2(res.QualityScore)
-	tasks := share("tasks", 100, in.TasksOnTime, in.TasksDue, "tasks due this year done on time")
+	gw.Points = round2(gwExact)
+	parts, quality = append(parts, gw), quality+gwExact
+	res.QualityScore = round2(quality)
+	tasks, taskExact := share("tasks", 100, in.TasksOnTime, in.TasksDue, "tasks due this year done on time")
 	res.TaskScore = tasks.Points
 	res.Parts = append(parts, tasks)
 
-	switch q := res.QualityScore; {
+	// Grades and hard rules compare the exact scores, not the rounded ones.
+	switch q := quality; {
 	case q >= r.Grades.Excellent:
 		res.ScoreGrade = Excellent
 	case q >= r.Grades.Good:
@@ -181,15 +202,15 @@ func Assess(r Rules, in Inputs) Result {
 		res.ScoreGrade = Fail
 	}
 	res.Grade = res.ScoreGrade
-	if r.TaskDowngradeBelow > 0 && res.TaskScore < r.TaskDowngradeBelow && res.Grade != Fail {
+	if r.TaskDowngradeBelow > 0 && taskExact < r.TaskDowngradeBelow && res.Grade != Fail {
 		res.Grade, res.Downgraded = res.Grade.lower(), true
 	}
 	hf := r.HardFail
-	if hf.QualityBelow > 0 && res.QualityScore < hf.QualityBelow {
-		res.HardFails = append(res.HardFails, fmt.Sprintf("quality score %.2f is under %g", res.QualityScore, hf.QualityBelow))
+	if hf.QualityBelow > 0 && quality < hf.QualityBelow {
+		res.HardFails = append(res.HardFails, fmt.Sprintf("quality score %s is under %g", scoreText(quality, hf.QualityBelow), hf.QualityBelow))
 	}
 	if hf.MissAtLeastIII && in.AtLeastIIIActual < in.AtLeastIIIRequired {
-		res.HardFails = append(res.HardFails, fmt.Sprintf("%d of the %d sections required at class III or better reached it", in.AtLeastIIIActual, in.AtLeastIIIRequired))
+		res.HardFails = append(res.HardFails, fmt.Sprintf("%d sections at class III or better, %d required", in.AtLeastIIIActual, in.AtLeastIIIRequired))
 	}
 	if hf.MissWorseThanV && in.WorseThanVActual > in.WorseThanVAllowed {
 		res.HardFails = append(res.HardFails, fmt.Sprintf("%d sections worse than class V, %d allowed", in.WorseThanVActual, in.WorseThanVAllowed))

@@ -3,6 +3,7 @@ package assessment
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -169,4 +170,62 @@ func TestRankSharesTies(t *testing.T) {
 	}
 	require.Equal(t, []string{"140100", "140400", "140200", "140300"}, order)
 	require.Equal(t, []int{1, 2, 3, 3}, ranks)
+}
+
+// The quality score is the sum of the parts' exact values, rounded once:
+// never the sum of rounded parts. The grade and the hard rule compare the
+// exact score.
+func TestQualityScoreNotFromRoundedParts(t *testing.T) {
+	r := Standard(2016, "test")
+	for _, tc := range []struct {
+		in       Inputs
+		hardFail string
+	}{
+		// 60·15/26 + 15·2/5 + 15·5/8 + 10 = 59.9904; the parts rounded
+		// (34.62 + 6 + 9.38 + 10) would make 60.00.
+		{Inputs{Sections: 26, SectionsMet: 15, BlackOdorous: 5, BlackEliminated: 2, Drinking: 8, DrinkingMet: 5}, "quality score 59.99 is under 60"},
+		// 40 + 60·3332/9997 = 59.998: two decimals would print 60.00.
+		{Inputs{Sections: 9997, SectionsMet: 3332}, "quality score 59.9980 is under 60"},
+	} {
+		in := tc.in
+		in.City, in.Year, in.TasksDue, in.TasksOnTime = "140100", 2018, 4, 4
+		exact := 60*float64(in.SectionsMet)/float64(in.Sections) + 10
+		for _, p := range [][3]int{{15, in.BlackEliminated, in.BlackOdorous}, {15, in.DrinkingMet, in.Drinking}} {
+			if p[2] == 0 {
+				exact += float64(p[0])
+			} else {
+				exact += float64(p[0]) * float64(p[1]) / float64(p[2])
+			}
+		}
+		require.Less(t, exact, 60.0)
+		res := Assess(r, in)
+		require.Equal(t, math.Round(exact*100)/100, res.QualityScore)
+		require.Equal(t, Fail, res.ScoreGrade)
+		require.Equal(t, Fail, res.Grade)
+		require.Equal(t, []string{tc.hardFail}, res.HardFails)
+	}
+}
+
+// A restriction's period: each missing or wrong end is named.
+func TestRestrictionPeriodFields(t *testing.T) {
+	from := time.Date(2020, 4, 1, 0, 0, 0, 0, domain.CST)
+	base := ConsequenceImposed{Year: 2019, Kind: Restriction, Document: "晋环函〔2020〕12号", Authority: "山西省环境保护厅", Area: "临汾市"}
+	for _, tc := range []struct {
+		from, to time.Time
+		field    string
+	}{
+		{time.Time{}, from.AddDate(1, 0, 0), "from"},
+		{from, time.Time{}, "to"},
+		{from, from, "to"},
+		{from, from.AddDate(1, 0, 0), ""},
+	} {
+		c := base
+		c.From, c.To = tc.from, tc.to
+		err := c.Validate()
+		if tc.field == "" {
+			require.NoError(t, err)
+			continue
+		}
+		require.Equal(t, tc.field, domainField(err), "%v", err)
+	}
 }

@@ -42,7 +42,11 @@ const (
 	LastYear  = 2030
 )
 
-// Targets maps a year to the class a section must reach that year.
+// Targets maps a year to the class a section must reach that year. A
+// target of 劣V (water.WorseThanV) allows the section to be worse than
+// class V that year: Table 2 of the plan allows each basin a number of
+// such sections, fewer each year, and a city's worse-than-V allowance is
+// the number of its sections with that target.
 type Targets map[int]water.Class
 
 // Years lists the target years in order.
@@ -58,12 +62,26 @@ func (t Targets) Years() []int {
 func validateTargets(op, field string, t Targets) error {
 	for _, y := range t.Years() {
 		f := field + "." + strconv.Itoa(y)
-		if y < FirstYear || y > LastYear {
-			return domain.Errorf(op, domain.Invalid, f, "year %d outside the plan's %d–%d", y, FirstYear, LastYear)
+		if err := checkTargetYear(op, f, y); err != nil {
+			return err
 		}
-		if c := t[y]; c < water.ClassI || c > water.ClassV {
-			return domain.Errorf(op, domain.Invalid, f, "target class %d is not I–V", int(c))
+		if err := checkTargetClass(op, f, t[y]); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+func checkTargetYear(op, field string, y int) error {
+	if y < FirstYear || y > LastYear {
+		return domain.Errorf(op, domain.Invalid, field, "year %d outside the plan's %d–%d", y, FirstYear, LastYear)
+	}
+	return nil
+}
+
+func checkTargetClass(op, field string, c water.Class) error {
+	if !c.Valid() {
+		return domain.Errorf(op, domain.Invalid, field, "target class %d is not I–V or 劣V (6)", int(c))
 	}
 	return nil
 }
@@ -136,7 +154,10 @@ func (t SectionTargetSet) Validate() error {
 	if t.Reason == "" {
 		return domain.Errorf(op, domain.Invalid, "reason", "missing: which document sets this target?")
 	}
-	return validateTargets(op, "year", Targets{t.Year: t.Class})
+	if err := checkTargetYear(op, "year", t.Year); err != nil {
+		return err
+	}
+	return checkTargetClass(op, "class", t.Class)
 }
 
 // SourceLevel distinguishes city-level from county-level drinking sources.

@@ -369,7 +369,9 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 	res, ev, nm, err := s.annual(year, minSamples)
 	out := SectionYear{
 		Section: id, Name: s.Info.Name, City: s.Info.City, Basin: s.Info.Basin, Year: year,
-		Samples: res.Samples, NotMonitored: nm, Enough: res.Enough && err == nil, Target: s.Targets[year], Evidence: ev,
+		// Enough samples with no counted item among them (only TN, say)
+		// give no class: not assessable, never a guess.
+		Samples: res.Samples, NotMonitored: nm, Enough: res.Enough && err == nil && res.Class != 0, Target: s.Targets[year], Evidence: ev,
 	}
 	if out.Enough {
 		out.Class, out.Means, out.MainPollutants, out.Uncounted = res.Class, res.Means, res.MainPollutants, res.Uncounted
@@ -505,7 +507,7 @@ func (m *Model) Basin(b domain.Basin, year int) BasinYear {
 		switch {
 		case !sy.Enough:
 			out.Insufficient++
-		case sy.Class <= water.ClassIII:
+		case sy.Class.Meets(water.ClassIII):
 			out.AtLeastIII++
 		case sy.Class == water.WorseThanV:
 			out.WorseThanV++
@@ -529,9 +531,11 @@ type CityYear struct {
 	SectionsMet          int                 `json:"sections_met"`
 	SectionsInsufficient int                 `json:"sections_insufficient"`
 	SectionShare         monitoring.Fraction `json:"section_share"`
-	// The city's share targets, from its sections' targets.
+	// The city's share targets, from its sections' targets, and how it
+	// stands: a share of the same sections, so counts compare.
 	AtLeastIIIRequired  int           `json:"at_least_iii_required"` // sections whose target is III or better
-	AtLeastIIIActual    int           `json:"at_least_iii_actual"`   // of those, at III or better
+	AtLeastIIIActual    int           `json:"at_least_iii_actual"`   // sections at III or better, whatever their target
+	WorseThanVAllowed   int           `json:"worse_than_v_allowed"`  // sections whose target is 劣V
 	WorseThanV          int           `json:"worse_than_v"`          // sections worse than V
 	Drinking            int           `json:"drinking"`
 	DrinkingMet         int           `json:"drinking_met"` // at class III or better (or its target)
@@ -562,9 +566,12 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 		}
 		if sy.Target != 0 && sy.Target <= water.ClassIII {
 			out.AtLeastIIIRequired++
-			if sy.Enough && sy.Class <= water.ClassIII {
-				out.AtLeastIIIActual++
-			}
+		}
+		if sy.Enough && sy.Class.Meets(water.ClassIII) {
+			out.AtLeastIIIActual++
+		}
+		if sy.Target == water.WorseThanV {
+			out.WorseThanVAllowed++
 		}
 		if sy.Enough && sy.Class == water.WorseThanV {
 			out.WorseThanV++

@@ -1,0 +1,85 @@
+package quality_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/quality"
+)
+
+// A city's share targets compare shares of its sections, not section by
+// section: one section with a class-III target at class IV and another
+// with a class-IV target at class II give one section of two at III or
+// better, as required. A section whose target is 劣V is one the city may
+// have worse than V. A section with twelve samples of fecal coliform
+// alone has no class: it is not assessable, and not at III or better.
+func TestCityShares(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, nil)
+	const city domain.CityID = "140800"
+	secs := []struct {
+		id     monitoring.SectionID
+		target water.Class
+		values string // DO, NH3N, fecal_coliform
+	}{
+		{"Y-A", water.ClassIII, "5.5,1.22,"},  // class IV, target III: missed
+		{"Y-B", water.ClassIV, "7.2,0.31,"},   // class II, target IV: met, and at III or better
+		{"Y-C", water.WorseThanV, "4.1,2.64,"}, // 劣V, allowed
+		{"Y-D", water.ClassIV, ",,900"},       // fecal coliform only: no class
+	}
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N,fecal_coliform\n")
+	for i, sec := range secs {
+		_, err := app.Register(ctx, s, admin, day(2019, 1, 1), app.SectionRegistration(monitoring.SectionRegistered{
+			ID: sec.id, Name: fmt.Sprintf("断面%d", i+1), River: "涑水河", Basin: domain.Yellow, City: city,
+			Kind: water.River, Level: monitoring.Provincial, Assessed: true, Targets: monitoring.Targets{2019: sec.target}}))
+		require.NoError(t, err)
+		for m := 1; m <= 12; m++ {
+			fmt.Fprintf(&csv, "%s,2019-%02d-10 09:00,manual,%s\n", sec.id, m, sec.values)
+		}
+	}
+	_, err := app.ImportSamples(ctx, s, station, bytes.NewBufferString(csv.String()), app.ImportOptions{})
+	require.NoError(t, err)
+	m := quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+
+	cy := m.City(city, 2019)
+	require.Equal(t, 4, cy.Sections)
+	require.Equal(t, 1, cy.SectionsInsufficient, "Y-D has no class")
+	require.Equal(t, 2, cy.SectionsMet, "Y-B and Y-C")
+	require.Equal(t, 1, cy.AtLeastIIIRequired, "Y-A")
+	require.Equal(t, 1, cy.AtLeastIIIActual, "Y-B")
+	require.Equal(t, 1, cy.WorseThanVAllowed, "Y-C")
+	require.Equal(t, 1, cy.WorseThanV, "Y-C")
+	d, _ := m.SectionYear("Y-D", 2019)
+	require.False(t, d.Enough)
+	require.Equal(t, water.Class(0), d.Class)
+	b := m.Basin(domain.Yellow, 2019)
+	require.Equal(t, 1, b.AtLeastIII, "Y-B only")
+	require.Equal(t, 1, b.Insufficient, "Y-D")
+
+	// Assessed under rules with both share rules hard, neither is missed:
+	// one section of four at III or better, one required; one worse than
+	// V, one allowed. A second section worse than V would be one too many.
+	rules := assessment.Standard(2019, "test")
+	rules.HardFail.MissWorseThanV = true
+	in := app.Inputs(m, nil, city, 2019)
+	res := assessment.Assess(rules, in)
+	require.Empty(t, res.HardFails)
+	require.InDelta(t, 60.0*2/4+15+15+10, res.QualityScore, 1e-9, "half the sections met; nothing else to assess")
+	in.WorseThanVActual++
+	require.Equal(t, []string{"2 sections worse than class V, 1 allowed"}, assessment.Assess(rules, in).HardFails)
+}
