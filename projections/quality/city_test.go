@@ -34,10 +34,10 @@ func TestCityShares(t *testing.T) {
 		target water.Class
 		values string // DO, NH3N, fecal_coliform
 	}{
-		{"Y-A", water.ClassIII, "5.5,1.22,"},  // class IV, target III: missed
-		{"Y-B", water.ClassIV, "7.2,0.31,"},   // class II, target IV: met, and at III or better
+		{"Y-A", water.ClassIII, "5.5,1.22,"},   // class IV, target III: missed
+		{"Y-B", water.ClassIV, "7.2,0.31,"},    // class II, target IV: met, and at III or better
 		{"Y-C", water.WorseThanV, "4.1,2.64,"}, // 劣V, allowed
-		{"Y-D", water.ClassIV, ",,900"},       // fecal coliform only: no class
+		{"Y-D", water.ClassIV, ",,900"},        // fecal coliform only: no class
 	}
 	var csv strings.Builder
 	csv.WriteString("section,sampled_at,source,DO,NH3N,fecal_coliform\n")
