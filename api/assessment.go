@@ -133,7 +133,7 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt, Today: *today, Changed: map[domain.CityID][]string{}}
 	for _, now := range today.Results {
 		if then, ok := p.Result(now.City); ok {
-			if d := app.DiffResults(then, now); len(d) > 0 {
+			if _, d := app.DiffResults(then, now); len(d) > 0 {
 				v.Changed[now.City] = d
 			}
 		}

@@ -42,6 +42,7 @@ func init() {
 		},
 		"cst":   func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
 		"grade": func(l Lang, g assessment.Grade) string { return gradeText(l, g) },
+		"pick":  func(l Lang, zh, en []string) []string { return l.pick(zh, en) },
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
 	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official"} {
@@ -202,11 +203,11 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 	for _, res := range results {
 		c, _ := domain.LookupCity(res.City)
 		rw := row{Rank: res.Rank, City: res.City, Name: cityName(l, c), Grade: gradeText(l, res.Grade), GradeKey: string(res.Grade),
-			Quality: res.QualityScore, Tasks: res.TaskScore, HardFails: strings.Join(res.HardFails, "; ")}
+			Quality: res.QualityScore, Tasks: res.TaskScore, HardFails: strings.Join(l.pick(res.FailureTexts()), "; ")}
 		if p != nil && today != nil {
 			for _, now := range today.Results {
 				if now.City == res.City {
-					rw.Today = strings.Join(app.DiffResults(res, now), "; ")
+					rw.Today = strings.Join(l.pick(app.DiffResults(res, now)), "; ")
 				}
 			}
 		}

@@ -44,6 +44,8 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 	}
 	// Yuncheng: its one section missed (0 of 1 × 60 = 0, other parts full: 40).
 	require.Equal(t, []string{"40.00", "不合格", "0", "1"}, []string{byCity["140800"][3], byCity["140800"][5], byCity["140800"][6], byCity["140800"][7]})
+	hardFails := len(recs[0]) - 1
+	require.Equal(t, "水质得分 40.00 低于 60 分", byCity["140800"][hardFails], "the reasons in Chinese")
 	require.Equal(t, "100.00", byCity["140900"][3])
 	require.Equal(t, "优秀", byCity["140900"][5])
 
@@ -55,6 +57,11 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 	rows, err := x.GetRows("assessment-2019-published")
 	require.NoError(t, err)
 	require.Equal(t, "quality score", rows[0][3])
+	for _, r := range rows[1:] {
+		if r[1] == "140800" {
+			require.Equal(t, "quality score 40.00 is under 60", r[len(rows[0])-1])
+		}
+	}
 	for _, r := range rows[1:] {
 		want, err := strconv.ParseFloat(byCity[r[1]][3], 64)
 		require.NoError(t, err)

@@ -93,6 +93,14 @@ var messages = map[string][2]string{
 	"strip_not_registered": {"未登记", "not registered"},
 }
 
+// pick is the language's of texts given in Chinese and English.
+func (l Lang) pick(zh, en []string) []string {
+	if l == En {
+		return en
+	}
+	return zh
+}
+
 // T returns a text in the language.
 func (l Lang) T(key string) string {
 	m, ok := messages[key]

@@ -222,7 +222,9 @@ func TestAuditReplayBothModes(t *testing.T) {
 	require.Equal(t, assessment.Excellent, y2018.KnownThen.Grade)
 	require.Equal(t, assessment.Fail, y2018.AsHappened.Grade)
 	require.Contains(t, y2018.Differences, "quality score 100.00 → 70.00")
-	require.Contains(t, y2018.Differences, "grade 优秀 → 不合格")
+	require.Contains(t, y2018.Differences, "grade excellent → fail")
+	require.Contains(t, y2018.DiffZh, "水质得分 100.00 → 70.00")
+	require.Contains(t, y2018.DiffZh, "等级 优秀 → 不合格")
 
 	_, err = app.AuditCity(ctx, s, "999999", date(2019, 4, 1), nil)
 	require.Equal(t, domain.NotFound, domain.KindOf(err))

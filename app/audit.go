@@ -20,7 +20,8 @@ type AuditYear struct {
 	Year        int               `json:"year"`
 	KnownThen   assessment.Result `json:"known_then"`
 	AsHappened  assessment.Result `json:"as_happened"`
-	Differences []string          `json:"differences"`
+	Differences []string          `json:"differences"`    // in English
+	DiffZh      []string          `json:"differences_zh"` // the same in Chinese
 }
 
 // LateEvent is an event about the city recorded after the audit date about
@@ -141,7 +142,7 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 				y.AsHappened = r
 			}
 		}
-		y.Differences = DiffResults(y.KnownThen, y.AsHappened)
+		y.DiffZh, y.Differences = DiffResults(y.KnownThen, y.AsHappened)
 		a.Years = append(a.Years, y)
 	}
 	return a, nil
@@ -228,27 +229,30 @@ func concerns(e events.Event, t time.Time) bool {
 	return !e.OccurredAt.After(t)
 }
 
-// DiffResults lists what differs between two results of a city-year.
-func DiffResults(a, b assessment.Result) []string {
-	var d []string
+// DiffResults lists what differs between two results of a city-year, in
+// Chinese and in English.
+func DiffResults(a, b assessment.Result) (zh, en []string) {
+	add := func(z, e string) { zh, en = append(zh, z), append(en, e) }
 	if a.QualityScore != b.QualityScore {
-		d = append(d, fmt.Sprintf("quality score %.2f → %.2f", a.QualityScore, b.QualityScore))
+		add(fmt.Sprintf("水质得分 %.2f → %.2f", a.QualityScore, b.QualityScore), fmt.Sprintf("quality score %.2f → %.2f", a.QualityScore, b.QualityScore))
 	}
 	if a.TaskScore != b.TaskScore {
-		d = append(d, fmt.Sprintf("task score %.2f → %.2f", a.TaskScore, b.TaskScore))
+		add(fmt.Sprintf("任务得分 %.2f → %.2f", a.TaskScore, b.TaskScore), fmt.Sprintf("task score %.2f → %.2f", a.TaskScore, b.TaskScore))
 	}
 	if a.Grade != b.Grade {
-		az, _ := a.Grade.Label()
-		bz, _ := b.Grade.Label()
-		d = append(d, fmt.Sprintf("grade %s → %s", az, bz))
+		az, ae := a.Grade.Label()
+		bz, be := b.Grade.Label()
+		add(fmt.Sprintf("等级 %s → %s", az, bz), fmt.Sprintf("grade %s → %s", ae, be))
 	}
 	if a.Rank != b.Rank {
-		d = append(d, fmt.Sprintf("rank %d → %d", a.Rank, b.Rank))
+		add(fmt.Sprintf("排名 %d → %d", a.Rank, b.Rank), fmt.Sprintf("rank %d → %d", a.Rank, b.Rank))
 	}
 	for i := range a.Parts {
 		if i < len(b.Parts) && a.Parts[i].Points != b.Parts[i].Points {
-			d = append(d, fmt.Sprintf("%s: %s → %s", a.Parts[i].Name, a.Parts[i].Explanation, b.Parts[i].Explanation))
+			p, q := a.Parts[i], b.Parts[i]
+			add(fmt.Sprintf("%s %d/%d → %d/%d, %.2f → %.2f 分", p.Label(), p.Numerator, p.Denominator, q.Numerator, q.Denominator, p.Points, q.Points),
+				fmt.Sprintf("%s: %s → %s", p.Name, p.Explanation, q.Explanation))
 		}
 	}
-	return d
+	return zh, en
 }

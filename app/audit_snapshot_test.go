@@ -40,7 +40,7 @@ func auditByYear(t *testing.T, s *jetstream.Store, c domain.CityID, at time.Time
 				y.AsHappened = now.Results[i]
 			}
 		}
-		y.Differences = app.DiffResults(y.KnownThen, y.AsHappened)
+		y.DiffZh, y.Differences = app.DiffResults(y.KnownThen, y.AsHappened)
 		out = append(out, y)
 	}
 	return out

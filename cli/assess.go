@@ -29,9 +29,11 @@ func printResults(w io.Writer, rs []assessment.Result) {
 		city, _ := domain.LookupCity(r.City)
 		var note []string
 		if r.Downgraded {
-			note = append(note, "任务得分低于阈值,降一等")
+			zh, _ := assessment.DowngradeText()
+			note = append(note, zh)
 		}
-		note = append(note, r.HardFails...)
+		zh, _ := r.FailureTexts()
+		note = append(note, zh...)
 		fmt.Fprintf(tw, "%d\t%s %s\t%.2f\t%.2f\t%s\t%s\n", r.Rank, r.City, city.Name, r.QualityScore, r.TaskScore, gradeZh(r.Grade), strings.Join(note, "; "))
 	}
 	tw.Flush()
@@ -208,7 +210,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintln(tw, "年度\t当时所知 (as known then)\t\t实际情况 (as it happened)\t\t差异")
 	for _, y := range a.Years {
 		fmt.Fprintf(tw, "%d\t%.2f %s\t#%d\t%.2f %s\t#%d\t%s\n", y.Year, y.KnownThen.QualityScore, gradeZh(y.KnownThen.Grade), y.KnownThen.Rank,
-			y.AsHappened.QualityScore, gradeZh(y.AsHappened.Grade), y.AsHappened.Rank, strings.Join(y.Differences, "; "))
+			y.AsHappened.QualityScore, gradeZh(y.AsHappened.Grade), y.AsHappened.Rank, strings.Join(y.DiffZh, "; "))
 	}
 	tw.Flush()
 	if len(a.Late) > 0 {

@@ -114,12 +114,30 @@ type Result struct {
 	QualityScore float64       `json:"quality_score"`
 	TaskScore    float64       `json:"task_score"`
 	Parts        []Part        `json:"parts"`
-	ScoreGrade   Grade         `json:"score_grade"` // from the quality score alone
-	Grade        Grade         `json:"grade"`       // after the task adjustment and hard-fail rules
-	Downgraded   bool          `json:"downgraded"`  // lowered a step by the task score
-	HardFails    []string      `json:"hard_fails,omitempty"`
+	ScoreGrade   Grade         `json:"score_grade"`          // from the quality score alone
+	Grade        Grade         `json:"grade"`                // after the task adjustment and hard-fail rules
+	Downgraded   bool          `json:"downgraded"`           // lowered a step by the task score
+	HardFails    []string      `json:"hard_fails,omitempty"` // Failures in English (what results published before Failures hold)
+	Failures     []Failure     `json:"failures,omitempty"`
 	Rank         int           `json:"rank"`
 	Inputs       Inputs        `json:"inputs"`
+}
+
+// Label is the part's name in Chinese.
+func (p Part) Label() string {
+	switch p.Name {
+	case "sections":
+		return "断面达标"
+	case "black_odorous":
+		return "黑臭水体消除"
+	case "drinking":
+		return "饮用水水源地达标"
+	case "groundwater":
+		return "地下水极差点位"
+	case "tasks":
+		return "重点任务按时完成"
+	}
+	return p.Name
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
@@ -207,18 +225,79 @@ func Assess(r Rules, in Inputs) Result {
 	}
 	hf := r.HardFail
 	if hf.QualityBelow > 0 && quality < hf.QualityBelow {
-		res.HardFails = append(res.HardFails, fmt.Sprintf("quality score %s is under %g", scoreText(quality, hf.QualityBelow), hf.QualityBelow))
+		res.Failures = append(res.Failures, Failure{Rule: QualityBelow, Actual: quality, Limit: hf.QualityBelow})
 	}
 	if hf.MissAtLeastIII && in.AtLeastIIIActual < in.AtLeastIIIRequired {
-		res.HardFails = append(res.HardFails, fmt.Sprintf("%d sections at class III or better, %d required", in.AtLeastIIIActual, in.AtLeastIIIRequired))
+		res.Failures = append(res.Failures, Failure{Rule: MissAtLeastIII, Actual: float64(in.AtLeastIIIActual), Limit: float64(in.AtLeastIIIRequired)})
 	}
 	if hf.MissWorseThanV && in.WorseThanVActual > in.WorseThanVAllowed {
-		res.HardFails = append(res.HardFails, fmt.Sprintf("%d sections worse than class V, %d allowed", in.WorseThanVActual, in.WorseThanVAllowed))
+		res.Failures = append(res.Failures, Failure{Rule: MissWorseThanV, Actual: float64(in.WorseThanVActual), Limit: float64(in.WorseThanVAllowed)})
+	}
+	for _, f := range res.Failures {
+		_, en := f.Text()
+		res.HardFails = append(res.HardFails, en)
 	}
 	if len(res.HardFails) > 0 {
 		res.Grade = Fail
 	}
 	return res
+}
+
+// The hard rules a Failure names.
+const (
+	QualityBelow   = "quality_below"     // the quality score under the threshold
+	MissAtLeastIII = "miss_at_least_iii" // fewer sections at class III or better than required
+	MissWorseThanV = "miss_worse_than_v" // more sections worse than class V than allowed
+)
+
+// Failure is a hard rule a city-year broke, with its figures: the exact
+// quality score and the threshold, or the sections counted and the
+// sections required or allowed.
+type Failure struct {
+	Rule   string  `json:"rule"`
+	Actual float64 `json:"actual"`
+	Limit  float64 `json:"limit"`
+}
+
+// Text is the failure in Chinese and English.
+func (f Failure) Text() (zh, en string) {
+	n, limit := int(f.Actual), int(f.Limit)
+	switch f.Rule {
+	case QualityBelow:
+		s := scoreText(f.Actual, f.Limit)
+		return fmt.Sprintf("水质得分 %s 低于 %g 分", s, f.Limit), fmt.Sprintf("quality score %s is under %g", s, f.Limit)
+	case MissAtLeastIII:
+		return fmt.Sprintf("Ⅰ～Ⅲ类断面 %d 个,应达 %d 个", n, limit), fmt.Sprintf("%d %s at class III or better, %d required", n, plural(n, "section"), limit)
+	case MissWorseThanV:
+		return fmt.Sprintf("劣Ⅴ类断面 %d 个,允许 %d 个", n, limit), fmt.Sprintf("%d %s worse than class V, %d allowed", n, plural(n, "section"), limit)
+	}
+	return f.Rule, f.Rule
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// FailureTexts are the hard rules a result broke, in Chinese and English.
+// Results published before Failures was recorded have HardFails only,
+// which are given as they were written, in both.
+func (r Result) FailureTexts() (zh, en []string) {
+	if len(r.Failures) == 0 {
+		return r.HardFails, r.HardFails
+	}
+	for _, f := range r.Failures {
+		z, e := f.Text()
+		zh, en = append(zh, z), append(en, e)
+	}
+	return zh, en
+}
+
+// DowngradeText says why the grade is a step lower, in Chinese and English.
+func DowngradeText() (zh, en string) {
+	return "任务得分低于阈值,降一等", "task score under the threshold: one grade lower"
 }
 
 // Rank orders a year's results and numbers them 1…n: by quality score,

@@ -229,3 +229,24 @@ func TestRestrictionPeriodFields(t *testing.T) {
 		require.Equal(t, tc.field, domainField(err), "%v", err)
 	}
 }
+
+// Each hard rule broken reads in Chinese and in English; the English is
+// what HardFails records. A result published before Failures existed shows
+// its HardFails as written.
+func TestFailureTexts(t *testing.T) {
+	r := Standard(2020, "test")
+	r.HardFail.MissWorseThanV = true
+	in := scored(55)
+	in.AtLeastIIIRequired, in.AtLeastIIIActual = 3, 1
+	in.WorseThanVAllowed, in.WorseThanVActual = 0, 1
+	res := Assess(r, in)
+	zh, en := res.FailureTexts()
+	require.Equal(t, []string{"水质得分 55.00 低于 60 分", "Ⅰ～Ⅲ类断面 1 个,应达 3 个", "劣Ⅴ类断面 1 个,允许 0 个"}, zh)
+	require.Equal(t, []string{"quality score 55.00 is under 60", "1 section at class III or better, 3 required", "1 section worse than class V, 0 allowed"}, en)
+	require.Equal(t, en, res.HardFails)
+
+	old := Result{HardFails: []string{"quality score 50.00 is under 60"}}
+	zh, en = old.FailureTexts()
+	require.Equal(t, old.HardFails, zh)
+	require.Equal(t, old.HardFails, en)
+}
