@@ -43,6 +43,9 @@ func init() {
 		"cst":   func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
 		"grade": func(l Lang, g assessment.Grade) string { return gradeText(l, g) },
 		"pick":  func(l Lang, zh, en []string) []string { return l.pick(zh, en) },
+		"code":  func(l Lang, code any) string { return l.Code(code) },
+		"item":  func(l Lang, item water.Item) string { return l.Item(item) },
+		"class": func(l Lang, c water.Class) string { return l.Class(c) },
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
 	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official"} {
@@ -284,11 +287,17 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	asOfText := r.URL.Query().Get("as_of")
+	// ?as_of=, or ?at= as the audit API and ledger audit name it.
+	asOfField := "as_of"
+	asOfText := r.URL.Query().Get(asOfField)
+	if asOfText == "" {
+		asOfField = "at"
+		asOfText = r.URL.Query().Get(asOfField)
+	}
 	var asOf time.Time
 	if asOfText != "" {
 		if asOf, err = domain.ParseAsOf(asOfText); err != nil {
-			return "", nil, domain.E(r.URL.Path, domain.Invalid, "as_of", err)
+			return "", nil, domain.E(r.URL.Path, domain.Invalid, asOfField, err)
 		}
 	}
 	city, _ := domain.LookupCity(c)
@@ -335,19 +344,24 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 
 func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 	id := enforcement.EnterpriseID(r.PathValue("id"))
-	v, ok := s.enterpriseView(id)
+	v, ok, err := s.enterpriseView(r, id)
+	if err != nil {
+		return "", nil, err
+	}
 	if !ok {
 		return "", nil, domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q", id)
 	}
 	e := v.Enterprise
 	city, _ := domain.LookupCity(e.Info.City)
+	day, _ := s.dayParam(r, "day") // read by enterpriseView: valid
 	return e.Info.Name, struct {
 		ID                   enforcement.EnterpriseID
 		Name, City, Industry string
+		Day                  string
 		Strip                template.HTML
 		Cards                []enforcement.Card
 		Inspections          []enforcement.Inspection
-	}{e.ID, e.Info.Name, cityName(l, city), e.Info.Industry, stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
+	}{e.ID, e.Info.Name, cityName(l, city), e.Info.Industry, day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
 }
 
 func (s *Server) accountabilityPage(r *http.Request, l Lang) (string, any, error) {

@@ -151,6 +151,15 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Equal(t, 12, strings.Count(dom, `class="quarter `), "twelve quarters")
 	require.Contains(t, dom, "运环罚〔2020〕7号")
 	require.Greater(t, pixels(t, shot, "#f4c20d"), 500, "the quarter under the yellow card is yellow")
+	require.Contains(t, dom, "黄牌")
+	require.Contains(t, dom, "限制生产")
+	require.Contains(t, dom, "超标排放")
+	require.NotContains(t, dom, "limit_production", "no code on a Chinese page")
+	// The strip up to a day: twelve quarters ending with its quarter.
+	dom, _ = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc+"?day=2018-05-01")
+	require.Contains(t, dom, "2018Q2")
+	require.NotContains(t, dom, "2018Q3")
+	require.Contains(t, dom, "2015Q3")
 	dom, _ = f.browse(t, bin, domain.Auditor, "/city/140800?year=2019")
 	require.Contains(t, dom, `id="enterprise-table"`)
 	require.Contains(t, dom, `/enterprise/`+uscc+`">运城市某焦化有限公司`)
@@ -174,11 +183,18 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "2019-06-01", "named though no longer in office")
 	dom, _ = f.browse(t, bin, domain.Auditor, "/official/OFF-0001")
 	require.Contains(t, dom, `id="tenures"`)
-	require.Contains(t, dom, "env_bureau_head")
+	require.Contains(t, dom, "环境保护局局长", "the post in Chinese")
+	require.Contains(t, dom, "(调任)")
+	require.Contains(t, dom, "干预、伪造监测数据")
+	require.NotContains(t, dom, "env_bureau_head", "no code on a Chinese page")
+	dom, _ = f.browse(t, bin, domain.Auditor, "/official/OFF-0001?lang=en")
+	require.Contains(t, dom, "environmental protection bureau head")
 
 	// The audit page replays the city both ways as of a date.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800?as_of=2030-01-01")
 	require.Contains(t, dom, `id="audit-modes"`)
+	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800?at=2030-01-01")
+	require.Contains(t, dom, `id="audit-modes"`, "?at= as the audit API names it")
 	require.Contains(t, dom, "当时所知")
 
 	// Without a token the dashboard asks for one.

@@ -1,5 +1,11 @@
 package api
 
+import (
+	"fmt"
+
+	"github.com/shanxi-water/ledger/domain/water"
+)
+
 // Lang is a dashboard language.
 type Lang string
 
@@ -74,6 +80,7 @@ var messages = map[string][2]string{
 	"issued":               {"日期", "Issued"},
 	"measure":              {"措施", "Measure"},
 	"strip":                {"近12个季度合规情况", "Compliance, last 12 quarters"},
+	"strip_until":          {"截至日期", "Up to"},
 	"inspections":          {"检查记录", "Inspections"},
 	"findings":             {"结果", "Findings"},
 	"two_modes":            {"两种方式重放:当时所知 / 实际情况(含今日已知的更正)", "Replayed both ways: as known then / as it happened (with every correction known today)"},
@@ -84,6 +91,7 @@ var messages = map[string][2]string{
 	"accountability":       {"终身追责", "Lifetime accountability"},
 	"accountability_note":  {"案件所涉职务在当时的任职人员,离任后仍记录在案。", "Each case names who held the posts at the time; they stay on record after leaving office."},
 	"post":                 {"职务", "Post"},
+	"case":                 {"案件", "Case"},
 	"served":               {"所涉期间在任", "In office during the case"},
 	"left_office":          {"离任日期", "Left office"},
 	"strip_compliant":      {"合规", "compliant"},
@@ -91,6 +99,86 @@ var messages = map[string][2]string{
 	"strip_yellow":         {"黄牌", "yellow card"},
 	"strip_red":            {"红牌", "red card"},
 	"strip_not_registered": {"未登记", "not registered"},
+}
+
+// codes labels the codes the ledger stores and the pages show: card
+// colours and measures, inspection findings, posts, accountability case
+// kinds and decisions.
+var codes = map[string][2]string{
+	"yellow":                    {"黄牌", "yellow card"},
+	"red":                       {"红牌", "red card"},
+	"limit_production":          {"限制生产", "production limited"},
+	"suspend_for_rectification": {"停产整治", "suspended for rectification"},
+	"suspend_business":          {"停业", "business suspended"},
+	"close":                     {"关闭", "closed"},
+	"compliant":                 {"达标", "compliant"},
+	"over_standard":             {"超标排放", "over the discharge standard"},
+	"over_quota":                {"超总量", "over the quota"},
+	"mayor":                     {"市长", "mayor"},
+	"vice_mayor_in_charge":      {"分管副市长", "vice mayor in charge"},
+	"env_bureau_head":           {"环境保护局局长", "environmental protection bureau head"},
+	"river_chief":               {"河长", "river chief"},
+	"governor":                  {"省长", "governor"},
+	"vice_governor_in_charge":   {"分管副省长", "vice governor in charge"},
+	"env_department_head":       {"环境保护厅厅长", "environmental protection department head"},
+	"failed_assessment":         {"考核不合格", "failed assessment"},
+	"data_falsification":        {"干预、伪造监测数据", "monitoring data falsified"},
+	"serious_incident":          {"重大污染事件", "serious pollution incident"},
+	"admonishment":              {"诫勉", "admonishment"},
+	"criticism":                 {"通报批评", "public criticism"},
+	"warning":                   {"警告", "warning"},
+	"serious_warning":           {"严重警告", "serious warning"},
+	"demerit":                   {"记过", "demerit"},
+	"major_demerit":             {"记大过", "major demerit"},
+	"demotion":                  {"降级", "demotion"},
+	"removal_from_post":         {"撤职", "removal from post"},
+	"ordered_resignation":       {"责令辞职", "ordered to resign"},
+	"dismissal":                 {"免职", "dismissal"},
+	"referral":                  {"移送纪检监察或司法机关", "referred to discipline or judicial authorities"},
+	"no_action":                 {"不予追究", "no action"},
+	"transferred":               {"调任", "transferred"},
+	"promoted":                  {"提拔", "promoted"},
+	"retired":                   {"退休", "retired"},
+	"resigned":                  {"辞职", "resigned"},
+	"dismissed":                 {"免职", "dismissed"},
+	"term_ended":                {"任期届满", "term ended"},
+	"deceased":                  {"去世", "deceased"},
+	"other":                     {"其他", "other"},
+}
+
+// Code is a stored code's label in the language, or the code itself if it
+// has none.
+func (l Lang) Code(code any) string {
+	s := fmt.Sprint(code)
+	m, ok := codes[s]
+	if !ok {
+		return s
+	}
+	if l == En {
+		return m[1]
+	}
+	return m[0]
+}
+
+// Item is a water-quality item's name in the language.
+func (l Lang) Item(item water.Item) string {
+	info, ok := water.LookupItem(string(item))
+	if !ok {
+		return string(item)
+	}
+	if l == En {
+		return info.NameEn
+	}
+	return info.NameZh
+}
+
+// Class is a water class as the language writes it: 劣Ⅴ is "worse than V"
+// in English.
+func (l Lang) Class(c water.Class) string {
+	if l == En && c == water.WorseThanV {
+		return "worse than V"
+	}
+	return c.String()
 }
 
 // pick is the language's of texts given in Chinese and English.

@@ -46,7 +46,7 @@ var recordRoutes = []route{
 	{Method: "GET", Path: "/api/enterprises", Action: Read, Tag: "enforcement", Summary: "Registered enterprises",
 		Params: []param{pCityOpt}, Response: "EnterpriseList", Handle: (*Server).enterprises},
 	{Method: "GET", Path: "/api/enterprises/{id}", Action: Read, Tag: "enforcement", Summary: "An enterprise: its record, cards and 12-quarter compliance strip",
-		Params: []param{pEntID}, Response: "EnterpriseView", Handle: (*Server).enterprise},
+		Params: []param{pEntID, pDay}, Response: "EnterpriseView", Handle: (*Server).enterprise},
 	{Method: "POST", Path: "/api/enterprises", Action: WriteCards, Tag: "enforcement", Summary: "Register an enterprise",
 		Body: "application/json", BodySchema: "EnterpriseRegistered", Response: "Event", Handle: (*Server).registerEnterprise},
 	{Method: "POST", Path: "/api/enterprises/{id}/{action}", Action: WriteCards, Tag: "enforcement",
@@ -251,20 +251,29 @@ type EnterpriseView struct {
 	Strip      []enforcement.QuarterCompliance `json:"strip"`
 }
 
-func (s *Server) enterpriseView(id enforcement.EnterpriseID) (EnterpriseView, bool) {
+// enterpriseView is an enterprise's record with the strip of the twelve
+// quarters ending with the one of ?day= (default today).
+func (s *Server) enterpriseView(r *http.Request, id enforcement.EnterpriseID) (EnterpriseView, bool, error) {
+	day, err := s.dayParam(r, "day")
+	if err != nil {
+		return EnterpriseView{}, false, err
+	}
 	var v EnterpriseView
 	var ok bool
 	s.live.View(func() {
 		v.Enterprise, ok = s.cards.Enterprise(id)
 		if ok {
-			v.Strip, _ = s.cards.Strip(id, enforcement.QuarterOf(s.now())) // the current quarter last
+			v.Strip, _ = s.cards.Strip(id, enforcement.QuarterOf(day.Start(domain.CST)))
 		}
 	})
-	return v, ok
+	return v, ok, nil
 }
 
 func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
-	v, ok := s.enterpriseView(enforcement.EnterpriseID(r.PathValue("id")))
+	v, ok, err := s.enterpriseView(r, enforcement.EnterpriseID(r.PathValue("id")))
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q", r.PathValue("id"))
 	}

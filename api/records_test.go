@@ -63,6 +63,14 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(b, &ev))
 	require.Len(t, ev.Strip, 12)
+	code, b = f.do("GET", "/api/enterprises/"+uscc+"?day=2020-13-01", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"day"`)
+	code, b = f.do("GET", "/api/enterprises/"+uscc+"?day=2020-08-01", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.NoError(t, json.Unmarshal(b, &ev))
+	require.Equal(t, "2020Q3", ev.Strip[11].Quarter.String(), "the quarter of the day last")
+	require.Equal(t, enforcement.UnderYellow, ev.Strip[11].Status)
 
 	// Still over the standard after the deadline: a red card, which has no
 	// deadline of its own. The record still answers, every card in it.
