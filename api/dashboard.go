@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -48,17 +49,29 @@ func init() {
 		"class": func(l Lang, c water.Class) string { return l.Class(c) },
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
-	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official"} {
+	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official", "error"} {
 		pages[p] = template.Must(template.Must(layout.Clone()).ParseFS(webFiles, "web/"+p+".html"))
 	}
 }
 
 // page is what every dashboard template gets.
 type page struct {
-	Title string
-	Lang  Lang
-	L     Lang
-	Data  any
+	Title  string
+	Lang   Lang
+	L      Lang
+	Switch string // this page in the other language
+	Data   any
+}
+
+// newPage is a page of the request in the language.
+func newPage(r *http.Request, l Lang, title string, data any) page {
+	q := r.URL.Query()
+	if l == En {
+		q.Set("lang", string(Zh))
+	} else {
+		q.Set("lang", string(En))
+	}
+	return page{Title: title, Lang: l, L: l, Switch: r.URL.Path + "?" + q.Encode(), Data: data}
 }
 
 const (
@@ -101,15 +114,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		next = "/"
 	}
+	refused := false
 	if tok := r.FormValue("token"); tok != "" {
 		if _, ok := s.tokens.Lookup(tok); ok {
 			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 12 * 3600})
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return
 		}
+		refused = true
 		w.WriteHeader(http.StatusUnauthorized)
 	}
-	_ = pages["login"].ExecuteTemplate(w, "layout", page{Title: l.T("login"), Lang: l, L: l, Data: next})
+	_ = pages["login"].ExecuteTemplate(w, "layout", newPage(r, l, l.T("login"), struct {
+		Next    string
+		Refused bool
+	}{next, refused}))
 }
 
 // page mounts one dashboard page.
@@ -122,7 +140,7 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 			tok, ok = s.tokens.Lookup(c.Value)
 		}
 		if !ok || !Can(tok.Role, Read) {
-			http.Redirect(w, r, "/login?next="+r.URL.Path, http.StatusSeeOther)
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
 		title, data, err := fn(r, l)
@@ -131,11 +149,16 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 			if status == 0 {
 				status = http.StatusInternalServerError
 			}
-			http.Error(w, err.Error(), status)
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(status)
+			_ = pages["error"].ExecuteTemplate(w, "layout", newPage(r, l, l.T("error"), struct {
+				Status  int
+				Message string
+			}{status, err.Error()}))
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := pages[name].ExecuteTemplate(w, "layout", page{Title: title, Lang: l, L: l, Data: data}); err != nil {
+		if err := pages[name].ExecuteTemplate(w, "layout", newPage(r, l, title, data)); err != nil {
 			s.log.Error("render", "page", name, "error", err)
 		}
 	})

@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -103,12 +106,14 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, `id="basin-chart"`)
 	require.Contains(t, dom, `class="bar-iii"`)
 	require.Contains(t, dom, "黄河流域")
-	require.Contains(t, dom, `id="lang-switch" href="?lang=en">English`)
+	require.Contains(t, dom, `id="lang-switch" href="/?lang=en">English`)
 	require.Greater(t, pixels(t, shot, "#7fb3d5"), 200, "the Hai-River section at class II is drawn as a bar up")
 	require.Greater(t, pixels(t, shot, "#e06060"), 200, "the Yellow-River section worse than V is drawn as a bar down")
 	require.Contains(t, dom, `<td>2019</td><td>黄河流域</td><td class="num">1</td>`)
 
-	// The English switch.
+	// The English switch, which keeps the page's query.
+	dom, _ = f.browse(t, bin, domain.Auditor, "/cities?year=2019")
+	require.Contains(t, dom, `id="lang-switch" href="/cities?lang=en&amp;year=2019">English`)
 	dom, _ = f.browse(t, bin, domain.Auditor, "/?lang=en")
 	require.Contains(t, dom, "Shanxi Water-Pollution Assessment Ledger")
 	require.Contains(t, dom, "Yellow River")
@@ -200,4 +205,41 @@ func TestDashboardInChromium(t *testing.T) {
 	// Without a token the dashboard asks for one.
 	dom, _ = f.browse(t, bin, "", "/")
 	require.Contains(t, dom, `name="token"`)
+}
+
+// Signing in keeps the page asked for, query and all; a refused token says
+// so; a page's error is a page in the user's language with its status.
+func TestDashboardSignInAndErrors(t *testing.T) {
+	f := setup(t)
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	noFollow := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(c *http.Client, path string) (int, string, http.Header) {
+		resp, err := c.Get(f.url + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	code, _, h := get(noFollow, "/audit/140800?at=2019-03-20")
+	require.Equal(t, http.StatusSeeOther, code)
+	require.Equal(t, "/login?next="+url.QueryEscape("/audit/140800?at=2019-03-20"), h.Get("Location"))
+
+	code, body, _ := get(noFollow, "/login?token=wrong&next=/cities")
+	require.Equal(t, http.StatusUnauthorized, code)
+	require.Contains(t, body, "访问令牌无效")
+
+	code, _, h = get(noFollow, "/login?token="+url.QueryEscape(f.tokens[domain.Auditor])+"&next="+url.QueryEscape("/audit/140800?at=2019-03-20"))
+	require.Equal(t, http.StatusSeeOther, code)
+	require.Equal(t, "/audit/140800?at=2019-03-20", h.Get("Location"))
+
+	code, body, h = get(noFollow, "/city/999999")
+	require.Equal(t, http.StatusNotFound, code)
+	require.Equal(t, "text/html; charset=utf-8", h.Get("Content-Type"))
+	require.Contains(t, body, `id="error-title">出错了 404`)
+	require.Contains(t, body, `<nav>`, "inside the dashboard's layout")
+	code, body, _ = get(noFollow, "/city/999999?lang=en")
+	require.Equal(t, http.StatusNotFound, code)
+	require.Contains(t, body, `id="error-title">Error 404`)
 }

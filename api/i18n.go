@@ -58,6 +58,8 @@ var messages = map[string][2]string{
 	"login":                {"登录", "Sign in"},
 	"token":                {"访问令牌", "Access token"},
 	"login_needed":         {"请使用访问令牌登录。", "Sign in with your access token."},
+	"token_refused":        {"访问令牌无效或已过期。", "The access token is not valid or has expired."},
+	"error":                {"出错了", "Error"},
 	"events_checked":       {"已检查事件", "Events checked"},
 	"no_data":              {"无数据", "no data"},
 	"quality_score":        {"水质得分", "Quality score"},
