@@ -324,6 +324,7 @@ func TestQualityThroughTheAPI(t *testing.T) {
 	require.Equal(t, water.ClassIV, rep[0].Year.Class)
 	require.True(t, rep[0].Year.Met)
 	require.Len(t, rep[0].Months, 12)
+	require.Contains(t, string(b), `"month":1,"class":`, "snake_case like the rest of the API")
 
 	// As the ledger knew it before the upload: nothing.
 	code, b = f.do("GET", "/api/quality/sections/FH-HJDQ?year=2019&as_of="+beforeUpload, domain.Auditor, "", "")

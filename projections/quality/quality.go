@@ -402,10 +402,11 @@ func (m *Model) Sections() []monitoring.SectionRegistered {
 // MonthClass is a section's class for one month: from the month's manual
 // sample if there is one, else from the mean of its automatic samples.
 type MonthClass struct {
-	Year, Month int
-	Class       water.Class
-	Source      monitoring.Source // which samples gave it; "" when none
-	Samples     int
+	Year    int               `json:"year"`
+	Month   int               `json:"month"`
+	Class   water.Class       `json:"class"`
+	Source  monitoring.Source `json:"source"` // which samples gave it; "" when none
+	Samples int               `json:"samples"`
 }
 
 // Months gives a section's class for each month of a year.
