@@ -207,7 +207,7 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		City                  domain.CityID
 		Name, Grade, GradeKey string
 		Quality, Tasks        float64
-		HardFails, Today      string
+		Notes, Today          string
 	}
 	today, err := s.today(year)
 	if err != nil && domain.KindOf(err) != domain.NotFound {
@@ -229,7 +229,7 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 	for _, res := range results {
 		c, _ := domain.LookupCity(res.City)
 		rw := row{Rank: res.Rank, City: res.City, Name: cityName(l, c), Grade: gradeText(l, res.Grade), GradeKey: string(res.Grade),
-			Quality: res.QualityScore, Tasks: res.TaskScore, HardFails: strings.Join(l.pick(res.FailureTexts()), "; ")}
+			Quality: res.QualityScore, Tasks: res.TaskScore, Notes: strings.Join(l.pick(res.Notes()), "; ")}
 		if p != nil && today != nil {
 			for _, now := range today.Results {
 				if now.City == res.City {

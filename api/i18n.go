@@ -66,6 +66,7 @@ var messages = map[string][2]string{
 	"task_score":           {"任务得分", "Task score"},
 	"grade":                {"等级", "Grade"},
 	"hard_fails":           {"一票否决", "Hard fails"},
+	"notes":                {"说明", "Notes"},
 	"published":            {"已公布", "Published"},
 	"computed":             {"未公布(按当前数据计算)", "Not published (computed from today's data)"},
 	"today_differs":        {"按今日所知", "As known today"},

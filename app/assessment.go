@@ -173,7 +173,7 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 	cy := q.City(c, year)
 	in := assessment.Inputs{
 		City: c, Year: year,
-		Sections: cy.Sections, SectionsMet: cy.SectionsMet,
+		Sections: cy.Sections, SectionsMet: cy.SectionsMet, SectionsInsufficient: cy.SectionsInsufficient,
 		AtLeastIIIRequired: cy.AtLeastIIIRequired, AtLeastIIIActual: cy.AtLeastIIIActual,
 		WorseThanVAllowed: cy.WorseThanVAllowed, WorseThanVActual: cy.WorseThanV,
 		Drinking: cy.Drinking, DrinkingMet: cy.DrinkingMet,

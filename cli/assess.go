@@ -27,13 +27,7 @@ func printResults(w io.Writer, rs []assessment.Result) {
 	fmt.Fprintln(tw, "排名\t城市\t水质得分\t任务得分\t等级\t说明")
 	for _, r := range rs {
 		city, _ := domain.LookupCity(r.City)
-		var note []string
-		if r.Downgraded {
-			zh, _ := assessment.DowngradeText()
-			note = append(note, zh)
-		}
-		zh, _ := r.FailureTexts()
-		note = append(note, zh...)
+		note, _ := r.Notes()
 		fmt.Fprintf(tw, "%d\t%s %s\t%.2f\t%.2f\t%s\t%s\n", r.Rank, r.City, city.Name, r.QualityScore, r.TaskScore, gradeZh(r.Grade), strings.Join(note, "; "))
 	}
 	tw.Flush()

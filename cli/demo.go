@@ -111,7 +111,7 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 		}
 		for _, now := range today.Results {
 			then, _ := p.Result(now.City)
-			if _, d := app.DiffResults(then, now); len(d) > 0 {
+			if d, _ := app.DiffResults(then, now); len(d) > 0 {
 				c, _ := domain.LookupCity(now.City)
 				fmt.Fprintf(w, "  as known today, %s %s: %s\n", now.City, c.Name, strings.Join(d, "; "))
 			}

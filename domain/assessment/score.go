@@ -53,6 +53,9 @@ type Inputs struct {
 
 	Sections    int `json:"sections"`     // assessed sections
 	SectionsMet int `json:"sections_met"` // meeting their target class
+	// SectionsInsufficient have too few samples for a class: they count as
+	// missing their target, and the result says so (Notes).
+	SectionsInsufficient int `json:"sections_insufficient,omitempty"`
 	// The city's share targets, from its sections' targets: sections that
 	// must be class III or better, and sections allowed worse than V (their
 	// target is 劣V); and the sections that are, whatever their targets.
@@ -298,6 +301,24 @@ func (r Result) FailureTexts() (zh, en []string) {
 // DowngradeText says why the grade is a step lower, in Chinese and English.
 func DowngradeText() (zh, en string) {
 	return "任务得分低于阈值,降一等", "task score under the threshold: one grade lower"
+}
+
+// Notes say, in Chinese and English, what a reader of the result should
+// know beside its score: a grade lowered by the task score, the hard rules
+// broken, and sections with too few samples to be classed (a year still
+// under way, or one without data, has many).
+func (r Result) Notes() (zh, en []string) {
+	if r.Downgraded {
+		z, e := DowngradeText()
+		zh, en = append(zh, z), append(en, e)
+	}
+	fz, fe := r.FailureTexts()
+	zh, en = append(zh, fz...), append(en, fe...)
+	if n := r.Inputs.SectionsInsufficient; n > 0 {
+		zh = append(zh, fmt.Sprintf("%d 个断面样本不足,按未达标计", n))
+		en = append(en, fmt.Sprintf("%d %s with too few samples, counted as missing the target", n, plural(n, "section")))
+	}
+	return zh, en
 }
 
 // Rank orders a year's results and numbers them 1…n: by quality score,

@@ -79,6 +79,10 @@ func TestCityShares(t *testing.T) {
 	in := app.Inputs(m, nil, city, 2019)
 	res := assessment.Assess(rules, in)
 	require.Empty(t, res.HardFails)
+	require.Equal(t, 1, in.SectionsInsufficient, "Y-D")
+	zh, en := res.Notes()
+	require.Equal(t, []string{"1 个断面样本不足,按未达标计"}, zh)
+	require.Equal(t, []string{"1 section with too few samples, counted as missing the target"}, en)
 	require.InDelta(t, 60.0*2/4+15+15+10, res.QualityScore, 1e-9, "half the sections met; nothing else to assess")
 	in.WorseThanVActual++
 	require.Equal(t, []string{"2 sections worse than class V, 1 allowed"}, assessment.Assess(rules, in).HardFails)
