@@ -21,7 +21,7 @@ var (
 	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today", false}
 	pTaskID   = param{"id", "path", "string", "task id, e.g. T-2-1-2-1g", true}
 	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
-	pCityOpt  = param{"city", "query", "string", "city code (or province)", false}
+	pCityOpt  = param{"city", "query", "string", "city code or name (or province)", false}
 	pQuarter  = param{"quarter", "path", "string", "quarter, e.g. 2019Q2", true}
 	pScope    = param{"scope", "path", "string", "city code or province", true}
 	pPersonID = param{"id", "path", "string", "official id", true}
@@ -160,12 +160,23 @@ func (s *Server) taskYear(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) taskHistory(w http.ResponseWriter, r *http.Request) error {
 	id := plan.TaskID(r.PathValue("id"))
-	city := domain.CityID(r.URL.Query().Get("city"))
+	city, err := cityQuery(r)
+	if err != nil {
+		return err
+	}
 	var h []taskboard.Change
-	var ok bool
-	s.live.View(func() { h, ok = s.board.History(id, city) })
-	if !ok {
-		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no task unit %s for %q", id, city)
+	var ok, known bool
+	s.live.View(func() {
+		h, ok = s.board.History(id, city)
+		_, known = s.board.Task(id)
+	})
+	switch {
+	case !known:
+		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no task %s in the catalogue", id)
+	case !ok && city == "":
+		return domain.Errorf(r.URL.Path, domain.Invalid, "city", "missing: task %s is carried out by cities; say which", id)
+	case !ok:
+		return domain.Errorf(r.URL.Path, domain.NotFound, "city", "task %s has no unit for %s", id, city)
 	}
 	writeJSON(w, http.StatusOK, h)
 	return nil
@@ -230,9 +241,9 @@ type EnterpriseSummary struct {
 func (s *Server) enterprises(w http.ResponseWriter, r *http.Request) error {
 	scope := domain.Province
 	if c := r.URL.Query().Get("city"); c != "" {
-		scope = domain.Scope(c)
-		if err := scope.Validate(); err != nil {
-			return domain.E(r.URL.Path, domain.Invalid, "city", err)
+		var err error
+		if scope, err = scopeParam(r, c); err != nil {
+			return err
 		}
 	}
 	out := []EnterpriseSummary{}
@@ -490,11 +501,9 @@ func pathOfficial(r *http.Request, id *officials.PersonID) error {
 }
 
 func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
-	city := domain.CityID(r.URL.Query().Get("city"))
-	if city != "" {
-		if _, ok := domain.LookupCity(city); !ok {
-			return domain.Errorf(r.URL.Path, domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", city)
-		}
+	city, err := cityQuery(r)
+	if err != nil {
+		return err
 	}
 	var out []accountability.Case
 	s.live.View(func() { out = s.account.Cases(city) })

@@ -128,3 +128,53 @@ func TestRegistersThroughTheAPI(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Contains(t, string(b), `"groundwater_very_poor":1`)
 }
+
+// Cities are found by code or by name wherever the API takes one, and a
+// wrong one is named as the city.
+func TestCityByCodeOrName(t *testing.T) {
+	f := setup(t)
+	for _, path := range []string{"/api/audit/cities/临汾?at=2019-03-20", "/api/audit/cities/Linfen?at=2019-03-20", "/api/audit/cities/141000?at=2019-03-20"} {
+		code, b := f.do("GET", path, domain.Auditor, "", "")
+		require.Equal(t, 200, code, "%s: %s", path, b)
+		var a struct {
+			City  string   `json:"city"`
+			Chain []string `json:"chain"`
+		}
+		require.NoError(t, json.Unmarshal(b, &a))
+		require.Equal(t, "141000", a.City)
+		require.Contains(t, string(b), `"chain":[]`, "no broken links: an empty list")
+	}
+	code, b := f.do("GET", "/api/events?city=运城", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), "FH-HJDQ")
+	code, b = f.do("GET", "/api/events?city=Mars", domain.Auditor, "", "")
+	require.Equal(t, 400, code)
+	require.Contains(t, string(b), `"field":"city"`)
+	code, b = f.do("GET", "/api/enterprises?city=Yuncheng", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+
+	code, b = f.do("POST", "/api/tasks/catalogue", domain.Admin, "", "")
+	require.Equal(t, 201, code, string(b))
+	var listed []map[string]any
+	require.NoError(t, json.Unmarshal(b, &listed))
+	code, b = f.do("GET", "/api/tasks?day=2016-01-01", domain.Auditor, "", "")
+	require.Equal(t, 200, code)
+	var rows []map[string]any
+	require.NoError(t, json.Unmarshal(b, &rows))
+	var task string
+	for _, r := range rows {
+		if c, _ := r["city"].(string); c == "140800" {
+			task = r["task"].(string)
+			break
+		}
+	}
+	require.NotEmpty(t, task)
+	code, b = f.do("GET", "/api/tasks/"+task+"/history", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"city"`)
+	code, b = f.do("GET", "/api/tasks/"+task+"/history?city=运城", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("GET", "/api/tasks/T-0-0/history?city=运城", domain.Auditor, "", "")
+	require.Equal(t, 404, code, string(b))
+	require.Contains(t, string(b), `"field":"id"`)
+}

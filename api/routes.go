@@ -145,7 +145,11 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	vals := r.URL.Query()
 	for _, c := range vals["city"] {
-		q.Scopes = append(q.Scopes, domain.Scope(c))
+		sc, err := scopeParam(r, c)
+		if err != nil {
+			return err
+		}
+		q.Scopes = append(q.Scopes, sc)
 	}
 	for _, t := range vals["type"] {
 		q.Types = append(q.Types, events.AggregateType(t))
@@ -356,12 +360,37 @@ func (s *Server) basins(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// cityParam reads the {city} of a path: a code, or a Chinese or English
+// name (141000, 临汾, Linfen).
 func cityParam(r *http.Request) (domain.CityID, error) {
-	c := domain.CityID(r.PathValue("city"))
-	if _, ok := domain.LookupCity(c); !ok {
-		return "", domain.Errorf(r.URL.Path, domain.NotFound, "city", "%q is not one of Shanxi's 11 city codes", c)
+	c, ok := domain.FindCity(r.PathValue("city"))
+	if !ok {
+		return "", domain.Errorf(r.URL.Path, domain.NotFound, "city", "%q is not one of Shanxi's 11 cities (a code or a name)", r.PathValue("city"))
 	}
-	return c, nil
+	return c.ID, nil
+}
+
+// cityQuery reads an optional ?city= as cityParam reads {city}; "" when
+// there is none.
+func cityQuery(r *http.Request) (domain.CityID, error) {
+	v := r.URL.Query().Get("city")
+	if v == "" {
+		return "", nil
+	}
+	c, ok := domain.FindCity(v)
+	if !ok {
+		return "", domain.Errorf(r.URL.Path, domain.Invalid, "city", "%q is not one of Shanxi's 11 cities (a code or a name)", v)
+	}
+	return c.ID, nil
+}
+
+// scopeParam reads a ?city= as cityParam does, or "province".
+func scopeParam(r *http.Request, v string) (domain.Scope, error) {
+	sc, err := domain.ParseScope(v)
+	if err != nil {
+		return "", domain.E(r.URL.Path, domain.Invalid, "city", err)
+	}
+	return sc, nil
 }
 
 func (s *Server) cityQuality(w http.ResponseWriter, r *http.Request) error {

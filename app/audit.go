@@ -74,7 +74,7 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 	if _, ok := domain.LookupCity(c); !ok {
 		return nil, domain.Errorf("audit", domain.NotFound, "city", "%q is not one of Shanxi's 11 city codes", c)
 	}
-	a := &CityAudit{City: c, At: at}
+	a := &CityAudit{City: c, At: at, Chain: []string{}}
 	chains := events.NewChains()
 	err := s.Read(ctx, events.Query{Scopes: []domain.Scope{domain.CityScope(c)}}, func(e events.Event) error {
 		a.Position = e.Position

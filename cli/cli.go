@@ -186,13 +186,9 @@ func (l *listFlag) Set(v string) error {
 
 // cityScope accepts a city code, a Chinese or English city name, or "province".
 func cityScope(s string) (domain.Scope, error) {
-	if s == string(domain.Province) {
-		return domain.Province, nil
+	sc, err := domain.ParseScope(s)
+	if err != nil {
+		return "", domain.E("", domain.Invalid, "city", err)
 	}
-	for _, c := range domain.Cities {
-		if s == string(c.ID) || s == c.Name || strings.EqualFold(s, c.NameEn) {
-			return domain.CityScope(c.ID), nil
-		}
-	}
-	return "", domain.Errorf("", domain.Invalid, "city", "%q is not a city code, a city name or \"province\"", s)
+	return sc, nil
 }

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -47,6 +48,30 @@ func LookupCity(id CityID) (City, bool) {
 		return City{}, false
 	}
 	return Cities[i], true
+}
+
+// FindCity finds a city by its code, its Chinese name or its English name
+// (in any case): 141000, 临汾 and Linfen are the same city.
+func FindCity(s string) (City, bool) {
+	i := slices.IndexFunc(Cities, func(c City) bool {
+		return s == string(c.ID) || s == c.Name || strings.EqualFold(s, c.NameEn)
+	})
+	if i < 0 {
+		return City{}, false
+	}
+	return Cities[i], true
+}
+
+// ParseScope reads a scope as users write it: "province", or a city as
+// FindCity finds it.
+func ParseScope(s string) (Scope, error) {
+	if s == string(Province) {
+		return Province, nil
+	}
+	if c, ok := FindCity(s); ok {
+		return CityScope(c.ID), nil
+	}
+	return "", fmt.Errorf("%q is not a city code, a city name or %q", s, Province)
 }
 
 // Scope is where an aggregate belongs: a city, or the province as a whole.
