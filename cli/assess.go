@@ -48,6 +48,13 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 	if *year == 0 {
 		return &exitError{code: 2, err: fmt.Errorf("give --year")}
 	}
+	var explained domain.Scope // checked before the assessment is computed
+	if *city != "" {
+		var err error
+		if explained, err = cityScope(*city); err != nil {
+			return err
+		}
+	}
 	var basis app.Basis
 	var err error
 	if *asOf != "" {
@@ -79,15 +86,9 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%d年度考核 (rules in force: %d, %s; log up to position %d; inputs %s…)\n", c.Year, c.Rules.EffectiveYear, c.Rules.Document, c.Position, c.InputsHash[:16])
 	printResults(env.Stdout, c.Results)
-	if *city != "" {
-		sc, err := cityScope(*city)
-		if err != nil {
-			return err
-		}
-		for _, r := range c.Results {
-			if r.City == domain.CityID(sc) {
-				explain(env.Stdout, r)
-			}
+	for _, r := range c.Results {
+		if explained != "" && r.City == domain.CityID(explained) {
+			explain(env.Stdout, r)
 		}
 	}
 	return nil

@@ -130,11 +130,13 @@ func TestBadInput(t *testing.T) {
 		{[]string{"events", "--data", dir, "--as-of", "yesterday"}, 1, "as-of"},
 		{[]string{"events", "--data", dir, "--from", "9", "--to", "3"}, 1, "to: position 3 is before from 9"},
 		{[]string{"verify", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"assess", "--data", dir, "--year", "2018", "--city", "Lin"}, 1, `city: "Lin" is not a city code`},
 	}
 	for _, tc := range tests {
-		code, _, errOut := run(t, tc.args...)
+		code, out, errOut := run(t, tc.args...)
 		require.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
 		require.Contains(t, errOut, tc.want, "%v", tc.args)
+		require.Empty(t, out, "%v: nothing printed before the error", tc.args)
 	}
 }
 
