@@ -10,7 +10,7 @@ import (
 type QualityPoints struct {
 	Sections     float64 `json:"sections"`      // sections meeting their target
 	BlackOdorous float64 `json:"black_odorous"` // black-odorous water bodies eliminated
-	Drinking     float64 `json:"drinking"`      // drinking-water sources at class III or better
+	Drinking     float64 `json:"drinking"`      // drinking-water sources at their target, and at class III or better
 	Groundwater  float64 `json:"groundwater"`   // groundwater points not graded 极差
 }
 

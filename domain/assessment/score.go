@@ -184,7 +184,7 @@ func Assess(r Rules, in Inputs) Result {
 	}{
 		{"sections", p.Sections, in.SectionsMet, in.Sections, "sections meeting their target"},
 		{"black_odorous", p.BlackOdorous, in.BlackEliminated, in.BlackOdorous, "black-odorous water bodies eliminated"},
-		{"drinking", p.Drinking, in.DrinkingMet, in.Drinking, "drinking-water sources at class III or better"},
+		{"drinking", p.Drinking, in.DrinkingMet, in.Drinking, "drinking-water sources at their target, and at class III or better"},
 	} {
 		part, exact := share(s.name, s.points, s.num, s.den, s.what)
 		parts, quality = append(parts, part), quality+exact

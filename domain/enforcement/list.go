@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/plan"
@@ -170,6 +171,11 @@ func (p CardListPublished) Validate() error {
 	}
 	return nil
 }
+
+// PublishBy is when a quarter's list is due: within a month of the
+// quarter's end (DOMAIN.md §6, city practice). A list published later is
+// still accepted, and flagged late where publications are shown.
+func PublishBy(q Quarter) time.Time { return q.End().AddDate(0, 1, 0) }
 
 // DecidePublish decides the publication of list, given the publication
 // already recorded for its scope and quarter (nil if none). A quarter's list

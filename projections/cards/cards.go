@@ -62,6 +62,9 @@ type Publication struct {
 	// HashOK reports that the list as stored still has the hash it was
 	// published with.
 	HashOK bool `json:"hash_ok"`
+	// Late reports that it was published after it was due
+	// (enforcement.PublishBy: a month after the quarter's end).
+	Late bool `json:"late"`
 }
 
 // Apply folds one event into the model.
@@ -71,7 +74,8 @@ func (m *Model) Apply(e events.Event) {
 	case enforcement.CardListPublished:
 		m.inputs.Add(e)
 		m.published[pubKey{d.List.Scope, d.List.Quarter}] = Publication{CardListPublished: d, PublishedAt: e.OccurredAt, RecordedAt: e.RecordedAt,
-			Actor: e.Actor, Position: e.Position, EventID: e.ID.String(), HashOK: d.List.Hash() == d.SHA256}
+			Actor: e.Actor, Position: e.Position, EventID: e.ID.String(), HashOK: d.List.Hash() == d.SHA256,
+			Late: !e.OccurredAt.Before(enforcement.PublishBy(d.List.Quarter))}
 	case enforcement.EnterpriseRegistered, enforcement.Inspected, enforcement.YellowCardIssued, enforcement.RedCardIssued,
 		enforcement.CardLifted, enforcement.CardRevoked:
 		m.inputs.Add(e)

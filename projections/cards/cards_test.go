@@ -220,8 +220,18 @@ func TestPublishedListsStayAsPublished(t *testing.T) {
 	require.Len(t, pubs, 2)
 	require.Equal(t, domain.Scope("140100"), pubs[0].List.Scope)
 	require.Equal(t, domain.Province, pubs[1].List.Scope)
+	require.False(t, pubs[0].Late, "published on 10 July, due by the end of July")
 	_, ok = m.Published("140200", q2)
 	require.False(t, ok)
+
+	// 大同's list of the second quarter, published in August: late.
+	_, err = app.PublishCardList(context.Background(), p.s, officer, at(2019, 8, 2), "140200", q2, "大同市环境保护局", "同环公告〔2019〕5号")
+	require.NoError(t, err)
+	m = model(t, p.s, events.Query{})
+	late, ok := m.Published("140200", q2)
+	require.True(t, ok)
+	require.True(t, late.Late)
+	require.Equal(t, time.Date(2019, 8, 1, 0, 0, 0, 0, domain.CST), enforcement.PublishBy(q2))
 }
 
 func TestRegister(t *testing.T) {
