@@ -161,10 +161,17 @@ func share(name string, points float64, num, den int, what string) (p Part, exac
 	return p, exact
 }
 
+// below reports whether an exact score is under a threshold. Scores are
+// sums of a few fractions of points in floating point, which can land a
+// hair under a threshold they reach exactly (60·7/9 + 15/9 + 15/9 + 10 is
+// 59.999999999999993): a score within a billionth of the threshold is at it.
+// A real score that close would need a billion sections.
+func below(score, threshold float64) bool { return score < threshold-1e-9 }
+
 // scoreText writes a score to two decimals, or to four where two would
 // round it up to the threshold it is compared with (59.996 is under 60).
 func scoreText(exact, threshold float64) string {
-	if exact < threshold && round2(exact) >= threshold {
+	if below(exact, threshold) && round2(exact) >= threshold {
 		return fmt.Sprintf("%.4f", exact)
 	}
 	return fmt.Sprintf("%.2f", exact)
@@ -213,21 +220,21 @@ func Assess(r Rules, in Inputs) Result {
 
 	// Grades and hard rules compare the exact scores, not the rounded ones.
 	switch q := quality; {
-	case q >= r.Grades.Excellent:
+	case !below(q, r.Grades.Excellent):
 		res.ScoreGrade = Excellent
-	case q >= r.Grades.Good:
+	case !below(q, r.Grades.Good):
 		res.ScoreGrade = Good
-	case q >= r.Grades.Pass:
+	case !below(q, r.Grades.Pass):
 		res.ScoreGrade = Pass
 	default:
 		res.ScoreGrade = Fail
 	}
 	res.Grade = res.ScoreGrade
-	if r.TaskDowngradeBelow > 0 && taskExact < r.TaskDowngradeBelow && res.Grade != Fail {
+	if r.TaskDowngradeBelow > 0 && below(taskExact, r.TaskDowngradeBelow) && res.Grade != Fail {
 		res.Grade, res.Downgraded = res.Grade.lower(), true
 	}
 	hf := r.HardFail
-	if hf.QualityBelow > 0 && quality < hf.QualityBelow {
+	if hf.QualityBelow > 0 && below(quality, hf.QualityBelow) {
 		res.Failures = append(res.Failures, Failure{Rule: QualityBelow, Actual: quality, Limit: hf.QualityBelow})
 	}
 	if hf.MissAtLeastIII && in.AtLeastIIIActual < in.AtLeastIIIRequired {

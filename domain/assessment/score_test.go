@@ -250,3 +250,24 @@ func TestFailureTexts(t *testing.T) {
 	require.Equal(t, old.HardFails, zh)
 	require.Equal(t, old.HardFails, en)
 }
+
+// Scores that reach a threshold exactly, as fractions, are at it, though
+// their floating-point sums fall a hair short.
+func TestScoresExactlyAtAThreshold(t *testing.T) {
+	r := Standard(2016, "test")
+	for _, tc := range []struct {
+		in   Inputs
+		want Grade
+	}{
+		// 60·7/9 + 15·1/9 + 15·1/9 + 10 = 60
+		{Inputs{Sections: 9, SectionsMet: 7, BlackOdorous: 9, BlackEliminated: 1, Drinking: 9, DrinkingMet: 1}, Pass},
+		// 60·17/18 + 15 + 15·5/9 + 10 = 90
+		{Inputs{Sections: 18, SectionsMet: 17, BlackOdorous: 1, BlackEliminated: 1, Drinking: 9, DrinkingMet: 5}, Excellent},
+	} {
+		in := tc.in
+		in.City, in.Year, in.TasksDue, in.TasksOnTime = "140100", 2018, 4, 4
+		res := Assess(r, in)
+		require.Equal(t, tc.want, res.Grade, "%+v", in)
+		require.Empty(t, res.HardFails, "%+v", in)
+	}
+}
