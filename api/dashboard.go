@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,6 +48,14 @@ func init() {
 		"code":  func(l Lang, code any) string { return l.Code(code) },
 		"item":  func(l Lang, item water.Item) string { return l.Item(item) },
 		"class": func(l Lang, c water.Class) string { return l.Class(c) },
+		// An exceedance multiple: two decimals, three under 0.01 (a value
+		// just over its limit is not 0.00 times over).
+		"multiple": func(x float64) string {
+			if x < 0.01 {
+				return strconv.FormatFloat(x, 'f', 3, 64)
+			}
+			return strconv.FormatFloat(x, 'f', 2, 64)
+		},
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
 	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official", "error"} {

@@ -23,7 +23,7 @@ var (
 	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
 	pCityOpt  = param{"city", "query", "string", "city code or name (or province)", false}
 	pQuarter  = param{"quarter", "path", "string", "quarter, e.g. 2019Q2", true}
-	pScope    = param{"scope", "path", "string", "city code or province", true}
+	pScope    = param{"scope", "path", "string", "city code or name, or province", true}
 	pPersonID = param{"id", "path", "string", "official id", true}
 )
 
@@ -378,8 +378,8 @@ func (s *Server) cardRegister(w http.ResponseWriter, r *http.Request) error {
 }
 
 func quarterScope(r *http.Request) (domain.Scope, enforcement.Quarter, error) {
-	scope := domain.Scope(r.PathValue("scope"))
-	if err := scope.Validate(); err != nil {
+	scope, err := domain.ParseScope(r.PathValue("scope"))
+	if err != nil {
 		return "", enforcement.Quarter{}, domain.E(r.URL.Path, domain.Invalid, "scope", err)
 	}
 	var q enforcement.Quarter

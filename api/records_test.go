@@ -152,6 +152,12 @@ func TestCityByCodeOrName(t *testing.T) {
 	require.Contains(t, string(b), `"field":"city"`)
 	code, b = f.do("GET", "/api/enterprises?city=Yuncheng", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
+	code, b = f.do("GET", "/api/card-lists/太原/2019Q1", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"scope":"140100"`)
+	code, b = f.do("GET", "/api/card-lists/Mars/2019Q1", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"scope"`)
 
 	code, b = f.do("POST", "/api/tasks/catalogue", domain.Admin, "", "")
 	require.Equal(t, 201, code, string(b))

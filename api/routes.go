@@ -39,7 +39,7 @@ var (
 	pYear       = param{"year", "query", "integer", "assessment year, e.g. 2019", false}
 	pAsOf       = param{"as_of", "query", "string", "as the ledger knew it then: a date (end of that day, Shanxi time) or RFC 3339", false}
 	pAsHappened = param{"as_happened", "query", "string", "as it happened by then, with every correction known today", false}
-	pCityPath   = param{"city", "path", "string", "city code, e.g. 140800", true}
+	pCityPath   = param{"city", "path", "string", "city code or name, e.g. 141000, 临汾 or Linfen", true}
 	pSectionID  = param{"id", "path", "string", "section code", true}
 )
 
@@ -48,7 +48,7 @@ var (
 var routes = []route{
 	{Method: "GET", Path: "/api/openapi.json", Tag: "meta", Summary: "This API's OpenAPI 3 document", Response: "OpenAPI"}, // Handle set in init: it reads routes
 	{Method: "GET", Path: "/api/events", Action: Read, Tag: "log", Summary: "List events of the log, filtered", Params: []param{
-		{"city", "query", "string", "city code or province; repeatable", false},
+		{"city", "query", "string", "city code or name, or province; repeatable", false},
 		{"type", "query", "string", "aggregate type; repeatable", false},
 		{"name", "query", "string", "event name; repeatable", false},
 		{"aggregate", "query", "string", "one aggregate as scope/type/id", false},

@@ -182,6 +182,9 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 	}
 	for _, sy := range cy.Details {
 		outcome := fmt.Sprintf("too few samples (%d)", sy.Samples)
+		if sy.Unclassed {
+			outcome = fmt.Sprintf("no item that counts toward the class among %d samples", sy.Samples)
+		}
 		if sy.Enough {
 			verdict := "missed"
 			if sy.Met {

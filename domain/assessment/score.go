@@ -53,8 +53,9 @@ type Inputs struct {
 
 	Sections    int `json:"sections"`     // assessed sections
 	SectionsMet int `json:"sections_met"` // meeting their target class
-	// SectionsInsufficient have too few samples for a class: they count as
-	// missing their target, and the result says so (Notes).
+	// SectionsInsufficient have no class for the year (too few samples, or
+	// none of an item that counts): they count as missing their target, and
+	// the result says so (Notes).
 	SectionsInsufficient int `json:"sections_insufficient,omitempty"`
 	// The city's share targets, from its sections' targets: sections that
 	// must be class III or better, and sections allowed worse than V (their
@@ -312,7 +313,7 @@ func DowngradeText() (zh, en string) {
 
 // Notes say, in Chinese and English, what a reader of the result should
 // know beside its score: a grade lowered by the task score, the hard rules
-// broken, and sections with too few samples to be classed (a year still
+// broken, and sections without data enough for a class (a year still
 // under way, or one without data, has many).
 func (r Result) Notes() (zh, en []string) {
 	if r.Downgraded {
@@ -322,8 +323,8 @@ func (r Result) Notes() (zh, en []string) {
 	fz, fe := r.FailureTexts()
 	zh, en = append(zh, fz...), append(en, fe...)
 	if n := r.Inputs.SectionsInsufficient; n > 0 {
-		zh = append(zh, fmt.Sprintf("%d 个断面样本不足,按未达标计", n))
-		en = append(en, fmt.Sprintf("%d %s with too few samples, counted as missing the target", n, plural(n, "section")))
+		zh = append(zh, fmt.Sprintf("%d 个断面数据不足以评价类别,按未达标计", n))
+		en = append(en, fmt.Sprintf("%d %s without data enough for a class, counted as missing the target", n, plural(n, "section")))
 	}
 	return zh, en
 }

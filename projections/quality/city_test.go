@@ -66,6 +66,9 @@ func TestCityShares(t *testing.T) {
 	require.Equal(t, 1, cy.WorseThanV, "Y-C")
 	d, _ := m.SectionYear("Y-D", 2019)
 	require.False(t, d.Enough)
+	require.True(t, d.Unclassed, "twelve samples, none of a counted item")
+	a, _ := m.SectionYear("Y-A", 2019)
+	require.False(t, a.Unclassed)
 	require.Equal(t, water.Class(0), d.Class)
 	b := m.Basin(domain.Yellow, 2019)
 	require.Equal(t, 1, b.AtLeastIII, "Y-B only")
@@ -80,9 +83,14 @@ func TestCityShares(t *testing.T) {
 	res := assessment.Assess(rules, in)
 	require.Empty(t, res.HardFails)
 	require.Equal(t, 1, in.SectionsInsufficient, "Y-D")
+	for _, ev := range in.Evidence {
+		if ev.Subject == "Y-D" {
+			require.Equal(t, "no item that counts toward the class among 12 samples", ev.Outcome)
+		}
+	}
 	zh, en := res.Notes()
-	require.Equal(t, []string{"1 个断面样本不足,按未达标计"}, zh)
-	require.Equal(t, []string{"1 section with too few samples, counted as missing the target"}, en)
+	require.Equal(t, []string{"1 个断面数据不足以评价类别,按未达标计"}, zh)
+	require.Equal(t, []string{"1 section without data enough for a class, counted as missing the target"}, en)
 	require.InDelta(t, 60.0*2/4+15+15+10, res.QualityScore, 1e-9, "half the sections met; nothing else to assess")
 	in.WorseThanVActual++
 	require.Equal(t, []string{"2 sections worse than class V, 1 allowed"}, assessment.Assess(rules, in).HardFails)

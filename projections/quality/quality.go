@@ -310,19 +310,22 @@ type Evidence struct {
 
 // SectionYear is a section's assessment for a year.
 type SectionYear struct {
-	Section        monitoring.SectionID `json:"section"`
-	Name           string               `json:"name"`
-	City           domain.CityID        `json:"city"`
-	Basin          domain.Basin         `json:"basin"`
-	Year           int                  `json:"year"`
-	Samples        int                  `json:"samples"` // manual samples with values
-	NotMonitored   int                  `json:"not_monitored"`
-	Enough         bool                 `json:"enough"`
-	Class          water.Class          `json:"class"` // 0 when not enough samples
-	Target         water.Class          `json:"target"`
-	Met            bool                 `json:"met"`
-	Means          water.Values         `json:"means,omitempty"`
-	MainPollutants []water.Exceedance   `json:"main_pollutants,omitempty"`
+	Section      monitoring.SectionID `json:"section"`
+	Name         string               `json:"name"`
+	City         domain.CityID        `json:"city"`
+	Basin        domain.Basin         `json:"basin"`
+	Year         int                  `json:"year"`
+	Samples      int                  `json:"samples"` // manual samples with values
+	NotMonitored int                  `json:"not_monitored"`
+	Enough       bool                 `json:"enough"` // enough samples, with a class
+	// Unclassed is set when there were enough samples but none of an item
+	// that counts toward the class (fecal coliform alone, say): no class.
+	Unclassed      bool               `json:"unclassed,omitempty"`
+	Class          water.Class        `json:"class"` // 0 when not Enough
+	Target         water.Class        `json:"target"`
+	Met            bool               `json:"met"`
+	Means          water.Values       `json:"means,omitempty"`
+	MainPollutants []water.Exceedance `json:"main_pollutants,omitempty"`
 	// Uncounted is the class of the items evaluated apart from Class: TN
 	// of a lake or reservoir, fecal coliform.
 	Uncounted map[water.Item]water.Class `json:"uncounted,omitempty"`
@@ -371,7 +374,8 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 		Section: id, Name: s.Info.Name, City: s.Info.City, Basin: s.Info.Basin, Year: year,
 		// Enough samples with no counted item among them (only TN, say)
 		// give no class: not assessable, never a guess.
-		Samples: res.Samples, NotMonitored: nm, Enough: res.Enough && err == nil && res.Class != 0, Target: s.Targets[year], Evidence: ev,
+		Samples: res.Samples, NotMonitored: nm, Enough: res.Enough && err == nil && res.Class != 0,
+		Unclassed: res.Enough && err == nil && res.Class == 0, Target: s.Targets[year], Evidence: ev,
 	}
 	if out.Enough {
 		out.Class, out.Means, out.MainPollutants, out.Uncounted = res.Class, res.Means, res.MainPollutants, res.Uncounted
@@ -539,7 +543,7 @@ type CityYear struct {
 	WorseThanVAllowed   int           `json:"worse_than_v_allowed"`  // sections whose target is 劣V
 	WorseThanV          int           `json:"worse_than_v"`          // sections worse than V
 	Drinking            int           `json:"drinking"`
-	DrinkingMet         int           `json:"drinking_met"` // at class III or better (or its target)
+	DrinkingMet         int           `json:"drinking_met"` // at its target, and at class III or better
 	BlackOdorous        int           `json:"black_odorous"`
 	BlackEliminated     int           `json:"black_eliminated"`
 	Groundwater         int           `json:"groundwater"`
