@@ -112,6 +112,10 @@ type PublishedView struct {
 	PublishedAt time.Time                   `json:"published_at"`
 	Today       app.Computation             `json:"today"`
 	Changed     map[domain.CityID][]string  `json:"changed"` // what later corrections changed, by city
+	// MethodNote is set when the publication was computed with another
+	// method than today's (assessment.Method): then some changes may come
+	// from the method rather than from corrections.
+	MethodNote string `json:"method_note,omitempty"`
 }
 
 func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
@@ -131,6 +135,7 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt, Today: *today, Changed: map[domain.CityID][]string{}}
+	_, v.MethodNote = p.MethodNote()
 	for _, now := range today.Results {
 		if then, ok := p.Result(now.City); ok {
 			if _, d := app.DiffResults(then, now); len(d) > 0 {

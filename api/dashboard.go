@@ -248,13 +248,19 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		}
 		rows = append(rows, rw)
 	}
+	var methodNote string
+	if p != nil {
+		zh, en := p.MethodNote()
+		methodNote = l.pick([]string{zh}, []string{en})[0]
+	}
 	return l.T("cities"), struct {
-		Year      int
-		Years     []int
-		Published bool
-		Document  string
-		Rows      []row
-	}{year, allYears, p != nil, document, rows}, nil
+		Year       int
+		Years      []int
+		Published  bool
+		Document   string
+		MethodNote string
+		Rows       []row
+	}{year, allYears, p != nil, document, methodNote, rows}, nil
 }
 
 func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {

@@ -91,6 +91,7 @@ func (r *rulesLog) Apply(e events.Event) {
 
 // Computation is a year's results computed from the log.
 type Computation struct {
+	Method     int                 `json:"method"` // assessment.Method
 	Year       int                 `json:"year"`
 	Rules      assessment.Rules    `json:"rules"`
 	Position   uint64              `json:"position"`
@@ -153,7 +154,7 @@ func (m *computeModels) year(year int, pos uint64) (*Computation, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Computation{Year: year, Rules: rules, Position: pos}
+	c := &Computation{Method: assessment.Method, Year: year, Rules: rules, Position: pos}
 	if m.hd != nil {
 		c.InputsHash, c.Aggregates = m.hd.digest(), len(m.hd.last)
 	}
@@ -215,7 +216,7 @@ func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, 
 	}
 	evs, err := s.Append(ctx, events.Change{Aggregate: YearAggregate(year), Expect: events.NoEvents, Events: []events.Draft{{
 		OccurredAt: at, Actor: actor,
-		Data: assessment.ResultsPublished{Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
+		Data: assessment.ResultsPublished{Method: c.Method, Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
 			Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results},
 	}}})
 	if err != nil {

@@ -117,6 +117,7 @@ func TestPublishedResultsAreFrozen(t *testing.T) {
 	}
 	p, _, err := app.Published(ctx, s, 2018)
 	require.NoError(t, err)
+	require.Equal(t, assessment.Method, p.Method, "the publication records the method it was computed with")
 	frozen, _ := p.Result("140100")
 	require.Equal(t, assessment.Excellent, frozen.Grade, "the published result does not change")
 	today, err := app.Compute(ctx, s, 2018, app.Basis{}, nil)

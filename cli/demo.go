@@ -109,6 +109,9 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 		if err != nil {
 			return err
 		}
+		if zh, _ := p.MethodNote(); zh != "" {
+			fmt.Fprintf(w, "  %s\n", zh)
+		}
 		for _, now := range today.Results {
 			then, _ := p.Result(now.City)
 			if d, _ := app.DiffResults(then, now); len(d) > 0 {

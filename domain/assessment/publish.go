@@ -1,6 +1,7 @@
 package assessment
 
 import (
+	"fmt"
 	"regexp"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 // "as known today" view beside it.
 // Event: assessment.results_published.
 type ResultsPublished struct {
+	Method     int      `json:"method,omitempty"` // how the results were computed (Method); 0 is 1, before methods were numbered
 	Year       int      `json:"year"`
 	Document   string   `json:"document"` // the notice publishing the results
 	Position   uint64   `json:"position"` // log position the results were computed at
@@ -21,6 +23,33 @@ type ResultsPublished struct {
 	Aggregates int      `json:"aggregates"` // number of chain heads hashed
 	Rules      Rules    `json:"rules"`
 	Results    []Result `json:"results"`
+}
+
+// Method numbers the way results are computed from the log, beside the
+// rules, which are data: replaying the log up to a publication's position
+// repeats its results exactly under the same method. Raise it whenever the
+// computation changes what it gives for the same log.
+//
+//	1: results published before methods were numbered
+//	2: TN apart from a lake's class; the class-III and worse-than-V rules
+//	   compare shares of a city's sections, with 劣V targets as the
+//	   allowance; the quality score is the exact sum of its parts; a section
+//	   with no counted item has no class
+const Method = 2
+
+// MethodOf is the method a publication was computed with.
+func (p ResultsPublished) MethodOf() int { return max(p.Method, 1) }
+
+// MethodNote says, in Chinese and English, that a publication was computed
+// with another method than today's, so that its differences from today's
+// figures may come from the method rather than from the data; "" when it
+// was not.
+func (p ResultsPublished) MethodNote() (zh, en string) {
+	if p.MethodOf() == Method {
+		return "", ""
+	}
+	return fmt.Sprintf("公布时采用第%d版计算方法,现行为第%d版:与今日结果的差异可能来自方法,而非数据", p.MethodOf(), Method),
+		fmt.Sprintf("published with method %d, today's is %d: differences from today's figures may come from the method, not the data", p.MethodOf(), Method)
 }
 
 var hexRE = regexp.MustCompile(`^[0-9a-f]{64}$`)

@@ -271,3 +271,16 @@ func TestScoresExactlyAtAThreshold(t *testing.T) {
 		require.Empty(t, res.HardFails, "%+v", in)
 	}
 }
+
+// A publication made before methods were numbered is method 1, and says
+// so beside today's figures; one made with today's method says nothing.
+func TestMethodNote(t *testing.T) {
+	old := ResultsPublished{Year: 2018}
+	require.Equal(t, 1, old.MethodOf())
+	zh, en := old.MethodNote()
+	require.Contains(t, zh, "第1版")
+	require.Contains(t, en, "published with method 1")
+	zh, en = ResultsPublished{Method: Method}.MethodNote()
+	require.Empty(t, zh)
+	require.Empty(t, en)
+}
