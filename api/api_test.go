@@ -332,3 +332,40 @@ func TestQualityThroughTheAPI(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &rep))
 	require.Zero(t, rep[0].Year.Samples)
 }
+
+// A path or a method no route takes is answered with the same JSON error
+// body as every other API error, not the mux's plain text.
+func TestUnroutedAPIRequestsAnswerJSON(t *testing.T) {
+	f := setup(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		kind         string
+	}{
+		{"GET", "/api/nonsense", 404, "not found"},
+		{"DELETE", "/api/events", 405, "method not allowed"},
+	} {
+		req, err := http.NewRequest(tc.method, f.url+tc.path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+f.tokens[domain.Admin])
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, tc.status, resp.StatusCode, string(b))
+		require.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"))
+		var e api.ErrorBody
+		require.NoError(t, json.Unmarshal(b, &e), "%q", b)
+		require.Equal(t, tc.kind, e.Error.Kind)
+		require.Contains(t, e.Error.Message, tc.path)
+		if tc.status == 405 {
+			require.Contains(t, resp.Header.Get("Allow"), "GET")
+		}
+	}
+	// The dashboard's own pages are not the API's: still the mux's answer.
+	resp, err := http.Get(f.url + "/nonsense")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 404, resp.StatusCode)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
@@ -64,6 +65,48 @@ func writeError(w http.ResponseWriter, err error) {
 	}
 	writeJSON(w, status, ErrorBody{Error: d})
 }
+
+// routeErrors answers the requests under /api/ that no route takes (404,
+// or 405 with the methods allowed in Allow) with the JSON error body every
+// other API error has, where the mux would answer in plain text.
+func routeErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			w = &routeErrorWriter{ResponseWriter: w, r: r}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type routeErrorWriter struct {
+	http.ResponseWriter
+	r        *http.Request
+	answered bool // the JSON error is written: drop the mux's text
+}
+
+func (w *routeErrorWriter) WriteHeader(status int) {
+	plain := strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain")
+	if !plain || (status != http.StatusNotFound && status != http.StatusMethodNotAllowed) {
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	w.answered = true
+	d := ErrorDetail{Kind: domain.NotFound.String(), Message: fmt.Sprintf("no route %s %s", w.r.Method, w.r.URL.Path)}
+	if status == http.StatusMethodNotAllowed {
+		d.Kind, d.Message = "method not allowed", fmt.Sprintf("%s is not allowed on %s (allowed: %s)", w.r.Method, w.r.URL.Path, w.Header().Get("Allow"))
+	}
+	w.Header().Del("X-Content-Type-Options")
+	writeJSON(w.ResponseWriter, status, ErrorBody{Error: d})
+}
+
+func (w *routeErrorWriter) Write(b []byte) (int, error) {
+	if w.answered {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *routeErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // writeJSON answers with the status and v as JSON. v is encoded before
 // anything is sent: a value that cannot be encoded is answered with a 500

@@ -123,7 +123,7 @@ func (s *Server) today(year int) (c *app.Computation, err error) {
 func (s *Server) newTasks() app.TaskFigures { return app.NewBoardFigures() }
 
 // Handler is the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return routeErrors(s.mux) }
 
 // Run keeps the live projections up to date until ctx is done, and checks
 // hourly for newly overdue tasks to notify.
