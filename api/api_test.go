@@ -20,6 +20,7 @@ import (
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
 )
 
@@ -201,6 +202,16 @@ func TestRoleActionMatrix(t *testing.T) {
 	}
 	require.True(t, people["person-station"], "%v", people)
 	require.True(t, people["admin"])
+
+	// Every route that writes has run: every aggregate type written is one
+	// a type filter accepts, and an unknown one is refused.
+	require.NoError(t, f.store.Read(context.Background(), events.Query{}, func(e events.Event) error {
+		require.Contains(t, app.AggregateTypes, e.Aggregate.Type, "%s", e.Aggregate)
+		return nil
+	}))
+	code, b = f.do("GET", "/api/events?type=nope", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"type[0]"`)
 }
 
 // A station uploads only for its own sections.

@@ -154,6 +154,9 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range vals["type"] {
 		q.Types = append(q.Types, events.AggregateType(t))
 	}
+	if err := app.CheckTypes(op, "type", q.Types); err != nil {
+		return err
+	}
 	for _, n := range vals["name"] {
 		q.Names = append(q.Names, events.Name(n))
 	}

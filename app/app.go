@@ -7,6 +7,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -90,9 +92,28 @@ func Registry() *events.Registry {
 	return r
 }
 
+// CityType is the aggregate type of a city's register entry.
+const CityType events.AggregateType = "city"
+
 // CityAggregate is the aggregate holding a city's register entry.
 func CityAggregate(id domain.CityID) events.Aggregate {
-	return events.Aggregate{Scope: domain.CityScope(id), Type: "city", ID: events.AggregateID(id)}
+	return events.Aggregate{Scope: domain.CityScope(id), Type: CityType, ID: events.AggregateID(id)}
+}
+
+// AggregateTypes are the aggregate types the ledger writes: what a query's
+// type filter may name.
+var AggregateTypes = []events.AggregateType{CityType, ControlUnitType, SectionType, DrinkingSourceType, GroundwaterPointType,
+	BlackOdorousType, TaskType, EnterpriseType, CardListType, RulesType, AssessmentType, OfficialType, PostType, CaseType}
+
+// CheckTypes reports the first of types the ledger does not write, naming
+// field[i]: a filter on it would match nothing, silently.
+func CheckTypes(op, field string, types []events.AggregateType) error {
+	for i, t := range types {
+		if !slices.Contains(AggregateTypes, t) {
+			return domain.Errorf(op, domain.Invalid, fmt.Sprintf("%s[%d]", field, i), "%q is not an aggregate type of the ledger (%v)", t, AggregateTypes)
+		}
+	}
+	return nil
 }
 
 // RegisterCities enters the 11 cities, each as a new aggregate, in one

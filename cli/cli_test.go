@@ -131,6 +131,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"events", "--data", dir, "--from", "9", "--to", "3"}, 1, "to: position 3 is before from 9"},
 		{[]string{"verify", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"assess", "--data", dir, "--year", "2018", "--city", "Lin"}, 1, `city: "Lin" is not a city code`},
+		{[]string{"events", "--data", dir, "--type", "nope"}, 1, `type[0]: "nope" is not an aggregate type`},
 	}
 	for _, tc := range tests {
 		code, out, errOut := run(t, tc.args...)

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events"
 )
@@ -51,6 +52,9 @@ func runEvents(ctx context.Context, env Env, args []string) error {
 	}
 	for _, t := range types {
 		q.Types = append(q.Types, events.AggregateType(t))
+	}
+	if err := app.CheckTypes("events", "type", q.Types); err != nil {
+		return err
 	}
 	for _, n := range names {
 		q.Names = append(q.Names, events.Name(n))
