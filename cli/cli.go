@@ -143,12 +143,16 @@ func (f *storeFlags) open(ctx context.Context, mustExist bool) (*jetstream.Store
 			return nil, domain.Errorf("open", domain.NotFound, "data", "no ledger at %s (give --data DIR or --nats URL; 'ledger demo' creates one)", f.data)
 		}
 	}
-	return jetstream.Open(ctx, jetstream.Config{
+	s, err := jetstream.Open(ctx, jetstream.Config{
 		DataDir:           f.data,
 		URL:               f.url,
 		AllowUnsafeStream: f.allowUnsafe,
 		Registry:          app.Registry(),
 	})
+	if errors.Is(err, jetstream.ErrInUse) {
+		return nil, fmt.Errorf("%w; if 'ledger serve' has it open, go through its API: --server http://ADDRESS (or LEDGER_SERVER), with a token in LEDGER_TOKEN", err)
+	}
+	return s, err
 }
 
 func newFlagSet(name string, env Env) *flag.FlagSet {

@@ -183,3 +183,16 @@ func TestImportAndQuality(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "as: \"nobody\" is not id:role")
 }
+
+// A store a server holds open: the command says how to go through the
+// server instead.
+func TestStoreInUseSaysServer(t *testing.T) {
+	dir := citiesStore(t)
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: app.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	code, _, errOut := run(t, "events", "--data", dir, "--limit", "1")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "in use by another ledger process")
+	require.Contains(t, errOut, "--server")
+}

@@ -105,5 +105,5 @@ func TestDataDirectoryIsLocked(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 	_, err = jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: storetest.Registry()})
-	require.ErrorContains(t, err, "in use by another ledger process")
+	require.ErrorIs(t, err, jetstream.ErrInUse)
 }

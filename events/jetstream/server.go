@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -21,6 +22,11 @@ type embedded struct {
 // startEmbedded starts a JetStream server storing in dir with fsync on every
 // write. listen ("host:port") also opens a client port for other NATS
 // clients; "" listens on nothing (in-process connections only).
+
+// ErrInUse is returned (wrapped) by Open when another process holds the
+// data directory: a ledger server, most often.
+var ErrInUse = errors.New("in use by another ledger process")
+
 func startEmbedded(dir, listen string) (*embedded, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
@@ -32,7 +38,7 @@ func startEmbedded(dir, listen string) (*embedded, error) {
 	}
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		lock.Close()
-		return nil, fmt.Errorf("data directory %s is in use by another ledger process (%v)", dir, err)
+		return nil, fmt.Errorf("data directory %s: %w (%v)", dir, ErrInUse, err)
 	}
 	opts := &server.Options{
 		ServerName:   "ledger",
