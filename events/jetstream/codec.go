@@ -3,6 +3,7 @@ package jetstream
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,11 +146,13 @@ func appendUUID(b []byte, u uuid.UUID) []byte {
 // decode turns a stored message back into an event, payload undecoded.
 func decode(subject string, h nats.Header, data []byte, seq uint64) (*events.Event, error) {
 	var tok [6]string
-	rest, n := subject, 0
+	rest, n, more := subject, 0, false
 	for ; n < 6 && rest != ""; n++ {
-		tok[n], rest, _ = strings.Cut(rest, ".")
+		tok[n], rest, more = strings.Cut(rest, ".")
 	}
-	if n != 6 || rest != "" || tok[0] != SubjectPrefix {
+	// Six parts, none empty, and no separator after the last (a subject
+	// ending in a dot would decode to an event stored on another subject).
+	if n != 6 || rest != "" || more || tok[0] != SubjectPrefix || slices.Contains(tok[:], "") {
 		return nil, fmt.Errorf("subject %q is not %s.<scope>.<type>.<id>.<event name>", subject, SubjectPrefix)
 	}
 	e := &events.Event{

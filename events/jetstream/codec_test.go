@@ -119,3 +119,25 @@ func TestEncodeAllChains(t *testing.T) {
 		require.Equal(t, e.Version == 1, checked)
 	}
 }
+
+// A subject is decoded only if it has exactly the six parts the ledger
+// writes, none empty: the event decoded is stored on the subject it names.
+func TestDecodeSubjects(t *testing.T) {
+	e := &events.Event{ID: events.NewID(), Name: "section.registered", Schema: 1, Version: 1,
+		Aggregate:  events.Aggregate{Scope: "140800", Type: "section", ID: "HJDQ"},
+		OccurredAt: time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC), RecordedAt: time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC),
+		Actor: domain.Actor{ID: "admin", Role: domain.Admin}, Payload: []byte(`{}`)}
+	m := encode(e, events.FormatTime(e.RecordedAt))
+	good := "ledger.140800.section.HJDQ.section.registered"
+	require.Equal(t, good, m.Subject)
+	got, err := decode(good, m.Header, m.Data, 1)
+	require.NoError(t, err)
+	require.Equal(t, good, Subject(got))
+	for _, bad := range []string{
+		good + ".", "ledger.140800.section.HJDQ.section", "ledger.140800..HJDQ.section.registered",
+		"ledger......", "other.140800.section.HJDQ.section.registered", good + ".x",
+	} {
+		_, err := decode(bad, m.Header, m.Data, 1)
+		require.Error(t, err, bad)
+	}
+}
