@@ -124,9 +124,15 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 				return nil, domain.E(op, domain.Internal, "", err)
 			}
 			if c.Expect != Any && h.Version != uint64(c.Expect) {
-				// The cache may be behind another writer: ask the backend.
+				// The cache may be behind another writer: ask the backend,
+				// and before calling it a conflict, its leader.
 				if h, err = l.head(ctx, c.Aggregate, true); err != nil {
 					return nil, domain.E(op, domain.Internal, "", err)
+				}
+				if h.Version != uint64(c.Expect) {
+					if h, err = l.leaderHead(ctx, c.Aggregate); err != nil {
+						return nil, domain.E(op, domain.Internal, "", err)
+					}
 				}
 			}
 			if c.Expect != Any && h.Version != uint64(c.Expect) {
@@ -170,7 +176,7 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 		}
 		// Name the aggregate that moved.
 		for i, c := range changes {
-			h, herr := l.head(ctx, c.Aggregate, true)
+			h, herr := l.leaderHead(ctx, c.Aggregate)
 			if herr == nil && c.Expect != Any && h.Version != uint64(c.Expect) {
 				return nil, domain.E(op, domain.Conflict, fmt.Sprintf("changes[%d].expect", i),
 					&ConflictError{Aggregate: c.Aggregate, Expected: c.Expect, Actual: h.Version})
@@ -381,6 +387,23 @@ func parallel(n int, wide bool, fn func(w, k int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// leaderHead reads an aggregate's last event from the backend's leader if
+// it has one (LeaderHeads), else afresh as head does.
+func (l *Log) leaderHead(ctx context.Context, agg Aggregate) (Head, error) {
+	lh, ok := l.backend.(LeaderHeads)
+	if !ok {
+		return l.head(ctx, agg, true)
+	}
+	lead, err := lh.LeaderHead(ctx, agg)
+	if err != nil {
+		return Head{}, err
+	}
+	l.mu.Lock()
+	l.cacheHead(agg, lead)
+	l.mu.Unlock()
+	return lead, nil
 }
 
 // head returns an aggregate's last event, from the cache unless fresh is set.

@@ -186,3 +186,12 @@ type Backend interface {
 	// Close releases the backend.
 	Close() error
 }
+
+// LeaderHeads is a Backend whose Head may be answered by a replica behind
+// the one that has every acknowledged event (a JetStream direct get, which
+// any replica answers). LeaderHead reads from that one: the log asks it
+// before it tells a caller that an aggregate is not at the version the
+// caller expects, so that a lagging replica never makes a spurious conflict.
+type LeaderHeads interface {
+	LeaderHead(ctx context.Context, agg Aggregate) (Head, error)
+}

@@ -218,3 +218,27 @@ func TestUnsafeStreamIsNotChained(t *testing.T) {
 	defer safe.Close()
 	require.False(t, safe.b.unchained)
 }
+
+// The leader's head of an aggregate is the head a direct get reads on a
+// single server: the same event, and none for an aggregate without one.
+func TestLeaderHead(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	a := events.Aggregate{Scope: "140800", Type: "section", ID: "HJDQ"}
+	for n := range 3 {
+		_, err := s.Append(ctx, events.Change{Aggregate: a, Expect: events.ExpectedVersion(n), Events: []events.Draft{{
+			OccurredAt: time.Date(2019, 1, 1+n, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: fmt.Sprint(n)}}}})
+		require.NoError(t, err)
+	}
+	direct, err := s.b.Head(ctx, a)
+	require.NoError(t, err)
+	lead, err := s.b.LeaderHead(ctx, a)
+	require.NoError(t, err)
+	require.Equal(t, direct, lead)
+	require.Equal(t, uint64(3), lead.Version)
+	none, err := s.b.LeaderHead(ctx, events.Aggregate{Scope: "140800", Type: "section", ID: "NONE"})
+	require.NoError(t, err)
+	require.Zero(t, none)
+}

@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -281,6 +282,59 @@ func (b *backend) LastPosition(ctx context.Context) (uint64, error) {
 		return 0, fmt.Errorf("stream info: %w", err)
 	}
 	return info.State.LastSeq, nil
+}
+
+var _ events.LeaderHeads = (*backend)(nil)
+
+// LeaderHead reads an aggregate's last event with the stream's message-get
+// API, which only the stream's leader answers; Head uses a direct get,
+// which any replica answers, one behind the leader included.
+func (b *backend) LeaderHead(ctx context.Context, agg events.Aggregate) (events.Head, error) {
+	req, err := json.Marshal(struct {
+		LastBySubject string `json:"last_by_subj"`
+	}{aggregateSubject(agg) + ".>"})
+	if err != nil {
+		return events.Head{}, err
+	}
+	actx, cancel := withAttemptTimeout(ctx)
+	defer cancel()
+	msg, err := b.nc.RequestWithContext(actx, jetstream.DefaultAPIPrefix+"STREAM.MSG.GET."+b.cfg.Stream, req)
+	if err != nil {
+		return events.Head{}, fmt.Errorf("last event of %s from the leader: %w", agg, err)
+	}
+	var resp struct {
+		Error *struct {
+			Code        int    `json:"code"`
+			Description string `json:"description"`
+		} `json:"error"`
+		Message *struct {
+			Subject  string `json:"subject"`
+			Sequence uint64 `json:"seq"`
+			Header   []byte `json:"hdrs"` // base64 in the JSON
+			Data     []byte `json:"data"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal(msg.Data, &resp); err != nil {
+		return events.Head{}, fmt.Errorf("last event of %s from the leader: %w", agg, err)
+	}
+	switch {
+	case resp.Error != nil && resp.Error.Code == 404:
+		return events.Head{}, nil // no event yet
+	case resp.Error != nil:
+		return events.Head{}, fmt.Errorf("last event of %s from the leader: %s (%d)", agg, resp.Error.Description, resp.Error.Code)
+	case resp.Message == nil:
+		return events.Head{}, fmt.Errorf("last event of %s from the leader: no message in the answer", agg)
+	}
+	m := resp.Message
+	h, err := nats.DecodeHeadersMsg(m.Header)
+	if err != nil {
+		return events.Head{}, fmt.Errorf("last event of %s at position %d: headers: %w", agg, m.Sequence, err)
+	}
+	e, err := decode(m.Subject, h, m.Data, m.Sequence)
+	if err != nil {
+		return events.Head{}, fmt.Errorf("last event of %s at position %d: %w", agg, m.Sequence, err)
+	}
+	return events.Head{Version: e.Version, Position: e.Position, Hash: e.Hash, RecordedAt: e.RecordedAt}, nil
 }
 
 func (b *backend) Head(ctx context.Context, agg events.Aggregate) (events.Head, error) {
