@@ -368,16 +368,27 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 			return "", nil, err
 		}
 	}
+	// The other cities, to audit as of the same date.
+	type cityLink struct {
+		ID      domain.CityID
+		Name    string
+		Current bool
+	}
+	var cities []cityLink
+	for _, o := range domain.Cities {
+		cities = append(cities, cityLink{o.ID, cityName(l, o), o.ID == c})
+	}
 	return l.T("audit"), struct {
 		City     domain.CityID
 		Name     string
 		AsOf     string
+		Cities   []cityLink
 		Events   []events.Event
 		Problems []string
 		Checked  int
 		Shown    int
 		Audit    *app.CityAudit
-	}{c, cityName(l, city), asOfText, evs, problems, checked, len(evs), audit}, nil
+	}{c, cityName(l, city), asOfText, cities, evs, problems, checked, len(evs), audit}, nil
 }
 
 func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {

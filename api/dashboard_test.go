@@ -200,6 +200,8 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, `id="audit-modes"`)
 	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800?at=2030-01-01")
 	require.Contains(t, dom, `id="audit-modes"`, "?at= as the audit API names it")
+	require.Contains(t, dom, `<a href="/audit/141000?as_of=2030-01-01">临汾</a>`, "the other cities, as of the same date")
+	require.Contains(t, dom, `<b>运城</b>`)
 	require.Contains(t, dom, "当时所知")
 
 	// Without a token the dashboard asks for one.
