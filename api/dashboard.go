@@ -304,17 +304,40 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			ents = append(ents, ent{e.ID, e.Info.Name, e.Info.Industry, inForce[e.ID]})
 		}
 	})
+	// The city's score for the year as the ledger stands today, part by
+	// part; none when no rules are in force for the year.
+	type scored struct {
+		Result assessment.Result
+		Grade  string
+		Parts  []string
+		Notes  []string
+	}
+	var score *scored
+	if comp, err := s.today(year); err == nil {
+		for _, res := range comp.Results {
+			if res.City != c {
+				continue
+			}
+			sc := &scored{Result: res, Grade: gradeText(l, res.Grade), Notes: l.pick(res.Notes())}
+			for _, p := range res.Parts {
+				zh, en := p.Text()
+				sc.Parts = append(sc.Parts, l.pick([]string{zh}, []string{en})[0])
+			}
+			score = sc
+		}
+	}
 	return cityName(l, city), struct {
 		City        domain.CityID
 		Name        string
 		Year        int
 		Years       []int
+		Score       *scored
 		Report      quality.CityYear
 		Chart       template.HTML
 		Tasks       taskboard.Tally
 		OverdueNow  int
 		Enterprises []ent
-	}{c, cityName(l, city), year, allYears, rep, chart, tally, overdueNow, ents}, nil
+	}{c, cityName(l, city), year, allYears, score, rep, chart, tally, overdueNow, ents}, nil
 }
 
 // auditShown is the most timeline rows a page lists (the newest).

@@ -167,6 +167,13 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "2015Q3")
 	dom, _ = f.browse(t, bin, domain.Auditor, "/city/140800?year=2019")
 	require.Contains(t, dom, `id="enterprise-table"`)
+	// Why the score is what it is: its one section missed its target (0 of
+	// 60 points), the parts with nothing to assess are full (15 + 15 + 10).
+	require.Contains(t, dom, `id="city-score"`)
+	require.Contains(t, dom, "水质得分 40.00")
+	require.Contains(t, dom, "断面达标:0/1,得 0.00 分(满分 60)")
+	require.Contains(t, dom, "黑臭水体消除:无评价对象,得满分 15 分")
+	require.Contains(t, dom, "水质得分 40.00 低于 60 分")
 	require.Contains(t, dom, `/enterprise/`+uscc+`">运城市某焦化有限公司`)
 
 	// The audit timeline with the chain status.

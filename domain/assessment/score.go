@@ -144,6 +144,15 @@ func (p Part) Label() string {
 	return p.Name
 }
 
+// Text says how the part was scored, in Chinese and in English (the
+// English is Explanation).
+func (p Part) Text() (zh, en string) {
+	if p.Denominator == 0 {
+		return fmt.Sprintf("%s:无评价对象,得满分 %g 分", p.Label(), p.Max), p.Explanation
+	}
+	return fmt.Sprintf("%s:%d/%d,得 %.2f 分(满分 %g)", p.Label(), p.Numerator, p.Denominator, p.Points, p.Max), p.Explanation
+}
+
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // share scores a part: points × num/den, full points when there is nothing
