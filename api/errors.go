@@ -95,7 +95,6 @@ func (w *routeErrorWriter) WriteHeader(status int) {
 	if status == http.StatusMethodNotAllowed {
 		d.Kind, d.Message = "method not allowed", fmt.Sprintf("%s is not allowed on %s (allowed: %s)", w.r.Method, w.r.URL.Path, w.Header().Get("Allow"))
 	}
-	w.Header().Del("X-Content-Type-Options")
 	writeJSON(w.ResponseWriter, status, ErrorBody{Error: d})
 }
 

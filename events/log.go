@@ -130,8 +130,10 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 					return nil, domain.E(op, domain.Internal, "", err)
 				}
 				if h.Version != uint64(c.Expect) {
-					if h, err = l.leaderHead(ctx, c.Aggregate); err != nil {
-						return nil, domain.E(op, domain.Internal, "", err)
+					// If the leader cannot be asked (an election), the
+					// conflict stands as read: callers retry conflicts.
+					if lead, err := l.leaderHead(ctx, c.Aggregate); err == nil {
+						h = lead
 					}
 				}
 			}
@@ -177,6 +179,9 @@ func (l *Log) Append(ctx context.Context, changes ...Change) ([]Event, error) {
 		// Name the aggregate that moved.
 		for i, c := range changes {
 			h, herr := l.leaderHead(ctx, c.Aggregate)
+			if herr != nil {
+				h, herr = l.head(ctx, c.Aggregate, true)
+			}
 			if herr == nil && c.Expect != Any && h.Version != uint64(c.Expect) {
 				return nil, domain.E(op, domain.Conflict, fmt.Sprintf("changes[%d].expect", i),
 					&ConflictError{Aggregate: c.Aggregate, Expected: c.Expect, Actual: h.Version})

@@ -241,4 +241,9 @@ func TestLeaderHead(t *testing.T) {
 	none, err := s.b.LeaderHead(ctx, events.Aggregate{Scope: "140800", Type: "section", ID: "NONE"})
 	require.NoError(t, err)
 	require.Zero(t, none)
+
+	// No stream is an error, not an aggregate without events.
+	require.NoError(t, s.JetStream().DeleteStream(ctx, s.StreamName()))
+	_, err = s.b.LeaderHead(ctx, a)
+	require.ErrorContains(t, err, "stream not found")
 }

@@ -19,14 +19,13 @@ type embedded struct {
 	lock *os.File
 }
 
-// startEmbedded starts a JetStream server storing in dir with fsync on every
-// write. listen ("host:port") also opens a client port for other NATS
-// clients; "" listens on nothing (in-process connections only).
-
 // ErrInUse is returned (wrapped) by Open when another process holds the
 // data directory: a ledger server, most often.
 var ErrInUse = errors.New("in use by another ledger process")
 
+// startEmbedded starts a JetStream server storing in dir with fsync on every
+// write. listen ("host:port") also opens a client port for other NATS
+// clients; "" listens on nothing (in-process connections only).
 func startEmbedded(dir, listen string) (*embedded, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)

@@ -286,6 +286,11 @@ func (b *backend) LastPosition(ctx context.Context) (uint64, error) {
 
 var _ events.LeaderHeads = (*backend)(nil)
 
+// noMessageFound is the JetStream API's error code for "no message found"
+// (another 404, 10059, is "stream not found": an error, not an empty
+// aggregate).
+const noMessageFound = 10037
+
 // LeaderHead reads an aggregate's last event with the stream's message-get
 // API, which only the stream's leader answers; Head uses a direct get,
 // which any replica answers, one behind the leader included.
@@ -305,6 +310,7 @@ func (b *backend) LeaderHead(ctx context.Context, agg events.Aggregate) (events.
 	var resp struct {
 		Error *struct {
 			Code        int    `json:"code"`
+			ErrCode     int    `json:"err_code"`
 			Description string `json:"description"`
 		} `json:"error"`
 		Message *struct {
@@ -318,7 +324,7 @@ func (b *backend) LeaderHead(ctx context.Context, agg events.Aggregate) (events.
 		return events.Head{}, fmt.Errorf("last event of %s from the leader: %w", agg, err)
 	}
 	switch {
-	case resp.Error != nil && resp.Error.Code == 404:
+	case resp.Error != nil && resp.Error.ErrCode == noMessageFound:
 		return events.Head{}, nil // no event yet
 	case resp.Error != nil:
 		return events.Head{}, fmt.Errorf("last event of %s from the leader: %s (%d)", agg, resp.Error.Description, resp.Error.Code)
