@@ -97,12 +97,15 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 // explain prints how a city's score was reached, part by part, with the
 // events behind each figure.
 func explain(w io.Writer, r assessment.Result) {
-	fmt.Fprintf(w, "\n%s %d: quality %.2f, tasks %.2f, grade %s\n", r.City, r.Year, r.QualityScore, r.TaskScore, gradeZh(r.Grade))
+	c, _ := domain.LookupCity(r.City)
+	fmt.Fprintf(w, "\n%s %s %d年: 水质得分 %.2f, 任务得分 %.2f, 等级 %s, 排名 %d\n", r.City, c.Name, r.Year, r.QualityScore, r.TaskScore, gradeZh(r.Grade), r.Rank)
 	for _, p := range r.Parts {
-		fmt.Fprintf(w, "  %-13s %6.2f / %-5g %s\n", p.Name, p.Points, p.Max, p.Explanation)
+		zh, en := p.Text()
+		fmt.Fprintf(w, "  %s\n    (%s)\n", zh, en)
 	}
-	for _, h := range r.HardFails {
-		fmt.Fprintf(w, "  hard fail: %s\n", h)
+	notes, _ := r.Notes()
+	for _, n := range notes {
+		fmt.Fprintf(w, "  说明: %s\n", n)
 	}
 	for _, e := range r.Inputs.Evidence {
 		fmt.Fprintf(w, "  %-8s %-14s %-40s events at %v\n", e.Part, e.Subject, e.Outcome, e.Positions)

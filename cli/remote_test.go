@@ -87,7 +87,9 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	code, out, errOut = remote(station, "assess", "--year", "2019", "--city", "运城")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "140800 运城")
-	require.Contains(t, out, "sections")
+	require.Contains(t, out, "140800 运城 2019年: 水质得分")
+	require.Contains(t, out, "断面达标:", "the parts in Chinese")
+	require.Contains(t, out, "sections meeting their target", "and in English")
 
 	// A station may not publish: the server's 403 comes back as an error.
 	code, _, errOut = remote(station, "publish", "--year", "2019", "--document", "x")
