@@ -106,6 +106,7 @@ var requests = map[string]struct{ path, body, ctype string }{
 	"GET /api/quality/basins":                                {"/api/quality/basins?year=2019", "", ""},
 	"GET /api/quality/cities/{city}":                         {"/api/quality/cities/140800?year=2019", "", ""},
 	"GET /api/quality/sections/{id}":                         {"/api/quality/sections/FH-HJDQ?year=2019", "", ""},
+	"GET /api/quality/rankings/{year}/{quarter}":             {"/api/quality/rankings/2019/2", "", ""},
 	"POST /api/tokens":                                       {"/api/tokens", `{"person":"auditor-%s","role":"auditor"}`, "application/json"},
 	"GET /api/openapi.json":                                  {"/api/openapi.json", "", ""},
 	"POST /api/assessment/rules":                             {"/api/assessment/rules", `{"effective_year":2016,"document":"晋环发〔2016〕%s号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`, "application/json"},
@@ -332,10 +333,30 @@ func TestQualityThroughTheAPI(t *testing.T) {
 	require.Equal(t, 200, code, string(b))
 	var rep []api.SectionReport
 	require.NoError(t, json.Unmarshal(b, &rep))
+
 	require.Equal(t, water.ClassIV, rep[0].Year.Class)
 	require.True(t, rep[0].Year.Met)
 	require.Len(t, rep[0].Months, 12)
 	require.Contains(t, string(b), `"month":1,"class":`, "snake_case like the rest of the API")
+	// The quarter's ranking: 运城, the only city sampled, first, with the
+	// index of its section's means (DO 5.5, NH3-N 1.3, TP 0.18 against the
+	// class-III 5, 1.0 and 0.2).
+	code, b = f.do("GET", "/api/quality/rankings/2019/2", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	var ranking []struct {
+		City string  `json:"city"`
+		Rank int     `json:"rank"`
+		CWQI float64 `json:"cwqi"`
+	}
+	require.NoError(t, json.Unmarshal(b, &ranking))
+	require.Len(t, ranking, 11)
+	require.Equal(t, "140800", ranking[0].City)
+	require.Equal(t, 1, ranking[0].Rank)
+	require.InDelta(t, 5/5.5+1.3/1.0+0.18/0.2, ranking[0].CWQI, 1e-9)
+	require.Zero(t, ranking[1].Rank, "no other city sampled")
+	code, b = f.do("GET", "/api/quality/rankings/2019/5", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"quarter"`)
 
 	// As the ledger knew it before the upload: nothing.
 	code, b = f.do("GET", "/api/quality/sections/FH-HJDQ?year=2019&as_of="+beforeUpload, domain.Auditor, "", "")

@@ -248,6 +248,28 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		}
 		rows = append(rows, rw)
 	}
+	// The quarterly ranking by surface-water quality, a row per city.
+	type quarterRow struct {
+		Name  string
+		Cells [4]string // "rank (index)", or "—" when no section was sampled
+	}
+	var quarters []quarterRow
+	s.live.View(func() {
+		at := map[domain.CityID]int{}
+		for _, c := range domain.Cities {
+			at[c.ID] = len(quarters)
+			quarters = append(quarters, quarterRow{Name: cityName(l, c)})
+		}
+		for q := 1; q <= 4; q++ {
+			for _, c := range s.quality.QuarterRanking(year, q) {
+				cell := "—"
+				if c.Rank > 0 {
+					cell = fmt.Sprintf("%d (%.2f)", c.Rank, c.CWQI)
+				}
+				quarters[at[c.City]].Cells[q-1] = cell
+			}
+		}
+	})
 	var methodNote string
 	if p != nil {
 		zh, en := p.MethodNote()
@@ -260,7 +282,8 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		Document   string
 		MethodNote string
 		Rows       []row
-	}{year, allYears, p != nil, document, methodNote, rows}, nil
+		Quarters   []quarterRow
+	}{year, allYears, p != nil, document, methodNote, rows, quarters}, nil
 }
 
 func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {

@@ -136,6 +136,13 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "晋环函〔2020〕30号")
 	require.Contains(t, dom, "忻州")
 	require.Contains(t, dom, `class="grade-fail">不合格`, "Yuncheng's section is worse than V: it fails")
+	// Each quarter's ranking by water quality: 忻州's section, class II,
+	// before 运城's, worse than V; the other cities sampled nothing.
+	require.Contains(t, dom, `id="quarter-ranking"`)
+	require.Contains(t, dom, "各季度城市地表水质量排名")
+	require.Regexp(t, `<td>忻州</td>(<td class="num">1 \([0-9.]+\)</td>){4}`, dom)
+	require.Regexp(t, `<td>运城</td>(<td class="num">2 \([0-9.]+\)</td>){4}`, dom)
+	require.Regexp(t, `<td>太原</td>(<td class="num">—</td>){4}`, dom)
 
 	// An enterprise under a yellow card: its 12-quarter strip.
 	first17 := "91140800MA0K9XRB3"

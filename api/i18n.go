@@ -67,6 +67,8 @@ var messages = map[string][2]string{
 	"grade":                {"等级", "Grade"},
 	"hard_fails":           {"一票否决", "Hard fails"},
 	"notes":                {"说明", "Notes"},
+	"quarterly":            {"各季度城市地表水质量排名", "Cities ranked by surface-water quality, by quarter"},
+	"quarterly_note":       {"排名(城市水质指数 CWQI,越小越好):各考核断面当季手工监测均值,按Ⅲ类标准计算", "Rank (city water-quality index, lower is cleaner): each assessed section's means of the quarter's manual samples against the class-III limits"},
 	"published":            {"已公布", "Published"},
 	"computed":             {"未公布(按当前数据计算)", "Not published (computed from today's data)"},
 	"today_differs":        {"按今日所知", "As known today"},

@@ -25,6 +25,7 @@ var schemas = map[string]any{
 	"CorrectionRequest":   CorrectionRequest{},
 	"InvalidationRequest": InvalidationRequest{},
 	"BasinYearList":       []quality.BasinYear{},
+	"QuarterRanking":      []quality.CityCWQI{},
 	"CityYear":            []quality.CityYear{},
 	"SectionReport":       []SectionReport{},
 	"TokenRequest":        TokenRequest{},

@@ -72,6 +72,8 @@ var routes = []route{
 		Params: []param{pYear, pAsOf, pAsHappened}, Response: "BasinYearList", Handle: (*Server).basins},
 	{Method: "GET", Path: "/api/quality/cities/{city}", Action: Read, Tag: "water", Summary: "A city's water-quality compliance for a year",
 		Params: []param{pCityPath, pYear, pAsOf, pAsHappened}, Response: "CityYear", Handle: (*Server).cityQuality},
+	{Method: "GET", Path: "/api/quality/rankings/{year}/{quarter}", Action: Read, Tag: "water", Summary: "The cities ranked by surface-water quality for a quarter (city water-quality index, lowest first)",
+		Params: []param{pYearPath, {"quarter", "path", "integer", "the quarter, 1–4", true}, pAsOf, pAsHappened}, Response: "QuarterRanking", Handle: (*Server).quarterRanking},
 	{Method: "GET", Path: "/api/quality/sections/{id}", Action: Read, Tag: "water", Summary: "A section's annual assessment and monthly classes",
 		Params: []param{pSectionID, pYear, pAsOf, pAsHappened}, Response: "SectionReport", Handle: (*Server).sectionQuality},
 	{Method: "POST", Path: "/api/tokens", Action: ManageTokens, Tag: "access", Summary: "Create a bearer token for a person and role (shown once)",
@@ -394,6 +396,23 @@ func scopeParam(r *http.Request, v string) (domain.Scope, error) {
 		return "", domain.E(r.URL.Path, domain.Invalid, "city", err)
 	}
 	return sc, nil
+}
+
+func (s *Server) quarterRanking(w http.ResponseWriter, r *http.Request) error {
+	year, err := yearPath(r)
+	if err != nil {
+		return err
+	}
+	q, err := strconv.Atoi(r.PathValue("quarter"))
+	if err != nil || q < 1 || q > 4 {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "quarter", "%q is not a quarter 1–4", r.PathValue("quarter"))
+	}
+	var out []quality.CityCWQI
+	if err := s.withQuality(r, func(m *quality.Model) { out = m.QuarterRanking(year, q) }); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) cityQuality(w http.ResponseWriter, r *http.Request) error {
