@@ -273,7 +273,7 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 	var methodNote string
 	if p != nil {
 		zh, en := p.MethodNote()
-		methodNote = l.pick([]string{zh}, []string{en})[0]
+		methodNote = l.one(zh, en)
 	}
 	return l.T("cities"), struct {
 		Year       int
@@ -344,7 +344,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			sc := &scored{Result: res, Grade: gradeText(l, res.Grade), Notes: l.pick(res.Notes())}
 			for _, p := range res.Parts {
 				zh, en := p.Text()
-				sc.Parts = append(sc.Parts, l.pick([]string{zh}, []string{en})[0])
+				sc.Parts = append(sc.Parts, l.one(zh, en))
 			}
 			score = sc
 		}
@@ -448,7 +448,6 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 	}
 	e := v.Enterprise
 	city, _ := domain.LookupCity(e.Info.City)
-	day, _ := s.dayParam(r, "day") // read by enterpriseView: valid
 	return e.Info.Name, struct {
 		ID                   enforcement.EnterpriseID
 		Name, City, Industry string
@@ -456,7 +455,7 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 		Strip                template.HTML
 		Cards                []enforcement.Card
 		Inspections          []enforcement.Inspection
-	}{e.ID, e.Info.Name, cityName(l, city), e.Info.Industry, day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
+	}{e.ID, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
 }
 
 func (s *Server) accountabilityPage(r *http.Request, l Lang) (string, any, error) {

@@ -154,15 +154,7 @@ var codes = map[string][2]string{
 // Code is a stored code's label in the language, or the code itself if it
 // has none.
 func (l Lang) Code(code any) string {
-	s := fmt.Sprint(code)
-	m, ok := codes[s]
-	if !ok {
-		return s
-	}
-	if l == En {
-		return m[1]
-	}
-	return m[0]
+	return l.from(codes, fmt.Sprint(code))
 }
 
 // Item is a water-quality item's name in the language.
@@ -171,10 +163,7 @@ func (l Lang) Item(item water.Item) string {
 	if !ok {
 		return string(item)
 	}
-	if l == En {
-		return info.NameEn
-	}
-	return info.NameZh
+	return l.one(info.NameZh, info.NameEn)
 }
 
 // Class is a water class as the language writes it: 劣Ⅴ is "worse than V"
@@ -184,6 +173,14 @@ func (l Lang) Class(c water.Class) string {
 		return "worse than V"
 	}
 	return c.String()
+}
+
+// one is the language's of a text given in Chinese and English.
+func (l Lang) one(zh, en string) string {
+	if l == En {
+		return en
+	}
+	return zh
 }
 
 // pick is the language's of texts given in Chinese and English.
@@ -196,12 +193,15 @@ func (l Lang) pick(zh, en []string) []string {
 
 // T returns a text in the language.
 func (l Lang) T(key string) string {
-	m, ok := messages[key]
+	return l.from(messages, key)
+}
+
+// from is the language's text of key in a table of texts, or key itself if
+// the table has none.
+func (l Lang) from(table map[string][2]string, key string) string {
+	m, ok := table[key]
 	if !ok {
 		return key
 	}
-	if l == En {
-		return m[1]
-	}
-	return m[0]
+	return l.one(m[0], m[1])
 }

@@ -260,6 +260,7 @@ func (s *Server) enterprises(w http.ResponseWriter, r *http.Request) error {
 type EnterpriseView struct {
 	Enterprise *enforcement.Enterprise         `json:"enterprise"`
 	Strip      []enforcement.QuarterCompliance `json:"strip"`
+	Day        plan.Date                       `json:"-"` // the strip ends with its quarter
 }
 
 // enterpriseView is an enterprise's record with the strip of the twelve
@@ -269,7 +270,7 @@ func (s *Server) enterpriseView(r *http.Request, id enforcement.EnterpriseID) (E
 	if err != nil {
 		return EnterpriseView{}, false, err
 	}
-	var v EnterpriseView
+	v := EnterpriseView{Day: day}
 	var ok bool
 	s.live.View(func() {
 		v.Enterprise, ok = s.cards.Enterprise(id)

@@ -368,9 +368,14 @@ func (s *Server) basins(w http.ResponseWriter, r *http.Request) error {
 // cityParam reads the {city} of a path: a code, or a Chinese or English
 // name (141000, 临汾, Linfen).
 func cityParam(r *http.Request) (domain.CityID, error) {
-	c, ok := domain.FindCity(r.PathValue("city"))
+	return findCity(r, r.PathValue("city"), domain.NotFound)
+}
+
+// findCity finds the city v names; an error of the kind if none.
+func findCity(r *http.Request, v string, kind domain.Kind) (domain.CityID, error) {
+	c, ok := domain.FindCity(v)
 	if !ok {
-		return "", domain.Errorf(r.URL.Path, domain.NotFound, "city", "%q is not one of Shanxi's 11 cities (a code or a name)", r.PathValue("city"))
+		return "", domain.Errorf(r.URL.Path, kind, "city", "%q is not one of Shanxi's 11 cities (a code or a name)", v)
 	}
 	return c.ID, nil
 }
@@ -382,11 +387,7 @@ func cityQuery(r *http.Request) (domain.CityID, error) {
 	if v == "" {
 		return "", nil
 	}
-	c, ok := domain.FindCity(v)
-	if !ok {
-		return "", domain.Errorf(r.URL.Path, domain.Invalid, "city", "%q is not one of Shanxi's 11 cities (a code or a name)", v)
-	}
-	return c.ID, nil
+	return findCity(r, v, domain.Invalid)
 }
 
 // scopeParam reads a ?city= as cityParam does, or "province".

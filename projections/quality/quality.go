@@ -370,12 +370,13 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 		minSamples = s.Info.MinSamples
 	}
 	res, ev, nm, err := s.annual(year, minSamples)
+	assessed := res.Enough && err == nil
 	out := SectionYear{
 		Section: id, Name: s.Info.Name, City: s.Info.City, Basin: s.Info.Basin, Year: year,
 		// Enough samples with no counted item among them (only TN, say)
 		// give no class: not assessable, never a guess.
-		Samples: res.Samples, NotMonitored: nm, Enough: res.Enough && err == nil && res.Class != 0,
-		Unclassed: res.Enough && err == nil && res.Class == 0, Target: s.Targets[year], Evidence: ev,
+		Samples: res.Samples, NotMonitored: nm, Enough: assessed && res.Class != 0,
+		Unclassed: assessed && res.Class == 0, Target: s.Targets[year], Evidence: ev,
 	}
 	if out.Enough {
 		out.Class, out.Means, out.MainPollutants, out.Uncounted = res.Class, res.Means, res.MainPollutants, res.Uncounted
