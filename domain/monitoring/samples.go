@@ -17,10 +17,10 @@ import (
 // every sample. Build one with NewSamples; it is not changed afterwards.
 // The zero value is an empty batch.
 type Samples struct {
-	at     []int64  // Unix nanoseconds of each sample
-	manual []bool   // nil when every sample is automatic
-	status []Status // nil when every sample was measured
-	cols   []Column // one per item reported, in the order of GB 3838 Table 1
+	at     []int64      // Unix nanoseconds of each sample
+	manual []bool       // nil when every sample is automatic
+	status []statusCode // nil when every sample was measured
+	cols   []Column     // one per item reported, in the order of GB 3838 Table 1
 }
 
 // The years a sample's time may fall in: Samples holds times as Unix
@@ -49,8 +49,8 @@ type Column struct {
 // NewSamples turns samples given row by row into columns, keeping their
 // order. It fails, naming samples[i] and the field, on what columns cannot
 // hold: an unknown item, a value that is not a number, a result flagged
-// below the detection limit without its value, an unknown source. Whether
-// the samples make sense (statuses, ranges, repeats) is Validate's.
+// below the detection limit without its value, an unknown source or status. Whether
+// the samples make sense (ranges, repeats) is Validate's.
 func NewSamples(rows []Sample) (Samples, error) {
 	const op = "samples"
 	n := len(rows)
@@ -88,11 +88,14 @@ func NewSamples(rows []Sample) (Samples, error) {
 			}
 			s.manual[i] = true
 		}
+		if err := r.Status.Validate(); err != nil {
+			return Samples{}, domain.E(op, domain.Invalid, f+".status", err)
+		}
 		if r.Status != Measured {
 			if s.status == nil {
-				s.status = make([]Status, n)
+				s.status = make([]statusCode, n)
 			}
-			s.status[i] = r.Status
+			s.status[i] = codeOf(r.Status)
 		}
 		for it, v := range r.Values {
 			c, err := col(it, f+".values."+string(it))
@@ -159,7 +162,24 @@ func (s Samples) Status(i int) Status {
 	if s.status == nil {
 		return Measured
 	}
-	return s.status[i]
+	return statuses[s.status[i]]
+}
+
+// statusCode is a Status in a byte, its index in statuses: Samples holds
+// one for every sample, and bytes (unlike strings) hold no pointers for the
+// collector to follow.
+type statusCode uint8
+
+var statuses = [...]Status{Measured, Dry, Ice, Fault}
+
+// codeOf is the code of a valid status (Measured for any other).
+func codeOf(st Status) statusCode {
+	for i, x := range statuses {
+		if x == st {
+			return statusCode(i)
+		}
+	}
+	return 0
 }
 
 // Key identifies sample i within its site.

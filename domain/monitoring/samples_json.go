@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"time"
@@ -55,14 +56,15 @@ func (s Samples) MarshalJSON() ([]byte, error) {
 		b = append(b, `,"status":{`...)
 		first := true
 		for _, st := range []Status{Dry, Fault, Ice} {
-			if !hasStatus(s.status, st) {
+			code := codeOf(st)
+			if !slices.Contains(s.status, code) {
 				continue
 			}
 			if !first {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendIndexes(append(append(append(b, '"'), st...), `":`...), s.status, func(x Status) bool { return x == st })
+			b = appendIndexes(append(append(append(b, '"'), st...), `":`...), s.status, func(x statusCode) bool { return x == code })
 		}
 		b = append(b, '}')
 	}
@@ -98,15 +100,6 @@ func (s Samples) MarshalJSON() ([]byte, error) {
 		b = append(b, '}')
 	}
 	return append(b, '}'), nil
-}
-
-func hasStatus(s []Status, st Status) bool {
-	for _, x := range s {
-		if x == st {
-			return true
-		}
-	}
-	return false
 }
 
 func appendIndexes[T any](b []byte, xs []T, in func(T) bool) []byte {
@@ -308,7 +301,7 @@ func (c *cursor) importRef() (ImportRef, error) {
 			return c.text(&ref.SHA256)
 		case "lines":
 			var err error
-			ref.Lines, err = readRuns[int](c, c.integer, 0)
+			ref.Lines, err = readRuns[int](c, c.integer)
 			return err
 		}
 		return fmt.Errorf("unknown field %q", key)
@@ -345,6 +338,7 @@ func (c *cursor) samples() (Samples, error) {
 		manual   []int64
 		status   = map[Status][]int64{}
 		values   = make([]Column, 0, 8) // a station reports five or six items
+		arena    []float64              // the columns' values, made at once
 		below    = map[water.Item][]int64{}
 	)
 	err := c.object(func(key string) error {
@@ -354,13 +348,13 @@ func (c *cursor) samples() (Samples, error) {
 			start, err = c.str()
 			hasStart = true
 		case "at":
-			at, err = c.runs(c.second, 0)
+			at, err = c.runs(c.second)
 			if at == nil {
 				at = []int64{}
 			}
 			hasAt = true
 		case "manual":
-			manual, err = c.runs(c.index, len(at))
+			manual, err = c.runs(c.index)
 		case "status":
 			err = c.object(func(k string) error {
 				st := Status(k)
@@ -370,7 +364,7 @@ func (c *cursor) samples() (Samples, error) {
 				if _, dup := status[st]; dup {
 					return fmt.Errorf("status: %s twice", k)
 				}
-				xs, err := c.runs(c.index, len(at))
+				xs, err := c.runs(c.index)
 				status[st] = xs
 				return err
 			})
@@ -386,7 +380,11 @@ func (c *cursor) samples() (Samples, error) {
 						return fmt.Errorf("values: %s twice", k)
 					}
 				}
-				vs, err := c.floats(len(at))
+				if len(arena) < len(at) {
+					arena = make([]float64, len(at)*6) // a station reports five or six items
+				}
+				vs, err := c.floats(arena[:0:len(at)])
+				arena = arena[len(at):] // a column longer than at (an error) was copied out
 				values = append(values, Column{Item: it, Index: j, Values: vs})
 				return err
 			})
@@ -395,7 +393,7 @@ func (c *cursor) samples() (Samples, error) {
 				if _, dup := below[water.Item(k)]; dup {
 					return fmt.Errorf("below_dl: %s twice", k)
 				}
-				xs, err := c.runs(c.index, len(at))
+				xs, err := c.runs(c.index)
 				below[water.Item(k)] = xs
 				return err
 			})
@@ -466,12 +464,12 @@ func assemble(start string, hasStart bool, at []int64, hasAt bool, manual []int6
 				continue
 			}
 			if s.status == nil {
-				s.status = make([]Status, n)
+				s.status = make([]statusCode, n)
 			}
-			if s.status[i] != Measured {
-				return Samples{}, fmt.Errorf("status.%s: sample %d is also %s", st, i, s.status[i])
+			if s.status[i] != 0 {
+				return Samples{}, fmt.Errorf("status.%s: sample %d is also %s", st, i, statuses[s.status[i]])
 			}
-			s.status[i] = st
+			s.status[i] = codeOf(st)
 		}
 	}
 	sortColumns(values)
@@ -752,13 +750,13 @@ func (c *cursor) slowNumber() (float64, error) {
 	return strconv.ParseFloat(string(c.b[from:c.i]), 64)
 }
 
-// floats reads an array of numbers and nulls; null is NaN.
-func (c *cursor) floats(hint int) ([]float64, error) {
+// floats reads an array of numbers and nulls, null as NaN, appending them
+// to out.
+func (c *cursor) floats(out []float64) ([]float64, error) {
 	empty, err := c.open()
 	if empty || err != nil {
 		return nil, err
 	}
-	out := make([]float64, 0, max(hint, 16))
 	b, i := c.b, c.i
 	for {
 		if i+4 <= len(b) && b[i] == 'n' && string(b[i:i+4]) == "null" {
@@ -794,19 +792,21 @@ func (c *cursor) floats(hint int) ([]float64, error) {
 // snapshot.
 const maxRun = 1 << 16
 
-// runs reads a list written by appendRuns, each value with read; hint is
-// the expected length.
-func (c *cursor) runs(read func() (int64, error), hint int) ([]int64, error) {
-	return readRuns[int64](c, read, hint)
+// runs reads a list written by appendRuns, each value with read.
+func (c *cursor) runs(read func() (int64, error)) ([]int64, error) {
+	return readRuns[int64](c, read)
 }
 
-// readRuns is runs into a slice of any integer type.
-func readRuns[T int | int64](c *cursor, read func() (int64, error), hint int) ([]T, error) {
+// readRuns is runs into a slice of any integer type. It reads the whole
+// list before expanding it, so that the slice is made once, at its length.
+func readRuns[T int | int64](c *cursor, read func() (int64, error)) ([]T, error) {
 	empty, err := c.open()
 	if empty || err != nil {
 		return nil, err
 	}
-	out := make([]T, 0, min(hint, maxRun))
+	type run struct{ first, step, count int64 }
+	var buf [16]run // a station's times take a few runs; its statuses fewer
+	rs, total := buf[:0], 0
 	for {
 		if c.i < len(c.b) && c.b[c.i] == '[' {
 			c.i++
@@ -824,36 +824,61 @@ func readRuns[T int | int64](c *cursor, read func() (int64, error), hint int) ([
 			c.ws()
 			from := c.i
 			n, k := c.digits()
-			if k == 0 || k > 7 || n < 1 || len(out)+int(n) > maxRun {
+			if k == 0 || k > 7 || n < 1 || total+int(n) > maxRun {
 				c.i = from
 				return nil, c.fail(fmt.Sprintf("a count of at most %d values", maxRun))
 			}
 			if !c.eat(']') {
 				return nil, c.fail("the ] of a run")
 			}
-			out = slices.Grow(out, int(n))
-			v := first
-			for k := range n {
-				out = append(out, T(v))
-				if k+1 < n {
-					next := v + step
-					if (step > 0 && next < v) || (step < 0 && next > v) {
-						return nil, c.fail("a run within range")
-					}
-					v = next
-				}
+			if !runFits(first, step, int64(n)) {
+				return nil, c.fail("a run within range")
 			}
+			rs, total = append(rs, run{first, step, int64(n)}), total+int(n)
 		} else {
 			v, err := read()
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, T(v))
+			rs, total = append(rs, run{v, 0, 1}), total+1
 		}
 		if more, err := c.more(); !more || err != nil {
-			return out, err
+			if err != nil {
+				return nil, err
+			}
+			out := make([]T, 0, total)
+			for _, r := range rs {
+				for v, k := r.first, int64(0); k < r.count; v, k = v+r.step, k+1 {
+					out = append(out, T(v))
+				}
+			}
+			return out, nil
 		}
 	}
+}
+
+// runFits reports whether a run's last value, first + step·(count−1),
+// is an int64.
+func runFits(first, step, count int64) bool {
+	if count <= 1 || step == 0 {
+		return true
+	}
+	hi, span := bits.Mul64(absInt64(step), uint64(count-1))
+	if hi != 0 {
+		return false
+	}
+	if step > 0 {
+		return span <= uint64(math.MaxInt64)-uint64(first) // the room above first
+	}
+	return span <= uint64(first)+1<<63 // the room below first: first − MinInt64
+}
+
+// absInt64 is |x| as a uint64 (MinInt64 included).
+func absInt64(x int64) uint64 {
+	if x < 0 {
+		return -uint64(x)
+	}
+	return uint64(x)
 }
 
 // integer reads a whole number, with an optional minus sign.

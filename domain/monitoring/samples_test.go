@@ -126,6 +126,7 @@ func TestNewSamplesRefuses(t *testing.T) {
 		{"no time", Sample{Source: Auto, Values: water.Values{water.DO: 7}}, "samples[0].at"},
 		{"time out of range", Sample{At: time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC), Source: Auto}, "samples[0].at"},
 		{"bad source", Sample{At: at, Source: "robot", Values: water.Values{water.DO: 7}}, "samples[0].source"},
+		{"unknown status", Sample{At: at, Source: Auto, Status: "flood"}, "samples[0].status"},
 		{"unknown item", Sample{At: at, Source: Auto, Values: water.Values{"Au": 7}}, "samples[0].values.Au"},
 		{"NaN", Sample{At: at, Source: Auto, Values: water.Values{water.DO: math.NaN()}}, "samples[0].values.DO"},
 		{"below without value", Sample{At: at, Source: Auto, Values: water.Values{water.DO: 7}, BelowDL: []water.Item{water.TP}}, "samples[0].below_dl[0]"},
@@ -150,7 +151,6 @@ func TestSamplesValidate(t *testing.T) {
 	}{
 		{"not monitored with values", []Sample{ok, {At: at.Add(time.Hour), Source: Auto, Status: Dry, Values: water.Values{water.DO: 7}}}, "samples[1].values"},
 		{"measured without values", []Sample{{At: at, Source: Manual}}, "samples[0].values"},
-		{"unknown status", []Sample{{At: at, Source: Auto, Status: "flood"}}, "samples[0].status"},
 		{"negative", []Sample{{At: at, Source: Auto, Values: water.Values{water.COD: -1}}}, "samples[0].values.COD"},
 		{"pH off the scale", []Sample{{At: at, Source: Auto, Values: water.Values{water.PH: 15}}}, "samples[0].values.pH"},
 		{"repeated", []Sample{ok, {At: at.Add(time.Hour), Source: Manual, Values: water.Values{water.DO: 7}}, ok}, "samples[2]"},
@@ -227,7 +227,7 @@ func checkNumber(t *testing.T, n string) {
 	// Alone, and followed by others.
 	for _, in := range []string{"[" + n + "]", "[" + n + "," + n + ",12345678,0]"} {
 		c := cursor{b: []byte(in)}
-		got, err := c.floats(0)
+		got, err := c.floats(nil)
 		require.NoError(t, err, in)
 		require.NotEmpty(t, got)
 		require.Equal(t, math.Float64bits(want), math.Float64bits(got[0]), "%s: got %v, want %v", in, got[0], want)
@@ -240,7 +240,7 @@ func checkNotNumber(t *testing.T, n string) {
 	t.Helper()
 	for _, in := range []string{"[" + n + "]", "[" + n + ",12345678,0]", "[" + n + "]         "} {
 		c := cursor{b: []byte(in)}
-		_, err := c.floats(0)
+		_, err := c.floats(nil)
 		require.Error(t, err, in)
 	}
 }
@@ -311,4 +311,29 @@ func TestUpcastSamplesRecordedV1(t *testing.T) {
 
 	_, err = UpcastSamplesRecordedV1([]byte(`{"samples":[{"at":"2019-03-01T00:00:00Z","source":"robot"}]}`))
 	require.ErrorContains(t, err, "samples[0].source")
+}
+
+// TestRunFits checks runFits against stepping through the run, on runs
+// near both ends of int64.
+func TestRunFits(t *testing.T) {
+	stepped := func(first, step, count int64) bool {
+		v := first
+		for range count - 1 {
+			next := v + step
+			if (step > 0 && next < v) || (step < 0 && next > v) {
+				return false
+			}
+			v = next
+		}
+		return true
+	}
+	edges := []int64{math.MinInt64, math.MinInt64 + 1, math.MinInt64 + 5, -1 << 40, -7, -1, 0, 1, 7, 1 << 40, math.MaxInt64 - 5, math.MaxInt64 - 1, math.MaxInt64}
+	steps := []int64{math.MinInt64, -1 << 62, -3, -1, 0, 1, 3, 1 << 62, math.MaxInt64}
+	for _, first := range edges {
+		for _, step := range steps {
+			for _, count := range []int64{1, 2, 3, 4, 7} {
+				require.Equal(t, stepped(first, step, count), runFits(first, step, count), "first %d step %d count %d", first, step, count)
+			}
+		}
+	}
 }
