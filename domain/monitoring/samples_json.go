@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shanxi-water/ledger/domain/water"
 )
@@ -309,19 +310,29 @@ func (c *cursor) importRef() (ImportRef, error) {
 	return ref, err
 }
 
-// text reads any JSON string: escapes are left to encoding/json.
+// text reads any JSON string. One without escapes or control characters,
+// in valid UTF-8, is taken as it is (a file name, a hash); any other is
+// left to encoding/json.
 func (c *cursor) text(into *string) error {
 	c.ws()
 	from := c.i
 	if c.i >= len(c.b) || c.b[c.i] != '"' {
 		return c.fail("a string")
 	}
+	plain := true
 	for c.i++; c.i < len(c.b); c.i++ {
-		switch c.b[c.i] {
-		case '\\':
+		switch ch := c.b[c.i]; {
+		case ch == '\\':
 			c.i++
-		case '"':
+			plain = false
+		case ch < 0x20:
+			plain = false
+		case ch == '"':
 			c.i++
+			if s := c.b[from+1 : c.i-1]; plain && utf8.Valid(s) {
+				*into = string(s)
+				return nil
+			}
 			return json.Unmarshal(c.b[from:c.i], into)
 		}
 	}

@@ -337,3 +337,24 @@ func TestRunFits(t *testing.T) {
 		}
 	}
 }
+
+// TestCursorText checks that a string read as it is reads as encoding/json
+// reads it, and that any other is left to encoding/json.
+func TestCursorText(t *testing.T) {
+	for _, in := range []string{
+		`""`, `"q1.csv"`, `"一季度 监测.csv"`, `"a\"b"`, `"a\\b"`, `"\u4e00"`, `"tab\there"`,
+		"\"raw\ttab\"", "\"bad \xff utf8\"", "\"cut \xe4\xb8\"", `"unterminated`, `x`,
+	} {
+		var want string
+		wantErr := json.Unmarshal([]byte(in), &want)
+		c := cursor{b: []byte(in)}
+		var got string
+		err := c.text(&got)
+		if wantErr != nil {
+			require.Error(t, err, "%q", in)
+			continue
+		}
+		require.NoError(t, err, "%q", in)
+		require.Equal(t, want, got, "%q", in)
+	}
+}
