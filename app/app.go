@@ -42,15 +42,16 @@ const (
 
 // Event names of the plan's tasks and of enforcement.
 const (
-	TaskListed           events.Name = "task.listed"
-	TaskStatusChanged    events.Name = "task.status_changed"
-	EnterpriseRegistered events.Name = "enterprise.registered"
-	EnterpriseInspected  events.Name = "enterprise.inspected"
-	YellowCardIssued     events.Name = "enterprise.yellow_card_issued"
-	RedCardIssued        events.Name = "enterprise.red_card_issued"
-	CardLifted           events.Name = "enterprise.card_lifted"
-	CardRevoked          events.Name = "enterprise.card_revoked"
-	CardListPublished    events.Name = "card_list.published"
+	TaskListed            events.Name = "task.listed"
+	TaskStatusChanged     events.Name = "task.status_changed"
+	EnterpriseRegistered  events.Name = "enterprise.registered"
+	EnterpriseCodeClaimed events.Name = "enterprise_code.claimed"
+	EnterpriseInspected   events.Name = "enterprise.inspected"
+	YellowCardIssued      events.Name = "enterprise.yellow_card_issued"
+	RedCardIssued         events.Name = "enterprise.red_card_issued"
+	CardLifted            events.Name = "enterprise.card_lifted"
+	CardRevoked           events.Name = "enterprise.card_revoked"
+	CardListPublished     events.Name = "card_list.published"
 )
 
 // Registry returns a registry of every event type of the product.
@@ -77,6 +78,7 @@ func Registry() *events.Registry {
 	events.Register[tasks.Listed](r, TaskListed, 1)
 	events.Register[tasks.StatusChanged](r, TaskStatusChanged, 1)
 	events.Register[enforcement.EnterpriseRegistered](r, EnterpriseRegistered, 1)
+	events.Register[enforcement.CodeClaimed](r, EnterpriseCodeClaimed, 1)
 	events.Register[enforcement.Inspected](r, EnterpriseInspected, 1)
 	events.Register[enforcement.YellowCardIssued](r, YellowCardIssued, 1)
 	events.Register[enforcement.RedCardIssued](r, RedCardIssued, 1)
@@ -103,7 +105,7 @@ func CityAggregate(id domain.CityID) events.Aggregate {
 // AggregateTypes are the aggregate types the ledger writes: what a query's
 // type filter may name.
 var AggregateTypes = []events.AggregateType{CityType, ControlUnitType, SectionType, DrinkingSourceType, GroundwaterPointType,
-	BlackOdorousType, TaskType, EnterpriseType, CardListType, RulesType, AssessmentType, OfficialType, PostType, CaseType}
+	BlackOdorousType, TaskType, EnterpriseType, EnterpriseCodeType, CardListType, RulesType, AssessmentType, OfficialType, PostType, CaseType}
 
 // CheckTypes reports the first of types the ledger does not write, naming
 // field[i]: a filter on it would match nothing, silently.

@@ -13,9 +13,16 @@ import (
 
 // Aggregate types of enforcement.
 const (
-	EnterpriseType events.AggregateType = "enterprise"
-	CardListType   events.AggregateType = "card_list"
+	EnterpriseType     events.AggregateType = "enterprise"
+	EnterpriseCodeType events.AggregateType = "enterprise_code" // one per enterprise id, in the province's scope
+	CardListType       events.AggregateType = "card_list"
 )
+
+// EnterpriseCodeAggregate is the claim on an enterprise's id across the
+// province (enforcement.CodeClaimed).
+func EnterpriseCodeAggregate(id enforcement.EnterpriseID) events.Aggregate {
+	return events.Aggregate{Scope: domain.Province, Type: EnterpriseCodeType, ID: events.AggregateID(id)}
+}
 
 // EnterpriseAggregate is the aggregate of an enterprise registered in a city.
 func EnterpriseAggregate(city domain.CityID, id enforcement.EnterpriseID) events.Aggregate {
@@ -71,24 +78,71 @@ func enterpriseCommand(ctx context.Context, s events.Store, actor domain.Actor, 
 // RegisterEnterprise enters an enterprise in the register of its city, dated
 // at (the day it came under supervision). An enterprise is registered once,
 // in one city: an id registered in another city is a Conflict.
+//
+// The check spans cities. It is made race-free, across any number of ledger
+// processes, by the id's own aggregate (EnterpriseCodeAggregate): the
+// registration is appended together with an enforcement.CodeClaimed there,
+// expecting no events, in one atomic append; of registrations made at once
+// one is stored, and the others are decided again and refused. Ids
+// registered before claims were recorded have none; for them the
+// registrations themselves are read.
 func RegisterEnterprise(ctx context.Context, s events.Store, actor domain.Actor, at time.Time, r enforcement.EnterpriseRegistered) (events.Event, error) {
 	const op = "enterprise.registered"
 	if err := r.Validate(); err != nil {
 		return events.Event{}, err
 	}
-	id := events.AggregateID(r.ID())
+	id := r.ID()
+	return retryOnConflict(func() (events.Event, error) {
+		claimAgg := EnterpriseCodeAggregate(id)
+		claims, err := s.Load(ctx, claimAgg)
+		if err != nil {
+			return events.Event{}, err
+		}
+		city, claimed := domain.CityID(""), len(claims) > 0
+		if claimed {
+			if c, ok := claims[len(claims)-1].Data.(enforcement.CodeClaimed); ok {
+				city = c.City
+			}
+		} else if city, err = registeredIn(ctx, s, id); err != nil {
+			return events.Event{}, err
+		}
+		if city != "" && city != r.City {
+			return events.Event{}, domain.Errorf(op, domain.Conflict, "city", "%s is already registered in %s", id, city)
+		}
+		agg := EnterpriseAggregate(r.City, id)
+		e, version, err := LoadEnterprise(ctx, s, agg)
+		if err != nil {
+			return events.Event{}, err
+		}
+		d, err := enforcement.DecideRegister(e, enforcement.Action{At: at, By: actor}, r)
+		if err != nil {
+			return events.Event{}, err
+		}
+		changes := []events.Change{{Aggregate: agg, Expect: events.ExpectedVersion(version),
+			Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: d}}}}
+		if !claimed {
+			changes = append(changes, events.Change{Aggregate: claimAgg, Expect: events.NoEvents,
+				Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: enforcement.CodeClaimed{City: r.City}}}})
+		}
+		evs, err := s.Append(ctx, changes...)
+		if err != nil {
+			return events.Event{}, err
+		}
+		return evs[0], nil
+	})
+}
+
+// registeredIn is the city an enterprise id is registered in, read from the
+// registrations ("" if none).
+func registeredIn(ctx context.Context, s events.Store, id enforcement.EnterpriseID) (domain.CityID, error) {
+	var city domain.CityID
 	err := s.Read(ctx, events.Query{Types: []events.AggregateType{EnterpriseType}, Names: []events.Name{EnterpriseRegistered}}, func(e events.Event) error {
-		if e.Aggregate.ID == id && e.Aggregate.Scope != domain.CityScope(r.City) {
-			return domain.Errorf(op, domain.Conflict, "city", "%s is already registered in %s", id, e.Aggregate.Scope)
+		if r, ok := e.Data.(enforcement.EnterpriseRegistered); ok && e.Aggregate.ID == events.AggregateID(id) && city == "" {
+			city = r.City
 		}
 		return nil
 	})
-	if err != nil {
-		return events.Event{}, err
-	}
-	return enterpriseCommand(ctx, s, actor, at, EnterpriseAggregate(r.City, r.ID()), func(e enforcement.Enterprise, a enforcement.Action) (any, error) {
-		return enforcement.DecideRegister(e, a, r)
-	})
+	return city, err
 }
 
 // RecordInspection records an inspection of the enterprise at agg, dated at

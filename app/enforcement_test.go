@@ -199,3 +199,60 @@ func TestPublishedListIsFrozen(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, report.OK(), "%v", report.Problems)
 }
+
+// Registrations of one enterprise in several cities at once: one is
+// stored, with its claim on the id, and the others are refused, naming the
+// city it is registered in. An id registered before claims were recorded
+// (no claim) is still found in its city.
+func TestConcurrentRegistrationsOfOneEnterprise(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openClocked(t, when(2019, 1, 2))
+	reg := enforcement.EnterpriseRegistered{Name: "某焦化有限公司", USCC: validUSCC(t, "91140100MA0RW0009"), Industry: "焦化"}
+	cities := []domain.CityID{"140100", "140200", "140300", "140400", "140500", "140600", "140700", "140800"}
+	type result struct {
+		city domain.CityID
+		err  error
+	}
+	results := make(chan result, len(cities))
+	for _, c := range cities {
+		go func() {
+			r := reg
+			r.City = c
+			_, err := app.RegisterEnterprise(ctx, s, inspector, when(2019, 1, 1), r)
+			results <- result{c, err}
+		}()
+	}
+	var stored domain.CityID
+	var refused []error
+	for range cities {
+		r := <-results
+		if r.err == nil {
+			require.Empty(t, stored, "a second registration was stored")
+			stored = r.city
+			continue
+		}
+		refused = append(refused, r.err)
+	}
+	require.NotEmpty(t, stored)
+	for _, err := range refused {
+		require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+		require.Contains(t, err.Error(), "already registered")
+	}
+	n := 0
+	require.NoError(t, s.Read(ctx, events.Query{Names: []events.Name{app.EnterpriseRegistered}}, func(events.Event) error { n++; return nil }))
+	require.Equal(t, 1, n)
+	claims, err := s.Load(ctx, app.EnterpriseCodeAggregate(reg.ID()))
+	require.NoError(t, err)
+	require.Len(t, claims, 1)
+	require.Equal(t, enforcement.CodeClaimed{City: stored}, claims[0].Data)
+
+	old := enforcement.EnterpriseRegistered{Name: "某造纸厂", USCC: validUSCC(t, "91140100MA0RW0010"), City: "140900", Industry: "造纸"}
+	_, err = s.Append(ctx, events.Change{Aggregate: app.EnterpriseAggregate(old.City, old.ID()), Expect: events.NoEvents,
+		Events: []events.Draft{{OccurredAt: when(2018, 5, 1), Actor: inspector, Data: old}}})
+	require.NoError(t, err)
+	moved := old
+	moved.City = "141000"
+	_, err = app.RegisterEnterprise(ctx, s, inspector, when(2019, 1, 1), moved)
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	require.Contains(t, err.Error(), "already registered in 140900")
+}

@@ -76,6 +76,23 @@ func (r EnterpriseRegistered) Validate() error {
 	return nil
 }
 
+// CodeClaimed claims an enterprise's id (its code, else its permit number)
+// for the city it is registered in, so that it is registered in one city
+// only. Event: enterprise_code.claimed, on the id's own aggregate in the
+// province's scope, appended atomically with the enterprise.registered it
+// guards.
+type CodeClaimed struct {
+	City domain.CityID `json:"city"`
+}
+
+// Validate checks the city.
+func (c CodeClaimed) Validate() error {
+	if _, ok := domain.LookupCity(c.City); !ok {
+		return domain.Errorf("enterprise_code.claimed", domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", string(c.City))
+	}
+	return nil
+}
+
 // required checks a required free-text field: present, no surrounding
 // space, no control characters, at most max bytes.
 func required(s string, max int) error {
