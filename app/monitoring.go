@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -263,13 +264,21 @@ type SampleIndex struct {
 type siteSamples struct {
 	version  uint64
 	position uint64
-	digests  map[monitoring.Key]string
+	// digests are the contents each sample has had: as uploaded, and as
+	// corrected. Uploading any of them again stores nothing.
+	digests map[monitoring.Key][]string
 }
 
 func (ss *siteSamples) addDigests(s monitoring.Samples) {
 	for i := range s.Len() {
-		sm := s.Row(i)
-		ss.digests[sm.Key()] = digest(sm)
+		ss.add(s.Row(i))
+	}
+}
+
+func (ss *siteSamples) add(sm monitoring.Sample) {
+	k, d := sm.Key(), digest(sm)
+	if !slices.Contains(ss.digests[k], d) {
+		ss.digests[k] = append(ss.digests[k], d)
 	}
 }
 
@@ -333,7 +342,7 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 		seen[id] = true
 		ss := st.index.sites[id]
 		if ss == nil {
-			ss = &siteSamples{digests: map[monitoring.Key]string{}}
+			ss = &siteSamples{digests: map[monitoring.Key][]string{}}
 			st.index.sites[id] = ss
 		}
 		agg := st.info[id].aggregate(id)
@@ -345,9 +354,9 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 			}
 			switch d := e.Data.(type) {
 			case monitoring.SampleCorrected:
-				ss.digests[d.Sample.Key()] = digest(d.Sample)
+				ss.add(d.Sample)
 			case monitoring.SampleInvalidated:
-				ss.digests[d.Key()] = digest(d.Previous) // still taken: uploading it again does not bring it back
+				ss.add(d.Previous) // still taken: uploading it again does not bring it back
 			}
 			return nil
 		})
@@ -375,15 +384,14 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 	st.index.mu.Lock()
 	defer st.index.mu.Unlock()
 	for _, row := range p.Rows {
-		var stored string
-		ok := false
+		var known []string
 		if ss := st.index.sites[row.Section]; ss != nil {
-			stored, ok = ss.digests[row.Sample.Key()]
+			known = ss.digests[row.Sample.Key()]
 		}
 		switch {
-		case !ok:
+		case len(known) == 0:
 			rows = append(rows, row)
-		case stored == digest(row.Sample):
+		case slices.Contains(known, digest(row.Sample)):
 			res.AlreadyStored++
 		default:
 			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
@@ -514,15 +522,28 @@ func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key m
 
 // CorrectSample replaces the values (or status) of a stored sample,
 // identified by its time and source, with a reason. The correction is a new
-// event; the original stays in the log.
+// event; the original stays in the log. A correction that changes nothing
+// (a retried request) is a Conflict, and stores nothing.
 func CorrectSample(ctx context.Context, s events.Store, actor domain.Actor, agg events.Aggregate, corrected monitoring.Sample, reason string, at time.Time) (events.Event, error) {
+	const op = "section.sample_corrected"
+	if err := checkSampleRef(op, "sample.", corrected.Key(), reason); err != nil {
+		return events.Event{}, err
+	}
 	prev, version, err := findSample(ctx, s, agg, corrected.Key())
 	if err != nil {
 		return events.Event{}, err
 	}
 	corrected.At = corrected.At.UTC()
+	c := monitoring.SampleCorrected{Sample: corrected, Previous: prev, Reason: reason}
+	if err := c.Validate(); err != nil {
+		return events.Event{}, err
+	}
+	if digest(corrected) == digest(prev) {
+		return events.Event{}, domain.Errorf(op, domain.Conflict, "sample", "the %s sample at %s already has these values: nothing to correct",
+			prev.Source, prev.At.In(domain.CST).Format("2006-01-02 15:04"))
+	}
 	evs, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(version), Events: []events.Draft{{
-		OccurredAt: at, Actor: actor, Data: monitoring.SampleCorrected{Sample: corrected, Previous: prev, Reason: reason},
+		OccurredAt: at, Actor: actor, Data: c,
 	}}})
 	if err != nil {
 		return events.Event{}, err
@@ -530,8 +551,24 @@ func CorrectSample(ctx context.Context, s events.Store, actor domain.Actor, agg 
 	return evs[0], nil
 }
 
+// checkSampleRef checks what a correction or an invalidation names before
+// the sample is looked up: its time and source (fields prefix+"at" and
+// prefix+"source"), and the reason.
+func checkSampleRef(op, prefix string, key monitoring.Key, reason string) error {
+	if key.At.IsZero() {
+		return domain.Errorf(op, domain.Invalid, prefix+"at", "missing: the time the sample was taken")
+	}
+	if err := key.Source.Validate(); err != nil {
+		return domain.E(op, domain.Invalid, prefix+"source", err)
+	}
+	return monitoring.CheckReason(op, reason)
+}
+
 // InvalidateSample withdraws a stored sample from assessment, with a reason.
 func InvalidateSample(ctx context.Context, s events.Store, actor domain.Actor, agg events.Aggregate, key monitoring.Key, reason string, at time.Time) (events.Event, error) {
+	if err := checkSampleRef("section.sample_invalidated", "", key, reason); err != nil {
+		return events.Event{}, err
+	}
 	prev, version, err := findSample(ctx, s, agg, key)
 	if err != nil {
 		return events.Event{}, err

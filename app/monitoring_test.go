@@ -232,3 +232,57 @@ func TestDrinkingSourcesBlackOdorousGroundwater(t *testing.T) {
 	require.Equal(t, 1, cy.Groundwater)
 	require.Equal(t, 1, cy.GroundwaterVeryPoor)
 }
+
+// A corrected sample's upload, re-imported, stores nothing: the file as
+// uploaded and the file with the corrected values both count as stored; a
+// third set of values is refused. Corrections that change nothing, or name
+// no time, a wrong source or a blank reason, are refused and store nothing.
+func TestReimportAfterCorrection(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	_, err := app.ImportSamples(ctx, s, station, strings.NewReader(good), app.ImportOptions{File: "march.csv", Now: now})
+	require.NoError(t, err)
+	agg := app.SectionAggregate("140800", "FH-HJDQ")
+	at := time.Date(2019, 3, 1, 8, 0, 0, 0, domain.CST)
+	fixed := monitoring.Sample{At: at, Source: monitoring.Manual, Values: water.Values{water.PH: 7.9, water.DO: 6.2, water.CODMn: 5.1, water.NH3N: 0.82, water.TP: 0.21}}
+	_, err = app.CorrectSample(ctx, s, admin, agg, fixed, "实验室复核", now)
+	require.NoError(t, err)
+	before := lastPosition(t, s)
+
+	for _, tc := range []struct {
+		name, file string
+		stored     int
+	}{
+		{"as uploaded", good, 3},
+		{"as corrected", strings.Replace(good, "0.82,0.19", "0.82,0.21", 1), 3},
+	} {
+		res, err := app.ImportSamples(ctx, s, station, strings.NewReader(tc.file), app.ImportOptions{File: "march.csv", Now: now})
+		require.NoError(t, err, tc.name)
+		require.Equal(t, tc.stored, res.AlreadyStored, tc.name)
+		require.Zero(t, res.Stored, tc.name)
+	}
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(strings.Replace(good, "0.82,0.19", "0.82,0.25", 1)), app.ImportOptions{File: "march.csv", Now: now})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "record a correction instead")
+
+	for _, tc := range []struct {
+		name   string
+		sample monitoring.Sample
+		reason string
+		kind   domain.Kind
+		field  string
+	}{
+		{"no change", fixed, "again", domain.Conflict, "sample"},
+		{"no time", monitoring.Sample{Source: monitoring.Manual, Values: fixed.Values}, "r", domain.Invalid, "sample.at"},
+		{"bad source", monitoring.Sample{At: at, Source: "Manual", Values: fixed.Values}, "r", domain.Invalid, "sample.source"},
+		{"blank reason", monitoring.Sample{At: at, Source: monitoring.Manual, Values: water.Values{water.DO: 6}}, "   ", domain.Invalid, "reason"},
+	} {
+		_, err := app.CorrectSample(ctx, s, admin, agg, tc.sample, tc.reason, now)
+		require.Equal(t, tc.kind, domain.KindOf(err), "%s: %v", tc.name, err)
+		require.Equal(t, tc.field, domain.FieldOf(err), "%s: %v", tc.name, err)
+	}
+	_, err = app.InvalidateSample(ctx, s, admin, agg, monitoring.Key{}, "x", now)
+	require.Equal(t, "at", domain.FieldOf(err), "%v", err)
+	require.Equal(t, domain.Invalid, domain.KindOf(err))
+	require.Equal(t, before, lastPosition(t, s), "nothing stored")
+}

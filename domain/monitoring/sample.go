@@ -201,8 +201,8 @@ type SampleCorrected struct {
 // Validate checks the corrected sample and that a reason is given.
 func (c SampleCorrected) Validate() error {
 	const op = "section.sample_corrected"
-	if c.Reason == "" {
-		return domain.Errorf(op, domain.Invalid, "reason", "missing: why is the sample corrected?")
+	if err := CheckReason(op, c.Reason); err != nil {
+		return err
 	}
 	if err := c.Sample.Validate(op, "sample"); err != nil {
 		return err
@@ -212,6 +212,19 @@ func (c SampleCorrected) Validate() error {
 	}
 	if c.Previous.Key() != c.Sample.Key() {
 		return domain.Errorf(op, domain.Invalid, "previous", "is not the same sample (time and source differ)")
+	}
+	return nil
+}
+
+// CheckReason checks the reason given for a correction or an invalidation:
+// present, at most 1,000 bytes of text without surrounding space or
+// control characters.
+func CheckReason(op, reason string) error {
+	if reason == "" {
+		return domain.Errorf(op, domain.Invalid, "reason", "missing: why is the sample corrected or withdrawn?")
+	}
+	if err := domain.CheckText(reason, 1000); err != nil {
+		return domain.E(op, domain.Invalid, "reason", err)
 	}
 	return nil
 }
@@ -229,8 +242,8 @@ func (v SampleInvalidated) Key() Key { return v.Previous.Key() }
 // Validate checks the reference and that a reason is given.
 func (v SampleInvalidated) Validate() error {
 	const op = "section.sample_invalidated"
-	if v.Reason == "" {
-		return domain.Errorf(op, domain.Invalid, "reason", "missing: why is the sample invalid?")
+	if err := CheckReason(op, v.Reason); err != nil {
+		return err
 	}
 	return v.Previous.Validate(op, "previous")
 }
