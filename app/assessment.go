@@ -128,20 +128,23 @@ type computeModels struct {
 	rl    *rulesLog
 	hd    *heads // nil when not replayed (the computation then has no inputs hash)
 	tasks TaskFigures
+	// occurredBy, if set, keeps the facts that happened after it out of
+	// every model (the rules and the heads read the whole log).
+	occurredBy time.Time
 }
 
 func newComputeModels(occurredBy time.Time, tasks TaskFigures) *computeModels {
 	return &computeModels{q: quality.New(quality.Options{OccurredBy: occurredBy}), cm: cards.New(), rl: &rulesLog{},
-		hd: &heads{last: map[events.Aggregate]events.Hash{}}, tasks: tasks}
+		hd: &heads{last: map[events.Aggregate]events.Hash{}}, tasks: tasks, occurredBy: occurredBy}
 }
 
 func (m *computeModels) list() []projections.Projection {
-	ps := []projections.Projection{m.q, m.cm, m.rl}
+	ps := []projections.Projection{m.q, projections.OccurredBy(m.occurredBy, m.cm), m.rl}
 	if m.hd != nil {
 		ps = append(ps, m.hd)
 	}
 	if m.tasks != nil {
-		ps = append(ps, m.tasks)
+		ps = append(ps, projections.OccurredBy(m.occurredBy, m.tasks))
 	}
 	return ps
 }

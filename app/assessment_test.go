@@ -13,6 +13,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
@@ -254,4 +255,48 @@ func TestAssessorEqualsCompute(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, replayed, restored)
 	require.Error(t, b.Restore([]byte("{")))
+}
+
+// "As it happened" on a date leaves out the facts that happened after it,
+// whenever they were recorded: a groundwater grade for 2018 given in May
+// 2019 and an inspection in May 2019 are not part of Taiyuan's figures as
+// they had happened by 2019-04-01, and are by 2019-06-01.
+func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	_, err := app.Register(ctx, s, admin, date(2016, 1, 2),
+		app.GroundwaterPointRegistration(monitoring.GroundwaterPointRegistered{ID: "TY-GW-1", Name: "晋祠", City: "140100"}))
+	require.NoError(t, err)
+	reg := enforcement.EnterpriseRegistered{Name: "太原市某焦化有限公司", USCC: validUSCC(t, "91140100MA0RW0011"), City: "140100", Industry: "焦化"}
+	_, err = app.RegisterEnterprise(ctx, s, inspector, date(2016, 1, 2), reg)
+	require.NoError(t, err)
+
+	clock.Set(date(2019, 6, 1))
+	may := date(2019, 5, 1)
+	_, err = app.Record(ctx, s, admin, may, events.Aggregate{Scope: "140100", Type: app.GroundwaterPointType, ID: "TY-GW-1"},
+		monitoring.GroundwaterGraded{Year: 2018, Grade: 5})
+	require.NoError(t, err)
+	_, err = app.RecordInspection(ctx, s, inspector, may, app.EnterpriseAggregate("140100", reg.ID()), exceedance("晋环监〔2019〕7号", ""))
+	require.NoError(t, err)
+
+	year := func(a *app.CityAudit, y int) app.AuditYear {
+		for _, ay := range a.Years {
+			if ay.Year == y {
+				return ay
+			}
+		}
+		t.Fatalf("no year %d", y)
+		return app.AuditYear{}
+	}
+	before, err := app.AuditCity(ctx, s, "140100", date(2019, 4, 1), nil)
+	require.NoError(t, err)
+	require.Zero(t, year(before, 2018).AsHappened.Inputs.Groundwater, "graded in May")
+	require.Zero(t, year(before, 2019).AsHappened.Inputs.Enforcement.Inspections, "inspected in May")
+	require.Empty(t, year(before, 2018).Differences)
+	require.Empty(t, year(before, 2019).Differences)
+
+	after, err := app.AuditCity(ctx, s, "140100", date(2019, 6, 1), nil)
+	require.NoError(t, err)
+	require.Equal(t, 1, year(after, 2018).AsHappened.Inputs.GroundwaterVeryPoor)
+	require.Equal(t, 1, year(after, 2019).AsHappened.Inputs.Enforcement.Inspections)
 }

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"time"
 
 	"github.com/shanxi-water/ledger/events"
 )
@@ -25,4 +26,27 @@ func Replay(ctx context.Context, s events.Store, q events.Query, ps ...Projectio
 		return nil
 	})
 	return last, err
+}
+
+// OccurredBy feeds p only the events that occurred at or before t (all if
+// t is zero): a model of the facts as they had happened by then, however
+// late they were recorded. Models whose events carry facts of their own
+// times (samples, each taken at its own time) take such an option
+// themselves instead (quality.Options.OccurredBy).
+func OccurredBy(t time.Time, p Projection) Projection {
+	if t.IsZero() {
+		return p
+	}
+	return occurredBy{t, p}
+}
+
+type occurredBy struct {
+	t time.Time
+	p Projection
+}
+
+func (o occurredBy) Apply(e events.Event) {
+	if !e.OccurredAt.After(o.t) {
+		o.p.Apply(e)
+	}
 }

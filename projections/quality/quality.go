@@ -127,8 +127,12 @@ func monthOf(t time.Time) month {
 	return month{t.Year(), int(t.Month())}
 }
 
-func (m *Model) keep(s monitoring.Sample) bool {
-	return m.opts.OccurredBy.IsZero() || !s.At.After(m.opts.OccurredBy)
+func (m *Model) keep(s monitoring.Sample) bool { return m.occurred(s.At) }
+
+// occurred reports whether something that happened at t happened by
+// Options.OccurredBy.
+func (m *Model) occurred(t time.Time) bool {
+	return m.opts.OccurredBy.IsZero() || !t.After(m.opts.OccurredBy)
 }
 
 // Apply folds one event into the model.
@@ -151,13 +155,13 @@ func (m *Model) Apply(e events.Event) {
 	case monitoring.BlackOdorousRegistered:
 		m.black[d.ID] = &BlackBody{Info: d}
 	case monitoring.BlackOdorousInspected:
-		if b := m.black[id]; b != nil && (m.opts.OccurredBy.IsZero() || !e.OccurredAt.After(m.opts.OccurredBy)) {
+		if b := m.black[id]; b != nil && m.occurred(e.OccurredAt) {
 			b.inspections = append(b.inspections, inspection{e.OccurredAt, d.Level})
 		}
 	case monitoring.GroundwaterPointRegistered:
 		m.ground[d.ID] = &GroundPoint{Info: d, Grades: map[int]monitoring.GroundwaterGrade{}}
 	case monitoring.GroundwaterGraded:
-		if g := m.ground[id]; g != nil {
+		if g := m.ground[id]; g != nil && m.occurred(e.OccurredAt) {
 			g.Grades[d.Year] = d.Grade
 		}
 	case monitoring.SamplesRecorded, monitoring.SourceSamplesRecorded:
