@@ -213,15 +213,27 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 // Publish computes a year's results from the whole log and freezes them
 // in an event. A year is published once.
 func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, document string, at time.Time, tasks TaskFigures) (events.Event, error) {
+	const op = "assessment.results_published"
+	if end := time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST); at.Before(end) {
+		return events.Event{}, domain.Errorf(op, domain.Invalid, "year", "%d has not ended (it ends %s): a year's results are published after it", year, end.Format("2006-01-02 15:04 MST"))
+	}
+	if p, e, err := Published(ctx, s, year); err != nil {
+		return events.Event{}, err
+	} else if p != nil {
+		return events.Event{}, domain.Errorf(op, domain.Conflict, "year", "%d was published on %s (%s); a publication stands once made",
+			year, e.OccurredAt.In(domain.CST).Format("2006-01-02"), p.Document)
+	}
 	c, err := Compute(ctx, s, year, Basis{}, tasks)
 	if err != nil {
 		return events.Event{}, err
 	}
+	rp := assessment.ResultsPublished{Method: c.Method, Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
+		Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results}
+	if err := rp.Validate(); err != nil {
+		return events.Event{}, err
+	}
 	evs, err := s.Append(ctx, events.Change{Aggregate: YearAggregate(year), Expect: events.NoEvents, Events: []events.Draft{{
-		OccurredAt: at, Actor: actor,
-		Data: assessment.ResultsPublished{Method: c.Method, Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
-			Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results},
-	}}})
+		OccurredAt: at, Actor: actor, Data: rp}}})
 	if err != nil {
 		return events.Event{}, err
 	}

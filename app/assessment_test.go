@@ -98,6 +98,14 @@ func TestPublishedResultsAreFrozen(t *testing.T) {
 	require.Equal(t, assessment.Excellent, ty.Grade)
 	require.Equal(t, 11, yc.Rank, "the lowest score ranks last")
 
+	before := lastPosition(t, s)
+	_, err = app.Publish(ctx, s, admin, 2018, "晋环函〔2018〕99号", time.Date(2018, 12, 31, 23, 59, 0, 0, domain.CST), nil)
+	require.Equal(t, domain.Invalid, domain.KindOf(err), "the year has not ended: %v", err)
+	require.Equal(t, "year", domain.FieldOf(err))
+	_, err = app.Publish(ctx, s, admin, 2018, "", date(2019, 3, 1), nil)
+	require.Equal(t, "document", domain.FieldOf(err), "%v", err)
+	require.Equal(t, before, lastPosition(t, s), "refusals store nothing")
+
 	clock.Set(date(2019, 3, 1))
 	pub, err := app.Publish(ctx, s, admin, 2018, "晋环函〔2019〕30号", clock.Now(), nil)
 	require.NoError(t, err)
@@ -107,6 +115,7 @@ func TestPublishedResultsAreFrozen(t *testing.T) {
 	_, err = app.Publish(ctx, s, admin, 2018, "again", clock.Now(), nil)
 	require.Error(t, err, "a year is published once")
 	require.Equal(t, domain.Conflict, domain.KindOf(err))
+	require.Contains(t, err.Error(), "2018 was published on 2019-03-01 (晋环函〔2019〕30号)")
 
 	// A late correction: Taiyuan's March sample was in fact worse than V.
 	clock.Set(date(2019, 6, 1))
