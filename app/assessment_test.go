@@ -236,6 +236,11 @@ func TestAuditReplayBothModes(t *testing.T) {
 	require.Contains(t, y2018.Differences, "grade excellent → fail")
 	require.Contains(t, y2018.DiffZh, "水质得分 100.00 → 70.00")
 	require.Contains(t, y2018.DiffZh, "等级 优秀 → 不合格")
+	fz, fe := y2018.AsHappened.FailureTexts()
+	require.NotEmpty(t, fe, "the correction breaks a hard rule")
+	require.Contains(t, y2018.Differences, "hard rule now broken: "+fe[0])
+	require.Contains(t, y2018.DiffZh, "新增否决项: "+fz[0])
+	require.Len(t, y2018.Differences, len(y2018.DiffZh))
 
 	_, err = app.AuditCity(ctx, s, "999999", date(2019, 4, 1), nil)
 	require.Equal(t, domain.NotFound, domain.KindOf(err))

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -252,6 +253,18 @@ func DiffResults(a, b assessment.Result) (zh, en []string) {
 			p, q := a.Parts[i], b.Parts[i]
 			add(fmt.Sprintf("%s %d/%d → %d/%d, %.2f → %.2f 分", p.Label(), p.Numerator, p.Denominator, q.Numerator, q.Denominator, p.Points, q.Points),
 				fmt.Sprintf("%s: %s → %s", p.Name, p.Explanation, q.Explanation))
+		}
+	}
+	az, ae := a.FailureTexts()
+	bz, be := b.FailureTexts()
+	for i, e := range be {
+		if !slices.Contains(ae, e) {
+			add("新增否决项: "+bz[i], "hard rule now broken: "+e)
+		}
+	}
+	for i, e := range ae {
+		if !slices.Contains(be, e) {
+			add("否决项不再成立: "+az[i], "hard rule no longer broken: "+e)
 		}
 	}
 	return zh, en
