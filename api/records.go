@@ -25,6 +25,7 @@ var (
 	pQuarter  = param{"quarter", "path", "string", "quarter, e.g. 2019Q2", true}
 	pScope    = param{"scope", "path", "string", "city code or name, or province", true}
 	pPersonID = param{"id", "path", "string", "official id", true}
+	pActDate  = param{"date", "query", "string", "when it happened: an RFC 3339 time, or a date (Shanxi time: noon that day, now if today); default now", false}
 )
 
 // recordRoutes are the tasks, enforcement and officials endpoints.
@@ -47,11 +48,11 @@ var recordRoutes = []route{
 		Params: []param{pCityOpt}, Response: "EnterpriseList", Handle: (*Server).enterprises},
 	{Method: "GET", Path: "/api/enterprises/{id}", Action: Read, Tag: "enforcement", Summary: "An enterprise: its record, cards and 12-quarter compliance strip",
 		Params: []param{pEntID, pDay}, Response: "EnterpriseView", Handle: (*Server).enterprise},
-	{Method: "POST", Path: "/api/enterprises", Action: WriteCards, Tag: "enforcement", Summary: "Register an enterprise",
-		Body: "application/json", BodySchema: "EnterpriseRegistered", Response: "Event", Handle: (*Server).registerEnterprise},
+	{Method: "POST", Path: "/api/enterprises", Action: WriteCards, Tag: "enforcement", Summary: "Register an enterprise (dated the day it came under supervision)",
+		Params: []param{pActDate}, Body: "application/json", BodySchema: "EnterpriseRegistered", Response: "Event", Handle: (*Server).registerEnterprise},
 	{Method: "POST", Path: "/api/enterprises/{id}/{action}", Action: WriteCards, Tag: "enforcement",
 		Summary: "Record an inspection or a card decision: action is inspections, yellow-cards, red-cards, lifts or revocations",
-		Params:  []param{pEntID, {"action", "path", "string", "inspections | yellow-cards | red-cards | lifts | revocations", true}, {"date", "query", "string", "the date it happened (default now)", false}},
+		Params:  []param{pEntID, {"action", "path", "string", "inspections | yellow-cards | red-cards | lifts | revocations", true}, pActDate},
 		Body:    "application/json", BodySchema: "EnforcementAction", Response: "Event", Handle: (*Server).enforce},
 	{Method: "GET", Path: "/api/cards", Action: Read, Tag: "enforcement", Summary: "The card register on a day",
 		Params: []param{pDay}, Response: "CardRegister", Handle: (*Server).cardRegister},
@@ -107,16 +108,27 @@ func (s *Server) dayParam(r *http.Request, name string) (plan.Date, error) {
 }
 
 // timeParam reads ?date= for when a recorded action happened, default now.
+// An RFC 3339 time is taken as given. A date (Shanxi time) is noon that
+// day, or now if it is today: noon may not have come yet, and an action
+// recorded today may follow another recorded earlier today (a registration,
+// a card).
 func (s *Server) timeParam(r *http.Request) (time.Time, error) {
-	t, err := queryDate(r, "date")
-	if err != nil || !t.IsZero() {
-		if err == nil {
-			y, m, d := t.In(domain.CST).Date()
-			t = time.Date(y, m, d, 12, 0, 0, 0, domain.CST)
-		}
-		return t, err
+	v := r.URL.Query().Get("date")
+	if v == "" {
+		return s.now(), nil
 	}
-	return s.now(), nil
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", v, domain.CST)
+	if err != nil {
+		return time.Time{}, domain.Errorf(r.URL.Path, domain.Invalid, "date", "%q is neither a date (2019-12-31) nor an RFC 3339 time", v)
+	}
+	now := s.now()
+	if y, m, day := now.In(domain.CST).Date(); d.Equal(time.Date(y, m, day, 0, 0, 0, 0, domain.CST)) {
+		return now, nil
+	}
+	return d.Add(12 * time.Hour), nil
 }
 
 func (s *Server) taskRows(w http.ResponseWriter, r *http.Request) error {
@@ -294,11 +306,15 @@ func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) registerEnterprise(w http.ResponseWriter, r *http.Request) error {
+	at, err := s.timeParam(r)
+	if err != nil {
+		return err
+	}
 	var reg enforcement.EnterpriseRegistered
 	if err := decodeJSON(r, &reg); err != nil {
 		return err
 	}
-	e, err := app.RegisterEnterprise(r.Context(), s.store, actor(r), s.now(), reg)
+	e, err := app.RegisterEnterprise(r.Context(), s.store, actor(r), at, reg)
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,22 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	require.Equal(t, "2020Q3", ev.Strip[11].Quarter.String(), "the quarter of the day last")
 	require.Equal(t, enforcement.UnderYellow, ev.Strip[11].Status)
 
+	// An enterprise entered today under supervision since 2019, its city
+	// named: inspected on the day it came under supervision.
+	second := "91140800MA0RW0002"
+	c2, err := enforcement.USCCCheck(second)
+	require.NoError(t, err)
+	second += string(c2)
+	code, b = f.do("POST", "/api/enterprises?date=2019-05-01", domain.Enforcement, `{"name":"运城市某焦化有限公司","uscc":"`+second+`","city":"运城","industry":"焦化"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	require.Contains(t, string(b), `"scope":"140800"`)
+	code, b = f.do("POST", "/api/enterprises/"+second+"/inspections?date=2019-05-01", domain.Enforcement,
+		`{"document_no":"运环监〔2019〕3号","authority":"运城市环境保护局","findings":["compliant"]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/enterprises/"+second+"/inspections?date=2019-04-30", domain.Enforcement,
+		`{"document_no":"运环监〔2019〕2号","authority":"运城市环境保护局","findings":["compliant"]}`, "application/json")
+	require.Equal(t, 409, code, "before it came under supervision: %s", b)
+
 	// Still over the standard after the deadline: a red card, which has no
 	// deadline of its own. The record still answers, every card in it.
 	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2020-10-08", domain.Enforcement,

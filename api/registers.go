@@ -21,7 +21,7 @@ var registerRoutes = []route{
 		Body:    "application/json", BodySchema: "RegisterEntry", Response: "EventList", Handle: (*Server).registerEntry},
 	{Method: "POST", Path: "/api/black-odorous/{city}/{id}/inspections", Action: ImportSamples, Tag: "water",
 		Summary: "Record a black-odorous water body's inspection (its level is derived from the reading)",
-		Params:  []param{pCityPath, {"id", "path", "string", "the body's id", true}, {"date", "query", "string", "the inspection's date (default now)", false}},
+		Params:  []param{pCityPath, {"id", "path", "string", "the body's id", true}, pActDate},
 		Body:    "application/json", BodySchema: "BlackOdorReading", Response: "Event", Handle: (*Server).inspectBlackOdorous},
 	{Method: "POST", Path: "/api/groundwater/{city}/{id}/grades", Action: ImportSamples, Tag: "water",
 		Summary: "Record a groundwater point's grade for a year (5 is 极差)",

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,22 @@ import (
 
 // CityID is a prefecture-level city's GB/T 2260 administrative code, e.g. "140100".
 type CityID string
+
+// UnmarshalJSON reads a city's code, or its name (太原, Taiyuan) as its
+// code, so that a request may name a city as every query parameter may.
+// Any other string is kept as it is, for Validate to refuse naming the
+// field; events store codes only.
+func (c *CityID) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*c = CityID(s)
+	if city, ok := FindCity(s); ok {
+		*c = city.ID
+	}
+	return nil
+}
 
 // Basin is one of the two river basins the plan sets targets for.
 type Basin string
