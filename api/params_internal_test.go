@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,4 +30,32 @@ func TestTimeParam(t *testing.T) {
 	}
 	_, err := s.timeParam(httptest.NewRequest("POST", "/api/enterprises?date=2019-13-01", nil))
 	require.Equal(t, "date", domain.FieldOf(err))
+}
+
+// A request body's errors name their field.
+func TestDecodeJSONNamesTheField(t *testing.T) {
+	type body struct {
+		Sample struct {
+			At     time.Time `json:"at"`
+			Values []float64 `json:"values"`
+		} `json:"sample"`
+		From []time.Time `json:"from"`
+		Key  bool        `json:"key_discharger"`
+	}
+	for _, tc := range []struct{ in, field, reason string }{
+		{`{"sample":{"at":"2021-03-01 08:00"}}`, "sample.at", "not an RFC 3339 time"},
+		{`{"from":["2021-03-01T08:00:00Z","2021-05-01"]}`, "from[1]", "not an RFC 3339 time"},
+		{`{"sample":{"values":[1,"x"]}}`, "sample.values", "a JSON string where a number is expected"},
+		{`{"key_discharger":"yes"}`, "key_discharger", "where true or false is expected"},
+		{`{"zz":1}`, "zz", "unknown field"},
+		{`{"key_discharger":true} {"a":1}`, "body", "more than one JSON value"},
+		{`{"key_discharger":tru`, "body", "not valid JSON"},
+	} {
+		var v body
+		err := decodeJSON(httptest.NewRequest("POST", "/api/x", strings.NewReader(tc.in)), &v)
+		require.Equal(t, tc.field, domain.FieldOf(err), "%s: %v", tc.in, err)
+		require.Contains(t, err.Error(), tc.reason, tc.in)
+	}
+	var v body
+	require.NoError(t, decodeJSON(httptest.NewRequest("POST", "/api/x", strings.NewReader(`{"key_discharger":true}`+"\n")), &v))
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -81,15 +80,6 @@ var routes = []route{
 }
 
 func init() { routes[0].Handle = (*Server).openAPI }
-
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 8<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return domain.Errorf(r.Method+" "+r.URL.Path, domain.Invalid, "body", "not valid JSON for this request: %v", err)
-	}
-	return nil
-}
 
 func queryInt(r *http.Request, name string, def int) (int, error) {
 	v := r.URL.Query().Get(name)

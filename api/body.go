@@ -1,0 +1,151 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+// maxBody bounds a JSON request body.
+const maxBody = 8 << 20
+
+// decodeJSON reads a request's body, one JSON value, into v: no unknown
+// fields, nothing after it. A value of the wrong type or a time that does
+// not parse is named by its field (sample.at), not as "body".
+func decodeJSON(r *http.Request, v any) error {
+	op := r.Method + " " + r.URL.Path
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return domain.Errorf(op, domain.Invalid, "body", "cannot be read: %v", err)
+	}
+	if len(body) > maxBody {
+		return domain.Errorf(op, domain.Invalid, "body", "larger than %d MB", maxBody>>20)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyError(op, body, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return domain.Errorf(op, domain.Invalid, "body", "more than one JSON value: a request body is one object")
+	}
+	return nil
+}
+
+// bodyError names the field a decoding error is about, where it can.
+func bodyError(op string, body []byte, err error) error {
+	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return domain.Errorf(op, domain.Invalid, te.Field, "a JSON %s where %s is expected", te.Value, kindOf(te.Type))
+	case errors.As(err, &pe):
+		field := "body"
+		if p := pathOf(body, pe.Value); p != "" {
+			field = p
+		}
+		return domain.Errorf(op, domain.Invalid, field, "%q is not an RFC 3339 time (e.g. 2021-03-01T08:00:00+08:00)", pe.Value)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		name = strings.TrimSuffix(name, `"`)
+		return domain.Errorf(op, domain.Invalid, name, "unknown field (see the request's schema in /api/openapi.json)")
+	}
+	return domain.Errorf(op, domain.Invalid, "body", "not valid JSON for this request: %v", err)
+}
+
+// kindOf says what JSON a Go type takes.
+func kindOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+	return "an object"
+}
+
+// pathOf finds the path (a.b[2].c) of the first string equal to s in a
+// JSON document, in the document's order; "" if none.
+func pathOf(doc []byte, s string) string {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	type level struct {
+		object bool
+		key    string // an object's current key
+		index  int    // a list's next index
+		expect bool   // an object expects a key next
+	}
+	var stack []level
+	path := func() string {
+		var b strings.Builder
+		for _, l := range stack {
+			if l.object {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(l.key)
+			} else {
+				fmt.Fprintf(&b, "[%d]", l.index-1)
+			}
+		}
+		return b.String()
+	}
+	// value notes that a value was read at the top of the stack.
+	value := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].object {
+				stack[n-1].expect = true
+			}
+		}
+	}
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		n := len(stack)
+		if n > 0 && stack[n-1].object && stack[n-1].expect {
+			if k, ok := t.(string); ok {
+				stack[n-1].key, stack[n-1].expect = k, false
+				continue
+			}
+		}
+		if n > 0 && !stack[n-1].object {
+			if d, ok := t.(json.Delim); !ok || d != ']' {
+				stack[n-1].index++
+			}
+		}
+		switch t := t.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, level{object: true, expect: true})
+			case '[':
+				stack = append(stack, level{})
+			default:
+				stack = stack[:len(stack)-1]
+				value()
+			}
+		case string:
+			if t == s {
+				return path()
+			}
+			value()
+		default:
+			value()
+		}
+	}
+}
