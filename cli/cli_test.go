@@ -196,3 +196,21 @@ func TestStoreInUseSaysServer(t *testing.T) {
 	require.Contains(t, errOut, "in use by another ledger process")
 	require.Contains(t, errOut, "--server")
 }
+
+// serve --demo loads into --data when given, which must be new or empty:
+// a directory holding a store is refused before anything is loaded.
+func TestServeDemoUsesData(t *testing.T) {
+	dir := citiesStore(t)
+	code, _, errOut := run(t, "serve", "--demo", "--data", dir, "--listen", "127.0.0.1:0")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, dir+" is not empty")
+
+	got, err := demoDir("serve", "")
+	require.NoError(t, err)
+	require.DirExists(t, got)
+	os.RemoveAll(got)
+	empty := t.TempDir()
+	got, err = demoDir("serve", empty)
+	require.NoError(t, err)
+	require.Equal(t, empty, got)
+}

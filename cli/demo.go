@@ -20,6 +20,18 @@ import (
 	"github.com/shanxi-water/ledger/projections/quality"
 )
 
+// demoDir is the directory a demo store is made in: dir, which must be
+// new or empty, or a new temporary directory if dir is "".
+func demoDir(op, dir string) (string, error) {
+	if dir == "" {
+		return os.MkdirTemp("", "ledger-demo-")
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return "", domain.Errorf(op, domain.Invalid, "data", "%s is not empty: the demo starts from a new directory", dir)
+	}
+	return dir, nil
+}
+
 func runDemo(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet("demo", env)
 	data := fs.String("data", "", "directory for the new store (default: a new directory under the system's temporary directory)")
@@ -28,14 +40,9 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir := *data
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "ledger-demo-"); err != nil {
-			return err
-		}
-	} else if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return domain.Errorf("demo", domain.Invalid, "data", "%s is not empty: the demo starts from a new directory", dir)
+	dir, err := demoDir("demo", *data)
+	if err != nil {
+		return err
 	}
 	progress := env.Stderr
 	if *quiet {

@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -26,7 +26,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "HTTP address to serve the API and dashboard on")
 	tokensPath := fs.String("tokens", "", "token file (default DATA/tokens.json, or ./ledger-tokens.json with --nats)")
 	natsListen := fs.String("nats-listen", "", "also open the embedded NATS server to other clients here (e.g. 127.0.0.1:4222), for notifications")
-	withDemo := fs.Bool("demo", false, "load the demo province into a new store first (as 'ledger demo'), then serve it")
+	withDemo := fs.Bool("demo", false, "load the demo province into a new store first (as 'ledger demo'): into --data if given (a new or empty directory), else a temporary one; then serve it")
 	snapEvery := fs.Uint64("snapshot-every", projections.DefaultSnapshotEvery, "snapshot the read models after this many events (0: no snapshots)")
 	snapInterval := fs.Duration("snapshot-interval", projections.DefaultSnapshotInterval, "or after this long, if any event came since the last")
 	if err := parseFlags(fs, args); err != nil {
@@ -37,7 +37,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		if sf.url != "" {
 			return fmt.Errorf("--demo creates a new embedded store; it cannot be used with --nats")
 		}
-		dir, err := os.MkdirTemp("", "ledger-demo-")
+		given := env.Getenv("LEDGER_DATA") != ""
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "data" })
+		dir := ""
+		if given {
+			dir = sf.data
+		}
+		dir, err := demoDir("serve", dir)
 		if err != nil {
 			return err
 		}
