@@ -213,6 +213,21 @@ func TestRoleActionMatrix(t *testing.T) {
 	code, b = f.do("GET", "/api/events?type=nope", domain.Auditor, "", "")
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), `"field":"type[0]"`)
+	code, b = f.do("GET", "/api/events?name=section.samples_recorded&name=enterprise.foo", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"name[1]"`)
+	// A parameter the endpoint does not take is refused, not ignored.
+	code, b = f.do("GET", "/api/events?as_off=2019-01-01", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"as_off"`)
+	require.Contains(t, string(b), "as_of")
+	code, b = f.do("GET", "/api/sections?city=运城", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), "FH-HJDQ")
+	require.NotContains(t, string(b), "HH-NZ", "a Xinzhou section")
+	code, b = f.do("GET", "/api/exports/assessment/2019?lang=fr", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"lang"`)
 }
 
 // A station uploads only for its own sections.

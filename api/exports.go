@@ -42,11 +42,15 @@ type table struct {
 	rows    [][]string
 }
 
-func exportLang(r *http.Request) Lang {
-	if r.URL.Query().Get("lang") == "en" {
-		return En
+func exportLang(r *http.Request) (Lang, error) {
+	switch v := r.URL.Query().Get("lang"); v {
+	case "", "zh":
+		return Zh, nil
+	case "en":
+		return En, nil
+	default:
+		return Zh, domain.Errorf(r.URL.Path, domain.Invalid, "lang", "%q is not zh or en", v)
 	}
-	return Zh
 }
 
 // writeTable answers with the table as CSV (UTF-8 with a byte-order mark,
@@ -111,7 +115,10 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	l := exportLang(r)
+	l, err := exportLang(r)
+	if err != nil {
+		return err
+	}
 	view := r.URL.Query().Get("view")
 	var results []assessment.Result
 	switch view {
@@ -169,7 +176,10 @@ func (s *Server) exportCards(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l := exportLang(r)
+	l, err := exportLang(r)
+	if err != nil {
+		return err
+	}
 	var entries []cards.Entry
 	s.live.View(func() { entries = s.cards.Register(day) })
 	header := []string{"企业", "统一社会信用代码/许可证", "城市", "行业", "重点排污单位", "牌", "决定书文号", "发证机关", "日期", "措施", "整改期限"}

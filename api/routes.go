@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,7 +58,8 @@ var routes = []route{
 		{"limit", "query", "integer", "at most this many (default 1000, at most 10000)", false},
 	}, Response: "EventList", Handle: (*Server).listEvents},
 	{Method: "GET", Path: "/api/verify", Action: Read, Tag: "log", Summary: "Verify every hash and every chain of the log", Response: "VerifyReport", Handle: (*Server).verify},
-	{Method: "GET", Path: "/api/sections", Action: Read, Tag: "water", Summary: "List the registered monitoring sections", Response: "SectionList", Handle: (*Server).listSections},
+	{Method: "GET", Path: "/api/sections", Action: Read, Tag: "water", Summary: "List the registered monitoring sections",
+		Params: []param{{"city", "query", "string", "only this city's (code or name)", false}}, Response: "SectionList", Handle: (*Server).listSections},
 	{Method: "POST", Path: "/api/sections", Action: WriteRegisters, Tag: "water", Summary: "Register a monitoring section",
 		Body: "application/json", BodySchema: "SectionRegistered", Response: "EventList", Handle: (*Server).registerSection},
 	{Method: "POST", Path: "/api/samples/import", Action: ImportSamples, Tag: "water", Summary: "Upload a station's CSV of samples (all rows or none unless partial)",
@@ -152,6 +154,9 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	for _, n := range vals["name"] {
 		q.Names = append(q.Names, events.Name(n))
 	}
+	if err := app.CheckNames(op, "name", q.Names); err != nil {
+		return err
+	}
 	if a := vals.Get("aggregate"); a != "" {
 		agg, err := events.ParseAggregate(a)
 		if err != nil {
@@ -195,8 +200,15 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listSections(w http.ResponseWriter, r *http.Request) error {
+	city, err := cityQuery(r)
+	if err != nil {
+		return err
+	}
 	var out []monitoring.SectionRegistered
 	s.live.View(func() { out = s.quality.Sections() })
+	if city != "" {
+		out = slices.DeleteFunc(out, func(sec monitoring.SectionRegistered) bool { return sec.City != city })
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -247,7 +249,34 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request, who *To
 		}
 		r = r.WithContext(context.WithValue(r.Context(), holderKey, tok))
 	}
+	if err := rt.checkQuery(r); err != nil {
+		return err
+	}
 	return rt.Handle(s, w, r)
+}
+
+// checkQuery refuses an API request's query parameters that the route does
+// not take (a misspelt ?as_of, a ?city where none filters), naming the
+// parameter, instead of answering as if it were not there.
+func (rt route) checkQuery(r *http.Request) error {
+	if !strings.HasPrefix(rt.Path, "/api/") {
+		return nil
+	}
+	for name := range r.URL.Query() {
+		if !slices.ContainsFunc(rt.Params, func(p param) bool { return p.In == "query" && p.Name == name }) {
+			var takes []string
+			for _, p := range rt.Params {
+				if p.In == "query" {
+					takes = append(takes, p.Name)
+				}
+			}
+			if len(takes) == 0 {
+				takes = []string{"none"}
+			}
+			return domain.Errorf(rt.Method+" "+rt.Path, domain.Invalid, name, "not a parameter of this endpoint (it takes: %s)", strings.Join(takes, ", "))
+		}
+	}
+	return nil
 }
 
 // metrics are the server's Prometheus metrics.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -113,6 +114,20 @@ func CheckTypes(op, field string, types []events.AggregateType) error {
 	for i, t := range types {
 		if !slices.Contains(AggregateTypes, t) {
 			return domain.Errorf(op, domain.Invalid, fmt.Sprintf("%s[%d]", field, i), "%q is not an aggregate type of the ledger (%v)", t, AggregateTypes)
+		}
+	}
+	return nil
+}
+
+// registry is the ledger's registry, made once, for CheckNames.
+var registry = sync.OnceValue(Registry)
+
+// CheckNames reports the first of names the ledger has no event of, naming
+// field[i]: a filter on it would match nothing, silently.
+func CheckNames(op, field string, names []events.Name) error {
+	for i, n := range names {
+		if !registry().Known(n) {
+			return domain.Errorf(op, domain.Invalid, fmt.Sprintf("%s[%d]", field, i), "%q is not an event name of the ledger (e.g. section.samples_recorded, task.status_changed)", n)
 		}
 	}
 	return nil

@@ -59,6 +59,9 @@ func runEvents(ctx context.Context, env Env, args []string) error {
 	for _, n := range names {
 		q.Names = append(q.Names, events.Name(n))
 	}
+	if err := app.CheckNames("events", "name", q.Names); err != nil {
+		return err
+	}
 	if *aggregate != "" {
 		a, err := events.ParseAggregate(*aggregate)
 		if err != nil {
