@@ -253,6 +253,13 @@ func TestErrorsAreJSONWithFields(t *testing.T) {
 	require.Equal(t, "invalid", e.Error.Kind)
 	require.Len(t, e.Error.Rows, 2)
 	require.Equal(t, monitoring.RowError{Line: 2, Column: "DO", Reason: "-6 is negative"}, e.Error.Rows[0])
+	code, b = f.do("POST", "/api/samples/import?partial=maybe", domain.Admin, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6\n", "text/csv")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"partial"`)
+	code, b = f.do("POST", "/api/samples/import?partial=1", domain.Admin, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,-6\nFH-HJDQ,2019-05-02 09:00,manual,6\n", "text/csv")
+	require.Equal(t, 200, code, "partial=1 is partial: %s", b)
+	require.Contains(t, string(b), `"stored":1`)
+	require.Contains(t, string(b), `"rejected_rows":1`)
 
 	code, b = f.do("POST", "/api/sections", domain.Admin, `{"id":"bad id","name":"x"}`, "application/json")
 	require.Equal(t, 400, code)

@@ -232,7 +232,14 @@ func (s *Server) registerSection(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {
 	tok := holder(r)
-	opts := app.ImportOptions{File: r.URL.Query().Get("file"), Partial: r.URL.Query().Get("partial") == "true", Now: s.now(), Index: s.samples}
+	partial := false
+	if v := r.URL.Query().Get("partial"); v != "" {
+		var err error
+		if partial, err = strconv.ParseBool(v); err != nil {
+			return domain.Errorf(r.URL.Path, domain.Invalid, "partial", "%q is not true or false", v)
+		}
+	}
+	opts := app.ImportOptions{File: r.URL.Query().Get("file"), Partial: partial, Now: s.now(), Index: s.samples}
 	if tok.Role == domain.Station {
 		own := map[monitoring.SectionID]bool{}
 		for _, id := range tok.Sections {

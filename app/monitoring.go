@@ -119,7 +119,8 @@ type ImportResult struct {
 	Rows          int                   `json:"rows"`           // data lines read
 	Stored        int                   `json:"stored"`         // samples stored now
 	AlreadyStored int                   `json:"already_stored"` // identical samples stored before: skipped
-	Rejected      []monitoring.RowError `json:"rejected"`       // bad rows (with Partial; otherwise the error lists them)
+	Rejected      []monitoring.RowError `json:"rejected"`       // errors of the bad rows (with Partial; otherwise the error lists them)
+	RejectedRows  int                   `json:"rejected_rows"`  // lines with at least one of them
 	Events        int                   `json:"events"`
 	FirstPosition uint64                `json:"first_position,omitempty"`
 	LastPosition  uint64                `json:"last_position,omitempty"`
@@ -183,8 +184,8 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 			return nil, err
 		}
 		rows, rejected := state.dedupe(parsed, res)
-		res.Rejected = rejected
-		if len(rejected) > 0 && !opts.Partial {
+		res.Rejected, res.RejectedRows = rejected, rejectedLines(rejected)
+		if len(rejected) > 0 && (!opts.Partial || rejected[0].Line == 1) { // line 1: the header, without which no row reads
 			return nil, domain.E(op, domain.Invalid, "file", &ImportError{Errors: rejected})
 		}
 		if len(rejected) > 0 && opts.Rejects != nil {
@@ -447,6 +448,26 @@ func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *
 			Expect: events.ExpectedVersion(st.version(id)), Events: drafts})
 	}
 	return changes, nil
+}
+
+// rejectedLines counts the lines errors are on.
+func rejectedLines(errs []monitoring.RowError) int {
+	lines := map[int]bool{}
+	for _, e := range errs {
+		lines[e.Line] = true
+	}
+	return len(lines)
+}
+
+// WriteRejects writes the lines of an upload that a server rejected, as
+// ImportOptions.Rejects does: the header, then each bad line's cells and
+// its errors, read again from the file uploaded.
+func WriteRejects(w io.Writer, upload io.Reader, rejected []monitoring.RowError) error {
+	p, err := monitoring.ParseCSV(upload, func(monitoring.SectionID) bool { return true }, time.Now())
+	if err != nil {
+		return err
+	}
+	return writeRejects(w, p, rejected)
 }
 
 // writeRejects writes the rejected lines as CSV: the header, then each bad

@@ -168,20 +168,33 @@ func TestImportPartialWritesRejects(t *testing.T) {
 	s := openWithSections(t)
 	file := "section,sampled_at,source,DO,TP\n" +
 		"FH-HJDQ,2019-05-01 08:00,manual,6.1,0.2\n" +
-		"FH-HJDQ,2019-05-02 08:00,manual,abc,0.2\n" +
+		"FH-HJDQ,2019-05-02 08:00,manual,abc,xyz\n" +
 		"SSH-ZLC,2019-05-01 08:00,manual,5.1,0.3\n" +
 		"NOPE,2019-05-01 08:00,manual,5.1,0.3\n"
 	var rejects bytes.Buffer
 	res, err := app.ImportSamples(ctx, s, station, strings.NewReader(file), app.ImportOptions{Partial: true, Rejects: &rejects, Now: now})
 	require.NoError(t, err)
 	require.Equal(t, 2, res.Stored)
-	require.Len(t, res.Rejected, 2)
-	recs, err := csv.NewReader(&rejects).ReadAll()
+	require.Len(t, res.Rejected, 3, "two errors on line 3, one on line 5")
+	require.Equal(t, 2, res.RejectedRows)
+	recs, err := csv.NewReader(bytes.NewReader(rejects.Bytes())).ReadAll()
 	require.NoError(t, err)
 	require.Equal(t, []string{"line", "section", "sampled_at", "source", "DO", "TP", "error"}, recs[0])
-	require.Equal(t, []string{"3", "FH-HJDQ", "2019-05-02 08:00", "manual", "abc", "0.2", `DO: "abc" is not a number`}, recs[1])
+	require.Equal(t, []string{"3", "FH-HJDQ", "2019-05-02 08:00", "manual", "abc", "xyz", `DO: "abc" is not a number; TP: "xyz" is not a number`}, recs[1])
 	require.Equal(t, "5", recs[2][0])
 	require.Contains(t, recs[2][6], "unknown section")
+
+	// What a server answers, written by its client from the file: the same.
+	var again bytes.Buffer
+	require.NoError(t, app.WriteRejects(&again, strings.NewReader(file), res.Rejected))
+	require.Equal(t, rejects.String(), again.String())
+
+	// A header that cannot be read rejects the file, partial or not.
+	before := lastPosition(t, s)
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader("section,when,DO\nFH-HJDQ,2019-05-03 08:00,6\n"), app.ImportOptions{Partial: true, Now: now})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "line 1")
+	require.Equal(t, before, lastPosition(t, s))
 }
 
 // A drinking-water source's samples come in the same uploads, by its id; a

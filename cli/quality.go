@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -80,7 +79,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		res = &app.ImportResult{}
 		err = c.do(ctx, "POST", "/api/samples/import"+query("file", filepath.Base(path), "partial", fmt.Sprint(*partial)), body, "text/csv", res)
 		if err == nil && rej != nil && len(res.Rejected) > 0 {
-			err = writeRowErrors(rej, res.Rejected)
+			err = writeServerRejects(rej, path, res.Rejected)
 		}
 	} else {
 		var s *jetstream.Store
@@ -100,23 +99,24 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d rows, %d samples stored in %d events (positions %d–%d), %d already stored, %d rejected\n",
-		path, res.Rows, res.Stored, res.Events, res.FirstPosition, res.LastPosition, res.AlreadyStored, len(res.Rejected))
+	fmt.Fprintf(env.Stdout, "%s: %d rows, %d samples stored in %d events (positions %d–%d), %d already stored, %d rows rejected (%d errors)\n",
+		path, res.Rows, res.Stored, res.Events, res.FirstPosition, res.LastPosition, res.AlreadyStored, res.RejectedRows, len(res.Rejected))
 	if rej != nil && len(res.Rejected) > 0 {
 		fmt.Fprintf(env.Stdout, "rejected rows written to %s\n", rej.Name())
 	}
 	return nil
 }
 
-// writeRowErrors writes a server's list of rejected rows as CSV.
-func writeRowErrors(w io.Writer, rows []monitoring.RowError) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"line", "column", "error"})
-	for _, r := range rows {
-		_ = cw.Write([]string{fmt.Sprint(r.Line), r.Column, r.Reason})
+// writeServerRejects writes the rows a server rejected as a local import
+// writes them: each bad line's cells, read again from the file, and its
+// errors, so the file can be mended and uploaded again.
+func writeServerRejects(w io.Writer, path string, rows []monitoring.RowError) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	defer f.Close()
+	return app.WriteRejects(w, f, rows)
 }
 
 func runQuality(ctx context.Context, env Env, args []string) error {

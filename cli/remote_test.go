@@ -71,14 +71,26 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "12 already stored")
 
+	// A partial upload through the server: the reject file has the bad
+	// rows' cells, as a local import writes it, to mend and send again.
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-02-11 09:00,manual,5.4,2.5\nFH-HJDQ,2019-02-12 09:00,manual,x,y\n"), 0o644))
+	code, out, errOut = remote(station, "import", "--partial", bad)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "1 samples stored")
+	require.Contains(t, out, "1 rows rejected (2 errors)")
+	rejects, err := os.ReadFile(bad + ".rejects.csv")
+	require.NoError(t, err)
+	require.Contains(t, string(rejects), "line,section,sampled_at,source,DO,NH3N,error\n3,FH-HJDQ,2019-02-12 09:00,manual,x,y,")
+
 	code, out, errOut = remote(station, "quality", "--year", "2019", "--city", "运城")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "FH-HJDQ  河津大桥")
-	require.Contains(t, out, "NH3N(1.60倍)")
+	require.Contains(t, out, "NH3N(1.59倍)", "the mean of 12 × 2.6 and one 2.5, over 1.0")
 
 	code, out, errOut = remote(station, "events", "--type", "section", "--json")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, 2, strings.Count(out, "\n"))
+	require.Equal(t, 3, strings.Count(out, "\n"), "the registration and two uploads")
 
 	code, out, errOut = remote(station, "verify")
 	require.Equal(t, 0, code, errOut)
