@@ -161,9 +161,9 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(status)
 			_ = pages["error"].ExecuteTemplate(w, "layout", newPage(r, l, l.T("error"), struct {
-				Status  int
-				Message string
-			}{status, err.Error()}))
+				Status        int
+				Lead, Message string
+			}{status, l.ErrorLead(err), err.Error()}))
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -254,8 +254,10 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, code)
 	require.Equal(t, "text/html; charset=utf-8", h.Get("Content-Type"))
 	require.Contains(t, body, `id="error-title">出错了 404`)
+	require.Contains(t, body, `id="error-lead"><strong>未找到:城市</strong>`, "what went wrong, in the page's language")
 	require.Contains(t, body, `<nav>`, "inside the dashboard's layout")
 	code, body, _ = get(noFollow, "/city/999999?lang=en")
 	require.Equal(t, http.StatusNotFound, code)
 	require.Contains(t, body, `id="error-title">Error 404`)
+	require.Contains(t, body, `id="error-lead"><strong>Not found: city</strong>`)
 }

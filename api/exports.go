@@ -198,7 +198,7 @@ func (s *Server) exportCards(w http.ResponseWriter, r *http.Request) error {
 			key = strconv.FormatBool(e.KeyDischarger)
 		}
 		t.rows = append(t.rows, []string{e.Name, string(e.Enterprise), cityName(l, c), e.Industry, key, colorText(l, e.Color),
-			e.Card, e.Authority, e.Issued.String(), string(e.Measure), deadline})
+			e.Card, e.Authority, e.Issued.String(), l.Code(e.Measure), deadline})
 	}
 	return writeTable(w, r, t)
 }

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"cmp"
 	"fmt"
+
+	"github.com/shanxi-water/ledger/domain"
 
 	"github.com/shanxi-water/ledger/domain/water"
 )
@@ -60,6 +63,19 @@ var messages = map[string][2]string{
 	"login_needed":         {"请使用访问令牌登录。", "Sign in with your access token."},
 	"token_refused":        {"访问令牌无效或已过期。", "The access token is not valid or has expired."},
 	"error":                {"出错了", "Error"},
+	"error_detail":         {"详情(英文)", "Details"},
+	"kind_invalid":         {"请求有误", "Invalid request"},
+	"kind_not_found":       {"未找到", "Not found"},
+	"kind_conflict":        {"与已记录的事实冲突", "Conflicts with what is recorded"},
+	"kind_forbidden":       {"无权进行此操作", "Not allowed"},
+	"kind_unauthenticated": {"请先登录", "Sign in first"},
+	"kind_internal":        {"服务器内部错误", "Internal error"},
+	"field_city":           {"城市", "city"},
+	"field_year":           {"年份", "year"},
+	"field_at":             {"日期", "date"},
+	"field_day":            {"日期", "day"},
+	"field_id":             {"编号", "id"},
+	"field_quarter":        {"季度", "quarter"},
 	"events_checked":       {"已检查事件", "Events checked"},
 	"no_data":              {"无数据", "no data"},
 	"quality_score":        {"水质得分", "Quality score"},
@@ -189,6 +205,23 @@ func (l Lang) pick(zh, en []string) []string {
 		return en
 	}
 	return zh
+}
+
+// ErrorLead says in the language what kind of error err is and, where it
+// names a field, which: the line an error page opens with, above the
+// error's own (English) text.
+func (l Lang) ErrorLead(err error) string {
+	key := map[domain.Kind]string{domain.Invalid: "kind_invalid", domain.NotFound: "kind_not_found", domain.Conflict: "kind_conflict",
+		domain.Forbidden: "kind_forbidden", domain.Unauthenticated: "kind_unauthenticated"}[domain.KindOf(err)]
+	lead := l.T(cmp.Or(key, "kind_internal"))
+	if f := domain.FieldOf(err); f != "" {
+		name := l.T("field_" + f)
+		if name == "field_"+f {
+			name = f
+		}
+		lead += l.one(":", ": ") + name
+	}
+	return lead
 }
 
 // T returns a text in the language.

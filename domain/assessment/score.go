@@ -214,10 +214,10 @@ func Assess(r Rules, in Inputs) Result {
 	default:
 		s := float64(in.GroundwaterVeryPoor) / float64(in.Groundwater)
 		if s <= r.GroundwaterVeryPoorCap {
-			gw.Explanation = fmt.Sprintf("%d of %d points 极差 (%.2f%%), within %.0f%%: full %g points", in.GroundwaterVeryPoor, in.Groundwater, 100*s, 100*r.GroundwaterVeryPoorCap, p.Groundwater)
+			gw.Explanation = fmt.Sprintf("%d of %d points very poor (%.2f%%), within %.0f%%: full %g points", in.GroundwaterVeryPoor, in.Groundwater, 100*s, 100*r.GroundwaterVeryPoorCap, p.Groundwater)
 		} else {
 			gwExact = p.Groundwater * (1 - (s-r.GroundwaterVeryPoorCap)/(1-r.GroundwaterVeryPoorCap))
-			gw.Explanation = fmt.Sprintf("%d of %d points 极差 (%.2f%%), over %.0f%%: %g × (1 − (%.4f − %.2f)/(1 − %.2f)) = %.2f",
+			gw.Explanation = fmt.Sprintf("%d of %d points very poor (%.2f%%), over %.0f%%: %g × (1 − (%.4f − %.2f)/(1 − %.2f)) = %.2f",
 				in.GroundwaterVeryPoor, in.Groundwater, 100*s, 100*r.GroundwaterVeryPoorCap, p.Groundwater, s, r.GroundwaterVeryPoorCap, r.GroundwaterVeryPoorCap, round2(gwExact))
 		}
 	}
