@@ -327,27 +327,52 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			ents = append(ents, ent{e.ID, e.Info.Name, e.Info.Industry, inForce[e.ID]})
 		}
 	})
-	// The city's score for the year as the ledger stands today, part by
-	// part; none when no rules are in force for the year.
+	// The city's score for the year, part by part: as published, with what
+	// is known differently today, or as the ledger stands today if the
+	// year is not published; none when no rules are in force for the year.
 	type scored struct {
-		Result assessment.Result
-		Grade  string
-		Parts  []string
-		Notes  []string
+		Result    assessment.Result
+		Grade     string
+		Parts     []string
+		Notes     []string
+		Published string   // the publishing notice; "" if not published
+		Today     []string // what differs as known today, if published
 	}
 	var score *scored
-	if comp, err := s.today(year); err == nil {
-		for _, res := range comp.Results {
-			if res.City != c {
-				continue
+	p, _, err := app.Published(r.Context(), s.store, year)
+	if err != nil {
+		return "", nil, err
+	}
+	comp, err := s.today(year)
+	if err != nil && domain.KindOf(err) != domain.NotFound {
+		return "", nil, err
+	}
+	var now, shown *assessment.Result
+	if comp != nil {
+		for i := range comp.Results {
+			if comp.Results[i].City == c {
+				now, shown = &comp.Results[i], &comp.Results[i]
 			}
-			sc := &scored{Result: res, Grade: gradeText(l, res.Grade), Notes: l.pick(res.Notes())}
-			for _, p := range res.Parts {
-				zh, en := p.Text()
-				sc.Parts = append(sc.Parts, l.one(zh, en))
-			}
-			score = sc
 		}
+	}
+	if p != nil {
+		if res, ok := p.Result(c); ok {
+			shown = &res
+		}
+	}
+	if shown != nil {
+		sc := &scored{Result: *shown, Grade: gradeText(l, shown.Grade), Notes: l.pick(shown.Notes())}
+		for _, part := range shown.Parts {
+			zh, en := part.Text()
+			sc.Parts = append(sc.Parts, l.one(zh, en))
+		}
+		if p != nil {
+			sc.Published = p.Document
+			if now != nil {
+				sc.Today = l.pick(app.DiffResults(*shown, *now))
+			}
+		}
+		score = sc
 	}
 	return cityName(l, city), struct {
 		City        domain.CityID

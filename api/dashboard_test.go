@@ -181,6 +181,8 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "断面达标:0/1,得 0.00 分(满分 60)")
 	require.Contains(t, dom, "黑臭水体消除:无评价对象,得满分 15 分")
 	require.Contains(t, dom, "水质得分 40.00 低于 60 分")
+	require.Contains(t, dom, `id="city-basis">已公布: 晋环函〔2020〕30号`, "2019 is shown as published")
+	require.NotContains(t, dom, `id="city-today"`, "nothing known differently since")
 	require.Contains(t, dom, `/enterprise/`+uscc+`">运城市某焦化有限公司`)
 
 	// The audit timeline with the chain status.

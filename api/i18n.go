@@ -88,6 +88,7 @@ var messages = map[string][2]string{
 	"published":            {"已公布", "Published"},
 	"computed":             {"未公布(按当前数据计算)", "Not published (computed from today's data)"},
 	"today_differs":        {"按今日所知", "As known today"},
+	"not_published":        {"尚未公布:按今日所知计算", "Not published: as the ledger stands today"},
 	"tasks":                {"重点任务", "Key tasks"},
 	"tasks_due":            {"当年到期", "Due this year"},
 	"on_time":              {"按时完成", "Done on time"},
