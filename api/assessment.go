@@ -116,6 +116,8 @@ type PublishedView struct {
 	// method than today's (assessment.Method): then some changes may come
 	// from the method rather than from corrections.
 	MethodNote string `json:"method_note,omitempty"`
+	// Consequences are those imposed for the year so far, by city.
+	Consequences map[domain.CityID][]app.Consequence `json:"consequences"`
 }
 
 func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
@@ -135,6 +137,9 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt, Today: *today, Changed: map[domain.CityID][]string{}}
+	if v.Consequences, err = app.Consequences(r.Context(), s.store, year); err != nil {
+		return err
+	}
 	_, v.MethodNote = p.MethodNote()
 	for _, now := range today.Results {
 		if then, ok := p.Result(now.City); ok {

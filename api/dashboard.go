@@ -331,12 +331,13 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	// is known differently today, or as the ledger stands today if the
 	// year is not published; none when no rules are in force for the year.
 	type scored struct {
-		Result    assessment.Result
-		Grade     string
-		Parts     []string
-		Notes     []string
-		Published string   // the publishing notice; "" if not published
-		Today     []string // what differs as known today, if published
+		Result       assessment.Result
+		Grade        string
+		Parts        []string
+		Notes        []string
+		Published    string   // the publishing notice; "" if not published
+		Today        []string // what differs as known today, if published
+		Consequences []string // imposed since, one line each
 	}
 	var score *scored
 	p, _, err := app.Published(r.Context(), s.store, year)
@@ -370,6 +371,13 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			sc.Published = p.Document
 			if now != nil {
 				sc.Today = l.pick(app.DiffResults(*shown, *now))
+			}
+			all, err := app.Consequences(r.Context(), s.store, year)
+			if err != nil {
+				return "", nil, err
+			}
+			for _, cq := range all[c] {
+				sc.Consequences = append(sc.Consequences, consequenceText(l, cq))
 			}
 		}
 		score = sc
@@ -593,4 +601,21 @@ func classChart(l Lang, m *quality.Model, c domain.CityID) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// consequenceText is a consequence on one line: what, by which document and
+// authority, and its area, period or deadline.
+func consequenceText(l Lang, c app.Consequence) string {
+	day := func(t *time.Time) string { return t.In(domain.CST).Format(time.DateOnly) }
+	text := fmt.Sprintf("%s · %s · %s · %s", day(&c.ImposedAt), l.Code(c.Kind), c.Document, c.Authority)
+	if c.Area != "" {
+		text += " · " + c.Area
+	}
+	if c.From != nil && c.To != nil {
+		text += fmt.Sprintf(" · %s–%s", day(c.From), day(c.To))
+	}
+	if c.Deadline != nil {
+		text += l.one(" · 期限 ", " · deadline ") + day(c.Deadline)
+	}
+	return text
 }

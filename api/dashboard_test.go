@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 )
@@ -183,6 +185,18 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "水质得分 40.00 低于 60 分")
 	require.Contains(t, dom, `id="city-basis">已公布: 晋环函〔2020〕30号`, "2019 is shown as published")
 	require.NotContains(t, dom, `id="city-today"`, "nothing known differently since")
+	// Failed and published: an interview follows, on the page and in the API.
+	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment, `{"kind":"interview","document":"晋环函〔2020〕41号","authority":"省生态环境厅"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	dom, _ = f.browse(t, bin, domain.Auditor, "/city/140800?year=2019")
+	require.Contains(t, dom, `id="city-consequences"`)
+	require.Contains(t, dom, "约谈 · 晋环函〔2020〕41号 · 省生态环境厅")
+	code, b = f.do("GET", "/api/assessment/2019/published", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	var pv api.PublishedView
+	require.NoError(t, json.Unmarshal(b, &pv))
+	require.Len(t, pv.Consequences["140800"], 1)
+	require.Equal(t, "晋环函〔2020〕41号", pv.Consequences["140800"][0].Document)
 	require.Contains(t, dom, `/enterprise/`+uscc+`">运城市某焦化有限公司`)
 
 	// The audit timeline with the chain status.

@@ -254,8 +254,14 @@ func Published(ctx context.Context, s events.Store, year int) (*assessment.Resul
 	return nil, nil, nil
 }
 
-// ImposeConsequence records a consequence of a failed, published city-year.
+// ImposeConsequence records a consequence of a failed, published city-year,
+// imposed at at: once (the same kind under the same document again is a
+// Conflict), and a rectification's deadline after it is imposed.
 func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, c domain.CityID, cons assessment.ConsequenceImposed, at time.Time) (events.Event, error) {
+	const op = "assessment.consequence_imposed"
+	if err := cons.Validate(); err != nil {
+		return events.Event{}, err
+	}
 	p, _, err := Published(ctx, s, cons.Year)
 	if err != nil {
 		return events.Event{}, err
@@ -263,12 +269,52 @@ func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, 
 	if err := assessment.CanImpose(p, c); err != nil {
 		return events.Event{}, err
 	}
-	evs, err := s.Append(ctx, events.Change{Aggregate: CityYearAggregate(c, cons.Year), Expect: events.Any,
+	if cons.Kind == assessment.Rectification && !cons.Deadline.After(at) {
+		return events.Event{}, domain.Errorf(op, domain.Invalid, "deadline", "%s is not after the day it is imposed (%s)",
+			cons.Deadline.In(domain.CST).Format(time.DateOnly), at.In(domain.CST).Format(time.DateOnly))
+	}
+	agg := CityYearAggregate(c, cons.Year)
+	evs, err := s.Load(ctx, agg)
+	if err != nil {
+		return events.Event{}, err
+	}
+	version := uint64(0)
+	for _, e := range evs {
+		version = e.Version
+		if d, ok := e.Data.(assessment.ConsequenceImposed); ok && d.Kind == cons.Kind && d.Document == cons.Document {
+			return events.Event{}, domain.Errorf(op, domain.Conflict, "document", "this %s under %s is recorded already (position %d)", cons.Kind, cons.Document, e.Position)
+		}
+	}
+	stored, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(version),
 		Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: cons}}})
 	if err != nil {
 		return events.Event{}, err
 	}
-	return evs[0], nil
+	return stored[0], nil
+}
+
+// Consequence is a consequence imposed on a city for a year, where it
+// stands in the log.
+type Consequence struct {
+	assessment.ConsequenceImposed
+	City       domain.CityID `json:"city"`
+	ImposedAt  time.Time     `json:"imposed_at"`
+	Position   uint64        `json:"position"`
+	RecordedBy domain.Actor  `json:"recorded_by"`
+}
+
+// Consequences lists the consequences imposed for a year, by city, in the
+// order they were recorded.
+func Consequences(ctx context.Context, s events.Store, year int) (map[domain.CityID][]Consequence, error) {
+	out := map[domain.CityID][]Consequence{}
+	err := s.Read(ctx, events.Query{Types: []events.AggregateType{AssessmentType}, Names: []events.Name{ConsequenceImposed}}, func(e events.Event) error {
+		if d, ok := e.Data.(assessment.ConsequenceImposed); ok && d.Year == year {
+			c := domain.CityID(e.Aggregate.Scope)
+			out[c] = append(out[c], Consequence{ConsequenceImposed: d, City: c, ImposedAt: e.OccurredAt, Position: e.Position, RecordedBy: e.Actor})
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Assessor assesses any year from read models that are kept live, without

@@ -193,14 +193,34 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	require.Equal(t, app.CityYearAggregate("140800", 2018), e.Aggregate)
 	restrict := assessment.ConsequenceImposed{Year: 2018, Kind: assessment.Restriction, Document: "晋环函〔2019〕42号", Authority: "省生态环境厅"}
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", restrict, clock.Now())
-	require.Equal(t, "changes[0].events[0].data.area", domain.FieldOf(err), "%v", err)
-	restrict.Area, restrict.From, restrict.To = "运城市盐湖区", date(2019, 4, 1), date(2019, 10, 1)
+	require.Equal(t, "area", domain.FieldOf(err), "%v", err)
+	from, to := date(2019, 4, 1), date(2019, 10, 1)
+	restrict.Area, restrict.From, restrict.To = "运城市盐湖区", &from, &to
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", restrict, clock.Now())
 	require.NoError(t, err)
+	before := lastPosition(t, s)
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", cons, clock.Now())
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "the same interview twice: %v", err)
+	late := assessment.ConsequenceImposed{Year: 2018, Kind: assessment.Rectification, Document: "晋环函〔2019〕43号", Authority: "省生态环境厅", Deadline: new(date(2019, 1, 1))}
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", late, clock.Now())
+	require.Equal(t, "deadline", domain.FieldOf(err), "a deadline before it is imposed: %v", err)
+	odd := cons
+	odd.Document, odd.Deadline = "晋环函〔2019〕44号", new(date(2019, 9, 1))
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", odd, clock.Now())
+	require.Equal(t, "kind", domain.FieldOf(err), "an interview with a deadline: %v", err)
+	require.Equal(t, before, lastPosition(t, s), "refusals store nothing")
+
 	evs, err := s.Load(ctx, app.CityYearAggregate("140800", 2018))
 	require.NoError(t, err)
 	require.Len(t, evs, 2)
-	var _ events.Event
+	require.NotContains(t, string(evs[0].Payload), `"deadline"`, "an interview stores no zero dates")
+	all, err := app.Consequences(ctx, s, 2018)
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	require.Len(t, all["140800"], 2)
+	require.Equal(t, assessment.Interview, all["140800"][0].Kind)
+	require.Equal(t, "运城市盐湖区", all["140800"][1].Area)
+	require.Equal(t, evs[1].Position, all["140800"][1].Position)
 }
 
 // An auditor replays Taiyuan up to 2019-04-01 in both modes: as the ledger

@@ -100,9 +100,9 @@ type ConsequenceImposed struct {
 	Document  string      `json:"document"`
 	Authority string      `json:"authority"`
 	Area      string      `json:"area,omitempty"`     // restriction: where
-	From      time.Time   `json:"from,omitempty"`     // restriction: period start
-	To        time.Time   `json:"to,omitempty"`       // restriction: period end
-	Deadline  time.Time   `json:"deadline,omitempty"` // rectification
+	From      *time.Time  `json:"from,omitempty"`     // restriction: period start
+	To        *time.Time  `json:"to,omitempty"`       // restriction: period end
+	Deadline  *time.Time  `json:"deadline,omitempty"` // rectification
 	Note      string      `json:"note,omitempty"`
 }
 
@@ -120,21 +120,24 @@ func (c ConsequenceImposed) Validate() error {
 	}
 	switch c.Kind {
 	case Interview:
+		if c.From != nil || c.To != nil || c.Deadline != nil || c.Area != "" {
+			return domain.Errorf(op, domain.Invalid, "kind", "an interview has no area, period or deadline (those are a restriction's or a rectification's)")
+		}
 	case Restriction:
 		if c.Area == "" {
 			return domain.Errorf(op, domain.Invalid, "area", "missing: which area is restricted?")
 		}
-		if c.From.IsZero() {
+		if c.From == nil || c.From.IsZero() {
 			return domain.Errorf(op, domain.Invalid, "from", "missing: a restriction needs a period, from and to")
 		}
-		if c.To.IsZero() {
+		if c.To == nil || c.To.IsZero() {
 			return domain.Errorf(op, domain.Invalid, "to", "missing: a restriction needs a period, from and to")
 		}
-		if !c.To.After(c.From) {
+		if !c.To.After(*c.From) {
 			return domain.Errorf(op, domain.Invalid, "to", "%s is not after from (%s)", c.To.Format(time.DateOnly), c.From.Format(time.DateOnly))
 		}
 	case Rectification:
-		if c.Deadline.IsZero() {
+		if c.Deadline == nil || c.Deadline.IsZero() {
 			return domain.Errorf(op, domain.Invalid, "deadline", "missing: by when must it be rectified?")
 		}
 	default:

@@ -220,7 +220,12 @@ func TestRestrictionPeriodFields(t *testing.T) {
 		{from, from.AddDate(1, 0, 0), ""},
 	} {
 		c := base
-		c.From, c.To = tc.from, tc.to
+		if !tc.from.IsZero() {
+			c.From = &tc.from
+		}
+		if !tc.to.IsZero() {
+			c.To = &tc.to
+		}
 		err := c.Validate()
 		if tc.field == "" {
 			require.NoError(t, err)
