@@ -535,6 +535,10 @@ var classColors = map[water.Class]string{
 	water.ClassIV: "#f4c20d", water.ClassV: "#f57c00", water.WorseThanV: "#d32f2f",
 }
 
+// notMonitoredColor marks a month not sampled for a reason (ice, dry,
+// equipment fault), apart from one without data.
+const notMonitoredColor = "#e3f2fd"
+
 // basinChart draws each basin's yearly shares (bars) against the plan's
 // targets (black ticks): class I–III up, worse than V down.
 func basinChart(l Lang, rows []quality.BasinYear) template.HTML {
@@ -587,8 +591,11 @@ func classChart(l Lang, m *quality.Model, c domain.CityID) template.HTML {
 		for i, yr := range allYears {
 			for _, mc := range m.Months(s.ID, yr) {
 				color, label := "#d5dbe1", l.T("no_data")
-				if mc.Class != 0 {
+				switch {
+				case mc.Class != 0:
 					color, label = classColors[mc.Class], mc.Class.String()
+				case mc.NotMonitored > 0:
+					color, label = notMonitoredColor, l.T("not_monitored")
 				}
 				fmt.Fprintf(&b, `<rect class="month" x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%s %d-%02d %s</title></rect>`,
 					left+(i*12+mc.Month-1)*cell, y, cell-1, cell, color, template.HTMLEscapeString(string(s.ID)), yr, mc.Month, label)
@@ -599,6 +606,8 @@ func classChart(l Lang, m *quality.Model, c domain.CityID) template.HTML {
 	for i, cl := range []water.Class{water.ClassI, water.ClassII, water.ClassIII, water.ClassIV, water.ClassV, water.WorseThanV} {
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="10" fill="%s"/><text x="%d" y="%d" font-size="11">%s</text>`, left+i*60, ly, classColors[cl], left+i*60+16, ly+9, cl)
 	}
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="10" fill="%s" stroke="#999"/><text x="%d" y="%d" font-size="11">%s</text>`,
+		left+6*60, ly, notMonitoredColor, left+6*60+16, ly+9, template.HTMLEscapeString(l.T("not_monitored")))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

@@ -233,6 +233,11 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, `<a href="/audit/141000?as_of=2030-01-01">临汾</a>`, "the other cities, as of the same date")
 	require.Contains(t, dom, `<b>运城</b>`)
 	require.Contains(t, dom, "当时所知")
+	// As of the end of 2019, every 2019 sample was recorded later (this
+	// test records them today): each is listed, not only counted.
+	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800?as_of=2019-12-31")
+	require.Contains(t, dom, `id="late-events"`)
+	require.Regexp(t, `<td>section\.samples_recorded</td><td>140800/section/FH-HJDQ</td>`, dom)
 
 	// Without a token the dashboard asks for one.
 	dom, _ = f.browse(t, bin, "", "/")

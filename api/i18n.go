@@ -78,6 +78,7 @@ var messages = map[string][2]string{
 	"field_quarter":        {"季度", "quarter"},
 	"events_checked":       {"已检查事件", "Events checked"},
 	"no_data":              {"无数据", "no data"},
+	"not_monitored":        {"未监测(冰封、断流或故障)", "not monitored (ice, dry or fault)"},
 	"quality_score":        {"水质得分", "Quality score"},
 	"task_score":           {"任务得分", "Task score"},
 	"grade":                {"等级", "Grade"},

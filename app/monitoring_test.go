@@ -78,12 +78,29 @@ func TestImportStoresEachSectionOnceAtomically(t *testing.T) {
 	require.InDelta(t, 0.25, auto.Effective()[water.CODMn], 1e-12, "below the limit counts as half of it")
 	require.Equal(t, time.Date(2019, 3, 1, 4, 0, 0, 0, time.UTC), auto.At, "Shanxi time")
 
+	// January at 张留庄 was iced over: not monitored, which is not "no data".
+	m := quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+	jan := m.Months("SSH-ZLC", 2019)[0]
+	require.Equal(t, water.Class(0), jan.Class)
+	require.Equal(t, 1, jan.NotMonitored)
+	require.Zero(t, m.Months("SSH-ZLC", 2019)[1].NotMonitored)
+	require.Zero(t, m.Months("FH-HJDQ", 2019)[2].NotMonitored)
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader("section,sampled_at,source,status,DO\nFH-HJDQ,2019-02-01 08:00,auto,ice,\nFH-HJDQ,2019-02-01 12:00,auto,ice,\n"), app.ImportOptions{File: "feb.csv", Now: now})
+	require.NoError(t, err)
+	m = quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+	require.Equal(t, 2, m.Months("FH-HJDQ", 2019)[1].NotMonitored, "two automatic samples under ice")
+	last := lastPosition(t, s)
+
 	// The same file again stores nothing new.
 	again, err := app.ImportSamples(ctx, s, station, strings.NewReader(good), app.ImportOptions{File: "march.csv", Now: now})
 	require.NoError(t, err)
 	require.Zero(t, again.Stored)
 	require.Equal(t, 3, again.AlreadyStored)
-	require.Equal(t, before+2, lastPosition(t, s))
+	require.Equal(t, last, lastPosition(t, s))
 }
 
 // One test per kind of bad row: each is named by line, column and reason,

@@ -416,6 +416,10 @@ type MonthClass struct {
 	Class   water.Class       `json:"class"`
 	Source  monitoring.Source `json:"source"` // which samples gave it; "" when none
 	Samples int               `json:"samples"`
+	// NotMonitored counts the month's samples recorded as not monitored
+	// (ice, dry, equipment fault): a month without a class and with these
+	// was not sampled for a reason, not missing.
+	NotMonitored int `json:"not_monitored"`
 }
 
 // Months gives a section's class for each month of a year.
@@ -439,7 +443,11 @@ func (m *Model) Months(id monitoring.SectionID, year int) []MonthClass {
 	var manual [12]acc
 	keys := make([]monitoring.Key, 0, 16)
 	for k, p := range s.manual {
-		if monthOf(k.At).year == year && p.sample.Status == monitoring.Measured {
+		if mo := monthOf(k.At); mo.year == year {
+			if p.sample.Status != monitoring.Measured {
+				out[mo.month-1].NotMonitored++
+				continue
+			}
 			keys = append(keys, k)
 		}
 	}
@@ -468,7 +476,11 @@ func (m *Model) Months(id monitoring.SectionID, year int) []MonthClass {
 		}
 	}
 	for mo, a := range s.auto {
-		if mo.year != year || out[mo.month-1].Source == monitoring.Manual {
+		if mo.year != year {
+			continue
+		}
+		out[mo.month-1].NotMonitored += a.notMonitored
+		if out[mo.month-1].Source == monitoring.Manual {
 			continue
 		}
 		means := water.Values{}
@@ -483,7 +495,7 @@ func (m *Model) Months(id monitoring.SectionID, year int) []MonthClass {
 			continue
 		}
 		if r, err := water.ClassifySample(s.Kind, means); err == nil {
-			out[mo.month-1] = MonthClass{Year: year, Month: mo.month, Class: r.Class, Source: monitoring.Auto, Samples: samples}
+			out[mo.month-1].Class, out[mo.month-1].Source, out[mo.month-1].Samples = r.Class, monitoring.Auto, samples
 		}
 	}
 	return out
