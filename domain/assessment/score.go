@@ -3,6 +3,7 @@ package assessment
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -338,11 +339,22 @@ func (r Result) Notes() (zh, en []string) {
 	return zh, en
 }
 
-// Rank orders a year's results and numbers them 1…n: by quality score,
-// then task score, then city code; equal scores share a rank.
+// Rank orders a year's results and numbers them 1…n: by grade (every
+// 优秀 before every 良好, and so on: a city failed by a hard rule never ranks
+// above one that passed), then quality score, then task score, then city
+// code; equal grades and scores share a rank.
 func Rank(rs []Result) {
+	order := func(g Grade) int {
+		if i := slices.Index(grades, g); i >= 0 {
+			return i
+		}
+		return len(grades)
+	}
 	sort.SliceStable(rs, func(i, j int) bool {
 		a, b := rs[i], rs[j]
+		if ga, gb := order(a.Grade), order(b.Grade); ga != gb {
+			return ga < gb
+		}
 		if a.QualityScore != b.QualityScore {
 			return a.QualityScore > b.QualityScore
 		}
@@ -353,7 +365,7 @@ func Rank(rs []Result) {
 	})
 	for i := range rs {
 		rs[i].Rank = i + 1
-		if i > 0 && rs[i].QualityScore == rs[i-1].QualityScore && rs[i].TaskScore == rs[i-1].TaskScore {
+		if i > 0 && rs[i].Grade == rs[i-1].Grade && rs[i].QualityScore == rs[i-1].QualityScore && rs[i].TaskScore == rs[i-1].TaskScore {
 			rs[i].Rank = rs[i-1].Rank
 		}
 	}

@@ -1,6 +1,7 @@
 package assessment
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -170,6 +171,17 @@ func TestRankSharesTies(t *testing.T) {
 	}
 	require.Equal(t, []string{"140100", "140400", "140200", "140300"}, order)
 	require.Equal(t, []int{1, 2, 3, 3}, ranks)
+
+	// A city failed by a hard rule ranks below every city that passed,
+	// whatever its score.
+	rs = []Result{{City: "140800", QualityScore: 82, Grade: Fail}, {City: "141000", QualityScore: 65, Grade: Pass},
+		{City: "140100", QualityScore: 91, Grade: Excellent}, {City: "140900", QualityScore: 82, Grade: Good}}
+	Rank(rs)
+	order = order[:0]
+	for _, r := range rs {
+		order = append(order, string(r.City)+":"+fmt.Sprint(r.Rank))
+	}
+	require.Equal(t, []string{"140100:1", "140900:2", "141000:3", "140800:4"}, order)
 }
 
 // The quality score is the sum of the parts' exact values, rounded once:
