@@ -499,6 +499,13 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	for i, id := range req.Sections {
+		known := false
+		s.live.View(func() { known = s.quality.Samples(id) })
+		if !known {
+			return domain.Errorf(r.URL.Path, domain.Invalid, fmt.Sprintf("sections[%d]", i), "%q is not a registered section or drinking-water source", id)
+		}
+	}
 	secret, err := s.tokens.Add(Token{Person: strings.TrimSpace(req.Person), Role: req.Role, Sections: req.Sections})
 	if err != nil {
 		return err

@@ -564,6 +564,7 @@ func TestInspectionFindingsAgreeWithMeasurements(t *testing.T) {
 			Measurements: []enforcement.Measurement{m("COD", 180, 100, enforcement.Standard)}}, "findings[1]", "compliant together with an exceedance"},
 		{"finding twice", enforcement.Inspected{DocumentNo: "I", Authority: bureau, Findings: f(enforcement.OverStandard, enforcement.OverStandard),
 			Measurements: []enforcement.Measurement{m("COD", 180, 100, enforcement.Standard)}}, "findings[1]", "listed twice"},
+		{"compliant twice", enforcement.Inspected{DocumentNo: "I", Authority: bureau, Findings: f(enforcement.Compliant, enforcement.Compliant)}, "findings[1]", "listed twice"},
 		{"over the standard without a value", enforcement.Inspected{DocumentNo: "I", Authority: bureau, Findings: f(enforcement.OverStandard)}, "findings[0]", "record the measurement"},
 		{"over the quota on a standard value", enforcement.Inspected{DocumentNo: "I", Authority: bureau, Findings: f(enforcement.OverStandard, enforcement.OverQuota),
 			Measurements: []enforcement.Measurement{m("COD", 180, 100, enforcement.Standard)}}, "findings[1]", "over_quota without a measured value over its quota limit"},
@@ -715,6 +716,9 @@ func TestPublication(t *testing.T) {
 	require.Contains(t, err.Error(), "2019Q1 ends on 2019-03-31")
 	_, err = enforcement.DecidePublish(nil, a, l, bureau, "")
 	require.Equal(t, "document_no", domain.FieldOf(err))
+	early := enforcement.BuildCardList("140100", q(2015, 4), nil)
+	_, err = enforcement.DecidePublish(nil, a, early, bureau, "并环公告〔2016〕1号")
+	require.Equal(t, "quarter", domain.FieldOf(err), "the lists begin in 2016: %v", err)
 
 	tampered := p
 	tampered.List.Entries = append([]enforcement.ListEntry(nil), p.List.Entries...)

@@ -97,7 +97,7 @@ func (in Inspected) Validate() error {
 		if slices.Index(in.Findings, f) < i {
 			return domain.Errorf(op, domain.Invalid, field, "%s listed twice", f)
 		}
-		if f == Compliant && len(in.Findings) > 1 {
+		if f == Compliant && slices.ContainsFunc(in.Findings, func(x Finding) bool { return x != Compliant }) {
 			return domain.Errorf(op, domain.Invalid, field, "compliant together with an exceedance")
 		}
 	}

@@ -177,9 +177,13 @@ func (p CardListPublished) Validate() error {
 // still accepted, and flagged late where publications are shown.
 func PublishBy(q Quarter) time.Time { return q.End().AddDate(0, 1, 0) }
 
+// FirstListYear is the first year whose quarters have public card lists
+// (the plan: "from 2016").
+const FirstListYear = 2016
+
 // DecidePublish decides the publication of list, given the publication
 // already recorded for its scope and quarter (nil if none). A quarter's list
-// is published once, after the quarter has ended.
+// is published once, after the quarter has ended, from FirstListYear on.
 func DecidePublish(existing *CardListPublished, a Action, list CardList, authority, documentNo string) (CardListPublished, error) {
 	const op = "card_list.published"
 	if err := a.check(op); err != nil {
@@ -200,6 +204,9 @@ func DecidePublish(existing *CardListPublished, a Action, list CardList, authori
 	}
 	if a.At.Before(list.Quarter.End()) {
 		return CardListPublished{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s ends on %s: its list is published after it", list.Quarter, list.Quarter.LastDay())
+	}
+	if list.Quarter.Year < FirstListYear {
+		return CardListPublished{}, domain.Errorf(op, domain.Invalid, "quarter", "%s: the plan's public lists begin in %d", list.Quarter, FirstListYear)
 	}
 	return p, nil
 }

@@ -398,6 +398,14 @@ func (m *Model) Section(id monitoring.SectionID) (monitoring.SectionRegistered, 
 	return s.Info, true
 }
 
+// Samples reports whether samples may be recorded at a site of this id: a
+// registered section or drinking-water source.
+func (m *Model) Samples(id monitoring.SectionID) bool {
+	_, section := m.sections[id]
+	_, drinking := m.drinking[string(id)]
+	return section || drinking
+}
+
 // Sections lists the registered sections in id order.
 func (m *Model) Sections() []monitoring.SectionRegistered {
 	out := make([]monitoring.SectionRegistered, 0, len(m.sections))
