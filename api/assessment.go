@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"time"
@@ -76,6 +77,10 @@ func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
 		c, err = s.today(year)
 	} else {
 		c, err = app.Compute(r.Context(), s.store, year, basis, s.newTasks())
+		if c != nil {
+			asOf := cmp.Or(basis.RecordedBy, basis.OccurredBy, s.now())
+			c.Provisional = asOf.Before(app.YearEnd(year))
+		}
 	}
 	if err != nil {
 		return err

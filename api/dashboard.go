@@ -276,14 +276,15 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		methodNote = l.one(zh, en)
 	}
 	return l.T("cities"), struct {
-		Year       int
-		Years      []int
-		Published  bool
-		Document   string
-		MethodNote string
-		Rows       []row
-		Quarters   []quarterRow
-	}{year, allYears, p != nil, document, methodNote, rows, quarters}, nil
+		Year        int
+		Years       []int
+		Published   bool
+		Provisional bool
+		Document    string
+		MethodNote  string
+		Rows        []row
+		Quarters    []quarterRow
+	}{year, allYears, p != nil, p == nil && today != nil && today.Provisional, document, methodNote, rows, quarters}, nil
 }
 
 func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
@@ -336,6 +337,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Parts        []string
 		Notes        []string
 		Published    string   // the publishing notice; "" if not published
+		Provisional  bool     // not published, and the year not ended
 		Today        []string // what differs as known today, if published
 		Consequences []string // imposed since, one line each
 	}
@@ -362,7 +364,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		}
 	}
 	if shown != nil {
-		sc := &scored{Result: *shown, Grade: gradeText(l, shown.Grade), Notes: l.pick(shown.Notes())}
+		sc := &scored{Result: *shown, Grade: gradeText(l, shown.Grade), Notes: l.pick(shown.Notes()), Provisional: p == nil && comp.Provisional}
 		for _, part := range shown.Parts {
 			zh, en := part.Text()
 			sc.Parts = append(sc.Parts, l.one(zh, en))

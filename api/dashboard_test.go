@@ -145,6 +145,19 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Regexp(t, `<td>忻州</td>(<td class="num">1 \([0-9.]+\)</td>){4}`, dom)
 	require.Regexp(t, `<td>运城</td>(<td class="num">2 \([0-9.]+\)</td>){4}`, dom)
 	require.Regexp(t, `<td>太原</td>(<td class="num">—</td>){4}`, dom)
+	require.NotContains(t, dom, `id="provisional"`, "2019 has ended")
+	// The server's day is 2020-06-01: 2020's figures are provisional.
+	dom, _ = f.browse(t, bin, domain.Auditor, "/cities?year=2020")
+	require.Contains(t, dom, `id="provisional"`)
+	require.Contains(t, dom, "年度尚未结束")
+	code, b = f.do("GET", "/api/assessment/2020", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"provisional":true`)
+	code, b = f.do("GET", "/api/assessment/2019?as_happened=2019-06-30", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"provisional":true`, "2019 as it had happened by June 2019")
+	code, b = f.do("POST", "/api/assessment/2020/publish", domain.Assessment, `{"document":"晋环函〔2020〕99号"}`, "application/json")
+	require.Equal(t, 400, code, "2020 has not ended: %s", b)
 
 	// An enterprise under a yellow card: its 12-quarter strip.
 	first17 := "91140800MA0K9XRB3"

@@ -118,6 +118,9 @@ func (s *Server) audit(ctx context.Context, c domain.CityID, at time.Time) (*app
 // today assesses a year as the live models stand: no replay.
 func (s *Server) today(year int) (c *app.Computation, err error) {
 	s.live.View(func() { c, err = s.assess.Year(year) })
+	if c != nil {
+		c.Provisional = s.now().Before(app.YearEnd(year))
+	}
 	return c, err
 }
 

@@ -98,7 +98,13 @@ type Computation struct {
 	InputsHash string              `json:"inputs_hash"`
 	Aggregates int                 `json:"aggregates"`
 	Results    []assessment.Result `json:"results"`
+	// Provisional is set when the year had not ended at the time the
+	// results are as of: they may still change, and cannot be published.
+	Provisional bool `json:"provisional,omitempty"`
 }
+
+// YearEnd is the first instant after a year, Shanxi time.
+func YearEnd(year int) time.Time { return time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST) }
 
 // Basis says which state of the log to assess: all of it (zero), as the
 // ledger knew it on a date (RecordedBy), or as it happened by a date with
@@ -214,7 +220,7 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 // in an event. A year is published once.
 func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, document string, at time.Time, tasks TaskFigures) (events.Event, error) {
 	const op = "assessment.results_published"
-	if end := time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST); at.Before(end) {
+	if end := YearEnd(year); at.Before(end) {
 		return events.Event{}, domain.Errorf(op, domain.Invalid, "year", "%d has not ended (it ends %s): a year's results are published after it", year, end.Format("2006-01-02 15:04 MST"))
 	}
 	if p, e, err := Published(ctx, s, year); err != nil {
