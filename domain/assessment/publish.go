@@ -35,7 +35,9 @@ type ResultsPublished struct {
 //	   compare shares of a city's sections, with 劣V targets as the
 //	   allowance; the quality score is the exact sum of its parts; a section
 //	   with no counted item has no class
-const Method = 2
+//	3: ranks order grades first (a failed city below every passing one);
+//	   the groundwater explanation says "very poor" in English
+const Method = 3
 
 // MethodOf is the method a publication was computed with.
 func (p ResultsPublished) MethodOf() int { return max(p.Method, 1) }
