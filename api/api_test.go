@@ -274,7 +274,7 @@ func TestErrorsAreJSONWithFields(t *testing.T) {
 	code, b = f.do("POST", "/api/sections", domain.Admin, `{"id":"OK-1","name":"x","city":"140100","basin":"yellow","river":"r","kind":"sea","level":"national"}`, "application/json")
 	require.Equal(t, 400, code)
 	require.NoError(t, json.Unmarshal(b, &e))
-	require.Equal(t, "changes[0].events[0].data.kind", e.Error.Field, string(b))
+	require.Equal(t, "kind", e.Error.Field, "named as in the request: %s", b)
 
 	code, b = f.do("GET", "/api/quality/cities/999999", domain.Auditor, "", "")
 	require.Equal(t, 404, code, string(b))

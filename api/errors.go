@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +51,11 @@ func writeError(w http.ResponseWriter, err error) {
 	var de *domain.Error
 	if errors.As(err, &de) {
 		d.Op = de.Op
+	}
+	// A request stores one event: a payload the log refuses is named by
+	// the request's own field, not by its place in the append.
+	if f, ok := strings.CutPrefix(d.Field, "changes[0].events[0].data"); ok && d.Op == "events.Append" {
+		d.Field = cmp.Or(strings.TrimPrefix(f, "."), "body")
 	}
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
