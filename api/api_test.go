@@ -325,6 +325,9 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 		}
 	}
 	require.Equal(t, len(api.Routes()), count)
+	// Codes a request carries list their values.
+	kind := doc.Comps.Schemas["ConsequenceImposed"].(map[string]any)["properties"].(map[string]any)["kind"].(map[string]any)
+	require.Equal(t, []any{"interview", "restriction", "rectification"}, kind["enum"])
 }
 
 func TestHealthReadyMetrics(t *testing.T) {

@@ -2,12 +2,15 @@ package api
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections/quality"
@@ -109,8 +112,30 @@ var (
 	rawType  = reflect.TypeFor[[]byte]()
 )
 
+// enums are the values of the code types a request may carry.
+var enums = map[reflect.Type][]string{
+	reflect.TypeFor[assessment.Consequence](): {string(assessment.Interview), string(assessment.Restriction), string(assessment.Rectification)},
+	reflect.TypeFor[assessment.Grade]():       {string(assessment.Excellent), string(assessment.Good), string(assessment.Pass), string(assessment.Fail)},
+	reflect.TypeFor[enforcement.Finding]():    enumOf(enforcement.Findings),
+	reflect.TypeFor[enforcement.Color]():      {string(enforcement.Yellow), string(enforcement.Red)},
+	reflect.TypeFor[enforcement.Measure]():    enumOf(append(slices.Clone(enforcement.Measures[enforcement.Yellow]), enforcement.Measures[enforcement.Red]...)),
+	reflect.TypeFor[monitoring.Source]():      {string(monitoring.Auto), string(monitoring.Manual)},
+	reflect.TypeFor[monitoring.Status]():      {string(monitoring.Measured), string(monitoring.Dry), string(monitoring.Ice), string(monitoring.Fault)},
+}
+
+func enumOf[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
 // schemaOf describes a Go type as a JSON schema, following json tags.
 func schemaOf(t reflect.Type, depth int) map[string]any {
+	if values, ok := enums[t]; ok {
+		return map[string]any{"type": "string", "enum": values}
+	}
 	if depth > 8 {
 		return map[string]any{}
 	}
