@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,6 +199,39 @@ func AppointOfficial(ctx context.Context, s events.Store, actor domain.Actor, p 
 	})
 }
 
+// keepsDecisions refuses a departure that would take its official out of a
+// case in which a decision on them is recorded: the register would then no
+// longer name, for that case's period, someone sanctioned for it, and
+// lifetime accountability is not undone by a back-dated departure.
+func keepsDecisions(ctx context.Context, s events.Store, d officials.Departed, version uint64) error {
+	var decided []officials.Decided
+	err := s.Read(ctx, events.Query{Types: []events.AggregateType{CaseType}, Names: []events.Name{AccountabilityDecided}}, func(e events.Event) error {
+		if dec, ok := e.Data.(officials.Decided); ok && dec.Official == d.Official {
+			decided = append(decided, dec)
+		}
+		return nil
+	})
+	if err != nil || len(decided) == 0 {
+		return err
+	}
+	ro, err := LoadRoster(ctx, s)
+	if err != nil {
+		return err
+	}
+	ro.Apply(officialsEntry(events.Event{Aggregate: OfficialAggregate(d.Official), Version: version + 1, OccurredAt: d.To.Start(domain.CST), Data: d}))
+	for _, dec := range decided {
+		c, err := LoadCase(ctx, s, dec.City, dec.Case)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(ro.Named(c.Triggered), func(n officials.Named) bool { return n.Official == d.Official }) {
+			return domain.Errorf("official.departed", domain.Conflict, "to", "%s has a decision (%s, %s) in case %s for %s – %s; a departure on %s would take them out of it",
+				d.Official, dec.Decision, dec.DocumentNo, dec.Case, c.Triggered.From, c.Triggered.To, d.To)
+		}
+	}
+	return nil
+}
+
 // RecordDeparture records that an official left a position, occurring at
 // the start of the day they left (Shanxi time). It ends their open tenure
 // of that position (officials.DecideDeparture).
@@ -214,6 +248,9 @@ func RecordDeparture(ctx context.Context, s events.Store, actor domain.Actor, p 
 		if err != nil {
 			return events.Event{}, err
 		}
+		if err := keepsDecisions(ctx, s, d, r.Version); err != nil {
+			return events.Event{}, err
+		}
 		evs, err := s.Append(ctx, events.Change{Aggregate: OfficialAggregate(d.Official), Expect: events.ExpectedVersion(r.Version),
 			Events: []events.Draft{{OccurredAt: d.To.Start(domain.CST), Actor: actor, Data: d}}})
 		if err != nil {
@@ -227,10 +264,9 @@ func RecordDeparture(ctx context.Context, s events.Store, actor domain.Actor, p 
 // start of the day it was found (Shanxi time), as a new aggregate in the
 // case's city. A case without an id gets one: "2018-failed-assessment" for a
 // failed assessment (one per city-year), "20190314-data-falsification-3fa9c1"
-// otherwise. A reference by log position must name an event in the log (and
-// the same event as the reference's id, if given); for a failed assessment
-// that event must be the year's published results (assessment.results_published)
-// grading the city 不合格. It returns the stored event and the officials the
+// otherwise. The reference is checked and completed (resolveReference): for
+// a failed assessment it is the year's published results
+// (assessment.results_published), which must grade the city 不合格. It returns the stored event and the officials the
 // case names, as the register knows them now.
 func TriggerAccountability(ctx context.Context, s events.Store, actor domain.Actor, p officials.Triggered) (events.Event, []officials.Named, error) {
 	if p.Case == "" {
@@ -241,9 +277,11 @@ func TriggerAccountability(ctx context.Context, s events.Store, actor domain.Act
 	if _, err := officials.DecideTrigger(officials.Case{}, actor, p); err != nil {
 		return events.Event{}, nil, err
 	}
-	if err := checkReference(ctx, s, p); err != nil {
+	ref, err := resolveReference(ctx, s, p)
+	if err != nil {
 		return events.Event{}, nil, err
 	}
+	p.Reference = ref
 	c, err := LoadCase(ctx, s, p.City, p.Case)
 	if err != nil {
 		return events.Event{}, nil, err
@@ -277,48 +315,76 @@ func newCaseID(p officials.Triggered) officials.CaseID {
 		strings.ReplaceAll(string(p.Kind), "_", "-") + "-" + hex.EncodeToString(id[13:16]))
 }
 
-// checkReference checks a case's reference against the log.
-func checkReference(ctx context.Context, s events.Store, p officials.Triggered) error {
+// resolveReference checks a case's reference against the log and returns
+// it with the position filled in where the log names it. A reference by
+// position must name an event (the same as its id, if given); one by id
+// alone must name an event of the log. A failed assessment's reference is
+// the year's published results, which must grade the city 不合格: without a
+// position or an id it is that publication.
+func resolveReference(ctx context.Context, s events.Store, p officials.Triggered) (officials.Reference, error) {
 	const op = "accountability.triggered"
 	ref := p.Reference
-	if ref.Position == 0 {
-		return nil
-	}
 	var found *events.Event
-	err := s.Read(ctx, events.Query{From: ref.Position, To: ref.Position}, func(e events.Event) error {
-		if e.Position == ref.Position {
-			found = &e
+	switch {
+	case ref.Position != 0:
+		err := s.Read(ctx, events.Query{From: ref.Position, To: ref.Position}, func(e events.Event) error {
+			if e.Position == ref.Position {
+				found = &e
+			}
+			return nil
+		})
+		if err != nil {
+			return ref, err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if found == nil {
-		return domain.Errorf(op, domain.NotFound, "reference.position", "no event at position %d", ref.Position)
-	}
-	if ref.EventID != "" && found.ID.String() != ref.EventID {
-		return domain.Errorf(op, domain.Invalid, "reference.event_id", "position %d holds event %s (%s), not %s", ref.Position, found.ID, found.Name, ref.EventID)
+		if found == nil {
+			return ref, domain.Errorf(op, domain.NotFound, "reference.position", "no event at position %d", ref.Position)
+		}
+		if ref.EventID != "" && found.ID.String() != ref.EventID {
+			return ref, domain.Errorf(op, domain.Invalid, "reference.event_id", "position %d holds event %s (%s), not %s", ref.Position, found.ID, found.Name, ref.EventID)
+		}
+	case ref.EventID != "":
+		err := s.Read(ctx, events.Query{}, func(e events.Event) error {
+			if found == nil && e.ID.String() == ref.EventID {
+				found = &e
+			}
+			return nil
+		})
+		if err != nil {
+			return ref, err
+		}
+		if found == nil {
+			return ref, domain.Errorf(op, domain.NotFound, "reference.event_id", "no event %s in the log", ref.EventID)
+		}
+		ref.Position = found.Position
+	case p.Kind == officials.FailedAssessment:
+		_, e, err := Published(ctx, s, p.Year)
+		if err != nil {
+			return ref, err
+		}
+		if e == nil {
+			return ref, domain.Errorf(op, domain.Conflict, "year", "the results of %d are not published: a failed-assessment case follows a published 不合格", p.Year)
+		}
+		found, ref.Position, ref.EventID = e, e.Position, e.ID.String()
 	}
 	if p.Kind != officials.FailedAssessment {
-		return nil
+		return ref, nil
 	}
 	pub, ok := found.Data.(assessment.ResultsPublished)
 	if !ok {
-		return domain.Errorf(op, domain.Invalid, "reference.position", "position %d holds %s, not the published results of %d", ref.Position, found.Name, p.Year)
+		return ref, domain.Errorf(op, domain.Invalid, "reference.position", "position %d holds %s, not the published results of %d", found.Position, found.Name, p.Year)
 	}
 	if pub.Year != p.Year {
-		return domain.Errorf(op, domain.Invalid, "reference.position", "position %d publishes the results of %d, not %d", ref.Position, pub.Year, p.Year)
+		return ref, domain.Errorf(op, domain.Invalid, "reference.position", "position %d publishes the results of %d, not %d", found.Position, pub.Year, p.Year)
 	}
 	r, ok := pub.Result(p.City)
 	if !ok {
-		return domain.Errorf(op, domain.NotFound, "city", "the results of %d published at position %d have none for %s", p.Year, ref.Position, p.City)
+		return ref, domain.Errorf(op, domain.NotFound, "city", "the results of %d published at position %d have none for %s", p.Year, found.Position, p.City)
 	}
 	if r.Grade != assessment.Fail {
 		zh, _ := r.Grade.Label()
-		return domain.Errorf(op, domain.Conflict, "kind", "%s was graded %s (%s) in %d: not a failed assessment", p.City, zh, r.Grade, p.Year)
+		return ref, domain.Errorf(op, domain.Conflict, "kind", "%s was graded %s (%s) in %d: not a failed assessment", p.City, zh, r.Grade, p.Year)
 	}
-	return nil
+	return ref, nil
 }
 
 // DecideAccountability records an accountability decision on an official

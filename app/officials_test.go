@@ -254,6 +254,7 @@ func TestAccountabilityFoundAfterDepartureNamesTheHoldersThen(t *testing.T) {
 	ctx := context.Background()
 	s := openOfficials(t)
 	seedTaiyuan2017(t, s)
+	pub := publishResults(t, s, 2017, taiyuan)
 
 	e, names, err := app.TriggerAccountability(ctx, s, registrar, officials.Triggered{
 		Kind: officials.FailedAssessment, City: taiyuan, Year: 2017, FoundOn: day("2019-04-10"),
@@ -263,6 +264,8 @@ func TestAccountabilityFoundAfterDepartureNamesTheHoldersThen(t *testing.T) {
 	require.Equal(t, app.AccountabilityTriggered, e.Name)
 	require.Equal(t, app.CaseAggregate(taiyuan, "2017-failed-assessment"), e.Aggregate)
 	tr := e.Data.(officials.Triggered)
+	require.Equal(t, pub.Position, tr.Reference.Position, "the reference completed with the publication")
+	require.Equal(t, pub.ID.String(), tr.Reference.EventID)
 	require.Equal(t, day("2017-01-01"), tr.From)
 	require.Equal(t, day("2017-12-31"), tr.To)
 	require.Equal(t, []named{
@@ -443,6 +446,9 @@ func TestFailedAssessmentReferencesThePublishedResult(t *testing.T) {
 		{"another year's results", taiyuan, 2016, officials.Reference{Position: pub.Position}, domain.Invalid, "reference.position"},
 		{"a city that passed", datong, 2017, officials.Reference{Position: pub.Position}, domain.Conflict, "kind"},
 		{"malformed event id", taiyuan, 2017, officials.Reference{EventID: "not-a-uuid"}, domain.Invalid, "reference.event_id"},
+		{"an id no event has", taiyuan, 2017, officials.Reference{EventID: "01234567-89ab-cdef-0123-456789abcdef"}, domain.NotFound, "reference.event_id"},
+		{"a city that passed, by document only", datong, 2017, officials.Reference{DocumentNo: "x"}, domain.Conflict, "kind"},
+		{"a year not published", taiyuan, 2016, officials.Reference{DocumentNo: "x"}, domain.Conflict, "year"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := lastPosition(t, s)
@@ -485,4 +491,37 @@ func TestConcurrentAppointmentsToOnePost(t *testing.T) {
 	ro, err := app.LoadRoster(ctx, s)
 	require.NoError(t, err)
 	require.Empty(t, ro.Clashes())
+}
+
+// A departure recorded after a decision, dated so that the official would
+// no longer have served in the case's period, is refused: the sanctioned
+// official stays named. A departure that keeps them in it is recorded.
+func TestDepartureKeepsDecidedOfficialsNamed(t *testing.T) {
+	ctx := context.Background()
+	s := openOfficials(t)
+	seedTaiyuan2017(t, s)
+	e, _, err := app.TriggerAccountability(ctx, s, registrar, officials.Triggered{
+		Kind: officials.DataFalsification, City: taiyuan, From: day("2019-03-01"), To: day("2019-06-30"), FoundOn: day("2019-09-01"),
+		Reference: officials.Reference{DocumentNo: "晋环监〔2019〕9号"}})
+	require.NoError(t, err)
+	caseID := officials.CaseID(e.Aggregate.ID)
+	_, err = app.DecideAccountability(ctx, s, registrar, officials.Decided{Case: caseID, City: taiyuan, Official: "sun-li",
+		Decision: officials.Warning, DocumentNo: "并纪发〔2019〕30号", Date: day("2019-10-01"), Authority: "太原市纪委监委"})
+	require.NoError(t, err)
+
+	before := lastPosition(t, s)
+	_, err = app.RecordDeparture(ctx, s, registrar, officials.Departed{Official: "sun-li",
+		Position: officials.Position{Post: officials.EnvBureauHead, City: taiyuan}, To: day("2018-06-01"), Reason: officials.Transferred})
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	require.Equal(t, "to", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "并纪发〔2019〕30号")
+	require.Equal(t, before, lastPosition(t, s), "nothing stored")
+
+	depart(t, s, "sun-li", officials.EnvBureauHead, taiyuan, "", "2019-05-01", officials.Transferred)
+	c, err := app.LoadCase(ctx, s, taiyuan, caseID)
+	require.NoError(t, err)
+	ro, err := app.LoadRoster(ctx, s)
+	require.NoError(t, err)
+	require.Equal(t, []named{{"zhao-gang", officials.ViceMayorInCharge, "2019-03-01", "2019-06-30"}, {"sun-li", officials.EnvBureauHead, "2019-03-01", "2019-04-30"}},
+		namesOf(ro.Named(c.Triggered)))
 }
