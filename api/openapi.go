@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding"
+	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections/quality"
 )
@@ -66,10 +69,21 @@ func OpenAPI() map[string]any {
 			ok = "201"
 		}
 		errResp := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+		success := map[string]any{"application/json": map[string]any{"schema": ref(r.Response)}}
+		if r.Response == "File" {
+			file := map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			success = map[string]any{"text/csv": file, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": file}
+		}
 		responses := map[string]any{
-			ok:        map[string]any{"description": "success", "content": map[string]any{"application/json": map[string]any{"schema": ref(r.Response)}}},
+			ok:        map[string]any{"description": "success", "content": success},
 			"400":     errResp,
 			"default": errResp,
+		}
+		if strings.Contains(r.Path, "{") {
+			responses["404"] = errResp // what the path names does not exist
+		}
+		if r.Method == "POST" {
+			responses["409"] = errResp // it conflicts with what is recorded
 		}
 		if r.Action != "" {
 			op["security"] = []any{map[string]any{"bearer": []string{}}}
@@ -110,6 +124,7 @@ var (
 	uuidType = reflect.TypeFor[uuid.UUID]()
 	hashType = reflect.TypeFor[events.Hash]()
 	rawType  = reflect.TypeFor[[]byte]()
+	dateType = reflect.TypeFor[plan.Date]() // the zero Date writes nothing to read its schema off
 )
 
 // enums are the values of the code types a request may carry.
@@ -131,6 +146,58 @@ func enumOf[T ~string](xs []T) []string {
 	return out
 }
 
+var (
+	marshalerType     = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// writesOwnJSON reports whether a named type (not a pointer) writes its own
+// JSON: a date as "2019-12-31", a quarter as "2019Q1", a share with its
+// percentage. Its schema is then read off what it writes.
+func writesOwnJSON(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer || t == timeType || t == uuidType || t == hashType {
+		return false
+	}
+	return t.Implements(marshalerType) || t.Implements(textMarshalerType)
+}
+
+// schemaOfValue describes what a value writes as JSON.
+func schemaOfValue(v any) map[string]any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return map[string]any{}
+	}
+	var x any
+	if json.Unmarshal(b, &x) != nil {
+		return map[string]any{}
+	}
+	return schemaOfJSON(x)
+}
+
+func schemaOfJSON(x any) map[string]any {
+	switch x := x.(type) {
+	case string:
+		return map[string]any{"type": "string"}
+	case float64:
+		return map[string]any{"type": "number"}
+	case bool:
+		return map[string]any{"type": "boolean"}
+	case []any:
+		items := map[string]any{}
+		if len(x) > 0 {
+			items = schemaOfJSON(x[0])
+		}
+		return map[string]any{"type": "array", "items": items}
+	case map[string]any:
+		props := map[string]any{}
+		for k, v := range x {
+			props[k] = schemaOfJSON(v)
+		}
+		return map[string]any{"type": "object", "properties": props}
+	}
+	return map[string]any{}
+}
+
 // schemaOf describes a Go type as a JSON schema, following json tags.
 func schemaOf(t reflect.Type, depth int) map[string]any {
 	if values, ok := enums[t]; ok {
@@ -149,6 +216,15 @@ func schemaOf(t reflect.Type, depth int) map[string]any {
 	}
 	if t.Name() == "RawMessage" {
 		return map[string]any{"description": "JSON value"}
+	}
+	if t == dateType {
+		return map[string]any{"type": "string", "format": "date"}
+	}
+	if writesOwnJSON(t) {
+		if !t.Implements(marshalerType) {
+			return map[string]any{"type": "string"} // a text marshaler writes a string
+		}
+		return schemaOfValue(reflect.New(t).Elem().Interface())
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
