@@ -121,6 +121,7 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 	}
 	view := r.URL.Query().Get("view")
 	var results []assessment.Result
+	provisional := false
 	switch view {
 	case "", "published":
 		p, _, err := app.Published(r.Context(), s.store, year)
@@ -140,21 +141,29 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
-		results, view = c.Results, "today"
+		results, view, provisional = c.Results, "today", c.Provisional
 	default:
 		return domain.Errorf(r.URL.Path, domain.Invalid, "view", "%q is not published or today", view)
 	}
-	header := []string{"排名", "城市代码", "城市", "水质得分", "任务得分", "等级", "断面达标", "断面总数", "检查次数", "黄牌", "红牌", "一票否决"}
+	header := []string{"排名", "城市代码", "城市", "水质得分", "任务得分", "等级", "结果", "断面达标", "断面总数", "检查次数", "黄牌", "红牌", "一票否决"}
 	if l == En {
-		header = []string{"rank", "city code", "city", "quality score", "task score", "grade", "sections met", "sections", "inspections", "yellow cards", "red cards", "hard fails"}
+		header = []string{"rank", "city code", "city", "quality score", "task score", "grade", "results", "sections met", "sections", "inspections", "yellow cards", "red cards", "hard fails"}
+	}
+	status := l.T("published")
+	switch {
+	case provisional:
+		status = l.T("provisional_status")
+		view = "provisional" // a sheet name has 31 characters at most
+	case view == "today":
+		status = l.T("today_differs")
 	}
 	t := table{name: fmt.Sprintf("assessment-%d-%s", year, view), header: header,
-		numeric: map[int]bool{0: true, 3: true, 4: true, 6: true, 7: true, 8: true, 9: true, 10: true}}
+		numeric: map[int]bool{0: true, 3: true, 4: true, 7: true, 8: true, 9: true, 10: true, 11: true}}
 	for _, res := range results {
 		c, _ := domain.LookupCity(res.City)
 		hard := strings.Join(l.pick(res.FailureTexts()), "; ")
 		t.rows = append(t.rows, []string{strconv.Itoa(res.Rank), string(res.City), cityName(l, c),
-			fmt.Sprintf("%.2f", res.QualityScore), fmt.Sprintf("%.2f", res.TaskScore), gradeText(l, res.Grade),
+			fmt.Sprintf("%.2f", res.QualityScore), fmt.Sprintf("%.2f", res.TaskScore), gradeText(l, res.Grade), status,
 			strconv.Itoa(res.Inputs.SectionsMet), strconv.Itoa(res.Inputs.Sections), strconv.Itoa(res.Inputs.Enforcement.Inspections),
 			strconv.Itoa(res.Inputs.Enforcement.Yellow), strconv.Itoa(res.Inputs.Enforcement.Red), hard})
 	}

@@ -43,7 +43,7 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 		byCity[r[1]] = r
 	}
 	// Yuncheng: its one section missed (0 of 1 × 60 = 0, other parts full: 40).
-	require.Equal(t, []string{"40.00", "不合格", "0", "1"}, []string{byCity["140800"][3], byCity["140800"][5], byCity["140800"][6], byCity["140800"][7]})
+	require.Equal(t, []string{"40.00", "不合格", "已公布", "0", "1"}, []string{byCity["140800"][3], byCity["140800"][5], byCity["140800"][6], byCity["140800"][7], byCity["140800"][8]})
 	hardFails := len(recs[0]) - 1
 	require.Equal(t, "水质得分 40.00 低于 60 分", byCity["140800"][hardFails], "the reasons in Chinese")
 	require.Equal(t, "100.00", byCity["140900"][3])
@@ -69,6 +69,16 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 		require.NoError(t, err)
 		require.InDelta(t, want, got, 1e-9, "city %s", r[1])
 	}
+
+	// 2020 as it stands on the server's day, 2020-06-01: provisional.
+	code, b = f.do("GET", "/api/exports/assessment/2020?view=today", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), "临时(年度未结束)")
+	code, b = f.do("GET", "/api/exports/assessment/2020?view=today&format=xlsx", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	x, err = excelize.OpenReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	require.Contains(t, x.GetSheetList(), "assessment-2020-provisional")
 
 	// Cards: none yet, but a header; a bad format is refused.
 	code, b = f.do("GET", "/api/exports/cards?day=2020-01-01", domain.Auditor, "", "")

@@ -88,6 +88,8 @@ var messages = map[string][2]string{
 	"quarterly_note":       {"排名(城市水质指数 CWQI,越小越好):各考核断面当季手工监测均值,按Ⅲ类标准计算", "Rank (city water-quality index, lower is cleaner): each assessed section's means of the quarter's manual samples against the class-III limits"},
 	"published":            {"已公布", "Published"},
 	"computed":             {"未公布(按当前数据计算)", "Not published (computed from today's data)"},
+	"provisional_status":   {"临时(年度未结束)", "provisional (year not ended)"},
+	"year_not_ended":       {"(年度未结束)", "(year not ended)"},
 	"provisional":          {"年度尚未结束:结果为临时计算,仍会变化", "The year has not ended: the figures are provisional and will change"},
 	"today_differs":        {"按今日所知", "As known today"},
 	"consequences":         {"不合格后果", "Consequences of failing"},

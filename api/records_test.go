@@ -123,6 +123,12 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	code, b = f.do("GET", "/api/officials/OFF-0001", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	require.Contains(t, string(b), "env_bureau_head")
+	require.Contains(t, string(b), `"cases":[]`, "lists are lists, empty or not")
+	require.Contains(t, string(b), `"decisions":[]`)
+	code, b = f.do("GET", "/api/audit/cities/太原?at=2015-06-30", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"years":[]`)
+	require.Contains(t, string(b), `"late":[]`)
 }
 
 // The other registers through the API: a black-odorous body inspected (its

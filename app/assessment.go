@@ -202,7 +202,7 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 			}
 			outcome = fmt.Sprintf("class %s, target %s: %s", sy.Class, sy.Target, verdict)
 		}
-		ev := assessment.Evidence{Part: "sections", Subject: string(sy.Section), Outcome: outcome}
+		ev := assessment.Evidence{Part: "sections", Subject: string(sy.Section), Outcome: outcome, Positions: []uint64{}}
 		for _, e := range sy.Evidence {
 			ev.Positions = append(ev.Positions, e.Position)
 		}

@@ -23,6 +23,9 @@ type AuditYear struct {
 	AsHappened  assessment.Result `json:"as_happened"`
 	Differences []string          `json:"differences"`    // in English
 	DiffZh      []string          `json:"differences_zh"` // the same in Chinese
+	// Provisional is set when the year had not ended by the audit date:
+	// its figures then were still to change.
+	Provisional bool `json:"provisional,omitempty"`
 }
 
 // LateEvent is an event about the city recorded after the audit date about
@@ -75,7 +78,7 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 	if _, ok := domain.LookupCity(c); !ok {
 		return nil, domain.Errorf("audit", domain.NotFound, "city", "%q is not one of Shanxi's 11 city codes", c)
 	}
-	a := &CityAudit{City: c, At: at, Chain: []string{}}
+	a := &CityAudit{City: c, At: at, Chain: []string{}, Years: []AuditYear{}, Late: []LateEvent{}}
 	chains := events.NewChains()
 	err := s.Read(ctx, events.Query{Scopes: []domain.Scope{domain.CityScope(c)}}, func(e events.Event) error {
 		a.Position = e.Position
@@ -144,6 +147,7 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 			}
 		}
 		y.DiffZh, y.Differences = DiffResults(y.KnownThen, y.AsHappened)
+		y.Provisional = at.Before(YearEnd(year))
 		a.Years = append(a.Years, y)
 	}
 	return a, nil
@@ -233,6 +237,7 @@ func concerns(e events.Event, t time.Time) bool {
 // DiffResults lists what differs between two results of a city-year, in
 // Chinese and in English.
 func DiffResults(a, b assessment.Result) (zh, en []string) {
+	zh, en = []string{}, []string{}
 	add := func(z, e string) { zh, en = append(zh, z), append(en, e) }
 	if a.QualityScore != b.QualityScore {
 		add(fmt.Sprintf("水质得分 %.2f → %.2f", a.QualityScore, b.QualityScore), fmt.Sprintf("quality score %.2f → %.2f", a.QualityScore, b.QualityScore))

@@ -41,6 +41,7 @@ func auditByYear(t *testing.T, s *jetstream.Store, c domain.CityID, at time.Time
 			}
 		}
 		y.DiffZh, y.Differences = app.DiffResults(y.KnownThen, y.AsHappened)
+		y.Provisional = at.Before(time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST))
 		out = append(out, y)
 	}
 	return out

@@ -36,7 +36,7 @@ func (b BoardFigures) CityTasks(c domain.CityID, year int) (due, onTime int, evi
 				outcome += " (recorded late)"
 			}
 		}
-		ev := assessment.Evidence{Part: "tasks", Subject: string(r.Task), Outcome: outcome}
+		ev := assessment.Evidence{Part: "tasks", Subject: string(r.Task), Outcome: outcome, Positions: []uint64{}}
 		hist, _ := b.History(r.Task, c)
 		for _, h := range hist {
 			ev.Positions = append(ev.Positions, h.Position)

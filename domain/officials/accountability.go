@@ -310,7 +310,7 @@ type Named struct {
 // tenures in the roster, whether or not they are still in office; by post,
 // then appointment date.
 func (ro *Roster) Named(t Triggered) []Named {
-	var out []Named
+	out := []Named{}
 	for _, pos := range t.Positions() {
 		for _, ten := range ro.Holders(pos, t.From, t.To) {
 			n := Named{Tenure: ten, Name: ro.Name(ten.Official), ServedFrom: t.From, ServedTo: t.To}

@@ -181,7 +181,8 @@ func (m *Model) Official(id officials.PersonID) (Record, bool) {
 	if !ok {
 		return Record{}, false
 	}
-	out := Record{Official: r.ID, Name: r.Name, Registered: r.Register, Tenures: r.Tenures}
+	out := Record{Official: r.ID, Name: r.Name, Registered: r.Register, Tenures: append([]officials.Tenure{}, r.Tenures...),
+		Cases: []NamedIn{}, Decisions: []Decision{}}
 	slices.SortStableFunc(out.Tenures, func(a, b officials.Tenure) int { return a.From.Compare(b.From) })
 	for _, c := range m.Cases("") {
 		var as []officials.Named

@@ -3,6 +3,7 @@ package accountability_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/officials"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/events"
@@ -167,6 +169,16 @@ func TestCasesNameHoldersThenAndKeepThemOnRecord(t *testing.T) {
 	beforeCase := time.Now()
 	pause()
 
+	// Taiyuan's 2017 results, published 不合格.
+	pub := assessment.ResultsPublished{Year: 2017, Document: "晋环函〔2018〕30号", Position: 1, InputsHash: strings.Repeat("ab", 32),
+		Aggregates: 1, Rules: assessment.Standard(2016, "晋环发〔2016〕1号")}
+	for _, c := range domain.Cities {
+		pub.Results = append(pub.Results, assessment.Result{City: c.ID, Year: 2017, Grade: map[bool]assessment.Grade{true: assessment.Fail, false: assessment.Pass}[c.ID == taiyuan]})
+	}
+	_, err := l.s.Append(l.ctx, events.Change{Aggregate: app.YearAggregate(2017), Expect: events.NoEvents,
+		Events: []events.Draft{{OccurredAt: day("2018-03-01").Start(domain.CST), Actor: registrar, Data: pub}}})
+	require.NoError(t, err)
+
 	// Found in 2019 about 2017: three of the four left office in 2017–2018.
 	caseEv := l.trigger(officials.Triggered{Kind: officials.FailedAssessment, City: taiyuan, Year: 2017, FoundOn: day("2019-04-10"),
 		Reference: officials.Reference{DocumentNo: "晋政办发〔2019〕21号"}})
@@ -246,7 +258,7 @@ func TestCasesNameHoldersThenAndKeepThemOnRecord(t *testing.T) {
 	require.False(t, ok)
 
 	// The views marshal (for the API).
-	_, err := json.Marshal(lm)
+	_, err = json.Marshal(lm)
 	require.NoError(t, err)
 	_, err = json.Marshal(m.Cases(""))
 	require.NoError(t, err)
