@@ -11,7 +11,7 @@ import (
 	"github.com/shanxi-water/ledger/domain"
 )
 
-// An action's ?date=: a time as given, today as now, another day as noon.
+// An action's ?date=: a time as given, today as now, another day as its end.
 func TestTimeParam(t *testing.T) {
 	now := time.Date(2026, 11, 29, 9, 30, 0, 0, domain.CST)
 	s := &Server{now: func() time.Time { return now }}
@@ -21,7 +21,7 @@ func TestTimeParam(t *testing.T) {
 	}{
 		{"", now},
 		{"?date=2026-11-29", now},
-		{"?date=2026-11-28", time.Date(2026, 11, 28, 12, 0, 0, 0, domain.CST)},
+		{"?date=2026-11-28", time.Date(2026, 11, 28, 23, 59, 59, 0, domain.CST)},
 		{"?date=2019-05-01T14:30:00%2B08:00", time.Date(2019, 5, 1, 14, 30, 0, 0, domain.CST)},
 	} {
 		got, err := s.timeParam(httptest.NewRequest("POST", "/api/enterprises"+tc.q, nil))

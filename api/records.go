@@ -25,7 +25,7 @@ var (
 	pQuarter  = param{"quarter", "path", "string", "quarter, e.g. 2019Q2", true}
 	pScope    = param{"scope", "path", "string", "city code or name, or province", true}
 	pPersonID = param{"id", "path", "string", "official id", true}
-	pActDate  = param{"date", "query", "string", "when it happened: an RFC 3339 time, or a date (Shanxi time: noon that day, now if today); default now", false}
+	pActDate  = param{"date", "query", "string", "when it happened: an RFC 3339 time, or a date (Shanxi time: the end of that day, now if today); default now", false}
 )
 
 // recordRoutes are the tasks, enforcement and officials endpoints.
@@ -107,13 +107,18 @@ func (s *Server) dayParam(r *http.Request, name string) (plan.Date, error) {
 	return d, nil
 }
 
-// timeParam reads ?date= for when a recorded action happened, default now.
-// An RFC 3339 time is taken as given. A date (Shanxi time) is noon that
-// day, or now if it is today: noon may not have come yet, and an action
-// recorded today may follow another recorded earlier today (a registration,
-// a card).
+// timeParam reads ?date= for when a recorded action happened (actionTime).
 func (s *Server) timeParam(r *http.Request) (time.Time, error) {
-	v := r.URL.Query().Get("date")
+	return s.actionTime(r, "date", r.URL.Query().Get("date"))
+}
+
+// actionTime reads when a recorded action happened, default now. An RFC
+// 3339 time is taken as given. A date (Shanxi time) is the end of that day,
+// as an as-of date is, so that actions recorded by date follow one another
+// in the order given, whatever time an earlier one was recorded at that
+// day (a registration at 14:17, an inspection dated the same day); a date
+// that is today is now, which has not passed the end of the day.
+func (s *Server) actionTime(r *http.Request, field, v string) (time.Time, error) {
 	if v == "" {
 		return s.now(), nil
 	}
@@ -122,13 +127,13 @@ func (s *Server) timeParam(r *http.Request) (time.Time, error) {
 	}
 	d, err := time.ParseInLocation("2006-01-02", v, domain.CST)
 	if err != nil {
-		return time.Time{}, domain.Errorf(r.URL.Path, domain.Invalid, "date", "%q is neither a date (2019-12-31) nor an RFC 3339 time", v)
+		return time.Time{}, domain.Errorf(r.URL.Path, domain.Invalid, field, "%q is neither a date (2019-12-31) nor an RFC 3339 time", v)
 	}
 	now := s.now()
 	if y, m, day := now.In(domain.CST).Date(); d.Equal(time.Date(y, m, day, 0, 0, 0, 0, domain.CST)) {
 		return now, nil
 	}
-	return d.Add(12 * time.Hour), nil
+	return d.Add(24*time.Hour - time.Second), nil
 }
 
 func (s *Server) taskRows(w http.ResponseWriter, r *http.Request) error {
@@ -223,13 +228,9 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	at := s.now()
-	if req.Date != "" {
-		d, err := plan.ParseDate(req.Date)
-		if err != nil {
-			return domain.E(r.URL.Path, domain.Invalid, "date", err)
-		}
-		at = d.Start(domain.CST).Add(12 * time.Hour)
+	at, err := s.actionTime(r, "date", req.Date)
+	if err != nil {
+		return err
 	}
 	e, err := app.ChangeTaskStatus(r.Context(), s.store, actor(r), at, tasks.ChangeStatus{Task: plan.TaskID(r.PathValue("id")),
 		City: req.City, To: req.To, Evidence: req.Evidence, Reason: req.Reason})

@@ -71,6 +71,9 @@ func (p Progress) Last() (Entry, bool) {
 	return p.History[len(p.History)-1], true
 }
 
+// FirstYear is the plan's year: no change to a task happened before it.
+const FirstYear = 2015
+
 // ChangeStatus is the command to change a unit's status.
 type ChangeStatus struct {
 	Task     plan.TaskID
@@ -106,6 +109,9 @@ func Decide(p Progress, by domain.Actor, at time.Time, c ChangeStatus) (StatusCh
 	}
 	if at.IsZero() {
 		return StatusChanged{}, domain.Errorf(op, domain.Invalid, "occurred_at", "missing: the date the change took effect")
+	}
+	if first := time.Date(FirstYear, 1, 1, 0, 0, 0, 0, domain.CST); at.Before(first) {
+		return StatusChanged{}, domain.Errorf(op, domain.Invalid, "occurred_at", "%s is before %d, the plan's year", stamp(at), FirstYear)
 	}
 	if err := c.To.Validate(); err != nil {
 		return StatusChanged{}, domain.E(op, domain.Invalid, "to", err)
