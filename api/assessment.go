@@ -72,6 +72,9 @@ func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
 	if basis.OccurredBy, err = queryDate(r, "as_happened"); err != nil {
 		return err
 	}
+	if err := oneMode(r, basis.RecordedBy, basis.OccurredBy); err != nil {
+		return err
+	}
 	var c *app.Computation
 	if basis == (app.Basis{}) {
 		c, err = s.today(year)

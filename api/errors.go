@@ -54,8 +54,11 @@ func writeError(w http.ResponseWriter, err error) {
 	}
 	// A request stores one event: a payload the log refuses is named by
 	// the request's own field, not by its place in the append.
-	if f, ok := strings.CutPrefix(d.Field, "changes[0].events[0].data"); ok && d.Op == "events.Append" {
-		d.Field = cmp.Or(strings.TrimPrefix(f, "."), "body")
+	if f, ok := strings.CutPrefix(d.Field, "changes[0].events[0]."); ok && d.Op == "events.Append" {
+		d.Field = f // occurred_at: the date the request gave, or now
+		if f, ok := strings.CutPrefix(f, "data"); ok {
+			d.Field = cmp.Or(strings.TrimPrefix(f, "."), "body")
+		}
 	}
 	var ie *app.ImportError
 	if errors.As(err, &ie) {

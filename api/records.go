@@ -398,7 +398,7 @@ func (s *Server) cardRegister(w http.ResponseWriter, r *http.Request) error {
 func quarterScope(r *http.Request) (domain.Scope, enforcement.Quarter, error) {
 	scope, err := domain.ParseScope(r.PathValue("scope"))
 	if err != nil {
-		return "", enforcement.Quarter{}, domain.E(r.URL.Path, domain.Invalid, "scope", err)
+		return "", enforcement.Quarter{}, domain.E(r.URL.Path, domain.NotFound, "scope", err) // a path names a thing: 404 as for an unknown city elsewhere
 	}
 	var q enforcement.Quarter
 	if err := q.UnmarshalText([]byte(strings.ToUpper(r.PathValue("quarter")))); err != nil {

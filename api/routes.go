@@ -319,6 +319,16 @@ func (s *Server) invalidateSample(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// oneMode refuses a request for both replays at once: as the ledger knew
+// the log on a date (as_of), and as it happened by a date with every
+// correction known today (as_happened) are two views, not one.
+func oneMode(r *http.Request, asOf, happened time.Time) error {
+	if !asOf.IsZero() && !happened.IsZero() {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "as_happened", "give as_of or as_happened, not both: they are two views of the log")
+	}
+	return nil
+}
+
 // withQuality runs fn on the quality model the request asks for: the live
 // one, or one rebuilt as of a date.
 func (s *Server) withQuality(r *http.Request, fn func(*quality.Model)) error {
@@ -328,6 +338,9 @@ func (s *Server) withQuality(r *http.Request, fn func(*quality.Model)) error {
 	}
 	happened, err := queryDate(r, "as_happened")
 	if err != nil {
+		return err
+	}
+	if err := oneMode(r, asOf, happened); err != nil {
 		return err
 	}
 	if asOf.IsZero() && happened.IsZero() {
