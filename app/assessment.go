@@ -233,6 +233,13 @@ func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, 
 	if err != nil {
 		return events.Event{}, err
 	}
+	assessed := 0
+	for _, r := range c.Results {
+		assessed += r.Inputs.Sections - r.Inputs.SectionsInsufficient
+	}
+	if assessed == 0 {
+		return events.Event{}, domain.Errorf(op, domain.Conflict, "year", "no section has a target and data enough for a class in %d: there is nothing to assess yet", year)
+	}
 	rp := assessment.ResultsPublished{Method: c.Method, Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
 		Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results}
 	if err := rp.Validate(); err != nil {

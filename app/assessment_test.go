@@ -104,6 +104,9 @@ func TestPublishedResultsAreFrozen(t *testing.T) {
 	require.Equal(t, "year", domain.FieldOf(err))
 	_, err = app.Publish(ctx, s, admin, 2018, "", date(2019, 3, 1), nil)
 	require.Equal(t, "document", domain.FieldOf(err), "%v", err)
+	_, err = app.Publish(ctx, s, admin, 2019, "晋环函〔2020〕1号", date(2020, 3, 1), nil)
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "2019 has targets but no samples: %v", err)
+	require.Contains(t, err.Error(), "nothing to assess")
 	require.Equal(t, before, lastPosition(t, s), "refusals store nothing")
 
 	clock.Set(date(2019, 3, 1))
