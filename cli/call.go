@@ -27,13 +27,11 @@ func runCall(ctx context.Context, env Env, args []string) error {
 	data := fs.String("data-json", "", "request body (JSON), or @FILE to read it from a file")
 	ctype := fs.String("content-type", "application/json", "request body's media type (text/csv for uploads)")
 	as := fs.String("as", "cli:admin", "on the local store: who makes the request, as id:role")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2, err: err}
+	ops, err := parseArgs(fs, args, "METHOD /api/PATH")
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 2 {
-		return &exitError{code: 2, err: fmt.Errorf("usage: ledger call [flags] METHOD /api/PATH (see /api/openapi.json)")}
-	}
-	method, path := strings.ToUpper(fs.Arg(0)), fs.Arg(1)
+	method, path := strings.ToUpper(ops[0]), ops[1]
 	if !strings.HasPrefix(path, "/api/") {
 		return &exitError{code: 2, err: fmt.Errorf("the path must start with /api/")}
 	}
@@ -106,6 +104,6 @@ func runCall(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	pretty.WriteByte('\n')
-	_, err := env.Stdout.Write(pretty.Bytes())
+	_, err = env.Stdout.Write(pretty.Bytes())
 	return err
 }

@@ -72,7 +72,7 @@ func Main(args []string, env Env) int {
 		return 0
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		return 2
+		return 0 // help was asked for, and given
 	}
 	fmt.Fprintf(env.Stderr, "ledger %s: %v\n", args[0], err)
 	var ee *exitError
@@ -161,18 +161,41 @@ func newFlagSet(name string, env Env) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; a bad flag is a usage error (exit code 2).
+// parseFlags parses args, which hold flags only; a bad flag is a usage
+// error (exit code 2).
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	_, err := parseArgs(fs, args, "")
+	return err
+}
+
+// parseArgs parses args: flags, then the operands named in operands (e.g.
+// "METHOD /api/PATH"), one word each, which it returns. The usage (-h)
+// shows them. A flag after an operand, which the flag package would take as
+// an operand, is named as such.
+func parseArgs(fs *flag.FlagSet, args []string, operands string) ([]string, error) {
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s [flags] %s\n", fs.Name(), operands)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return nil, err
 		}
-		return &exitError{code: 2, err: err}
+		return nil, &exitError{code: 2, err: err}
 	}
-	if fs.NArg() > 0 {
-		return &exitError{code: 2, err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	rest := fs.Args()
+	for _, a := range rest {
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			return nil, &exitError{code: 2, err: fmt.Errorf("%s comes after %s: flags go first (usage: %s [flags] %s)", a, rest[0], fs.Name(), operands)}
+		}
 	}
-	return nil
+	if want := len(strings.Fields(operands)); len(rest) != want {
+		if want == 0 {
+			return nil, &exitError{code: 2, err: fmt.Errorf("unexpected argument %q", rest[0])}
+		}
+		return nil, &exitError{code: 2, err: fmt.Errorf("usage: %s [flags] %s", fs.Name(), operands)}
+	}
+	return rest, nil
 }
 
 // listFlag collects a repeatable or comma-separated flag.

@@ -133,6 +133,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"verify", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"assess", "--data", dir, "--year", "2018", "--city", "Lin"}, 1, `city: "Lin" is not a city code`},
 		{[]string{"events", "--data", dir, "--type", "nope"}, 1, `type[0]: "nope" is not an aggregate type`},
+		{[]string{"call", "-h"}, 0, "usage: ledger call [flags] METHOD /api/PATH"},
+		{[]string{"import", "-h"}, 0, "usage: ledger import [flags] FILE.csv"},
+		{[]string{"call", "POST", "/api/sections", "--data-json", "{}"}, 2, "--data-json comes after POST: flags go first"},
+		{[]string{"call", "GET"}, 2, "usage: ledger call [flags] METHOD /api/PATH"},
 	}
 	for _, tc := range tests {
 		code, out, errOut := run(t, tc.args...)

@@ -37,17 +37,15 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	partial := fs.Bool("partial", false, "store the good rows and write the bad ones to --rejects, instead of rejecting the file")
 	rejects := fs.String("rejects", "", "with --partial, write the bad rows here as CSV (default FILE.rejects.csv)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if fs.NArg() != 1 {
-		return &exitError{code: 2, err: fmt.Errorf("give one CSV file to import (see README: the upload format)")}
+	ops, err := parseArgs(fs, args, "FILE.csv")
+	if err != nil {
+		return err
 	}
 	actor, err := actorFlag(*as)
 	if err != nil {
 		return err
 	}
-	path := fs.Arg(0)
+	path := ops[0]
 	f, err := os.Open(path)
 	if err != nil {
 		return domain.E("import", domain.NotFound, "file", err)
