@@ -46,6 +46,12 @@ func init() {
 		"grade": func(l Lang, g assessment.Grade) string { return gradeText(l, g) },
 		"pick":  func(l Lang, zh, en []string) []string { return l.pick(zh, en) },
 		"code":  func(l Lang, code any) string { return l.Code(code) },
+		"city": func(l Lang, id domain.CityID) string {
+			if c, ok := domain.LookupCity(id); ok {
+				return cityName(l, c)
+			}
+			return string(id) // a provincial post has none
+		},
 		"item":  func(l Lang, item water.Item) string { return l.Item(item) },
 		"class": func(l Lang, c water.Class) string { return l.Class(c) },
 		// An exceedance multiple: two decimals, three under 0.01 (a value

@@ -119,6 +119,7 @@ var messages = map[string][2]string{
 	"accountability_note":  {"案件所涉职务在当时的任职人员,离任后仍记录在案。", "Each case names who held the posts at the time; they stay on record after leaving office."},
 	"post":                 {"职务", "Post"},
 	"case":                 {"案件", "Case"},
+	"took_office":          {"任职日期", "Took office"},
 	"served":               {"所涉期间在任", "In office during the case"},
 	"left_office":          {"离任日期", "Left office"},
 	"strip_compliant":      {"合规", "compliant"},
