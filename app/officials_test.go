@@ -386,6 +386,7 @@ func TestAccountabilityOtherKindsNameTheirPosts(t *testing.T) {
 		{"unknown kind", officials.Triggered{Kind: "rumour", City: taiyuan, From: day("2018-01-01"), To: day("2018-01-01"), FoundOn: day("2018-01-02"), Reference: officials.Reference{DocumentNo: "x"}}, "kind"},
 		{"no period", officials.Triggered{Kind: officials.SeriousIncident, City: taiyuan, FoundOn: day("2018-01-02"), Reference: officials.Reference{DocumentNo: "x"}}, "from"},
 		{"found before the period", officials.Triggered{Kind: officials.SeriousIncident, City: taiyuan, From: day("2018-01-01"), To: day("2018-01-01"), FoundOn: day("2017-12-31"), Reference: officials.Reference{DocumentNo: "x"}}, "found_on"},
+		{"a period ending after it was found", officials.Triggered{Kind: officials.DataFalsification, City: taiyuan, From: day("2026-01-01"), To: day("2027-12-31"), FoundOn: day("2026-03-01"), Reference: officials.Reference{DocumentNo: "x"}}, "to"},
 		{"no reference", officials.Triggered{Kind: officials.SeriousIncident, City: taiyuan, From: day("2018-01-01"), To: day("2018-01-01"), FoundOn: day("2018-01-02")}, "reference"},
 		{"year on an incident", officials.Triggered{Kind: officials.SeriousIncident, City: taiyuan, Year: 2018, From: day("2018-01-01"), To: day("2018-01-01"), FoundOn: day("2018-01-02"), Reference: officials.Reference{DocumentNo: "x"}}, "year"},
 		{"a failed assessment on one river", officials.Triggered{Kind: officials.FailedAssessment, City: taiyuan, Year: 2018, River: "汾河", FoundOn: day("2019-03-01"), Reference: officials.Reference{DocumentNo: "x"}}, "river"},

@@ -159,6 +159,9 @@ func (t Triggered) Validate() error {
 	if t.FoundOn.Compare(t.From) < 0 {
 		return domain.Errorf(op, domain.Invalid, "found_on", "%s is before the period concerned (from %s)", t.FoundOn, t.From)
 	}
+	if t.To.Compare(t.FoundOn) > 0 {
+		return domain.Errorf(op, domain.Invalid, "to", "%s is after the case was found (%s): a case concerns what happened before it was established", t.To, t.FoundOn)
+	}
 	if err := t.Reference.Validate(op); err != nil {
 		f := "reference"
 		if fd := domain.FieldOf(err); fd != "" {
