@@ -81,8 +81,7 @@ func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		c, err = app.Compute(r.Context(), s.store, year, basis, s.newTasks())
 		if c != nil {
-			asOf := cmp.Or(basis.RecordedBy, basis.OccurredBy, s.now())
-			c.Provisional = asOf.Before(app.YearEnd(year))
+			c.Provisional = app.Provisional(year, cmp.Or(basis.RecordedBy, basis.OccurredBy), s.now())
 		}
 	}
 	if err != nil {

@@ -119,7 +119,7 @@ func (s *Server) audit(ctx context.Context, c domain.CityID, at time.Time) (*app
 func (s *Server) today(year int) (c *app.Computation, err error) {
 	s.live.View(func() { c, err = s.assess.Year(year) })
 	if c != nil {
-		c.Provisional = s.now().Before(app.YearEnd(year))
+		c.Provisional = app.Provisional(year, s.now(), s.now())
 	}
 	return c, err
 }

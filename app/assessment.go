@@ -106,6 +106,16 @@ type Computation struct {
 // YearEnd is the first instant after a year, Shanxi time.
 func YearEnd(year int) time.Time { return time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST) }
 
+// Provisional reports whether results of a year as of at (as of now, if at
+// is later) are provisional: the year had not ended. A date's end (an as-of
+// date, 23:59:59.999999 on 31 December) counts as the year's end.
+func Provisional(year int, at, now time.Time) bool {
+	if at.IsZero() || now.Before(at) {
+		at = now
+	}
+	return at.Before(YearEnd(year).Add(-time.Second))
+}
+
 // Basis says which state of the log to assess: all of it (zero), as the
 // ledger knew it on a date (RecordedBy), or as it happened by a date with
 // every correction known today (OccurredBy).
@@ -150,7 +160,7 @@ func (m *computeModels) list() []projections.Projection {
 		ps = append(ps, m.hd)
 	}
 	if m.tasks != nil {
-		ps = append(ps, projections.OccurredBy(m.occurredBy, m.tasks))
+		ps = append(ps, projections.OccurredBy(m.occurredBy, m.tasks, TaskListed)) // listed when the catalogue was loaded
 	}
 	return ps
 }
@@ -322,6 +332,7 @@ func Consequences(ctx context.Context, s events.Store, year int) (map[domain.Cit
 	out := map[domain.CityID][]Consequence{}
 	err := s.Read(ctx, events.Query{Types: []events.AggregateType{AssessmentType}, Names: []events.Name{ConsequenceImposed}}, func(e events.Event) error {
 		if d, ok := e.Data.(assessment.ConsequenceImposed); ok && d.Year == year {
+			d.From, d.To, d.Deadline = d.Dates()
 			c := domain.CityID(e.Aggregate.Scope)
 			out[c] = append(out[c], Consequence{ConsequenceImposed: d, City: c, ImposedAt: e.OccurredAt, Position: e.Position, RecordedBy: e.Actor})
 		}

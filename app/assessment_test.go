@@ -15,6 +15,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
@@ -210,7 +211,7 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	odd := cons
 	odd.Document, odd.Deadline = "晋环函〔2019〕44号", new(date(2019, 9, 1))
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", odd, clock.Now())
-	require.Equal(t, "kind", domain.FieldOf(err), "an interview with a deadline: %v", err)
+	require.Equal(t, "deadline", domain.FieldOf(err), "an interview with a deadline: %v", err)
 	require.Equal(t, before, lastPosition(t, s), "refusals store nothing")
 
 	evs, err := s.Load(ctx, app.CityYearAggregate("140800", 2018))
@@ -336,4 +337,57 @@ func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, year(after, 2018).AsHappened.Inputs.GroundwaterVeryPoor)
 	require.Equal(t, 1, year(after, 2019).AsHappened.Inputs.Enforcement.Inspections)
+}
+
+// The task catalogue is listed when it is loaded, not when the plan's tasks
+// began: loaded in 2019 with history back to 2016, "as it happened" in May
+// 2019 counts 2018's tasks as today does.
+func TestAsHappenedKeepsACatalogueLoadedLater(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	clock.Set(date(2019, 6, 1))
+	_, err := app.LoadCatalogue(ctx, s, admin, clock.Now())
+	require.NoError(t, err)
+	for _, c := range []struct {
+		to tasks.Status
+		at time.Time
+	}{{tasks.InProgress, date(2016, 3, 1)}, {tasks.Completed, date(2017, 3, 1)}} {
+		ch := tasks.ChangeStatus{Task: "T-2-4-2-3b", City: "140100", To: c.to}
+		if c.to == tasks.Completed {
+			ch.Evidence = tasks.Evidence{DocumentNo: "并环函〔2017〕5号"}
+		}
+		_, err := app.ChangeTaskStatus(ctx, s, admin, c.at, ch)
+		require.NoError(t, err)
+	}
+	taiyuan := func(b app.Basis) assessment.Inputs {
+		c, err := app.Compute(ctx, s, 2018, b, app.NewBoardFigures())
+		require.NoError(t, err)
+		return result(c, "140100").Inputs
+	}
+	today, then := taiyuan(app.Basis{}), taiyuan(app.Basis{OccurredBy: date(2019, 5, 1)})
+	require.NotZero(t, today.TasksDue)
+	require.Equal(t, today.TasksDue, then.TasksDue)
+	require.Equal(t, today.TasksOnTime, then.TasksOnTime)
+}
+
+// A year's results are provisional until the end of its last day, as of
+// the date asked for or now, whichever is earlier.
+func TestProvisional(t *testing.T) {
+	endOf2019, err := domain.ParseAsOf("2019-12-31")
+	require.NoError(t, err)
+	now := date(2020, 6, 1)
+	for _, tc := range []struct {
+		year    int
+		at      time.Time
+		want    bool
+		comment string
+	}{
+		{2019, endOf2019, false, "the end of 31 December ends the year"},
+		{2019, date(2019, 12, 31), true, "noon on 31 December"},
+		{2020, time.Date(2030, 1, 1, 0, 0, 0, 0, domain.CST), true, "a date after today is today"},
+		{2020, time.Time{}, true, "today"},
+		{2019, time.Time{}, false, "today, 2019 over"},
+	} {
+		require.Equal(t, tc.want, app.Provisional(tc.year, tc.at, now), tc.comment)
+	}
 }

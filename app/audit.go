@@ -147,7 +147,7 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 			}
 		}
 		y.DiffZh, y.Differences = DiffResults(y.KnownThen, y.AsHappened)
-		y.Provisional = at.Before(YearEnd(year))
+		y.Provisional = Provisional(year, at, time.Now())
 		a.Years = append(a.Years, y)
 	}
 	return a, nil

@@ -369,12 +369,16 @@ func resolveReference(ctx context.Context, s events.Store, p officials.Triggered
 	if p.Kind != officials.FailedAssessment {
 		return ref, nil
 	}
+	field := "reference.position" // the field the request named the event by
+	if p.Reference.Position == 0 {
+		field = "reference.event_id"
+	}
 	pub, ok := found.Data.(assessment.ResultsPublished)
 	if !ok {
-		return ref, domain.Errorf(op, domain.Invalid, "reference.position", "position %d holds %s, not the published results of %d", found.Position, found.Name, p.Year)
+		return ref, domain.Errorf(op, domain.Invalid, field, "position %d holds %s, not the published results of %d", found.Position, found.Name, p.Year)
 	}
 	if pub.Year != p.Year {
-		return ref, domain.Errorf(op, domain.Invalid, "reference.position", "position %d publishes the results of %d, not %d", found.Position, pub.Year, p.Year)
+		return ref, domain.Errorf(op, domain.Invalid, field, "position %d publishes the results of %d, not %d", found.Position, pub.Year, p.Year)
 	}
 	r, ok := pub.Result(p.City)
 	if !ok {

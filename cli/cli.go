@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -184,8 +185,8 @@ func parseArgs(fs *flag.FlagSet, args []string, operands string) ([]string, erro
 		return nil, &exitError{code: 2, err: err}
 	}
 	rest := fs.Args()
-	for _, a := range rest {
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
+	for i, a := range rest {
+		if i > 0 && strings.HasPrefix(a, "-") && len(a) > 1 && !slices.Contains(args, "--") {
 			return nil, &exitError{code: 2, err: fmt.Errorf("%s comes after %s: flags go first (usage: %s [flags] %s)", a, rest[0], fs.Name(), operands)}
 		}
 	}

@@ -137,6 +137,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"import", "-h"}, 0, "usage: ledger import [flags] FILE.csv"},
 		{[]string{"call", "POST", "/api/sections", "--data-json", "{}"}, 2, "--data-json comes after POST: flags go first"},
 		{[]string{"call", "GET"}, 2, "usage: ledger call [flags] METHOD /api/PATH"},
+		{[]string{"import", "--data", dir, "--", "-q1.csv"}, 1, "-q1.csv: no such file"},
 	}
 	for _, tc := range tests {
 		code, out, errOut := run(t, tc.args...)

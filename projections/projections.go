@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/shanxi-water/ledger/events"
@@ -30,23 +31,27 @@ func Replay(ctx context.Context, s events.Store, q events.Query, ps ...Projectio
 
 // OccurredBy feeds p only the events that occurred at or before t (all if
 // t is zero): a model of the facts as they had happened by then, however
-// late they were recorded. Models whose events carry facts of their own
-// times (samples, each taken at its own time) take such an option
-// themselves instead (quality.Options.OccurredBy).
-func OccurredBy(t time.Time, p Projection) Projection {
+// late they were recorded. Events named in always are fed whenever they
+// occurred: entries of a register that record when they were entered, not
+// something that happened (the task catalogue, listed when it was loaded).
+// Models whose events carry facts of their own times (samples, each taken
+// at its own time) take such an option themselves instead
+// (quality.Options.OccurredBy).
+func OccurredBy(t time.Time, p Projection, always ...events.Name) Projection {
 	if t.IsZero() {
 		return p
 	}
-	return occurredBy{t, p}
+	return occurredBy{t, p, always}
 }
 
 type occurredBy struct {
-	t time.Time
-	p Projection
+	t      time.Time
+	p      Projection
+	always []events.Name
 }
 
 func (o occurredBy) Apply(e events.Event) {
-	if !e.OccurredAt.After(o.t) {
+	if !e.OccurredAt.After(o.t) || slices.Contains(o.always, e.Name) {
 		o.p.Apply(e)
 	}
 }

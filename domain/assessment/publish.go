@@ -108,6 +108,23 @@ type ConsequenceImposed struct {
 	Note      string      `json:"note,omitempty"`
 }
 
+// given reports whether an optional date is given: consequences recorded
+// before these dates were optional stored zero times for those not given.
+func given(t *time.Time) bool { return t != nil && !t.IsZero() }
+
+// Dates returns the consequence's period and deadline, nil where not
+// given (whether absent or, in consequences recorded before they were
+// optional, stored as zero times).
+func (c ConsequenceImposed) Dates() (from, to, deadline *time.Time) {
+	pick := func(t *time.Time) *time.Time {
+		if given(t) {
+			return t
+		}
+		return nil
+	}
+	return pick(c.From), pick(c.To), pick(c.Deadline)
+}
+
 // Validate checks the consequence's own fields.
 func (c ConsequenceImposed) Validate() error {
 	const op = "assessment.consequence_imposed"
@@ -122,24 +139,26 @@ func (c ConsequenceImposed) Validate() error {
 	}
 	switch c.Kind {
 	case Interview:
-		if c.From != nil || c.To != nil || c.Deadline != nil || c.Area != "" {
-			return domain.Errorf(op, domain.Invalid, "kind", "an interview has no area, period or deadline (those are a restriction's or a rectification's)")
+		for field, set := range map[string]bool{"area": c.Area != "", "from": given(c.From), "to": given(c.To), "deadline": given(c.Deadline)} {
+			if set {
+				return domain.Errorf(op, domain.Invalid, field, "an interview has no area, period or deadline (those are a restriction's or a rectification's)")
+			}
 		}
 	case Restriction:
 		if c.Area == "" {
 			return domain.Errorf(op, domain.Invalid, "area", "missing: which area is restricted?")
 		}
-		if c.From == nil || c.From.IsZero() {
+		if !given(c.From) {
 			return domain.Errorf(op, domain.Invalid, "from", "missing: a restriction needs a period, from and to")
 		}
-		if c.To == nil || c.To.IsZero() {
+		if !given(c.To) {
 			return domain.Errorf(op, domain.Invalid, "to", "missing: a restriction needs a period, from and to")
 		}
 		if !c.To.After(*c.From) {
 			return domain.Errorf(op, domain.Invalid, "to", "%s is not after from (%s)", c.To.Format(time.DateOnly), c.From.Format(time.DateOnly))
 		}
 	case Rectification:
-		if c.Deadline == nil || c.Deadline.IsZero() {
+		if !given(c.Deadline) {
 			return domain.Errorf(op, domain.Invalid, "deadline", "missing: by when must it be rectified?")
 		}
 	default:

@@ -301,3 +301,18 @@ func TestMethodNote(t *testing.T) {
 	require.Empty(t, zh)
 	require.Empty(t, en)
 }
+
+// Consequences recorded before their dates were optional stored zero times
+// for the dates not given: they read as not given, and still validate.
+func TestConsequenceZeroDatesReadAsAbsent(t *testing.T) {
+	var zero time.Time
+	old := ConsequenceImposed{Year: 2018, Kind: Interview, Document: "晋环函〔2019〕41号", Authority: "省生态环境厅", From: &zero, To: &zero, Deadline: &zero}
+	require.NoError(t, old.Validate())
+	from, to, deadline := old.Dates()
+	require.Nil(t, from)
+	require.Nil(t, to)
+	require.Nil(t, deadline)
+	d := time.Date(2019, 9, 1, 0, 0, 0, 0, domain.CST)
+	old.Deadline = &d
+	require.Equal(t, "deadline", domainField(old.Validate()))
+}
