@@ -135,14 +135,13 @@ func RegisterEnterprise(ctx context.Context, s events.Store, actor domain.Actor,
 // registeredIn is the city an enterprise id is registered in, read from the
 // registrations ("" if none).
 func registeredIn(ctx context.Context, s events.Store, id enforcement.EnterpriseID) (domain.CityID, error) {
-	var city domain.CityID
-	err := s.Read(ctx, events.Query{Types: []events.AggregateType{EnterpriseType}, Names: []events.Name{EnterpriseRegistered}}, func(e events.Event) error {
-		if r, ok := e.Data.(enforcement.EnterpriseRegistered); ok && e.Aggregate.ID == events.AggregateID(id) && city == "" {
-			city = r.City
-		}
-		return nil
-	})
-	return city, err
+	e, err := findEvent(ctx, s, events.Query{Types: []events.AggregateType{EnterpriseType}, Names: []events.Name{EnterpriseRegistered}},
+		func(e *events.Event) bool { return e.Aggregate.ID == events.AggregateID(id) })
+	if e == nil || err != nil {
+		return "", err
+	}
+	r, _ := e.Data.(enforcement.EnterpriseRegistered)
+	return r.City, nil
 }
 
 // RecordInspection records an inspection of the enterprise at agg, dated at

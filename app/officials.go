@@ -315,6 +315,18 @@ func newCaseID(p officials.Triggered) officials.CaseID {
 		strings.ReplaceAll(string(p.Kind), "_", "-") + "-" + hex.EncodeToString(id[13:16]))
 }
 
+// findEvent returns the first event of q that match accepts, nil if none.
+func findEvent(ctx context.Context, s events.Store, q events.Query, match func(*events.Event) bool) (*events.Event, error) {
+	var found *events.Event
+	err := s.Read(ctx, q, func(e events.Event) error {
+		if found == nil && match(&e) {
+			found = &e
+		}
+		return nil
+	})
+	return found, err
+}
+
 // resolveReference checks a case's reference against the log and returns
 // it with the position filled in where the log names it. A reference by
 // position must name an event (the same as its id, if given); one by id
@@ -325,15 +337,10 @@ func resolveReference(ctx context.Context, s events.Store, p officials.Triggered
 	const op = "accountability.triggered"
 	ref := p.Reference
 	var found *events.Event
+	var err error
 	switch {
 	case ref.Position != 0:
-		err := s.Read(ctx, events.Query{From: ref.Position, To: ref.Position}, func(e events.Event) error {
-			if e.Position == ref.Position {
-				found = &e
-			}
-			return nil
-		})
-		if err != nil {
+		if found, err = findEvent(ctx, s, events.Query{From: ref.Position, To: ref.Position}, func(e *events.Event) bool { return e.Position == ref.Position }); err != nil {
 			return ref, err
 		}
 		if found == nil {
@@ -343,13 +350,7 @@ func resolveReference(ctx context.Context, s events.Store, p officials.Triggered
 			return ref, domain.Errorf(op, domain.Invalid, "reference.event_id", "position %d holds event %s (%s), not %s", ref.Position, found.ID, found.Name, ref.EventID)
 		}
 	case ref.EventID != "":
-		err := s.Read(ctx, events.Query{}, func(e events.Event) error {
-			if found == nil && e.ID.String() == ref.EventID {
-				found = &e
-			}
-			return nil
-		})
-		if err != nil {
+		if found, err = findEvent(ctx, s, events.Query{}, func(e *events.Event) bool { return e.ID.String() == ref.EventID }); err != nil {
 			return ref, err
 		}
 		if found == nil {
