@@ -536,6 +536,9 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 type CaseOpened struct {
 	Event events.Event      `json:"event"`
 	Named []officials.Named `json:"named"`
+	// Warning is set when the register names no one for the case: no
+	// appointment to its posts covers its period (yet).
+	Warning string `json:"warning,omitempty"`
 }
 
 func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
@@ -548,7 +551,11 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
-	writeJSON(w, http.StatusCreated, CaseOpened{Event: e, Named: named})
+	opened := CaseOpened{Event: e, Named: named}
+	if len(named) == 0 {
+		opened.Warning = "no one in the register held the case's posts during its period: record their appointments, and the case will name them"
+	}
+	writeJSON(w, http.StatusCreated, opened)
 	return nil
 }
 
