@@ -1,6 +1,8 @@
 package jetstream
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +19,26 @@ import (
 type embedded struct {
 	srv  *server.Server
 	lock *os.File
+	// password is the ledger's own user's when the server listens for other
+	// clients (see readerPermissions); "" when it listens on nothing.
+	password string
+}
+
+// Users of an embedded server that listens for other clients: the ledger
+// itself, with every right, and everyone else, who may only subscribe.
+const (
+	ledgerUser = "ledger"
+	readerUser = "reader"
+)
+
+// readerPermissions are what a client of the embedded server's port (one
+// following the log or the notifications) may do: subscribe to the log's
+// subjects and the notifications, and nothing else. Above all it may not
+// publish: a message on a ledger subject would be stored in the log as if
+// the ledger had written it.
+var readerPermissions = &server.Permissions{
+	Publish:   &server.SubjectPermission{Deny: []string{">"}},
+	Subscribe: &server.SubjectPermission{Allow: []string{"ledger.>", "notify.>", "_INBOX.>"}},
 }
 
 // ErrInUse is returned (wrapped) by Open when another process holds the
@@ -50,7 +72,16 @@ func startEmbedded(dir, listen string) (*embedded, error) {
 		DontListen:   listen == "",
 		MaxPayload:   8 << 20,
 	}
+	var password string
 	if listen != "" {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			lock.Close()
+			return nil, fmt.Errorf("embedded nats-server: %w", err)
+		}
+		password = hex.EncodeToString(b)
+		opts.Users = []*server.User{{Username: ledgerUser, Password: password}, {Username: readerUser, Permissions: readerPermissions}}
+		opts.NoAuthUser = readerUser
 		host, port, err := net.SplitHostPort(listen)
 		if err != nil {
 			lock.Close()
@@ -73,7 +104,7 @@ func startEmbedded(dir, listen string) (*embedded, error) {
 		lock.Close()
 		return nil, fmt.Errorf("embedded nats-server in %s did not become ready", dir)
 	}
-	return &embedded{srv: srv, lock: lock}, nil
+	return &embedded{srv: srv, lock: lock, password: password}, nil
 }
 
 func (e *embedded) shutdown() {

@@ -82,7 +82,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if b.emb, err = startEmbedded(cfg.DataDir, cfg.Listen); err != nil {
 			return nil, domain.E(op, domain.Internal, "data", err)
 		}
-		b.nc, err = nats.Connect("", nats.InProcessServer(b.emb.srv), nats.Name("ledger"))
+		opts := []nats.Option{nats.InProcessServer(b.emb.srv), nats.Name("ledger")}
+		if b.emb.password != "" {
+			opts = append(opts, nats.UserInfo(ledgerUser, b.emb.password))
+		}
+		b.nc, err = nats.Connect("", opts...)
 	} else {
 		b.nc, err = nats.Connect(cfg.URL, nats.Name("ledger"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
 	}
@@ -124,12 +128,24 @@ func (s *Store) JetStream() jetstream.JetStream { return s.b.js }
 func (s *Store) StreamName() string { return s.b.cfg.Stream }
 
 // ClientURL is where other NATS clients reach the embedded server ("" if it
-// listens on nothing, or the store is external).
+// listens on nothing, or the store is external). A client connecting there
+// may follow the log and the notifications, and publish nothing.
 func (s *Store) ClientURL() string {
 	if s.b.emb == nil {
 		return ""
 	}
 	return s.b.emb.clientURL()
+}
+
+// WriterURL is ClientURL with the ledger's own credentials in it: a second
+// ledger store opened on it may append (a writer in the same process whose
+// clock differs, in tests). It is a secret; "" where ClientURL is.
+func (s *Store) WriterURL() string {
+	u := s.ClientURL()
+	if u == "" {
+		return ""
+	}
+	return strings.Replace(u, "://", "://"+ledgerUser+":"+s.b.emb.password+"@", 1)
 }
 
 // StreamConfig is the configuration the ledger creates its stream with.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -135,4 +136,51 @@ func TestFilteredReadsLeaveNoConsumers(t *testing.T) {
 		info, err := st.Info(ctx)
 		return err == nil && info.State.Consumers == 0
 	}, 5*time.Second, 20*time.Millisecond, "the reads' consumers are deleted")
+}
+
+// A client of the embedded server's port follows the log but cannot write
+// to it: a message it published on a ledger subject would be stored as an
+// event of the log. The ledger itself appends as before, and a second
+// store on the writer's URL may append too.
+func TestListeningPortIsReadOnly(t *testing.T) {
+	ctx := context.Background()
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:-1", Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	a := events.Aggregate{Scope: "140800", Type: "section", ID: "HJDQ"}
+	note := func(st events.Store, n int) error {
+		_, err := st.Append(ctx, events.Change{Aggregate: a, Expect: events.Any, Events: []events.Draft{{OccurredAt: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC),
+			Actor: domain.Actor{ID: "station-9", Role: domain.Station}, Data: storetest.Noted{Text: "cod", N: n}}}})
+		return err
+	}
+
+	reader, err := nats.Connect(s.ClientURL())
+	require.NoError(t, err)
+	defer reader.Close()
+	sub, err := reader.SubscribeSync("ledger.>")
+	require.NoError(t, err)
+	require.NoError(t, reader.Flush())
+	require.NoError(t, note(s, 1))
+	msg, err := sub.NextMsg(5 * time.Second)
+	require.NoError(t, err, "the reader follows the log")
+	require.True(t, strings.HasPrefix(msg.Subject, "ledger.140800."))
+
+	before, err := s.LastPosition(ctx)
+	require.NoError(t, err)
+	require.NoError(t, reader.Publish(msg.Subject, []byte(`{"text":"forged","n":9}`)))
+	err = reader.Flush()
+	if err == nil {
+		err = reader.LastError()
+	}
+	require.ErrorContains(t, err, "Permissions Violation", "publishing is refused")
+	_, err = reader.Request("$JS.API.STREAM.INFO."+s.StreamName(), nil, time.Second)
+	require.Error(t, err, "so is the JetStream API")
+	after, err := s.LastPosition(ctx)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "nothing stored")
+
+	other, err := jetstream.Open(ctx, jetstream.Config{URL: s.WriterURL(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer other.Close()
+	require.NoError(t, note(other, 2), "a writer with the ledger's credentials appends")
 }

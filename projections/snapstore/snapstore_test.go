@@ -417,7 +417,7 @@ func TestReplayAsOfSkipsOnlyLaterSpans(t *testing.T) {
 	// below the log's last when it opened), and writes once the first has
 	// recorded two years more.
 	behind := ledgertest.NewClock(time.Date(2016, 6, 1, 9, 0, 0, 0, domain.CST))
-	other, err := jetstream.Open(ctx, jetstream.Config{URL: s.ClientURL(), Registry: app.Registry(), Clock: behind.Now})
+	other, err := jetstream.Open(ctx, jetstream.Config{URL: s.WriterURL(), Registry: app.Registry(), Clock: behind.Now})
 	require.NoError(t, err)
 	f.years(t, 2016, 2017)
 	late, err := app.RegisterOfficial(ctx, other, ledgertest.Admin, behind.Now(), officials.Registered{ID: "late-1", Name: "迟到"})
