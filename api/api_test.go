@@ -53,7 +53,7 @@ func setup(t *testing.T) *fixture {
 	for _, r := range roles[:4] {
 		tok := api.Token{Person: "person-" + string(r), Role: r}
 		if r == domain.Station {
-			tok.Sections = []monitoring.SectionID{"FH-HJDQ"}
+			tok.Sections = []monitoring.SectionID{"FH-HJDQ", "BO-1", "GW-1"} // a section, a black-odorous body, a groundwater point
 		}
 		secret, err := tokens.Add(tok)
 		require.NoError(t, err)

@@ -3,8 +3,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/shanxi-water/ledger/app"
@@ -100,6 +102,9 @@ func (s *Server) recordOn(w http.ResponseWriter, r *http.Request, typ events.Agg
 	if err := agg.Validate(r.URL.Path, "id"); err != nil {
 		return err
 	}
+	if tok := holder(r); tok.Role == domain.Station && !slices.Contains(tok.Sections, monitoring.SectionID(agg.ID)) {
+		return domain.Errorf(r.URL.Path, domain.Forbidden, "id", "%s is not one of this station's sites (its token names %v)", agg.ID, tok.Sections)
+	}
 	e, err := app.Record(r.Context(), s.store, actor(r), at, agg, data)
 	return s.created(w, r, e, err)
 }
@@ -110,7 +115,7 @@ func (s *Server) inspectBlackOdorous(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if err := in.Reading.Validate(); err != nil {
-		return domain.E(r.URL.Path, domain.Invalid, "reading", err)
+		return domain.Errorf(r.URL.Path, domain.Invalid, "reading."+domain.FieldOf(err), "%v", errors.Unwrap(err))
 	}
 	in.Level = water.BlackOdor(in.Reading)
 	at, err := s.timeParam(r)

@@ -514,9 +514,9 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	for i, id := range req.Sections {
 		known := false
-		s.live.View(func() { known = s.quality.Samples(id) })
+		s.live.View(func() { known = s.quality.Site(id) })
 		if !known {
-			return domain.Errorf(r.URL.Path, domain.Invalid, fmt.Sprintf("sections[%d]", i), "%q is not a registered section or drinking-water source", id)
+			return domain.Errorf(r.URL.Path, domain.Invalid, fmt.Sprintf("sections[%d]", i), "%q is not a registered section, drinking-water source, black-odorous body or groundwater point", id)
 		}
 	}
 	secret, err := s.tokens.Add(Token{Person: strings.TrimSpace(req.Person), Role: req.Role, Sections: req.Sections})

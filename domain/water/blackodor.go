@@ -150,7 +150,8 @@ func usable(p *float64, negativeOK bool) (float64, bool) {
 
 // Validate rejects a reading BlackOdor would partly ignore: a NaN or
 // infinite value, a negative transparency, DO or NH3-N, a depth that is not
-// positive. Fields are named as in JSON: transparency_cm, depth_cm, do, orp,
+// positive, a transparency deeper than the water; and one that measures no
+// indicator, which would read as not black-odorous. Fields are named as in JSON: transparency_cm, depth_cm, do, orp,
 // nh3n.
 func (r BlackOdorReading) Validate() error {
 	for _, f := range []struct {
@@ -175,6 +176,12 @@ func (r BlackOdorReading) Validate() error {
 		case f.name == "depth_cm" && *f.p == 0:
 			return domain.Errorf("", domain.Invalid, f.name, "zero: a dry point has no reading")
 		}
+	}
+	if r.TransparencyCm == nil && r.DO == nil && r.ORP == nil && r.NH3N == nil {
+		return domain.Errorf("", domain.Invalid, "transparency_cm", "no indicator measured: give at least one of transparency_cm, do, orp, nh3n")
+	}
+	if r.TransparencyCm != nil && r.DepthCm != nil && *r.TransparencyCm > *r.DepthCm {
+		return domain.Errorf("", domain.Invalid, "transparency_cm", "%g cm is deeper than the water (%g cm): where the disk reaches the bottom, the transparency is the depth", *r.TransparencyCm, *r.DepthCm)
 	}
 	return nil
 }

@@ -87,7 +87,10 @@ func TestTransparencyBands(t *testing.T) {
 }
 
 func TestBlackOdorValidate(t *testing.T) {
-	require.NoError(t, water.BlackOdorReading{}.Validate())
+	require.Error(t, water.BlackOdorReading{}.Validate(), "nothing measured reads as clean: refused")
+	require.Error(t, water.BlackOdorReading{DepthCm: p(30)}.Validate(), "a depth alone measures no indicator")
+	require.Error(t, water.BlackOdorReading{TransparencyCm: p(31), DepthCm: p(30)}.Validate(), "transparency deeper than the water")
+	require.NoError(t, water.BlackOdorReading{TransparencyCm: p(30), DepthCm: p(30)}.Validate(), "the disk on the bottom")
 	require.NoError(t, water.BlackOdorReading{TransparencyCm: p(12), DepthCm: p(40), DO: p(1), ORP: p(-150), NH3N: p(9)}.Validate())
 	for _, tc := range []struct {
 		r     water.BlackOdorReading

@@ -398,12 +398,15 @@ func (m *Model) Section(id monitoring.SectionID) (monitoring.SectionRegistered, 
 	return s.Info, true
 }
 
-// Samples reports whether samples may be recorded at a site of this id: a
-// registered section or drinking-water source.
-func (m *Model) Samples(id monitoring.SectionID) bool {
+// Site reports whether a site a station may record at has this id: a
+// registered section or drinking-water source (samples), black-odorous
+// body (inspections) or groundwater point (grades).
+func (m *Model) Site(id monitoring.SectionID) bool {
 	_, section := m.sections[id]
 	_, drinking := m.drinking[string(id)]
-	return section || drinking
+	_, black := m.black[string(id)]
+	_, ground := m.ground[string(id)]
+	return section || drinking || black || ground
 }
 
 // Sections lists the registered sections in id order.
