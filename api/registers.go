@@ -130,8 +130,12 @@ func (s *Server) gradeGroundwater(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &g); err != nil {
 		return err
 	}
+	now := s.now()
+	if now.Before(time.Date(g.Year, 1, 1, 0, 0, 0, 0, domain.CST)) {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "year", "%d has not begun: a point is graded for a year under way or past", g.Year)
+	}
 	at := time.Date(g.Year, 12, 31, 12, 0, 0, 0, domain.CST)
-	if now := s.now(); at.After(now) {
+	if at.After(now) {
 		at = now
 	}
 	return s.recordOn(w, r, app.GroundwaterPointType, at, g)
