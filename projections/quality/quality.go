@@ -549,7 +549,7 @@ func (m *Model) Basin(b domain.Basin, year int) BasinYear {
 	out.ShareIII = monitoring.Fraction{Num: out.AtLeastIII, Den: out.Sections}
 	out.ShareWorse = monitoring.Fraction{Num: out.WorseThanV, Den: out.Sections}
 	out.Target, out.HasTarget = monitoring.PlanTargets[b][year]
-	if out.HasTarget && out.Sections > 0 {
+	if out.HasTarget && out.Sections > out.Insufficient { // no target is met by a basin with nothing classed
 		out.MetIII = out.ShareIII.AtLeast(out.Target.AtLeastIII)
 		out.MetWorse = out.ShareWorse.AtMost(out.Target.WorseThanV)
 	}

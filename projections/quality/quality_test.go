@@ -185,6 +185,16 @@ func TestBasinMissesByOneSection(t *testing.T) {
 	require.False(t, hai.MetWorse)
 	require.True(t, hai.MetIII)
 	require.True(t, m.Basin(domain.Yellow, 2019).MetIII, "other years unchanged")
+
+	// As known before any 2016 sample: every section without data enough,
+	// and no target met, not even "at most so many worse than V".
+	early := quality.New(quality.Options{})
+	_, err = projections.Replay(context.Background(), s, events.Query{To: 1 + 109}, early)
+	require.NoError(t, err)
+	e := early.Basin(domain.Yellow, 2016)
+	require.Equal(t, e.Sections, e.Insufficient)
+	require.False(t, e.MetWorse)
+	require.False(t, e.MetIII)
 }
 
 func btoi(b bool) int {
