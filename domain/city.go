@@ -16,6 +16,10 @@ type CityID string
 // Any other string is kept as it is, for Validate to refuse naming the
 // field; events store codes only.
 func (c *CityID) UnmarshalJSON(b []byte) error {
+	if code, ok := quotedDigits(b); ok { // a stored event's code: no decoder, no search by name
+		*c = CityID(code)
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
@@ -25,6 +29,19 @@ func (c *CityID) UnmarshalJSON(b []byte) error {
 		*c = city.ID
 	}
 	return nil
+}
+
+// quotedDigits returns the digits of a JSON string holding digits only.
+func quotedDigits(b []byte) (string, bool) {
+	if len(b) < 3 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	for _, d := range b[1 : len(b)-1] {
+		if d < '0' || d > '9' {
+			return "", false
+		}
+	}
+	return string(b[1 : len(b)-1]), true
 }
 
 // Basin is one of the two river basins the plan sets targets for.
