@@ -26,6 +26,7 @@ var (
 	pScope    = param{"scope", "path", "string", "city code or name, or province", true}
 	pPersonID = param{"id", "path", "string", "official id", true}
 	pActDate  = param{"date", "query", "string", "when it happened: an RFC 3339 time, or a date (Shanxi time: the end of that day, now if today); default now", false}
+	pRegDate  = param{"date", "query", "string", "when it entered the register, as for date elsewhere (default now): it counts in the figures of that year and later ones", false}
 )
 
 // recordRoutes are the tasks, enforcement and officials endpoints.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -175,6 +176,24 @@ func TestRegistersThroughTheAPI(t *testing.T) {
 	code, b = f.do("GET", "/api/quality/cities/140800?year=2019", domain.Auditor, "", "")
 	require.Equal(t, 200, code)
 	require.Contains(t, string(b), `"groundwater_very_poor":1`)
+	require.Contains(t, string(b), `"black_odorous":0`, "BO-1 and BO-2 were registered in 2020, the server's year")
+
+	// A body found to have been in the register since 2019 is registered
+	// with that date, and counts in 2019; the others still do not.
+	code, b = f.do("POST", "/api/registers/black_odorous?date=2019-01-15", domain.Admin, `{"id":"BO-3","name":"运城市旧沟渠","city":"140800","built_up":true,"responsible":"王五","deadline":"2020-12-31T00:00:00+08:00"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	require.Contains(t, string(b), `"occurred_at":"2019-01-15T15:59:59Z"`, "the end of that day, Shanxi time")
+	for year, n := range map[int]int{2019: 1, 2020: 3} {
+		code, b = f.do("GET", fmt.Sprintf("/api/quality/cities/140800?year=%d", year), domain.Auditor, "", "")
+		require.Equal(t, 200, code)
+		require.Contains(t, string(b), fmt.Sprintf(`"black_odorous":%d`, n), year)
+	}
+	code, b = f.do("POST", "/api/registers/black_odorous?date=2019-02-30", domain.Admin, `{"id":"BO-5","name":"某沟渠","city":"140800","built_up":true,"responsible":"王五","deadline":"2020-12-31T00:00:00+08:00"}`, "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"date"`)
+	code, b = f.do("POST", "/api/registers/groundwater_point", domain.Admin, `{"id":"GW-9","name":"某点","city":140800}`, "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"city"`, "a body's type error names its field")
 }
 
 // Cities are found by code or by name wherever the API takes one, and a

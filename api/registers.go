@@ -1,10 +1,7 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"time"
@@ -19,7 +16,7 @@ import (
 var registerRoutes = []route{
 	{Method: "POST", Path: "/api/registers/{kind}", Action: WriteRegisters, Tag: "water",
 		Summary: "Register a drinking-water source, groundwater point, black-odorous water body or control unit (kind: drinking_source, groundwater_point, black_odorous, control_unit)",
-		Params:  []param{{"kind", "path", "string", "drinking_source | groundwater_point | black_odorous | control_unit", true}},
+		Params:  []param{{"kind", "path", "string", "drinking_source | groundwater_point | black_odorous | control_unit", true}, pRegDate},
 		Body:    "application/json", BodySchema: "RegisterEntry", Response: "EventList", Handle: (*Server).registerEntry},
 	{Method: "POST", Path: "/api/black-odorous/{city}/{id}/inspections", Action: ImportSamples, Tag: "water",
 		Summary: "Record a black-odorous water body's inspection (its level is derived from the reading)",
@@ -40,41 +37,29 @@ func init() {
 
 // registerEntry registers one entry of the kind the path names.
 func (s *Server) registerEntry(w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	strict := func(v any) error {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v); err != nil {
-			return domain.Errorf(r.URL.Path, domain.Invalid, "body", "not valid JSON for this register: %v", err)
-		}
-		return nil
-	}
 	var reg app.Registration
 	switch kind := r.PathValue("kind"); kind {
 	case "drinking_source":
 		var d monitoring.DrinkingSourceRegistered
-		if err := strict(&d); err != nil {
+		if err := decodeJSON(r, &d); err != nil {
 			return err
 		}
 		reg = app.DrinkingSourceRegistration(d)
 	case "groundwater_point":
 		var d monitoring.GroundwaterPointRegistered
-		if err := strict(&d); err != nil {
+		if err := decodeJSON(r, &d); err != nil {
 			return err
 		}
 		reg = app.GroundwaterPointRegistration(d)
 	case "black_odorous":
 		var d monitoring.BlackOdorousRegistered
-		if err := strict(&d); err != nil {
+		if err := decodeJSON(r, &d); err != nil {
 			return err
 		}
 		reg = app.BlackOdorousRegistration(d)
 	case "control_unit":
 		var d monitoring.ControlUnitRegistered
-		if err := strict(&d); err != nil {
+		if err := decodeJSON(r, &d); err != nil {
 			return err
 		}
 		reg = app.ControlUnitRegistration(d)
@@ -84,11 +69,22 @@ func (s *Server) registerEntry(w http.ResponseWriter, r *http.Request) error {
 	if err := reg.Aggregate.Scope.Validate(); err != nil || reg.Aggregate.Scope == domain.Province {
 		return domain.Errorf(r.URL.Path, domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", reg.Aggregate.Scope)
 	}
-	evs, err := app.Register(r.Context(), s.store, actor(r), s.now(), reg)
+	return s.register(w, r, reg)
+}
+
+// register appends a registration dated ?date= (default now): a site
+// counts in the figures of the years from then on, so an entry that was
+// in the register before it was entered in the ledger is given that date.
+func (s *Server) register(w http.ResponseWriter, r *http.Request, reg app.Registration) error {
+	at, err := s.timeParam(r)
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), evs[0].Position, 5*time.Second)
+	evs, err := app.Register(r.Context(), s.store, actor(r), at, reg)
+	if err != nil {
+		return err
+	}
+	s.live.WaitFor(r.Context(), evs[len(evs)-1].Position, 5*time.Second)
 	writeJSON(w, http.StatusCreated, evs)
 	return nil
 }

@@ -61,7 +61,7 @@ var routes = []route{
 	{Method: "GET", Path: "/api/sections", Action: Read, Tag: "water", Summary: "List the registered monitoring sections",
 		Params: []param{{"city", "query", "string", "only this city's (code or name)", false}}, Response: "SectionList", Handle: (*Server).listSections},
 	{Method: "POST", Path: "/api/sections", Action: WriteRegisters, Tag: "water", Summary: "Register a monitoring section",
-		Body: "application/json", BodySchema: "SectionRegistered", Response: "EventList", Handle: (*Server).registerSection},
+		Params: []param{pRegDate}, Body: "application/json", BodySchema: "SectionRegistered", Response: "EventList", Handle: (*Server).registerSection},
 	{Method: "POST", Path: "/api/samples/import", Action: ImportSamples, Tag: "water", Summary: "Upload a station's CSV of samples (all rows or none unless partial)",
 		Params: []param{{"partial", "query", "boolean", "store the good rows and return the bad ones", false}, {"file", "query", "string", "the file's name, recorded with the samples", false}},
 		Body:   "text/csv", Response: "ImportResult", Handle: (*Server).importSamples},
@@ -221,13 +221,7 @@ func (s *Server) registerSection(w http.ResponseWriter, r *http.Request) error {
 	if _, err := domain.LookupCity(sec.City); !err {
 		return domain.Errorf("POST /api/sections", domain.Invalid, "city", "%q is not one of Shanxi's 11 city codes", sec.City)
 	}
-	evs, err := app.Register(r.Context(), s.store, actor(r), s.now(), app.SectionRegistration(sec))
-	if err != nil {
-		return err
-	}
-	s.live.WaitFor(r.Context(), evs[len(evs)-1].Position, 5*time.Second)
-	writeJSON(w, http.StatusCreated, evs)
-	return nil
+	return s.register(w, r, app.SectionRegistration(sec))
 }
 
 func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {

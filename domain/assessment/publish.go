@@ -37,7 +37,9 @@ type ResultsPublished struct {
 //	   with no counted item has no class
 //	3: ranks order grades first (a failed city below every passing one);
 //	   the groundwater explanation says "very poor" in English
-const Method = 3
+//	4: a section, drinking source or black-odorous body counts from the year
+//	   of its registration, not in the years before it
+const Method = 4
 
 // MethodOf is the method a publication was computed with.
 func (p ResultsPublished) MethodOf() int { return max(p.Method, 1) }

@@ -95,3 +95,45 @@ func TestCityShares(t *testing.T) {
 	in.WorseThanVActual++
 	require.Equal(t, []string{"2 sections worse than class V, 1 allowed"}, assessment.Assess(rules, in).HardFails)
 }
+
+// A site counts in a year's figures from the year it entered the register:
+// a section, drinking source or black-odorous body registered in 2019
+// leaves 2018's figures as they were, whether read from the log or from a
+// snapshot, and "as it happened" on a date before its registration
+// does not count it in its own year either.
+func TestSitesCountFromTheirRegistration(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, nil)
+	const city domain.CityID = "140800"
+	section := func(id monitoring.SectionID) app.Registration {
+		return app.SectionRegistration(monitoring.SectionRegistered{ID: id, Name: string(id), River: "涑水河", Basin: domain.Yellow, City: city,
+			Kind: water.River, Level: monitoring.Provincial, Assessed: true, Targets: monitoring.Targets{2018: water.ClassIV, 2019: water.ClassIV}})
+	}
+	_, err := app.Register(ctx, s, admin, day(2016, 1, 5), section("OLD"))
+	require.NoError(t, err)
+	_, err = app.Register(ctx, s, admin, day(2019, 6, 1), section("NEW"),
+		app.DrinkingSourceRegistration(monitoring.DrinkingSourceRegistered{ID: "DW-NEW", Name: "新水源地", City: city, Level: monitoring.CityLevel, Kind: water.Lake, Target: water.ClassIII}),
+		app.BlackOdorousRegistration(monitoring.BlackOdorousRegistered{ID: "BO-NEW", Name: "新发现沟渠", City: city, BuiltUp: true, Responsible: "张三", Deadline: day(2020, 12, 31)}))
+	require.NoError(t, err)
+
+	m := quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+	snap, err := m.Snapshot()
+	require.NoError(t, err)
+	restored := quality.New(quality.Options{})
+	require.NoError(t, restored.Restore(snap))
+	happened := quality.New(quality.Options{OccurredBy: day(2019, 3, 1)})
+	_, err = projections.Replay(ctx, s, events.Query{}, happened)
+	require.NoError(t, err)
+
+	for name, m := range map[string]*quality.Model{"replayed": m, "restored": restored} {
+		before, after := m.City(city, 2018), m.City(city, 2019)
+		require.Equal(t, []int{1, 0, 0}, []int{before.Sections, before.Drinking, before.BlackOdorous}, "%s: 2018 has OLD only", name)
+		require.Equal(t, []int{2, 1, 1}, []int{after.Sections, after.Drinking, after.BlackOdorous}, "%s: 2019 has all three", name)
+		require.Equal(t, 1, m.Basin(domain.Yellow, 2018).Sections, name)
+		require.Equal(t, 2, m.Basin(domain.Yellow, 2019).Sections, name)
+	}
+	early := happened.City(city, 2019)
+	require.Equal(t, []int{1, 0, 0}, []int{early.Sections, early.Drinking, early.BlackOdorous}, "as it happened on 2019-03-01, nothing new was registered yet")
+}

@@ -91,19 +91,22 @@ type sums struct {
 // Section is one monitoring section.
 type Section struct {
 	Site
-	Info    monitoring.SectionRegistered
-	Targets monitoring.Targets
+	Info       monitoring.SectionRegistered
+	Registered time.Time // when it entered the register: see Model.listed
+	Targets    monitoring.Targets
 }
 
 // Drinking is one drinking-water source.
 type Drinking struct {
 	Site
-	Info monitoring.DrinkingSourceRegistered
+	Info       monitoring.DrinkingSourceRegistered
+	Registered time.Time
 }
 
 // BlackBody is one black-odorous water body.
 type BlackBody struct {
 	Info        monitoring.BlackOdorousRegistered
+	Registered  time.Time
 	inspections []inspection
 }
 
@@ -129,6 +132,15 @@ func monthOf(t time.Time) month {
 
 func (m *Model) keep(s monitoring.Sample) bool { return m.occurred(s.At) }
 
+// listed reports whether a site registered at t counts in a year's
+// figures: it entered the register by the end of the year (Shanxi time)
+// and, as it happened, by Options.OccurredBy. A section, source or body
+// registered today does not change the years before it; one found to have
+// been in the register earlier is registered with that date.
+func (m *Model) listed(t time.Time, year int) bool {
+	return t.Before(time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST)) && m.occurred(t)
+}
+
 // occurred reports whether something that happened at t happened by
 // Options.OccurredBy.
 func (m *Model) occurred(t time.Time) bool {
@@ -145,15 +157,15 @@ func (m *Model) Apply(e events.Event) {
 		for y, c := range d.Targets {
 			t[y] = c
 		}
-		m.sections[d.ID] = &Section{Site: newSite(d.Kind), Info: d, Targets: t}
+		m.sections[d.ID] = &Section{Site: newSite(d.Kind), Info: d, Registered: e.OccurredAt, Targets: t}
 	case monitoring.SectionTargetSet:
 		if s := m.sections[monitoring.SectionID(id)]; s != nil {
 			s.Targets[d.Year] = d.Class
 		}
 	case monitoring.DrinkingSourceRegistered:
-		m.drinking[d.ID] = &Drinking{Site: newSite(d.Kind), Info: d}
+		m.drinking[d.ID] = &Drinking{Site: newSite(d.Kind), Info: d, Registered: e.OccurredAt}
 	case monitoring.BlackOdorousRegistered:
-		m.black[d.ID] = &BlackBody{Info: d}
+		m.black[d.ID] = &BlackBody{Info: d, Registered: e.OccurredAt}
 	case monitoring.BlackOdorousInspected:
 		if b := m.black[id]; b != nil && m.occurred(e.OccurredAt) {
 			b.inspections = append(b.inspections, inspection{e.OccurredAt, d.Level})
@@ -532,7 +544,7 @@ type BasinYear struct {
 func (m *Model) Basin(b domain.Basin, year int) BasinYear {
 	out := BasinYear{Basin: b, Year: year}
 	for _, s := range m.sections {
-		if s.Info.Basin != b || !s.Info.Assessed {
+		if s.Info.Basin != b || !s.Info.Assessed || !m.listed(s.Registered, year) {
 			continue
 		}
 		out.Sections++
@@ -584,7 +596,7 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 	out := CityYear{City: c, Year: year}
 	ids := make([]monitoring.SectionID, 0, 16)
 	for id, s := range m.sections {
-		if s.Info.City == c && s.Info.Assessed {
+		if s.Info.City == c && s.Info.Assessed && m.listed(s.Registered, year) {
 			ids = append(ids, id)
 		}
 	}
@@ -613,7 +625,7 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 	}
 	out.SectionShare = monitoring.Fraction{Num: out.SectionsMet, Den: out.Sections}
 	for _, d := range m.drinking {
-		if d.Info.City != c {
+		if d.Info.City != c || !m.listed(d.Registered, year) {
 			continue
 		}
 		out.Drinking++
@@ -624,7 +636,7 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 	}
 	yearEnd := time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST)
 	for _, b := range m.black {
-		if b.Info.City != c {
+		if b.Info.City != c || !m.listed(b.Registered, year) {
 			continue
 		}
 		out.BlackOdorous++

@@ -19,7 +19,7 @@ var _ projections.Snapshotter = (*Model)(nil)
 // the version whenever the model's state or Apply changes.
 const (
 	SnapshotName    = "quality"
-	SnapshotVersion = 3 // 2: manual samples as columns, monthly sums as one slot per item; 3: without the empty slots at the end
+	SnapshotVersion = 4 // 2: manual samples as columns, monthly sums as one slot per item; 3: without the empty slots at the end; 4: when each site was registered
 )
 
 // SnapshotKind names the model's snapshots.
@@ -66,17 +66,20 @@ type snapMonth struct {
 
 type snapSection struct {
 	snapSite
-	Info    monitoring.SectionRegistered `json:"info"`
-	Targets monitoring.Targets           `json:"targets"`
+	Info       monitoring.SectionRegistered `json:"info"`
+	Registered time.Time                    `json:"registered"`
+	Targets    monitoring.Targets           `json:"targets"`
 }
 
 type snapDrinking struct {
 	snapSite
-	Info monitoring.DrinkingSourceRegistered `json:"info"`
+	Info       monitoring.DrinkingSourceRegistered `json:"info"`
+	Registered time.Time                           `json:"registered"`
 }
 
 type snapBlack struct {
 	Info        monitoring.BlackOdorousRegistered `json:"info"`
+	Registered  time.Time                         `json:"registered"`
 	Inspections []snapInspection                  `json:"inspections"`
 }
 
@@ -160,7 +163,7 @@ func (m *Model) Snapshot() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("quality snapshot: section %s: %w", sec.Info.ID, err)
 		}
-		s.Sections = append(s.Sections, snapSection{snapSite: site, Info: sec.Info, Targets: sec.Targets})
+		s.Sections = append(s.Sections, snapSection{snapSite: site, Info: sec.Info, Registered: sec.Registered, Targets: sec.Targets})
 	}
 	slices.SortFunc(s.Sections, func(a, b snapSection) int { return cmp.Compare(a.Info.ID, b.Info.ID) })
 	for _, d := range m.drinking {
@@ -168,11 +171,11 @@ func (m *Model) Snapshot() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("quality snapshot: drinking source %s: %w", d.Info.ID, err)
 		}
-		s.Drinking = append(s.Drinking, snapDrinking{snapSite: site, Info: d.Info})
+		s.Drinking = append(s.Drinking, snapDrinking{snapSite: site, Info: d.Info, Registered: d.Registered})
 	}
 	slices.SortFunc(s.Drinking, func(a, b snapDrinking) int { return cmp.Compare(a.Info.ID, b.Info.ID) })
 	for _, b := range m.black {
-		sb := snapBlack{Info: b.Info, Inspections: make([]snapInspection, len(b.inspections))}
+		sb := snapBlack{Info: b.Info, Registered: b.Registered, Inspections: make([]snapInspection, len(b.inspections))}
 		for i, in := range b.inspections {
 			sb.Inspections[i] = snapInspection{At: in.at, Level: in.level}
 		}
@@ -210,17 +213,17 @@ func (m *Model) Restore(data []byte) error {
 		if t == nil {
 			t = monitoring.Targets{}
 		}
-		out.sections[sec.Info.ID] = &Section{Site: site, Info: sec.Info, Targets: t}
+		out.sections[sec.Info.ID] = &Section{Site: site, Info: sec.Info, Registered: sec.Registered, Targets: t}
 	}
 	for _, d := range s.Drinking {
 		site, err := d.site(&check)
 		if err != nil {
 			return fmt.Errorf("quality snapshot: drinking source %s: %w", d.Info.ID, err)
 		}
-		out.drinking[d.Info.ID] = &Drinking{Site: site, Info: d.Info}
+		out.drinking[d.Info.ID] = &Drinking{Site: site, Info: d.Info, Registered: d.Registered}
 	}
 	for _, b := range s.Black {
-		bb := &BlackBody{Info: b.Info}
+		bb := &BlackBody{Info: b.Info, Registered: b.Registered}
 		for _, in := range b.Inspections {
 			bb.inspections = append(bb.inspections, inspection{at: in.At, level: in.Level})
 		}
