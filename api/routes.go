@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -241,7 +240,7 @@ func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {
 		}
 		opts.Allowed = func(id monitoring.SectionID) bool { return own[id] }
 	}
-	res, err := app.ImportSamples(r.Context(), s.store, actor(r), io.LimitReader(r.Body, 256<<20), opts)
+	res, err := app.ImportSamples(r.Context(), s.store, actor(r), r.Body, opts)
 	if err != nil {
 		return err
 	}

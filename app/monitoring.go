@@ -157,9 +157,14 @@ const importRetries = 3
 // stored with other values is an error (that needs a correction).
 func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io.Reader, opts ImportOptions) (*ImportResult, error) {
 	const op = "import"
-	raw, err := io.ReadAll(r)
+	raw, err := io.ReadAll(io.LimitReader(r, monitoring.MaxUploadBytes+1))
 	if err != nil {
 		return nil, domain.E(op, domain.Invalid, "file", err)
+	}
+	if len(raw) > monitoring.MaxUploadBytes {
+		// Never a part of it: a file cut at the limit would end in a
+		// value cut short (0.19 read as 0.1).
+		return nil, domain.Errorf(op, domain.Invalid, "file", "larger than %d MB: split the upload (by quarter, or by section); nothing stored", monitoring.MaxUploadBytes>>20)
 	}
 	sum := sha256.Sum256(raw)
 	res := &ImportResult{File: opts.File, SHA256: hex.EncodeToString(sum[:])}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -315,4 +316,40 @@ func TestReimportAfterCorrection(t *testing.T) {
 	require.Equal(t, "at", domain.FieldOf(err), "%v", err)
 	require.Equal(t, domain.Invalid, domain.KindOf(err))
 	require.Equal(t, before, lastPosition(t, s), "nothing stored")
+}
+
+// An upload larger than the limit is refused whole: read up to the limit,
+// its last row would end in a value cut short.
+func TestImportRefusesAnUploadOverTheLimit(t *testing.T) {
+	s := openWithSections(t)
+	before := lastPosition(t, s)
+	row := "FH-HJDQ,2019-03-01 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n"
+	body := io.MultiReader(strings.NewReader(good), &repeated{s: row, n: monitoring.MaxUploadBytes / len(row)})
+	_, err := app.ImportSamples(context.Background(), s, admin, body, app.ImportOptions{Now: now})
+	require.Error(t, err)
+	require.Equal(t, "file", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "larger than 256 MB")
+	require.Equal(t, before, lastPosition(t, s), "nothing stored")
+}
+
+// repeated reads s n times.
+type repeated struct {
+	s   string
+	n   int
+	off int
+}
+
+func (r *repeated) Read(p []byte) (int, error) {
+	k := 0
+	for k < len(p) && r.n > 0 {
+		c := copy(p[k:], r.s[r.off:])
+		k, r.off = k+c, r.off+c
+		if r.off == len(r.s) {
+			r.off, r.n = 0, r.n-1
+		}
+	}
+	if k == 0 {
+		return 0, io.EOF
+	}
+	return k, nil
 }

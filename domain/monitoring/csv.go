@@ -69,8 +69,11 @@ type Parsed struct {
 // OK reports whether every line is valid.
 func (p *Parsed) OK() bool { return len(p.Errors) == 0 }
 
-// MaxUploadRows bounds one upload.
-const MaxUploadRows = 2_000_000
+// MaxUploadRows and MaxUploadBytes bound one upload.
+const (
+	MaxUploadRows  = 2_000_000
+	MaxUploadBytes = 256 << 20
+)
 
 // ParseCSV reads an upload and checks every line: known section, known item,
 // a number in range, a time not in the future, no line repeating another's
