@@ -2,11 +2,13 @@ package api
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,8 +46,14 @@ func init() {
 		},
 		"cst":   func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
 		"grade": func(l Lang, g assessment.Grade) string { return gradeText(l, g) },
-		"pick":  func(l Lang, zh, en []string) []string { return l.pick(zh, en) },
-		"code":  func(l Lang, code any) string { return l.Code(code) },
+		"span": func(ys []int) string { // 2016–2020
+			if len(ys) == 0 {
+				return ""
+			}
+			return fmt.Sprintf("%d–%d", ys[0], ys[len(ys)-1])
+		},
+		"pick": func(l Lang, zh, en []string) []string { return l.pick(zh, en) },
+		"code": func(l Lang, code any) string { return l.Code(code) },
 		"city": func(l Lang, id domain.CityID) string {
 			if c, ok := domain.LookupCity(id); ok {
 				return cityName(l, c)
@@ -179,12 +187,18 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 	})
 }
 
-var allYears = []int{2016, 2017, 2018, 2019, 2020}
+// years are the years the pages offer: those with samples, as the
+// ledger stands.
+func (s *Server) years() (ys []int) {
+	s.live.View(func() { ys = s.quality.Years() })
+	return ys
+}
 
 func (s *Server) overviewPage(r *http.Request, l Lang) (string, any, error) {
 	var basins []quality.BasinYear
+	years := s.years()
 	s.live.View(func() {
-		for _, y := range allYears {
+		for _, y := range years {
 			basins = append(basins, s.quality.Basin(domain.Yellow, y), s.quality.Basin(domain.Hai, y))
 		}
 	})
@@ -194,8 +208,21 @@ func (s *Server) overviewPage(r *http.Request, l Lang) (string, any, error) {
 	}{basins, basinChart(l, basins)}, nil
 }
 
-func yearParam(r *http.Request) (int, error) {
-	y, err := queryInt(r, "year", 2020)
+// yearParam reads ?year=; by default the last of years that has ended,
+// else the last one, else the current year.
+func (s *Server) yearParam(r *http.Request, years []int) (int, error) {
+	now := s.now().In(domain.CST).Year()
+	def := now
+	if n := len(years); n > 0 {
+		def = years[n-1]
+		for _, y := range slices.Backward(years) {
+			if y < now {
+				def = y
+				break
+			}
+		}
+	}
+	y, err := queryInt(r, "year", def)
 	if err != nil {
 		return 0, err
 	}
@@ -213,7 +240,8 @@ func cityName(l Lang, c domain.City) string {
 }
 
 func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
-	year, err := yearParam(r)
+	years := s.years()
+	year, err := s.yearParam(r, years)
 	if err != nil {
 		return "", nil, err
 	}
@@ -228,6 +256,7 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 	if err != nil && domain.KindOf(err) != domain.NotFound {
 		return "", nil, err
 	}
+	nothing := errors.Is(err, app.ErrNothingToAssess)
 	p, _, err := app.Published(r.Context(), s.store, year)
 	if err != nil {
 		return "", nil, err
@@ -286,11 +315,12 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		Years       []int
 		Published   bool
 		Provisional bool
+		Nothing     bool // nothing to assess: no ranking, rather than every city failed
 		Document    string
 		MethodNote  string
 		Rows        []row
 		Quarters    []quarterRow
-	}{year, allYears, p != nil, p == nil && today != nil && today.Provisional, document, methodNote, rows, quarters}, nil
+	}{year, years, p != nil, p == nil && today != nil && today.Provisional, p == nil && nothing, document, methodNote, rows, quarters}, nil
 }
 
 func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
@@ -298,7 +328,8 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	year, err := yearParam(r)
+	years := s.years()
+	year, err := s.yearParam(r, years)
 	if err != nil {
 		return "", nil, err
 	}
@@ -315,7 +346,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	today := tasks.DayOf(s.now())
 	s.live.View(func() {
 		rep = s.quality.City(c, year)
-		chart = classChart(l, s.quality, c)
+		chart = classChart(l, s.quality, c, years)
 		for _, ct := range s.board.Year(year, plan.NewDate(year, time.December, 31)).ByCity {
 			if ct.Scope == domain.CityScope(c) {
 				tally = ct.Tally
@@ -356,6 +387,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	if err != nil && domain.KindOf(err) != domain.NotFound {
 		return "", nil, err
 	}
+	nothing := errors.Is(err, app.ErrNothingToAssess)
 	var now, shown *assessment.Result
 	if comp != nil {
 		for i := range comp.Results {
@@ -396,12 +428,13 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Year        int
 		Years       []int
 		Score       *scored
+		Nothing     bool // nothing to assess in the year (and not published)
 		Report      quality.CityYear
 		Chart       template.HTML
 		Tasks       taskboard.Tally
 		OverdueNow  int
 		Enterprises []ent
-	}{c, cityName(l, city), year, allYears, score, rep, chart, tally, overdueNow, ents}, nil
+	}{c, cityName(l, city), year, years, score, nothing && p == nil, rep, chart, tally, overdueNow, ents}, nil
 }
 
 // auditShown is the most timeline rows a page lists (the newest).
@@ -577,9 +610,9 @@ func basinChart(l Lang, rows []quality.BasinYear) template.HTML {
 	return template.HTML(b.String())
 }
 
-// classChart draws a city's sections as rows of 60 monthly cells coloured by
-// class (grey: no sample).
-func classChart(l Lang, m *quality.Model, c domain.CityID) template.HTML {
+// classChart draws a city's sections as rows of monthly cells, twelve for
+// each of years, coloured by class (grey: no sample).
+func classChart(l Lang, m *quality.Model, c domain.CityID, years []int) template.HTML {
 	var secs []monitoring.SectionRegistered
 	for _, s := range m.Sections() {
 		if s.City == c {
@@ -587,16 +620,16 @@ func classChart(l Lang, m *quality.Model, c domain.CityID) template.HTML {
 		}
 	}
 	const cell, left, top = 9, 190, 22
-	w, h := left+60*cell+10, top+len(secs)*(cell+3)+30
+	w, h := left+max(len(years)*12, 60)*cell+10, top+len(secs)*(cell+3)+30
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, w, h, template.HTMLEscapeString(l.T("monthly")))
-	for i, y := range allYears {
+	for i, y := range years {
 		fmt.Fprintf(&b, `<text x="%d" y="14" font-size="11">%d</text>`, left+i*12*cell, y)
 	}
 	for row, s := range secs {
 		y := top + row*(cell+3)
 		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="11">%s %s</text>`, y+cell-1, template.HTMLEscapeString(string(s.ID)), template.HTMLEscapeString(s.Name))
-		for i, yr := range allYears {
+		for i, yr := range years {
 			for _, mc := range m.Months(s.ID, yr) {
 				color, label := "#d5dbe1", l.T("no_data")
 				switch {
@@ -612,7 +645,7 @@ func classChart(l Lang, m *quality.Model, c domain.CityID) template.HTML {
 	}
 	ly := h - 12
 	for i, cl := range []water.Class{water.ClassI, water.ClassII, water.ClassIII, water.ClassIV, water.ClassV, water.WorseThanV} {
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="10" fill="%s"/><text x="%d" y="%d" font-size="11">%s</text>`, left+i*60, ly, classColors[cl], left+i*60+16, ly+9, cl)
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="10" fill="%s"/><text x="%d" y="%d" font-size="11">%s</text>`, left+i*60, ly, classColors[cl], left+i*60+16, ly+9, template.HTMLEscapeString(l.Class(cl)))
 	}
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="10" fill="%s" stroke="#999"/><text x="%d" y="%d" font-size="11">%s</text>`,
 		left+6*60, ly, notMonitoredColor, left+6*60+16, ly+9, template.HTMLEscapeString(l.T("not_monitored")))

@@ -147,15 +147,30 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Regexp(t, `<td>太原</td>(<td class="num">—</td>){4}`, dom)
 	require.NotContains(t, dom, `id="provisional"`, "2019 has ended")
 	// The server's day is 2020-06-01: 2020's figures are provisional.
+	// 2020 has no samples yet: nothing to assess, rather than every city
+	// failed and one of them first.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/cities?year=2020")
-	require.Contains(t, dom, `id="provisional"`)
-	require.Contains(t, dom, "年度尚未结束")
+	require.Contains(t, dom, `id="nothing-to-assess"`)
+	require.NotContains(t, dom, `id="city-ranking"`)
+	require.NotContains(t, dom, "不合格")
+	dom, _ = f.browse(t, bin, domain.Auditor, "/city/140800?year=2020")
+	require.Contains(t, dom, `id="nothing-to-assess"`)
+	require.NotContains(t, dom, `id="city-score"`)
 	code, b = f.do("GET", "/api/assessment/2020", domain.Auditor, "", "")
-	require.Equal(t, 200, code, string(b))
-	require.Contains(t, string(b), `"provisional":true`)
+	require.Equal(t, 404, code, string(b))
+	require.Contains(t, string(b), "nothing to assess")
 	code, b = f.do("GET", "/api/assessment/2019?as_happened=2019-06-30", domain.Auditor, "", "")
+	require.Equal(t, 404, code, "six months sampled by then: %s", b)
+	// By 20 December 2019 the twelve months had been sampled (on the
+	// 10th), but the year had not ended.
+	code, b = f.do("GET", "/api/assessment/2019?as_happened=2019-12-20", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
-	require.Contains(t, string(b), `"provisional":true`, "2019 as it had happened by June 2019")
+	require.Contains(t, string(b), `"provisional":true`, "2019 as it had happened by 20 December 2019")
+	// The fixture's events were recorded today: none by then, and a chain
+	// of no events is not called intact.
+	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800?as_of=2019-12-20")
+	require.Contains(t, dom, "尚无记录的事件")
+	require.NotContains(t, dom, "哈希链完整")
 	code, b = f.do("POST", "/api/assessment/2020/publish", domain.Assessment, `{"document":"晋环函〔2020〕99号"}`, "application/json")
 	require.Equal(t, 400, code, "2020 has not ended: %s", b)
 

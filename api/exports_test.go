@@ -70,7 +70,22 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 		require.InDelta(t, want, got, 1e-9, "city %s", r[1])
 	}
 
-	// 2020 as it stands on the server's day, 2020-06-01: provisional.
+	// 2020 as it stands on the server's day, 2020-06-01: nothing to assess
+	// until a section has a 2020 target and enough months sampled; then
+	// provisional. (Five months make a year of this section, so that one
+	// can be assessed by June.)
+	code, b = f.do("GET", "/api/exports/assessment/2020?view=today", domain.Auditor, "", "")
+	require.Equal(t, 404, code, string(b))
+	require.Contains(t, string(b), "nothing to assess")
+	code, b = f.do("POST", "/api/sections?date=2020-01-01", domain.Admin, `{"id":"FH-5","name":"五月断面","river":"汾河","basin":"yellow","city":"140800","kind":"river","level":"provincial","assessed":true,"targets":{"2020":4},"min_samples":5}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	csvBody.Reset()
+	csvBody.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 5; m++ {
+		fmt.Fprintf(&csvBody, "FH-5,2020-%02d-10 09:00,manual,6.0,0.9\n", m)
+	}
+	code, b = f.do("POST", "/api/samples/import", domain.Admin, csvBody.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
 	code, b = f.do("GET", "/api/exports/assessment/2020?view=today", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	require.Contains(t, string(b), "临时(年度未结束)")

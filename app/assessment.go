@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -137,6 +138,12 @@ func Compute(ctx context.Context, s events.Store, year int, basis Basis, tasks T
 	return m.year(year, pos)
 }
 
+// ErrNothingToAssess is why a year has no results: no section has a
+// target for it and data enough for a class (a year not begun, or one
+// whose samples are still to come). A city's score would be made of
+// missing data alone, every city 不合格.
+var ErrNothingToAssess = errors.New("no section has a target and data enough for a class")
+
 // computeModels are the read models a computation reads.
 type computeModels struct {
 	q     *quality.Model
@@ -173,6 +180,9 @@ func (m *computeModels) year(year int, pos uint64) (*Computation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !m.q.Assessable(year) {
+		return nil, domain.E("assess", domain.NotFound, "year", fmt.Errorf("%w in %d: there is nothing to assess yet", ErrNothingToAssess, year))
+	}
 	c := &Computation{Method: assessment.Method, Year: year, Rules: rules, Position: pos}
 	if m.hd != nil {
 		c.InputsHash, c.Aggregates = m.hd.digest(), len(m.hd.last)
@@ -201,7 +211,7 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 		Groundwater: cy.Groundwater, GroundwaterVeryPoor: cy.GroundwaterVeryPoor,
 	}
 	for _, sy := range cy.Details {
-		outcome := fmt.Sprintf("too few samples (%d)", sy.Samples)
+		outcome := fmt.Sprintf("too few months sampled (%d samples in %d months)", sy.Samples, sy.Months)
 		if sy.Unclassed {
 			outcome = fmt.Sprintf("no item that counts toward the class among %d samples", sy.Samples)
 		}
@@ -240,15 +250,11 @@ func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, 
 			year, e.OccurredAt.In(domain.CST).Format("2006-01-02"), p.Document)
 	}
 	c, err := Compute(ctx, s, year, Basis{}, tasks)
+	if errors.Is(err, ErrNothingToAssess) {
+		return events.Event{}, domain.E(op, domain.Conflict, "year", errors.Unwrap(err))
+	}
 	if err != nil {
 		return events.Event{}, err
-	}
-	assessed := 0
-	for _, r := range c.Results {
-		assessed += r.Inputs.Sections - r.Inputs.SectionsInsufficient
-	}
-	if assessed == 0 {
-		return events.Event{}, domain.Errorf(op, domain.Conflict, "year", "no section has a target and data enough for a class in %d: there is nothing to assess yet", year)
 	}
 	rp := assessment.ResultsPublished{Method: c.Method, Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
 		Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results}

@@ -297,8 +297,11 @@ func TestAssessorEqualsCompute(t *testing.T) {
 
 // "As it happened" on a date leaves out the facts that happened after it,
 // whenever they were recorded: a groundwater grade for 2018 given in May
-// 2019 and an inspection in May 2019 are not part of Taiyuan's figures as
-// they had happened by 2019-04-01, and are by 2019-06-01.
+// 2019 is not part of Taiyuan's 2018 figures as they had happened by
+// 2019-04-01, and is by 2019-06-01; an inspection on 31 December 2018,
+// recorded in May 2019, is not part of them as they had happened by 30
+// December 2018, and is by 2019-06-01. (2019 has no samples: nothing to
+// assess.)
 func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 	ctx := context.Background()
 	s, clock := province(t)
@@ -314,7 +317,7 @@ func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 	_, err = app.Record(ctx, s, admin, may, events.Aggregate{Scope: "140100", Type: app.GroundwaterPointType, ID: "TY-GW-1"},
 		monitoring.GroundwaterGraded{Year: 2018, Grade: 5})
 	require.NoError(t, err)
-	_, err = app.RecordInspection(ctx, s, inspector, may, app.EnterpriseAggregate("140100", reg.ID()), exceedance("晋环监〔2019〕7号", ""))
+	_, err = app.RecordInspection(ctx, s, inspector, date(2018, 12, 31), app.EnterpriseAggregate("140100", reg.ID()), exceedance("晋环监〔2019〕7号", ""))
 	require.NoError(t, err)
 
 	year := func(a *app.CityAudit, y int) app.AuditYear {
@@ -329,14 +332,19 @@ func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 	before, err := app.AuditCity(ctx, s, "140100", date(2019, 4, 1), nil)
 	require.NoError(t, err)
 	require.Zero(t, year(before, 2018).AsHappened.Inputs.Groundwater, "graded in May")
-	require.Zero(t, year(before, 2019).AsHappened.Inputs.Enforcement.Inspections, "inspected in May")
+	require.Equal(t, 1, year(before, 2018).AsHappened.Inputs.Enforcement.Inspections, "inspected in 2018")
 	require.Empty(t, year(before, 2018).Differences)
-	require.Empty(t, year(before, 2019).Differences)
+	for _, y := range before.Years {
+		require.NotEqual(t, 2019, y.Year, "nothing to assess in 2019")
+	}
+	dec30, err := app.AuditCity(ctx, s, "140100", date(2018, 12, 30), nil)
+	require.NoError(t, err)
+	require.Zero(t, year(dec30, 2018).AsHappened.Inputs.Enforcement.Inspections, "inspected on the 31st")
 
 	after, err := app.AuditCity(ctx, s, "140100", date(2019, 6, 1), nil)
 	require.NoError(t, err)
 	require.Equal(t, 1, year(after, 2018).AsHappened.Inputs.GroundwaterVeryPoor)
-	require.Equal(t, 1, year(after, 2019).AsHappened.Inputs.Enforcement.Inspections)
+	require.Equal(t, 1, year(after, 2018).AsHappened.Inputs.Enforcement.Inspections)
 }
 
 // The task catalogue is listed when it is loaded, not when the plan's tasks

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -18,11 +19,13 @@ import (
 // audit date, beside the same year as it happened by that date with every
 // correction known today, and what differs.
 type AuditYear struct {
-	Year        int               `json:"year"`
-	KnownThen   assessment.Result `json:"known_then"`
-	AsHappened  assessment.Result `json:"as_happened"`
-	Differences []string          `json:"differences"`    // in English
-	DiffZh      []string          `json:"differences_zh"` // the same in Chinese
+	Year int `json:"year"`
+	// KnownThen and AsHappened are the city's results; null where there
+	// was nothing to assess (ErrNothingToAssess).
+	KnownThen   *assessment.Result `json:"known_then"`
+	AsHappened  *assessment.Result `json:"as_happened"`
+	Differences []string           `json:"differences"`    // in English
+	DiffZh      []string           `json:"differences_zh"` // the same in Chinese
 	// Provisional is set when the year had not ended by the audit date:
 	// its figures then were still to change.
 	Provisional bool `json:"provisional,omitempty"`
@@ -127,30 +130,45 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 		return nil, err
 	}
 	for _, year := range years {
-		thenC, err := then.year(year, 0)
-		if err != nil {
-			return nil, err
-		}
-		nowC, err := now.year(year, 0)
-		if err != nil {
-			return nil, err
-		}
 		y := AuditYear{Year: year}
-		for _, r := range thenC.Results {
-			if r.City == c {
-				y.KnownThen = r
-			}
+		if y.KnownThen, err = cityResult(then, year, c); err != nil {
+			return nil, err
 		}
-		for _, r := range nowC.Results {
-			if r.City == c {
-				y.AsHappened = r
-			}
+		if y.AsHappened, err = cityResult(now, year, c); err != nil {
+			return nil, err
 		}
-		y.DiffZh, y.Differences = DiffResults(y.KnownThen, y.AsHappened)
+		switch {
+		case y.KnownThen == nil && y.AsHappened == nil:
+			continue // nothing to assess either way
+		case y.KnownThen == nil:
+			y.DiffZh, y.Differences = []string{"当时尚无可评价的数据"}, []string{"nothing to assess as known then"}
+		case y.AsHappened == nil:
+			y.DiffZh, y.Differences = []string{"按实际发生,尚无可评价的数据"}, []string{"nothing to assess as it happened"}
+		default:
+			y.DiffZh, y.Differences = DiffResults(*y.KnownThen, *y.AsHappened)
+		}
 		y.Provisional = Provisional(year, at, time.Now())
 		a.Years = append(a.Years, y)
 	}
 	return a, nil
+}
+
+// cityResult is a city's result for a year from the models, or nil if the
+// year had nothing to assess.
+func cityResult(m *computeModels, year int, c domain.CityID) (*assessment.Result, error) {
+	comp, err := m.year(year, 0)
+	if errors.Is(err, ErrNothingToAssess) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range comp.Results {
+		if comp.Results[i].City == c {
+			return &comp.Results[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // ComputeAsOf assesses every city for each of years, as the ledger knew the

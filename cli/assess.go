@@ -16,6 +16,15 @@ import (
 	"github.com/shanxi-water/ledger/events"
 )
 
+// resultCells is a result's score and grade, and its rank, as two cells;
+// "无可评价数据" (nothing to assess) for none.
+func resultCells(r *assessment.Result) string {
+	if r == nil {
+		return "无可评价数据\t"
+	}
+	return fmt.Sprintf("%.2f %s\t#%d", r.QualityScore, gradeZh(r.Grade), r.Rank)
+}
+
 func gradeZh(g assessment.Grade) string {
 	zh, _ := g.Label()
 	return zh
@@ -207,8 +216,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "年度\t当时所知 (as known then)\t\t实际情况 (as it happened)\t\t差异")
 	for _, y := range a.Years {
-		fmt.Fprintf(tw, "%d\t%.2f %s\t#%d\t%.2f %s\t#%d\t%s\n", y.Year, y.KnownThen.QualityScore, gradeZh(y.KnownThen.Grade), y.KnownThen.Rank,
-			y.AsHappened.QualityScore, gradeZh(y.AsHappened.Grade), y.AsHappened.Rank, strings.Join(y.DiffZh, "; "))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", y.Year, resultCells(y.KnownThen), resultCells(y.AsHappened), strings.Join(y.DiffZh, "; "))
 	}
 	tw.Flush()
 	if len(a.Late) > 0 {

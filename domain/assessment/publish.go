@@ -38,7 +38,10 @@ type ResultsPublished struct {
 //	3: ranks order grades first (a failed city below every passing one);
 //	   the groundwater explanation says "very poor" in English
 //	4: a section, drinking source or black-odorous body counts from the year
-//	   of its registration, not in the years before it
+//	   of its registration, not in the years before it; a section's year is
+//	   classed when samples were taken in as many months as the norm (12,
+//	   or 8 ice-bound), not as many samples; a year in which no section has
+//	   a target and data enough for a class has no results
 const Method = 4
 
 // MethodOf is the method a publication was computed with.

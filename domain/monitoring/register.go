@@ -100,8 +100,9 @@ type SectionRegistered struct {
 	Automatic   bool           `json:"automatic"` // has an automatic station reporting every 4 hours
 	Assessed    bool           `json:"assessed"`  // counts toward the plan's basin targets (Table 1, Table 2)
 	Targets     Targets        `json:"targets"`   // target class per year
-	// MinSamples is the fewest manual samples a year that give an annual
-	// class; 0 means the default (12). Ice-bound sections commonly use 8.
+	// MinSamples is the fewest months with a manual sample that give a
+	// year an annual class; 0 means the default (12). Ice-bound sections
+	// commonly use 8.
 	MinSamples int `json:"min_samples,omitempty"`
 }
 
@@ -134,8 +135,8 @@ func (s SectionRegistered) Validate() error {
 			return err
 		}
 	}
-	if s.MinSamples < 0 || s.MinSamples > 366 {
-		return domain.Errorf(op, domain.Invalid, "min_samples", "%d is not 0 (default) to 366", s.MinSamples)
+	if s.MinSamples < 0 || s.MinSamples > 12 {
+		return domain.Errorf(op, domain.Invalid, "min_samples", "%d is not 0 (default, 12) to 12 months sampled", s.MinSamples)
 	}
 	return validateTargets(op, "targets", s.Targets)
 }

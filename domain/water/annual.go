@@ -1,6 +1,7 @@
 package water
 
 import (
+	"fmt"
 	"github.com/shanxi-water/ledger/domain"
 )
 
@@ -19,12 +20,18 @@ type AnnualInput struct {
 	// MinSamples is how many samples make a year assessable: 12 normally,
 	// 8 for ice-bound sections (configurable). 0 means DefaultMinSamples.
 	MinSamples int `json:"min_samples,omitempty"`
+	// Months, if given, is the month (1–12) of each sample. The norm is
+	// then of months sampled, not of samples: twelve samples in March do
+	// not make a year, nor do a month's extra samples stand for the
+	// months without one. The means are still over the samples.
+	Months []int `json:"months,omitempty"`
 }
 
 // AnnualResult is a section's class for one year.
 type AnnualResult struct {
 	Samples int  `json:"samples"` // samples with at least one value
-	Enough  bool `json:"enough"`  // Samples >= MinSamples
+	Months  int  `json:"months"`  // months with such a sample, if the input gave months; else Samples
+	Enough  bool `json:"enough"`  // Months >= MinSamples
 	// Means is the arithmetic mean of each item over the samples that
 	// measured it; reported even when there are too few samples.
 	Means Values `json:"means"`
@@ -46,7 +53,7 @@ type AnnualResult struct {
 // Annual assesses a section's year as the official evaluation does: the
 // arithmetic mean of each item over the samples that measured it (pH
 // included), then the single-factor rule on those means. With fewer samples
-// than MinSamples the year is not assessable: Enough is false and Class is 0.
+// than MinSamples (in as many months, if Months are given) the year is not assessable: Enough is false and Class is 0.
 // Errors (kind Invalid) name the field at fault, e.g. "samples[3].TP".
 func Annual(in AnnualInput) (AnnualResult, error) {
 	const op = "water.Annual"
@@ -61,9 +68,13 @@ func Annual(in AnnualInput) (AnnualResult, error) {
 		minSamples = DefaultMinSamples
 	}
 
+	if in.Months != nil && len(in.Months) != len(in.Samples) {
+		return AnnualResult{}, domain.Errorf(op, domain.Invalid, "months", "%d months for %d samples", len(in.Months), len(in.Samples))
+	}
 	sums := map[Item]float64{}
 	counts := map[Item]int{}
 	n := 0
+	var months [13]bool
 	for i, s := range in.Samples {
 		// Check every value the way a single sample is checked.
 		if err := eachValue(op, field{"samples", i}, s, nil); err != nil {
@@ -73,13 +84,29 @@ func Annual(in AnnualInput) (AnnualResult, error) {
 			continue
 		}
 		n++
+		if in.Months != nil {
+			m := in.Months[i]
+			if m < 1 || m > 12 {
+				return AnnualResult{}, domain.Errorf(op, domain.Invalid, fmt.Sprintf("months[%d]", i), "%d is not a month", m)
+			}
+			months[m] = true
+		}
 		for item, v := range s {
 			sums[item] += v
 			counts[item]++
 		}
 	}
 
-	res := AnnualResult{Samples: n, Enough: n >= minSamples, Means: Values{}, Counts: counts}
+	sampled := n
+	if in.Months != nil {
+		sampled = 0
+		for _, ok := range months {
+			if ok {
+				sampled++
+			}
+		}
+	}
+	res := AnnualResult{Samples: n, Months: sampled, Enough: sampled >= minSamples, Means: Values{}, Counts: counts}
 	for item, sum := range sums {
 		res.Means[item] = sum / float64(counts[item])
 	}

@@ -158,3 +158,42 @@ func TestAnnualRejects(t *testing.T) {
 		})
 	}
 }
+
+// With the months of the samples given, the norm counts months sampled:
+// twelve samples in March are one month, a month's second sample stands
+// for no other month, and the means are still over every sample.
+func TestAnnualCountsMonths(t *testing.T) {
+	v := func(nh3 float64) water.Values { return water.Values{water.NH3N: nh3} }
+	twelve := func(month func(i int) int) ([]water.Values, []int) {
+		var vs []water.Values
+		var ms []int
+		for i := range 12 {
+			vs, ms = append(vs, v(0.1+float64(i)*0.1)), append(ms, month(i))
+		}
+		return vs, ms
+	}
+	for _, tc := range []struct {
+		name   string
+		month  func(i int) int
+		min    int
+		months int
+		enough bool
+	}{
+		{"one a month", func(i int) int { return i + 1 }, 0, 12, true},
+		{"all in March", func(int) int { return 3 }, 0, 1, false},
+		{"two in June, none in December", func(i int) int { return min(i+1, 11) }, 0, 11, false},
+		{"eight months, ice-bound", func(i int) int { return i%8 + 3 }, 8, 8, true},
+	} {
+		vs, ms := twelve(tc.month)
+		res, err := water.Annual(water.AnnualInput{Kind: water.River, Samples: vs, MinSamples: tc.min, Months: ms})
+		require.NoError(t, err, tc.name)
+		require.Equal(t, 12, res.Samples, tc.name)
+		require.Equal(t, tc.months, res.Months, tc.name)
+		require.Equal(t, tc.enough, res.Enough, tc.name)
+		require.InDelta(t, (0.1+1.2)/2, res.Means[water.NH3N], 1e-12, "%s: the mean of all twelve", tc.name)
+	}
+	_, err := water.Annual(water.AnnualInput{Kind: water.River, Samples: []water.Values{v(1)}, Months: []int{13}})
+	require.Equal(t, "months[0]", domain.FieldOf(err))
+	_, err = water.Annual(water.AnnualInput{Kind: water.River, Samples: []water.Values{v(1)}, Months: []int{1, 2}})
+	require.Equal(t, "months", domain.FieldOf(err))
+}

@@ -137,3 +137,30 @@ func TestSitesCountFromTheirRegistration(t *testing.T) {
 	early := happened.City(city, 2019)
 	require.Equal(t, []int{1, 0, 0}, []int{early.Sections, early.Drinking, early.BlackOdorous}, "as it happened on 2019-03-01, nothing new was registered yet")
 }
+
+// Twelve samples in one month do not class a section's year: the norm is
+// of months sampled (Shanxi time: a sample at 23:30 on 31 January UTC is
+// February's).
+func TestSectionYearCountsMonthsSampled(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, nil)
+	_, err := app.Register(ctx, s, admin, day(2019, 1, 1), app.SectionRegistration(monitoring.SectionRegistered{
+		ID: "Y-M", Name: "断面", River: "涑水河", Basin: domain.Yellow, City: "140800",
+		Kind: water.River, Level: monitoring.Provincial, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}))
+	require.NoError(t, err)
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for d := 1; d <= 12; d++ {
+		fmt.Fprintf(&csv, "Y-M,2019-03-%02d 09:00,manual,6.0,0.5\n", d)
+	}
+	fmt.Fprintf(&csv, "Y-M,2019-01-31T23:30:00Z,manual,6.0,0.5\n")
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(csv.String()), app.ImportOptions{})
+	require.NoError(t, err)
+	m := quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+	sy, _ := m.SectionYear("Y-M", 2019)
+	require.Equal(t, []int{13, 2}, []int{sy.Samples, sy.Months}, "March, and February in Shanxi")
+	require.False(t, sy.Enough)
+	require.False(t, m.Assessable(2019))
+}

@@ -10,6 +10,7 @@
 package quality
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -332,6 +333,7 @@ type SectionYear struct {
 	Basin        domain.Basin         `json:"basin"`
 	Year         int                  `json:"year"`
 	Samples      int                  `json:"samples"` // manual samples with values
+	Months       int                  `json:"months"`  // months with such a sample: the norm (12, or 8 ice-bound) counts these
 	NotMonitored int                  `json:"not_monitored"`
 	Enough       bool                 `json:"enough"` // enough samples, with a class
 	// Unclassed is set when there were enough samples but none of an item
@@ -353,6 +355,7 @@ func yearOf(t time.Time) int { return t.In(domain.CST).Year() }
 // annual assesses a site's manual samples of a year.
 func (s *Site) annual(year, minSamples int) (water.AnnualResult, []Evidence, int, error) {
 	var vals []water.Values
+	var months []int
 	var ev []Evidence
 	notMonitored := 0
 	keys := make([]monitoring.Key, 0, 16)
@@ -370,8 +373,9 @@ func (s *Site) annual(year, minSamples int) (water.AnnualResult, []Evidence, int
 			continue
 		}
 		vals = append(vals, p.sample.Effective())
+		months = append(months, int(k.At.In(domain.CST).Month()))
 	}
-	res, err := water.Annual(water.AnnualInput{Kind: s.Kind, Samples: vals, MinSamples: minSamples})
+	res, err := water.Annual(water.AnnualInput{Kind: s.Kind, Samples: vals, MinSamples: minSamples, Months: months})
 	return res, ev, notMonitored, err
 }
 
@@ -391,7 +395,7 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 		Section: id, Name: s.Info.Name, City: s.Info.City, Basin: s.Info.Basin, Year: year,
 		// Enough samples with no counted item among them (only TN, say)
 		// give no class: not assessable, never a guess.
-		Samples: res.Samples, NotMonitored: nm, Enough: assessed && res.Class != 0,
+		Samples: res.Samples, Months: res.Months, NotMonitored: nm, Enough: assessed && res.Class != 0,
 		Unclassed: assessed && res.Class == 0, Target: s.Targets[year], Evidence: ev,
 	}
 	if out.Enough {
@@ -399,6 +403,46 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 		out.Met = out.Target != 0 && out.Class.Meets(out.Target)
 	}
 	return out, true
+}
+
+// Years lists, in order, the years in which any section or drinking
+// source has a sample.
+func (m *Model) Years() []int {
+	seen := map[int]bool{}
+	add := func(s *Site) {
+		for k := range s.manual {
+			seen[yearOf(k.At)] = true
+		}
+		for k := range s.auto {
+			seen[k.year] = true
+		}
+	}
+	for _, s := range m.sections {
+		add(&s.Site)
+	}
+	for _, d := range m.drinking {
+		add(&d.Site)
+	}
+	out := slices.Sorted(maps.Keys(seen))
+	if out == nil {
+		out = []int{}
+	}
+	return out
+}
+
+// Assessable reports whether any assessed section listed in a year has a
+// target for it and data enough for a class: without one there is nothing
+// to assess, and a city's score would be made of missing data alone.
+func (m *Model) Assessable(year int) bool {
+	for id, s := range m.sections {
+		if !s.Info.Assessed || s.Targets[year] == 0 || !m.listed(s.Registered, year) {
+			continue
+		}
+		if sy, _ := m.SectionYear(id, year); sy.Enough {
+			return true
+		}
+	}
+	return false
 }
 
 // Section returns a registered section.
