@@ -214,6 +214,8 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 		outcome := fmt.Sprintf("too few months sampled (%d samples in %d months)", sy.Samples, sy.Months)
 		if sy.Unclassed {
 			outcome = fmt.Sprintf("no item that counts toward the class among %d samples", sy.Samples)
+		} else if !sy.Enough && sy.WorseThanV() {
+			outcome += "; its samples are worse than class V: counted as worse than V"
 		}
 		if sy.Enough {
 			verdict := "missed"

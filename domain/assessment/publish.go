@@ -41,7 +41,10 @@ type ResultsPublished struct {
 //	   of its registration, not in the years before it; a section's year is
 //	   classed when samples were taken in as many months as the norm (12,
 //	   or 8 ice-bound), not as many samples; a year in which no section has
-//	   a target and data enough for a class has no results
+//	   a target and data enough for a class has no results; a section short
+//	   of samples whose samples are worse than V counts as worse than V; a
+//	   black-odorous body is eliminated in a year only if no inspection
+//	   during it found it in a band
 const Method = 4
 
 // MethodOf is the method a publication was computed with.

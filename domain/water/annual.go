@@ -40,6 +40,11 @@ type AnnualResult struct {
 	// Class is the single-factor class of Means; 0 when !Enough (reported as
 	// not assessable, never guessed) or when no counted item was measured.
 	Class Class `json:"class"`
+	// Partial is the class of Means when there were too few samples (0
+	// otherwise): not the section's class, but what its samples show, so
+	// that missing data is never counted in a city's favour (a section
+	// whose samples are worse than V counts as such, enough or not).
+	Partial Class `json:"partial,omitempty"`
 	// Worst and MainPollutants are as in SampleResult and MainPollutants,
 	// on Means; empty when Class is 0.
 	Worst          []Item       `json:"worst,omitempty"`
@@ -110,12 +115,15 @@ func Annual(in AnnualInput) (AnnualResult, error) {
 	for item, sum := range sums {
 		res.Means[item] = sum / float64(counts[item])
 	}
-	if !res.Enough {
-		return res, nil
-	}
 	sr, err := classifySample(op, field{"means.", -1}, in.Kind, res.Means)
 	if err != nil {
 		return AnnualResult{}, err
+	}
+	if !res.Enough {
+		if n > 0 {
+			res.Partial = sr.Class
+		}
+		return res, nil
 	}
 	res.Class, res.Worst = sr.Class, sr.Worst
 	if len(sr.Uncounted) > 0 {

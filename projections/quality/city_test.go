@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -163,4 +164,79 @@ func TestSectionYearCountsMonthsSampled(t *testing.T) {
 	require.Equal(t, []int{13, 2}, []int{sy.Samples, sy.Months}, "March, and February in Shanxi")
 	require.False(t, sy.Enough)
 	require.False(t, m.Assessable(2019))
+}
+
+// Missing data never counts in a city's favour: withdrawing one month of a
+// section worse than V leaves it too few months for a class, but it still
+// counts as worse than V (its samples are), in the city's count and the
+// basin's, and so under a worse-than-V hard rule the city still fails.
+func TestWithdrawnSampleKeepsASectionWorseThanV(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, nil)
+	const city domain.CityID = "140500"
+	_, err := app.Register(ctx, s, admin, day(2019, 1, 1), app.SectionRegistration(monitoring.SectionRegistered{
+		ID: "Y-W", Name: "断面", River: "丹河", Basin: domain.Yellow, City: city,
+		Kind: water.River, Level: monitoring.Provincial, Assessed: true, Targets: monitoring.Targets{2020: water.ClassV}}))
+	require.NoError(t, err)
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "Y-W,2020-%02d-10 09:00,manual,5.0,2.1\n", m) // NH3-N over 2.0: worse than V
+	}
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(csv.String()), app.ImportOptions{Now: day(2021, 1, 5)})
+	require.NoError(t, err)
+	_, err = app.InvalidateSample(ctx, s, admin, app.SectionAggregate(city, "Y-W"),
+		monitoring.Key{At: time.Date(2020, 2, 10, 9, 0, 0, 0, domain.CST).UTC(), Source: monitoring.Manual}, "bottle broken", day(2021, 1, 6))
+	require.NoError(t, err)
+	m := quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+
+	sy, _ := m.SectionYear("Y-W", 2020)
+	require.False(t, sy.Enough, "eleven months")
+	require.Equal(t, water.WorseThanV, sy.Partial)
+	require.True(t, sy.WorseThanV())
+	cy := m.City(city, 2020)
+	require.Equal(t, []int{1, 0, 1, 0}, []int{cy.SectionsInsufficient, cy.SectionsMet, cy.WorseThanV, cy.WorseThanVAllowed})
+	b := m.Basin(domain.Yellow, 2020)
+	require.Equal(t, []int{1, 1}, []int{b.Insufficient, b.WorseThanV})
+
+	rules := assessment.Standard(2016, "test")
+	rules.HardFail.MissWorseThanV = true
+	res := assessment.Assess(rules, app.Inputs(m, nil, city, 2020))
+	require.Equal(t, assessment.Fail, res.Grade)
+	require.Contains(t, res.HardFails, "1 section worse than class V, 0 allowed")
+}
+
+// A black-odorous body is eliminated in a year when its points stayed out
+// of both bands: the latest inspection by the year's end clean, and none
+// during the year in a band. Black in June and clean in December 2019 is
+// not eliminated in 2019, and is in 2020 with no further inspection.
+func TestBlackOdorousEliminatedWhenItStaysClean(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, nil)
+	const city domain.CityID = "140100"
+	body := func(id string) app.Registration {
+		return app.BlackOdorousRegistration(monitoring.BlackOdorousRegistered{ID: id, Name: id, City: city, BuiltUp: true, Responsible: "张三", Deadline: day(2020, 12, 31)})
+	}
+	_, err := app.Register(ctx, s, admin, day(2018, 1, 1), body("BO-A"), body("BO-B"))
+	require.NoError(t, err)
+	clear, murky, low := 40.0, 8.0, 1.1
+	inspect := func(id string, at time.Time, r water.BlackOdorReading) {
+		t.Helper()
+		_, err := app.Record(ctx, s, admin, at, events.Aggregate{Scope: domain.CityScope(city), Type: app.BlackOdorousType, ID: events.AggregateID(id)},
+			monitoring.BlackOdorousInspected{Reading: r, Level: water.BlackOdor(r)})
+		require.NoError(t, err)
+	}
+	inspect("BO-A", day(2019, 6, 1), water.BlackOdorReading{TransparencyCm: &murky, DO: &low})
+	inspect("BO-A", day(2019, 12, 1), water.BlackOdorReading{TransparencyCm: &clear})
+	inspect("BO-B", day(2019, 6, 1), water.BlackOdorReading{TransparencyCm: &clear})
+	inspect("BO-B", day(2019, 12, 1), water.BlackOdorReading{TransparencyCm: &clear})
+	m := quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+	for year, want := range map[int]int{2018: 0, 2019: 1, 2020: 2} {
+		cy := m.City(city, year)
+		require.Equal(t, []int{2, want}, []int{cy.BlackOdorous, cy.BlackEliminated}, "%d", year)
+	}
 }

@@ -340,6 +340,9 @@ type SectionYear struct {
 	// that counts toward the class (fecal coliform alone, say): no class.
 	Unclassed      bool               `json:"unclassed,omitempty"`
 	Class          water.Class        `json:"class"` // 0 when not Enough
+	// Partial is the class of the samples' means when there were too few
+	// (water.AnnualResult.Partial): used only against the city.
+	Partial        water.Class        `json:"partial_class,omitempty"`
 	Target         water.Class        `json:"target"`
 	Met            bool               `json:"met"`
 	Means          water.Values       `json:"means,omitempty"`
@@ -401,8 +404,20 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 	if out.Enough {
 		out.Class, out.Means, out.MainPollutants, out.Uncounted = res.Class, res.Means, res.MainPollutants, res.Uncounted
 		out.Met = out.Target != 0 && out.Class.Meets(out.Target)
+	} else if err == nil {
+		out.Partial = res.Partial
 	}
 	return out, true
+}
+
+// WorseThanV reports whether the section counts as worse than class V in
+// the year's shares: classed so, or, with too few samples, with samples
+// whose means are. Missing data never counts in a city's favour: a
+// section short of samples has missed its target and is not at III or
+// better, and withdrawing a sample must not take it out of the count of
+// sections worse than V.
+func (sy SectionYear) WorseThanV() bool {
+	return sy.Class == water.WorseThanV || (!sy.Enough && sy.Partial == water.WorseThanV)
 }
 
 // Years lists, in order, the years in which any section or drinking
@@ -598,7 +613,8 @@ func (m *Model) Basin(b domain.Basin, year int) BasinYear {
 			out.Insufficient++
 		case sy.Class.Meets(water.ClassIII):
 			out.AtLeastIII++
-		case sy.Class == water.WorseThanV:
+		}
+		if sy.WorseThanV() {
 			out.WorseThanV++
 		}
 	}
@@ -662,7 +678,7 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 		if sy.Target == water.WorseThanV {
 			out.WorseThanVAllowed++
 		}
-		if sy.Enough && sy.Class == water.WorseThanV {
+		if sy.WorseThanV() {
 			out.WorseThanV++
 		}
 		out.Details = append(out.Details, sy)
@@ -678,13 +694,12 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 			out.DrinkingMet++
 		}
 	}
-	yearEnd := time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST)
 	for _, b := range m.black {
 		if b.Info.City != c || !m.listed(b.Registered, year) {
 			continue
 		}
 		out.BlackOdorous++
-		if b.eliminatedBy(yearEnd) {
+		if b.eliminatedIn(year) {
 			out.BlackEliminated++
 		}
 	}
@@ -702,13 +717,24 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 	return out
 }
 
-// eliminatedBy reports whether the body's latest inspection before t found
-// it out of both black-odorous bands.
-func (b *BlackBody) eliminatedBy(t time.Time) bool {
+// eliminatedIn reports whether the body counts as eliminated in a year:
+// its points stayed out of both black-odorous bands (DOMAIN §4). The
+// latest inspection by the end of the year found it out of them, and no
+// inspection during the year found it in one: a body clean in December
+// after a black-odorous June is eliminated from the next year on.
+func (b *BlackBody) eliminatedIn(year int) bool {
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, domain.CST)
+	to := from.AddDate(1, 0, 0)
 	var last *inspection
 	for i := range b.inspections {
 		in := &b.inspections[i]
-		if in.at.Before(t) && (last == nil || !in.at.Before(last.at)) {
+		if !in.at.Before(to) {
+			continue
+		}
+		if !in.at.Before(from) && in.level != water.NotBlackOdor {
+			return false
+		}
+		if last == nil || !in.at.Before(last.at) {
 			last = in
 		}
 	}
