@@ -338,8 +338,8 @@ type SectionYear struct {
 	Enough       bool                 `json:"enough"` // enough samples, with a class
 	// Unclassed is set when there were enough samples but none of an item
 	// that counts toward the class (fecal coliform alone, say): no class.
-	Unclassed      bool               `json:"unclassed,omitempty"`
-	Class          water.Class        `json:"class"` // 0 when not Enough
+	Unclassed bool        `json:"unclassed,omitempty"`
+	Class     water.Class `json:"class"` // 0 when not Enough
 	// Partial is the class of the samples' means when there were too few
 	// (water.AnnualResult.Partial): used only against the city.
 	Partial        water.Class        `json:"partial_class,omitempty"`
