@@ -399,3 +399,22 @@ func TestProvisional(t *testing.T) {
 		require.Equal(t, tc.want, app.Provisional(tc.year, tc.at, now), tc.comment)
 	}
 }
+
+// What differs between two results includes the share rules' counts even
+// when no score moves: a correction that takes a city from 8 sections at
+// III or better to 7, with 7 required, is shown.
+func TestDiffResultsShowsShareCounts(t *testing.T) {
+	rules := assessment.Standard(2016, "test")
+	in := assessment.Inputs{City: "140700", Year: 2020, Sections: 10, SectionsMet: 9, AtLeastIIIRequired: 7, AtLeastIIIActual: 8,
+		WorseThanVAllowed: 1, WorseThanVActual: 0, TasksDue: 2, TasksOnTime: 2}
+	later := in
+	later.AtLeastIIIActual = 7
+	a, b := assessment.Assess(rules, in), assessment.Assess(rules, later)
+	require.Equal(t, a.QualityScore, b.QualityScore)
+	zh, en := app.DiffResults(a, b)
+	require.Equal(t, []string{"sections at class III or better 8 → 7 (7 → 7 required)"}, en)
+	require.Equal(t, []string{"Ⅲ类及以上断面 8 → 7(要求 7 → 7)"}, zh)
+	zh, en = app.DiffResults(a, a)
+	require.Empty(t, zh)
+	require.Empty(t, en)
+}

@@ -272,11 +272,24 @@ func DiffResults(a, b assessment.Result) (zh, en []string) {
 		add(fmt.Sprintf("排名 %d → %d", a.Rank, b.Rank), fmt.Sprintf("rank %d → %d", a.Rank, b.Rank))
 	}
 	for i := range a.Parts {
-		if i < len(b.Parts) && a.Parts[i].Points != b.Parts[i].Points {
-			p, q := a.Parts[i], b.Parts[i]
+		if i >= len(b.Parts) {
+			break
+		}
+		if p, q := a.Parts[i], b.Parts[i]; p.Points != q.Points || p.Numerator != q.Numerator || p.Denominator != q.Denominator {
 			add(fmt.Sprintf("%s %d/%d → %d/%d, %.2f → %.2f 分", p.Label(), p.Numerator, p.Denominator, q.Numerator, q.Denominator, p.Points, q.Points),
 				fmt.Sprintf("%s: %s → %s", p.Name, p.Explanation, q.Explanation))
 		}
+	}
+	// The share rules' counts, which move without moving a score until a
+	// hard rule is broken.
+	ai, bi := a.Inputs, b.Inputs
+	if ai.AtLeastIIIActual != bi.AtLeastIIIActual || ai.AtLeastIIIRequired != bi.AtLeastIIIRequired {
+		add(fmt.Sprintf("Ⅲ类及以上断面 %d → %d(要求 %d → %d)", ai.AtLeastIIIActual, bi.AtLeastIIIActual, ai.AtLeastIIIRequired, bi.AtLeastIIIRequired),
+			fmt.Sprintf("sections at class III or better %d → %d (%d → %d required)", ai.AtLeastIIIActual, bi.AtLeastIIIActual, ai.AtLeastIIIRequired, bi.AtLeastIIIRequired))
+	}
+	if ai.WorseThanVActual != bi.WorseThanVActual || ai.WorseThanVAllowed != bi.WorseThanVAllowed {
+		add(fmt.Sprintf("劣Ⅴ类断面 %d → %d(允许 %d → %d)", ai.WorseThanVActual, bi.WorseThanVActual, ai.WorseThanVAllowed, bi.WorseThanVAllowed),
+			fmt.Sprintf("sections worse than class V %d → %d (%d → %d allowed)", ai.WorseThanVActual, bi.WorseThanVActual, ai.WorseThanVAllowed, bi.WorseThanVAllowed))
 	}
 	az, ae := a.FailureTexts()
 	bz, be := b.FailureTexts()
