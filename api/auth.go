@@ -150,10 +150,19 @@ func (t *Tokens) Lookup(secret string) (Token, bool) {
 	return Token{}, false
 }
 
-// authenticate finds the request's token holder.
+// authenticate finds the request's token holder: from the Authorization
+// header, or, for a read (GET or HEAD), from the dashboard's sign-in
+// cookie, so that a signed-in browser can download the exports its pages
+// link to. Writes take the header only: a cookie is sent with requests
+// other sites make.
 func (t *Tokens) authenticate(r *http.Request) (Token, error) {
 	h := r.Header.Get("Authorization")
 	secret, ok := strings.CutPrefix(h, "Bearer ")
+	if h == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if c, err := r.Cookie(tokenCookie); err == nil {
+			secret, ok = c.Value, true
+		}
+	}
 	if !ok || secret == "" {
 		return Token{}, domain.Errorf("auth", domain.Unauthenticated, "Authorization", "missing: send Authorization: Bearer <token>")
 	}

@@ -136,6 +136,7 @@ func TestDashboardInChromium(t *testing.T) {
 	dom, _ = f.browse(t, bin, domain.Auditor, "/cities?year=2019")
 	require.Contains(t, dom, `id="city-ranking"`)
 	require.Contains(t, dom, "晋环函〔2020〕30号")
+	require.Contains(t, dom, `href="/api/exports/assessment/2019?lang=zh"`, "the ranking as a download")
 	require.Contains(t, dom, "忻州")
 	require.Contains(t, dom, `class="grade-fail">不合格`, "Yuncheng's section is worse than V: it fails")
 	// Each quarter's ranking by water quality: 忻州's section, class II,
@@ -312,4 +313,16 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, code)
 	require.Contains(t, body, `id="error-title">Error 404`)
 	require.Contains(t, body, `id="error-lead"><strong>Not found: city</strong>`)
+
+	// Signed in, the browser downloads the exports the pages link to; the
+	// cookie does not authorise a write.
+	code, body, h = get(noFollow, "/api/exports/cards")
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, h.Get("Content-Type"), "text/csv")
+	resp, err := noFollow.Post(f.url+"/api/assessment/2019/publish", "application/json", strings.NewReader(`{"document":"x"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	code, _, _ = get(http.DefaultClient, "/api/exports/cards")
+	require.Equal(t, http.StatusUnauthorized, code, "not signed in")
 }
