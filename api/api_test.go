@@ -253,6 +253,39 @@ func TestStationUploadsOnlyItsOwnSections(t *testing.T) {
 	require.Equal(t, 200, code, string(b))
 }
 
+// A station's clerk corrects its own sections' samples: the values given
+// replace those items', the others are kept, the items listed in remove
+// are taken out; another station's section is not its to correct.
+func TestStationCorrectsItsOwnSamples(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/samples/import", domain.Admin,
+		"section,sampled_at,source,pH,DO,NH3N,TP\nFH-HJDQ,2020-02-02 12:00,auto,7.6,6.1,0.5,0.12\nHH-NZ,2020-02-02 12:00,auto,7.9,8.1,0.2,0.05\n", "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("POST", "/api/sections/FH-HJDQ/corrections", domain.Station,
+		`{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"TP":0.30}},"reason":"实验室复核,TP 录入错误"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	var e struct {
+		Data monitoring.SampleCorrected `json:"payload"`
+	}
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.Equal(t, water.Values{water.PH: 7.6, water.DO: 6.1, water.NH3N: 0.5, water.TP: 0.3}, e.Data.Sample.Values, "only TP changed")
+	require.Equal(t, 0.12, e.Data.Previous.Values[water.TP])
+	code, b = f.do("POST", "/api/sections/FH-HJDQ/corrections", domain.Station,
+		`{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto"},"remove":["pH"],"reason":"pH 电极故障"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	e.Data = monitoring.SampleCorrected{} // Unmarshal adds to a map it is given
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.Equal(t, water.Values{water.DO: 6.1, water.NH3N: 0.5, water.TP: 0.3}, e.Data.Sample.Values)
+	before := f.last()
+	code, b = f.do("POST", "/api/sections/HH-NZ/corrections", domain.Station,
+		`{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"TP":0.06}},"reason":"复核"}`, "application/json")
+	require.Equal(t, http.StatusForbidden, code, string(b))
+	require.Contains(t, string(b), `"field":"id"`)
+	code, b = f.do("POST", "/api/sections/HH-NZ/invalidations", domain.Station, `{"at":"2020-02-02T12:00:00+08:00","source":"auto","reason":"x"}`, "application/json")
+	require.Equal(t, http.StatusForbidden, code, string(b))
+	require.Equal(t, before, f.last(), "nothing stored")
+}
+
 // Errors are JSON with field-level detail; a rejected upload lists its rows.
 func TestErrorsAreJSONWithFields(t *testing.T) {
 	f := setup(t)

@@ -27,7 +27,7 @@ type Action string
 const (
 	Read            Action = "read"             // every query, export and the dashboard
 	ImportSamples   Action = "samples.import"   // upload samples (stations: their own sections)
-	CorrectSamples  Action = "samples.correct"  // correct or invalidate a sample
+	CorrectSamples  Action = "samples.correct"  // correct or invalidate a sample (a station: of its own sections)
 	WriteRegisters  Action = "registers.write"  // register sections, sources, points, bodies, units
 	WriteTasks      Action = "tasks.write"      // task status changes
 	WriteCards      Action = "cards.write"      // inspections and cards
@@ -40,7 +40,7 @@ var Allowed = map[domain.Role][]Action{
 	domain.Auditor:     {Read},
 	domain.Assessment:  {Read, WriteAssessment, WriteTasks},
 	domain.Enforcement: {Read, WriteCards},
-	domain.Station:     {Read, ImportSamples},
+	domain.Station:     {Read, ImportSamples, CorrectSamples},
 	domain.Admin:       {Read, ImportSamples, CorrectSamples, WriteRegisters, WriteTasks, WriteCards, WriteAssessment, ManageTokens},
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections"
 	"github.com/shanxi-water/ledger/projections/quality"
@@ -251,10 +252,14 @@ func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// CorrectionRequest corrects a sample: the sample as it should be (same
-// time and source) and why.
+// CorrectionRequest corrects a sample and says why. Sample names it (time
+// and source) and gives what changes: each value given replaces that
+// item's (with its below_dl flag); the items in Remove are taken out;
+// every other item keeps its stored value. A status of dry, ice or fault
+// leaves no values. A withdrawn sample is brought back by a correction.
 type CorrectionRequest struct {
 	Sample monitoring.Sample `json:"sample"`
+	Remove []water.Item      `json:"remove,omitempty"`
 	Reason string            `json:"reason"`
 }
 
@@ -265,6 +270,8 @@ type InvalidationRequest struct {
 	Reason string            `json:"reason"`
 }
 
+// sectionAggregate is the section the path names; a station may name only
+// the sections its token names.
 func (s *Server) sectionAggregate(r *http.Request) (events.Aggregate, error) {
 	id := monitoring.SectionID(r.PathValue("id"))
 	var info monitoring.SectionRegistered
@@ -272,6 +279,9 @@ func (s *Server) sectionAggregate(r *http.Request) (events.Aggregate, error) {
 	s.live.View(func() { info, ok = s.quality.Section(id) })
 	if !ok {
 		return events.Aggregate{}, domain.Errorf(r.URL.Path, domain.NotFound, "id", "no section %q", id)
+	}
+	if tok := holder(r); tok.Role == domain.Station && !slices.Contains(tok.Sections, id) {
+		return events.Aggregate{}, domain.Errorf(r.URL.Path, domain.Forbidden, "id", "%s is not one of this station's sections (its token names %v)", id, tok.Sections)
 	}
 	return app.SectionAggregate(info.City, id), nil
 }
@@ -285,7 +295,7 @@ func (s *Server) correctSample(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	e, err := app.CorrectSample(r.Context(), s.store, actor(r), agg, req.Sample, req.Reason, s.now())
+	e, err := app.AmendSample(r.Context(), s.store, actor(r), agg, req.Sample, req.Remove, req.Reason, s.now())
 	if err != nil {
 		return err
 	}

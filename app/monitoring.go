@@ -119,6 +119,7 @@ type ImportResult struct {
 	Rows          int                   `json:"rows"`           // data lines read
 	Stored        int                   `json:"stored"`         // samples stored now
 	AlreadyStored int                   `json:"already_stored"` // identical samples stored before: skipped
+	Withdrawn     int                   `json:"withdrawn"`      // samples withdrawn from assessment before: skipped (a correction brings one back)
 	Rejected      []monitoring.RowError `json:"rejected"`       // errors of the bad rows (with Partial; otherwise the error lists them)
 	RejectedRows  int                   `json:"rejected_rows"`  // lines with at least one of them
 	Events        int                   `json:"events"`
@@ -208,7 +209,7 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		evs, err := s.Append(ctx, changes...)
 		var ce *events.ConflictError
 		if errors.As(err, &ce) && attempt < importRetries {
-			res.AlreadyStored = 0
+			res.AlreadyStored, res.Withdrawn = 0, 0
 			continue // another writer moved a section on: check again
 		}
 		if err != nil {
@@ -273,6 +274,9 @@ type siteSamples struct {
 	// digests are the contents each sample has had: as uploaded, and as
 	// corrected. Uploading any of them again stores nothing.
 	digests map[monitoring.Key][]string
+	// withdrawn are the samples withdrawn from assessment and not brought
+	// back: uploading one again does not bring it back either.
+	withdrawn map[monitoring.Key]bool
 }
 
 func (ss *siteSamples) addDigests(s monitoring.Samples) {
@@ -348,7 +352,7 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 		seen[id] = true
 		ss := st.index.sites[id]
 		if ss == nil {
-			ss = &siteSamples{digests: map[monitoring.Key][]string{}}
+			ss = &siteSamples{digests: map[monitoring.Key][]string{}, withdrawn: map[monitoring.Key]bool{}}
 			st.index.sites[id] = ss
 		}
 		agg := st.info[id].aggregate(id)
@@ -361,8 +365,10 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 			switch d := e.Data.(type) {
 			case monitoring.SampleCorrected:
 				ss.add(d.Sample)
+				delete(ss.withdrawn, d.Sample.Key())
 			case monitoring.SampleInvalidated:
 				ss.add(d.Previous) // still taken: uploading it again does not bring it back
+				ss.withdrawn[d.Key()] = true
 			}
 			return nil
 		})
@@ -385,18 +391,21 @@ func (st *sectionState) version(id monitoring.SectionID) uint64 {
 // dedupe drops rows already stored identically and rejects rows stored
 // with other values; it returns the rows to store and every bad row.
 func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monitoring.Row, []monitoring.RowError) {
-	rejected := append([]monitoring.RowError(nil), p.Errors...)
+	rejected := append([]monitoring.RowError{}, p.Errors...) // [] in JSON when there are none
 	var rows []monitoring.Row
 	st.index.mu.Lock()
 	defer st.index.mu.Unlock()
 	for _, row := range p.Rows {
 		var known []string
+		withdrawn := false
 		if ss := st.index.sites[row.Section]; ss != nil {
-			known = ss.digests[row.Sample.Key()]
+			known, withdrawn = ss.digests[row.Sample.Key()], ss.withdrawn[row.Sample.Key()]
 		}
 		switch {
 		case len(known) == 0:
 			rows = append(rows, row)
+		case withdrawn:
+			res.Withdrawn++
 		case slices.Contains(known, digest(row.Sample)):
 			res.AlreadyStored++
 		default:
@@ -506,65 +515,81 @@ func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowEr
 }
 
 // findSample loads a section and finds the sample stored at a time and
-// source, as it stands after corrections; it returns the section's version.
-func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key monitoring.Key) (monitoring.Sample, uint64, error) {
+// source, as it stands after corrections; it returns the section's version
+// and, if the sample is withdrawn from assessment, its withdrawal.
+func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key monitoring.Key) (monitoring.Sample, uint64, *monitoring.SampleInvalidated, error) {
 	const op = "sample"
 	evs, err := s.Load(ctx, agg)
 	if err != nil {
-		return monitoring.Sample{}, 0, err
+		return monitoring.Sample{}, 0, nil, err
 	}
 	if len(evs) == 0 {
-		return monitoring.Sample{}, 0, domain.Errorf(op, domain.NotFound, "section", "%s is not registered", agg)
+		return monitoring.Sample{}, 0, nil, domain.Errorf(op, domain.NotFound, "section", "%s is not registered", agg)
 	}
 	var found *monitoring.Sample
-	invalid := false
+	var withdrawn *monitoring.SampleInvalidated
 	for _, e := range evs {
 		if smp, ok := monitoring.RecordedSamples(e.Data); ok {
 			if sm, ok := smp.Find(key); ok {
-				found, invalid = &sm, false
+				found, withdrawn = &sm, nil
 			}
 			continue
 		}
 		switch d := e.Data.(type) {
 		case monitoring.SampleCorrected:
 			if d.Sample.Key() == key {
-				found = &d.Sample
+				found, withdrawn = &d.Sample, nil
 			}
 		case monitoring.SampleInvalidated:
 			if d.Key() == key {
-				invalid = true
+				withdrawn = &d
 			}
 		}
 	}
-	at := key.At.In(domain.CST).Format("2006-01-02 15:04")
 	if found == nil {
-		return monitoring.Sample{}, 0, domain.Errorf(op, domain.NotFound, "sampled_at", "no %s sample at %s", key.Source, at)
+		return monitoring.Sample{}, 0, nil, domain.Errorf(op, domain.NotFound, "sampled_at", "no %s sample at %s", key.Source, key.At.In(domain.CST).Format("2006-01-02 15:04"))
 	}
-	if invalid {
-		return monitoring.Sample{}, 0, domain.Errorf(op, domain.Conflict, "sampled_at", "the %s sample at %s was invalidated", key.Source, at)
-	}
-	return *found, evs[len(evs)-1].Version, nil
+	return *found, evs[len(evs)-1].Version, withdrawn, nil
 }
 
 // CorrectSample replaces the values (or status) of a stored sample,
 // identified by its time and source, with a reason. The correction is a new
 // event; the original stays in the log. A correction that changes nothing
-// (a retried request) is a Conflict, and stores nothing.
+// (a retried request) is a Conflict, and stores nothing. A sample that was
+// withdrawn (InvalidateSample) is brought back by a correction, with the
+// values it gives (the same ones, if the withdrawal was a mistake).
 func CorrectSample(ctx context.Context, s events.Store, actor domain.Actor, agg events.Aggregate, corrected monitoring.Sample, reason string, at time.Time) (events.Event, error) {
+	return correct(ctx, s, actor, agg, corrected.Key(), reason, at, func(monitoring.Sample) (monitoring.Sample, error) { return corrected, nil })
+}
+
+// AmendSample corrects a stored sample as a clerk does: the values given
+// replace those items', the items in remove are taken out, and the others
+// keep their stored values (monitoring.Sample.Amend).
+func AmendSample(ctx context.Context, s events.Store, actor domain.Actor, agg events.Aggregate, with monitoring.Sample, remove []water.Item, reason string, at time.Time) (events.Event, error) {
+	return correct(ctx, s, actor, agg, with.Key(), reason, at, func(prev monitoring.Sample) (monitoring.Sample, error) { return prev.Amend(with, remove) })
+}
+
+// correct appends the correction of the sample with the key to what fix
+// makes of the stored one.
+func correct(ctx context.Context, s events.Store, actor domain.Actor, agg events.Aggregate, key monitoring.Key, reason string, at time.Time, fix func(monitoring.Sample) (monitoring.Sample, error)) (events.Event, error) {
 	const op = "section.sample_corrected"
-	if err := checkSampleRef(op, "sample.", corrected.Key(), reason); err != nil {
+	if err := checkSampleRef(op, "sample.", key, reason); err != nil {
 		return events.Event{}, err
 	}
-	prev, version, err := findSample(ctx, s, agg, corrected.Key())
+	prev, version, withdrawn, err := findSample(ctx, s, agg, key)
+	if err != nil {
+		return events.Event{}, err
+	}
+	corrected, err := fix(prev)
 	if err != nil {
 		return events.Event{}, err
 	}
 	corrected.At = corrected.At.UTC()
-	c := monitoring.SampleCorrected{Sample: corrected, Previous: prev, Reason: reason}
+	c := monitoring.SampleCorrected{Sample: corrected, Previous: prev, Reason: reason, Reinstated: withdrawn != nil}
 	if err := c.Validate(); err != nil {
 		return events.Event{}, err
 	}
-	if digest(corrected) == digest(prev) {
+	if withdrawn == nil && digest(corrected) == digest(prev) {
 		return events.Event{}, domain.Errorf(op, domain.Conflict, "sample", "the %s sample at %s already has these values: nothing to correct",
 			prev.Source, prev.At.In(domain.CST).Format("2006-01-02 15:04"))
 	}
@@ -595,9 +620,13 @@ func InvalidateSample(ctx context.Context, s events.Store, actor domain.Actor, a
 	if err := checkSampleRef("section.sample_invalidated", "", key, reason); err != nil {
 		return events.Event{}, err
 	}
-	prev, version, err := findSample(ctx, s, agg, key)
+	prev, version, withdrawn, err := findSample(ctx, s, agg, key)
 	if err != nil {
 		return events.Event{}, err
+	}
+	if withdrawn != nil {
+		return events.Event{}, domain.Errorf("section.sample_invalidated", domain.Conflict, "at", "the %s sample at %s is already withdrawn (%s); a correction brings it back",
+			key.Source, key.At.In(domain.CST).Format("2006-01-02 15:04"), withdrawn.Reason)
 	}
 	evs, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(version), Events: []events.Draft{{
 		OccurredAt: at, Actor: actor, Data: monitoring.SampleInvalidated{Previous: prev, Reason: reason},

@@ -353,3 +353,48 @@ func (r *repeated) Read(p []byte) (int, error) {
 	}
 	return k, nil
 }
+
+// A withdrawn sample is brought back by a correction, and only once: the
+// read model counts it again (not twice taken out), a second withdrawal
+// says it is withdrawn already, and uploading it again reports it as
+// withdrawn rather than stored.
+func TestWithdrawnSampleIsBroughtBackByACorrection(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	april := "section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-04-02 12:00,auto,6.0,0.5\nFH-HJDQ,2019-04-02 16:00,auto,6.2,0.4\n"
+	_, err := app.ImportSamples(ctx, s, station, strings.NewReader(april), app.ImportOptions{Now: now})
+	require.NoError(t, err)
+	agg := app.SectionAggregate("140800", "FH-HJDQ")
+	auto := monitoring.Key{At: time.Date(2019, 4, 2, 12, 0, 0, 0, domain.CST).UTC(), Source: monitoring.Auto}
+	aprilSamples := func() int {
+		m := quality.New(quality.Options{})
+		_, err := projections.Replay(ctx, s, events.Query{}, m)
+		require.NoError(t, err)
+		return m.Months("FH-HJDQ", 2019)[3].Samples
+	}
+	require.Equal(t, 2, aprilSamples())
+	_, err = app.InvalidateSample(ctx, s, admin, agg, auto, "探头漂移", now)
+	require.NoError(t, err)
+	require.Equal(t, 1, aprilSamples())
+	_, err = app.InvalidateSample(ctx, s, admin, agg, auto, "again", now)
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	require.Contains(t, err.Error(), "already withdrawn (探头漂移)")
+
+	res, err := app.ImportSamples(ctx, s, station, strings.NewReader(april), app.ImportOptions{Now: now})
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 1, 0}, []int{res.Withdrawn, res.AlreadyStored, res.Stored})
+	require.NotNil(t, res.Rejected, "[] in JSON")
+
+	// The withdrawal was a mistake: the same values, brought back.
+	e, err := app.AmendSample(ctx, s, admin, agg, monitoring.Sample{At: auto.At, Source: monitoring.Auto}, nil, "误操作,恢复", now)
+	require.NoError(t, err)
+	c := e.Data.(monitoring.SampleCorrected)
+	require.True(t, c.Reinstated)
+	require.Equal(t, c.Previous.Values, c.Sample.Values)
+	require.Equal(t, 2, aprilSamples(), "counted once again, not taken out twice")
+	_, err = app.AmendSample(ctx, s, admin, agg, monitoring.Sample{At: auto.At, Source: monitoring.Auto}, nil, "again", now)
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "back already: nothing to correct")
+	res, err = app.ImportSamples(ctx, s, station, strings.NewReader(april), app.ImportOptions{Now: now})
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 2}, []int{res.Withdrawn, res.AlreadyStored})
+}

@@ -97,8 +97,15 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d rows, %d samples stored in %d events (positions %d–%d), %d already stored, %d rows rejected (%d errors)\n",
-		path, res.Rows, res.Stored, res.Events, res.FirstPosition, res.LastPosition, res.AlreadyStored, res.RejectedRows, len(res.Rejected))
+	stored := fmt.Sprintf("%d samples stored in %d events (positions %d–%d)", res.Stored, res.Events, res.FirstPosition, res.LastPosition)
+	if res.Events == 0 {
+		stored = "nothing stored"
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d rows, %s, %d already stored, %d rows rejected (%d errors)\n",
+		path, res.Rows, stored, res.AlreadyStored, res.RejectedRows, len(res.Rejected))
+	if res.Withdrawn > 0 {
+		fmt.Fprintf(env.Stdout, "%d rows are samples withdrawn from assessment: skipped (a correction brings one back)\n", res.Withdrawn)
+	}
 	if rej != nil && len(res.Rejected) > 0 {
 		fmt.Fprintf(env.Stdout, "rejected rows written to %s\n", rej.Name())
 	}

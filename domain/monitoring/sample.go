@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -196,6 +197,60 @@ type SampleCorrected struct {
 	Sample   Sample `json:"sample"`   // the corrected sample: same time and source, new values or status
 	Previous Sample `json:"previous"` // the sample as it stood before, so read models can take it back out
 	Reason   string `json:"reason"`
+	// Reinstated is set when Previous had been withdrawn (invalidated):
+	// the correction brings the sample back, and read models have nothing
+	// to take out.
+	Reinstated bool `json:"reinstated,omitempty"`
+}
+
+// Amend is the sample with a clerk's correction applied: the values given
+// replace those items' values and below-detection-limit flags, the items
+// in remove are taken out, and every other item keeps its stored value.
+// A status other than measured (dry, ice, fault) leaves no values. It
+// fails, naming the field, on an item both given and removed, or removed
+// but not stored.
+func (s Sample) Amend(with Sample, remove []water.Item) (Sample, error) {
+	const op = "section.sample_corrected"
+	out := Sample{At: s.At, Source: s.Source, Status: with.Status}
+	if with.Status != Measured {
+		if len(with.Values) > 0 || len(remove) > 0 {
+			return Sample{}, domain.Errorf(op, domain.Invalid, "sample.values", "a sample not monitored (%s) has no values to give or remove", with.Status)
+		}
+		return out, nil
+	}
+	out.Values = water.Values{}
+	given := func(it water.Item) bool { _, ok := with.Values[it]; return ok }
+	if s.Status == Measured {
+		for it, v := range s.Values {
+			out.Values[it] = v
+		}
+		for _, it := range s.BelowDL {
+			if !given(it) {
+				out.BelowDL = append(out.BelowDL, it)
+			}
+		}
+	}
+	for it, v := range with.Values {
+		out.Values[it] = v
+	}
+	out.BelowDL = append(out.BelowDL, with.BelowDL...)
+	for i, it := range remove {
+		field := fmt.Sprintf("remove[%d]", i)
+		if given(it) {
+			return Sample{}, domain.Errorf(op, domain.Invalid, field, "%s is both given and removed", it)
+		}
+		if _, ok := out.Values[it]; !ok {
+			return Sample{}, domain.Errorf(op, domain.Invalid, field, "%s is not among the sample's values", it)
+		}
+		delete(out.Values, it)
+		out.BelowDL = slices.DeleteFunc(out.BelowDL, func(x water.Item) bool { return x == it })
+	}
+	slices.SortFunc(out.BelowDL, func(a, b water.Item) int { i, _ := a.Index(); j, _ := b.Index(); return i - j }) // the order of Table 1
+	out.BelowDL = slices.Compact(out.BelowDL)
+	if len(out.BelowDL) == 0 {
+		out.BelowDL = nil
+	}
+	return out, nil
 }
 
 // Validate checks the corrected sample and that a reason is given.

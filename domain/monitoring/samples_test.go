@@ -358,3 +358,42 @@ func TestCursorText(t *testing.T) {
 		require.Equal(t, want, got, "%q", in)
 	}
 }
+
+// A clerk's correction changes what it gives and keeps the rest.
+func TestSampleAmend(t *testing.T) {
+	at := cst(2021, 2, 2, 12, 0)
+	stored := Sample{At: at, Source: Auto, Values: water.Values{water.PH: 7.6, water.DO: 6.1, water.NH3N: 0.5, water.TP: 0.12}, BelowDL: []water.Item{water.NH3N}}
+	for _, tc := range []struct {
+		name   string
+		with   Sample
+		remove []water.Item
+		want   Sample
+		field  string
+	}{
+		{"one value", Sample{Values: water.Values{water.TP: 0.3}}, nil,
+			Sample{At: at, Source: Auto, Values: water.Values{water.PH: 7.6, water.DO: 6.1, water.NH3N: 0.5, water.TP: 0.3}, BelowDL: []water.Item{water.NH3N}}, ""},
+		{"a value below the limit given again as measured", Sample{Values: water.Values{water.NH3N: 0.8}}, nil,
+			Sample{At: at, Source: Auto, Values: water.Values{water.PH: 7.6, water.DO: 6.1, water.NH3N: 0.8, water.TP: 0.12}}, ""},
+		{"a new value below the limit", Sample{Values: water.Values{water.TP: 0.01}, BelowDL: []water.Item{water.TP}}, nil,
+			Sample{At: at, Source: Auto, Values: water.Values{water.PH: 7.6, water.DO: 6.1, water.NH3N: 0.5, water.TP: 0.01}, BelowDL: []water.Item{water.NH3N, water.TP}}, ""},
+		{"removed", Sample{}, []water.Item{water.NH3N, water.PH},
+			Sample{At: at, Source: Auto, Values: water.Values{water.DO: 6.1, water.TP: 0.12}}, ""},
+		{"not monitored", Sample{Status: Fault}, nil, Sample{At: at, Source: Auto, Status: Fault}, ""},
+		{"not monitored, with values", Sample{Status: Fault, Values: water.Values{water.TP: 0.3}}, nil, Sample{}, "sample.values"},
+		{"given and removed", Sample{Values: water.Values{water.TP: 0.3}}, []water.Item{water.TP}, Sample{}, "remove[0]"},
+		{"removing what is not there", Sample{}, []water.Item{water.DO, water.CODMn}, Sample{}, "remove[1]"},
+	} {
+		got, err := stored.Amend(tc.with, tc.remove)
+		if tc.field != "" {
+			require.Equal(t, tc.field, domain.FieldOf(err), "%s: %v", tc.name, err)
+			continue
+		}
+		require.NoError(t, err, tc.name)
+		require.Equal(t, tc.want, got, tc.name)
+	}
+	// A sample not monitored, given values, is measured with those alone.
+	fault := Sample{At: at, Source: Auto, Status: Fault}
+	got, err := fault.Amend(Sample{Values: water.Values{water.DO: 5}}, nil)
+	require.NoError(t, err)
+	require.Equal(t, Sample{At: at, Source: Auto, Values: water.Values{water.DO: 5}}, got)
+}

@@ -182,7 +182,9 @@ func (m *Model) Apply(e events.Event) {
 		m.addSamples(e, smp)
 	case monitoring.SampleCorrected:
 		if site := m.site(e.Aggregate); site != nil && m.keep(d.Sample) {
-			site.remove(d.Previous)
+			if !d.Reinstated { // a withdrawn sample was taken out already
+				site.remove(d.Previous)
+			}
 			site.add(d.Sample, e)
 		}
 	case monitoring.SampleInvalidated:
