@@ -116,12 +116,14 @@ type ImportOptions struct {
 type ImportResult struct {
 	File          string                `json:"file"`
 	SHA256        string                `json:"sha256"`
-	Rows          int                   `json:"rows"`           // data lines read
-	Stored        int                   `json:"stored"`         // samples stored now
-	AlreadyStored int                   `json:"already_stored"` // identical samples stored before: skipped
-	Withdrawn     int                   `json:"withdrawn"`      // samples withdrawn from assessment before: skipped (a correction brings one back)
-	Rejected      []monitoring.RowError `json:"rejected"`       // errors of the bad rows (with Partial; otherwise the error lists them)
-	RejectedRows  int                   `json:"rejected_rows"`  // lines with at least one of them
+	Rows          int                   `json:"rows"`                      // data lines read
+	Stored        int                   `json:"stored"`                    // samples stored now
+	AlreadyStored int                   `json:"already_stored"`            // identical samples stored before: skipped
+	Encoding      string                `json:"encoding"`                  // the file's text encoding: UTF-8, UTF-16 or GB18030
+	Ignored       []string              `json:"ignored_columns,omitempty"` // columns read and not stored (parameters GB 3838 does not assess)
+	Withdrawn     int                   `json:"withdrawn"`                 // samples withdrawn from assessment before: skipped (a correction brings one back)
+	Rejected      []monitoring.RowError `json:"rejected"`                  // errors of the bad rows (with Partial; otherwise the error lists them)
+	RejectedRows  int                   `json:"rejected_rows"`             // lines with at least one of them
 	Events        int                   `json:"events"`
 	FirstPosition uint64                `json:"first_position,omitempty"`
 	LastPosition  uint64                `json:"last_position,omitempty"`
@@ -182,7 +184,7 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		if err != nil {
 			return nil, err
 		}
-		res.Rows = len(parsed.Lines)
+		res.Rows, res.Encoding, res.Ignored = len(parsed.Lines), parsed.Encoding, parsed.Ignored
 		if err := checkAllowed(parsed.Rows, opts.Allowed); err != nil {
 			return nil, err
 		}
@@ -255,10 +257,24 @@ func (s site) aggregate(id monitoring.SectionID) events.Aggregate {
 // sections and drinking-water sources, their versions and stored samples.
 type sectionState struct {
 	info  map[monitoring.SectionID]site
+	names map[string][]monitoring.SectionID // registered names (a name two sites bear names neither)
 	index *SampleIndex
 }
 
-func (st *sectionState) known(id monitoring.SectionID) bool { _, ok := st.info[id]; return ok }
+// known finds the site a cell names: its code (in any case), or a name
+// only one registered site bears (monitoring.SectionLookup).
+func (st *sectionState) known(cell string) (monitoring.SectionID, bool) {
+	if _, ok := st.info[monitoring.SectionID(cell)]; ok {
+		return monitoring.SectionID(cell), true
+	}
+	if id := monitoring.SectionID(strings.ToUpper(cell)); st.info[id] != (site{}) {
+		return id, true
+	}
+	if ids := st.names[cell]; len(ids) == 1 {
+		return ids[0], true
+	}
+	return "", false
+}
 
 // SampleIndex remembers, for each site, a digest of every sample stored and
 // how far into the site's events it has read; an upload then reads only the
@@ -324,14 +340,16 @@ func loadSections(ctx context.Context, s events.Store, idx *SampleIndex) (*secti
 	if idx == nil {
 		idx = NewSampleIndex()
 	}
-	st := &sectionState{info: map[monitoring.SectionID]site{}, index: idx}
+	st := &sectionState{info: map[monitoring.SectionID]site{}, names: map[string][]monitoring.SectionID{}, index: idx}
 	q := events.Query{Types: []events.AggregateType{SectionType, DrinkingSourceType}, Names: []events.Name{SectionRegistered, DrinkingSourceRegistered}}
 	err := s.Read(ctx, q, func(e events.Event) error {
 		switch d := e.Data.(type) {
 		case monitoring.SectionRegistered:
 			st.info[d.ID] = site{d.City, SectionType}
+			st.names[d.Name] = append(st.names[d.Name], d.ID)
 		case monitoring.DrinkingSourceRegistered:
 			st.info[monitoring.SectionID(d.ID)] = site{d.City, DrinkingSourceType}
+			st.names[d.Name] = append(st.names[d.Name], monitoring.SectionID(d.ID))
 		}
 		return nil
 	})
@@ -477,7 +495,7 @@ func rejectedLines(errs []monitoring.RowError) int {
 // ImportOptions.Rejects does: the header, then each bad line's cells and
 // its errors, read again from the file uploaded.
 func WriteRejects(w io.Writer, upload io.Reader, rejected []monitoring.RowError) error {
-	p, err := monitoring.ParseCSV(upload, func(monitoring.SectionID) bool { return true }, time.Now())
+	p, err := monitoring.ParseCSV(upload, func(cell string) (monitoring.SectionID, bool) { return monitoring.SectionID(cell), true }, time.Now())
 	if err != nil {
 		return err
 	}
@@ -486,7 +504,14 @@ func WriteRejects(w io.Writer, upload io.Reader, rejected []monitoring.RowError)
 
 // writeRejects writes the rejected lines as CSV: the header, then each bad
 // line's cells and its errors.
+// It is UTF-8 with a byte-order mark, which spreadsheet programs need to
+// show Chinese; a line with too few cells is padded, so that its errors
+// stay in the error column. Uploaded again, the line and error columns
+// are ignored.
 func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowError) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(append(append([]string{"line"}, p.Header...), "error")); err != nil {
 		return err
@@ -505,6 +530,9 @@ func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowEr
 	}
 	for _, l := range lines {
 		cells := p.Lines[l]
+		if n := len(p.Header); len(cells) < n {
+			cells = append(append([]string(nil), cells...), make([]string, n-len(cells))...)
+		}
 		rec := append(append([]string{fmt.Sprint(l)}, cells...), strings.Join(reasons[l], "; "))
 		if err := cw.Write(rec); err != nil {
 			return err

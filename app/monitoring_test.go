@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
@@ -188,19 +189,29 @@ func TestImportPartialWritesRejects(t *testing.T) {
 		"FH-HJDQ,2019-05-01 08:00,manual,6.1,0.2\n" +
 		"FH-HJDQ,2019-05-02 08:00,manual,abc,xyz\n" +
 		"SSH-ZLC,2019-05-01 08:00,manual,5.1,0.3\n" +
-		"NOPE,2019-05-01 08:00,manual,5.1,0.3\n"
+		"NOPE,2019-05-01 08:00,manual,5.1,0.3\n" +
+		"FH-HJDQ,2019-05-04 08:00,manual,6.0\n"
 	var rejects bytes.Buffer
 	res, err := app.ImportSamples(ctx, s, station, strings.NewReader(file), app.ImportOptions{Partial: true, Rejects: &rejects, Now: now})
 	require.NoError(t, err)
 	require.Equal(t, 2, res.Stored)
-	require.Len(t, res.Rejected, 3, "two errors on line 3, one on line 5")
-	require.Equal(t, 2, res.RejectedRows)
-	recs, err := csv.NewReader(bytes.NewReader(rejects.Bytes())).ReadAll()
+	require.Len(t, res.Rejected, 4, "two errors on line 3, one on line 5, one on line 6")
+	require.Equal(t, 3, res.RejectedRows)
+	require.True(t, bytes.HasPrefix(rejects.Bytes(), []byte("\ufeff")), "a byte-order mark, for spreadsheet programs")
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(rejects.Bytes(), []byte("\ufeff")))).ReadAll()
 	require.NoError(t, err)
 	require.Equal(t, []string{"line", "section", "sampled_at", "source", "DO", "TP", "error"}, recs[0])
-	require.Equal(t, []string{"3", "FH-HJDQ", "2019-05-02 08:00", "manual", "abc", "xyz", `DO: "abc" is not a number; TP: "xyz" is not a number`}, recs[1])
+	require.Equal(t, []string{"3", "FH-HJDQ", "2019-05-02 08:00", "manual", "abc", "xyz", `DO: "abc" is not a number (a result below the detection limit x is written <x or xL); TP: "xyz" is not a number (a result below the detection limit x is written <x or xL)`}, recs[1])
 	require.Equal(t, "5", recs[2][0])
 	require.Contains(t, recs[2][6], "unknown section")
+	require.Equal(t, []string{"6", "FH-HJDQ", "2019-05-04 08:00", "manual", "6.0", "", "4 cells, the header names 5"}, recs[3], "padded: the error in its column")
+
+	// Mended, the reject file is uploaded again as it is.
+	mended := strings.NewReplacer("abc", "6.2", "xyz", "0.21", "NOPE", "SSH-ZLC", "2019-05-01 08:00,manual,5.1", "2019-05-05 08:00,manual,5.1", "6.0,,", "6.0,0.2,").Replace(rejects.String())
+	again1, err := app.ImportSamples(ctx, s, station, strings.NewReader(mended), app.ImportOptions{Now: now})
+	require.NoError(t, err)
+	require.Equal(t, 3, again1.Stored)
+	require.Equal(t, []string{"line", "error"}, again1.Ignored)
 
 	// What a server answers, written by its client from the file: the same.
 	var again bytes.Buffer
@@ -397,4 +408,27 @@ func TestWithdrawnSampleIsBroughtBackByACorrection(t *testing.T) {
 	res, err = app.ImportSamples(ctx, s, station, strings.NewReader(april), app.ImportOptions{Now: now})
 	require.NoError(t, err)
 	require.Equal(t, []int{0, 2}, []int{res.Withdrawn, res.AlreadyStored})
+}
+
+// A station's spreadsheet as it saves it on a Chinese system: GBK, Chinese
+// headers with units, sections by name or by a lower-case code, 手工, a
+// water-temperature column. Stored as meant; the temperature is reported
+// as not stored.
+func TestImportAStationsSpreadsheet(t *testing.T) {
+	s := openWithSections(t)
+	file, err := simplifiedchinese.GBK.NewEncoder().String("断面名称,监测时间,来源,溶解氧(mg/L),氨氮(mg/L),水温(℃)\r\n" +
+		"河津大桥,2019/5/1 8:00,手工,6.1,0.05L,12.5\r\nssh-zlc,2019/5/1 8:00,手工,5.5,1.2,11\r\n,,,,,\r\n")
+	require.NoError(t, err)
+	res, err := app.ImportSamples(context.Background(), s, station, strings.NewReader(file), app.ImportOptions{Now: now})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Stored)
+	require.Equal(t, "GB18030", res.Encoding)
+	require.Equal(t, []string{"水温(℃)"}, res.Ignored)
+	evs, err := s.Load(context.Background(), app.SectionAggregate("140800", "FH-HJDQ"))
+	require.NoError(t, err)
+	smp, _ := monitoring.RecordedSamples(evs[len(evs)-1].Data)
+	row := smp.Row(0)
+	require.Equal(t, water.Values{water.DO: 6.1, water.NH3N: 0.05}, row.Values)
+	require.Equal(t, []water.Item{water.NH3N}, row.BelowDL, "0.05L: below the detection limit 0.05")
+	require.Equal(t, time.Date(2019, 5, 1, 8, 0, 0, 0, domain.CST), row.At.In(domain.CST))
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -55,16 +56,18 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return domain.E("import", domain.Invalid, "file", err)
 	}
-	var rej *os.File
+	// The bad rows are written once the import is done, and only if there
+	// are any: a refused file, or one with none, leaves no reject file.
+	var rej *bytes.Buffer
+	rejName := *rejects
 	if *partial {
-		name := *rejects
-		if name == "" {
-			name = path + ".rejects.csv"
+		if rejName == "" {
+			rejName = path + ".rejects.csv"
 		}
-		if rej, err = os.Create(name); err != nil {
-			return domain.E("import", domain.Invalid, "rejects", err)
+		if rs, err := os.Stat(rejName); err == nil && os.SameFile(rs, st) {
+			return domain.Errorf("import", domain.Invalid, "rejects", "%s is the file being imported", rejName)
 		}
-		defer rej.Close()
+		rej = &bytes.Buffer{}
 	}
 	bar := startProgress(env, "importing", st.Size())
 	body := countingReader{f, bar}
@@ -83,7 +86,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		var s *jetstream.Store
 		if s, err = sf.open(ctx, true); err == nil {
 			defer s.Close()
-			opts := app.ImportOptions{File: path, Partial: *partial}
+			opts := app.ImportOptions{File: filepath.Base(path), Partial: *partial}
 			if rej != nil {
 				opts.Rejects = rej
 			}
@@ -93,6 +96,11 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	bar.finish()
 	if err != nil {
 		return err
+	}
+	if rej != nil && rej.Len() > 0 {
+		if err := os.WriteFile(rejName, rej.Bytes(), 0o644); err != nil {
+			return domain.E("import", domain.Internal, "rejects", err)
+		}
 	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(res)
@@ -106,8 +114,14 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if res.Withdrawn > 0 {
 		fmt.Fprintf(env.Stdout, "%d rows are samples withdrawn from assessment: skipped (a correction brings one back)\n", res.Withdrawn)
 	}
-	if rej != nil && len(res.Rejected) > 0 {
-		fmt.Fprintf(env.Stdout, "rejected rows written to %s\n", rej.Name())
+	if len(res.Ignored) > 0 {
+		fmt.Fprintf(env.Stdout, "columns not assessed by GB 3838, not stored: %s\n", strings.Join(res.Ignored, ", "))
+	}
+	if res.Encoding != "" && res.Encoding != "UTF-8" {
+		fmt.Fprintf(env.Stdout, "read as %s\n", res.Encoding)
+	}
+	if rej != nil && rej.Len() > 0 {
+		fmt.Fprintf(env.Stdout, "rejected rows written to %s (mend them and import it again: its line and error columns are ignored)\n", rejName)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -24,9 +25,16 @@ import (
 //
 // The first line names the columns: section, sampled_at and source are
 // required, status is optional, every other column is a GB 3838 item (code,
-// or a Chinese or usual name such as 氨氮 or NH3-N). A value "<x" is below
-// the detection limit x. Times are RFC 3339, or "2006-01-02 15:04" in
-// Shanxi time. Rows may come in any order.
+// or a Chinese or usual name such as 氨氮 or NH3-N), with its unit in
+// brackets if the station's export adds one (氨氮(mg/L)). The Chinese names
+// stations' exports use are taken too (断面编码, 监测时间, 来源, 状态; 自动
+// and 手工; 断流, 冰封, 故障), as is a section's name in place of its code.
+// Parameters a station measures that GB 3838 does not assess (水温,
+// 电导率, 浊度, …) are ignored and reported. A value "<x" or "xL" is below
+// the detection limit x. Times are RFC 3339, or "2006-01-02 15:04" (also
+// 2006/1/2 15:04) in Shanxi time. Rows may come in any order. The file is
+// UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark,
+// or GB18030 (GBK), as spreadsheet programs on Chinese systems save it.
 const (
 	colSection = "section"
 	colAt      = "sampled_at"
@@ -55,8 +63,9 @@ func (e RowError) Error() string {
 	return fmt.Sprintf("line %d, column %s: %s", e.Line, e.Column, e.Reason)
 }
 
-// SectionLookup reports whether a section is registered.
-type SectionLookup func(SectionID) bool
+// SectionLookup finds the registered section a cell names: its code, or a
+// name only one registered section bears.
+type SectionLookup func(cell string) (SectionID, bool)
 
 // Parsed is an upload read and checked line by line.
 type Parsed struct {
@@ -64,6 +73,11 @@ type Parsed struct {
 	Errors []RowError
 	Lines  map[int][]string // every data line's cells, for a reject file
 	Header []string
+	// Encoding is the file's text encoding: UTF-8, UTF-16 or GB18030.
+	Encoding string
+	// Ignored are the columns read and not stored: parameters GB 3838 does
+	// not assess, and a reject file's line and error columns.
+	Ignored []string
 }
 
 // OK reports whether every line is valid.
@@ -80,7 +94,15 @@ const (
 // section, time and source. It never stops at the first error: every bad
 // cell is listed. A malformed header is a single error at line 1.
 func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) {
-	cr := csv.NewReader(r)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, domain.Errorf("import", domain.Invalid, "file", "cannot be read: %v", err)
+	}
+	text, encoding, err := decodeText(raw)
+	if err != nil {
+		return nil, domain.Errorf("import", domain.Invalid, "file", "%v", err)
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()
@@ -90,11 +112,16 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 	if err != nil {
 		return nil, domain.Errorf("import", domain.Invalid, "file", "line 1: %v", err)
 	}
-	p := &Parsed{Lines: map[int][]string{}, Header: header}
+	p := &Parsed{Lines: map[int][]string{}, Header: header, Encoding: encoding}
 	cols, items, herrs := parseHeader(header)
 	if len(herrs) > 0 {
 		p.Errors = herrs
 		return p, nil
+	}
+	for i, name := range header {
+		if cols.ignored[i] && strings.TrimSpace(name) != "" {
+			p.Ignored = append(p.Ignored, strings.TrimSpace(name))
+		}
 	}
 	seen := map[SectionID]map[Key]int{}
 	line := 1
@@ -118,6 +145,12 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 			continue
 		}
 		line, _ = cr.FieldPos(0)
+		if blank(rec) {
+			continue // a spreadsheet's empty row (,,,,), as a blank line
+		}
+		if len(rec) > len(header) && blank(rec[len(header):]) {
+			rec = rec[:len(header)] // a spreadsheet's trailing separators
+		}
 		if len(p.Lines) >= MaxUploadRows {
 			return nil, domain.Errorf("import", domain.Invalid, "file", "more than %d rows: split the upload", MaxUploadRows)
 		}
@@ -147,17 +180,27 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 	return p, nil
 }
 
-type columns struct{ section, at, source, status int }
+type columns struct {
+	section, at, source, status int
+	ignored                     map[int]bool // read and not stored (Parsed.Ignored), or with no name
+}
 
 func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
-	c := columns{-1, -1, -1, -1}
+	c := columns{-1, -1, -1, -1, map[int]bool{}}
 	items := map[int]water.Item{}
 	var errs []RowError
 	seenItem := map[water.Item]string{}
 	seenCol := map[string]bool{}
 	for i, name := range h {
 		n := strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+		if n == "" {
+			c.ignored[i] = true // a spreadsheet's empty column: a value in it is an error
+			continue
+		}
 		lower := strings.ToLower(n)
+		if col, ok := columnNames[headerKey(n)]; ok {
+			lower = col
+		}
 		if lower == colSection || lower == colAt || lower == colSource || lower == colStatus {
 			if seenCol[lower] {
 				errs = append(errs, RowError{Line: 1, Column: n, Reason: "named twice"})
@@ -174,10 +217,16 @@ func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
 			c.source = i
 		case colStatus:
 			c.status = i
+		case colLine, colError:
+			c.ignored[i] = true // a reject file, mended and uploaded again
 		default:
-			info, ok := water.LookupItem(n)
-			if !ok {
-				errs = append(errs, RowError{Line: 1, Column: n, Reason: "unknown column: not section, sampled_at, source, status or a GB 3838 item"})
+			if notAssessed[headerKey(stripUnit(n))] {
+				c.ignored[i] = true
+				continue
+			}
+			info, err := itemColumn(n)
+			if err != "" {
+				errs = append(errs, RowError{Line: 1, Column: n, Reason: err})
 				continue
 			}
 			if prev, dup := seenItem[info.Item]; dup {
@@ -208,12 +257,13 @@ func ParseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05"} {
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05",
+		"2006-1-2 15:04", "2006-1-2 15:04:05", "2006/1/2 15:04", "2006/1/2 15:04:05"} {
 		if t, err := time.ParseInLocation(layout, s, domain.CST); err == nil {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time (2019-03-01 08:00, Shanxi time, or RFC 3339)", s)
+	return time.Time{}, fmt.Errorf("%q is not a time (2019-03-01 08:00 or 2019/3/1 8:00, Shanxi time, or RFC 3339)", s)
 }
 
 // decimalRE is a plain decimal number: ParseFloat alone would also take
@@ -229,11 +279,19 @@ func parseRow(line int, rec, header []string, c columns, items map[int]water.Ite
 	bad := func(col int, format string, args ...any) {
 		errs = append(errs, RowError{Line: line, Column: strings.TrimSpace(header[col]), Reason: fmt.Sprintf(format, args...)})
 	}
-	row := Row{Line: line, Section: SectionID(strings.TrimSpace(rec[c.section]))}
-	if row.Section == "" {
+	row := Row{Line: line}
+	if cell := strings.TrimSpace(rec[c.section]); cell == "" {
 		bad(c.section, "missing")
-	} else if !known(row.Section) {
-		bad(c.section, "unknown section %q: not in the register", row.Section)
+	} else if id, ok := known(cell); ok {
+		row.Section = id
+	} else {
+		row.Section = SectionID(cell)
+		bad(c.section, "unknown section %q: not the code of a registered section, nor a name only one bears", cell)
+	}
+	for col := range c.ignored {
+		if strings.TrimSpace(header[col]) == "" && strings.TrimSpace(rec[col]) != "" {
+			errs = append(errs, RowError{Line: line, Column: fmt.Sprintf("#%d", col+1), Reason: fmt.Sprintf("%q is in a column with no name", rec[col])})
+		}
 	}
 	at, err := ParseTime(rec[c.at])
 	switch {
@@ -247,13 +305,19 @@ func parseRow(line int, rec, header []string, c columns, items map[int]water.Ite
 	s := &row.Sample
 	s.At = at.UTC()
 	s.Source = Source(strings.ToLower(strings.TrimSpace(rec[c.source])))
+	if src, ok := sourceNames[string(s.Source)]; ok {
+		s.Source = src
+	}
 	if err := s.Source.Validate(); err != nil {
-		bad(c.source, "%v", err)
+		bad(c.source, "%v (or 自动, 手工)", err)
 	}
 	if c.status >= 0 {
 		s.Status = Status(strings.ToLower(strings.TrimSpace(rec[c.status])))
+		if st, ok := statusNames[string(s.Status)]; ok {
+			s.Status = st
+		}
 		if err := s.Status.Validate(); err != nil {
-			bad(c.status, "%v", err)
+			bad(c.status, "%v (or 断流, 冰封, 故障)", err)
 		}
 	}
 	cols := make([]int, 0, len(items))
@@ -271,11 +335,14 @@ func parseRow(line int, rec, header []string, c columns, items map[int]water.Ite
 			bad(col, "has a value but the sample is marked %s (not monitored)", s.Status)
 			continue
 		}
-		below := strings.HasPrefix(cell, "<")
-		num := strings.TrimSpace(strings.TrimPrefix(cell, "<"))
+		below, num := belowLimit(cell)
 		v, err := strconv.ParseFloat(num, 64)
 		if err != nil || !decimalRE.MatchString(num) {
-			bad(col, "%q is not a number", cell)
+			bad(col, "%q is not a number (a result below the detection limit x is written <x or xL)", cell)
+			continue
+		}
+		if below && v <= 0 {
+			bad(col, "%q: a detection limit is above 0", cell)
 			continue
 		}
 		if err := CheckValue(it, v); err != nil {

@@ -25,8 +25,14 @@ func FuzzParseCSV(f *testing.F) {
 	require.NoError(f, err)
 	f.Add(example)
 	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	known := func(id SectionID) bool {
-		return id == "Y-140800-01" || id == "Y-140800-02" || id == "H-140900-01"
+	known := func(cell string) (SectionID, bool) {
+		switch cell {
+		case "Y-140800-01", "Y-140800-02", "H-140900-01":
+			return SectionID(cell), true
+		case "张留庄": // a name
+			return "Y-140800-02", true
+		}
+		return "", false
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParseCSV(bytes.NewReader(data), known, now)
@@ -48,7 +54,8 @@ func FuzzParseCSV(f *testing.F) {
 			require.NoError(t, r.Sample.Validate("fuzz", "row"), "line %d", r.Line)
 			require.GreaterOrEqual(t, r.Line, 2, "a row below the header")
 			require.Contains(t, p.Lines, r.Line, "the row's cells are kept for a reject file")
-			require.True(t, known(r.Section), "line %d: section %q", r.Line, r.Section)
+			id, ok := known(string(r.Section))
+			require.True(t, ok && id == r.Section, "line %d: section %q, a registered code", r.Line, r.Section)
 			require.False(t, r.Sample.At.After(now), "line %d: in the future", r.Line)
 			if seen[r.Section] == nil {
 				seen[r.Section] = map[Key]bool{}

@@ -1,11 +1,15 @@
 package monitoring
 
 import (
+	"bytes"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/shanxi-water/ledger/domain/water"
 )
@@ -15,8 +19,7 @@ func TestUploadExample(t *testing.T) {
 	f, err := os.Open("testdata/upload-example.csv")
 	require.NoError(t, err)
 	defer f.Close()
-	known := func(id SectionID) bool { return id == "Y-140800-01" || id == "Y-140800-02" || id == "H-140900-01" }
-	p, err := ParseCSV(f, known, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+	p, err := ParseCSV(f, testSections, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	require.True(t, p.OK(), "%v", p.Errors)
 	require.Len(t, p.Rows, 4)
@@ -26,4 +29,95 @@ func TestUploadExample(t *testing.T) {
 	require.Equal(t, Ice, p.Rows[3].Sample.Status)
 	require.Empty(t, p.Rows[3].Sample.Values)
 	require.Equal(t, time.Date(2019, 3, 10, 1, 0, 0, 0, time.UTC), p.Rows[0].Sample.At)
+}
+
+// testSections is a register of three sections; 张留庄 is one's name.
+func testSections(cell string) (SectionID, bool) {
+	switch cell {
+	case "Y-140800-01", "Y-140800-02", "H-140900-01":
+		return SectionID(cell), true
+	case "张留庄":
+		return "Y-140800-02", true
+	}
+	return "", false
+}
+
+// Files as stations' spreadsheets save them are read as they mean, or
+// refused naming the cell and why: encodings, Chinese headers and words,
+// units, parameters GB 3838 does not assess, a spreadsheet's empty rows and
+// columns, "0.5L" below the detection limit, slashed dates.
+func TestStationExports(t *testing.T) {
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String("断面编码,监测时间,来源,氨氮\nY-140800-01,2019-03-01 08:00,手工,0.5\n")
+	require.NoError(t, err)
+	utf16 := func(s string) string {
+		b, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(s)
+		require.NoError(t, err)
+		return b
+	}
+	at := time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name     string
+		file     string
+		encoding string
+		values   water.Values // of the first row
+		below    []water.Item
+		status   Status
+		source   Source
+		section  SectionID
+		ignored  []string
+		err      string // the first error, if any
+	}{
+		{name: "UTF-8 with a byte-order mark, quoted header", file: "\ufeff\"section\",\"sampled_at\",\"source\",\"DO\"\nY-140800-01,2019-03-01 08:00,manual,6.2\n",
+			encoding: "UTF-8", values: water.Values{water.DO: 6.2}},
+		{name: "GBK", file: gbk, encoding: "GB18030", values: water.Values{water.NH3N: 0.5}},
+		{name: "UTF-16", file: utf16("section,sampled_at,source,DO\r\nY-140800-01,2019-03-01 08:00,manual,6.2\r\n"), encoding: "UTF-16", values: water.Values{water.DO: 6.2}},
+		{name: "Chinese headers, units and words", file: "断面编码,监测时间,来源,状态,氨氮(mg/L),溶解氧（mg/L）,pH(无量纲)\nY-140800-01,2019/3/1 8:00,自动,,0.5L,6.2,7.9\nY-140800-01,2019/3/1 12:00,自动,冰封,,,\n",
+			values: water.Values{water.NH3N: 0.5, water.DO: 6.2, water.PH: 7.9}, below: []water.Item{water.NH3N}, source: Auto},
+		{name: "a section's name", file: "断面名称,采样时间,来源,DO\n张留庄,2019-03-01 08:00,手工,6.2\n", section: "Y-140800-02", values: water.Values{water.DO: 6.2}},
+		{name: "parameters not assessed", file: "section,sampled_at,source,水温(℃),DO,电导率(μS/cm),浊度(NTU)\nY-140800-01,2019-03-01 08:00,auto,8.5,6.2,512,3.1\n",
+			values: water.Values{water.DO: 6.2}, source: Auto, ignored: []string{"水温(℃)", "电导率(μS/cm)", "浊度(NTU)"}},
+		{name: "a spreadsheet's empty columns and rows", file: "section,sampled_at,source,DO,,\n,,,,,\nY-140800-01,2019-03-01 08:00,manual,6.2,,,\n", values: water.Values{water.DO: 6.2}},
+		{name: "a reject file mended", file: "line,section,sampled_at,source,DO,error\n3,Y-140800-01,2019-03-01 08:00,manual,6.2,\"line 3, column DO: -6 is negative\"\n",
+			values: water.Values{water.DO: 6.2}, ignored: []string{"line", "error"}},
+		{name: "a unit the ledger does not store", file: "section,sampled_at,source,氨氮(μg/L)\nY-140800-01,2019-03-01 08:00,manual,500\n", err: `line 1, column 氨氮(μg/L): unit "μg/L": NH3N is stored in mg/L; convert the column`},
+		{name: "not detected", file: "section,sampled_at,source,DO,NH3N\nY-140800-01,2019-03-01 08:00,manual,6.2,ND\n", err: `line 2, column NH3N: "ND" is not a number (a result below the detection limit x is written <x or xL)`},
+		{name: "a value in a column with no name", file: "section,sampled_at,source,DO,\nY-140800-01,2019-03-01 08:00,manual,6.2,7\n", err: `line 2, column #5: "7" is in a column with no name`},
+		{name: "a detection limit of 0", file: "section,sampled_at,source,DO\nY-140800-01,2019-03-01 08:00,manual,<0\n", err: `line 2, column DO: "<0": a detection limit is above 0`},
+		{name: "a word for no source", file: "section,sampled_at,source,DO\nY-140800-01,2019-03-01 08:00,机器,6.2\n", err: `line 2, column source: "机器" is not "auto" or "manual" (or 自动, 手工)`},
+	} {
+		p, err := ParseCSV(strings.NewReader(tc.file), testSections, now)
+		require.NoError(t, err, tc.name)
+		if tc.err != "" {
+			require.NotEmpty(t, p.Errors, tc.name)
+			require.Equal(t, tc.err, p.Errors[0].Error(), tc.name)
+			continue
+		}
+		require.True(t, p.OK(), "%s: %v", tc.name, p.Errors)
+		require.NotEmpty(t, p.Rows, tc.name)
+		r := p.Rows[0]
+		require.Equal(t, tc.values, r.Sample.Values, tc.name)
+		require.Equal(t, tc.below, r.Sample.BelowDL, tc.name)
+		require.Equal(t, cmpOr(tc.section, "Y-140800-01"), r.Section, tc.name)
+		require.Equal(t, cmpOr(tc.source, Manual), r.Sample.Source, tc.name)
+		require.Equal(t, tc.ignored, p.Ignored, tc.name)
+		if tc.encoding != "" {
+			require.Equal(t, tc.encoding, p.Encoding, tc.name)
+		}
+		if tc.name == "Chinese headers, units and words" {
+			require.Equal(t, at, r.Sample.At, "2019/3/1 8:00 Shanxi time is midnight UTC")
+			require.Equal(t, Ice, p.Rows[1].Sample.Status)
+		}
+	}
+	p, err := ParseCSV(bytes.NewReader([]byte{0xff, 0xfe, 0x00}), testSections, now)
+	require.NoError(t, err)
+	require.False(t, p.OK(), "an odd number of UTF-16 bytes: no header")
+}
+
+func cmpOr[T comparable](a, b T) T {
+	var zero T
+	if a != zero {
+		return a
+	}
+	return b
 }
