@@ -231,7 +231,7 @@ func TestDashboardInChromium(t *testing.T) {
 	// The audit timeline with the chain status.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800")
 	require.Contains(t, dom, "哈希链完整")
-	require.Contains(t, dom, "section.samples_recorded")
+	require.Contains(t, dom, `<td title="section.samples_recorded">断面监测数据上传</td>`, "the event's name in the page's language")
 
 	// Lifetime accountability: a case names the bureau head, who stays on record.
 	code, b = f.do("POST", "/api/officials", domain.Assessment, `{"id":"OFF-0001","name":"王建国"}`, "application/json")
@@ -269,7 +269,7 @@ func TestDashboardInChromium(t *testing.T) {
 	// test records them today): each is listed, not only counted.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/audit/140800?as_of=2019-12-31")
 	require.Contains(t, dom, `id="late-events"`)
-	require.Regexp(t, `<td>section\.samples_recorded</td><td>140800/section/FH-HJDQ</td>`, dom)
+	require.Regexp(t, `<td title="section\.samples_recorded">断面监测数据上传</td><td>140800/section/FH-HJDQ</td>`, dom)
 
 	// Without a token the dashboard asks for one.
 	dom, _ = f.browse(t, bin, "", "/")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 )
 
@@ -58,4 +59,15 @@ func TestDecodeJSONNamesTheField(t *testing.T) {
 	}
 	var v body
 	require.NoError(t, decodeJSON(httptest.NewRequest("POST", "/api/x", strings.NewReader(`{"key_discharger":true}`+"\n")), &v))
+}
+
+// Every event name the product registers has a label in both languages:
+// the audit page lists events by them.
+func TestEveryEventNameHasALabel(t *testing.T) {
+	for _, n := range app.Registry().Names() {
+		l, ok := codes[string(n)]
+		require.True(t, ok, "%s has no label", n)
+		require.NotEmpty(t, l[0], n)
+		require.NotEmpty(t, l[1], n)
+	}
 }
