@@ -72,7 +72,7 @@ func init() {
 		},
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
-	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official", "error"} {
+	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official", "error", "tasks", "cards"} {
 		pages[p] = template.Must(template.Must(layout.Clone()).ParseFS(webFiles, "web/"+p+".html"))
 	}
 }
@@ -83,6 +83,7 @@ type page struct {
 	Lang   Lang
 	L      Lang
 	Switch string // this page in the other language
+	Who    string // who is signed in, and as what; "" on the sign-in page
 	Data   any
 }
 
@@ -122,6 +123,10 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /login", s.login)
 	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("GET /logout", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	})
 	s.page(mux, "GET /{$}", "overview", s.overviewPage)
 	s.page(mux, "GET /cities", "cities", s.citiesPage)
 	s.page(mux, "GET /city/{city}", "city", s.cityPage)
@@ -129,6 +134,8 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage)
 	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage)
 	s.page(mux, "GET /official/{id}", "official", s.officialPage)
+	s.page(mux, "GET /tasks", "tasks", s.tasksPage)
+	s.page(mux, "GET /cards", "cards", s.cardsPage)
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -174,14 +181,18 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(status)
-			_ = pages["error"].ExecuteTemplate(w, "layout", newPage(r, l, l.T("error"), struct {
+			pg := newPage(r, l, l.T("error"), struct {
 				Status        int
 				Lead, Message string
-			}{status, l.ErrorLead(err), err.Error()}))
+			}{status, l.ErrorLead(err), err.Error()})
+			pg.Who = tok.Person + " · " + l.Code(tok.Role)
+			_ = pages["error"].ExecuteTemplate(w, "layout", pg)
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := pages[name].ExecuteTemplate(w, "layout", newPage(r, l, title, data)); err != nil {
+		pg := newPage(r, l, title, data)
+		pg.Who = tok.Person + " · " + l.Code(tok.Role)
+		if err := pages[name].ExecuteTemplate(w, "layout", pg); err != nil {
 			s.log.Error("render", "page", name, "error", err)
 		}
 	})
@@ -489,15 +500,7 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 		}
 	}
 	// The other cities, to audit as of the same date.
-	type cityLink struct {
-		ID      domain.CityID
-		Name    string
-		Current bool
-	}
-	var cities []cityLink
-	for _, o := range domain.Cities {
-		cities = append(cities, cityLink{o.ID, cityName(l, o), o.ID == c})
-	}
+	cities := cityLinks(l, c)
 	return l.T("audit"), struct {
 		City     domain.CityID
 		Name     string

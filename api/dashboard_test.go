@@ -198,6 +198,28 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "限制生产")
 	require.Contains(t, dom, "超标排放")
 	require.NotContains(t, dom, "limit_production", "no code on a Chinese page")
+
+	// The card register: the card in force, past its rectification
+	// deadline in October; nothing under a card before it was issued.
+	dom, _ = f.browse(t, bin, domain.Enforcement, "/cards?day=2020-10-05")
+	require.Contains(t, dom, `id="card-register"`)
+	require.Contains(t, dom, `/enterprise/`+uscc+`">运城市某焦化有限公司`)
+	require.Contains(t, dom, "已过整改期限")
+	require.Contains(t, dom, `href="/api/exports/cards?day=2020-10-05&amp;lang=zh"`)
+	require.Contains(t, dom, `id="who">person-enforcement · 执法`, "who is signed in")
+	dom, _ = f.browse(t, bin, domain.Enforcement, "/cards?day=2019-01-01")
+	require.Contains(t, dom, `id="no-cards"`)
+
+	// The plan's tasks, a city's, as they stood at the end of 2019: none
+	// progressed, so those due by then are overdue, the most overdue first.
+	code, b = f.do("POST", "/api/tasks/catalogue", domain.Admin, "", "")
+	require.Equal(t, 201, code, string(b))
+	dom, _ = f.browse(t, bin, domain.Auditor, "/tasks?city=运城&day=2019-12-31&overdue=1")
+	require.Contains(t, dom, `id="task-table"`)
+	require.Contains(t, dom, "<b>运城</b>")
+	require.Regexp(t, `id="overdue-count">逾期: [1-9][0-9]*<`, dom)
+	require.Contains(t, dom, "未启动")
+	require.NotContains(t, dom, "not_started")
 	// The strip up to a day: twelve quarters ending with its quarter.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc+"?day=2018-05-01")
 	require.Contains(t, dom, "2018Q2")
@@ -325,4 +347,12 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	code, _, _ = get(http.DefaultClient, "/api/exports/cards")
 	require.Equal(t, http.StatusUnauthorized, code, "not signed in")
+
+	// Signing out ends it.
+	code, _, h = get(noFollow, "/logout")
+	require.Equal(t, http.StatusSeeOther, code)
+	require.Equal(t, "/login", h.Get("Location"))
+	code, _, h = get(noFollow, "/cities")
+	require.Equal(t, http.StatusSeeOther, code)
+	require.Contains(t, h.Get("Location"), "/login?next=")
 }

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/plan"
+	"github.com/shanxi-water/ledger/projections/cards"
+	"github.com/shanxi-water/ledger/projections/taskboard"
+)
+
+// The dashboard's lists: the plan's tasks as they stood on a day, and the
+// card register.
+
+// taskLine is one unit of a task on the tasks page.
+type taskLine struct {
+	taskboard.Row
+	Text     string
+	CityName string
+}
+
+func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
+	day, err := s.dayParam(r, "day")
+	if err != nil {
+		return "", nil, err
+	}
+	city, err := cityQuery(r)
+	if err != nil {
+		return "", nil, err
+	}
+	overdueOnly := r.URL.Query().Get("overdue") != ""
+	var lines []taskLine
+	overdue := 0
+	s.live.View(func() {
+		rows := s.board.Rows(day)
+		if city != "" {
+			rows = s.board.CityRows(day, city)
+		}
+		for _, row := range rows {
+			if row.Overdue {
+				overdue++
+			}
+			if overdueOnly && !row.Overdue {
+				continue
+			}
+			t, _ := s.board.Task(row.Task)
+			name := l.one("省级", "province")
+			if c, ok := domain.LookupCity(row.City); ok {
+				name = cityName(l, c)
+			}
+			lines = append(lines, taskLine{Row: row, Text: t.Text, CityName: name})
+		}
+	})
+	// The most overdue first, then the plan's order.
+	slices.SortStableFunc(lines, func(a, b taskLine) int { return cmp.Compare(b.DaysOverdue, a.DaysOverdue) })
+	return l.T("task_list"), struct {
+		Day         plan.Date
+		City        domain.CityID
+		Cities      []cityLink
+		OverdueOnly bool
+		Overdue     int
+		Lines       []taskLine
+	}{day, city, cityLinks(l, city), overdueOnly, overdue, lines}, nil
+}
+
+func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {
+	day, err := s.dayParam(r, "day")
+	if err != nil {
+		return "", nil, err
+	}
+	type line struct {
+		cards.Entry
+		CityName string
+	}
+	var lines []line
+	s.live.View(func() {
+		for _, e := range s.cards.Register(day) {
+			c, _ := domain.LookupCity(e.City)
+			lines = append(lines, line{e, cityName(l, c)})
+		}
+	})
+	// Red before yellow, a passed deadline first, then by city.
+	slices.SortStableFunc(lines, func(a, b line) int {
+		return cmp.Or(-strings.Compare(string(a.Color), string(b.Color)), boolFirst(a.DeadlinePassed, b.DeadlinePassed), cmp.Compare(a.City, b.City))
+	})
+	return l.T("card_register"), struct {
+		Day   plan.Date
+		Lines []line
+	}{day, lines}, nil
+}
+
+// boolFirst orders true before false.
+func boolFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// cityLink is a city in a page's list of cities to choose from.
+type cityLink struct {
+	ID      domain.CityID
+	Name    string
+	Current bool
+}
+
+// cityLinks lists the cities, marking the current one.
+func cityLinks(l Lang, current domain.CityID) []cityLink {
+	out := make([]cityLink, 0, len(domain.Cities))
+	for _, c := range domain.Cities {
+		out = append(out, cityLink{c.ID, cityName(l, c), c.ID == current})
+	}
+	return out
+}
