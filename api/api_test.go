@@ -473,9 +473,12 @@ func TestUnroutedAPIRequestsAnswerJSON(t *testing.T) {
 			require.Contains(t, resp.Header.Get("Allow"), "GET")
 		}
 	}
-	// The dashboard's own pages are not the API's: still the mux's answer.
-	resp, err := http.Get(f.url + "/nonsense")
+	// The dashboard's own paths are not the API's: an unknown one asks a
+	// visitor to sign in, then answers with the dashboard's 404 page.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(f.url + "/nonsense")
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, 404, resp.StatusCode)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, "/login?next=%2Fnonsense", resp.Header.Get("Location"))
 }

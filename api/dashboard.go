@@ -135,6 +135,14 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage)
 	s.page(mux, "GET /official/{id}", "official", s.officialPage)
 	s.page(mux, "GET /tasks", "tasks", s.tasksPage)
+	// Any other path is the dashboard's own 404 page, not plain text; under
+	// /api/, a JSON error.
+	s.page(mux, "GET /", "error", func(r *http.Request, l Lang) (string, any, error) {
+		return "", nil, domain.Errorf(r.URL.Path, domain.NotFound, "path", "%s: %s", l.T("no_page"), r.URL.Path)
+	})
+	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, domain.Errorf(r.URL.Path, domain.NotFound, "path", "no such endpoint (see /api/openapi.json)"))
+	})
 	s.page(mux, "GET /cards", "cards", s.cardsPage)
 }
 

@@ -348,6 +348,21 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	code, _, _ = get(http.DefaultClient, "/api/exports/cards")
 	require.Equal(t, http.StatusUnauthorized, code, "not signed in")
 
+	// A page that is not there is the dashboard's 404, in its language;
+	// a path under /api/ stays a JSON error.
+	code, body, h = get(noFollow, "/nonexistent?lang=zh")
+	require.Equal(t, http.StatusNotFound, code)
+	require.Contains(t, body, `id="error-lead"><strong>未找到:页面</strong>`)
+	code, _, h = get(noFollow, "/api/nonexistent")
+	require.Equal(t, http.StatusNotFound, code)
+	require.Contains(t, h.Get("Content-Type"), "application/json")
+	code, body, _ = get(noFollow, "/audit/140800?as_of=2019-02-30")
+	require.Equal(t, http.StatusBadRequest, code)
+	require.Contains(t, body, "截至日期")
+	require.Contains(t, body, "is not a day of the calendar")
+	code, body, _ = get(noFollow, "/audit/140800?as_of=2019/03/20")
+	require.Equal(t, http.StatusOK, code, body)
+
 	// Signing out ends it.
 	code, _, h = get(noFollow, "/logout")
 	require.Equal(t, http.StatusSeeOther, code)

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -138,14 +139,22 @@ func (s Scope) Validate() error {
 var CST = time.FixedZone("CST", 8*3600)
 
 // ParseAsOf reads an as-of date: RFC 3339, or a date meaning the end of that
-// day in Shanxi (2019-12-31 is up to 2019-12-31 23:59:59.999999 CST).
+// day in Shanxi (2019-12-31 is up to 2019-12-31 23:59:59.999999 CST),
+// written 2019-12-31, 2019/12/31 or 20191231.
 func ParseAsOf(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	d, err := time.ParseInLocation("2006-01-02", s, CST)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither a date (2019-12-31) nor an RFC 3339 time", s)
+	for _, layout := range []string{"2006-01-02", "2006/1/2", "20060102"} {
+		d, err := time.ParseInLocation(layout, s, CST)
+		if err == nil {
+			return d.Add(24*time.Hour - time.Microsecond), nil
+		}
+		var pe *time.ParseError
+		if errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") {
+			return time.Time{}, fmt.Errorf("%q is not a day of the calendar", s)
+		}
 	}
-	return d.Add(24*time.Hour - time.Microsecond), nil
+	return time.Time{}, fmt.Errorf("%q is neither a date (2019-12-31, 2019/12/31) nor an RFC 3339 time", s)
 }

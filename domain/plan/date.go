@@ -2,7 +2,9 @@ package plan
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -26,6 +28,10 @@ func NewDate(year int, month time.Month, day int) Date {
 // with leading zeros.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
+	var pe *time.ParseError
+	if errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") {
+		return Date{}, fmt.Errorf("date %q is not a day of the calendar", s)
+	}
 	if err != nil {
 		return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
 	}
