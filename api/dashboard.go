@@ -535,12 +535,13 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 	city, _ := domain.LookupCity(e.Info.City)
 	return e.Info.Name, struct {
 		ID                   enforcement.EnterpriseID
+		CityID               domain.CityID
 		Name, City, Industry string
 		Day                  string
 		Strip                template.HTML
 		Cards                []enforcement.Card
 		Inspections          []enforcement.Inspection
-	}{e.ID, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
+	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
 }
 
 func (s *Server) accountabilityPage(r *http.Request, l Lang) (string, any, error) {
@@ -565,6 +566,10 @@ var stripColors = map[enforcement.Compliance]string{
 	enforcement.UnderYellow: "#f4c20d", enforcement.UnderRed: "#d32f2f",
 }
 
+// notInspectedColor is a quarter with no violation identified and no
+// inspection: paler than one inspected and found compliant.
+const notInspectedColor = "#b9e4c5"
+
 // stripChart draws 12 quarters, oldest first, each coloured by its status.
 func stripChart(l Lang, strip []enforcement.QuarterCompliance) template.HTML {
 	const cell, gap = 64, 4
@@ -573,11 +578,26 @@ func stripChart(l Lang, strip []enforcement.QuarterCompliance) template.HTML {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="70" viewBox="0 0 %d 70" role="img" aria-label="%s">`, w, w, template.HTMLEscapeString(l.T("strip")))
 	for i, q := range strip {
 		x := i * (cell + gap)
+		color, label := stripColors[q.Status], l.T("strip_"+string(q.Status))
+		if q.Status == enforcement.NoViolation && q.Inspections == 0 {
+			// No violation identified, as ECHO says, but none looked for.
+			color, label = notInspectedColor, label+l.one(",", ", ")+l.T("strip_not_inspected")
+		}
 		fmt.Fprintf(&b, `<rect class="quarter q-%s" x="%d" y="4" width="%d" height="36" fill="%s"><title>%s %s</title></rect>`,
-			q.Status, x, cell, stripColors[q.Status], q.Quarter, template.HTMLEscapeString(l.T("strip_"+string(q.Status))))
+			q.Status, x, cell, color, q.Quarter, template.HTMLEscapeString(label))
 		fmt.Fprintf(&b, `<text x="%d" y="56" font-size="11" text-anchor="middle">%s</text>`, x+cell/2, q.Quarter)
 	}
 	b.WriteString(`</svg>`)
+	// The legend, under the quarters.
+	b.WriteString(`<div class="legend" id="strip-legend">`)
+	for _, k := range []struct{ color, label string }{
+		{stripColors[enforcement.NoViolation], l.T("strip_compliant")}, {notInspectedColor, l.T("strip_compliant") + l.one(",", ", ") + l.T("strip_not_inspected")},
+		{stripColors[enforcement.Violation], l.T("strip_violation")}, {stripColors[enforcement.UnderYellow], l.T("strip_yellow")},
+		{stripColors[enforcement.UnderRed], l.T("strip_red")}, {stripColors[enforcement.NotRegistered], l.T("strip_not_registered")},
+	} {
+		fmt.Fprintf(&b, `<span style="background:%s">&nbsp;</span>%s `, k.color, template.HTMLEscapeString(k.label))
+	}
+	b.WriteString(`</div>`)
 	return template.HTML(b.String())
 }
 

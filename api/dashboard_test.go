@@ -198,6 +198,9 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "限制生产")
 	require.Contains(t, dom, "超标排放")
 	require.NotContains(t, dom, "limit_production", "no code on a Chinese page")
+	require.Contains(t, dom, `id="strip-legend"`)
+	require.Contains(t, dom, "未发现违规,本季度未检查", "a quarter without an inspection is not called compliant")
+	require.Regexp(t, `<td class="nowrap">2020-09-30</td><td class="nowrap">在册</td>`, dom, "the card's deadline and status")
 
 	// The card register: the card in force, past its rectification
 	// deadline in October; nothing under a card before it was issued.
