@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -225,6 +226,11 @@ func (s *Server) registerSection(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {
+	// A form post (curl -F, or --data, which also strips the newlines) is
+	// not the file: its boundary would be read as a column name.
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" || ct == "application/x-www-form-urlencoded" {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "Content-Type", "%s: send the file itself as the body, as text/csv (curl --data-binary @file.csv -H 'Content-Type: text/csv')", ct)
+	}
 	tok := holder(r)
 	partial := false
 	if v := r.URL.Query().Get("partial"); v != "" {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -326,6 +328,48 @@ func digest(s monitoring.Sample) string {
 	return b.String()
 }
 
+// digestDiff says how the sample a digest was made of differs from
+// another's: "TP stored 0.19, here 0.3; DO stored 6.2, here none".
+func digestDiff(stored, here string) string {
+	parse := func(d string) (status string, values map[string]string) {
+		parts := strings.Split(d, "|")
+		values = map[string]string{}
+		for _, p := range parts[1:] {
+			if k, v, ok := strings.Cut(p, "="); ok {
+				values[k] = v
+			} else {
+				values[p] = "yes" // "<item": below the detection limit
+			}
+		}
+		return parts[0], values
+	}
+	ss, sv := parse(stored)
+	hs, hv := parse(here)
+	var out []string
+	if ss != hs {
+		out = append(out, fmt.Sprintf("status stored %q, here %q", ss, hs))
+	}
+	keys := slices.Sorted(maps.Keys(sv))
+	for k := range hv {
+		if _, ok := sv[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		a, b := cmp.Or(sv[k], "none"), cmp.Or(hv[k], "none")
+		if a == b {
+			continue
+		}
+		if name, below := strings.CutPrefix(k, "<"); below {
+			out = append(out, fmt.Sprintf("%s below the detection limit: stored %s, here %s", name, map[string]string{"yes": "yes", "none": "no"}[a], map[string]string{"yes": "yes", "none": "no"}[b]))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s stored %s, here %s", k, a, b))
+	}
+	return strings.Join(out, "; ")
+}
+
 func itemKeys(v map[water.Item]float64) []water.Item {
 	out := make([]water.Item, 0, len(v))
 	for it := range v {
@@ -428,7 +472,7 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 			res.AlreadyStored++
 		default:
 			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
-				Reason: "this section's sample at this time from this source is already stored with other values: record a correction instead"})
+				Reason: "this section's sample at this time from this source is already stored with other values (" + digestDiff(known[len(known)-1], digest(row.Sample)) + "): record a correction instead"})
 		}
 	}
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Line < rejected[j].Line })

@@ -305,7 +305,7 @@ func TestReimportAfterCorrection(t *testing.T) {
 	}
 	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(strings.Replace(good, "0.82,0.19", "0.82,0.25", 1)), app.ImportOptions{File: "march.csv", Now: now})
 	require.Error(t, err)
-	require.Contains(t, err.Error(), "record a correction instead")
+	require.Contains(t, err.Error(), "already stored with other values (TP stored 0.21, here 0.25): record a correction instead", "what differs, from the sample as corrected")
 
 	for _, tc := range []struct {
 		name   string
