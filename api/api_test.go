@@ -477,12 +477,43 @@ func TestUnroutedAPIRequestsAnswerJSON(t *testing.T) {
 			require.Contains(t, resp.Header.Get("Allow"), "GET")
 		}
 	}
-	// The dashboard's own paths are not the API's: an unknown one asks a
-	// visitor to sign in, then answers with the dashboard's 404 page.
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(f.url + "/nonsense")
+	// The dashboard's own paths are not the API's: an unknown one is the
+	// dashboard's 404 page; an unknown API path with another method is a
+	// 404 too, not a 405.
+	resp, err := http.Get(f.url + "/nonsense")
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	require.Equal(t, "/login?next=%2Fnonsense", resp.Header.Get("Location"))
+	require.Equal(t, 404, resp.StatusCode)
+	require.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	resp, err = http.Post(f.url+"/api/nope", "application/json", strings.NewReader("{}"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 404, resp.StatusCode)
+}
+
+// A published year stays readable when, as known today, there is nothing
+// to assess (withdrawals took every section below the norm): the
+// publication, today as null, and each city's change said.
+func TestPublishedYearWithNothingToAssessToday(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, `{"effective_year":2016,"document":"晋环发〔2016〕1号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,6.0,0.9\nHH-NZ,2019-%02d-10 09:00,manual,8.0,0.2\n", m, m)
+	}
+	code, b = f.do("POST", "/api/samples/import", domain.Admin, csv.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	for _, id := range []string{"FH-HJDQ", "HH-NZ"} {
+		code, b = f.do("POST", "/api/sections/"+id+"/invalidations", domain.Admin, `{"at":"2019-02-10T09:00:00+08:00","source":"manual","reason":"采样瓶污染"}`, "application/json")
+		require.Equal(t, 201, code, string(b))
+	}
+	code, b = f.do("GET", "/api/assessment/2019/published", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"today":null`)
+	require.Contains(t, string(b), `"140800":["nothing to assess as known today"]`)
+	require.Contains(t, string(b), "晋环函〔2020〕30号")
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -117,7 +118,7 @@ func (s *Server) publishYear(w http.ResponseWriter, r *http.Request) error {
 type PublishedView struct {
 	Published   assessment.ResultsPublished `json:"published"`
 	PublishedAt time.Time                   `json:"published_at"`
-	Today       app.Computation             `json:"today"`
+	Today       *app.Computation            `json:"today"`   // null when, as known today, there is nothing to assess
 	Changed     map[domain.CityID][]string  `json:"changed"` // what later corrections changed, by city
 	// MethodNote is set when the publication was computed with another
 	// method than today's (assessment.Method): then some changes may come
@@ -140,18 +141,24 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(r.URL.Path, domain.NotFound, "year", "%d is not published", year)
 	}
 	today, err := s.today(year)
-	if err != nil {
+	if err != nil && !errors.Is(err, app.ErrNothingToAssess) {
 		return err
 	}
-	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt, Today: *today, Changed: map[domain.CityID][]string{}}
+	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt, Today: today, Changed: map[domain.CityID][]string{}}
 	if v.Consequences, err = app.Consequences(r.Context(), s.store, year); err != nil {
 		return err
 	}
 	_, v.MethodNote = p.MethodNote()
-	for _, now := range today.Results {
-		if then, ok := p.Result(now.City); ok {
-			if _, d := app.DiffResults(then, now); len(d) > 0 {
-				v.Changed[now.City] = d
+	if today == nil { // corrections since took away what the publication rested on
+		for _, then := range p.Results {
+			v.Changed[then.City] = []string{"nothing to assess as known today"}
+		}
+	} else {
+		for _, now := range today.Results {
+			if then, ok := p.Result(now.City); ok {
+				if _, d := app.DiffResults(then, now); len(d) > 0 {
+					v.Changed[now.City] = d
+				}
 			}
 		}
 	}

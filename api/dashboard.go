@@ -135,14 +135,7 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage)
 	s.page(mux, "GET /official/{id}", "official", s.officialPage)
 	s.page(mux, "GET /tasks", "tasks", s.tasksPage)
-	// Any other path is the dashboard's own 404 page, not plain text; under
-	// /api/, a JSON error.
-	s.page(mux, "GET /", "error", func(r *http.Request, l Lang) (string, any, error) {
-		return "", nil, domain.Errorf(r.URL.Path, domain.NotFound, "path", "%s: %s", l.T("no_page"), r.URL.Path)
-	})
-	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, domain.Errorf(r.URL.Path, domain.NotFound, "path", "no such endpoint (see /api/openapi.json)"))
-	})
+
 	s.page(mux, "GET /cards", "cards", s.cardsPage)
 }
 
@@ -204,6 +197,20 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 			s.log.Error("render", "page", name, "error", err)
 		}
 	})
+}
+
+// notFoundPage answers a page request no route takes with the dashboard's
+// 404 page in the visitor's language (routeErrors calls it in place of the
+// mux's plain text).
+func notFoundPage(w http.ResponseWriter, r *http.Request) {
+	l := lang(w, r)
+	err := domain.Errorf(r.URL.Path, domain.NotFound, "path", "%s: %s", l.T("no_page"), r.URL.Path)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	_ = pages["error"].ExecuteTemplate(w, "layout", newPage(r, l, l.T("error"), struct {
+		Status        int
+		Lead, Message string
+	}{http.StatusNotFound, l.ErrorLead(err), err.Error()}))
 }
 
 // years are the years the pages offer: those with samples, as the
@@ -299,6 +306,8 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 					rw.Today = strings.Join(l.pick(app.DiffResults(res, now)), "; ")
 				}
 			}
+		} else if p != nil && nothing {
+			rw.Today = l.T("nothing_to_assess")
 		}
 		rows = append(rows, rw)
 	}
@@ -426,6 +435,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			zh, en := part.Text()
 			sc.Parts = append(sc.Parts, l.one(zh, en))
 		}
+		sc.Parts = append(sc.Parts, l.one(shown.ShareText()))
 		if p != nil {
 			sc.Published = p.Document
 			if now != nil {

@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/projections/cards"
 	"github.com/shanxi-water/ledger/projections/taskboard"
@@ -82,14 +82,23 @@ func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {
 			lines = append(lines, line{e, cityName(l, c)})
 		}
 	})
-	// Red before yellow, a passed deadline first, then by city.
-	slices.SortStableFunc(lines, func(a, b line) int {
-		return cmp.Or(-strings.Compare(string(a.Color), string(b.Color)), boolFirst(a.DeadlinePassed, b.DeadlinePassed), cmp.Compare(a.City, b.City))
-	})
+	slices.SortStableFunc(lines, func(a, b line) int { return registerOrder(a.Entry, b.Entry) })
 	return l.T("card_register"), struct {
 		Day   plan.Date
 		Lines []line
 	}{day, lines}, nil
+}
+
+// registerOrder lists red cards before yellow ones, a passed rectification
+// deadline first, then by city.
+func registerOrder(a, b cards.Entry) int {
+	rank := func(c enforcement.Color) int {
+		if c == enforcement.Red {
+			return 0
+		}
+		return 1
+	}
+	return cmp.Or(cmp.Compare(rank(a.Color), rank(b.Color)), boolFirst(a.DeadlinePassed, b.DeadlinePassed), cmp.Compare(a.City, b.City))
 }
 
 // boolFirst orders true before false.

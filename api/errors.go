@@ -77,11 +77,15 @@ func writeError(w http.ResponseWriter, err error) {
 
 // routeErrors answers the requests under /api/ that no route takes (404,
 // or 405 with the methods allowed in Allow) with the JSON error body every
-// other API error has, where the mux would answer in plain text.
+// other API error has, where the mux would answer in plain text; a page
+// that no route takes gets the dashboard's 404 page.
 func routeErrors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/api/"):
 			w = &routeErrorWriter{ResponseWriter: w, r: r}
+		case r.Method == http.MethodGet:
+			w = &routeErrorWriter{ResponseWriter: w, r: r, page: true}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -90,16 +94,22 @@ func routeErrors(next http.Handler) http.Handler {
 type routeErrorWriter struct {
 	http.ResponseWriter
 	r        *http.Request
+	page     bool // a dashboard page: a 404 is notFoundPage
 	answered bool // the JSON error is written: drop the mux's text
 }
 
 func (w *routeErrorWriter) WriteHeader(status int) {
 	plain := strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain")
-	if !plain || (status != http.StatusNotFound && status != http.StatusMethodNotAllowed) {
+	if !plain || (status != http.StatusNotFound && status != http.StatusMethodNotAllowed) || (w.page && status != http.StatusNotFound) {
 		w.ResponseWriter.WriteHeader(status)
 		return
 	}
 	w.answered = true
+	if w.page {
+		w.Header().Del("X-Content-Type-Options")
+		notFoundPage(w.ResponseWriter, w.r)
+		return
+	}
 	d := ErrorDetail{Kind: domain.NotFound.String(), Message: fmt.Sprintf("no route %s %s", w.r.Method, w.r.URL.Path)}
 	if status == http.StatusMethodNotAllowed {
 		d.Kind, d.Message = "method not allowed", fmt.Sprintf("%s is not allowed on %s (allowed: %s)", w.r.Method, w.r.URL.Path, w.Header().Get("Allow"))

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
+	"github.com/shanxi-water/ledger/projections/cards"
 )
 
 // An action's ?date=: a time as given, today as now, another day as its end.
@@ -23,6 +26,8 @@ func TestTimeParam(t *testing.T) {
 		{"", now},
 		{"?date=2026-11-29", now},
 		{"?date=2026-11-28", time.Date(2026, 11, 28, 23, 59, 59, 0, domain.CST)},
+		{"?date=2019/6/1", time.Date(2019, 6, 1, 23, 59, 59, 0, domain.CST)},
+		{"?date=20190601", time.Date(2019, 6, 1, 23, 59, 59, 0, domain.CST)},
 		{"?date=2019-05-01T14:30:00%2B08:00", time.Date(2019, 5, 1, 14, 30, 0, 0, domain.CST)},
 	} {
 		got, err := s.timeParam(httptest.NewRequest("POST", "/api/enterprises"+tc.q, nil))
@@ -70,4 +75,21 @@ func TestEveryEventNameHasALabel(t *testing.T) {
 		require.NotEmpty(t, l[0], n)
 		require.NotEmpty(t, l[1], n)
 	}
+}
+
+// The card register lists red cards first, then yellow ones past their
+// rectification deadline, then by city.
+func TestRegisterOrder(t *testing.T) {
+	es := []cards.Entry{
+		{City: "140100", Color: enforcement.Yellow},
+		{City: "140800", Color: enforcement.Red},
+		{City: "140200", Color: enforcement.Yellow, DeadlinePassed: true},
+		{City: "140300", Color: enforcement.Red},
+	}
+	slices.SortStableFunc(es, registerOrder)
+	var got []string
+	for _, e := range es {
+		got = append(got, string(e.Color)+" "+string(e.City))
+	}
+	require.Equal(t, []string{"red 140300", "red 140800", "yellow 140200", "yellow 140100"}, got)
 }

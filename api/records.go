@@ -126,9 +126,9 @@ func (s *Server) actionTime(r *http.Request, field, v string) (time.Time, error)
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	d, err := time.ParseInLocation("2006-01-02", v, domain.CST)
+	d, err := domain.ParseDay(v)
 	if err != nil {
-		return time.Time{}, domain.Errorf(r.URL.Path, domain.Invalid, field, "%q is neither a date (2019-12-31) nor an RFC 3339 time", v)
+		return time.Time{}, domain.E(r.URL.Path, domain.Invalid, field, err)
 	}
 	now := s.now()
 	if y, m, day := now.In(domain.CST).Date(); d.Equal(time.Date(y, m, day, 0, 0, 0, 0, domain.CST)) {

@@ -216,6 +216,8 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 			outcome = fmt.Sprintf("no item that counts toward the class among %d samples", sy.Samples)
 		} else if !sy.Enough && sy.WorseThanV() {
 			outcome += "; its samples are worse than class V: counted as worse than V"
+		} else if sy.NoData {
+			outcome = "no sample in the year: counted as missed, and as worse than V in the share rule"
 		}
 		if sy.Enough {
 			verdict := "missed"
@@ -229,6 +231,14 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 			ev.Positions = append(ev.Positions, e.Position)
 		}
 		in.Evidence = append(in.Evidence, ev)
+	}
+	for _, part := range []struct {
+		name  string
+		sites []quality.SiteYear
+	}{{"drinking", cy.DrinkingDetails}, {"black_odorous", cy.BlackDetails}, {"groundwater", cy.GroundDetails}} {
+		for _, sy := range part.sites {
+			in.Evidence = append(in.Evidence, assessment.Evidence{Part: part.name, Subject: sy.ID, Outcome: sy.Outcome, Positions: sy.Positions})
+		}
 	}
 	if tasks != nil {
 		var ev []assessment.Evidence

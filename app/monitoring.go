@@ -198,13 +198,18 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		if len(rejected) > 0 && (!opts.Partial || rejected[0].Line == 1) { // line 1: the header, without which no row reads
 			return nil, domain.E(op, domain.Invalid, "file", &ImportError{Errors: rejected})
 		}
-		if len(rejected) > 0 && opts.Rejects != nil {
-			if err := writeRejects(opts.Rejects, parsed, rejected); err != nil {
-				return nil, domain.E(op, domain.Internal, "rejects", err)
+		// The bad rows are written once, when the good ones are stored
+		// (a retry below would write them again).
+		done := func() (*ImportResult, error) {
+			if len(rejected) > 0 && opts.Rejects != nil {
+				if err := writeRejects(opts.Rejects, parsed, rejected); err != nil {
+					return nil, domain.E(op, domain.Internal, "rejects", err)
+				}
 			}
+			return res, nil
 		}
 		if len(rows) == 0 {
-			return res, nil
+			return done()
 		}
 		changes, err := state.changes(rows, actor, res)
 		if err != nil {
@@ -222,7 +227,7 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		res.Stored = len(rows)
 		res.Events = len(evs)
 		res.FirstPosition, res.LastPosition = evs[0].Position, evs[len(evs)-1].Position
-		return res, nil
+		return done()
 	}
 }
 
@@ -260,22 +265,34 @@ func (s site) aggregate(id monitoring.SectionID) events.Aggregate {
 type sectionState struct {
 	info  map[monitoring.SectionID]site
 	names map[string][]monitoring.SectionID // registered names (a name two sites bear names neither)
+	folds map[string][]monitoring.SectionID // codes by their upper case (codes that differ only in case name neither)
 	index *SampleIndex
 }
 
-// known finds the site a cell names: its code (in any case), or a name
-// only one registered site bears (monitoring.SectionLookup).
-func (st *sectionState) known(cell string) (monitoring.SectionID, bool) {
+// known finds the site a cell names (monitoring.SectionLookup): by name,
+// a name only one registered site bears; by code, the code as it is or,
+// where only one code matches it in upper case, in any case.
+func (st *sectionState) known(cell string, byName bool) (monitoring.SectionID, bool) {
+	if byName {
+		if ids := st.names[cell]; len(ids) == 1 {
+			return ids[0], true
+		}
+		return "", false
+	}
 	if _, ok := st.info[monitoring.SectionID(cell)]; ok {
 		return monitoring.SectionID(cell), true
 	}
-	if id := monitoring.SectionID(strings.ToUpper(cell)); st.info[id] != (site{}) {
-		return id, true
-	}
-	if ids := st.names[cell]; len(ids) == 1 {
+	if ids := st.folds[strings.ToUpper(cell)]; len(ids) == 1 {
 		return ids[0], true
 	}
 	return "", false
+}
+
+// add records a registered site.
+func (st *sectionState) add(id monitoring.SectionID, name string, s site) {
+	st.info[id] = s
+	st.names[name] = append(st.names[name], id)
+	st.folds[strings.ToUpper(string(id))] = append(st.folds[strings.ToUpper(string(id))], id)
 }
 
 // SampleIndex remembers, for each site, a digest of every sample stored and
@@ -384,16 +401,14 @@ func loadSections(ctx context.Context, s events.Store, idx *SampleIndex) (*secti
 	if idx == nil {
 		idx = NewSampleIndex()
 	}
-	st := &sectionState{info: map[monitoring.SectionID]site{}, names: map[string][]monitoring.SectionID{}, index: idx}
+	st := &sectionState{info: map[monitoring.SectionID]site{}, names: map[string][]monitoring.SectionID{}, folds: map[string][]monitoring.SectionID{}, index: idx}
 	q := events.Query{Types: []events.AggregateType{SectionType, DrinkingSourceType}, Names: []events.Name{SectionRegistered, DrinkingSourceRegistered}}
 	err := s.Read(ctx, q, func(e events.Event) error {
 		switch d := e.Data.(type) {
 		case monitoring.SectionRegistered:
-			st.info[d.ID] = site{d.City, SectionType}
-			st.names[d.Name] = append(st.names[d.Name], d.ID)
+			st.add(d.ID, d.Name, site{d.City, SectionType})
 		case monitoring.DrinkingSourceRegistered:
-			st.info[monitoring.SectionID(d.ID)] = site{d.City, DrinkingSourceType}
-			st.names[d.Name] = append(st.names[d.Name], monitoring.SectionID(d.ID))
+			st.add(monitoring.SectionID(d.ID), d.Name, site{d.City, DrinkingSourceType})
 		}
 		return nil
 	})
@@ -466,10 +481,13 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 		switch {
 		case len(known) == 0:
 			rows = append(rows, row)
-		case withdrawn:
+		case withdrawn && slices.Contains(known, digest(row.Sample)):
 			res.Withdrawn++
 		case slices.Contains(known, digest(row.Sample)):
 			res.AlreadyStored++
+		case withdrawn:
+			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
+				Reason: "this section's sample at this time from this source was withdrawn from assessment, with other values (" + digestDiff(known[len(known)-1], digest(row.Sample)) + "): a correction brings it back with new ones"})
 		default:
 			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
 				Reason: "this section's sample at this time from this source is already stored with other values (" + digestDiff(known[len(known)-1], digest(row.Sample)) + "): record a correction instead"})
@@ -539,7 +557,7 @@ func rejectedLines(errs []monitoring.RowError) int {
 // ImportOptions.Rejects does: the header, then each bad line's cells and
 // its errors, read again from the file uploaded.
 func WriteRejects(w io.Writer, upload io.Reader, rejected []monitoring.RowError) error {
-	p, err := monitoring.ParseCSV(upload, func(cell string) (monitoring.SectionID, bool) { return monitoring.SectionID(cell), true }, time.Now())
+	p, err := monitoring.ParseCSV(upload, func(cell string, _ bool) (monitoring.SectionID, bool) { return monitoring.SectionID(cell), true }, time.Now())
 	if err != nil {
 		return err
 	}

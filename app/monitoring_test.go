@@ -15,6 +15,7 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
@@ -273,6 +274,20 @@ func TestDrinkingSourcesBlackOdorousGroundwater(t *testing.T) {
 	require.Equal(t, 1, cy.BlackEliminated)
 	require.Equal(t, 1, cy.Groundwater)
 	require.Equal(t, 1, cy.GroundwaterVeryPoor)
+
+	// The assessment's evidence names each of them, with its events.
+	byPart := map[string]assessment.Evidence{}
+	for _, ev := range app.Inputs(m, nil, "140800", 2019).Evidence {
+		byPart[ev.Part] = ev
+	}
+	require.Equal(t, "YC-DW-1", byPart["drinking"].Subject)
+	require.Equal(t, "class II, target III and III or better: met", byPart["drinking"].Outcome)
+	require.Len(t, byPart["drinking"].Positions, 12, "its twelve monthly samples")
+	require.Equal(t, "YC-BO-1", byPart["black_odorous"].Subject)
+	require.Contains(t, byPart["black_odorous"].Outcome, ": eliminated")
+	require.Equal(t, "YC-GW-1", byPart["groundwater"].Subject)
+	require.Equal(t, "graded 5 (极差, very poor)", byPart["groundwater"].Outcome)
+	require.Len(t, byPart["groundwater"].Positions, 1)
 }
 
 // A corrected sample's upload, re-imported, stores nothing: the file as
@@ -395,6 +410,9 @@ func TestWithdrawnSampleIsBroughtBackByACorrection(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []int{1, 1, 0}, []int{res.Withdrawn, res.AlreadyStored, res.Stored})
 	require.NotNil(t, res.Rejected, "[] in JSON")
+	// Other values at its time are not skipped quietly: refused, saying how.
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(strings.Replace(april, "6.0,0.5", "1.0,0.5", 1)), app.ImportOptions{Now: now})
+	require.ErrorContains(t, err, "was withdrawn from assessment, with other values (DO stored 6, here 1): a correction brings it back with new ones")
 
 	// The withdrawal was a mistake: the same values, brought back.
 	e, err := app.AmendSample(ctx, s, admin, agg, monitoring.Sample{At: auto.At, Source: monitoring.Auto}, nil, "误操作,恢复", now)
@@ -416,8 +434,8 @@ func TestWithdrawnSampleIsBroughtBackByACorrection(t *testing.T) {
 // as not stored.
 func TestImportAStationsSpreadsheet(t *testing.T) {
 	s := openWithSections(t)
-	file, err := simplifiedchinese.GBK.NewEncoder().String("断面名称,监测时间,来源,溶解氧(mg/L),氨氮(mg/L),水温(℃)\r\n" +
-		"河津大桥,2019/5/1 8:00,手工,6.1,0.05L,12.5\r\nssh-zlc,2019/5/1 8:00,手工,5.5,1.2,11\r\n,,,,,\r\n")
+	file, err := simplifiedchinese.GBK.NewEncoder().String("断面编码,断面名称,监测时间,来源,溶解氧(mg/L),氨氮(mg/L),水温(℃)\r\n" +
+		"FH-HJDQ,河津大桥,2019/5/1 8:00,手工,6.1,0.05L,12.5\r\nssh-zlc,张留庄,2019/5/1 8:00,手工,5.5,1.2,11\r\n,,,,,,\r\n")
 	require.NoError(t, err)
 	res, err := app.ImportSamples(context.Background(), s, station, strings.NewReader(file), app.ImportOptions{Now: now})
 	require.NoError(t, err)
@@ -431,4 +449,35 @@ func TestImportAStationsSpreadsheet(t *testing.T) {
 	require.Equal(t, water.Values{water.DO: 6.1, water.NH3N: 0.05}, row.Values)
 	require.Equal(t, []water.Item{water.NH3N}, row.BelowDL, "0.05L: below the detection limit 0.05")
 	require.Equal(t, time.Date(2019, 5, 1, 8, 0, 0, 0, domain.CST), row.At.In(domain.CST))
+
+	// A code and a name that do not agree are refused, naming both.
+	_, err = app.ImportSamples(context.Background(), s, station, strings.NewReader("断面编码,断面名称,监测时间,来源,DO\nFH-HJDQ,张留庄,2019/6/1 8:00,手工,6\n"), app.ImportOptions{Now: now})
+	require.ErrorContains(t, err, `"张留庄" is the name of SSH-ZLC, not of FH-HJDQ`)
+}
+
+// A name is looked for among names, a code among codes: a section named
+// like another's code is not mistaken for it, and codes that differ only
+// in case name neither.
+func TestSectionNamesAndCodesDoNotShadow(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	reg := func(id, name string) app.Registration {
+		return app.SectionRegistration(monitoring.SectionRegistered{ID: monitoring.SectionID(id), Name: name, River: "汾河", Basin: domain.Yellow, City: "140800",
+			Kind: water.River, Level: monitoring.Provincial, Assessed: true})
+	}
+	_, err := app.Register(ctx, s, admin, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST), reg("G208", "某桥"), reg("YC-7", "g208"), reg("ab1", "甲"), reg("AB1", "乙"))
+	require.NoError(t, err)
+	res, err := app.ImportSamples(ctx, s, station, strings.NewReader("断面名称,监测时间,来源,DO\ng208,2019/3/1 9:00,手工,6.0\n"), app.ImportOptions{Now: now})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Stored)
+	evs, err := s.Load(ctx, app.SectionAggregate("140800", "YC-7"))
+	require.NoError(t, err)
+	require.Len(t, evs, 2, "stored on the section named g208")
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader("section,sampled_at,source,DO\nAb1,2019-03-01 09:00,manual,6.0\n"), app.ImportOptions{Now: now})
+	require.ErrorContains(t, err, `unknown section "Ab1"`, "ab1 or AB1: neither")
+	res, err = app.ImportSamples(ctx, s, station, strings.NewReader("section,sampled_at,source,DO\ng208,2019-03-01 10:00,manual,6.0\n"), app.ImportOptions{Now: now})
+	require.NoError(t, err, "one code in any case")
+	evs, err = s.Load(ctx, app.SectionAggregate("140800", "G208"))
+	require.NoError(t, err)
+	require.Len(t, evs, 2)
 }

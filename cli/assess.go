@@ -112,6 +112,8 @@ func explain(w io.Writer, r assessment.Result) {
 		zh, en := p.Text()
 		fmt.Fprintf(w, "  %s\n    (%s)\n", zh, en)
 	}
+	zh, en := r.ShareText()
+	fmt.Fprintf(w, "  %s\n    (%s)\n", zh, en)
 	notes, _ := r.Notes()
 	for _, n := range notes {
 		fmt.Fprintf(w, "  说明: %s\n", n)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -113,6 +114,10 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 		fmt.Fprintf(w, "\n%d年度考核结果 (published %s, %s; rules of %d):\n", y, e.RecordedAt.In(domain.CST).Format("2006-01-02"), p.Document, p.Rules.EffectiveYear)
 		printResults(w, p.Results)
 		today, err := app.Compute(ctx, s, y, app.Basis{}, app.NewBoardFigures())
+		if errors.Is(err, app.ErrNothingToAssess) {
+			fmt.Fprintf(w, "  as known today: nothing to assess\n")
+			continue
+		}
 		if err != nil {
 			return err
 		}

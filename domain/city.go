@@ -146,10 +146,21 @@ func ParseAsOf(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
+	d, err := ParseDay(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return d.Add(24*time.Hour - time.Microsecond), nil
+}
+
+// ParseDay reads a Shanxi date written 2019-12-31, 2019/12/31 or 20191231,
+// and returns the start of that day.
+func ParseDay(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
 	for _, layout := range []string{"2006-01-02", "2006/1/2", "20060102"} {
 		d, err := time.ParseInLocation(layout, s, CST)
 		if err == nil {
-			return d.Add(24*time.Hour - time.Microsecond), nil
+			return d, nil
 		}
 		var pe *time.ParseError
 		if errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") {

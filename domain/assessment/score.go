@@ -339,6 +339,15 @@ func (r Result) Notes() (zh, en []string) {
 	return zh, en
 }
 
+// ShareText states the share rules' counts, broken or not: the sections at
+// class III or better against those required, and those worse than V
+// against those allowed.
+func (r Result) ShareText() (zh, en string) {
+	in := r.Inputs
+	return fmt.Sprintf("Ⅲ类及以上断面 %d 个(要求 %d 个);劣Ⅴ类断面 %d 个(允许 %d 个)", in.AtLeastIIIActual, in.AtLeastIIIRequired, in.WorseThanVActual, in.WorseThanVAllowed),
+		fmt.Sprintf("sections at class III or better: %d (%d required); worse than class V: %d (%d allowed)", in.AtLeastIIIActual, in.AtLeastIIIRequired, in.WorseThanVActual, in.WorseThanVAllowed)
+}
+
 // Rank orders a year's results and numbers them 1…n: by grade (every
 // 优秀 before every 良好, and so on: a city failed by a hard rule never ranks
 // above one that passed), then quality score, then task score, then city

@@ -316,3 +316,12 @@ func TestConsequenceZeroDatesReadAsAbsent(t *testing.T) {
 	old.Deadline = &d
 	require.Equal(t, "deadline", domainField(old.Validate()))
 }
+
+// The share rules' counts are stated whether or not a rule is broken.
+func TestShareText(t *testing.T) {
+	r := Assess(Standard(2016, "test"), Inputs{City: "140700", Year: 2019, Sections: 10, SectionsMet: 9,
+		AtLeastIIIRequired: 7, AtLeastIIIActual: 8, WorseThanVAllowed: 1})
+	zh, en := r.ShareText()
+	require.Equal(t, "Ⅲ类及以上断面 8 个(要求 7 个);劣Ⅴ类断面 0 个(允许 1 个)", zh)
+	require.Equal(t, "sections at class III or better: 8 (7 required); worse than class V: 0 (1 allowed)", en)
+}

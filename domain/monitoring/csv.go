@@ -37,6 +37,7 @@ import (
 // or GB18030 (GBK), as spreadsheet programs on Chinese systems save it.
 const (
 	colSection = "section"
+	colName    = "section_name" // a section's name (断面名称), in place of its code or beside it
 	colAt      = "sampled_at"
 	colSource  = "source"
 	colStatus  = "status"
@@ -63,9 +64,9 @@ func (e RowError) Error() string {
 	return fmt.Sprintf("line %d, column %s: %s", e.Line, e.Column, e.Reason)
 }
 
-// SectionLookup finds the registered section a cell names: its code, or a
-// name only one registered section bears.
-type SectionLookup func(cell string) (SectionID, bool)
+// SectionLookup finds the registered section a cell names: by its code
+// (byName false), or by a name only one registered section bears.
+type SectionLookup func(cell string, byName bool) (SectionID, bool)
 
 // Parsed is an upload read and checked line by line.
 type Parsed struct {
@@ -103,6 +104,9 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		return nil, domain.Errorf("import", domain.Invalid, "file", "%v", err)
 	}
 	cr := csv.NewReader(bytes.NewReader(text))
+	if first, _, _ := bytes.Cut(text, []byte("\n")); bytes.ContainsRune(first, '\t') && !bytes.ContainsRune(first, ',') {
+		cr.Comma = '\t' // a spreadsheet's "Unicode text": tab-separated
+	}
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()
@@ -181,12 +185,12 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 }
 
 type columns struct {
-	section, at, source, status int
-	ignored                     map[int]bool // read and not stored (Parsed.Ignored), or with no name
+	section, name, at, source, status int
+	ignored                           map[int]bool // read and not stored (Parsed.Ignored), or with no name
 }
 
 func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
-	c := columns{-1, -1, -1, -1, map[int]bool{}}
+	c := columns{-1, -1, -1, -1, -1, map[int]bool{}}
 	items := map[int]water.Item{}
 	var errs []RowError
 	seenItem := map[water.Item]string{}
@@ -201,7 +205,7 @@ func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
 		if col, ok := columnNames[headerKey(n)]; ok {
 			lower = col
 		}
-		if lower == colSection || lower == colAt || lower == colSource || lower == colStatus {
+		if lower == colSection || lower == colName || lower == colAt || lower == colSource || lower == colStatus {
 			if seenCol[lower] {
 				errs = append(errs, RowError{Line: 1, Column: n, Reason: "named twice"})
 				continue
@@ -211,6 +215,8 @@ func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
 		switch lower {
 		case colSection:
 			c.section = i
+		case colName:
+			c.name = i
 		case colAt:
 			c.at = i
 		case colSource:
@@ -240,7 +246,7 @@ func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
 	for _, req := range []struct {
 		name string
 		at   int
-	}{{colSection, c.section}, {colAt, c.at}, {colSource, c.source}} {
+	}{{colSection, max(c.section, c.name)}, {colAt, c.at}, {colSource, c.source}} {
 		if req.at < 0 {
 			errs = append(errs, RowError{Line: 1, Column: req.name, Reason: "required column missing"})
 		}
@@ -280,13 +286,29 @@ func parseRow(line int, rec, header []string, c columns, items map[int]water.Ite
 		errs = append(errs, RowError{Line: line, Column: strings.TrimSpace(header[col]), Reason: fmt.Sprintf(format, args...)})
 	}
 	row := Row{Line: line}
-	if cell := strings.TrimSpace(rec[c.section]); cell == "" {
-		bad(c.section, "missing")
-	} else if id, ok := known(cell); ok {
-		row.Section = id
-	} else {
-		row.Section = SectionID(cell)
-		bad(c.section, "unknown section %q: not the code of a registered section, nor a name only one bears", cell)
+	// The section by its code, or by its name; with both, they must agree.
+	var named SectionID
+	if c.name >= 0 {
+		if cell := strings.TrimSpace(rec[c.name]); cell == "" {
+			bad(c.name, "missing")
+		} else if id, ok := known(cell, true); ok {
+			named, row.Section = id, id
+		} else {
+			row.Section = SectionID(cell)
+			bad(c.name, "unknown section %q: not the name of a registered section, or the name of more than one", cell)
+		}
+	}
+	if c.section >= 0 {
+		if cell := strings.TrimSpace(rec[c.section]); cell == "" {
+			bad(c.section, "missing")
+		} else if id, ok := known(cell, false); !ok {
+			row.Section = SectionID(cell)
+			bad(c.section, "unknown section %q: not the code of a registered section", cell)
+		} else if named != "" && named != id {
+			bad(c.name, "%q is the name of %s, not of %s", rec[c.name], named, id)
+		} else {
+			row.Section = id
+		}
 	}
 	for col := range c.ignored {
 		if strings.TrimSpace(header[col]) == "" && strings.TrimSpace(rec[col]) != "" {
@@ -341,9 +363,11 @@ func parseRow(line int, rec, header []string, c columns, items map[int]water.Ite
 			bad(col, "%q is not a number (a result below the detection limit x is written <x or xL)", cell)
 			continue
 		}
-		if below && v <= 0 {
-			bad(col, "%q: a detection limit is above 0", cell)
-			continue
+		if below {
+			if err := CheckBelowLimit(it, v); err != nil {
+				bad(col, "%q: %v", cell, err)
+				continue
+			}
 		}
 		if err := CheckValue(it, v); err != nil {
 			bad(col, "%v", err)

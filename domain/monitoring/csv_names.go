@@ -29,7 +29,8 @@ const (
 var columnNames = func() map[string]string {
 	m := map[string]string{}
 	for col, names := range map[string][]string{
-		colSection: {"断面", "断面编码", "断面代码", "断面编号", "断面名称", "点位", "点位编码", "点位名称"},
+		colSection: {"断面", "断面编码", "断面代码", "断面编号", "点位", "点位编码"},
+		colName:    {"断面名称", "点位名称", "section name", "name"},
 		colAt:      {"监测时间", "采样时间", "时间", "监测日期时间", "采样日期时间"},
 		colSource:  {"来源", "数据来源", "监测方式", "采样方式"},
 		colStatus:  {"状态", "监测状态"},

@@ -32,11 +32,11 @@ func TestUploadExample(t *testing.T) {
 }
 
 // testSections is a register of three sections; 张留庄 is one's name.
-func testSections(cell string) (SectionID, bool) {
-	switch cell {
-	case "Y-140800-01", "Y-140800-02", "H-140900-01":
+func testSections(cell string, byName bool) (SectionID, bool) {
+	switch {
+	case !byName && (cell == "Y-140800-01" || cell == "Y-140800-02" || cell == "H-140900-01"):
 		return SectionID(cell), true
-	case "张留庄":
+	case byName && cell == "张留庄":
 		return "Y-140800-02", true
 	}
 	return "", false
@@ -72,9 +72,11 @@ func TestStationExports(t *testing.T) {
 			encoding: "UTF-8", values: water.Values{water.DO: 6.2}},
 		{name: "GBK", file: gbk, encoding: "GB18030", values: water.Values{water.NH3N: 0.5}},
 		{name: "UTF-16", file: utf16("section,sampled_at,source,DO\r\nY-140800-01,2019-03-01 08:00,manual,6.2\r\n"), encoding: "UTF-16", values: water.Values{water.DO: 6.2}},
+		{name: "UTF-16, tab-separated (a spreadsheet's Unicode text)", file: utf16("section\tsampled_at\tsource\tDO\r\nY-140800-01\t2019-03-01 08:00\tmanual\t6.2\r\n"), encoding: "UTF-16", values: water.Values{water.DO: 6.2}},
 		{name: "Chinese headers, units and words", file: "断面编码,监测时间,来源,状态,氨氮(mg/L),溶解氧（mg/L）,pH(无量纲)\nY-140800-01,2019/3/1 8:00,自动,,0.5L,6.2,7.9\nY-140800-01,2019/3/1 12:00,自动,冰封,,,\n",
 			values: water.Values{water.NH3N: 0.5, water.DO: 6.2, water.PH: 7.9}, below: []water.Item{water.NH3N}, source: Auto},
 		{name: "a section's name", file: "断面名称,采样时间,来源,DO\n张留庄,2019-03-01 08:00,手工,6.2\n", section: "Y-140800-02", values: water.Values{water.DO: 6.2}},
+		{name: "a code in a name column", file: "断面名称,采样时间,来源,DO\nY-140800-02,2019-03-01 08:00,手工,6.2\n", err: `line 2, column 断面名称: unknown section "Y-140800-02": not the name of a registered section, or the name of more than one`},
 		{name: "parameters not assessed", file: "section,sampled_at,source,水温(℃),DO,电导率(μS/cm),浊度(NTU)\nY-140800-01,2019-03-01 08:00,auto,8.5,6.2,512,3.1\n",
 			values: water.Values{water.DO: 6.2}, source: Auto, ignored: []string{"水温(℃)", "电导率(μS/cm)", "浊度(NTU)"}},
 		{name: "a spreadsheet's empty columns and rows", file: "section,sampled_at,source,DO,,\n,,,,,\nY-140800-01,2019-03-01 08:00,manual,6.2,,,\n", values: water.Values{water.DO: 6.2}},
@@ -83,7 +85,9 @@ func TestStationExports(t *testing.T) {
 		{name: "a unit the ledger does not store", file: "section,sampled_at,source,氨氮(μg/L)\nY-140800-01,2019-03-01 08:00,manual,500\n", err: `line 1, column 氨氮(μg/L): unit "μg/L": NH3N is stored in mg/L; convert the column`},
 		{name: "not detected", file: "section,sampled_at,source,DO,NH3N\nY-140800-01,2019-03-01 08:00,manual,6.2,ND\n", err: `line 2, column NH3N: "ND" is not a number (a result below the detection limit x is written <x or xL)`},
 		{name: "a value in a column with no name", file: "section,sampled_at,source,DO,\nY-140800-01,2019-03-01 08:00,manual,6.2,7\n", err: `line 2, column #5: "7" is in a column with no name`},
-		{name: "a detection limit of 0", file: "section,sampled_at,source,DO\nY-140800-01,2019-03-01 08:00,manual,<0\n", err: `line 2, column DO: "<0": a detection limit is above 0`},
+		{name: "a detection limit of 0", file: "section,sampled_at,source,NH3N\nY-140800-01,2019-03-01 08:00,manual,<0\n", err: `line 2, column NH3N: "<0": a detection limit is above 0 (NH3N: 0)`},
+		{name: "pH below a limit", file: "section,sampled_at,source,pH\nY-140800-01,2019-03-01 08:00,manual,7.5L\n", err: `line 2, column pH: "7.5L": pH is not reported below a detection limit`},
+		{name: "DO below a limit", file: "section,sampled_at,source,DO\nY-140800-01,2019-03-01 08:00,manual,<2\n", err: `line 2, column DO: "<2": DO is not reported below a detection limit`},
 		{name: "a word for no source", file: "section,sampled_at,source,DO\nY-140800-01,2019-03-01 08:00,机器,6.2\n", err: `line 2, column source: "机器" is not "auto" or "manual" (or 自动, 手工)`},
 	} {
 		p, err := ParseCSV(strings.NewReader(tc.file), testSections, now)

@@ -107,9 +107,28 @@ func (s Sample) Validate(op, field string) error {
 		}
 	}
 	for i, it := range s.BelowDL {
+		f := fmt.Sprintf("%s.below_dl[%d]", field, i)
 		if _, ok := s.Values[it]; !ok {
-			return domain.Errorf(op, domain.Invalid, fmt.Sprintf("%s.below_dl[%d]", field, i), "%s is flagged below the detection limit but has no value (the limit)", it)
+			return domain.Errorf(op, domain.Invalid, f, "%s is flagged below the detection limit but has no value (the limit)", it)
 		}
+		if err := CheckBelowLimit(it, s.Values[it]); err != nil {
+			return domain.E(op, domain.Invalid, f, err)
+		}
+	}
+	return nil
+}
+
+// CheckBelowLimit checks a result reported below a detection limit: the
+// limit is above 0, and the item is one measured against a limit of
+// detection. pH is a range, and DO a lower bound: halving a "below the
+// limit" pH of 7.5 would make a normal reading worse than V.
+func CheckBelowLimit(it water.Item, limit float64) error {
+	info, _ := water.LookupItem(string(it))
+	switch {
+	case it == water.PH || info.LowerBound:
+		return fmt.Errorf("%s is not reported below a detection limit", it)
+	case limit <= 0:
+		return fmt.Errorf("a detection limit is above 0 (%s: %g)", it, limit)
 	}
 	return nil
 }
@@ -232,6 +251,11 @@ func (s Sample) Amend(with Sample, remove []water.Item) (Sample, error) {
 	}
 	for it, v := range with.Values {
 		out.Values[it] = v
+	}
+	for i, it := range with.BelowDL {
+		if !given(it) {
+			return Sample{}, domain.Errorf(op, domain.Invalid, fmt.Sprintf("sample.below_dl[%d]", i), "%s is flagged below the detection limit without its value (the limit)", it)
+		}
 	}
 	out.BelowDL = append(out.BelowDL, with.BelowDL...)
 	for i, it := range remove {

@@ -263,6 +263,11 @@ func (s Samples) Validate(op string) error {
 			if err := CheckValue(c.Item, v); err != nil {
 				return domain.E(op, domain.Invalid, f+".values."+string(c.Item), err)
 			}
+			if c.BelowDL != nil && c.BelowDL[i] {
+				if err := CheckBelowLimit(c.Item, v); err != nil {
+					return domain.E(op, domain.Invalid, f+".below_dl", err)
+				}
+			}
 		}
 		if st == Measured && values == 0 {
 			return domain.Errorf(op, domain.Invalid, f+".values", "a measured sample needs at least one value (or a status: dry, ice, fault)")

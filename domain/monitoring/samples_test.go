@@ -382,6 +382,7 @@ func TestSampleAmend(t *testing.T) {
 		{"not monitored, with values", Sample{Status: Fault, Values: water.Values{water.TP: 0.3}}, nil, Sample{}, "sample.values"},
 		{"given and removed", Sample{Values: water.Values{water.TP: 0.3}}, []water.Item{water.TP}, Sample{}, "remove[0]"},
 		{"removing what is not there", Sample{}, []water.Item{water.DO, water.CODMn}, Sample{}, "remove[1]"},
+		{"a flag without its value", Sample{BelowDL: []water.Item{water.TP}}, nil, Sample{}, "sample.below_dl[0]"},
 	} {
 		got, err := stored.Amend(tc.with, tc.remove)
 		if tc.field != "" {
@@ -396,4 +397,16 @@ func TestSampleAmend(t *testing.T) {
 	got, err := fault.Amend(Sample{Values: water.Values{water.DO: 5}}, nil)
 	require.NoError(t, err)
 	require.Equal(t, Sample{At: at, Source: Auto, Values: water.Values{water.DO: 5}}, got)
+}
+
+// A stored sample, row or column, may not flag pH or DO below a detection
+// limit: the flag halves the value in assessment.
+func TestBelowLimitOnlyForDetectableItems(t *testing.T) {
+	s := Sample{At: cst(2019, 3, 1, 8, 0), Source: Manual, Values: water.Values{water.PH: 7.5, water.NH3N: 0.05}, BelowDL: []water.Item{water.PH}}
+	require.Equal(t, "s.below_dl[0]", domain.FieldOf(s.Validate("test", "s")))
+	s.BelowDL = []water.Item{water.NH3N}
+	require.NoError(t, s.Validate("test", "s"))
+	cols, err := NewSamples([]Sample{{At: cst(2019, 3, 1, 8, 0), Source: Manual, Values: water.Values{water.DO: 2}, BelowDL: []water.Item{water.DO}}})
+	require.NoError(t, err)
+	require.Equal(t, "samples[0].below_dl", domain.FieldOf(cols.Validate("test")))
 }

@@ -137,6 +137,26 @@ func TestSitesCountFromTheirRegistration(t *testing.T) {
 	}
 	early := happened.City(city, 2019)
 	require.Equal(t, []int{1, 0, 0}, []int{early.Sections, early.Drinking, early.BlackOdorous}, "as it happened on 2019-03-01, nothing new was registered yet")
+
+	// A ledger set up in 2021 registers its sections that day and imports
+	// their history after: each counts from its first data.
+	_, err = app.Register(ctx, s, admin, day(2021, 3, 1), section("LIVE"))
+	require.NoError(t, err)
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for mo := 1; mo <= 12; mo++ {
+		fmt.Fprintf(&csv, "LIVE,2018-%02d-10 09:00,manual,6.0,0.5\n", mo)
+	}
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(csv.String()), app.ImportOptions{Now: day(2021, 3, 2)})
+	require.NoError(t, err)
+	m = quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+	require.Equal(t, 2, m.City(city, 2018).Sections, "OLD, and LIVE with its 2018 history")
+	require.Equal(t, 1, m.City(city, 2017).Sections, "LIVE has no data before 2018")
+	sy, _ := m.SectionYear("LIVE", 2018)
+	require.True(t, sy.Enough)
+	require.True(t, m.Assessable(2018))
 }
 
 // Twelve samples in one month do not class a section's year: the norm is
@@ -206,6 +226,25 @@ func TestWithdrawnSampleKeepsASectionWorseThanV(t *testing.T) {
 	res := assessment.Assess(rules, app.Inputs(m, nil, city, 2020))
 	require.Equal(t, assessment.Fail, res.Grade)
 	require.Contains(t, res.HardFails, "1 section worse than class V, 0 allowed")
+
+	// Withdrawing every month leaves no data at all: still counted.
+	for mo := 1; mo <= 12; mo++ {
+		if mo == 2 {
+			continue
+		}
+		_, err = app.InvalidateSample(ctx, s, admin, app.SectionAggregate(city, "Y-W"),
+			monitoring.Key{At: time.Date(2020, time.Month(mo), 10, 9, 0, 0, 0, domain.CST).UTC(), Source: monitoring.Manual}, "bottle broken", day(2021, 1, 6))
+		require.NoError(t, err)
+	}
+	m = quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, m)
+	require.NoError(t, err)
+	cy = m.City(city, 2020)
+	require.Equal(t, 1, cy.WorseThanV, "no data is no escape")
+	require.True(t, cy.Details[0].NoData)
+	require.Equal(t, 0, m.Basin(domain.Yellow, 2020).WorseThanV, "the basin reports what was measured")
+	in := app.Inputs(m, nil, city, 2020)
+	require.Equal(t, "no sample in the year: counted as missed, and as worse than V in the share rule", in.Evidence[0].Outcome)
 }
 
 // A black-odorous body is eliminated in a year when its points stayed out
@@ -239,4 +278,23 @@ func TestBlackOdorousEliminatedWhenItStaysClean(t *testing.T) {
 		cy := m.City(city, year)
 		require.Equal(t, []int{2, want}, []int{cy.BlackOdorous, cy.BlackEliminated}, "%d", year)
 	}
+	// Each body's outcome, with the inspections it rests on: the year's,
+	// or the latest before a year without one.
+	evs, err := s.Load(ctx, events.Aggregate{Scope: domain.CityScope(city), Type: app.BlackOdorousType, ID: "BO-A"})
+	require.NoError(t, err)
+	june, december := evs[1].Position, evs[2].Position
+	d := m.City(city, 2019).BlackDetails
+	require.Equal(t, "BO-A", d[0].ID)
+	require.False(t, d[0].Met)
+	require.Equal(t, []uint64{june, december}, d[0].Positions)
+	require.Equal(t, "2 inspections in the year, 1 in a black-odorous band; the last on 2019-12-01, level 0: not eliminated", d[0].Outcome)
+	d = m.City(city, 2020).BlackDetails
+	require.True(t, d[0].Met)
+	require.Equal(t, []uint64{december}, d[0].Positions)
+	require.Equal(t, "not inspected in the year; last inspected 2019-12-01, level 0: eliminated", d[0].Outcome)
+	snap, err := m.Snapshot()
+	require.NoError(t, err)
+	restored := quality.New(quality.Options{})
+	require.NoError(t, restored.Restore(snap))
+	require.Equal(t, m.City(city, 2019), restored.City(city, 2019), "the positions survive a snapshot")
 }

@@ -10,6 +10,8 @@
 package quality
 
 import (
+	"cmp"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -112,14 +114,16 @@ type BlackBody struct {
 }
 
 type inspection struct {
-	at    time.Time
-	level water.BlackOdorLevel
+	at       time.Time
+	level    water.BlackOdorLevel
+	position uint64 // the event that recorded it
 }
 
 // GroundPoint is one groundwater assessment point.
 type GroundPoint struct {
 	Info   monitoring.GroundwaterPointRegistered
 	Grades map[int]monitoring.GroundwaterGrade
+	graded map[int]uint64 // the event that recorded each year's grade
 }
 
 func newSite(kind water.BodyKind) Site {
@@ -133,13 +137,64 @@ func monthOf(t time.Time) month {
 
 func (m *Model) keep(s monitoring.Sample) bool { return m.occurred(s.At) }
 
-// listed reports whether a site registered at t counts in a year's
-// figures: it entered the register by the end of the year (Shanxi time)
-// and, as it happened, by Options.OccurredBy. A section, source or body
-// registered today does not change the years before it; one found to have
-// been in the register earlier is registered with that date.
-func (m *Model) listed(t time.Time, year int) bool {
-	return t.Before(time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST)) && m.occurred(t)
+// listed reports whether a site counts in a year's figures: it entered
+// the register by the end of the year (Shanxi time; as it happened, by
+// Options.OccurredBy too), or it has data (samples, inspections) from that
+// year or before. A section, source or body registered today with no
+// history does not change the years before it; one registered when the
+// ledger was set up, whose history was imported after, counts from its
+// first data; one registered with an earlier ?date= counts from then.
+func (m *Model) listed(registered time.Time, firstData func() time.Time, year int) bool {
+	end := time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.CST)
+	if registered.Before(end) && m.occurred(registered) {
+		return true
+	}
+	first := firstData()
+	return !first.IsZero() && first.Before(end)
+}
+
+// hasData reports whether the site holds any sample of the year: manual,
+// or a month of automatic samples, measured or not monitored.
+func (s *Site) hasData(year int) bool {
+	for k := range s.manual {
+		if yearOf(k.At) == year {
+			return true
+		}
+	}
+	for k, a := range s.auto {
+		if k.year == year && (a.notMonitored > 0 || slices.ContainsFunc(a.n[:], func(n int) bool { return n > 0 })) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstData is when the site's earliest sample held was taken (for a
+// month of automatic samples, the month's first day); zero if none.
+func (s *Site) firstData() time.Time {
+	var first time.Time
+	for k := range s.manual {
+		if first.IsZero() || k.At.Before(first) {
+			first = k.At
+		}
+	}
+	for k := range s.auto {
+		if t := time.Date(k.year, time.Month(k.month), 1, 0, 0, 0, 0, domain.CST); first.IsZero() || t.Before(first) {
+			first = t
+		}
+	}
+	return first
+}
+
+// firstData is when the body was first inspected; zero if never.
+func (b *BlackBody) firstData() time.Time {
+	var first time.Time
+	for _, in := range b.inspections {
+		if first.IsZero() || in.at.Before(first) {
+			first = in.at
+		}
+	}
+	return first
 }
 
 // occurred reports whether something that happened at t happened by
@@ -169,13 +224,13 @@ func (m *Model) Apply(e events.Event) {
 		m.black[d.ID] = &BlackBody{Info: d, Registered: e.OccurredAt}
 	case monitoring.BlackOdorousInspected:
 		if b := m.black[id]; b != nil && m.occurred(e.OccurredAt) {
-			b.inspections = append(b.inspections, inspection{e.OccurredAt, d.Level})
+			b.inspections = append(b.inspections, inspection{e.OccurredAt, d.Level, e.Position})
 		}
 	case monitoring.GroundwaterPointRegistered:
-		m.ground[d.ID] = &GroundPoint{Info: d, Grades: map[int]monitoring.GroundwaterGrade{}}
+		m.ground[d.ID] = &GroundPoint{Info: d, Grades: map[int]monitoring.GroundwaterGrade{}, graded: map[int]uint64{}}
 	case monitoring.GroundwaterGraded:
 		if g := m.ground[id]; g != nil && m.occurred(e.OccurredAt) {
-			g.Grades[d.Year] = d.Grade
+			g.Grades[d.Year], g.graded[d.Year] = d.Grade, e.Position
 		}
 	case monitoring.SamplesRecorded, monitoring.SourceSamplesRecorded:
 		smp, _ := monitoring.RecordedSamples(d)
@@ -342,6 +397,10 @@ type SectionYear struct {
 	// that counts toward the class (fecal coliform alone, say): no class.
 	Unclassed bool        `json:"unclassed,omitempty"`
 	Class     water.Class `json:"class"` // 0 when not Enough
+	// NoData is set, in a city's figures, when the section has no sample
+	// at all in the year (manual or automatic, measured or not): it then
+	// counts as worse than V in the city's share rule.
+	NoData bool `json:"no_data,omitempty"`
 	// Partial is the class of the samples' means when there were too few
 	// (water.AnnualResult.Partial): used only against the city.
 	Partial        water.Class        `json:"partial_class,omitempty"`
@@ -392,7 +451,7 @@ func (m *Model) SectionYear(id monitoring.SectionID, year int) (SectionYear, boo
 	}
 	minSamples := m.opts.MinSamples
 	if s.Info.MinSamples > 0 {
-		minSamples = s.Info.MinSamples
+		minSamples = min(s.Info.MinSamples, 12) // months; registrations before months were counted could ask for more
 	}
 	res, ev, nm, err := s.annual(year, minSamples)
 	assessed := res.Enough && err == nil
@@ -452,7 +511,7 @@ func (m *Model) Years() []int {
 // to assess, and a city's score would be made of missing data alone.
 func (m *Model) Assessable(year int) bool {
 	for id, s := range m.sections {
-		if !s.Info.Assessed || s.Targets[year] == 0 || !m.listed(s.Registered, year) {
+		if !s.Info.Assessed || s.Targets[year] == 0 || !m.listed(s.Registered, s.firstData, year) {
 			continue
 		}
 		if sy, _ := m.SectionYear(id, year); sy.Enough {
@@ -605,7 +664,7 @@ type BasinYear struct {
 func (m *Model) Basin(b domain.Basin, year int) BasinYear {
 	out := BasinYear{Basin: b, Year: year}
 	for _, s := range m.sections {
-		if s.Info.Basin != b || !s.Info.Assessed || !m.listed(s.Registered, year) {
+		if s.Info.Basin != b || !s.Info.Assessed || !m.listed(s.Registered, s.firstData, year) {
 			continue
 		}
 		out.Sections++
@@ -651,6 +710,21 @@ type CityYear struct {
 	Groundwater         int           `json:"groundwater"`
 	GroundwaterVeryPoor int           `json:"groundwater_very_poor"` // graded 极差
 	Details             []SectionYear `json:"details"`
+	// The other sites behind the figures, each with its outcome and the
+	// events it rests on, so that every figure can be traced.
+	DrinkingDetails []SiteYear `json:"drinking_details"`
+	BlackDetails    []SiteYear `json:"black_odorous_details"`
+	GroundDetails   []SiteYear `json:"groundwater_details"`
+}
+
+// SiteYear is how a drinking source, black-odorous body or groundwater
+// point stood in a city's year.
+type SiteYear struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Met       bool     `json:"met"`     // at its target and III or better; eliminated; not 极差
+	Outcome   string   `json:"outcome"` // in English, e.g. "class II, target III: met"
+	Positions []uint64 `json:"positions"`
 }
 
 // City assesses a city for a year.
@@ -658,7 +732,7 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 	out := CityYear{City: c, Year: year}
 	ids := make([]monitoring.SectionID, 0, 16)
 	for id, s := range m.sections {
-		if s.Info.City == c && s.Info.Assessed && m.listed(s.Registered, year) {
+		if s.Info.City == c && s.Info.Assessed && m.listed(s.Registered, s.firstData, year) {
 			ids = append(ids, id)
 		}
 	}
@@ -680,30 +754,50 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 		if sy.Target == water.WorseThanV {
 			out.WorseThanVAllowed++
 		}
-		if sy.WorseThanV() {
+		// A section with no data at all in the year counts against the
+		// city as worse than V too: not uploading it, or withdrawing all
+		// of it, must not take the city out of the rule. (The basin's
+		// figures report what was measured.)
+		if sy.NoData = !m.sections[id].hasData(year); sy.WorseThanV() || sy.NoData {
 			out.WorseThanV++
 		}
 		out.Details = append(out.Details, sy)
 	}
 	out.SectionShare = monitoring.Fraction{Num: out.SectionsMet, Den: out.Sections}
+	out.DrinkingDetails, out.BlackDetails, out.GroundDetails = []SiteYear{}, []SiteYear{}, []SiteYear{}
 	for _, d := range m.drinking {
-		if d.Info.City != c || !m.listed(d.Registered, year) {
+		if d.Info.City != c || !m.listed(d.Registered, d.firstData, year) {
 			continue
 		}
 		out.Drinking++
-		res, _, _, err := d.annual(year, m.opts.MinSamples)
-		if err == nil && res.Enough && res.Class.Meets(min(d.Info.Target, water.ClassIII)) {
+		res, ev, _, err := d.annual(year, m.opts.MinSamples)
+		want := min(d.Info.Target, water.ClassIII)
+		sy := SiteYear{ID: d.Info.ID, Name: d.Info.Name, Positions: []uint64{}}
+		for _, e := range ev {
+			sy.Positions = append(sy.Positions, e.Position)
+		}
+		switch {
+		case err != nil || !res.Enough:
+			sy.Outcome = fmt.Sprintf("too few months sampled (%d samples in %d months): missed", res.Samples, res.Months)
+		default:
+			sy.Met = res.Class.Meets(want)
+			sy.Outcome = fmt.Sprintf("class %s, target %s and III or better: %s", res.Class, d.Info.Target, metText(sy.Met))
+		}
+		if sy.Met {
 			out.DrinkingMet++
 		}
+		out.DrinkingDetails = append(out.DrinkingDetails, sy)
 	}
 	for _, b := range m.black {
-		if b.Info.City != c || !m.listed(b.Registered, year) {
+		if b.Info.City != c || !m.listed(b.Registered, b.firstData, year) {
 			continue
 		}
 		out.BlackOdorous++
-		if b.eliminatedIn(year) {
+		sy := b.yearOutcome(year)
+		if sy.Met {
 			out.BlackEliminated++
 		}
+		out.BlackDetails = append(out.BlackDetails, sy)
 	}
 	for _, g := range m.ground {
 		if g.Info.City != c {
@@ -711,12 +805,65 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 		}
 		if grade, ok := g.Grades[year]; ok {
 			out.Groundwater++
+			sy := SiteYear{ID: g.Info.ID, Name: g.Info.Name, Met: grade != 5, Outcome: fmt.Sprintf("graded %d", grade), Positions: []uint64{g.graded[year]}}
 			if grade == 5 {
 				out.GroundwaterVeryPoor++
+				sy.Outcome += " (极差, very poor)"
 			}
+			out.GroundDetails = append(out.GroundDetails, sy)
 		}
 	}
+	for _, ds := range [][]SiteYear{out.DrinkingDetails, out.BlackDetails, out.GroundDetails} {
+		slices.SortFunc(ds, func(a, b SiteYear) int { return cmp.Compare(a.ID, b.ID) })
+	}
 	return out
+}
+
+func metText(met bool) string {
+	if met {
+		return "met"
+	}
+	return "missed"
+}
+
+// yearOutcome is the body's standing in a year (eliminatedIn), with the
+// inspections it rests on: those during the year, or the latest before it.
+func (b *BlackBody) yearOutcome(year int) SiteYear {
+	sy := SiteYear{ID: b.Info.ID, Name: b.Info.Name, Met: b.eliminatedIn(year), Positions: []uint64{}}
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, domain.CST)
+	to := from.AddDate(1, 0, 0)
+	var last *inspection
+	black := 0
+	for i := range b.inspections {
+		in := &b.inspections[i]
+		if !in.at.Before(to) {
+			continue
+		}
+		if !in.at.Before(from) {
+			sy.Positions = append(sy.Positions, in.position)
+			if in.level != water.NotBlackOdor {
+				black++
+			}
+		}
+		if last == nil || !in.at.Before(last.at) {
+			last = in
+		}
+	}
+	switch {
+	case last == nil:
+		sy.Outcome = "not inspected yet: not eliminated"
+	case len(sy.Positions) == 0:
+		sy.Positions = append(sy.Positions, last.position)
+		sy.Outcome = fmt.Sprintf("not inspected in the year; last inspected %s, level %d", last.at.In(domain.CST).Format("2006-01-02"), last.level)
+	default:
+		sy.Outcome = fmt.Sprintf("%d inspections in the year, %d in a black-odorous band; the last on %s, level %d", len(sy.Positions), black, last.at.In(domain.CST).Format("2006-01-02"), last.level)
+	}
+	if sy.Met {
+		sy.Outcome += ": eliminated"
+	} else if last != nil {
+		sy.Outcome += ": not eliminated"
+	}
+	return sy
 }
 
 // eliminatedIn reports whether the body counts as eliminated in a year:

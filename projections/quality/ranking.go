@@ -37,7 +37,7 @@ func (m *Model) QuarterRanking(year, quarter int) []CityCWQI {
 		byCity[c.ID] = &CityCWQI{City: c.ID, Sections: []SectionCWQI{}}
 	}
 	for id, s := range m.sections {
-		if !s.Info.Assessed || byCity[s.Info.City] == nil {
+		if !s.Info.Assessed || byCity[s.Info.City] == nil || !m.listed(s.Registered, s.firstData, year) {
 			continue
 		}
 		sums, counts, n := water.Values{}, map[water.Item]int{}, 0

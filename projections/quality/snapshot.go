@@ -19,7 +19,7 @@ var _ projections.Snapshotter = (*Model)(nil)
 // the version whenever the model's state or Apply changes.
 const (
 	SnapshotName    = "quality"
-	SnapshotVersion = 4 // 2: manual samples as columns, monthly sums as one slot per item; 3: without the empty slots at the end; 4: when each site was registered
+	SnapshotVersion = 5 // 2: manual samples as columns, monthly sums as one slot per item; 3: without the empty slots at the end; 4: when each site was registered; 5: the positions of inspections and grades
 )
 
 // SnapshotKind names the model's snapshots.
@@ -84,13 +84,15 @@ type snapBlack struct {
 }
 
 type snapInspection struct {
-	At    time.Time            `json:"at"`
-	Level water.BlackOdorLevel `json:"level"`
+	At       time.Time            `json:"at"`
+	Level    water.BlackOdorLevel `json:"level"`
+	Position uint64               `json:"position"`
 }
 
 type snapGround struct {
 	Info   monitoring.GroundwaterPointRegistered `json:"info"`
 	Grades map[int]monitoring.GroundwaterGrade   `json:"grades"`
+	Graded map[int]uint64                        `json:"graded"` // each grade's event
 }
 
 func (s *Site) snap(check *snapshotCheck) (snapSite, error) {
@@ -177,13 +179,13 @@ func (m *Model) Snapshot() ([]byte, error) {
 	for _, b := range m.black {
 		sb := snapBlack{Info: b.Info, Registered: b.Registered, Inspections: make([]snapInspection, len(b.inspections))}
 		for i, in := range b.inspections {
-			sb.Inspections[i] = snapInspection{At: in.at, Level: in.level}
+			sb.Inspections[i] = snapInspection{At: in.at, Level: in.level, Position: in.position}
 		}
 		s.Black = append(s.Black, sb)
 	}
 	slices.SortFunc(s.Black, func(a, b snapBlack) int { return cmp.Compare(a.Info.ID, b.Info.ID) })
 	for _, g := range m.ground {
-		s.Ground = append(s.Ground, snapGround{Info: g.Info, Grades: g.Grades})
+		s.Ground = append(s.Ground, snapGround{Info: g.Info, Grades: g.Grades, Graded: g.graded})
 	}
 	slices.SortFunc(s.Ground, func(a, b snapGround) int { return cmp.Compare(a.Info.ID, b.Info.ID) })
 	check.Sections, check.Drinking, check.Black, check.Ground = len(s.Sections), len(s.Drinking), len(s.Black), len(s.Ground)
@@ -225,7 +227,7 @@ func (m *Model) Restore(data []byte) error {
 	for _, b := range s.Black {
 		bb := &BlackBody{Info: b.Info, Registered: b.Registered}
 		for _, in := range b.Inspections {
-			bb.inspections = append(bb.inspections, inspection{at: in.At, level: in.Level})
+			bb.inspections = append(bb.inspections, inspection{at: in.At, level: in.Level, position: in.Position})
 		}
 		out.black[b.Info.ID] = bb
 	}
@@ -234,7 +236,11 @@ func (m *Model) Restore(data []byte) error {
 		if grades == nil {
 			grades = map[int]monitoring.GroundwaterGrade{}
 		}
-		out.ground[g.Info.ID] = &GroundPoint{Info: g.Info, Grades: grades}
+		graded := g.Graded
+		if graded == nil {
+			graded = map[int]uint64{}
+		}
+		out.ground[g.Info.ID] = &GroundPoint{Info: g.Info, Grades: grades, graded: graded}
 	}
 	check.Sections, check.Drinking, check.Black, check.Ground = len(out.sections), len(out.drinking), len(out.black), len(out.ground)
 	if check != s.Check {
