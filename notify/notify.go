@@ -1,7 +1,8 @@
 // Package notify publishes notifications on plain NATS subjects, so that any
 // NATS client can subscribe to what needs attention:
 //
-//	notify.<city>.exceedance   a sample worse than its section's target class
+//	notify.<city>.exceedance   a sample (uploaded or corrected) worse than its
+//	                           section's target class
 //	notify.<city>.card_issued  a yellow or red card issued to an enterprise
 //	notify.<city>.task_overdue a city's task unit newly past its deadline
 //	                           (<city> is "province" for the province's own tasks)
@@ -66,6 +67,7 @@ type Notifier struct {
 	board    *taskboard.Board
 	overdue  map[string]bool // units already reported
 	primed   bool
+	checked  plan.Date // the last day checked for overdue units, kept in snapshots
 	errs     int
 }
 
@@ -106,6 +108,10 @@ func (n *Notifier) Apply(e events.Event) {
 	case monitoring.SamplesRecorded:
 		if e.Position > n.from {
 			n.exceedances(e, d.Samples)
+		}
+	case monitoring.SampleCorrected:
+		if smp, err := monitoring.NewSamples([]monitoring.Sample{d.Sample}); err == nil && e.Position > n.from {
+			n.exceedances(e, smp)
 		}
 	case enforcement.YellowCardIssued:
 		if e.Position > n.from {
@@ -148,14 +154,25 @@ func (n *Notifier) exceedances(e events.Event, samples monitoring.Samples) {
 }
 
 // CheckOverdue publishes the task units newly overdue today. The first
-// check only notes what is already overdue.
+// check of a notifier restored from a snapshot publishes those that became
+// overdue since the last day it had checked (a deadline passed while the
+// server was down is notified when it starts again); the first check of a
+// new notifier only notes what is already overdue.
 func (n *Notifier) CheckOverdue() int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	now := n.now()
 	y, m, d := now.In(domain.CST).Date()
+	today := plan.NewDate(y, m, d)
+	if !n.primed && !n.checked.IsZero() {
+		for _, r := range n.board.Overdue(n.checked).Rows {
+			n.overdue[string(r.Task)+"/"+string(r.City)] = true // notified then
+		}
+		n.primed = true
+	}
+	n.checked = today
 	sent := 0
-	for _, r := range n.board.Overdue(plan.NewDate(y, m, d)).Rows {
+	for _, r := range n.board.Overdue(today).Rows {
 		key := string(r.Task) + "/" + string(r.City)
 		if n.overdue[key] {
 			continue

@@ -98,6 +98,16 @@ func TestNotificationsOnNATS(t *testing.T) {
 	require.Contains(t, x.Summary, "运环罚〔2017〕9号")
 	require.Equal(t, card.ID.String(), x.EventID)
 
+	// A correction that makes a sample worse than its target.
+	fix, err := app.CorrectSample(ctx, s, admin, app.SectionAggregate("140800", "FH-HJDQ"), monitoring.Sample{At: time.Date(2017, 1, 20, 9, 0, 0, 0, domain.CST),
+		Source: monitoring.Manual, Values: water.Values{water.NH3N: 2.4}}, "实验室复核", c.Now())
+	require.NoError(t, err)
+	require.True(t, live.WaitFor(ctx, fix.Position, 10*time.Second))
+	x = <-got
+	require.Equal(t, notify.Exceedance, x.Kind)
+	require.Equal(t, fix.Position, x.Position)
+	require.Contains(t, x.Summary, "manual sample class 劣V, target IV")
+
 	// Time passes: tasks due by the end of 2016 and 2017 become overdue, once each.
 	c.Set(time.Date(2018, 1, 2, 9, 0, 0, 0, domain.CST))
 	var sent int

@@ -8,6 +8,7 @@ import (
 	json "github.com/segmentio/encoding/json"
 
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/projections"
 	"github.com/shanxi-water/ledger/projections/taskboard"
 )
@@ -17,19 +18,21 @@ var _ projections.Snapshotter = (*Notifier)(nil)
 // SnapshotName and SnapshotVersion identify the notifier's snapshots.
 const (
 	SnapshotName    = "notify"
-	SnapshotVersion = 1
+	SnapshotVersion = 2 // 2: the last day checked for overdue units
 )
 
 // SnapshotKind names the notifier's snapshots.
 func (n *Notifier) SnapshotKind() (string, int) { return SnapshotName, SnapshotVersion }
 
 // snapshot is what the notifier needs of the past: the sections with their
-// targets and the task board. What it has notified (and its start
-// position) is not kept: a restarted notifier notifies only events stored
+// targets, the task board, and the last day it checked for overdue units
+// (so that units overdue since are notified after a restart). Its start
+// position is not kept: a restarted notifier notifies only events stored
 // after it started, as a fresh one does.
 type snapshot struct {
 	Sections []monitoring.SectionRegistered `json:"sections"`
 	Board    json.RawMessage                `json:"board"`
+	Checked  *plan.Date                     `json:"checked,omitempty"`
 }
 
 // Snapshot encodes the sections and the task board.
@@ -37,6 +40,9 @@ func (n *Notifier) Snapshot() ([]byte, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	s := snapshot{Sections: make([]monitoring.SectionRegistered, 0, len(n.sections))}
+	if !n.checked.IsZero() {
+		s.Checked = &n.checked
+	}
 	for _, sec := range n.sections {
 		s.Sections = append(s.Sections, sec)
 	}
@@ -64,6 +70,9 @@ func (n *Notifier) Restore(data []byte) error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.sections, n.board = sections, board
+	n.sections, n.board, n.checked = sections, board, plan.Date{}
+	if s.Checked != nil {
+		n.checked = *s.Checked
+	}
 	return nil
 }

@@ -3,10 +3,13 @@ package notify
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
 	"github.com/shanxi-water/ledger/ledgertest"
@@ -44,4 +47,46 @@ func TestSnapshotRestoresSectionsAndBoard(t *testing.T) {
 
 	require.Error(t, restored.Restore([]byte(`{"sections":[],"board":"x"}`)))
 	require.Equal(t, full.board, restored.board, "a failed restore leaves the notifier as it was")
+}
+
+// A deadline that passes while the server is down is notified when it
+// starts again: a notifier restored from a snapshot taken after a check
+// on 1 June 2016 notifies, at its first check on 2 January 2017, every
+// unit overdue since; a new notifier's first check notes them only.
+func TestOverdueWhileDownIsNotifiedOnRestart(t *testing.T) {
+	ctx := context.Background()
+	c := ledgertest.NewClock(ledgertest.Start)
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: c.Now})
+	require.NoError(t, err)
+	defer s.Close()
+	h := ledgertest.New(s, c, 2)
+	require.NoError(t, h.Setup(ctx))
+
+	june, january := time.Date(2016, 6, 1, 9, 0, 0, 0, domain.CST), time.Date(2017, 1, 2, 9, 0, 0, 0, domain.CST)
+	sent := 0
+	publish := func(string, []byte) error { sent++; return nil }
+	before := New(publish, ^uint64(0), func() time.Time { return june })
+	_, err = projections.Replay(ctx, s, events.Query{}, before)
+	require.NoError(t, err)
+	require.Zero(t, before.CheckOverdue(), "the first check of a new notifier notes")
+	data, err := before.Snapshot()
+	require.NoError(t, err)
+
+	want := len(before.board.Overdue(plan.NewDate(2017, time.January, 2)).Rows) - len(before.board.Overdue(plan.NewDate(2016, time.June, 1)).Rows)
+	require.Positive(t, want, "the plan has units due in the second half of 2016")
+	after := New(publish, ^uint64(0), func() time.Time { return january })
+	require.NoError(t, after.Restore(data))
+	require.Equal(t, want, after.CheckOverdue())
+	require.Equal(t, want, sent)
+	require.Zero(t, after.CheckOverdue(), "once each")
+
+	fresh := New(publish, ^uint64(0), func() time.Time { return january })
+	require.NoError(t, fresh.Restore([]byte(`{"sections":[],"board":`+string(mustBoard(t, before))+`}`)))
+	require.Zero(t, fresh.CheckOverdue(), "a snapshot without a checked day: the first check notes")
+}
+
+func mustBoard(t *testing.T, n *Notifier) []byte {
+	b, err := n.board.Snapshot()
+	require.NoError(t, err)
+	return b
 }
