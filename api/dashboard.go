@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -555,9 +556,21 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 }
 
 func (s *Server) accountabilityPage(r *http.Request, l Lang) (string, any, error) {
+	city, err := cityQuery(r)
+	if err != nil {
+		return "", nil, err
+	}
 	var cases []accountability.Case
-	s.live.View(func() { cases = s.account.Cases("") })
-	return l.T("accountability"), cases, nil
+	s.live.View(func() { cases = s.account.Cases(city) })
+	// The newest first: the period, then when the case was found.
+	slices.SortStableFunc(cases, func(a, b accountability.Case) int {
+		return cmp.Or(b.To.Compare(a.To), b.FoundOn.Compare(a.FoundOn))
+	})
+	return l.T("accountability"), struct {
+		City   domain.CityID
+		Cities []cityLink
+		Cases  []accountability.Case
+	}{city, cityLinks(l, city), cases}, nil
 }
 
 func (s *Server) officialPage(r *http.Request, l Lang) (string, any, error) {
