@@ -78,18 +78,34 @@ func writeTable(w http.ResponseWriter, r *http.Request, t table) error {
 			_ = x.SetCellValue(t.name, cell, h)
 			_ = x.SetCellStyle(t.name, cell, cell, bold)
 		}
+		// Scores keep two decimals (100 beside 91.43 read as 100.00);
+		// each column is as wide as its widest cell, CJK counting double.
+		twoDecimals, _ := x.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+		widths := make([]int, len(t.header))
+		for i, h := range t.header {
+			widths[i] = displayWidth(h)
+		}
 		for j, row := range t.rows {
 			for i, v := range row {
 				cell, _ := excelize.CoordinatesToCellName(i+1, j+2)
 				if n, err := strconv.ParseFloat(v, 64); err == nil && t.numeric[i] {
 					_ = x.SetCellValue(t.name, cell, n)
+					if strings.Contains(v, ".") {
+						_ = x.SetCellStyle(t.name, cell, cell, twoDecimals)
+					}
 				} else {
 					_ = x.SetCellValue(t.name, cell, v)
 				}
+				if i < len(widths) {
+					widths[i] = max(widths[i], displayWidth(v))
+				}
 			}
 		}
-		last, _ := excelize.ColumnNumberToName(len(t.header))
-		_ = x.SetColWidth(t.name, "A", last, 16)
+		for i, wd := range widths {
+			col, _ := excelize.ColumnNumberToName(i + 1)
+			_ = x.SetColWidth(t.name, col, col, float64(min(max(wd, 6), 60)+2))
+		}
+		_ = x.SetPanes(t.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 		if err := x.Write(&buf); err != nil {
 			return err
 		}
@@ -100,6 +116,20 @@ func writeTable(w http.ResponseWriter, r *http.Request, t table) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// displayWidth is how many columns a spreadsheet needs for s: two for a
+// CJK character, one for others.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x2E80 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 func gradeText(l Lang, g assessment.Grade) string {

@@ -57,6 +57,16 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 	rows, err := x.GetRows("assessment-2019-published")
 	require.NoError(t, err)
 	require.Equal(t, "quality score", rows[0][3])
+	// Scores show two decimals; the hard-fail column is as wide as its text.
+	style, err := x.GetCellStyle("assessment-2019-published", "D2")
+	require.NoError(t, err)
+	st, err := x.GetStyle(style)
+	require.NoError(t, err)
+	require.Equal(t, 2, st.NumFmt, "0.00")
+	last, _ := excelize.ColumnNumberToName(len(rows[0]))
+	width, err := x.GetColWidth("assessment-2019-published", last)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, width, float64(len("quality score 40.00 is under 60")))
 	for _, r := range rows[1:] {
 		if r[1] == "140800" {
 			require.Equal(t, "quality score 40.00 is under 60", r[len(rows[0])-1])
