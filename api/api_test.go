@@ -276,6 +276,18 @@ func TestStationCorrectsItsOwnSamples(t *testing.T) {
 	e.Data = monitoring.SampleCorrected{} // Unmarshal adds to a map it is given
 	require.NoError(t, json.Unmarshal(b, &e))
 	require.Equal(t, water.Values{water.DO: 6.1, water.NH3N: 0.5, water.TP: 0.3}, e.Data.Sample.Values)
+	// Items named as in an upload are stored by their codes.
+	code, b = f.do("POST", "/api/sections/FH-HJDQ/corrections", domain.Station,
+		`{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"氨氮":0.7,"tp":0.05},"below_dl":["TP"]},"remove":["DO"],"reason":"复核"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	e.Data = monitoring.SampleCorrected{}
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.Equal(t, water.Values{water.NH3N: 0.7, water.TP: 0.05}, e.Data.Sample.Values)
+	require.Equal(t, []water.Item{water.TP}, e.Data.Sample.BelowDL)
+	code, b = f.do("POST", "/api/sections/FH-HJDQ/corrections", domain.Station,
+		`{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"氨氮":0.8,"NH3-N":0.9}},"reason":"复核"}`, "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), "given twice, under two names")
 	before := f.last()
 	code, b = f.do("POST", "/api/sections/HH-NZ/corrections", domain.Station,
 		`{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"TP":0.06}},"reason":"复核"}`, "application/json")

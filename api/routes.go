@@ -301,6 +301,16 @@ func (s *Server) correctSample(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	// Items may be named as in an upload (氨氮, NH3-N): stored by code.
+	if req.Sample.Values, err = monitoring.CanonicalValues(req.Sample.Values, "sample.values"); err != nil {
+		return err
+	}
+	if req.Sample.BelowDL, err = monitoring.CanonicalItems(req.Sample.BelowDL, "sample.below_dl"); err != nil {
+		return err
+	}
+	if req.Remove, err = monitoring.CanonicalItems(req.Remove, "remove"); err != nil {
+		return err
+	}
 	e, err := app.AmendSample(r.Context(), s.store, actor(r), agg, req.Sample, req.Remove, req.Reason, s.now())
 	if err != nil {
 		return err

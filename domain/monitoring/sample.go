@@ -133,10 +133,15 @@ func CheckBelowLimit(it water.Item, limit float64) error {
 	return nil
 }
 
-// CheckValue checks one measured value of a known item.
+// CheckValue checks one measured value of a known item, named by its code
+// (NH3N, not 氨氮: read models and snapshots key items by code).
 func CheckValue(it water.Item, v float64) error {
-	if _, ok := water.LookupItem(string(it)); !ok {
+	info, ok := water.LookupItem(string(it))
+	if !ok {
 		return fmt.Errorf("unknown item %q", string(it))
+	}
+	if info.Item != it {
+		return fmt.Errorf("%q: write the item's code, %s", string(it), info.Item)
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Errorf("not a number")
@@ -220,6 +225,50 @@ type SampleCorrected struct {
 	// the correction brings the sample back, and read models have nothing
 	// to take out.
 	Reinstated bool `json:"reinstated,omitempty"`
+}
+
+// itemCode is the code of an item named by its code or a usual name (氨氮,
+// NH3-N, tp), for requests that name items as uploads do; stored samples
+// hold codes only (CheckValue).
+func itemCode(it water.Item, field string) (water.Item, error) {
+	info, ok := water.LookupItem(string(it))
+	if !ok {
+		return "", domain.Errorf("sample", domain.Invalid, field, "unknown item %q", string(it))
+	}
+	return info.Item, nil
+}
+
+// CanonicalValues is values keyed by the items' codes; field names the
+// map in errors (an unknown item, or one given twice under two names).
+func CanonicalValues(values water.Values, field string) (water.Values, error) {
+	if values == nil {
+		return nil, nil
+	}
+	out := make(water.Values, len(values))
+	for it, v := range values {
+		c, err := itemCode(it, field+"."+string(it))
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := out[c]; dup {
+			return nil, domain.Errorf("sample", domain.Invalid, field+"."+string(it), "%s is given twice, under two names", c)
+		}
+		out[c] = v
+	}
+	return out, nil
+}
+
+// CanonicalItems is items by their codes; field names the list in errors.
+func CanonicalItems(items []water.Item, field string) ([]water.Item, error) {
+	var out []water.Item
+	for i, it := range items {
+		c, err := itemCode(it, fmt.Sprintf("%s[%d]", field, i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // Amend is the sample with a clerk's correction applied: the values given

@@ -410,3 +410,17 @@ func TestBelowLimitOnlyForDetectableItems(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "samples[0].below_dl", domain.FieldOf(cols.Validate("test")))
 }
+
+// A stored sample names its items by code: read models and snapshots key
+// them so.
+func TestStoredItemsAreCodes(t *testing.T) {
+	s := Sample{At: cst(2019, 3, 1, 8, 0), Source: Manual, Values: water.Values{"氨氮": 0.5}}
+	err := s.Validate("test", "s")
+	require.Equal(t, "s.values.氨氮", domain.FieldOf(err))
+	require.ErrorContains(t, err, "write the item's code, NH3N")
+	v, err := CanonicalValues(water.Values{"氨氮": 0.5, "tp": 0.1}, "values")
+	require.NoError(t, err)
+	require.Equal(t, water.Values{water.NH3N: 0.5, water.TP: 0.1}, v)
+	_, err = CanonicalItems([]water.Item{"NH3N", "铁"}, "remove")
+	require.Equal(t, "remove[1]", domain.FieldOf(err))
+}
