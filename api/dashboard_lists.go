@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/enforcement"
@@ -27,17 +28,29 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	city, err := cityQuery(r)
-	if err != nil {
-		return "", nil, err
+	// ?city= a city, or province for the province's own tasks.
+	var city domain.CityID
+	province := r.URL.Query().Get("city") == string(domain.Province)
+	if !province {
+		if city, err = cityQuery(r); err != nil {
+			return "", nil, err
+		}
 	}
-	overdueOnly := r.URL.Query().Get("overdue") != ""
+	overdueOnly := false
+	if v := r.URL.Query().Get("overdue"); v != "" {
+		if overdueOnly, err = strconv.ParseBool(v); err != nil {
+			return "", nil, domain.Errorf(r.URL.Path, domain.Invalid, "overdue", "%q is not true or false", v)
+		}
+	}
 	var lines []taskLine
 	overdue := 0
 	s.live.View(func() {
 		rows := s.board.Rows(day)
-		if city != "" {
+		switch {
+		case city != "":
 			rows = s.board.CityRows(day, city)
+		case province:
+			rows = slices.DeleteFunc(rows, func(r taskboard.Row) bool { return r.City != "" })
 		}
 		for _, row := range rows {
 			if row.Overdue {
@@ -59,11 +72,12 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 	return l.T("task_list"), struct {
 		Day         plan.Date
 		City        domain.CityID
+		Province    bool
 		Cities      []cityLink
 		OverdueOnly bool
 		Overdue     int
 		Lines       []taskLine
-	}{day, city, cityLinks(l, city), overdueOnly, overdue, lines}, nil
+	}{day, city, province, cityLinks(l, city), overdueOnly, overdue, lines}, nil
 }
 
 func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {

@@ -223,6 +223,10 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Regexp(t, `id="overdue-count">逾期: [1-9][0-9]*<`, dom)
 	require.Contains(t, dom, "未启动")
 	require.NotContains(t, dom, "not_started")
+	require.Contains(t, dom, `href="/tasks?city=140100&amp;day=2019-12-31&amp;overdue=1"`, "another city keeps the filter")
+	dom, _ = f.browse(t, bin, domain.Auditor, "/tasks?city=province&day=2019-12-31")
+	require.Contains(t, dom, "<b>省级任务</b>")
+	require.NotContains(t, dom, "<td class=\"nowrap\">运城</td>", "the province's own units only")
 	// The strip up to a day: twelve quarters ending with its quarter.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc+"?day=2018-05-01")
 	require.Contains(t, dom, "2018Q2")

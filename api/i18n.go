@@ -96,6 +96,7 @@ var messages = map[string][2]string{
 	"target_min":           {"目标(不低于)", "Target (at least)"},
 	"target_max":           {"目标(不高于)", "Target (at most)"},
 	"met_target":           {"是否达标", "Met"},
+	"province_own":         {"省级任务", "The province's own"},
 	"logout":               {"退出登录", "Sign out"},
 	"task_list":            {"重点任务", "Tasks"},
 	"task":                 {"任务", "Task"},

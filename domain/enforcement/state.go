@@ -456,6 +456,10 @@ func DecideRevoke(e Enterprise, a Action, r CardRevoked) (CardRevoked, error) {
 		return CardRevoked{}, domain.Errorf(op, domain.Conflict, "card", "yellow card %s was escalated to red card %s: revoke the red card first", c.DocumentNo, c.EndedBy)
 	case a.At.Before(c.Issued):
 		return CardRevoked{}, domain.Errorf(op, domain.Conflict, "occurred_at", "the revocation (%s) is dated before the card was issued (%s)", day(a.At), day(c.Issued))
+	case !c.Ended.IsZero() && a.At.Before(c.Ended):
+		// A card lifted on 10 April cannot be annulled on 20 March: the
+		// record would say it was revoked, then lifted.
+		return CardRevoked{}, domain.Errorf(op, domain.Conflict, "occurred_at", "the revocation (%s) is dated before the card was ended (%s, %s)", day(a.At), day(c.Ended), c.EndedBy)
 	}
 	return r, nil
 }

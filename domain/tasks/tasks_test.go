@@ -292,9 +292,12 @@ func TestTiming(t *testing.T) {
 	require.Equal(t, "verification found the plan not carried out", st.Reason)
 	require.True(t, re.On(d(2017, 1, 9)).OnTime, "as it stood before the reopening")
 
-	// Suspended: not overdue.
+	// Suspended: not overdue. Resumed: the suspension's reason goes with it.
 	s := reach(t, tasks.Suspended)
 	require.False(t, s.On(d(2018, 1, 1)).Overdue)
+	require.Equal(t, "superseded by the national list", s.On(d(2016, 4, 1)).Reason)
+	apply(t, &s, reporter, day(2016, 5, 1), tasks.InProgress, tasks.Evidence{}, "")
+	require.Empty(t, s.On(d(2016, 5, 2)).Reason)
 
 	// A task without a deadline is never due.
 	standing := tasks.NewProgress(task(t, "T-2-1-1-2"), "140100")

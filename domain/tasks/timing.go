@@ -51,10 +51,9 @@ func (p Progress) On(day plan.Date) Standing {
 		if !e.OccurredAt.Before(end) {
 			break // changes are stored in date order
 		}
-		st.Status, st.Since = e.Change.To, e.OccurredAt
-		if e.Change.Reason != "" {
-			st.Reason = e.Change.Reason
-		}
+		// The reason is the current status's: a suspension's reason does
+		// not outlive the suspension.
+		st.Status, st.Since, st.Reason = e.Change.To, e.OccurredAt, e.Change.Reason
 		switch e.Change.To {
 		case Completed:
 			completion = e
