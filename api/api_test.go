@@ -392,6 +392,27 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 	require.Equal(t, map[string]any{"type": "string", "format": "date"}, props("Appointed")["from"], "a date")
 	strip := props("EnterpriseView")["strip"].(map[string]any)["items"].(map[string]any)["properties"].(map[string]any)
 	require.Equal(t, map[string]any{"type": "string"}, strip["quarter"], "2019Q1")
+
+	// A body chosen by the path is one of its schemas, each one there; the
+	// fields a request must carry are listed, and each is a property.
+	for name, n := range map[string]int{"EnforcementAction": 5, "RegisterEntry": 4} {
+		alts := doc.Comps.Schemas[name].(map[string]any)["oneOf"].([]any)
+		require.Len(t, alts, n, name)
+		for _, a := range alts {
+			require.Contains(t, doc.Comps.Schemas, strings.TrimPrefix(a.(map[string]any)["$ref"].(string), "#/components/schemas/"))
+		}
+	}
+	for name, schema := range doc.Comps.Schemas {
+		req, _ := schema.(map[string]any)["required"].([]any)
+		for _, f := range req {
+			require.Contains(t, props(name), f, "%s requires a field it has", name)
+		}
+	}
+	require.Equal(t, []any{"sample", "reason"}, doc.Comps.Schemas["CorrectionRequest"].(map[string]any)["required"])
+	require.Equal(t, []any{"not_started", "in_progress", "completed", "verified", "suspended"}, props("StatusRequest")["to"].(map[string]any)["enum"])
+	// Following the document works: a yellow card's body as documented.
+	require.Contains(t, props("YellowCardIssued"), "rectification_deadline")
+	require.NotContains(t, props("YellowCardIssued"), "findings")
 }
 
 func TestHealthReadyMetrics(t *testing.T) {

@@ -11,10 +11,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/plan"
+	"github.com/shanxi-water/ledger/domain/tasks"
+	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections/quality"
 )
@@ -100,7 +103,19 @@ func OpenAPI() map[string]any {
 	}
 	comps := map[string]any{}
 	for name, v := range schemas {
-		comps[name] = schemaOf(reflect.TypeOf(v), 0)
+		if alts, ok := v.(oneOf); ok {
+			refs := make([]any, len(alts.names))
+			for i, n := range alts.names {
+				refs[i] = ref(n)
+			}
+			comps[name] = map[string]any{"oneOf": refs, "description": alts.description}
+			continue
+		}
+		s := schemaOf(reflect.TypeOf(v), 0)
+		if req := required[name]; req != nil {
+			s["required"] = req
+		}
+		comps[name] = s
 	}
 	return map[string]any{
 		"openapi": "3.0.3",
@@ -119,6 +134,35 @@ func OpenAPI() map[string]any {
 
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 
+// oneOf is a request body that takes one of several schemas, chosen by the
+// path (an enforcement action, a register's kind).
+type oneOf struct {
+	names       []string
+	description string
+}
+
+// required lists the fields a request schema must carry: those its
+// Validate refuses without (the schemas are read off Go types, which do
+// not say).
+var required = map[string][]string{
+	"CorrectionRequest":          {"sample", "reason"},
+	"InvalidationRequest":        {"at", "source", "reason"},
+	"Sample":                     {"at", "source"},
+	"SectionRegistered":          {"id", "name", "river", "basin", "city", "kind", "level"},
+	"DrinkingSourceRegistered":   {"id", "name", "city", "level", "kind", "target"},
+	"GroundwaterPointRegistered": {"id", "name", "city"},
+	"BlackOdorousRegistered":     {"id", "name", "city", "responsible", "deadline"},
+	"EnterpriseRegistered":       {"name", "city", "industry"},
+	"Inspected":                  {"document_no", "authority", "findings"},
+	"YellowCardIssued":           {"document_no", "authority", "inspection", "measure", "rectification_deadline"},
+	"RedCardIssued":              {"document_no", "authority", "yellow_card", "reinspection", "measure", "grounds"},
+	"CardLifted":                 {"card", "document_no", "authority", "reinspection"},
+	"CardRevoked":                {"card", "document_no", "authority", "reason"},
+	"StatusRequest":              {"city", "to"},
+	"TokenRequest":               {"person", "role"},
+	"PublishRequest":             {"document"},
+}
+
 var (
 	timeType = reflect.TypeFor[time.Time]()
 	uuidType = reflect.TypeFor[uuid.UUID]()
@@ -136,6 +180,22 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[enforcement.Measure]():    enumOf(append(slices.Clone(enforcement.Measures[enforcement.Yellow]), enforcement.Measures[enforcement.Red]...)),
 	reflect.TypeFor[monitoring.Source]():      {string(monitoring.Auto), string(monitoring.Manual)},
 	reflect.TypeFor[monitoring.Status]():      {string(monitoring.Measured), string(monitoring.Dry), string(monitoring.Ice), string(monitoring.Fault)},
+	reflect.TypeFor[monitoring.Level]():       {string(monitoring.National), string(monitoring.Provincial)},
+	reflect.TypeFor[monitoring.SourceLevel](): {string(monitoring.CityLevel), string(monitoring.CountyLevel)},
+	reflect.TypeFor[enforcement.Basis]():      {string(enforcement.Standard), string(enforcement.Quota)},
+	reflect.TypeFor[domain.Basin]():           {string(domain.Yellow), string(domain.Hai)},
+	reflect.TypeFor[domain.Role]():            {string(domain.Auditor), string(domain.Assessment), string(domain.Enforcement), string(domain.Station), string(domain.Admin)},
+	reflect.TypeFor[water.BodyKind]():         {string(water.River), string(water.Lake)},
+	reflect.TypeFor[tasks.Status]():           enumOf(tasks.Statuses),
+	reflect.TypeFor[water.Item]():             enumOf(itemCodes()),
+}
+
+func itemCodes() []water.Item {
+	var out []water.Item
+	for _, info := range water.Items() {
+		out = append(out, info.Item)
+	}
+	return out
 }
 
 func enumOf[T ~string](xs []T) []string {

@@ -8,6 +8,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/enforcement"
+	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/officials"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/domain/tasks"
@@ -85,7 +86,11 @@ func init() {
 	for name, v := range map[string]any{
 		"TaskRows": []taskboard.Row{}, "Overdue": taskboard.Overdue{}, "TaskYear": taskboard.YearReport{}, "TaskHistory": []taskboard.Change{},
 		"StatusRequest": StatusRequest{}, "EnterpriseList": []EnterpriseSummary{}, "EnterpriseView": EnterpriseView{},
-		"EnterpriseRegistered": enforcement.EnterpriseRegistered{}, "EnforcementAction": enforcement.Inspected{},
+		"EnterpriseRegistered": enforcement.EnterpriseRegistered{},
+		"EnforcementAction": oneOf{[]string{"Inspected", "YellowCardIssued", "RedCardIssued", "CardLifted", "CardRevoked"},
+			"the action the path names: inspections (Inspected), yellow-cards, red-cards, lifts, revocations"},
+		"Inspected": enforcement.Inspected{}, "YellowCardIssued": enforcement.YellowCardIssued{}, "RedCardIssued": enforcement.RedCardIssued{},
+		"CardLifted": enforcement.CardLifted{}, "CardRevoked": enforcement.CardRevoked{}, "Sample": monitoring.Sample{},
 		"CardRegister": []cards.Entry{}, "CardListView": CardListView{}, "ListPublishRequest": ListPublishRequest{},
 		"OfficialList": []officials.Record{}, "OfficialRecord": accountability.Record{}, "OfficialRegistered": officials.Registered{},
 		"Appointed": officials.Appointed{}, "Departed": officials.Departed{}, "CaseList": []accountability.Case{},

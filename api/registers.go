@@ -30,7 +30,12 @@ var registerRoutes = []route{
 
 func init() {
 	routes = append(routes, registerRoutes...)
-	schemas["RegisterEntry"] = monitoring.DrinkingSourceRegistered{}
+	schemas["RegisterEntry"] = oneOf{[]string{"DrinkingSourceRegistered", "GroundwaterPointRegistered", "BlackOdorousRegistered", "ControlUnitRegistered"},
+		"the entry of the kind the path names: drinking_source, groundwater_point, black_odorous or control_unit"}
+	schemas["DrinkingSourceRegistered"] = monitoring.DrinkingSourceRegistered{}
+	schemas["GroundwaterPointRegistered"] = monitoring.GroundwaterPointRegistered{}
+	schemas["BlackOdorousRegistered"] = monitoring.BlackOdorousRegistered{}
+	schemas["ControlUnitRegistered"] = monitoring.ControlUnitRegistered{}
 	schemas["BlackOdorReading"] = monitoring.BlackOdorousInspected{}
 	schemas["GroundwaterGraded"] = monitoring.GroundwaterGraded{}
 }
