@@ -158,7 +158,7 @@ var required = map[string][]string{
 	"RedCardIssued":              {"document_no", "authority", "yellow_card", "reinspection", "measure", "grounds"},
 	"CardLifted":                 {"card", "document_no", "authority", "reinspection"},
 	"CardRevoked":                {"card", "document_no", "authority", "reason"},
-	"StatusRequest":              {"city", "to"},
+	"StatusRequest":              {"to"},
 	"TokenRequest":               {"person", "role"},
 	"PublishRequest":             {"document"},
 }
