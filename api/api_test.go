@@ -88,6 +88,9 @@ func (f *fixture) do(method, path string, role domain.Role, body, contentType st
 	return resp.StatusCode, b
 }
 
+// standardRules are assessment.Standard's rules as a request adopts them.
+const standardRules = `{"effective_year":2016,"document":"晋环发〔2016〕1号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`
+
 func (f *fixture) last() uint64 {
 	p, err := f.store.LastPosition(context.Background())
 	require.NoError(f.t, err)
@@ -529,7 +532,7 @@ func TestUnroutedAPIRequestsAnswerJSON(t *testing.T) {
 // publication, today as null, and each city's change said.
 func TestPublishedYearWithNothingToAssessToday(t *testing.T) {
 	f := setup(t)
-	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, `{"effective_year":2016,"document":"晋环发〔2016〕1号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`, "application/json")
+	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
 	require.Equal(t, 201, code, string(b))
 	var csv strings.Builder
 	csv.WriteString("section,sampled_at,source,DO,NH3N\n")

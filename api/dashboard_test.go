@@ -129,7 +129,7 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Greater(t, pixels(t, shot, "#d32f2f"), 100, "劣V months are red")
 
 	// The city ranking with grades, once rules are adopted and 2019 published.
-	code, b = f.do("POST", "/api/assessment/rules", domain.Assessment, `{"effective_year":2016,"document":"晋环发〔2016〕1号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`, "application/json")
+	code, b = f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
 	require.Equal(t, 201, code, string(b))
 	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号"}`, "application/json")
 	require.Equal(t, 201, code, string(b))

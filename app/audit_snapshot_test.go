@@ -60,12 +60,7 @@ func auditByYear(t *testing.T, s *jetstream.Store, c domain.CityID, at time.Time
 // snapshot by the date: the same audit as two full replays a year.
 func TestAuditCityWithSnapshotsFindsTheSame(t *testing.T) {
 	ctx := context.Background()
-	clock := ledgertest.NewClock(ledgertest.Start)
-	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: clock.Now})
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	h := ledgertest.New(s, clock, 3)
-	require.NoError(t, h.Setup(ctx))
+	s, h := ledgertest.Open(t, 3)
 	for y := 2016; y <= 2018; y++ {
 		require.NoError(t, h.Year(ctx, y))
 	}

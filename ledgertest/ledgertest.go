@@ -9,7 +9,8 @@
 // date it happened, through the same commands a user runs. The same calls
 // write the same history.
 //
-// It depends on app, domain and events; only tests use it.
+// It depends on app, domain and events (Open, on the JetStream backend);
+// only tests use it.
 package ledgertest
 
 import (

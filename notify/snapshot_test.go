@@ -7,11 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/events"
-	"github.com/shanxi-water/ledger/events/jetstream"
 	"github.com/shanxi-water/ledger/ledgertest"
 	"github.com/shanxi-water/ledger/projections"
 )
@@ -20,13 +18,9 @@ import (
 // holds, and notifies nothing for the events of the snapshot.
 func TestSnapshotRestoresSectionsAndBoard(t *testing.T) {
 	ctx := context.Background()
-	c := ledgertest.NewClock(ledgertest.Start)
-	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: c.Now})
-	require.NoError(t, err)
-	defer s.Close()
-	h := ledgertest.New(s, c, 2)
-	require.NoError(t, h.Setup(ctx))
+	s, h := ledgertest.Open(t, 2)
 	require.NoError(t, h.Year(ctx, 2016))
+	var err error
 
 	sent := 0
 	publish := func(string, []byte) error { sent++; return nil }
@@ -55,13 +49,8 @@ func TestSnapshotRestoresSectionsAndBoard(t *testing.T) {
 // unit overdue since; a new notifier's first check notes them only.
 func TestOverdueWhileDownIsNotifiedOnRestart(t *testing.T) {
 	ctx := context.Background()
-	c := ledgertest.NewClock(ledgertest.Start)
-	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: c.Now})
-	require.NoError(t, err)
-	defer s.Close()
-	h := ledgertest.New(s, c, 2)
-	require.NoError(t, h.Setup(ctx))
-
+	s, _ := ledgertest.Open(t, 2)
+	var err error
 	june, january := time.Date(2016, 6, 1, 9, 0, 0, 0, domain.CST), time.Date(2017, 1, 2, 9, 0, 0, 0, domain.CST)
 	sent := 0
 	publish := func(string, []byte) error { sent++; return nil }

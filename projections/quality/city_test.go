@@ -53,9 +53,7 @@ func TestCityShares(t *testing.T) {
 	}
 	_, err := app.ImportSamples(ctx, s, station, bytes.NewBufferString(csv.String()), app.ImportOptions{})
 	require.NoError(t, err)
-	m := quality.New(quality.Options{})
-	_, err = projections.Replay(ctx, s, events.Query{}, m)
-	require.NoError(t, err)
+	m := replay(t, s, quality.Options{})
 
 	cy := m.City(city, 2019)
 	require.Equal(t, 4, cy.Sections)
@@ -117,13 +115,8 @@ func TestSitesCountFromTheirRegistration(t *testing.T) {
 		app.BlackOdorousRegistration(monitoring.BlackOdorousRegistered{ID: "BO-NEW", Name: "新发现沟渠", City: city, BuiltUp: true, Responsible: "张三", Deadline: day(2020, 12, 31)}))
 	require.NoError(t, err)
 
-	m := quality.New(quality.Options{})
-	_, err = projections.Replay(ctx, s, events.Query{}, m)
-	require.NoError(t, err)
-	snap, err := m.Snapshot()
-	require.NoError(t, err)
-	restored := quality.New(quality.Options{})
-	require.NoError(t, restored.Restore(snap))
+	m := replay(t, s, quality.Options{})
+	restored := roundTrip(t, m)
 	happened := quality.New(quality.Options{OccurredBy: day(2019, 3, 1)})
 	_, err = projections.Replay(ctx, s, events.Query{}, happened)
 	require.NoError(t, err)
@@ -149,9 +142,7 @@ func TestSitesCountFromTheirRegistration(t *testing.T) {
 	}
 	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(csv.String()), app.ImportOptions{Now: day(2021, 3, 2)})
 	require.NoError(t, err)
-	m = quality.New(quality.Options{})
-	_, err = projections.Replay(ctx, s, events.Query{}, m)
-	require.NoError(t, err)
+	m = replay(t, s, quality.Options{})
 	require.Equal(t, 2, m.City(city, 2018).Sections, "OLD, and LIVE with its 2018 history")
 	require.Equal(t, 1, m.City(city, 2017).Sections, "LIVE has no data before 2018")
 	sy, _ := m.SectionYear("LIVE", 2018)
@@ -177,9 +168,7 @@ func TestSectionYearCountsMonthsSampled(t *testing.T) {
 	fmt.Fprintf(&csv, "Y-M,2019-01-31T23:30:00Z,manual,6.0,0.5\n")
 	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(csv.String()), app.ImportOptions{})
 	require.NoError(t, err)
-	m := quality.New(quality.Options{})
-	_, err = projections.Replay(ctx, s, events.Query{}, m)
-	require.NoError(t, err)
+	m := replay(t, s, quality.Options{})
 	sy, _ := m.SectionYear("Y-M", 2019)
 	require.Equal(t, []int{13, 2}, []int{sy.Samples, sy.Months}, "March, and February in Shanxi")
 	require.False(t, sy.Enough)
@@ -208,9 +197,7 @@ func TestWithdrawnSampleKeepsASectionWorseThanV(t *testing.T) {
 	_, err = app.InvalidateSample(ctx, s, admin, app.SectionAggregate(city, "Y-W"),
 		monitoring.Key{At: time.Date(2020, 2, 10, 9, 0, 0, 0, domain.CST).UTC(), Source: monitoring.Manual}, "bottle broken", day(2021, 1, 6))
 	require.NoError(t, err)
-	m := quality.New(quality.Options{})
-	_, err = projections.Replay(ctx, s, events.Query{}, m)
-	require.NoError(t, err)
+	m := replay(t, s, quality.Options{})
 
 	sy, _ := m.SectionYear("Y-W", 2020)
 	require.False(t, sy.Enough, "eleven months")
@@ -236,9 +223,7 @@ func TestWithdrawnSampleKeepsASectionWorseThanV(t *testing.T) {
 			monitoring.Key{At: time.Date(2020, time.Month(mo), 10, 9, 0, 0, 0, domain.CST).UTC(), Source: monitoring.Manual}, "bottle broken", day(2021, 1, 6))
 		require.NoError(t, err)
 	}
-	m = quality.New(quality.Options{})
-	_, err = projections.Replay(ctx, s, events.Query{}, m)
-	require.NoError(t, err)
+	m = replay(t, s, quality.Options{})
 	cy = m.City(city, 2020)
 	require.Equal(t, 1, cy.WorseThanV, "no data is no escape")
 	require.True(t, cy.Details[0].NoData)
@@ -271,9 +256,7 @@ func TestBlackOdorousEliminatedWhenItStaysClean(t *testing.T) {
 	inspect("BO-A", day(2019, 12, 1), water.BlackOdorReading{TransparencyCm: &clear})
 	inspect("BO-B", day(2019, 6, 1), water.BlackOdorReading{TransparencyCm: &clear})
 	inspect("BO-B", day(2019, 12, 1), water.BlackOdorReading{TransparencyCm: &clear})
-	m := quality.New(quality.Options{})
-	_, err = projections.Replay(ctx, s, events.Query{}, m)
-	require.NoError(t, err)
+	m := replay(t, s, quality.Options{})
 	for year, want := range map[int]int{2018: 0, 2019: 1, 2020: 2} {
 		cy := m.City(city, year)
 		require.Equal(t, []int{2, want}, []int{cy.BlackOdorous, cy.BlackEliminated}, "%d", year)
@@ -292,9 +275,25 @@ func TestBlackOdorousEliminatedWhenItStaysClean(t *testing.T) {
 	require.True(t, d[0].Met)
 	require.Equal(t, []uint64{december}, d[0].Positions)
 	require.Equal(t, "not inspected in the year; last inspected 2019-12-01, level 0: eliminated", d[0].Outcome)
+	restored := roundTrip(t, m)
+	require.Equal(t, m.City(city, 2019), restored.City(city, 2019), "the positions survive a snapshot")
+}
+
+// replay builds a quality model from the whole log.
+func replay(t *testing.T, s events.Store, opts quality.Options) *quality.Model {
+	t.Helper()
+	m := quality.New(opts)
+	_, err := projections.Replay(context.Background(), s, events.Query{}, m)
+	require.NoError(t, err)
+	return m
+}
+
+// roundTrip is the model restored from its own snapshot.
+func roundTrip(t *testing.T, m *quality.Model) *quality.Model {
+	t.Helper()
 	snap, err := m.Snapshot()
 	require.NoError(t, err)
 	restored := quality.New(quality.Options{})
 	require.NoError(t, restored.Restore(snap))
-	require.Equal(t, m.City(city, 2019), restored.City(city, 2019), "the positions survive a snapshot")
+	return restored
 }

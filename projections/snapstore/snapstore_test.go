@@ -37,12 +37,7 @@ type fixture struct {
 func open(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	c := ledgertest.NewClock(ledgertest.Start)
-	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: c.Now})
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	h := ledgertest.New(s, c, 1)
-	require.NoError(t, h.Setup(ctx))
+	s, h := ledgertest.Open(t, 1)
 	return &fixture{s: s, snaps: snapstore.New(ctx, s.JetStream(), s.StreamName()), h: h}
 }
 
