@@ -468,7 +468,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 }
 
 // auditShown is the most timeline rows a page lists (the newest).
-const auditShown = 300
+var auditShown = 300
 
 func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	c, err := cityParam(r)
@@ -488,20 +488,31 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 			return "", nil, domain.E(r.URL.Path, domain.Invalid, asOfField, err)
 		}
 	}
+	// ?before= pages back through the timeline: the events before that
+	// position (every chain is still checked whole).
+	var before uint64
+	if v := r.URL.Query().Get("before"); v != "" {
+		if before, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return "", nil, domain.Errorf(r.URL.Path, domain.Invalid, "before", "%q is not a log position", v)
+		}
+	}
 	city, _ := domain.LookupCity(c)
 	chains := events.NewChains()
 	var problems []string
 	var evs []events.Event
-	checked := 0
+	checked, older := 0, false
 	err = s.store.Read(r.Context(), events.Query{Scopes: []domain.Scope{domain.CityScope(c)}, RecordedBy: asOf}, func(e events.Event) error {
 		checked++
 		if reason, _ := chains.Check(&e, nil); reason != "" && len(problems) < 20 {
 			problems = append(problems, fmt.Sprintf("%d %s %s: %s", e.Position, e.Aggregate, e.ID, reason))
 		}
+		if before != 0 && e.Position >= before {
+			return nil
+		}
 		e.Payload, e.Data = nil, nil // the timeline shows envelopes
 		evs = append(evs, e)
 		if len(evs) > auditShown {
-			evs = evs[1:]
+			evs, older = evs[1:], true
 		}
 		return nil
 	})
@@ -520,17 +531,23 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	}
 	// The other cities, to audit as of the same date.
 	cities := cityLinks(l, c)
+	var olderThan uint64 // the ?before= of the next page back; 0 if none
+	if older && len(evs) > 0 {
+		olderThan = evs[len(evs)-1].Position
+	}
 	return l.T("audit"), struct {
-		City     domain.CityID
-		Name     string
-		AsOf     string
-		Cities   []cityLink
-		Events   []events.Event
-		Problems []string
-		Checked  int
-		Shown    int
-		Audit    *app.CityAudit
-	}{c, cityName(l, city), asOfText, cities, evs, problems, checked, len(evs), audit}, nil
+		City      domain.CityID
+		Name      string
+		AsOf      string
+		Cities    []cityLink
+		Events    []events.Event
+		Problems  []string
+		Checked   int
+		Shown     int
+		Paged     bool   // a page back from the newest
+		OlderThan uint64 // a page further back, if any
+		Audit     *app.CityAudit
+	}{c, cityName(l, city), asOfText, cities, evs, problems, checked, len(evs), before != 0, olderThan, audit}, nil
 }
 
 func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {

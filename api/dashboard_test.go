@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"image/png"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -372,6 +374,29 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	require.Contains(t, body, "is not a day of the calendar")
 	code, body, _ = get(noFollow, "/audit/140800?as_of=2019/03/20")
 	require.Equal(t, http.StatusOK, code, body)
+
+	// The audit timeline pages back, newest first, a page at a time.
+	defer func(n int) { *api.AuditShown = n }(*api.AuditShown)
+	*api.AuditShown = 2
+	code, b := f.do("POST", "/api/samples/import", domain.Admin, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("POST", "/api/samples/import", domain.Admin, "section,sampled_at,source,DO\nFH-HJDQ,2019-06-01 09:00,manual,6.2\n", "text/csv")
+	require.Equal(t, 200, code, string(b))
+	rowsOf := func(page string) []string {
+		return regexp.MustCompile(`<tr><td class="num">(\d+)</td>`).FindAllString(page[strings.Index(page, `id="timeline"`):], -1)
+	}
+	code, body, _ = get(noFollow, "/audit/140800?lang=zh")
+	require.Equal(t, http.StatusOK, code)
+	first := rowsOf(body)
+	require.Len(t, first, 2)
+	older := regexp.MustCompile(`id="older" href="([^"]+)"`).FindStringSubmatch(body)
+	require.NotNil(t, older, "a link to older events")
+	code, body, _ = get(noFollow, html.UnescapeString(older[1]))
+	require.Equal(t, http.StatusOK, code)
+	second := rowsOf(body)
+	require.NotEmpty(t, second)
+	require.NotEqual(t, first, second, "the page before")
+	require.Contains(t, body, "最新", "a way back to the newest")
 
 	// Signing out ends it.
 	code, _, h = get(noFollow, "/logout")
