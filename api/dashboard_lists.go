@@ -85,6 +85,10 @@ func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	city, err := cityQuery(r)
+	if err != nil {
+		return "", nil, err
+	}
 	type line struct {
 		cards.Entry
 		CityName string
@@ -92,15 +96,20 @@ func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {
 	var lines []line
 	s.live.View(func() {
 		for _, e := range s.cards.Register(day) {
+			if city != "" && e.City != city {
+				continue
+			}
 			c, _ := domain.LookupCity(e.City)
 			lines = append(lines, line{e, cityName(l, c)})
 		}
 	})
 	slices.SortStableFunc(lines, func(a, b line) int { return registerOrder(a.Entry, b.Entry) })
 	return l.T("card_register"), struct {
-		Day   plan.Date
-		Lines []line
-	}{day, lines}, nil
+		Day    plan.Date
+		City   domain.CityID
+		Cities []cityLink
+		Lines  []line
+	}{day, city, cityLinks(l, city), lines}, nil
 }
 
 // registerOrder lists red cards before yellow ones, a passed rectification

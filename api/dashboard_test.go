@@ -208,12 +208,15 @@ func TestDashboardInChromium(t *testing.T) {
 	// deadline in October; nothing under a card before it was issued.
 	dom, _ = f.browse(t, bin, domain.Enforcement, "/cards?day=2020-10-05")
 	require.Contains(t, dom, `id="card-register"`)
-	require.Contains(t, dom, `/enterprise/`+uscc+`">运城市某焦化有限公司`)
+	require.Contains(t, dom, `/enterprise/`+uscc+`?day=2020-10-05">运城市某焦化有限公司`, "the enterprise as of the register's day")
 	require.Contains(t, dom, "已过整改期限")
 	require.Contains(t, dom, `href="/api/exports/cards?day=2020-10-05&amp;lang=zh"`)
 	require.Contains(t, dom, `id="who">person-enforcement · 执法`, "who is signed in")
 	dom, _ = f.browse(t, bin, domain.Enforcement, "/cards?day=2019-01-01")
 	require.Contains(t, dom, `id="no-cards"`)
+	dom, _ = f.browse(t, bin, domain.Enforcement, "/cards?day=2020-10-05&city=太原")
+	require.Contains(t, dom, `id="no-cards"`, "none in Taiyuan")
+	require.Contains(t, dom, "<b>太原</b>")
 
 	// The plan's tasks, a city's, as they stood at the end of 2019: none
 	// progressed, so those due by then are overdue, the most overdue first.
