@@ -231,6 +231,7 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, `href="/tasks?city=140100&amp;day=2019-12-31&amp;overdue=1"`, "another city keeps the filter")
 	dom, _ = f.browse(t, bin, domain.Auditor, "/tasks?city=province&day=2019-12-31")
 	require.Contains(t, dom, "<b>省级任务</b>")
+	require.Contains(t, dom, `<td class="nowrap">省级</td>`, "the province's units are listed")
 	require.NotContains(t, dom, "<td class=\"nowrap\">运城</td>", "the province's own units only")
 	// The strip up to a day: twelve quarters ending with its quarter.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc+"?day=2018-05-01")

@@ -108,7 +108,9 @@ func OpenAPI() map[string]any {
 			for i, n := range alts.names {
 				refs[i] = ref(n)
 			}
-			comps[name] = map[string]any{"oneOf": refs, "description": alts.description}
+			// anyOf: bodies of different kinds may fit more than one schema
+			// (none forbids other fields); the path says which it is.
+			comps[name] = map[string]any{"anyOf": refs, "description": alts.description}
 			continue
 		}
 		s := schemaOf(reflect.TypeOf(v), 0)
@@ -135,7 +137,8 @@ func OpenAPI() map[string]any {
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 
 // oneOf is a request body that takes one of several schemas, chosen by the
-// path (an enforcement action, a register's kind).
+// path (an enforcement action, a register's kind); the document says
+// anyOf, as a body may fit several.
 type oneOf struct {
 	names       []string
 	description string
@@ -152,6 +155,7 @@ var required = map[string][]string{
 	"DrinkingSourceRegistered":   {"id", "name", "city", "level", "kind", "target"},
 	"GroundwaterPointRegistered": {"id", "name", "city"},
 	"BlackOdorousRegistered":     {"id", "name", "city", "responsible", "deadline"},
+	"ControlUnitRegistered":      {"id", "name", "city", "basin", "type"},
 	"EnterpriseRegistered":       {"name", "city", "industry"},
 	"Inspected":                  {"document_no", "authority", "findings"},
 	"YellowCardIssued":           {"document_no", "authority", "inspection", "measure", "rectification_deadline"},
@@ -184,8 +188,9 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[monitoring.SourceLevel](): {string(monitoring.CityLevel), string(monitoring.CountyLevel)},
 	reflect.TypeFor[enforcement.Basis]():      {string(enforcement.Standard), string(enforcement.Quota)},
 	reflect.TypeFor[domain.Basin]():           {string(domain.Yellow), string(domain.Hai)},
-	reflect.TypeFor[domain.Role]():            {string(domain.Auditor), string(domain.Assessment), string(domain.Enforcement), string(domain.Station), string(domain.Admin)},
+	reflect.TypeFor[domain.Role]():            {string(domain.Auditor), string(domain.Assessment), string(domain.Enforcement), string(domain.Station), string(domain.Admin), string(domain.System)}, // a token is never system's
 	reflect.TypeFor[water.BodyKind]():         {string(water.River), string(water.Lake)},
+	reflect.TypeFor[monitoring.UnitType]():    {string(monitoring.Improvement), string(monitoring.Protection)},
 	reflect.TypeFor[tasks.Status]():           enumOf(tasks.Statuses),
 	reflect.TypeFor[water.Item]():             enumOf(itemCodes()),
 }

@@ -52,6 +52,9 @@ type Config struct {
 	// Notify, if set, publishes notifications on plain NATS subjects
 	// (package notify) for events stored after the server starts.
 	Notify notify.Publisher
+	// NotifyDays, if set, keeps the last day checked for overdue tasks, so
+	// that a restart notifies what became overdue while it was down.
+	NotifyDays notify.DayStore
 	// Snapshots, if set, makes the live projections start from the newest
 	// snapshot and take snapshots as they go (projections.Live.UseSnapshots).
 	Snapshots *projections.SnapshotOptions
@@ -77,6 +80,9 @@ func New(cfg Config) *Server {
 			from = ^uint64(0) // unknown: notify nothing rather than everything again
 		}
 		s.notify = notify.New(cfg.Notify, from, cfg.Now)
+		if cfg.NotifyDays != nil {
+			s.notify.UseDayStore(cfg.NotifyDays)
+		}
 		models = append(models, s.notify)
 	}
 	s.live = projections.NewLive(cfg.Store, models...)

@@ -119,3 +119,58 @@ func TestSchema1SamplesLogIsRead(t *testing.T) {
 	require.Equal(t, monitoring.Auto, months[1].Source)
 	require.Equal(t, 10, months[1].Samples)
 }
+
+// correctedV1 is section.sample_corrected as schema 1 could store it: a
+// correction that named an item by a usual name kept that name as its key.
+type correctedV1 struct {
+	Sample   map[string]any `json:"sample"`
+	Previous map[string]any `json:"previous"`
+	Reason   string         `json:"reason"`
+}
+
+// A schema-1 correction that stored 氨氮 beside NH3N reads with codes: the
+// name's value wins (the correction gave it), the section's year counts
+// the sample, a snapshot is taken, and the sample can be corrected again.
+func TestSchema1CorrectionWithItemNamesIsRead(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	sec := monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
+		Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}
+	agg := app.SectionAggregate(sec.City, sec.ID)
+	actor := domain.Actor{ID: "admin", Role: domain.Admin}
+	at := time.Date(2019, 3, 10, 9, 0, 0, 0, domain.CST)
+	old := events.NewRegistry()
+	events.Register[monitoring.SectionRegistered](old, app.SectionRegistered, 1)
+	events.Register[monitoring.SamplesRecorded](old, app.SamplesRecorded, 2)
+	events.Register[correctedV1](old, app.SampleCorrected, 1)
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: dir, Registry: old})
+	require.NoError(t, err)
+	_, err = app.Register(ctx, s, actor, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST), app.SectionRegistration(sec))
+	require.NoError(t, err)
+	stored := monitoring.Sample{At: at, Source: monitoring.Manual, Values: water.Values{water.NH3N: 1.6, water.DO: 6}}
+	_, err = s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(1), Events: []events.Draft{{OccurredAt: at, Actor: actor,
+		Data: monitoring.SamplesRecorded{Samples: monitoring.MustSamples(stored)}}}})
+	require.NoError(t, err)
+	_, err = s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(2), Events: []events.Draft{{OccurredAt: at.AddDate(0, 1, 0), Actor: actor,
+		Data: correctedV1{Sample: map[string]any{"at": at.UTC(), "source": "manual", "values": map[string]any{"NH3N": 1.6, "DO": 6, "氨氮": 0.9}},
+			Previous: map[string]any{"at": at.UTC(), "source": "manual", "values": map[string]any{"NH3N": 1.6, "DO": 6}}, Reason: "复核"}}}})
+	require.NoError(t, err)
+	s.Close()
+
+	s, err = jetstream.Open(ctx, jetstream.Config{DataDir: dir, Registry: app.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	evs, err := s.Load(ctx, agg)
+	require.NoError(t, err)
+	c := evs[2].Data.(monitoring.SampleCorrected)
+	require.Equal(t, water.Values{water.NH3N: 0.9, water.DO: 6}, c.Sample.Values)
+	q := quality.New(quality.Options{})
+	_, err = projections.Replay(ctx, s, events.Query{}, q)
+	require.NoError(t, err)
+	sy, _ := q.SectionYear(sec.ID, 2019)
+	require.Equal(t, 1, sy.Samples)
+	_, err = q.Snapshot()
+	require.NoError(t, err)
+	_, err = app.AmendSample(ctx, s, actor, agg, monitoring.Sample{At: at, Source: monitoring.Manual, Values: water.Values{water.NH3N: 1.0}}, nil, "再次复核", at.AddDate(0, 2, 0))
+	require.NoError(t, err)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/demo"
 	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/notify"
 	"github.com/shanxi-water/ledger/projections"
 	"github.com/shanxi-water/ledger/projections/snapstore"
 )
@@ -84,7 +85,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		snaps = &projections.SnapshotOptions{Store: snapstore.New(ctx, s.JetStream(), s.StreamName()),
 			Every: *snapEvery, Interval: *snapInterval, Logger: log}
 	}
-	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish, Snapshots: snaps})
+	days, err := notify.KVDays(ctx, s.JetStream(), "ledger-notify")
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish, NotifyDays: days, Snapshots: snaps})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	running := make(chan struct{})

@@ -15,6 +15,7 @@
 package notify
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -68,7 +69,17 @@ type Notifier struct {
 	overdue  map[string]bool // units already reported
 	primed   bool
 	checked  plan.Date // the last day checked for overdue units, kept in snapshots
+	days     DayStore  // keeps checked as it moves, if set
 	errs     int
+}
+
+// UseDayStore keeps the last day checked in ds as soon as it moves, and
+// starts from the day ds holds (rather than a snapshot's, which may be
+// older).
+func (n *Notifier) UseDayStore(ds DayStore) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.days = ds
 }
 
 // New returns a notifier that publishes for events after position from.
@@ -110,7 +121,18 @@ func (n *Notifier) Apply(e events.Event) {
 			n.exceedances(e, d.Samples)
 		}
 	case monitoring.SampleCorrected:
-		if smp, err := monitoring.NewSamples([]monitoring.Sample{d.Sample}); err == nil && e.Position > n.from {
+		// Only a correction that makes the sample worse than its target,
+		// or worse than it was over it, or brings a withdrawn one back:
+		// one already over it and left so was notified when uploaded.
+		if e.Position <= n.from {
+			break
+		}
+		if prev, ok := n.class(e, d.Previous); ok && !d.Reinstated {
+			if now, ok := n.class(e, d.Sample); !ok || now <= prev {
+				break
+			}
+		}
+		if smp, err := monitoring.NewSamples([]monitoring.Sample{d.Sample}); err == nil {
 			n.exceedances(e, smp)
 		}
 	case enforcement.YellowCardIssued:
@@ -126,6 +148,17 @@ func (n *Notifier) Apply(e events.Event) {
 				Details: map[string]any{"color": enforcement.Red, "document_no": d.DocumentNo, "authority": d.Authority}})
 		}
 	}
+}
+
+// class is the class of a measured sample of the event's section, if it
+// has one and the section a target for its year.
+func (n *Notifier) class(e events.Event, s monitoring.Sample) (water.Class, bool) {
+	sec, ok := n.sections[monitoring.SectionID(e.Aggregate.ID)]
+	if !ok || s.Status != monitoring.Measured || sec.Targets[s.At.In(domain.CST).Year()] == 0 {
+		return 0, false
+	}
+	r, err := water.ClassifySample(sec.Kind, s.Effective())
+	return r.Class, err == nil && r.Class != 0
 }
 
 // exceedances notifies each sample worse than its section's target.
@@ -164,6 +197,15 @@ func (n *Notifier) CheckOverdue() int {
 	now := n.now()
 	y, m, d := now.In(domain.CST).Date()
 	today := plan.NewDate(y, m, d)
+	if !n.primed && n.days != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		if day, ok, err := n.days.LoadDay(ctx); err != nil {
+			n.errs++
+		} else if ok {
+			n.checked = day
+		}
+		cancel()
+	}
 	if !n.primed && !n.checked.IsZero() {
 		for _, r := range n.board.Overdue(n.checked).Rows {
 			n.overdue[string(r.Task)+"/"+string(r.City)] = true // notified then
@@ -187,6 +229,13 @@ func (n *Notifier) CheckOverdue() int {
 		sent++
 	}
 	n.primed = true
+	if n.days != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		if err := n.days.SaveDay(ctx, today); err != nil {
+			n.errs++
+		}
+		cancel()
+	}
 	return sent
 }
 

@@ -103,10 +103,15 @@ func TestNotificationsOnNATS(t *testing.T) {
 		Source: monitoring.Manual, Values: water.Values{water.NH3N: 2.4}}, "实验室复核", c.Now())
 	require.NoError(t, err)
 	require.True(t, live.WaitFor(ctx, fix.Position, 10*time.Second))
-	x = <-got
+	x = next(t, got)
 	require.Equal(t, notify.Exceedance, x.Kind)
 	require.Equal(t, fix.Position, x.Position)
 	require.Contains(t, x.Summary, "manual sample class 劣V, target IV")
+	// Corrected again, still worse than V and no worse: not notified twice.
+	again, err := app.CorrectSample(ctx, s, admin, app.SectionAggregate("140800", "FH-HJDQ"), monitoring.Sample{At: time.Date(2017, 1, 20, 9, 0, 0, 0, domain.CST),
+		Source: monitoring.Manual, Values: water.Values{water.NH3N: 2.4, water.DO: 6}}, "补录溶解氧", c.Now())
+	require.NoError(t, err)
+	require.True(t, live.WaitFor(ctx, again.Position, 10*time.Second))
 
 	// Time passes: tasks due by the end of 2016 and 2017 become overdue, once each.
 	c.Set(time.Date(2018, 1, 2, 9, 0, 0, 0, domain.CST))
@@ -131,4 +136,16 @@ func TestNotificationsOnNATS(t *testing.T) {
 	case <-time.After(200 * time.Millisecond):
 	}
 	require.Zero(t, n.Failed())
+}
+
+// next is the next notification, or a failure after ten seconds.
+func next(t *testing.T, got chan notify.Notification) notify.Notification {
+	t.Helper()
+	select {
+	case x := <-got:
+		return x
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification")
+	}
+	return notify.Notification{}
 }

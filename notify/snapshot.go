@@ -18,7 +18,7 @@ var _ projections.Snapshotter = (*Notifier)(nil)
 // SnapshotName and SnapshotVersion identify the notifier's snapshots.
 const (
 	SnapshotName    = "notify"
-	SnapshotVersion = 2 // 2: the last day checked for overdue units
+	SnapshotVersion = 1 // the last day checked, added since, is optional: a snapshot without it reads as before
 )
 
 // SnapshotKind names the notifier's snapshots.

@@ -79,3 +79,31 @@ func mustBoard(t *testing.T, n *Notifier) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// The last day checked is kept as soon as it moves, in a key-value
+// bucket: restarted on 2 January 2017, the notifier sends what became
+// overdue since June; restarted again the next day with no event in
+// between, it sends only what became overdue that day (nothing).
+func TestLastDayCheckedSurvivesQuietRestarts(t *testing.T) {
+	ctx := context.Background()
+	s, _ := ledgertest.Open(t, 2)
+	days, err := KVDays(ctx, s.JetStream(), "test-notify")
+	require.NoError(t, err)
+	run := func(now time.Time) int {
+		sent := 0
+		n := New(func(string, []byte) error { sent++; return nil }, ^uint64(0), func() time.Time { return now })
+		_, err := projections.Replay(ctx, s, events.Query{}, n)
+		require.NoError(t, err)
+		n.UseDayStore(days)
+		require.Equal(t, sent, n.CheckOverdue())
+		require.Zero(t, n.Failed())
+		return sent
+	}
+	require.Zero(t, run(time.Date(2016, 6, 1, 9, 0, 0, 0, domain.CST)), "the first check ever notes")
+	require.Positive(t, run(time.Date(2017, 1, 2, 9, 0, 0, 0, domain.CST)), "what fell overdue while down")
+	require.Zero(t, run(time.Date(2017, 1, 3, 9, 0, 0, 0, domain.CST)), "not again after a quiet restart")
+	d, ok, err := days.LoadDay(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, plan.NewDate(2017, time.January, 3), d)
+}

@@ -414,3 +414,54 @@ func UpcastSamplesRecordedV1(old json.RawMessage) (json.RawMessage, error) {
 	}
 	return json.Marshal(SamplesRecorded{Samples: s, Import: v1.Import})
 }
+
+// codesOf is a sample with its items named by their codes, for events
+// stored before stored samples had to use codes: a correction could name
+// an item by a usual name (氨氮) beside its code. The name's value is the
+// later one (a correction added it), so it wins over the code's.
+func codesOf(s Sample) Sample {
+	if s.Values != nil {
+		out := water.Values{}
+		for it, v := range s.Values {
+			if info, ok := water.LookupItem(string(it)); ok && info.Item == it {
+				out[it] = v
+			}
+		}
+		for it, v := range s.Values {
+			if info, ok := water.LookupItem(string(it)); ok && info.Item != it {
+				out[info.Item] = v
+			}
+		}
+		s.Values = out
+	}
+	var below []water.Item
+	for _, it := range s.BelowDL {
+		if info, ok := water.LookupItem(string(it)); ok && !slices.Contains(below, info.Item) {
+			below = append(below, info.Item)
+		}
+	}
+	s.BelowDL = below
+	return s
+}
+
+// UpcastSampleCorrectedV1 names a schema-1 correction's items by their
+// codes (codesOf), in the sample and in the one it replaced.
+func UpcastSampleCorrectedV1(old json.RawMessage) (json.RawMessage, error) {
+	var c SampleCorrected
+	if err := json.Unmarshal(old, &c); err != nil {
+		return nil, err
+	}
+	c.Sample, c.Previous = codesOf(c.Sample), codesOf(c.Previous)
+	return json.Marshal(c)
+}
+
+// UpcastSampleInvalidatedV1 names the withdrawn sample's items by their
+// codes (codesOf).
+func UpcastSampleInvalidatedV1(old json.RawMessage) (json.RawMessage, error) {
+	var v SampleInvalidated
+	if err := json.Unmarshal(old, &v); err != nil {
+		return nil, err
+	}
+	v.Previous = codesOf(v.Previous)
+	return json.Marshal(v)
+}

@@ -1,0 +1,55 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/shanxi-water/ledger/domain/plan"
+)
+
+// DayStore keeps the last day the notifier checked for overdue units, as
+// soon as it has checked: a restart then notifies what became overdue
+// since, and only that. (A snapshot is taken only when the log moves on,
+// so a check on a quiet day would not reach it.)
+type DayStore interface {
+	LoadDay(ctx context.Context) (plan.Date, bool, error)
+	SaveDay(ctx context.Context, d plan.Date) error
+}
+
+// KVDays is a DayStore in a JetStream key-value bucket, created if need
+// be; kept on disk beside the log.
+func KVDays(ctx context.Context, js jetstream.JetStream, bucket string) (DayStore, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, History: 1, Storage: jetstream.FileStorage,
+		Description: "the ledger's notifier: the last day checked for overdue tasks"})
+	if err != nil {
+		return nil, err
+	}
+	return kvDays{kv}, nil
+}
+
+type kvDays struct{ kv jetstream.KeyValue }
+
+const overdueKey = "overdue_checked"
+
+func (k kvDays) LoadDay(ctx context.Context) (plan.Date, bool, error) {
+	e, err := k.kv.Get(ctx, overdueKey)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return plan.Date{}, false, nil
+	}
+	if err != nil {
+		return plan.Date{}, false, err
+	}
+	d, err := plan.ParseDate(string(e.Value()))
+	return d, err == nil, err
+}
+
+func (k kvDays) SaveDay(ctx context.Context, d plan.Date) error {
+	_, err := k.kv.PutString(ctx, overdueKey, d.String())
+	return err
+}
+
+// storeTimeout bounds a DayStore call made while the notifier is locked.
+const storeTimeout = 5 * time.Second
