@@ -42,7 +42,9 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 			return "", nil, domain.Errorf(r.URL.Path, domain.Invalid, "overdue", "%q is not true or false", v)
 		}
 	}
+	dept := plan.Department(r.URL.Query().Get("dept"))
 	var lines []taskLine
+	var depts []plan.Department // the lead departments of the units listed, for the filter
 	overdue := 0
 	s.live.View(func() {
 		rows := s.board.Rows(day)
@@ -53,6 +55,14 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 			rows = slices.DeleteFunc(rows, func(r taskboard.Row) bool { return r.City != "" })
 		}
 		for _, row := range rows {
+			for _, d := range row.Lead {
+				if !slices.Contains(depts, d) {
+					depts = append(depts, d)
+				}
+			}
+			if dept != "" && !slices.Contains(row.Lead, dept) {
+				continue
+			}
 			if row.Overdue {
 				overdue++
 			}
@@ -69,15 +79,18 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 	})
 	// The most overdue first, then the plan's order.
 	slices.SortStableFunc(lines, func(a, b taskLine) int { return cmp.Compare(b.DaysOverdue, a.DaysOverdue) })
+	slices.Sort(depts)
 	return l.T("task_list"), struct {
 		Day         plan.Date
 		City        domain.CityID
 		Province    bool
 		Cities      []cityLink
+		Dept        plan.Department
+		Depts       []plan.Department
 		OverdueOnly bool
 		Overdue     int
 		Lines       []taskLine
-	}{day, city, province, cityLinks(l, city), overdueOnly, overdue, lines}, nil
+	}{day, city, province, cityLinks(l, city), dept, depts, overdueOnly, overdue, lines}, nil
 }
 
 func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {

@@ -233,6 +233,17 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "<b>省级任务</b>")
 	require.Contains(t, dom, `<td class="nowrap">省级</td>`, "the province's units are listed")
 	require.NotContains(t, dom, "<td class=\"nowrap\">运城</td>", "the province's own units only")
+	// A lead department's units only.
+	dom, _ = f.browse(t, bin, domain.Auditor, "/tasks?day=2019-12-31")
+	dept := regexp.MustCompile(`<option>([^<]+)</option>`).FindStringSubmatch(dom)
+	require.NotNil(t, dept, "the departments to choose from")
+	dom, _ = f.browse(t, bin, domain.Auditor, "/tasks?day=2019-12-31&dept="+url.QueryEscape(dept[1]))
+	rows := regexp.MustCompile(`(?s)<tr><td><b class="nowrap">.*?</tr>`).FindAllString(dom, -1)
+	require.NotEmpty(t, rows)
+	for _, r := range rows {
+		require.Contains(t, r, dept[1], "every unit listed is led by it")
+	}
+	require.Contains(t, dom, "变更记录", "a link to each unit's history")
 	// The strip up to a day: twelve quarters ending with its quarter.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc+"?day=2018-05-01")
 	require.Contains(t, dom, "2018Q2")

@@ -100,6 +100,8 @@ var messages = map[string][2]string{
 	"timeline_shown":       {"显示事件 / 已校验事件", "events shown / checked"},
 	"newest":               {"最新", "newest"},
 	"older":                {"更早的事件", "older events"},
+	"since":                {"自", "since"},
+	"history":              {"变更记录", "history"},
 	"logout":               {"退出登录", "Sign out"},
 	"task_list":            {"重点任务", "Tasks"},
 	"task":                 {"任务", "Task"},
