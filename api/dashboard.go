@@ -366,6 +366,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	type ent struct {
 		ID                   enforcement.EnterpriseID
 		Name, Industry, Card string
+		Key                  bool // a key discharger (重点排污单位)
 	}
 	var rep quality.CityYear
 	var chart template.HTML
@@ -386,13 +387,20 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 				overdueNow++
 			}
 		}
+		// The cards in force at the end of the page's year (today, if it
+		// has not ended).
+		cardDay := plan.NewDate(year, time.December, 31)
+		if today.Compare(cardDay) < 0 {
+			cardDay = today
+		}
 		inForce := map[enforcement.EnterpriseID]string{}
-		for _, e := range s.cards.Register(today) {
+		for _, e := range s.cards.Register(cardDay) {
 			inForce[e.Enterprise] = colorText(l, e.Color) + " " + e.Card
 		}
 		for _, e := range s.cards.Enterprises(domain.CityScope(c)) {
-			ents = append(ents, ent{e.ID, e.Info.Name, e.Info.Industry, inForce[e.ID]})
+			ents = append(ents, ent{e.ID, e.Info.Name, e.Info.Industry, inForce[e.ID], e.Info.KeyDischarger})
 		}
+		slices.SortStableFunc(ents, func(a, b ent) int { return boolFirst(a.Key, b.Key) })
 	})
 	// The city's score for the year, part by part: as published, with what
 	// is known differently today, or as the ledger stands today if the

@@ -251,6 +251,8 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "2015Q3")
 	dom, _ = f.browse(t, bin, domain.Auditor, "/city/140800?year=2019")
 	require.Contains(t, dom, `id="enterprise-table"`)
+	require.NotContains(t, dom, "运环罚〔2020〕7号", "the yellow card of June 2020 was not in force at the end of 2019")
+	require.Contains(t, dom, "<td>是</td>", "a key discharger")
 	// Why the score is what it is: its one section missed its target (0 of
 	// 60 points), the parts with nothing to assess are full (15 + 15 + 10).
 	require.Contains(t, dom, `id="city-score"`)
