@@ -46,6 +46,22 @@ type ErrorDetail struct {
 
 // writeError answers with the error's status and JSON body.
 func writeError(w http.ResponseWriter, err error) {
+	status, d := errorDetail(err)
+	writeJSON(w, status, ErrorBody{Error: d})
+}
+
+// writeRequestError is writeError for a request: an event's occurred_at is
+// named as the request named it, ?date=.
+func writeRequestError(w http.ResponseWriter, r *http.Request, err error) {
+	status, d := errorDetail(err)
+	if d.Field == "occurred_at" && r.URL.Query().Has("date") {
+		d.Field = "date"
+	}
+	writeJSON(w, status, ErrorBody{Error: d})
+}
+
+// errorDetail is an error's status and body.
+func errorDetail(err error) (int, ErrorDetail) {
 	kind := domain.KindOf(err)
 	d := ErrorDetail{Kind: kind.String(), Field: domain.FieldOf(err), Message: err.Error()}
 	var de *domain.Error
@@ -72,7 +88,7 @@ func writeError(w http.ResponseWriter, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	writeJSON(w, status, ErrorBody{Error: d})
+	return status, d
 }
 
 // routeErrors answers the requests under /api/ that no route takes (404,

@@ -226,7 +226,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		var who Token
 		err := s.serve(rt, sw, r, &who)
 		if err != nil {
-			writeError(sw, err)
+			writeRequestError(sw, r, err)
 		}
 		d := time.Since(start)
 		s.metrics.http.WithLabelValues(rt.Method+" "+rt.Path, strconv.Itoa(sw.status)).Observe(d.Seconds())
