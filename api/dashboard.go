@@ -47,6 +47,10 @@ func init() {
 		},
 		"cst":   func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
 		"grade": func(l Lang, g assessment.Grade) string { return gradeText(l, g) },
+		// Punctuation after a label, and between items, in the language:
+		// full width in Chinese.
+		"colon":     func(l Lang) string { return l.one("：", ": ") },
+		"semicolon": func(l Lang) string { return l.one("；", "; ") },
 		"span": func(ys []int) string { // 2016–2020
 			if len(ys) == 0 {
 				return ""
@@ -300,11 +304,11 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 	for _, res := range results {
 		c, _ := domain.LookupCity(res.City)
 		rw := row{Rank: res.Rank, City: res.City, Name: cityName(l, c), Grade: gradeText(l, res.Grade), GradeKey: string(res.Grade),
-			Quality: res.QualityScore, Tasks: res.TaskScore, Notes: strings.Join(l.pick(res.Notes()), "; ")}
+			Quality: res.QualityScore, Tasks: res.TaskScore, Notes: strings.Join(l.pick(res.Notes()), l.one("；", "; "))}
 		if p != nil && today != nil {
 			for _, now := range today.Results {
 				if now.City == res.City {
-					rw.Today = strings.Join(l.pick(app.DiffResults(res, now)), "; ")
+					rw.Today = strings.Join(l.pick(app.DiffResults(res, now)), l.one("；", "; "))
 				}
 			}
 		} else if p != nil && nothing {
@@ -629,7 +633,7 @@ func stripChart(l Lang, strip []enforcement.QuarterCompliance) template.HTML {
 		color, label := stripColors[q.Status], l.T("strip_"+string(q.Status))
 		if q.Status == enforcement.NoViolation && q.Inspections == 0 {
 			// No violation identified, as ECHO says, but none looked for.
-			color, label = notInspectedColor, label+l.one(",", ", ")+l.T("strip_not_inspected")
+			color, label = notInspectedColor, label+l.one("，", ", ")+l.T("strip_not_inspected")
 		}
 		fmt.Fprintf(&b, `<rect class="quarter q-%s" x="%d" y="4" width="%d" height="36" fill="%s"><title>%s %s</title></rect>`,
 			q.Status, x, cell, color, q.Quarter, template.HTMLEscapeString(label))
@@ -639,7 +643,7 @@ func stripChart(l Lang, strip []enforcement.QuarterCompliance) template.HTML {
 	// The legend, under the quarters.
 	b.WriteString(`<div class="legend" id="strip-legend">`)
 	for _, k := range []struct{ color, label string }{
-		{stripColors[enforcement.NoViolation], l.T("strip_compliant")}, {notInspectedColor, l.T("strip_compliant") + l.one(",", ", ") + l.T("strip_not_inspected")},
+		{stripColors[enforcement.NoViolation], l.T("strip_compliant")}, {notInspectedColor, l.T("strip_compliant") + l.one("，", ", ") + l.T("strip_not_inspected")},
 		{stripColors[enforcement.Violation], l.T("strip_violation")}, {stripColors[enforcement.UnderYellow], l.T("strip_yellow")},
 		{stripColors[enforcement.UnderRed], l.T("strip_red")}, {stripColors[enforcement.NotRegistered], l.T("strip_not_registered")},
 	} {

@@ -201,7 +201,7 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, dom, "超标排放")
 	require.NotContains(t, dom, "limit_production", "no code on a Chinese page")
 	require.Contains(t, dom, `id="strip-legend"`)
-	require.Contains(t, dom, "未发现违规,本季度未检查", "a quarter without an inspection is not called compliant")
+	require.Contains(t, dom, "未发现违规，本季度未检查", "a quarter without an inspection is not called compliant")
 	require.Regexp(t, `<td class="nowrap">2020-09-30</td><td class="nowrap">在册</td>`, dom, "the card's deadline and status")
 
 	// The card register: the card in force, past its rectification
@@ -225,7 +225,7 @@ func TestDashboardInChromium(t *testing.T) {
 	dom, _ = f.browse(t, bin, domain.Auditor, "/tasks?city=运城&day=2019-12-31&overdue=1")
 	require.Contains(t, dom, `id="task-table"`)
 	require.Contains(t, dom, "<b>运城</b>")
-	require.Regexp(t, `id="overdue-count">逾期: [1-9][0-9]*<`, dom)
+	require.Regexp(t, `id="overdue-count">逾期：[1-9][0-9]*<`, dom)
 	require.Contains(t, dom, "未启动")
 	require.NotContains(t, dom, "not_started")
 	require.Contains(t, dom, `href="/tasks?city=140100&amp;day=2019-12-31&amp;overdue=1"`, "another city keeps the filter")
@@ -257,10 +257,10 @@ func TestDashboardInChromium(t *testing.T) {
 	// 60 points), the parts with nothing to assess are full (15 + 15 + 10).
 	require.Contains(t, dom, `id="city-score"`)
 	require.Contains(t, dom, "水质得分 40.00")
-	require.Contains(t, dom, "断面达标:0/1,得 0.00 分(满分 60)")
-	require.Contains(t, dom, "黑臭水体消除:无评价对象,得满分 15 分")
+	require.Contains(t, dom, "断面达标：0/1，得 0.00 分（满分 60）")
+	require.Contains(t, dom, "黑臭水体消除：无评价对象，得满分 15 分")
 	require.Contains(t, dom, "水质得分 40.00 低于 60 分")
-	require.Contains(t, dom, `id="city-basis">已公布: 晋环函〔2020〕30号`, "2019 is shown as published")
+	require.Contains(t, dom, `id="city-basis">已公布：晋环函〔2020〕30号`, "2019 is shown as published")
 	require.NotContains(t, dom, `id="city-today"`, "nothing known differently since")
 	// Failed and published: an interview follows, on the page and in the API.
 	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment, `{"kind":"interview","document":"晋环函〔2020〕41号","authority":"省生态环境厅"}`, "application/json")
@@ -358,7 +358,7 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, code)
 	require.Equal(t, "text/html; charset=utf-8", h.Get("Content-Type"))
 	require.Contains(t, body, `id="error-title">出错了 404`)
-	require.Contains(t, body, `id="error-lead"><strong>未找到:城市</strong>`, "what went wrong, in the page's language")
+	require.Contains(t, body, `id="error-lead"><strong>未找到：城市</strong>`, "what went wrong, in the page's language")
 	require.Contains(t, body, `<nav>`, "inside the dashboard's layout")
 	code, body, _ = get(noFollow, "/city/999999?lang=en")
 	require.Equal(t, http.StatusNotFound, code)
@@ -381,7 +381,7 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	// a path under /api/ stays a JSON error.
 	code, body, h = get(noFollow, "/nonexistent?lang=zh")
 	require.Equal(t, http.StatusNotFound, code)
-	require.Contains(t, body, `id="error-lead"><strong>未找到:页面</strong>`)
+	require.Contains(t, body, `id="error-lead"><strong>未找到：页面</strong>`)
 	code, _, h = get(noFollow, "/api/nonexistent")
 	require.Equal(t, http.StatusNotFound, code)
 	require.Contains(t, h.Get("Content-Type"), "application/json")

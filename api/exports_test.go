@@ -98,7 +98,7 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 	require.Equal(t, 200, code, string(b))
 	code, b = f.do("GET", "/api/exports/assessment/2020?view=today", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
-	require.Contains(t, string(b), "临时(年度未结束)")
+	require.Contains(t, string(b), "临时（年度未结束）")
 	code, b = f.do("GET", "/api/exports/assessment/2020?view=today&format=xlsx", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	x, err = excelize.OpenReader(bytes.NewReader(b))

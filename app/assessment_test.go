@@ -263,7 +263,7 @@ func TestAuditReplayBothModes(t *testing.T) {
 	fz, fe := y2018.AsHappened.FailureTexts()
 	require.NotEmpty(t, fe, "the correction breaks a hard rule")
 	require.Contains(t, y2018.Differences, "hard rule now broken: "+fe[0])
-	require.Contains(t, y2018.DiffZh, "新增否决项: "+fz[0])
+	require.Contains(t, y2018.DiffZh, "新增否决项："+fz[0])
 	require.Len(t, y2018.Differences, len(y2018.DiffZh))
 
 	_, err = app.AuditCity(ctx, s, "999999", date(2019, 4, 1), nil)
@@ -413,7 +413,7 @@ func TestDiffResultsShowsShareCounts(t *testing.T) {
 	require.Equal(t, a.QualityScore, b.QualityScore)
 	zh, en := app.DiffResults(a, b)
 	require.Equal(t, []string{"sections at class III or better 8 → 7 (7 → 7 required)"}, en)
-	require.Equal(t, []string{"Ⅲ类及以上断面 8 → 7(要求 7 → 7)"}, zh)
+	require.Equal(t, []string{"Ⅲ类及以上断面 8 → 7（要求 7 → 7）"}, zh)
 	zh, en = app.DiffResults(a, a)
 	require.Empty(t, zh)
 	require.Empty(t, en)

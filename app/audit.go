@@ -143,7 +143,7 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 		case y.KnownThen == nil:
 			y.DiffZh, y.Differences = []string{"当时尚无可评价的数据"}, []string{"nothing to assess as known then"}
 		case y.AsHappened == nil:
-			y.DiffZh, y.Differences = []string{"按实际发生,尚无可评价的数据"}, []string{"nothing to assess as it happened"}
+			y.DiffZh, y.Differences = []string{"按实际发生，尚无可评价的数据"}, []string{"nothing to assess as it happened"}
 		default:
 			y.DiffZh, y.Differences = DiffResults(*y.KnownThen, *y.AsHappened)
 		}
@@ -276,7 +276,7 @@ func DiffResults(a, b assessment.Result) (zh, en []string) {
 			break
 		}
 		if p, q := a.Parts[i], b.Parts[i]; p.Points != q.Points || p.Numerator != q.Numerator || p.Denominator != q.Denominator {
-			add(fmt.Sprintf("%s %d/%d → %d/%d, %.2f → %.2f 分", p.Label(), p.Numerator, p.Denominator, q.Numerator, q.Denominator, p.Points, q.Points),
+			add(fmt.Sprintf("%s %d/%d → %d/%d，%.2f → %.2f 分", p.Label(), p.Numerator, p.Denominator, q.Numerator, q.Denominator, p.Points, q.Points),
 				fmt.Sprintf("%s: %s → %s", p.Name, p.Explanation, q.Explanation))
 		}
 	}
@@ -284,23 +284,23 @@ func DiffResults(a, b assessment.Result) (zh, en []string) {
 	// hard rule is broken.
 	ai, bi := a.Inputs, b.Inputs
 	if ai.AtLeastIIIActual != bi.AtLeastIIIActual || ai.AtLeastIIIRequired != bi.AtLeastIIIRequired {
-		add(fmt.Sprintf("Ⅲ类及以上断面 %d → %d(要求 %d → %d)", ai.AtLeastIIIActual, bi.AtLeastIIIActual, ai.AtLeastIIIRequired, bi.AtLeastIIIRequired),
+		add(fmt.Sprintf("Ⅲ类及以上断面 %d → %d（要求 %d → %d）", ai.AtLeastIIIActual, bi.AtLeastIIIActual, ai.AtLeastIIIRequired, bi.AtLeastIIIRequired),
 			fmt.Sprintf("sections at class III or better %d → %d (%d → %d required)", ai.AtLeastIIIActual, bi.AtLeastIIIActual, ai.AtLeastIIIRequired, bi.AtLeastIIIRequired))
 	}
 	if ai.WorseThanVActual != bi.WorseThanVActual || ai.WorseThanVAllowed != bi.WorseThanVAllowed {
-		add(fmt.Sprintf("劣Ⅴ类断面 %d → %d(允许 %d → %d)", ai.WorseThanVActual, bi.WorseThanVActual, ai.WorseThanVAllowed, bi.WorseThanVAllowed),
+		add(fmt.Sprintf("劣Ⅴ类断面 %d → %d（允许 %d → %d）", ai.WorseThanVActual, bi.WorseThanVActual, ai.WorseThanVAllowed, bi.WorseThanVAllowed),
 			fmt.Sprintf("sections worse than class V %d → %d (%d → %d allowed)", ai.WorseThanVActual, bi.WorseThanVActual, ai.WorseThanVAllowed, bi.WorseThanVAllowed))
 	}
 	az, ae := a.FailureTexts()
 	bz, be := b.FailureTexts()
 	for i, e := range be {
 		if !slices.Contains(ae, e) {
-			add("新增否决项: "+bz[i], "hard rule now broken: "+e)
+			add("新增否决项："+bz[i], "hard rule now broken: "+e)
 		}
 	}
 	for i, e := range ae {
 		if !slices.Contains(be, e) {
-			add("否决项不再成立: "+az[i], "hard rule no longer broken: "+e)
+			add("否决项不再成立："+az[i], "hard rule no longer broken: "+e)
 		}
 	}
 	return zh, en

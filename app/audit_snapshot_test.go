@@ -45,7 +45,7 @@ func auditByYear(t *testing.T, s *jetstream.Store, c domain.CityID, at time.Time
 		case y.KnownThen == nil:
 			y.DiffZh, y.Differences = []string{"当时尚无可评价的数据"}, []string{"nothing to assess as known then"}
 		case y.AsHappened == nil:
-			y.DiffZh, y.Differences = []string{"按实际发生,尚无可评价的数据"}, []string{"nothing to assess as it happened"}
+			y.DiffZh, y.Differences = []string{"按实际发生，尚无可评价的数据"}, []string{"nothing to assess as it happened"}
 		default:
 			y.DiffZh, y.Differences = app.DiffResults(*y.KnownThen, *y.AsHappened)
 		}

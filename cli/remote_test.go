@@ -100,7 +100,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "140800 运城")
 	require.Contains(t, out, "140800 运城 2019年: 水质得分")
-	require.Contains(t, out, "断面达标:", "the parts in Chinese")
+	require.Contains(t, out, "断面达标：", "the parts in Chinese")
 	require.Contains(t, out, "sections meeting their target", "and in English")
 
 	// A station may not publish: the server's 403 comes back as an error.

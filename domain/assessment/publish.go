@@ -58,7 +58,7 @@ func (p ResultsPublished) MethodNote() (zh, en string) {
 	if p.MethodOf() == Method {
 		return "", ""
 	}
-	return fmt.Sprintf("公布时采用第%d版计算方法,现行为第%d版:与今日结果的差异可能来自方法,而非数据", p.MethodOf(), Method),
+	return fmt.Sprintf("公布时采用第%d版计算方法，现行为第%d版：与今日结果的差异可能来自方法，而非数据", p.MethodOf(), Method),
 		fmt.Sprintf("published with method %d, today's is %d: differences from today's figures may come from the method, not the data", p.MethodOf(), Method)
 }
 

@@ -149,9 +149,9 @@ func (p Part) Label() string {
 // English is Explanation).
 func (p Part) Text() (zh, en string) {
 	if p.Denominator == 0 {
-		return fmt.Sprintf("%s:无评价对象,得满分 %g 分", p.Label(), p.Max), p.Explanation
+		return fmt.Sprintf("%s：无评价对象，得满分 %g 分", p.Label(), p.Max), p.Explanation
 	}
-	return fmt.Sprintf("%s:%d/%d,得 %.2f 分(满分 %g)", p.Label(), p.Numerator, p.Denominator, p.Points, p.Max), p.Explanation
+	return fmt.Sprintf("%s：%d/%d，得 %.2f 分（满分 %g）", p.Label(), p.Numerator, p.Denominator, p.Points, p.Max), p.Explanation
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
@@ -288,9 +288,9 @@ func (f Failure) Text() (zh, en string) {
 		s := scoreText(f.Actual, f.Limit)
 		return fmt.Sprintf("水质得分 %s 低于 %g 分", s, f.Limit), fmt.Sprintf("quality score %s is under %g", s, f.Limit)
 	case MissAtLeastIII:
-		return fmt.Sprintf("Ⅰ～Ⅲ类断面 %d 个,应达 %d 个", n, limit), fmt.Sprintf("%d %s at class III or better, %d required", n, plural(n, "section"), limit)
+		return fmt.Sprintf("Ⅰ～Ⅲ类断面 %d 个，应达 %d 个", n, limit), fmt.Sprintf("%d %s at class III or better, %d required", n, plural(n, "section"), limit)
 	case MissWorseThanV:
-		return fmt.Sprintf("劣Ⅴ类断面 %d 个,允许 %d 个", n, limit), fmt.Sprintf("%d %s worse than class V, %d allowed", n, plural(n, "section"), limit)
+		return fmt.Sprintf("劣Ⅴ类断面 %d 个，允许 %d 个", n, limit), fmt.Sprintf("%d %s worse than class V, %d allowed", n, plural(n, "section"), limit)
 	}
 	return f.Rule, f.Rule
 }
@@ -318,7 +318,7 @@ func (r Result) FailureTexts() (zh, en []string) {
 
 // DowngradeText says why the grade is a step lower, in Chinese and English.
 func DowngradeText() (zh, en string) {
-	return "任务得分低于阈值,降一等", "task score under the threshold: one grade lower"
+	return "任务得分低于阈值，降一等", "task score under the threshold: one grade lower"
 }
 
 // Notes say, in Chinese and English, what a reader of the result should
@@ -333,7 +333,7 @@ func (r Result) Notes() (zh, en []string) {
 	fz, fe := r.FailureTexts()
 	zh, en = append(zh, fz...), append(en, fe...)
 	if n := r.Inputs.SectionsInsufficient; n > 0 {
-		zh = append(zh, fmt.Sprintf("%d 个断面数据不足以评价类别,按未达标计", n))
+		zh = append(zh, fmt.Sprintf("%d 个断面数据不足以评价类别，按未达标计", n))
 		en = append(en, fmt.Sprintf("%d %s without data enough for a class, counted as missing the target", n, plural(n, "section")))
 	}
 	return zh, en
@@ -344,7 +344,7 @@ func (r Result) Notes() (zh, en []string) {
 // against those allowed.
 func (r Result) ShareText() (zh, en string) {
 	in := r.Inputs
-	return fmt.Sprintf("Ⅲ类及以上断面 %d 个(要求 %d 个);劣Ⅴ类断面 %d 个(允许 %d 个)", in.AtLeastIIIActual, in.AtLeastIIIRequired, in.WorseThanVActual, in.WorseThanVAllowed),
+	return fmt.Sprintf("Ⅲ类及以上断面 %d 个（要求 %d 个）；劣Ⅴ类断面 %d 个（允许 %d 个）", in.AtLeastIIIActual, in.AtLeastIIIRequired, in.WorseThanVActual, in.WorseThanVAllowed),
 		fmt.Sprintf("sections at class III or better: %d (%d required); worse than class V: %d (%d allowed)", in.AtLeastIIIActual, in.AtLeastIIIRequired, in.WorseThanVActual, in.WorseThanVAllowed)
 }
 

@@ -258,7 +258,7 @@ func TestFailureTexts(t *testing.T) {
 	in.WorseThanVAllowed, in.WorseThanVActual = 0, 1
 	res := Assess(r, in)
 	zh, en := res.FailureTexts()
-	require.Equal(t, []string{"水质得分 55.00 低于 60 分", "Ⅰ～Ⅲ类断面 1 个,应达 3 个", "劣Ⅴ类断面 1 个,允许 0 个"}, zh)
+	require.Equal(t, []string{"水质得分 55.00 低于 60 分", "Ⅰ～Ⅲ类断面 1 个，应达 3 个", "劣Ⅴ类断面 1 个，允许 0 个"}, zh)
 	require.Equal(t, []string{"quality score 55.00 is under 60", "1 section at class III or better, 3 required", "1 section worse than class V, 0 allowed"}, en)
 	require.Equal(t, en, res.HardFails)
 
@@ -322,6 +322,6 @@ func TestShareText(t *testing.T) {
 	r := Assess(Standard(2016, "test"), Inputs{City: "140700", Year: 2019, Sections: 10, SectionsMet: 9,
 		AtLeastIIIRequired: 7, AtLeastIIIActual: 8, WorseThanVAllowed: 1})
 	zh, en := r.ShareText()
-	require.Equal(t, "Ⅲ类及以上断面 8 个(要求 7 个);劣Ⅴ类断面 0 个(允许 1 个)", zh)
+	require.Equal(t, "Ⅲ类及以上断面 8 个（要求 7 个）；劣Ⅴ类断面 0 个（允许 1 个）", zh)
 	require.Equal(t, "sections at class III or better: 8 (7 required); worse than class V: 0 (1 allowed)", en)
 }

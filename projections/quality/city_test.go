@@ -88,7 +88,7 @@ func TestCityShares(t *testing.T) {
 		}
 	}
 	zh, en := res.Notes()
-	require.Equal(t, []string{"1 个断面数据不足以评价类别,按未达标计"}, zh)
+	require.Equal(t, []string{"1 个断面数据不足以评价类别，按未达标计"}, zh)
 	require.Equal(t, []string{"1 section without data enough for a class, counted as missing the target"}, en)
 	require.InDelta(t, 60.0*2/4+15+15+10, res.QualityScore, 1e-9, "half the sections met; nothing else to assess")
 	in.WorseThanVActual++
