@@ -573,15 +573,50 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 	}
 	e := v.Enterprise
 	city, _ := domain.LookupCity(e.Info.City)
+	// The cards and inspections as they stood at the end of the day asked
+	// (today by default), like the strip.
+	end := v.Day.Start(domain.CST).AddDate(0, 0, 1).Add(-time.Nanosecond)
+	type cardLine struct {
+		enforcement.Card
+		State      string // the status's code at the end of the day
+		Ended      time.Time
+		EndedBy    string
+		Revocation *enforcement.Revocation
+	}
+	var cardsThen []cardLine
+	for _, c := range e.Cards {
+		if c.Issued.After(end) {
+			continue
+		}
+		cl := cardLine{Card: c, State: string(c.StatusAt(end))}
+		if c.Revocation != nil && !c.Revocation.At.After(end) {
+			cl.Revocation = c.Revocation
+		} else if c.Status == enforcement.Revoked { // revoked later: as it stood
+			cl.State = string(enforcement.InForce)
+			if !c.Ended.IsZero() && !c.Ended.After(end) {
+				cl.State = "ended"
+			}
+		}
+		if !c.Ended.IsZero() && !c.Ended.After(end) {
+			cl.Ended, cl.EndedBy = c.Ended, c.EndedBy
+		}
+		cardsThen = append(cardsThen, cl)
+	}
+	var inspections []enforcement.Inspection
+	for _, in := range e.Inspections {
+		if !in.At.After(end) {
+			inspections = append(inspections, in)
+		}
+	}
 	return e.Info.Name, struct {
 		ID                   enforcement.EnterpriseID
 		CityID               domain.CityID
 		Name, City, Industry string
 		Day                  string
 		Strip                template.HTML
-		Cards                []enforcement.Card
+		Cards                []cardLine
 		Inspections          []enforcement.Inspection
-	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections}, nil
+	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), cardsThen, inspections}, nil
 }
 
 func (s *Server) accountabilityPage(r *http.Request, l Lang) (string, any, error) {

@@ -190,7 +190,7 @@ func TestDashboardInChromium(t *testing.T) {
 	code, b = f.do("POST", "/api/enterprises/"+uscc+"/yellow-cards?date=2020-06-10", domain.Enforcement,
 		`{"document_no":"运环罚〔2020〕7号","authority":"运城市环境保护局","inspection":"运环监〔2020〕31号","measure":"limit_production","rectification_deadline":"2020-09-30"}`, "application/json")
 	require.Equal(t, 201, code, string(b))
-	dom, shot = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc)
+	dom, shot = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc+"?day=2020-06-30") // the card is dated after the server's day
 	require.Contains(t, dom, "运城市某焦化有限公司")
 	require.Contains(t, dom, `id="strip"`)
 	require.Equal(t, 12, strings.Count(dom, `class="quarter `), "twelve quarters")
@@ -247,6 +247,8 @@ func TestDashboardInChromium(t *testing.T) {
 	// The strip up to a day: twelve quarters ending with its quarter.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc+"?day=2018-05-01")
 	require.Contains(t, dom, "2018Q2")
+	require.NotContains(t, dom, "运环罚〔2020〕7号", "the page as it stood that day: no card yet")
+	require.NotContains(t, dom, "运环监〔2020〕31号", "nor the inspection")
 	require.NotContains(t, dom, "2018Q3")
 	require.Contains(t, dom, "2015Q3")
 	dom, _ = f.browse(t, bin, domain.Auditor, "/city/140800?year=2019")

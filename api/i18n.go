@@ -195,6 +195,7 @@ var codes = map[string][2]string{
 	"lifted":                    {"已摘牌", "lifted"},
 	"escalated":                 {"已升级为红牌", "escalated to a red card"},
 	"revoked":                   {"已撤销", "revoked"},
+	"ended":                     {"已终止", "ended"},
 	"red":                       {"红牌", "red card"},
 	"limit_production":          {"限制生产", "production limited"},
 	"suspend_for_rectification": {"停产整治", "suspended for rectification"},
