@@ -826,10 +826,15 @@ func metText(met bool) string {
 	return "missed"
 }
 
-// yearOutcome is the body's standing in a year (eliminatedIn), with the
-// inspections it rests on: those during the year, or the latest before it.
+// yearOutcome is the body's standing in a year, with the inspections it
+// rests on: those during the year, or the latest before it. It counts as
+// eliminated when its points stayed out of both black-odorous bands
+// (DOMAIN §4): the latest inspection by the end of the year found it out
+// of them, and no inspection during the year found it in one; a body
+// clean in December after a black-odorous June is eliminated from the next
+// year on.
 func (b *BlackBody) yearOutcome(year int) SiteYear {
-	sy := SiteYear{ID: b.Info.ID, Name: b.Info.Name, Met: b.eliminatedIn(year), Positions: []uint64{}}
+	sy := SiteYear{ID: b.Info.ID, Name: b.Info.Name, Positions: []uint64{}}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, domain.CST)
 	to := from.AddDate(1, 0, 0)
 	var last *inspection
@@ -849,43 +854,17 @@ func (b *BlackBody) yearOutcome(year int) SiteYear {
 			last = in
 		}
 	}
+	sy.Met = last != nil && last.level == water.NotBlackOdor && black == 0
 	switch {
 	case last == nil:
 		sy.Outcome = "not inspected yet: not eliminated"
+		return sy
 	case len(sy.Positions) == 0:
 		sy.Positions = append(sy.Positions, last.position)
 		sy.Outcome = fmt.Sprintf("not inspected in the year; last inspected %s, level %d", last.at.In(domain.CST).Format("2006-01-02"), last.level)
 	default:
 		sy.Outcome = fmt.Sprintf("%d inspections in the year, %d in a black-odorous band; the last on %s, level %d", len(sy.Positions), black, last.at.In(domain.CST).Format("2006-01-02"), last.level)
 	}
-	if sy.Met {
-		sy.Outcome += ": eliminated"
-	} else if last != nil {
-		sy.Outcome += ": not eliminated"
-	}
+	sy.Outcome += ": " + map[bool]string{true: "eliminated", false: "not eliminated"}[sy.Met]
 	return sy
-}
-
-// eliminatedIn reports whether the body counts as eliminated in a year:
-// its points stayed out of both black-odorous bands (DOMAIN §4). The
-// latest inspection by the end of the year found it out of them, and no
-// inspection during the year found it in one: a body clean in December
-// after a black-odorous June is eliminated from the next year on.
-func (b *BlackBody) eliminatedIn(year int) bool {
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, domain.CST)
-	to := from.AddDate(1, 0, 0)
-	var last *inspection
-	for i := range b.inspections {
-		in := &b.inspections[i]
-		if !in.at.Before(to) {
-			continue
-		}
-		if !in.at.Before(from) && in.level != water.NotBlackOdor {
-			return false
-		}
-		if last == nil || !in.at.Before(last.at) {
-			last = in
-		}
-	}
-	return last != nil && last.level == water.NotBlackOdor
 }
