@@ -45,7 +45,7 @@ func init() {
 			}
 			return template.HTML(`<span class="missed">` + template.HTMLEscapeString(l.T("missed")) + `</span>`)
 		},
-		"cst":   func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") },
+		"cst":   cstText,
 		"grade": func(l Lang, g assessment.Grade) string { return gradeText(l, g) },
 		// Punctuation after a label, and between items, in the language:
 		// full width in Chinese.
@@ -216,6 +216,17 @@ func notFoundPage(w http.ResponseWriter, r *http.Request) {
 		Status        int
 		Lead, Message string
 	}{http.StatusNotFound, l.ErrorLead(err), err.Error()}))
+}
+
+// cstText is a time as the pages show it, in Shanxi time; an action
+// entered by its date is stored at the end of that day (actionTime), and
+// shows as the date alone rather than as 23:59.
+func cstText(t time.Time) string {
+	t = t.In(domain.CST)
+	if t.Hour() == 23 && t.Minute() == 59 && t.Second() == 59 {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("2006-01-02 15:04")
 }
 
 // years are the years the pages offer: those with samples, as the

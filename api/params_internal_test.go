@@ -93,3 +93,11 @@ func TestRegisterOrder(t *testing.T) {
 	}
 	require.Equal(t, []string{"red 140300", "red 140800", "yellow 140200", "yellow 140100"}, got)
 }
+
+// An action entered by its date shows as the date; other times to the
+// minute, in Shanxi time.
+func TestCSTText(t *testing.T) {
+	require.Equal(t, "2020-06-10", cstText(time.Date(2020, 6, 10, 23, 59, 59, 0, domain.CST)))
+	require.Equal(t, "2020-06-10", cstText(time.Date(2020, 6, 10, 15, 59, 59, 0, time.UTC)), "the same instant in UTC")
+	require.Equal(t, "2020-06-10 14:30", cstText(time.Date(2020, 6, 10, 14, 30, 0, 0, domain.CST)))
+}
