@@ -310,7 +310,7 @@ func TestErrorsAreJSONWithFields(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &e))
 	require.Equal(t, "invalid", e.Error.Kind)
 	require.Len(t, e.Error.Rows, 2)
-	require.Equal(t, monitoring.RowError{Line: 2, Column: "DO", Reason: "-6 is negative"}, e.Error.Rows[0])
+	require.Equal(t, monitoring.RowError{Line: 2, Column: "DO", Reason: "-6 is negative", ReasonZh: "-6 为负数"}, e.Error.Rows[0])
 	code, b = f.do("POST", "/api/samples/import", domain.Admin, "--X\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nsection\r\n--X--\r\n", "multipart/form-data; boundary=X")
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), `"field":"Content-Type"`)

@@ -52,9 +52,10 @@ type Row struct {
 
 // RowError is what is wrong with one cell or line of an upload.
 type RowError struct {
-	Line   int    `json:"line"`
-	Column string `json:"column,omitempty"` // "" when it concerns the whole line
-	Reason string `json:"reason"`
+	Line     int    `json:"line"`
+	Column   string `json:"column,omitempty"` // "" when it concerns the whole line
+	Reason   string `json:"reason"`
+	ReasonZh string `json:"reason_zh,omitempty"` // the same in Chinese, for the station's staff
 }
 
 func (e RowError) Error() string {
@@ -119,7 +120,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 	p := &Parsed{Lines: map[int][]string{}, Header: header, Encoding: encoding}
 	cols, items, herrs := parseHeader(header)
 	if len(herrs) > 0 {
-		p.Errors = herrs
+		p.Errors = withZh(herrs)
 		return p, nil
 	}
 	for i, name := range header {
@@ -181,6 +182,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		p.Rows = append(p.Rows, row)
 	}
 	sort.SliceStable(p.Errors, func(i, j int) bool { return p.Errors[i].Line < p.Errors[j].Line })
+	p.Errors = withZh(p.Errors)
 	return p, nil
 }
 

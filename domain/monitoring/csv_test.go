@@ -125,3 +125,45 @@ func cmpOr[T comparable](a, b T) T {
 	}
 	return b
 }
+
+// Every reason a row is refused for has its Chinese, with the same
+// particulars: a new reason without one fails here.
+func TestRowErrorsInChinese(t *testing.T) {
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	file := "section,sampled_at,source,status,DO,NH3N,pH\n" +
+		"Y-140800-01,2019-03-01 08:00,manual,,-6,0.5,7\n" + // negative
+		"Y-140800-01,2019-03-02 08:00,manual,,6,9999,7\n" + // above any instrument
+		"NOPE,2019-03-03 08:00,manual,,6,0.5,7\n" + // unknown section
+		",2019-03-04 08:00,manual,,6,0.5,7\n" + // missing
+		"Y-140800-01,2031-03-05 08:00,manual,,6,0.5,7\n" + // future
+		"Y-140800-01,2009-03-05 08:00,manual,,6,0.5,7\n" + // before 2010
+		"Y-140800-01,soon,manual,,6,0.5,7\n" + // not a time
+		"Y-140800-01,2019-03-06 08:00,machine,,6,0.5,7\n" + // source
+		"Y-140800-01,2019-03-07 08:00,manual,flood,,,\n" + // status
+		"Y-140800-01,2019-03-08 08:00,manual,ice,6,,\n" + // a value while not monitored
+		"Y-140800-01,2019-03-09 08:00,manual,,abc,,\n" + // not a number
+		"Y-140800-01,2019-03-10 08:00,manual,,<2,,\n" + // DO below a limit
+		"Y-140800-01,2019-03-11 08:00,manual,,,<0,\n" + // a limit of 0
+		"Y-140800-01,2019-03-12 08:00,manual,,,,\n" + // no values
+		"Y-140800-01,2019-03-13 08:00,manual,,6\n" + // cells
+		"Y-140800-01,2019-03-14 08:00,manual,,6,0.5,7\n" +
+		"Y-140800-01,2019-03-14 08:00,manual,,6,0.5,7\n" // repeats
+	p, err := ParseCSV(strings.NewReader(file), testSections, now)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(p.Errors), 15)
+	for _, e := range p.Errors {
+		require.NotEmpty(t, e.ReasonZh, "line %d: %q has no Chinese", e.Line, e.Reason)
+	}
+	require.Equal(t, "-6 为负数", p.Errors[0].ReasonZh)
+	for _, header := range []string{"section,sampled_at,section,DO\n", "section,source,DO\n", "section,sampled_at,source\n", "section,sampled_at,source,DO,溶解氧\n",
+		"section,sampled_at,source,foo\n", "section,sampled_at,source,氨氮(μg/L)\n"} {
+		p, err := ParseCSV(strings.NewReader(header), testSections, now)
+		require.NoError(t, err)
+		require.NotEmpty(t, p.Errors, header)
+		for _, e := range p.Errors {
+			require.NotEmpty(t, e.ReasonZh, "%q: %q has no Chinese", header, e.Reason)
+		}
+	}
+	require.Equal(t, "该断面此时间、此来源的样品已以其他数值存储（TP stored 0.19, here 0.3）：请改为提交更正",
+		ReasonZh("this section's sample at this time from this source is already stored with other values (TP stored 0.19, here 0.3): record a correction instead"))
+}
