@@ -124,17 +124,16 @@ func (n *Notifier) Apply(e events.Event) {
 		// Only a correction that makes the sample worse than its target,
 		// or worse than it was over it, or brings a withdrawn one back:
 		// one already over it and left so was notified when uploaded.
-		if e.Position <= n.from {
+		sec, ok := n.sections[monitoring.SectionID(e.Aggregate.ID)]
+		if e.Position <= n.from || !ok {
 			break
 		}
-		if prev, ok := n.class(e, d.Previous); ok && !d.Reinstated {
-			if now, ok := n.class(e, d.Sample); !ok || now <= prev {
+		if prev, _, ok := classed(sec, d.Previous); ok && !d.Reinstated {
+			if now, _, ok := classed(sec, d.Sample); !ok || now.Class <= prev.Class {
 				break
 			}
 		}
-		if smp, err := monitoring.NewSamples([]monitoring.Sample{d.Sample}); err == nil {
-			n.exceedances(e, smp)
-		}
+		n.exceedance(e, sec, d.Sample)
 	case enforcement.YellowCardIssued:
 		if e.Position > n.from {
 			n.send(Notification{Kind: CardIssued, Scope: e.Aggregate.Scope, Subject: string(e.Aggregate.ID), At: e.OccurredAt,
@@ -150,15 +149,16 @@ func (n *Notifier) Apply(e events.Event) {
 	}
 }
 
-// class is the class of a measured sample of the event's section, if it
-// has one and the section a target for its year.
-func (n *Notifier) class(e events.Event, s monitoring.Sample) (water.Class, bool) {
-	sec, ok := n.sections[monitoring.SectionID(e.Aggregate.ID)]
-	if !ok || s.Status != monitoring.Measured || sec.Targets[s.At.In(domain.CST).Year()] == 0 {
-		return 0, false
+// classed is a measured sample's class and its section's target for the
+// sample's year; ok is false when the sample has no class or the year no
+// target.
+func classed(sec monitoring.SectionRegistered, s monitoring.Sample) (water.SampleResult, water.Class, bool) {
+	target := sec.Targets[s.At.In(domain.CST).Year()]
+	if s.Status != monitoring.Measured || target == 0 {
+		return water.SampleResult{}, 0, false
 	}
 	r, err := water.ClassifySample(sec.Kind, s.Effective())
-	return r.Class, err == nil && r.Class != 0
+	return r, target, err == nil && r.Class != 0
 }
 
 // exceedances notifies each sample worse than its section's target.
@@ -168,22 +168,21 @@ func (n *Notifier) exceedances(e events.Event, samples monitoring.Samples) {
 		return
 	}
 	for i := range samples.Len() {
-		if samples.Status(i) != monitoring.Measured {
-			continue
+		if samples.Status(i) == monitoring.Measured {
+			n.exceedance(e, sec, samples.Row(i))
 		}
-		s := samples.Row(i)
-		target := sec.Targets[s.At.In(domain.CST).Year()]
-		if target == 0 {
-			continue
-		}
-		r, err := water.ClassifySample(sec.Kind, s.Effective())
-		if err != nil || r.Class <= target {
-			continue
-		}
-		n.send(Notification{Kind: Exceedance, Scope: e.Aggregate.Scope, Subject: string(sec.ID), At: s.At, Position: e.Position, EventID: e.ID.String(),
-			Summary: fmt.Sprintf("%s %s: %s sample class %s, target %s", sec.ID, sec.Name, s.Source, r.Class, target),
-			Details: map[string]any{"class": r.Class.String(), "target": target.String(), "worst": r.Worst, "source": s.Source}})
 	}
+}
+
+// exceedance notifies a sample if it is worse than its section's target.
+func (n *Notifier) exceedance(e events.Event, sec monitoring.SectionRegistered, s monitoring.Sample) {
+	r, target, ok := classed(sec, s)
+	if !ok || r.Class <= target {
+		return
+	}
+	n.send(Notification{Kind: Exceedance, Scope: e.Aggregate.Scope, Subject: string(sec.ID), At: s.At, Position: e.Position, EventID: e.ID.String(),
+		Summary: fmt.Sprintf("%s %s: %s sample class %s, target %s", sec.ID, sec.Name, s.Source, r.Class, target),
+		Details: map[string]any{"class": r.Class.String(), "target": target.String(), "worst": r.Worst, "source": s.Source}})
 }
 
 // CheckOverdue publishes the task units newly overdue today. The first
