@@ -239,7 +239,7 @@ func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {
 			return domain.Errorf(r.URL.Path, domain.Invalid, "partial", "%q is not true or false", v)
 		}
 	}
-	opts := app.ImportOptions{File: r.URL.Query().Get("file"), Partial: partial, Now: s.now(), Index: s.samples}
+	opts := app.ImportOptions{File: r.URL.Query().Get("file"), Partial: partial, Now: s.now(), Index: s.samples, Size: r.ContentLength}
 	if tok.Role == domain.Station {
 		own := map[monitoring.SectionID]bool{}
 		for _, id := range tok.Sections {

@@ -112,6 +112,9 @@ type ImportOptions struct {
 	// Index, if set, remembers what earlier uploads found stored, so this
 	// one reads only the events since (a server keeps one for all uploads).
 	Index *SampleIndex
+	// Size, if known (a file's, a request's Content-Length), is the
+	// upload's length: it is then read into one buffer of that size.
+	Size int64
 }
 
 // ImportResult says what an upload did.
@@ -162,7 +165,7 @@ const importRetries = 3
 // stored with other values is an error (that needs a correction).
 func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io.Reader, opts ImportOptions) (*ImportResult, error) {
 	const op = "import"
-	raw, err := io.ReadAll(io.LimitReader(r, monitoring.MaxUploadBytes+1))
+	raw, err := readUpload(io.LimitReader(r, monitoring.MaxUploadBytes+1), opts.Size)
 	if err != nil {
 		return nil, domain.E(op, domain.Invalid, "file", err)
 	}
@@ -186,7 +189,7 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		if err != nil {
 			return nil, err
 		}
-		res.Rows, res.Encoding, res.Ignored = len(parsed.Lines), parsed.Encoding, parsed.Ignored
+		res.Rows, res.Encoding, res.Ignored = parsed.LineCount(), parsed.Encoding, parsed.Ignored
 		if err := checkAllowed(parsed.Rows, opts.Allowed); err != nil {
 			return nil, err
 		}
@@ -228,6 +231,26 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		res.Events = len(evs)
 		res.FirstPosition, res.LastPosition = evs[0].Position, evs[len(evs)-1].Position
 		return done()
+	}
+}
+
+// readUpload is io.ReadAll into a buffer of the size expected, if any: not
+// grown by doubling, which for a large upload left up to twice its size
+// allocated.
+func readUpload(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, min(max(size, 0), monitoring.MaxUploadBytes)+512)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // more than expected: grow
+		}
 	}
 }
 
@@ -469,7 +492,7 @@ func (st *sectionState) version(id monitoring.SectionID) uint64 {
 // with other values; it returns the rows to store and every bad row.
 func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monitoring.Row, []monitoring.RowError) {
 	rejected := append([]monitoring.RowError{}, p.Errors...) // [] in JSON when there are none
-	var rows []monitoring.Row
+	rows := p.Rows[:0]                                       // filtered in place: an upload's rows can be millions
 	st.index.mu.Lock()
 	defer st.index.mu.Unlock()
 	for _, row := range p.Rows {
@@ -507,20 +530,21 @@ func sortedItems[T ~string](s []T) []T {
 }
 
 // changes groups rows by section into samples_recorded events.
+// It sorts rows in place, by section and time (not copied by section: an
+// upload's rows can be millions).
 func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *ImportResult) ([]events.Change, error) {
-	bySection := map[monitoring.SectionID][]monitoring.Row{}
-	var order []monitoring.SectionID
-	for _, r := range rows {
-		if _, ok := bySection[r.Section]; !ok {
-			order = append(order, r.Section)
+	slices.SortStableFunc(rows, func(a, b monitoring.Row) int {
+		return cmp.Or(cmp.Compare(a.Section, b.Section), a.Sample.At.Compare(b.Sample.At))
+	})
+	var changes []events.Change
+	for len(rows) > 0 {
+		id := rows[0].Section
+		n := 1
+		for n < len(rows) && rows[n].Section == id {
+			n++
 		}
-		bySection[r.Section] = append(bySection[r.Section], r)
-	}
-	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
-	changes := make([]events.Change, 0, len(order))
-	for _, id := range order {
-		rs := bySection[id]
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Sample.At.Before(rs[j].Sample.At) })
+		rs := rows[:n]
+		rows = rows[n:]
 		var drafts []events.Draft
 		for start := 0; start < len(rs); start += monitoring.MaxSamplesPerEvent {
 			chunk := rs[start:min(start+monitoring.MaxSamplesPerEvent, len(rs))]
@@ -594,7 +618,7 @@ func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowEr
 		reasons[r.Line] = append(reasons[r.Line], msg)
 	}
 	for _, l := range lines {
-		cells := p.Lines[l]
+		cells := p.Cells(l)
 		if n := len(p.Header); len(cells) < n {
 			cells = append(append([]string(nil), cells...), make([]string, n-len(cells))...)
 		}

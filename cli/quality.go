@@ -86,7 +86,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		var s *jetstream.Store
 		if s, err = sf.open(ctx, true); err == nil {
 			defer s.Close()
-			opts := app.ImportOptions{File: filepath.Base(path), Partial: *partial}
+			opts := app.ImportOptions{File: filepath.Base(path), Partial: *partial, Size: st.Size()}
 			if rej != nil {
 				opts.Rejects = rej
 			}

@@ -2,11 +2,13 @@ package monitoring
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,13 +75,57 @@ type SectionLookup func(cell string, byName bool) (SectionID, bool)
 type Parsed struct {
 	Rows   []Row
 	Errors []RowError
-	Lines  map[int][]string // every data line's cells, for a reject file
 	Header []string
 	// Encoding is the file's text encoding: UTF-8, UTF-16 or GB18030.
 	Encoding string
 	// Ignored are the columns read and not stored: parameters GB 3838 does
 	// not assess, and a reject file's line and error columns.
 	Ignored []string
+
+	// Where each data line is in the text, for a reject file: its cells
+	// are read again from there (Cells) rather than kept, which for a large
+	// upload took more memory than everything else.
+	text  []byte
+	comma rune
+	spans []lineSpan
+}
+
+// lineSpan is a data line's number and its bytes in the decoded text.
+type lineSpan struct{ line, from, to int }
+
+// LineCount is the number of data lines read (blank lines aside).
+func (p *Parsed) LineCount() int { return len(p.spans) }
+
+// Cells returns the cells of a data line as read (nil for a line the
+// upload does not have, or one that is not valid CSV).
+func (p *Parsed) Cells(line int) []string {
+	i, ok := slices.BinarySearchFunc(p.spans, line, func(s lineSpan, l int) int { return cmp.Compare(s.line, l) })
+	if !ok {
+		return nil
+	}
+	cr := p.reader(p.text[p.spans[i].from:p.spans[i].to])
+	rec, err := cr.Read()
+	if err != nil {
+		return nil
+	}
+	return p.trim(rec)
+}
+
+// reader is a CSV reader of the upload's dialect.
+func (p *Parsed) reader(text []byte) *csv.Reader {
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.Comma = p.comma
+	cr.FieldsPerRecord = -1
+	return cr
+}
+
+// trim drops a spreadsheet's trailing separators: empty cells past the
+// header's.
+func (p *Parsed) trim(rec []string) []string {
+	if len(rec) > len(p.Header) && blank(rec[len(p.Header):]) {
+		return rec[:len(p.Header)]
+	}
+	return rec
 }
 
 // OK reports whether every line is valid.
@@ -104,12 +150,11 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 	if err != nil {
 		return nil, domain.Errorf("import", domain.Invalid, "file", "%v", err)
 	}
-	cr := csv.NewReader(bytes.NewReader(text))
+	p := &Parsed{Encoding: encoding, text: text, comma: ','}
 	if first, _, _ := bytes.Cut(text, []byte("\n")); bytes.ContainsRune(first, '\t') && !bytes.ContainsRune(first, ',') {
-		cr.Comma = '\t' // a spreadsheet's "Unicode text": tab-separated
+		p.comma = '\t' // a spreadsheet's "Unicode text": tab-separated
 	}
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
+	cr := p.reader(text)
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, domain.Errorf("import", domain.Invalid, "file", "empty: the first line must name the columns")
@@ -117,7 +162,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 	if err != nil {
 		return nil, domain.Errorf("import", domain.Invalid, "file", "line 1: %v", err)
 	}
-	p := &Parsed{Lines: map[int][]string{}, Header: header, Encoding: encoding}
+	p.Header = header
 	cols, items, herrs := parseHeader(header)
 	if len(herrs) > 0 {
 		p.Errors = withZh(herrs)
@@ -128,9 +173,10 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 			p.Ignored = append(p.Ignored, strings.TrimSpace(name))
 		}
 	}
-	seen := map[SectionID]map[Key]int{}
+	seen := map[SectionID]*seenSection{}
 	line := 1
 	for {
+		from := int(cr.InputOffset())
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -153,13 +199,11 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		if blank(rec) {
 			continue // a spreadsheet's empty row (,,,,), as a blank line
 		}
-		if len(rec) > len(header) && blank(rec[len(header):]) {
-			rec = rec[:len(header)] // a spreadsheet's trailing separators
-		}
-		if len(p.Lines) >= MaxUploadRows {
+		rec = p.trim(rec)
+		if len(p.spans) >= MaxUploadRows {
 			return nil, domain.Errorf("import", domain.Invalid, "file", "more than %d rows: split the upload", MaxUploadRows)
 		}
-		p.Lines[line] = rec
+		p.spans = append(p.spans, lineSpan{line, from, int(cr.InputOffset())})
 		if len(rec) != len(header) {
 			p.Errors = append(p.Errors, RowError{Line: line, Reason: fmt.Sprintf("%d cells, the header names %d", len(rec), len(header))})
 			continue
@@ -169,21 +213,34 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 			p.Errors = append(p.Errors, errs...)
 			continue
 		}
-		bySection := seen[row.Section]
-		if bySection == nil {
-			bySection = map[Key]int{}
-			seen[row.Section] = bySection
+		sec := seen[row.Section]
+		if sec == nil {
+			// The section's code as a string of its own: the cell's would
+			// keep the whole line's text alive with every row.
+			sec = &seenSection{id: SectionID(strings.Clone(string(row.Section))), keys: map[Key]int{}}
+			seen[sec.id] = sec
 		}
-		if first, dup := bySection[row.Sample.Key()]; dup {
+		row.Section = sec.id
+		if first, dup := sec.keys[row.Sample.Key()]; dup {
 			p.Errors = append(p.Errors, RowError{Line: line, Reason: fmt.Sprintf("repeats line %d (same section, time and source)", first)})
 			continue
 		}
-		bySection[row.Sample.Key()] = line
+		sec.keys[row.Sample.Key()] = line
+		if p.Rows == nil {
+			p.Rows = make([]Row, 0, bytes.Count(text[from:], []byte{'\n'})+1) // at most a row a line
+		}
 		p.Rows = append(p.Rows, row)
 	}
 	sort.SliceStable(p.Errors, func(i, j int) bool { return p.Errors[i].Line < p.Errors[j].Line })
 	p.Errors = withZh(p.Errors)
 	return p, nil
+}
+
+// seenSection is a section's rows so far in an upload: its code, and the
+// line of each time and source.
+type seenSection struct {
+	id   SectionID
+	keys map[Key]int
 }
 
 type columns struct {

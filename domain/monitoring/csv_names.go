@@ -53,11 +53,15 @@ var notAssessed = func() map[string]bool {
 	return m
 }()
 
-// sourceNames and statusNames are the Chinese words for sources and
-// statuses in stations' exports.
+// sourceNames and statusNames are the words for sources and statuses in
+// stations' exports, Chinese and English. The English ones map to
+// themselves, so that a row holds the constant, not the cell's text (which
+// would keep the whole line's text alive with the row).
 var (
-	sourceNames = map[string]Source{"自动": Auto, "自动监测": Auto, "手工": Manual, "人工": Manual, "手工监测": Manual}
-	statusNames = map[string]Status{"正常": Measured, "断流": Dry, "干涸": Dry, "冰封": Ice, "结冰": Ice, "故障": Fault, "仪器故障": Fault, "设备故障": Fault}
+	sourceNames = map[string]Source{"自动": Auto, "自动监测": Auto, "手工": Manual, "人工": Manual, "手工监测": Manual,
+		string(Auto): Auto, string(Manual): Manual}
+	statusNames = map[string]Status{"正常": Measured, "断流": Dry, "干涸": Dry, "冰封": Ice, "结冰": Ice, "故障": Fault, "仪器故障": Fault, "设备故障": Fault,
+		string(Dry): Dry, string(Ice): Ice, string(Fault): Fault}
 )
 
 // headerKey folds a header for lookup: no case, spaces or underscores.

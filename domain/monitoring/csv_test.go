@@ -167,3 +167,41 @@ func TestRowErrorsInChinese(t *testing.T) {
 	require.Equal(t, "该断面此时间、此来源的样品已以其他数值存储（TP stored 0.19, here 0.3）：请改为提交更正",
 		ReasonZh("this section's sample at this time from this source is already stored with other values (TP stored 0.19, here 0.3): record a correction instead"))
 }
+
+// A line's cells are read again from the upload for a reject file, not
+// kept: they must be the cells the parser read, whatever the line holds.
+func TestCellsReadAgain(t *testing.T) {
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	gbk := func(s string) string {
+		b, err := simplifiedchinese.GB18030.NewEncoder().String(s)
+		require.NoError(t, err)
+		return b
+	}
+	for _, tc := range []struct {
+		name, file string
+		want       map[int][]string // line: cells; nil for no data line there
+	}{
+		{"quoted, multi-line and short lines",
+			"section,sampled_at,source,DO,水温\r\nY-140800-01,2019-03-01 08:00,manual,abc,\"two\r\nlines, and a comma\"\r\n\r\nY-140800-01,2019-03-02 08:00,manual\r\nNOPE,2019-03-03 08:00,manual,6.1,,,,\r\n",
+			map[int][]string{1: nil, 2: {"Y-140800-01", "2019-03-01 08:00", "manual", "abc", "two\nlines, and a comma"}, 3: nil, 4: nil,
+				5: {"Y-140800-01", "2019-03-02 08:00", "manual"}, 6: {"NOPE", "2019-03-03 08:00", "manual", "6.1", ""}, 7: nil}},
+		{"tab-separated",
+			"断面编码\t监测时间\t来源\t溶解氧\nY-140800-01\t2019-03-01 08:00\t手工\t-6\n",
+			map[int][]string{2: {"Y-140800-01", "2019-03-01 08:00", "手工", "-6"}}},
+		{"GB18030",
+			gbk("断面名称,监测时间,来源,溶解氧\n张留庄,2019-03-01 08:00,手工,x\n未知,2019-03-02 08:00,手工,6\n"),
+			map[int][]string{2: {"张留庄", "2019-03-01 08:00", "手工", "x"}, 3: {"未知", "2019-03-02 08:00", "手工", "6"}}},
+	} {
+		p, err := ParseCSV(strings.NewReader(tc.file), testSections, now)
+		require.NoError(t, err, tc.name)
+		require.NotEmpty(t, p.Errors, tc.name)
+		lines := 0
+		for line, want := range tc.want {
+			require.Equal(t, want, p.Cells(line), "%s: line %d", tc.name, line)
+			if want != nil {
+				lines++
+			}
+		}
+		require.Equal(t, lines, p.LineCount(), tc.name)
+	}
+}
