@@ -77,37 +77,48 @@ func enterpriseCommand(ctx context.Context, s events.Store, actor domain.Actor, 
 
 // RegisterEnterprise enters an enterprise in the register of its city, dated
 // at (the day it came under supervision). An enterprise is registered once,
-// in one city: an id registered in another city is a Conflict.
+// in one city: an id registered in another city is a Conflict; so is a
+// permit number another registration gave (as its id, or beside its code).
 //
 // The check spans cities. It is made race-free, across any number of ledger
-// processes, by the id's own aggregate (EnterpriseCodeAggregate): the
-// registration is appended together with an enforcement.CodeClaimed there,
-// expecting no events, in one atomic append; of registrations made at once
-// one is stored, and the others are decided again and refused. Ids
-// registered before claims were recorded have none; for them the
-// registrations themselves are read.
+// processes, by each code's own aggregate (EnterpriseCodeAggregate): the
+// registration is appended together with an enforcement.CodeClaimed on its
+// id, and one on its permit number if it also has a code, expecting no
+// events, in one atomic append; of registrations made at once one is
+// stored, and the others are decided again and refused. Codes registered
+// before claims were recorded have none; for them the registrations
+// themselves are read.
 func RegisterEnterprise(ctx context.Context, s events.Store, actor domain.Actor, at time.Time, r enforcement.EnterpriseRegistered) (events.Event, error) {
 	const op = "enterprise.registered"
 	if err := r.Validate(); err != nil {
 		return events.Event{}, err
 	}
 	id := r.ID()
+	codes := []enforcement.EnterpriseID{id}
+	if r.PermitNo != "" && enforcement.EnterpriseID(r.PermitNo) != id {
+		codes = append(codes, enforcement.EnterpriseID(r.PermitNo))
+	}
 	return retryOnConflict(func() (events.Event, error) {
-		claimAgg := EnterpriseCodeAggregate(id)
-		claims, err := s.Load(ctx, claimAgg)
-		if err != nil {
-			return events.Event{}, err
-		}
-		city, claimed := domain.CityID(""), len(claims) > 0
-		if claimed {
-			if c, ok := claims[len(claims)-1].Data.(enforcement.CodeClaimed); ok {
-				city = c.City
+		var claims []events.Change
+		for _, code := range codes {
+			holder, city, claimed, err := codeHolder(ctx, s, code)
+			if err != nil {
+				return events.Event{}, err
 			}
-		} else if city, err = registeredIn(ctx, s, id); err != nil {
-			return events.Event{}, err
-		}
-		if city != "" && city != r.City {
-			return events.Event{}, domain.Errorf(op, domain.Conflict, "city", "%s is already registered in %s", id, city)
+			switch {
+			case holder != "" && holder != id:
+				return events.Event{}, domain.Errorf(op, domain.Conflict, "permit_no", "permit number %s is already registered, as enterprise %s in %s", code, holder, city)
+			case city != "" && city != r.City:
+				return events.Event{}, domain.Errorf(op, domain.Conflict, "city", "%s is already registered in %s", id, city)
+			}
+			if !claimed {
+				c := enforcement.CodeClaimed{City: r.City}
+				if code != id {
+					c.Enterprise = id
+				}
+				claims = append(claims, events.Change{Aggregate: EnterpriseCodeAggregate(code), Expect: events.NoEvents,
+					Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: c}}})
+			}
 		}
 		agg := EnterpriseAggregate(r.City, id)
 		e, version, err := LoadEnterprise(ctx, s, agg)
@@ -118,12 +129,8 @@ func RegisterEnterprise(ctx context.Context, s events.Store, actor domain.Actor,
 		if err != nil {
 			return events.Event{}, err
 		}
-		changes := []events.Change{{Aggregate: agg, Expect: events.ExpectedVersion(version),
-			Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: d}}}}
-		if !claimed {
-			changes = append(changes, events.Change{Aggregate: claimAgg, Expect: events.NoEvents,
-				Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: enforcement.CodeClaimed{City: r.City}}}})
-		}
+		changes := append([]events.Change{{Aggregate: agg, Expect: events.ExpectedVersion(version),
+			Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: d}}}}, claims...)
 		evs, err := s.Append(ctx, changes...)
 		if err != nil {
 			return events.Event{}, err
@@ -132,16 +139,30 @@ func RegisterEnterprise(ctx context.Context, s events.Store, actor domain.Actor,
 	})
 }
 
-// registeredIn is the city an enterprise id is registered in, read from the
-// registrations ("" if none).
-func registeredIn(ctx context.Context, s events.Store, id enforcement.EnterpriseID) (domain.CityID, error) {
+// codeHolder is who holds an enterprise code or permit number: the
+// enterprise registered with it and its city ("" if none), and whether that
+// is recorded by a claim. Codes registered before claims were recorded, and
+// permit numbers before they were claimed beside a code, are found among
+// the registrations.
+func codeHolder(ctx context.Context, s events.Store, code enforcement.EnterpriseID) (holder enforcement.EnterpriseID, city domain.CityID, claimed bool, err error) {
+	claims, err := s.Load(ctx, EnterpriseCodeAggregate(code))
+	if err != nil {
+		return "", "", false, err
+	}
+	if len(claims) > 0 {
+		c, _ := claims[len(claims)-1].Data.(enforcement.CodeClaimed)
+		return cmp.Or(c.Enterprise, code), c.City, true, nil
+	}
 	e, err := findEvent(ctx, s, events.Query{Types: []events.AggregateType{EnterpriseType}, Names: []events.Name{EnterpriseRegistered}},
-		func(e *events.Event) bool { return e.Aggregate.ID == events.AggregateID(id) })
+		func(e *events.Event) bool {
+			r, _ := e.Data.(enforcement.EnterpriseRegistered)
+			return r.ID() == code || enforcement.EnterpriseID(r.PermitNo) == code
+		})
 	if e == nil || err != nil {
-		return "", err
+		return "", "", false, err
 	}
 	r, _ := e.Data.(enforcement.EnterpriseRegistered)
-	return r.City, nil
+	return r.ID(), r.City, false, nil
 }
 
 // RecordInspection records an inspection of the enterprise at agg, dated at

@@ -256,3 +256,45 @@ func TestConcurrentRegistrationsOfOneEnterprise(t *testing.T) {
 	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
 	require.Contains(t, err.Error(), "already registered in 140900")
 }
+
+// A permit number is one enterprise's: registered as an id, or beside a
+// code, it cannot be registered again as another enterprise, in any city;
+// registrations made before permit numbers were claimed are read.
+func TestPermitNumberRegisteredOnce(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openClocked(t, when(2019, 1, 2))
+	register := func(city domain.CityID, uscc, permit string) error {
+		r := enforcement.EnterpriseRegistered{Name: "测试化工厂", PermitNo: permit, City: city, Industry: "化工"}
+		if uscc != "" {
+			r.USCC = validUSCC(t, uscc)
+		}
+		_, err := app.RegisterEnterprise(ctx, s, inspector, when(2019, 1, 1), r)
+		return err
+	}
+	conflict := func(err error, says string) {
+		t.Helper()
+		require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+		require.Contains(t, err.Error(), says)
+	}
+	require.NoError(t, register("140100", "", "PX-TEST-0001"))
+	conflict(register("140100", "91140100MA0RW0011", "PX-TEST-0001"), "permit number PX-TEST-0001 is already registered, as enterprise PX-TEST-0001 in 140100")
+	conflict(register("140200", "", "PX-TEST-0001"), "already registered in 140100")
+
+	require.NoError(t, register("140100", "91140100MA0RW0012", "PX-TEST-0002"))
+	claims, err := s.Load(ctx, app.EnterpriseCodeAggregate("PX-TEST-0002"))
+	require.NoError(t, err)
+	require.Len(t, claims, 1)
+	require.Equal(t, enforcement.CodeClaimed{City: "140100", Enterprise: enforcement.EnterpriseID(validUSCC(t, "91140100MA0RW0012"))}, claims[0].Data)
+	conflict(register("140100", "", "PX-TEST-0002"), "as enterprise "+string(validUSCC(t, "91140100MA0RW0012")))
+	conflict(register("140300", "91140100MA0RW0013", "PX-TEST-0002"), "permit number PX-TEST-0002 is already registered")
+
+	old := enforcement.EnterpriseRegistered{Name: "某造纸厂", USCC: validUSCC(t, "91140100MA0RW0014"), PermitNo: "PX-TEST-0004", City: "140900", Industry: "造纸"}
+	_, err = s.Append(ctx, events.Change{Aggregate: app.EnterpriseAggregate(old.City, old.ID()), Expect: events.NoEvents,
+		Events: []events.Draft{{OccurredAt: when(2018, 5, 1), Actor: inspector, Data: old}}})
+	require.NoError(t, err)
+	conflict(register("140900", "", "PX-TEST-0004"), "as enterprise "+string(old.USCC)+" in 140900")
+
+	n := 0
+	require.NoError(t, s.Read(ctx, events.Query{Names: []events.Name{app.EnterpriseRegistered}}, func(events.Event) error { n++; return nil }))
+	require.Equal(t, 3, n, "two registered here, one before claims")
+}

@@ -78,11 +78,16 @@ func (r EnterpriseRegistered) Validate() error {
 
 // CodeClaimed claims an enterprise's id (its code, else its permit number)
 // for the city it is registered in, so that it is registered in one city
-// only. Event: enterprise_code.claimed, on the id's own aggregate in the
+// only; and the permit number of an enterprise registered by its code, so
+// that the same permit is not registered again as another enterprise.
+// Event: enterprise_code.claimed, on the claimed code's own aggregate in the
 // province's scope, appended atomically with the enterprise.registered it
 // guards.
 type CodeClaimed struct {
 	City domain.CityID `json:"city"`
+	// Enterprise is the enterprise claiming a permit number, when that is
+	// not its id; empty when the code claimed is the enterprise's id.
+	Enterprise EnterpriseID `json:"enterprise,omitempty"`
 }
 
 // Validate checks the city.
