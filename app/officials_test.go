@@ -526,3 +526,61 @@ func TestDepartureKeepsDecidedOfficialsNamed(t *testing.T) {
 	require.Equal(t, []named{{"zhao-gang", officials.ViceMayorInCharge, "2019-03-01", "2019-06-30"}, {"sun-li", officials.EnvBureauHead, "2019-03-01", "2019-04-30"}},
 		namesOf(ro.Named(c.Triggered)))
 }
+
+// A tenure of the years before the ledger is entered with its end, checked
+// as that span, so it may come before a tenure already recorded; a case
+// about those years then names its holder.
+func TestHistoricalTenure(t *testing.T) {
+	ctx := context.Background()
+	s := openOfficials(t)
+	register(t, s, "cai-sheng", "蔡生", "zhang-ce", "张测", "wu-yi", "吴一")
+	appoint(t, s, "cai-sheng", officials.EnvBureauHead, taiyuan, "", "2016-01-06")
+	head := officials.Position{Post: officials.EnvBureauHead, City: taiyuan}
+	historical := func(who, from, until string) (events.Event, error) {
+		u := day(until)
+		return app.AppointOfficial(ctx, s, registrar, officials.Appointed{Official: officials.PersonID(who), Position: head,
+			From: day(from), Until: &u, DocumentNo: "并政任〔" + from[:4] + "〕1号"})
+	}
+
+	// Open-ended, it overlaps the holder since 2016, as before.
+	_, err := app.AppointOfficial(ctx, s, registrar, officials.Appointed{Official: "zhang-ce", Position: head, From: day("2015-06-01"), DocumentNo: "d"})
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+
+	e, err := historical("zhang-ce", "2015-06-01", "2016-01-06")
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2015, 6, 1, 0, 0, 0, 0, domain.CST), e.OccurredAt.In(domain.CST))
+	r, err := app.LoadOfficial(ctx, s, "zhang-ce")
+	require.NoError(t, err)
+	require.Len(t, r.Tenures, 1)
+	require.Equal(t, day("2016-01-05"), *r.Tenures[0].LastDay())
+	require.False(t, r.Tenures[0].InOffice())
+	require.Equal(t, e.Position, r.Tenures[0].Departure.Position, "the appointment records the end too")
+
+	before := lastPosition(t, s)
+	for _, tc := range []struct {
+		name, who, from, until string
+		kind                   domain.Kind
+		field                  string
+	}{
+		{"overlapping the one entered", "wu-yi", "2015-09-01", "2015-12-01", domain.Conflict, "post"},
+		{"overlapping the holder since 2016", "wu-yi", "2015-12-01", "2016-02-01", domain.Conflict, "post"},
+		{"the same person's, overlapping", "zhang-ce", "2015-01-01", "2015-07-01", domain.Conflict, "from"},
+		{"ending before it starts", "wu-yi", "2015-01-01", "2015-01-01", domain.Invalid, "until"},
+	} {
+		_, err := historical(tc.who, tc.from, tc.until)
+		require.Equal(t, tc.kind, domain.KindOf(err), "%s: %v", tc.name, err)
+		require.Equal(t, tc.field, domain.FieldOf(err), "%s: %v", tc.name, err)
+	}
+	require.Equal(t, before, lastPosition(t, s), "nothing stored")
+	_, err = historical("wu-yi", "2014-01-01", "2015-06-01")
+	require.NoError(t, err, "the predecessor's, ending the day the next began")
+
+	_, names, err := app.TriggerAccountability(ctx, s, registrar, officials.Triggered{
+		Kind: officials.DataFalsification, City: taiyuan, From: day("2015-05-20"), To: day("2015-12-31"), FoundOn: day("2018-09-01"),
+		Reference: officials.Reference{DocumentNo: "晋环监〔2018〕7号"}})
+	require.NoError(t, err)
+	require.Equal(t, []named{
+		{"wu-yi", officials.EnvBureauHead, "2015-05-20", "2015-05-31"},
+		{"zhang-ce", officials.EnvBureauHead, "2015-06-01", "2015-12-31"},
+	}, namesOf(names), "the holders then, entered after the fact")
+}

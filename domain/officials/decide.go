@@ -42,6 +42,8 @@ func DecideRegistration(r Record, by domain.Actor, p Registered) (Registered, er
 // for bad input, NotFound for an official not registered, and Conflict for a
 // tenure that would overlap one of the official's own (the same position, or
 // the same post in another city) or another holder's of a single-holder post.
+// A tenure given with its end (Until: one of the years before the ledger)
+// is checked as that span, so it may come before tenures already recorded.
 func DecideAppointment(ro *Roster, by domain.Actor, p Appointed) (Appointed, error) {
 	const op = "official.appointed"
 	if err := checkActor(op, by); err != nil {
@@ -56,10 +58,10 @@ func DecideAppointment(ro *Roster, by domain.Actor, p Appointed) (Appointed, err
 	}
 	for _, t := range r.Tenures {
 		same := t.Position == p.Position || (t.Post == p.Post && p.Post != RiverChief)
-		if !same || !t.overlapsOpen(p.From, nil) {
+		if !same || !t.overlapsOpen(p.From, p.Until) {
 			continue
 		}
-		if t.Position == p.Position && t.InOffice() {
+		if t.Position == p.Position && t.InOffice() && p.Until == nil {
 			return Appointed{}, domain.Errorf(op, domain.Conflict, "from", "%s (%s) already holds %s %s: record the departure from it first",
 				r.Name, r.ID, p.Position, tenureSpan(t))
 		}
@@ -72,9 +74,13 @@ func DecideAppointment(ro *Roster, by domain.Actor, p Appointed) (Appointed, err
 	}
 	if p.Post.SingleHolder() {
 		for _, t := range ro.tenuresOf(p.Position) {
-			if t.Official != p.Official && t.overlapsOpen(p.From, nil) {
-				return Appointed{}, domain.Errorf(op, domain.Conflict, "post", "%s is held by %s (%s) %s: one %s at a time; record the predecessor's departure first",
-					p.Position, ro.Name(t.Official), t.Official, tenureSpan(t), p.Post)
+			if t.Official != p.Official && t.overlapsOpen(p.From, p.Until) {
+				next := "record the predecessor's departure first"
+				if p.Until != nil {
+					next = "the tenure given overlaps it"
+				}
+				return Appointed{}, domain.Errorf(op, domain.Conflict, "post", "%s is held by %s (%s) %s: one %s at a time; %s",
+					p.Position, ro.Name(t.Official), t.Official, tenureSpan(t), p.Post, next)
 			}
 		}
 	}

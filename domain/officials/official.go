@@ -206,6 +206,11 @@ type Appointed struct {
 	From       plan.Date `json:"from"`                // first day in office
 	DocumentNo string    `json:"document_no"`         // the appointing document, e.g. 并政任〔2016〕3号
 	Authority  string    `json:"authority,omitempty"` // who appointed, e.g. 太原市人大常委会
+	// Until is set for a tenure that had ended before it was recorded (an
+	// official of the years before the ledger, entered for lifetime
+	// accountability): the first day out of office. Such a tenure is
+	// recorded closed, and may come before tenures already recorded.
+	Until *plan.Date `json:"until,omitempty"`
 }
 
 // Validate checks the payload on its own.
@@ -219,6 +224,9 @@ func (a Appointed) Validate() error {
 	}
 	if a.From.IsZero() {
 		return domain.Errorf(op, domain.Invalid, "from", "missing: the first day in office")
+	}
+	if a.Until != nil && a.Until.Compare(a.From) <= 0 {
+		return domain.Errorf(op, domain.Invalid, "until", "%s is not after from (%s): the first day out of office", *a.Until, a.From)
 	}
 	if a.DocumentNo == "" {
 		return domain.Errorf(op, domain.Invalid, "document_no", "missing: every appointment has its document")

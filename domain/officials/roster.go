@@ -103,8 +103,13 @@ func (r *Record) Apply(e Entry) {
 		if r.ID == "" {
 			r.ID = d.Official
 		}
-		r.Tenures = append(r.Tenures, Tenure{Official: d.Official, Position: d.Position, From: d.From,
-			DocumentNo: d.DocumentNo, Authority: d.Authority, Appointment: e.Source})
+		t := Tenure{Official: d.Official, Position: d.Position, From: d.From,
+			DocumentNo: d.DocumentNo, Authority: d.Authority, Appointment: e.Source}
+		if d.Until != nil { // a tenure that had ended when it was recorded
+			to, src := *d.Until, e.Source
+			t.To, t.Departure = &to, &src
+		}
+		r.Tenures = append(r.Tenures, t)
 	case Departed:
 		if i := r.open(d.Position); i >= 0 {
 			to, src := d.To, e.Source
