@@ -1,7 +1,6 @@
 package api
 
 import (
-	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
@@ -82,7 +81,7 @@ func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		c, err = app.Compute(r.Context(), s.store, year, basis, s.newTasks())
 		if c != nil {
-			c.Provisional = app.Provisional(year, cmp.Or(basis.RecordedBy, basis.OccurredBy), s.now())
+			c.Provisional = basis.Provisional(year, s.now())
 		}
 	}
 	if err != nil {

@@ -133,15 +133,15 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	})
 	s.page(mux, "GET /{$}", "overview", s.overviewPage)
-	s.page(mux, "GET /cities", "cities", s.citiesPage)
-	s.page(mux, "GET /city/{city}", "city", s.cityPage)
-	s.page(mux, "GET /audit/{city}", "audit", s.auditPage)
-	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage)
-	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage)
+	s.page(mux, "GET /cities", "cities", s.citiesPage, "year")
+	s.page(mux, "GET /city/{city}", "city", s.cityPage, "year")
+	s.page(mux, "GET /audit/{city}", "audit", s.auditPage, "as_of", "at", "before")
+	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage, "day")
+	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage, "city")
 	s.page(mux, "GET /official/{id}", "official", s.officialPage)
-	s.page(mux, "GET /tasks", "tasks", s.tasksPage)
+	s.page(mux, "GET /tasks", "tasks", s.tasksPage, "day", "city", "dept", "overdue")
 
-	s.page(mux, "GET /cards", "cards", s.cardsPage)
+	s.page(mux, "GET /cards", "cards", s.cardsPage, "day", "city")
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -166,8 +166,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}{next, refused}))
 }
 
-// page mounts one dashboard page.
-func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.Request, l Lang) (string, any, error)) {
+// page mounts one dashboard page, which takes the query parameters named
+// (and lang): another is refused, as the API refuses it, rather than
+// ignored (an ?as_of= on the city page showed today's figures as if they
+// were as of that date).
+func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.Request, l Lang) (string, any, error), params ...string) {
+	params = append(params, "lang")
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		l := lang(w, r)
 		c, err := r.Cookie(tokenCookie)
@@ -179,7 +183,10 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		title, data, err := fn(r, l)
+		title, data, err := "", any(nil), onlyParams(r, r.URL.Path, params)
+		if err == nil {
+			title, data, err = fn(r, l)
+		}
 		if err != nil {
 			status := statusOf[domain.KindOf(err)]
 			if status == 0 {

@@ -393,6 +393,13 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	require.Contains(t, body, "is not a day of the calendar")
 	code, body, _ = get(noFollow, "/audit/140800?as_of=2019/03/20")
 	require.Equal(t, http.StatusOK, code, body)
+	// A parameter a page does not take is refused, not ignored: the city
+	// page has no as-of view, and showed today's figures under ?as_of=.
+	code, body, _ = get(noFollow, "/city/140800?year=2019&as_of=2019-03-20")
+	require.Equal(t, http.StatusBadRequest, code)
+	require.Contains(t, body, "as_of: not a parameter of this endpoint (it takes: year, lang)")
+	code, _, _ = get(noFollow, "/tasks?city=140800&day=2019-03-20&dept=x&overdue=1&lang=en")
+	require.NotEqual(t, http.StatusBadRequest, code, "what the page's form sends")
 
 	// The audit timeline pages back, newest first, a page at a time.
 	defer func(n int) { *api.AuditShown = n }(*api.AuditShown)

@@ -140,7 +140,7 @@ var messages = map[string][2]string{
 	"hard_fails":           {"一票否决", "Hard fails"},
 	"notes":                {"说明", "Notes"},
 	"quarterly":            {"各季度城市地表水质量排名", "Cities ranked by surface-water quality, by quarter"},
-	"quarterly_note":       {"排名（城市水质指数 CWQI，越小越好）：各考核断面当季手工监测均值，按Ⅲ类标准计算", "Rank (city water-quality index, lower is cleaner): each assessed section's means of the quarter's manual samples against the class-III limits"},
+	"quarterly_note":       {"排名（城市水质指数 CWQI，越小越好）：各考核断面当季手工监测均值，按Ⅲ类标准计算；按目前所知，含此后的更正，而非公布时所知", "Rank (city water-quality index, lower is cleaner): each assessed section's means of the quarter's manual samples against the class-III limits; as known today, with later corrections, not as known when the year was published"},
 	"published":            {"已公布", "Published"},
 	"computed":             {"未公布（按当前数据计算）", "Not published (computed from today's data)"},
 	"provisional_status":   {"临时（年度未结束）", "provisional (year not ended)"},

@@ -271,18 +271,25 @@ func (rt route) checkQuery(r *http.Request) error {
 	if !strings.HasPrefix(rt.Path, "/api/") {
 		return nil
 	}
+	var takes []string
+	for _, p := range rt.Params {
+		if p.In == "query" {
+			takes = append(takes, p.Name)
+		}
+	}
+	return onlyParams(r, rt.Method+" "+rt.Path, takes)
+}
+
+// onlyParams refuses query parameters not among takes, naming the first
+// and the ones taken.
+func onlyParams(r *http.Request, op string, takes []string) error {
 	for name := range r.URL.Query() {
-		if !slices.ContainsFunc(rt.Params, func(p param) bool { return p.In == "query" && p.Name == name }) {
-			var takes []string
-			for _, p := range rt.Params {
-				if p.In == "query" {
-					takes = append(takes, p.Name)
-				}
-			}
+		if !slices.Contains(takes, name) {
+			list := strings.Join(takes, ", ")
 			if len(takes) == 0 {
-				takes = []string{"none"}
+				list = "none"
 			}
-			return domain.Errorf(rt.Method+" "+rt.Path, domain.Invalid, name, "not a parameter of this endpoint (it takes: %s)", strings.Join(takes, ", "))
+			return domain.Errorf(op, domain.Invalid, name, "not a parameter of this endpoint (it takes: %s)", list)
 		}
 	}
 	return nil

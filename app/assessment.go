@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -68,7 +69,7 @@ type heads struct {
 func (h *heads) Apply(e events.Event) { h.last[e.Aggregate] = e.Hash }
 
 // digest is SHA-256 over "scope/type/id=hash" lines in order.
-func (h *heads) digest() string {
+func (h *heads) digest(occurredBy time.Time) string {
 	keys := make([]events.Aggregate, 0, len(h.last))
 	for a := range h.last {
 		keys = append(keys, a)
@@ -77,6 +78,9 @@ func (h *heads) digest() string {
 	d := sha256.New()
 	for _, a := range keys {
 		fmt.Fprintf(d, "%s=%s\n", a, h.last[a])
+	}
+	if !occurredBy.IsZero() {
+		fmt.Fprintf(d, "occurred_by=%s\n", occurredBy.UTC().Format(time.RFC3339Nano))
 	}
 	return hex.EncodeToString(d.Sum(nil))
 }
@@ -102,6 +106,12 @@ type Computation struct {
 	// Provisional is set when the year had not ended at the time the
 	// results are as of: they may still change, and cannot be published.
 	Provisional bool `json:"provisional,omitempty"`
+	// OccurredBy is set for results as it happened by a time: from the
+	// facts that occurred by then, however late recorded, under the rules
+	// known today for the year. Position is then the log read, and the
+	// inputs hash includes the time, so that such results never share
+	// their identity with the whole log's.
+	OccurredBy *time.Time `json:"occurred_by,omitempty"`
 }
 
 // YearEnd is the first instant after a year, Shanxi time.
@@ -124,6 +134,12 @@ type Basis struct {
 	RecordedBy time.Time
 	OccurredBy time.Time
 	Position   uint64 // if set, only the log up to this position (a publication's)
+}
+
+// Provisional reports whether a year's results on this basis, computed at
+// now, are provisional (see Provisional).
+func (b Basis) Provisional(year int, now time.Time) bool {
+	return Provisional(year, cmp.Or(b.RecordedBy, b.OccurredBy), now)
 }
 
 // Compute assesses every city for a year from the log, with the rules in
@@ -152,7 +168,10 @@ type computeModels struct {
 	hd    *heads // nil when not replayed (the computation then has no inputs hash)
 	tasks TaskFigures
 	// occurredBy, if set, keeps the facts that happened after it out of
-	// every model (the rules and the heads read the whole log).
+	// every model. The rules are read from the whole log, as corrections
+	// are: the rules known today for the year (a ledger set up after the
+	// fact adopts them after the years they govern); an audit names a
+	// change of rules among the differences.
 	occurredBy time.Time
 }
 
@@ -184,8 +203,12 @@ func (m *computeModels) year(year int, pos uint64) (*Computation, error) {
 		return nil, domain.E("assess", domain.NotFound, "year", fmt.Errorf("%w in %d: there is nothing to assess yet", ErrNothingToAssess, year))
 	}
 	c := &Computation{Method: assessment.Method, Year: year, Rules: rules, Position: pos}
+	if !m.occurredBy.IsZero() {
+		t := m.occurredBy
+		c.OccurredBy = &t
+	}
 	if m.hd != nil {
-		c.InputsHash, c.Aggregates = m.hd.digest(), len(m.hd.last)
+		c.InputsHash, c.Aggregates = m.hd.digest(m.occurredBy), len(m.hd.last)
 	}
 	for _, city := range domain.Cities {
 		in := Inputs(m.q, m.tasks, city.ID, year)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -265,6 +266,25 @@ func TestAuditReplayBothModes(t *testing.T) {
 	require.Contains(t, y2018.Differences, "hard rule now broken: "+fe[0])
 	require.Contains(t, y2018.DiffZh, "新增否决项："+fz[0])
 	require.Len(t, y2018.Differences, len(y2018.DiffZh))
+	named := false
+	for _, d := range y2018.Differences {
+		named = named || strings.HasPrefix(d, "S140100-0 (sections): ") && strings.Contains(d, fmt.Sprintf("events added %d", a.Late[0].Position))
+	}
+	require.True(t, named, "the section and the correction behind the difference: %q", y2018.Differences)
+
+	// Rules for 2018 adopted after the audit date apply as it happened
+	// (the rules known today): listed among the late events, and named.
+	_, err = app.AdoptRules(ctx, s, admin, assessment.Standard(2018, "晋环发〔2019〕9号"), clock.Now())
+	require.NoError(t, err)
+	a, err = app.AuditCity(ctx, s, "140100", date(2019, 4, 1), nil)
+	require.NoError(t, err)
+	require.Len(t, a.Late, 2)
+	require.Equal(t, app.RulesAdopted, a.Late[1].Name)
+	for _, y := range a.Years {
+		if y.Year == 2018 {
+			require.Contains(t, y.Differences, "rules of 2016 → of 2018")
+		}
+	}
 
 	_, err = app.AuditCity(ctx, s, "999999", date(2019, 4, 1), nil)
 	require.Equal(t, domain.NotFound, domain.KindOf(err))
@@ -333,7 +353,8 @@ func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, year(before, 2018).AsHappened.Inputs.Groundwater, "graded in May")
 	require.Equal(t, 1, year(before, 2018).AsHappened.Inputs.Enforcement.Inspections, "inspected in 2018")
-	require.Empty(t, year(before, 2018).Differences)
+	require.Equal(t, []string{"inspections 0 → 1", "inspections finding an exceedance 0 → 1"}, year(before, 2018).Differences,
+		"the inspection recorded in May: beside the scores, which it does not move")
 	for _, y := range before.Years {
 		require.NotEqual(t, 2019, y.Year, "nothing to assess in 2019")
 	}
@@ -378,6 +399,29 @@ func TestAsHappenedKeepsACatalogueLoadedLater(t *testing.T) {
 	require.Equal(t, today.TasksOnTime, then.TasksOnTime)
 }
 
+// Results as it happened by a date say so, and do not share the whole
+// log's identity (position and inputs hash); the rules are those known
+// today for the year, adopted after the date or not.
+func TestAsHappenedResultsSayTheirBasis(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	clock.Set(date(2019, 6, 1))
+	later := assessment.Standard(2018, "晋环发〔2019〕9号")
+	_, err := app.AdoptRules(ctx, s, admin, later, clock.Now())
+	require.NoError(t, err)
+	today, err := app.Compute(ctx, s, 2018, app.Basis{}, nil)
+	require.NoError(t, err)
+	cut := date(2019, 5, 1)
+	then, err := app.Compute(ctx, s, 2018, app.Basis{OccurredBy: cut}, nil)
+	require.NoError(t, err)
+	require.Nil(t, today.OccurredBy)
+	require.Equal(t, cut, *then.OccurredBy)
+	require.Equal(t, today.Position, then.Position, "the same log read")
+	require.NotEqual(t, today.InputsHash, then.InputsHash, "but not the same inputs")
+	require.Equal(t, "晋环发〔2019〕9号", today.Rules.Document)
+	require.Equal(t, today.Rules, then.Rules, "the rules known today")
+}
+
 // A year's results are provisional until the end of its last day, as of
 // the date asked for or now, whichever is earlier.
 func TestProvisional(t *testing.T) {
@@ -417,4 +461,34 @@ func TestDiffResultsShowsShareCounts(t *testing.T) {
 	zh, en = app.DiffResults(a, a)
 	require.Empty(t, zh)
 	require.Empty(t, en)
+}
+
+// What differs also names the rules, the enforcement figures reported beside
+// the scores, and each section whose outcome moved with the events behind
+// the move; a section whose events changed but not its outcome is not named.
+func TestDiffResultsNamesSubjectsAndEvents(t *testing.T) {
+	in := assessment.Inputs{City: "141000", Year: 2018, Sections: 2, SectionsMet: 2, AtLeastIIIRequired: 1, AtLeastIIIActual: 1,
+		Enforcement: assessment.EnforcementFigures{Inspections: 5, Yellow: 1},
+		Evidence: []assessment.Evidence{
+			{Part: "sections", Subject: "Y-141000-01", Outcome: "class IV, target IV: met", Positions: []uint64{3403, 4087}},
+			{Part: "sections", Subject: "Y-141000-02", Outcome: "class III, target III: met", Positions: []uint64{3410}},
+		}}
+	later := in
+	later.SectionsMet = 1
+	later.Enforcement = assessment.EnforcementFigures{Inspections: 6, Yellow: 2}
+	later.Evidence = []assessment.Evidence{
+		{Part: "sections", Subject: "Y-141000-01", Outcome: "class V, target IV: not met", Positions: []uint64{3403, 4087, 4179, 4180}},
+		{Part: "sections", Subject: "Y-141000-02", Outcome: "class III, target III: met", Positions: []uint64{3410, 4200}},
+	}
+	a, b := assessment.Assess(assessment.Standard(2016, "a"), in), assessment.Assess(assessment.Standard(2018, "b"), later)
+	zh, en := app.DiffResults(a, b)
+	require.Contains(t, en, "rules of 2016 → of 2018")
+	require.Contains(t, en, "inspections 5 → 6")
+	require.Contains(t, en, "yellow cards 1 → 2")
+	require.Contains(t, en, "Y-141000-01 (sections): class IV, target IV: met → class V, target IV: not met; events added 4179, 4180")
+	require.Contains(t, zh, "Y-141000-01（sections）依据变化：新增事件 4179, 4180")
+	require.Contains(t, zh, "黄牌 1 → 2")
+	for _, d := range en {
+		require.NotContains(t, d, "Y-141000-02", "its outcome did not move")
+	}
 }

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,6 +103,19 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 	if err != nil {
 		return nil, err
 	}
+	// Rules adopted after the date, for a year up to the date's, are applied
+	// as it happened (the rules known today): they are late events too.
+	err = s.Read(ctx, events.Query{Names: []events.Name{RulesAdopted}}, func(e events.Event) error {
+		if r, ok := e.Data.(assessment.RulesAdopted); ok && e.RecordedAt.After(at) && r.Rules.EffectiveYear <= at.In(domain.CST).Year() {
+			a.Late = append(a.Late, LateEvent{Position: e.Position, Name: e.Name, Aggregate: e.Aggregate.String(),
+				OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Actor: e.Actor, EventID: e.ID.String()})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(a.Late, func(x, y LateEvent) int { return cmp.Compare(x.Position, y.Position) })
 	tasks := func() TaskFigures {
 		if newTasks == nil {
 			return nil
@@ -291,17 +306,81 @@ func DiffResults(a, b assessment.Result) (zh, en []string) {
 		add(fmt.Sprintf("劣Ⅴ类断面 %d → %d（允许 %d → %d）", ai.WorseThanVActual, bi.WorseThanVActual, ai.WorseThanVAllowed, bi.WorseThanVAllowed),
 			fmt.Sprintf("sections worse than class V %d → %d (%d → %d allowed)", ai.WorseThanVActual, bi.WorseThanVActual, ai.WorseThanVAllowed, bi.WorseThanVAllowed))
 	}
-	az, ae := a.FailureTexts()
-	bz, be := b.FailureTexts()
-	for i, e := range be {
-		if !slices.Contains(ae, e) {
+	if a.RulesYear != b.RulesYear {
+		add(fmt.Sprintf("考核规则 %d年 → %d年", a.RulesYear, b.RulesYear), fmt.Sprintf("rules of %d → of %d", a.RulesYear, b.RulesYear))
+	}
+	ae, be := ai.Enforcement, bi.Enforcement
+	for _, f := range []struct {
+		zh, en string
+		a, b   int
+	}{{"检查", "inspections", ae.Inspections, be.Inspections}, {"检查发现超标", "inspections finding an exceedance", ae.Violations, be.Violations},
+		{"黄牌", "yellow cards", ae.Yellow, be.Yellow}, {"红牌", "red cards", ae.Red, be.Red},
+		{"整改后撤牌", "cards lifted", ae.Lifted, be.Lifted}, {"复议撤销", "cards revoked", ae.Revoked, be.Revoked}} {
+		if f.a != f.b {
+			add(fmt.Sprintf("%s %d → %d", f.zh, f.a, f.b), fmt.Sprintf("%s %d → %d", f.en, f.a, f.b))
+		}
+	}
+	diffEvidence(ai.Evidence, bi.Evidence, add)
+	az, ae2 := a.FailureTexts()
+	bz, be2 := b.FailureTexts()
+	for i, e := range be2 {
+		if !slices.Contains(ae2, e) {
 			add("新增否决项："+bz[i], "hard rule now broken: "+e)
 		}
 	}
-	for i, e := range ae {
-		if !slices.Contains(be, e) {
+	for i, e := range ae2 {
+		if !slices.Contains(be2, e) {
 			add("否决项不再成立："+az[i], "hard rule no longer broken: "+e)
 		}
 	}
 	return zh, en
+}
+
+// diffEvidence names each subject (a section, a source, a task) whose
+// outcome differs, with the events behind the difference: those the one
+// side has and the other not.
+func diffEvidence(a, b []assessment.Evidence, add func(zh, en string)) {
+	key := func(e assessment.Evidence) string { return e.Part + "\x00" + e.Subject }
+	before := map[string]assessment.Evidence{}
+	for _, e := range a {
+		before[key(e)] = e
+	}
+	seen := map[string]bool{}
+	report := func(x, y assessment.Evidence) {
+		subject := cmp.Or(x.Subject, y.Subject)
+		part := cmp.Or(x.Part, y.Part)
+		events := func(from, to []uint64) string {
+			var added []string
+			for _, p := range to {
+				if !slices.Contains(from, p) {
+					added = append(added, fmt.Sprint(p))
+				}
+			}
+			if len(added) > 8 {
+				added = append(added[:8], "…")
+			}
+			return strings.Join(added, ", ")
+		}
+		var zh, en []string
+		if s := events(x.Positions, y.Positions); s != "" {
+			zh, en = append(zh, "新增事件 "+s), append(en, "events added "+s)
+		}
+		if s := events(y.Positions, x.Positions); s != "" {
+			zh, en = append(zh, "不再计入事件 "+s), append(en, "events no longer counted "+s)
+		}
+		add(fmt.Sprintf("%s（%s）依据变化：%s", subject, part, strings.Join(zh, "；")),
+			fmt.Sprintf("%s (%s): %s → %s; %s", subject, part, cmp.Or(x.Outcome, "none"), cmp.Or(y.Outcome, "none"), strings.Join(en, "; ")))
+	}
+	for _, y := range b {
+		k := key(y)
+		seen[k] = true
+		if x, ok := before[k]; !ok || x.Outcome != y.Outcome {
+			report(x, y)
+		}
+	}
+	for _, x := range a {
+		if !seen[key(x)] {
+			report(x, assessment.Evidence{})
+		}
+	}
 }

@@ -86,6 +86,9 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 		}
 	} else if err := sf.replay(ctx, env, func(s events.Store) (err error) {
 		c, err = app.Compute(ctx, s, *year, basis, app.NewBoardFigures())
+		if c != nil {
+			c.Provisional = basis.Provisional(*year, time.Now())
+		}
 		return err
 	}); err != nil {
 		return err
@@ -93,7 +96,17 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(c)
 	}
-	fmt.Fprintf(env.Stdout, "%d年度考核 (rules in force: %d, %s; log up to position %d; inputs %s…)\n", c.Year, c.Rules.EffectiveYear, c.Rules.Document, c.Position, c.InputsHash[:16])
+	on := "as the ledger knows it"
+	switch {
+	case *asOf != "":
+		on = "as the ledger knew it on " + *asOf
+	case c.OccurredBy != nil:
+		on = "as it happened by " + *happened + ", with what is known today"
+	}
+	fmt.Fprintf(env.Stdout, "%d年度考核, %s (rules in force: %d, %s; log up to position %d; inputs %s…)\n", c.Year, on, c.Rules.EffectiveYear, c.Rules.Document, c.Position, c.InputsHash[:16])
+	if c.Provisional {
+		fmt.Fprintln(env.Stdout, "临时结果 provisional: the year had not ended; the results may still change, and cannot be published")
+	}
 	printResults(env.Stdout, c.Results)
 	for _, r := range c.Results {
 		if explained != "" && r.City == domain.CityID(explained) {
@@ -218,7 +231,11 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "年度\t当时所知 (as known then)\t\t实际情况 (as it happened)\t\t差异")
 	for _, y := range a.Years {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", y.Year, resultCells(y.KnownThen), resultCells(y.AsHappened), strings.Join(y.DiffZh, "; "))
+		year := fmt.Sprint(y.Year)
+		if y.Provisional {
+			year += " (临时 provisional: not ended)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", year, resultCells(y.KnownThen), resultCells(y.AsHappened), strings.Join(y.DiffZh, "; "))
 	}
 	tw.Flush()
 	if len(a.Late) > 0 {

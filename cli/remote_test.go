@@ -37,7 +37,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 		app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
 			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}))
 	require.NoError(t, err)
-	_, err = app.AdoptRules(ctx, s, admin, assessment.Standard(2016, "晋环发〔2016〕1号"), time.Now())
+	_, err = app.AdoptRules(ctx, s, admin, assessment.Standard(2016, "晋环发〔2016〕1号"), time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST))
 	require.NoError(t, err)
 	tokens, adminToken, err := api.OpenTokens(filepath.Join(dir, "tokens.json"))
 	require.NoError(t, err)
@@ -102,6 +102,12 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	require.Contains(t, out, "140800 运城 2019年: 水质得分")
 	require.Contains(t, out, "断面达标：", "the parts in Chinese")
 	require.Contains(t, out, "sections meeting their target", "and in English")
+
+	// Results of a year not ended, as it happened by a day in it: said so.
+	code, out, errOut = remote(station, "assess", "--year", "2019", "--as-happened", "2019-12-20")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "as it happened by 2019-12-20")
+	require.Contains(t, out, "临时结果 provisional")
 
 	// A station may not publish: the server's 403 comes back as an error.
 	code, _, errOut = remote(station, "publish", "--year", "2019", "--document", "x")
