@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
@@ -146,10 +147,7 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	l := lang(w, r)
-	next := r.FormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/"
-	}
+	next := localPath(r.FormValue("next"))
 	refused := false
 	if tok := r.FormValue("token"); tok != "" {
 		if _, ok := s.tokens.Lookup(tok); ok {
@@ -164,6 +162,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		Next    string
 		Refused bool
 	}{next, refused}))
+}
+
+// localPath is where to go after signing in: a path of this server, else
+// the overview. A browser takes "/\host/" and "/<tab>/host/" as another
+// host, as it does "//host/": none of them is ever followed.
+func localPath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) }) {
+		return "/"
+	}
+	return next
 }
 
 // page mounts one dashboard page, which takes the query parameters named

@@ -42,6 +42,24 @@ type table struct {
 	rows    [][]string
 }
 
+// csvCells is a row as CSV cells: a text cell that a spreadsheet would
+// take for a formula (=, +, -, @, a tab or a return first: an enterprise
+// named =HYPERLINK(…)) is written with a leading apostrophe, which shows
+// it as text; number columns are written as they are.
+func (t table) csvCells(row []string) []string {
+	out := row
+	for i, c := range row {
+		if t.numeric[i] || c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			continue
+		}
+		if &out[0] == &row[0] {
+			out = append([]string(nil), row...)
+		}
+		out[i] = "'" + c
+	}
+	return out
+}
+
 func exportLang(r *http.Request) (Lang, error) {
 	switch v := r.URL.Query().Get("lang"); v {
 	case "", "zh":
@@ -62,7 +80,10 @@ func writeTable(w http.ResponseWriter, r *http.Request, t table) error {
 		buf.WriteString("\ufeff")
 		cw := csv.NewWriter(&buf)
 		_ = cw.Write(t.header)
-		_ = cw.WriteAll(t.rows)
+		for _, row := range t.rows {
+			_ = cw.Write(t.csvCells(row))
+		}
+		cw.Flush()
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, t.name))
 	case "xlsx":

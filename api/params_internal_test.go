@@ -101,3 +101,23 @@ func TestCSTText(t *testing.T) {
 	require.Equal(t, "2020-06-10", cstText(time.Date(2020, 6, 10, 15, 59, 59, 0, time.UTC)), "the same instant in UTC")
 	require.Equal(t, "2020-06-10 14:30", cstText(time.Date(2020, 6, 10, 14, 30, 0, 0, domain.CST)))
 }
+
+// A text cell a spreadsheet would run as a formula is written as text in
+// CSV exports; number columns are left as they are.
+func TestCSVCellsAreNotFormulas(t *testing.T) {
+	tb := table{numeric: map[int]bool{1: true}}
+	in := []string{`=HYPERLINK("http://evil.example/","点击")`, "-3.50", "+SUM(A1:A2)", "@x", "运城市某厂", "-x", "\tx", ""}
+	require.Equal(t, []string{`'=HYPERLINK("http://evil.example/","点击")`, "-3.50", "'+SUM(A1:A2)", "'@x", "运城市某厂", "'-x", "'\tx", ""}, tb.csvCells(in))
+	require.Equal(t, `=HYPERLINK("http://evil.example/","点击")`, in[0], "the row itself is left as it was")
+}
+
+// After signing in, only a path of this server is followed.
+func TestLocalPath(t *testing.T) {
+	for next, want := range map[string]string{
+		"/audit/140800?at=2019-03-20": "/audit/140800?at=2019-03-20",
+		"/\\evil.example/":            "/", "/\t/evil.example/": "/", "//evil.example/": "/",
+		"http://evil.example/": "/", "evil.example": "/", "": "/",
+	} {
+		require.Equal(t, want, localPath(next), "%q", next)
+	}
+}

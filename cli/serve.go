@@ -108,7 +108,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Timeouts, so that idle or trickling connections cannot hold the
+	// server's descriptors (shared with the embedded NATS server): a whole
+	// request may take 15 minutes (a 256 MB upload on a slow line), an
+	// idle keep-alive connection is closed after 2.
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 15 * time.Minute, IdleTimeout: 2 * time.Minute}
 	fmt.Fprintf(env.Stdout, "serving the ledger on http://%s/ (API: /api/openapi.json)\n", ln.Addr())
 	if u := s.ClientURL(); u != "" {
 		fmt.Fprintf(env.Stdout, "NATS clients: %s\n", u)
