@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -199,35 +200,58 @@ func AppointOfficial(ctx context.Context, s events.Store, actor domain.Actor, p 
 	})
 }
 
-// keepsDecisions refuses a departure that would take its official out of a
-// case in which a decision on them is recorded: the register would then no
-// longer name, for that case's period, someone sanctioned for it, and
-// lifetime accountability is not undone by a back-dated departure.
-func keepsDecisions(ctx context.Context, s events.Store, d officials.Departed, version uint64) error {
-	var decided []officials.Decided
-	err := s.Read(ctx, events.Query{Types: []events.AggregateType{CaseType}, Names: []events.Name{AccountabilityDecided}}, func(e events.Event) error {
-		if dec, ok := e.Data.(officials.Decided); ok && dec.Official == d.Official {
-			decided = append(decided, dec)
+// keepsNamed refuses a departure that would take its official out of a
+// case that names them: the register would then no longer name, for that
+// case's period, someone it held accountable, and lifetime accountability
+// is not undone by a back-dated departure (one dated before a case's
+// period, recorded years later, took a mayor out of three cases, with no
+// trace on them). A departure within a case's period shortens the time it
+// names them for, and is recorded.
+func keepsNamed(ctx context.Context, s events.Store, d officials.Departed, version uint64) error {
+	type namedCase struct {
+		id officials.CaseID
+		t  officials.Triggered
+	}
+	var cases []namedCase
+	decided := map[officials.CaseID]officials.Decided{}
+	err := s.Read(ctx, events.Query{Types: []events.AggregateType{CaseType}, Names: []events.Name{AccountabilityTriggered, AccountabilityDecided}}, func(e events.Event) error {
+		switch x := e.Data.(type) {
+		case officials.Triggered:
+			cases = append(cases, namedCase{officials.CaseID(e.Aggregate.ID), x})
+		case officials.Decided:
+			if x.Official == d.Official {
+				decided[x.Case] = x
+			}
 		}
 		return nil
 	})
-	if err != nil || len(decided) == 0 {
+	if err != nil || len(cases) == 0 {
 		return err
 	}
 	ro, err := LoadRoster(ctx, s)
 	if err != nil {
 		return err
 	}
+	names := func(t officials.Triggered) bool {
+		return slices.ContainsFunc(ro.Named(t), func(n officials.Named) bool { return n.Official == d.Official })
+	}
+	var naming []namedCase
+	for _, c := range cases {
+		if names(c.t) {
+			naming = append(naming, c)
+		}
+	}
 	ro.Apply(officialsEntry(events.Event{Aggregate: OfficialAggregate(d.Official), Version: version + 1, OccurredAt: d.To.Start(domain.CST), Data: d}))
-	for _, dec := range decided {
-		c, err := LoadCase(ctx, s, dec.City, dec.Case)
-		if err != nil {
-			return err
+	for _, c := range naming {
+		if names(c.t) {
+			continue
 		}
-		if !slices.ContainsFunc(ro.Named(c.Triggered), func(n officials.Named) bool { return n.Official == d.Official }) {
-			return domain.Errorf("official.departed", domain.Conflict, "to", "%s has a decision (%s, %s) in case %s for %s – %s; a departure on %s would take them out of it",
-				d.Official, dec.Decision, dec.DocumentNo, dec.Case, c.Triggered.From, c.Triggered.To, d.To)
+		with := ""
+		if dec, ok := decided[c.id]; ok {
+			with = fmt.Sprintf(", with a decision (%s, %s)", dec.Decision, dec.DocumentNo)
 		}
+		return domain.Errorf("official.departed", domain.Conflict, "to", "%s is named in case %s for %s – %s%s; a departure on %s would take them out of it: lifetime accountability is not undone by a back-dated departure",
+			d.Official, c.id, c.t.From, c.t.To, with, d.To)
 	}
 	return nil
 }
@@ -248,7 +272,7 @@ func RecordDeparture(ctx context.Context, s events.Store, actor domain.Actor, p 
 		if err != nil {
 			return events.Event{}, err
 		}
-		if err := keepsDecisions(ctx, s, d, r.Version); err != nil {
+		if err := keepsNamed(ctx, s, d, r.Version); err != nil {
 			return events.Event{}, err
 		}
 		evs, err := s.Append(ctx, events.Change{Aggregate: OfficialAggregate(d.Official), Expect: events.ExpectedVersion(r.Version),

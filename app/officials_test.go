@@ -584,3 +584,33 @@ func TestHistoricalTenure(t *testing.T) {
 		{"zhang-ce", officials.EnvBureauHead, "2015-06-01", "2015-12-31"},
 	}, namesOf(names), "the holders then, entered after the fact")
 }
+
+// A departure dated before a case's period, recorded later, would take an
+// official the case names out of it, decided on or not: refused. One
+// within the period is recorded, and the case names them until then.
+func TestDepartureKeepsNamedOfficialsNamed(t *testing.T) {
+	ctx := context.Background()
+	s := openOfficials(t)
+	seedTaiyuan2017(t, s)
+	publishResults(t, s, 2018, taiyuan)
+	_, names, err := app.TriggerAccountability(ctx, s, registrar, officials.Triggered{
+		Kind: officials.FailedAssessment, City: taiyuan, Year: 2018, FoundOn: day("2019-04-10"),
+		Reference: officials.Reference{DocumentNo: "晋政办发〔2019〕21号"}})
+	require.NoError(t, err)
+	require.Contains(t, namesOf(names), named{"zhao-gang", officials.ViceMayorInCharge, "2018-01-01", "2018-12-31"})
+	vice := officials.Position{Post: officials.ViceMayorInCharge, City: taiyuan}
+
+	before := lastPosition(t, s)
+	_, err = app.RecordDeparture(ctx, s, registrar, officials.Departed{Official: "zhao-gang", Position: vice, To: day("2017-12-01"), Reason: officials.Transferred})
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	require.Equal(t, "to", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "zhao-gang is named in case 2018-failed-assessment")
+	require.Equal(t, before, lastPosition(t, s), "nothing stored")
+
+	depart(t, s, "zhao-gang", officials.ViceMayorInCharge, taiyuan, "", "2018-09-01", officials.Transferred)
+	c, err := app.LoadCase(ctx, s, taiyuan, "2018-failed-assessment")
+	require.NoError(t, err)
+	ro, err := app.LoadRoster(ctx, s)
+	require.NoError(t, err)
+	require.Contains(t, namesOf(ro.Named(c.Triggered)), named{"zhao-gang", officials.ViceMayorInCharge, "2018-01-01", "2018-08-31"})
+}
