@@ -153,6 +153,10 @@ func (e *ImportError) Error() string {
 	return b.String()
 }
 
+// importChecked, if set (by tests), is called when an upload's rows have
+// been checked against the index, before they are stored.
+var importChecked func()
+
 // importRetries is how often an upload is re-checked and retried when a
 // section moved on while it was being checked.
 const importRetries = 3
@@ -197,6 +201,9 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 			return nil, err
 		}
 		rows, rejected := state.dedupe(parsed, res)
+		if importChecked != nil {
+			importChecked()
+		}
 		res.Rejected, res.RejectedRows = rejected, rejectedLines(rejected)
 		if len(rejected) > 0 && (!opts.Partial || rejected[0].Line == 1) { // line 1: the header, without which no row reads
 			return nil, domain.E(op, domain.Invalid, "file", &ImportError{Errors: rejected})
@@ -290,6 +297,9 @@ type sectionState struct {
 	names map[string][]monitoring.SectionID // registered names (a name two sites bear names neither)
 	folds map[string][]monitoring.SectionID // codes by their upper case (codes that differ only in case name neither)
 	index *SampleIndex
+	// checked is each site's version the upload's rows were checked
+	// against (dedupe), which its append expects.
+	checked map[monitoring.SectionID]uint64
 }
 
 // known finds the site a cell names (monitoring.SectionLookup): by name,
@@ -479,13 +489,13 @@ func (st *sectionState) loadSamples(ctx context.Context, s events.Store, rows []
 	return nil
 }
 
+// version is the site's version an upload's append expects. It is the
+// version the rows were checked against in dedupe, not the
+// index's now: another upload may have moved the index on since, to a
+// version holding these very rows, and an append expecting that version
+// would store them twice.
 func (st *sectionState) version(id monitoring.SectionID) uint64 {
-	st.index.mu.Lock()
-	defer st.index.mu.Unlock()
-	if ss := st.index.sites[id]; ss != nil {
-		return ss.version
-	}
-	return 0
+	return st.checked[id]
 }
 
 // dedupe drops rows already stored identically and rejects rows stored
@@ -495,10 +505,12 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 	rows := p.Rows[:0]                                       // filtered in place: an upload's rows can be millions
 	st.index.mu.Lock()
 	defer st.index.mu.Unlock()
+	st.checked = map[monitoring.SectionID]uint64{}
 	for _, row := range p.Rows {
 		var known []string
 		withdrawn := false
 		if ss := st.index.sites[row.Section]; ss != nil {
+			st.checked[row.Section] = ss.version
 			known, withdrawn = ss.digests[row.Sample.Key()], ss.withdrawn[row.Sample.Key()]
 		}
 		switch {

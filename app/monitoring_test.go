@@ -481,3 +481,50 @@ func TestSectionNamesAndCodesDoNotShadow(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, evs, 2)
 }
+
+// Uploads sharing a server's index, interleaved: A checks its rows, B
+// stores the same rows, C (the same file again) moves the index on to B's
+// append and stores nothing; A, going on, must find its rows stored (its
+// append expects the version it checked against), not store them twice.
+func TestInterleavedUploadsStoreRowsOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	idx := app.NewSampleIndex()
+	upload := func(file string) *app.ImportResult {
+		res, err := app.ImportSamples(ctx, s, station, strings.NewReader(file), app.ImportOptions{Now: now, Index: idx})
+		require.NoError(t, err)
+		return res
+	}
+	checked, resume := make(chan struct{}), make(chan struct{})
+	first := true
+	reset := app.ImportChecked(func() {
+		if first { // A's first check only
+			first = false
+			close(checked)
+			<-resume
+		}
+	})
+	defer reset()
+	done := make(chan *app.ImportResult)
+	go func() { done <- upload(good) }() // A
+	<-checked
+	app.ImportChecked(nil)
+	b := upload(good) // B: stores the rows
+	require.Equal(t, 3, b.Stored)
+	c := upload(good) // C: reads B's append into the index, and stores nothing
+	require.Equal(t, 3, c.AlreadyStored)
+	close(resume)
+	a := <-done
+	require.Equal(t, 0, a.Stored, "stored by B while A was checked")
+	require.Equal(t, 3, a.AlreadyStored)
+
+	n := 0
+	evs, err := s.Load(ctx, app.SectionAggregate("140800", "FH-HJDQ"))
+	require.NoError(t, err)
+	for _, e := range evs {
+		if smp, ok := monitoring.RecordedSamples(e.Data); ok {
+			n += smp.Len()
+		}
+	}
+	require.Equal(t, 2, n, "B's two rows of the section, once each")
+}
