@@ -79,17 +79,10 @@ func BenchmarkImportYear(b *testing.B) {
 	csv, samples := yearOfSamples(secs)
 	var ledgerTime, rawTime time.Duration
 	for i := range b.N {
-		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: b.TempDir(), Registry: app.Registry()})
-		require.NoError(b, err)
-		regs := make([]app.Registration, len(secs))
-		for i, sec := range secs {
-			regs[i] = app.SectionRegistration(sec)
-		}
-		_, err = app.Register(ctx, s, admin, time.Date(2019, 1, 1, 0, 0, 0, 0, domain.CST), regs...)
-		require.NoError(b, err)
+		s := storeWithSections(b, secs)
 		cfg := jetstream.StreamConfig("RAW", 1, 2*time.Minute)
 		cfg.Subjects = []string{"raw.>"}
-		_, err = s.JetStream().CreateStream(ctx, cfg)
+		_, err := s.JetStream().CreateStream(ctx, cfg)
 		require.NoError(b, err)
 
 		t := time.Now()
@@ -123,6 +116,19 @@ func BenchmarkImportYear(b *testing.B) {
 	b.ReportMetric(rawTime.Seconds()/ledgerTime.Seconds(), "ratio")
 }
 
+// storeWithSections is a new store with the sections registered.
+func storeWithSections(b *testing.B, secs []monitoring.SectionRegistered) *jetstream.Store {
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: b.TempDir(), Registry: app.Registry()})
+	require.NoError(b, err)
+	regs := make([]app.Registration, len(secs))
+	for i, sec := range secs {
+		regs[i] = app.SectionRegistration(sec)
+	}
+	_, err = app.Register(context.Background(), s, admin, time.Date(2019, 1, 1, 0, 0, 0, 0, domain.CST), regs...)
+	require.NoError(b, err)
+	return s
+}
+
 // BenchmarkImportMemory is the heap an upload takes at its peak: the year
 // of BenchmarkImportYear (12.9 MB, 238,710 rows) imported into a new store,
 // the heap sampled every 10 ms with the collector kept close behind
@@ -135,14 +141,7 @@ func BenchmarkImportMemory(b *testing.B) {
 	defer debug.SetGCPercent(debug.SetGCPercent(10))
 	var peaks uint64
 	for range b.N {
-		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: b.TempDir(), Registry: app.Registry()})
-		require.NoError(b, err)
-		regs := make([]app.Registration, len(secs))
-		for i, sec := range secs {
-			regs[i] = app.SectionRegistration(sec)
-		}
-		_, err = app.Register(ctx, s, admin, time.Date(2019, 1, 1, 0, 0, 0, 0, domain.CST), regs...)
-		require.NoError(b, err)
+		s := storeWithSections(b, secs)
 		runtime.GC()
 		var base runtime.MemStats
 		runtime.ReadMemStats(&base)
