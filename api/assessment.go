@@ -53,11 +53,7 @@ func (s *Server) adoptRules(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e, err := app.AdoptRules(r.Context(), s.store, actor(r), rules, s.now())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return s.created(w, r, e, err)
 }
 
 func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {

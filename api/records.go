@@ -211,7 +211,7 @@ func (s *Server) loadCatalogue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(evs) > 0 {
-		s.live.WaitFor(r.Context(), evs[len(evs)-1].Position, 5*time.Second)
+		s.applied(w, r, evs[len(evs)-1].Position)
 	}
 	if evs == nil {
 		evs = []events.Event{}
@@ -243,7 +243,7 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	s.applied(w, r, e.Position)
 	writeJSON(w, http.StatusCreated, e)
 	return nil
 }
@@ -325,7 +325,7 @@ func (s *Server) registerEnterprise(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	s.applied(w, r, e.Position)
 	writeJSON(w, http.StatusCreated, e)
 	return nil
 }
@@ -382,9 +382,7 @@ func (s *Server) enforce(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(ctx, e.Position, 5*time.Second)
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return s.created(w, r, e, nil)
 }
 
 func (s *Server) cardRegister(w http.ResponseWriter, r *http.Request) error {
@@ -454,7 +452,7 @@ func (s *Server) publishCardList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	s.applied(w, r, e.Position)
 	writeJSON(w, http.StatusCreated, e)
 	return nil
 }
@@ -556,7 +554,7 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	s.applied(w, r, e.Position)
 	opened := CaseOpened{Event: e, Named: named}
 	if len(named) == 0 {
 		opened.Warning = "no one in the register held the case's posts during its period: record their appointments, and the case will name them"
@@ -579,7 +577,17 @@ func (s *Server) created(w http.ResponseWriter, r *http.Request, e events.Event,
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	s.applied(w, r, e.Position)
 	writeJSON(w, http.StatusCreated, e)
 	return nil
+}
+
+// applied waits (5 s at most) for the read models to apply a write up to
+// pos, so that a read after the answer sees it. If they have not, the
+// answer says so in a header (Ledger-Applied: false): the write is stored,
+// and will show shortly.
+func (s *Server) applied(w http.ResponseWriter, r *http.Request, pos uint64) {
+	if !s.live.WaitFor(r.Context(), pos, 5*time.Second) {
+		w.Header().Set("Ledger-Applied", "false")
+	}
 }

@@ -89,7 +89,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request, reg app.Regist
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), evs[len(evs)-1].Position, 5*time.Second)
+	s.applied(w, r, evs[len(evs)-1].Position)
 	writeJSON(w, http.StatusCreated, evs)
 	return nil
 }

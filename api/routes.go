@@ -252,7 +252,7 @@ func (s *Server) importSamples(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if res.LastPosition > 0 {
-		s.live.WaitFor(r.Context(), res.LastPosition, 10*time.Second)
+		s.applied(w, r, res.LastPosition)
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil
@@ -315,7 +315,7 @@ func (s *Server) correctSample(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	s.applied(w, r, e.Position)
 	writeJSON(w, http.StatusCreated, e)
 	return nil
 }
@@ -333,7 +333,7 @@ func (s *Server) invalidateSample(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.live.WaitFor(r.Context(), e.Position, 5*time.Second)
+	s.applied(w, r, e.Position)
 	writeJSON(w, http.StatusCreated, e)
 	return nil
 }

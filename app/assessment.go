@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"time"
@@ -43,14 +44,37 @@ func CityYearAggregate(c domain.CityID, year int) events.Aggregate {
 	return events.Aggregate{Scope: domain.CityScope(c), Type: AssessmentType, ID: events.AggregateID(strconv.Itoa(year))}
 }
 
-// AdoptRules records assessment rules and the year they take effect.
+// AdoptRules records assessment rules and the year they take effect. The
+// same rules as the last adopted for that year are a Conflict: a request
+// sent twice (a client retrying after a timeout) adopts them once.
 func AdoptRules(ctx context.Context, s events.Store, actor domain.Actor, r assessment.Rules, at time.Time) (events.Event, error) {
-	evs, err := s.Append(ctx, events.Change{Aggregate: RulesAggregate(), Expect: events.Any,
-		Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: assessment.RulesAdopted{Rules: r}}}})
-	if err != nil {
-		return events.Event{}, err
-	}
-	return evs[0], nil
+	return retryOnConflict(func() (events.Event, error) {
+		adopted, err := s.Load(ctx, RulesAggregate())
+		if err != nil {
+			return events.Event{}, err
+		}
+		for i := len(adopted) - 1; i >= 0; i-- {
+			d, ok := adopted[i].Data.(assessment.RulesAdopted)
+			if !ok || d.Rules.EffectiveYear != r.EffectiveYear {
+				continue
+			}
+			if reflect.DeepEqual(d.Rules, r) {
+				return events.Event{}, domain.Errorf("assessment_rules.adopted", domain.Conflict, "rules",
+					"these rules are already the last adopted for %d (position %d, %s)", r.EffectiveYear, adopted[i].Position, d.Rules.Document)
+			}
+			break
+		}
+		expect := events.NoEvents
+		if n := len(adopted); n > 0 {
+			expect = events.ExpectedVersion(adopted[n-1].Version)
+		}
+		evs, err := s.Append(ctx, events.Change{Aggregate: RulesAggregate(), Expect: expect,
+			Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: assessment.RulesAdopted{Rules: r}}}})
+		if err != nil {
+			return events.Event{}, err
+		}
+		return evs[0], nil
+	})
 }
 
 // TaskFigures gives a city's tasks due in a year and those done on time,

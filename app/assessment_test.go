@@ -492,3 +492,38 @@ func TestDiffResultsNamesSubjectsAndEvents(t *testing.T) {
 		require.NotContains(t, d, "Y-141000-02", "its outcome did not move")
 	}
 }
+
+// Rules sent twice (a client retrying, or two at once) are adopted once;
+// other rules for the year are adopted, and the first ones again after
+// them.
+func TestAdoptRulesOnce(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	r2019 := assessment.Standard(2019, "晋环发〔2019〕2号")
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := app.AdoptRules(ctx, s, admin, r2019, clock.Now())
+			errs <- err
+		}()
+	}
+	adopted := 0
+	for range 8 {
+		if err := <-errs; err == nil {
+			adopted++
+		} else {
+			require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+			require.Contains(t, err.Error(), "already the last adopted for 2019")
+		}
+	}
+	require.Equal(t, 1, adopted)
+	other := r2019
+	other.Document = "晋环发〔2019〕3号"
+	_, err := app.AdoptRules(ctx, s, admin, other, clock.Now())
+	require.NoError(t, err)
+	_, err = app.AdoptRules(ctx, s, admin, r2019, clock.Now())
+	require.NoError(t, err, "back to the first, after other rules")
+	evs, err := s.Load(ctx, app.RulesAggregate())
+	require.NoError(t, err)
+	require.Len(t, evs, 4, "the province's 2016 rules and three for 2019")
+}
