@@ -85,9 +85,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		snaps = &projections.SnapshotOptions{Store: snapstore.New(ctx, s.JetStream(), s.StreamName()),
 			Every: *snapEvery, Interval: *snapInterval, Logger: log}
 	}
-	days, err := notify.KVDays(ctx, s.JetStream(), "ledger-notify")
-	if err != nil {
-		return err
+	// The notifier's last day checked: without it (its bucket unreachable)
+	// the ledger still serves, and a deadline passed while it was down may
+	// go unnotified.
+	var days notify.DayStore
+	if d, err := notify.KVDays(ctx, s.JetStream(), "ledger-notify", s.Replicas(ctx)); err != nil {
+		log.Warn("notifications: the last day checked for overdue tasks is not kept", "error", err)
+	} else {
+		days = d
 	}
 	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish, NotifyDays: days, Snapshots: snaps})
 	ctx, cancel := context.WithCancel(ctx)

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,12 +21,14 @@ type DayStore interface {
 }
 
 // KVDays is a DayStore in a JetStream key-value bucket, created if need
-// be; kept on disk beside the log.
-func KVDays(ctx context.Context, js jetstream.JetStream, bucket string) (DayStore, error) {
+// be; kept on disk beside the log, with as many replicas as the log (a
+// bucket on one server of a cluster stopped the ledger from starting while
+// that server was down).
+func KVDays(ctx context.Context, js jetstream.JetStream, bucket string, replicas int) (DayStore, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, History: 1, Storage: jetstream.FileStorage,
-		Description: "the ledger's notifier: the last day checked for overdue tasks"})
+		Replicas: max(replicas, 1), Description: "the ledger's notifier: the last day checked for overdue tasks"})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("key-value bucket %s: %w", bucket, err)
 	}
 	return kvDays{kv}, nil
 }

@@ -87,7 +87,7 @@ func mustBoard(t *testing.T, n *Notifier) []byte {
 func TestLastDayCheckedSurvivesQuietRestarts(t *testing.T) {
 	ctx := context.Background()
 	s, _ := ledgertest.Open(t, 2)
-	days, err := KVDays(ctx, s.JetStream(), "test-notify")
+	days, err := KVDays(ctx, s.JetStream(), "test-notify", 1)
 	require.NoError(t, err)
 	run := func(now time.Time) int {
 		sent := 0

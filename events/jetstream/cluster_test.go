@@ -349,6 +349,7 @@ func testFailover(t *testing.T, crash bool) {
 	st, err := setup.JetStream().Stream(ctx, setup.StreamName())
 	require.NoError(t, err)
 	require.Equal(t, 3, st.CachedInfo().Config.Replicas)
+	require.Equal(t, 3, setup.Replicas(ctx), "what buckets beside the log are made with")
 	leader := streamLeader(ctx, setup)
 	require.NoError(t, setup.Close())
 

@@ -124,6 +124,16 @@ func (s *Store) Conn() *nats.Conn { return s.b.nc }
 // JetStream is the store's JetStream context.
 func (s *Store) JetStream() jetstream.JetStream { return s.b.js }
 
+// Replicas is how many replicas the log's stream has (the fewest the
+// store was opened with if the server cannot be asked): what buckets kept
+// beside the log are created with.
+func (s *Store) Replicas(ctx context.Context) int {
+	if st, err := s.b.js.Stream(ctx, s.b.cfg.Stream); err == nil {
+		return max(st.CachedInfo().Config.Replicas, 1)
+	}
+	return max(s.b.cfg.Replicas, 1)
+}
+
 // StreamName is the stream holding the log.
 func (s *Store) StreamName() string { return s.b.cfg.Stream }
 
