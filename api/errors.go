@@ -22,6 +22,7 @@ var statusOf = map[domain.Kind]int{
 	domain.Forbidden:       http.StatusForbidden,
 	domain.NotFound:        http.StatusNotFound,
 	domain.Conflict:        http.StatusConflict,
+	domain.Unavailable:     http.StatusServiceUnavailable,
 	domain.Corrupt:         http.StatusInternalServerError,
 	domain.Internal:        http.StatusInternalServerError,
 	domain.Other:           http.StatusInternalServerError,

@@ -70,6 +70,7 @@ var messages = map[string][2]string{
 	"kind_forbidden":       {"无权进行此操作", "Not allowed"},
 	"kind_unauthenticated": {"请先登录", "Sign in first"},
 	"kind_internal":        {"服务器内部错误", "Internal error"},
+	"kind_unavailable":     {"暂时无法处理，未作任何记录，请稍后再试", "Unavailable for now: nothing was recorded; try again later"},
 	"field_city":           {"城市", "city"},
 	"field_year":           {"年份", "year"},
 	"field_at":             {"日期", "date"},
@@ -324,7 +325,7 @@ func (l Lang) pick(zh, en []string) []string {
 // error's own (English) text.
 func (l Lang) ErrorLead(err error) string {
 	key := map[domain.Kind]string{domain.Invalid: "kind_invalid", domain.NotFound: "kind_not_found", domain.Conflict: "kind_conflict",
-		domain.Forbidden: "kind_forbidden", domain.Unauthenticated: "kind_unauthenticated"}[domain.KindOf(err)]
+		domain.Forbidden: "kind_forbidden", domain.Unauthenticated: "kind_unauthenticated", domain.Unavailable: "kind_unavailable"}[domain.KindOf(err)]
 	lead := l.T(cmp.Or(key, "kind_internal"))
 	if f := domain.FieldOf(err); f != "" {
 		name := l.T("field_" + f)

@@ -20,6 +20,7 @@ const (
 	Internal                    // a fault of the ledger or its store
 	Corrupt                     // stored data failed an integrity check
 	Unauthenticated             // no valid credentials
+	Unavailable                 // the store cannot take it now (its disk nearly full, too busy): nothing was done; try again later
 )
 
 func (k Kind) String() string {
@@ -38,6 +39,8 @@ func (k Kind) String() string {
 		return "corrupt"
 	case Unauthenticated:
 		return "unauthenticated"
+	case Unavailable:
+		return "unavailable"
 	}
 	return "other"
 }

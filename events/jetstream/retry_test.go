@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -75,4 +76,50 @@ func TestRetryAfterDuplicateWindow(t *testing.T) {
 	last, err := s2.LastPosition(ctx)
 	require.NoError(t, err)
 	require.Equal(t, uint64(1), last)
+}
+
+// On the embedded store a commit its disk has no room for is refused whole,
+// as unavailable, before anything is sent.
+func TestCommitRefusedWithoutDiskRoom(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	s.b.freeSpace = func() (uint64, bool) { return 10 << 20, true }
+	a := events.Aggregate{Scope: "140100", Type: "note", ID: "DISK"}
+	_, err = s.Append(ctx, events.Change{Aggregate: a, Expect: events.NoEvents, Events: []events.Draft{{OccurredAt: time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC),
+		Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: "x"}}}})
+	require.Equal(t, domain.Unavailable, domain.KindOf(err), "%v", err)
+	require.Contains(t, err.Error(), "10 MB free")
+	last, err := s.LastPosition(ctx)
+	require.NoError(t, err)
+	require.Zero(t, last, "nothing stored")
+}
+
+// A batch the server failed for another reason than a conflict is
+// reported with what the log holds of it: found by its ids.
+func TestPartialBatchIsReported(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	a := events.Aggregate{Scope: "140100", Type: "note", ID: "PART"}
+	drafts := make([]events.Draft, 4)
+	for i := range drafts {
+		drafts[i] = events.Draft{OccurredAt: time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin},
+			Data: storetest.Noted{Text: fmt.Sprint("n", i)}}
+	}
+	stored, err := s.Append(ctx, events.Change{Aggregate: a, Expect: events.NoEvents, Events: drafts[:3]})
+	require.NoError(t, err)
+	// As if the server had failed a batch of five of which these three
+	// were stored.
+	batch := make([]*events.Event, 0, 5)
+	for i := range stored {
+		batch = append(batch, &stored[i])
+	}
+	batch = append(batch, &events.Event{ID: uuid.Must(uuid.NewV7())}, &events.Event{ID: uuid.Must(uuid.NewV7())})
+	cause := fmt.Errorf("atomic publish batch is incomplete")
+	err = s.b.partial(ctx, batch, cause)
+	require.Contains(t, err.Error(), "3 of its 5 events are stored, at positions 1–3")
+	require.ErrorIs(t, s.b.partial(ctx, batch[3:], cause), cause, "none stored: the server's error as it is")
 }

@@ -9,8 +9,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
@@ -79,6 +81,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if cfg.DataDir == "" {
 			return nil, domain.Errorf(op, domain.Invalid, "data", "give a data directory for the embedded store, or a NATS URL")
 		}
+		b.freeSpace = diskFree(cfg.DataDir)
 		if b.emb, err = startEmbedded(cfg.DataDir, cfg.Listen); err != nil {
 			return nil, domain.E(op, domain.Internal, "data", err)
 		}
@@ -273,6 +276,9 @@ type backend struct {
 	// loseAck, if set, is asked after each successful publish whether to
 	// pretend its acknowledgement was lost (tests of retries).
 	loseAck func() bool
+	// freeSpace, on the embedded store, is the space free on its disk
+	// (roomFor); replaced in tests.
+	freeSpace func() (uint64, bool)
 
 	chain     chain // what the backend knows of the stream's end (chain.go)
 	unchained bool  // the stream is unsafe: chain is not relied on
@@ -402,6 +408,9 @@ func withAttemptTimeout(ctx context.Context) (context.Context, context.CancelFun
 const commitRetries = 4
 
 func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head) error {
+	if err := b.roomFor(evs); err != nil {
+		return err
+	}
 	var err error
 	for attempt := 0; attempt <= commitRetries; attempt++ {
 		if attempt > 0 {
@@ -456,7 +465,10 @@ func (b *backend) publish(ctx context.Context, evs []*events.Event, expect map[e
 	} else {
 		ack, err := jetstreamext.PublishMsgBatch(ctx, b.js, msgs)
 		if err != nil {
-			return classify(err)
+			if err = classify(err); !errors.Is(err, events.ErrConflict) && !errors.Is(err, events.ErrDuplicate) && !unknownOutcome(err) {
+				return b.partial(ctx, evs, err)
+			}
+			return err
 		}
 		last = ack.Sequence
 	}
@@ -509,6 +521,79 @@ func encodeAll(evs []*events.Event, expect map[events.Aggregate]events.Head, pla
 		encodeRange(0, n)
 	}
 	return msgs
+}
+
+// diskReserve is the space an embedded store keeps free on its disk: a
+// write that would leave less is refused whole. A server whose disk fills
+// in the middle of an atomic batch stores part of it (seen with a full
+// disk: 13 of an upload's 436 events stored, the rest not).
+const diskReserve = 64 << 20
+
+// roomFor refuses, on the embedded store, a commit its disk has no room
+// for: the events' bytes twice over (the server's files and indexes) and
+// diskReserve. An external server is asked nothing: its operator sizes
+// max_file_store below its volume.
+func (b *backend) roomFor(evs []*events.Event) error {
+	if b.freeSpace == nil {
+		return nil
+	}
+	free, ok := b.freeSpace()
+	if !ok {
+		return nil // not known: the server's own limits apply
+	}
+	need := uint64(diskReserve)
+	for _, e := range evs {
+		need += 2 * uint64(len(e.Payload)+1024) // payload, envelope headers, subject
+	}
+	if free < need {
+		return domain.Errorf("events.Append", domain.Unavailable, "", "the disk of %s has %d MB free, and this write of %d events needs about %d MB: nothing stored; free some space, or move the data directory",
+			b.cfg.DataDir, free>>20, len(evs), need>>20)
+	}
+	return nil
+}
+
+// diskFree is the space free to the embedded server in dir.
+func diskFree(dir string) func() (uint64, bool) {
+	return func() (uint64, bool) {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(dir, &st); err != nil {
+			return 0, false
+		}
+		return st.Bavail * uint64(st.Bsize), true
+	}
+}
+
+// partial is the error of an atomic batch the server failed for another
+// reason than a conflict: it says how many of the batch's events the log
+// holds after all, found by their ids among the last positions, so that a
+// batch cut short is never reported as nothing stored.
+func (b *backend) partial(ctx context.Context, evs []*events.Event, cause error) error {
+	ctx, cancel := withAttemptTimeout(context.WithoutCancel(ctx))
+	defer cancel()
+	last, err := b.LastPosition(ctx)
+	if err != nil || last == 0 {
+		return cause
+	}
+	ids := make(map[uuid.UUID]bool, len(evs))
+	for _, e := range evs {
+		ids[e.ID] = true
+	}
+	var stored []uint64
+	from := uint64(1)
+	if n := uint64(2 * len(evs)); last > n {
+		from = last - n + 1
+	}
+	err = b.Scan(ctx, events.Query{From: from, To: last}, false, func(r events.Record) error {
+		if e, err := r.Decode(); err == nil && ids[e.ID] {
+			stored = append(stored, r.Position)
+		}
+		return nil
+	})
+	if err != nil || len(stored) == 0 {
+		return cause
+	}
+	return domain.Errorf("events.Append", domain.Internal, "", "the store failed part-way through an atomic write (%v): %d of its %d events are stored, at positions %d–%d; the rest are not. Sent again, an upload stores only what is missing; run ledger verify",
+		cause, len(stored), len(evs), stored[0], stored[len(stored)-1])
 }
 
 // JetStream error codes the ledger reacts to.
