@@ -166,6 +166,13 @@ type Event struct {
 	// upcast form. They equal Schema and Payload unless an upcaster ran.
 	StoredSchema  int             `json:"-"`
 	StoredPayload json.RawMessage `json:"-"`
+
+	// More is how many events of the same atomic append follow this one in
+	// the log (0 for its last, and for an event appended alone), as the
+	// backend recorded it: a reader that must never show half of an append
+	// (projections.Live) applies the events up to one with 0 together. Not
+	// part of the hash; a backend that does not record it leaves 0.
+	More int `json:"-"`
 }
 
 // TimeFormat is how the envelope's times are written: RFC 3339, UTC, with

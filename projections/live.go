@@ -132,15 +132,26 @@ func (l *Live) Run(ctx context.Context) error {
 		defer close(done)
 		go l.tick(ctx, done)
 	}
+	// The events of one atomic append are applied together, under one
+	// lock: a reader never sees half of an upload (events.Event.More).
+	var pending []events.Event
 	err := l.store.Follow(ctx, events.Query{From: from}, func(e events.Event) error {
-		l.mu.Lock()
-		for _, p := range l.models {
-			p.Apply(e)
+		if e.More > 0 {
+			pending = append(pending, e)
+			return nil
 		}
-		l.mark.Advance(&e)
+		pending = append(pending, e)
+		l.mu.Lock()
+		for i := range pending {
+			for _, p := range l.models {
+				p.Apply(pending[i])
+			}
+			l.mark.Advance(&pending[i])
+		}
 		l.mu.Unlock()
 		l.position.Store(e.Position)
-		n := l.applied.Add(1)
+		n := l.applied.Add(uint64(len(pending)))
+		pending = pending[:0]
 		if l.snapshot != nil {
 			l.maybeSnapshot(ctx, n)
 		}

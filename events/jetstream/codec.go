@@ -30,6 +30,9 @@ const (
 	HeaderCausation   = "Ledger-Causation-Id"
 	HeaderPrevHash    = "Ledger-Prev-Hash"
 	HeaderHash        = "Ledger-Hash"
+	// HeaderCommit is "i/n" on the i-th of an atomic append's n messages
+	// (absent when n is 1): events.Event.More. Not hashed.
+	HeaderCommit = "Ledger-Commit"
 )
 
 // aggregateSubject is the subject prefix of one aggregate's events.
@@ -192,6 +195,15 @@ func decode(subject string, h nats.Header, data []byte, seq uint64) (*events.Eve
 	}
 	if e.Hash, err = events.ParseHash(h.Get(HeaderHash)); err != nil {
 		return fail(HeaderHash, err)
+	}
+	// The append's bounds are a reader's hint, not part of the event: a
+	// value that is not i/n leaves the event on its own, readable.
+	if i, n, ok := strings.Cut(h.Get(HeaderCommit), "/"); ok {
+		ii, err1 := strconv.Atoi(i)
+		nn, err2 := strconv.Atoi(n)
+		if err1 == nil && err2 == nil && ii >= 1 && ii <= nn {
+			e.More = nn - ii
+		}
 	}
 	return e, nil
 }

@@ -50,6 +50,7 @@ func TestEncodeAll(t *testing.T) {
 			HeaderActor:           {e.Actor.ID},
 			HeaderRole:            {string(e.Actor.Role)},
 			HeaderHash:            {e.Hash.String()},
+			HeaderCommit:          {fmt.Sprintf("%d/%d", i+1, len(evs))},
 		}
 		if e.CorrelationID != uuid.Nil {
 			want[HeaderCorrelation] = []string{e.CorrelationID.String()}
@@ -73,6 +74,7 @@ func TestEncodeAll(t *testing.T) {
 		require.NoError(t, err)
 		e.Position = 9
 		requireSameEnvelope(t, e, back)
+		require.Equal(t, len(evs)-1-i, back.More, "how many of the append follow")
 
 		// A header added later (the batch's) does not write into another's value.
 		m.Header.Add(HeaderActor, "x")

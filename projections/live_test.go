@@ -1,0 +1,65 @@
+package projections_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/jetstream"
+	"github.com/shanxi-water/ledger/events/storetest"
+	"github.com/shanxi-water/ledger/projections"
+)
+
+// seen records, for each event applied, the position the live models had
+// reached when it was applied.
+type seen struct {
+	live *projections.Live
+	at   map[uint64]uint64
+}
+
+func (s *seen) Apply(e events.Event) { s.at[e.Position] = s.live.Position() }
+
+// The events of one atomic append are applied together: a reader of the
+// live models sees none of them or all (a station's upload of several
+// sections showed some of a city's sections and not the others). Each
+// event says how many of its append follow it.
+func TestLiveAppliesAnAppendWhole(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	note := func(id string, texts ...string) events.Change {
+		c := events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: events.AggregateID(id)}, Expect: events.Any}
+		for _, x := range texts {
+			c.Events = append(c.Events, events.Draft{OccurredAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
+				Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: x}})
+		}
+		return c
+	}
+	_, err = s.Append(ctx, note("A", "a1"))
+	require.NoError(t, err)
+	_, err = s.Append(ctx, note("B", "b1", "b2"), note("C", "c1"))
+	require.NoError(t, err)
+	_, err = s.Append(ctx, note("D", "d1"))
+	require.NoError(t, err)
+
+	var more []int
+	require.NoError(t, s.Read(ctx, events.Query{}, func(e events.Event) error { more = append(more, e.More); return nil }))
+	require.Equal(t, []int{0, 2, 1, 0, 0}, more)
+
+	m := &seen{at: map[uint64]uint64{}}
+	l := projections.NewLive(s, m)
+	m.live = l
+	go l.Run(ctx)
+	require.True(t, l.WaitFor(ctx, 5, 10*time.Second))
+	l.View(func() {
+		require.Equal(t, map[uint64]uint64{1: 0, 2: 1, 3: 1, 4: 1, 5: 4}, m.at,
+			fmt.Sprintf("positions 2–4 are one append, applied before the models move past 1: %v", m.at))
+	})
+}
