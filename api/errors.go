@@ -37,12 +37,14 @@ type ErrorBody struct {
 // Rows lists every bad row of a rejected upload; Conflict the aggregate that
 // moved on.
 type ErrorDetail struct {
-	Kind     string                `json:"kind"`
-	Op       string                `json:"op,omitempty"`
-	Field    string                `json:"field,omitempty"`
-	Message  string                `json:"message"`
-	Rows     []monitoring.RowError `json:"rows,omitempty"`
-	Conflict *events.ConflictError `json:"conflict,omitempty"`
+	Kind    string                `json:"kind"`
+	Op      string                `json:"op,omitempty"`
+	Field   string                `json:"field,omitempty"`
+	Message string                `json:"message"`
+	Rows    []monitoring.RowError `json:"rows,omitempty"`
+	// RowsOmitted counts an upload's errors past the rows listed.
+	RowsOmitted int                   `json:"rows_omitted,omitempty"`
+	Conflict    *events.ConflictError `json:"conflict,omitempty"`
 }
 
 // writeError answers with the error's status and JSON body.
@@ -79,7 +81,7 @@ func errorDetail(err error) (int, ErrorDetail) {
 	}
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
-		d.Rows = ie.Errors
+		d.Rows, d.RowsOmitted = ie.Errors, ie.Omitted
 	}
 	var ce *events.ConflictError
 	if errors.As(err, &ce) {

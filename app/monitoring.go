@@ -134,14 +134,19 @@ type ImportResult struct {
 	LastPosition  uint64                `json:"last_position,omitempty"`
 }
 
-// ImportError rejects an upload: every bad row, by line, column and reason.
+// ImportError rejects an upload: every bad row, by line, column and reason
+// (the first monitoring.MaxRowErrors, and how many more).
 type ImportError struct {
-	Errors []monitoring.RowError
+	Errors  []monitoring.RowError
+	Omitted int
 }
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d bad row(s), nothing stored:", len(e.Errors))
+	if e.Omitted > 0 {
+		fmt.Fprintf(&b, " more than %d errors (%d more not listed): the file has a fault of its own; fix the first and send it again;", monitoring.MaxRowErrors, e.Omitted)
+	}
 	for i, r := range e.Errors {
 		if i == 20 {
 			fmt.Fprintf(&b, "\n  … and %d more", len(e.Errors)-20)
@@ -205,8 +210,10 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 			importChecked()
 		}
 		res.Rejected, res.RejectedRows = rejected, rejectedLines(rejected)
-		if len(rejected) > 0 && (!opts.Partial || rejected[0].Line == 1) { // line 1: the header, without which no row reads
-			return nil, domain.E(op, domain.Invalid, "file", &ImportError{Errors: rejected})
+		// Refused whole: without Partial, with an error in the header
+		// (without which no row reads), or with too many errors to list.
+		if len(rejected) > 0 && (!opts.Partial || rejected[0].Line == 1 || parsed.Omitted > 0) {
+			return nil, domain.E(op, domain.Invalid, "file", &ImportError{Errors: rejected, Omitted: parsed.Omitted})
 		}
 		// The bad rows are written once, when the good ones are stored
 		// (a retry below would write them again).
@@ -520,6 +527,8 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 			res.Withdrawn++
 		case slices.Contains(known, digest(row.Sample)):
 			res.AlreadyStored++
+		case len(rejected) >= monitoring.MaxRowErrors:
+			p.Omitted++
 		case withdrawn:
 			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
 				Reason: "this section's sample at this time from this source was withdrawn from assessment, with other values (" + digestDiff(known[len(known)-1], digest(row.Sample)) + "): a correction brings it back with new ones"})

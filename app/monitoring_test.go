@@ -528,3 +528,23 @@ func TestInterleavedUploadsStoreRowsOnce(t *testing.T) {
 	}
 	require.Equal(t, 2, n, "B's two rows of the section, once each")
 }
+
+// An upload lists its first monitoring.MaxRowErrors errors and counts the
+// rest; with more than that it is refused whole, even partial.
+func TestImportListsErrorsUpToACap(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	var file strings.Builder
+	file.WriteString("section,sampled_at,source,DO\nFH-HJDQ,2019-03-01 08:00,manual,6.1\n")
+	for i := range monitoring.MaxRowErrors + 5 {
+		fmt.Fprintf(&file, "FH-HJDQ,2019-03-%02d %02d:%02d,auto,x\n", 2+i/1440, i/60%24, i%60)
+	}
+	before := lastPosition(t, s)
+	_, err := app.ImportSamples(ctx, s, station, strings.NewReader(file.String()), app.ImportOptions{Partial: true, Now: now})
+	var ie *app.ImportError
+	require.ErrorAs(t, err, &ie)
+	require.Len(t, ie.Errors, monitoring.MaxRowErrors)
+	require.Equal(t, 5, ie.Omitted)
+	require.Contains(t, err.Error(), "5 more not listed")
+	require.Equal(t, before, lastPosition(t, s), "nothing stored, not even the good row")
+}

@@ -74,8 +74,10 @@ type SectionLookup func(cell string, byName bool) (SectionID, bool)
 // Parsed is an upload read and checked line by line.
 type Parsed struct {
 	Rows   []Row
-	Errors []RowError
-	Header []string
+	Errors []RowError // the first MaxRowErrors errors, by line
+	// Omitted counts the errors past MaxRowErrors, not listed.
+	Omitted int
+	Header  []string
 	// Encoding is the file's text encoding: UTF-8, UTF-16 or GB18030.
 	Encoding string
 	// Ignored are the columns read and not stored: parameters GB 3838 does
@@ -88,6 +90,24 @@ type Parsed struct {
 	text  []byte
 	comma rune
 	spans []lineSpan
+}
+
+// MaxRowErrors is the most errors an upload lists; past them it counts
+// them (Parsed.Omitted) and is refused whole, partial or not. A file with
+// more has a fault of its own (a wrong column, a wrong unit), and listing
+// a million errors took gigabytes (a 26 MB file of bad rows made a 445 MB
+// answer).
+const MaxRowErrors = 10_000
+
+// fail records errors of a line, up to MaxRowErrors; the rest are counted.
+func (p *Parsed) fail(errs ...RowError) {
+	for _, e := range errs {
+		if len(p.Errors) < MaxRowErrors {
+			p.Errors = append(p.Errors, e)
+		} else {
+			p.Omitted++
+		}
+	}
 }
 
 // lineSpan is a data line's number and its bytes in the decoded text.
@@ -189,7 +209,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			p.Errors = append(p.Errors, RowError{Line: line, Reason: "not valid CSV: " + err.Error()})
+			p.fail(RowError{Line: line, Reason: "not valid CSV: " + err.Error()})
 			if pe == nil {
 				break
 			}
@@ -205,12 +225,12 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		}
 		p.spans = append(p.spans, lineSpan{line, from, int(cr.InputOffset())})
 		if len(rec) != len(header) {
-			p.Errors = append(p.Errors, RowError{Line: line, Reason: fmt.Sprintf("%d cells, the header names %d", len(rec), len(header))})
+			p.fail(RowError{Line: line, Reason: fmt.Sprintf("%d cells, the header names %d", len(rec), len(header))})
 			continue
 		}
 		row, errs := parseRow(line, rec, header, cols, items, known, now)
 		if len(errs) > 0 {
-			p.Errors = append(p.Errors, errs...)
+			p.fail(errs...)
 			continue
 		}
 		sec := seen[row.Section]
@@ -222,7 +242,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		}
 		row.Section = sec.id
 		if first, dup := sec.keys[row.Sample.Key()]; dup {
-			p.Errors = append(p.Errors, RowError{Line: line, Reason: fmt.Sprintf("repeats line %d (same section, time and source)", first)})
+			p.fail(RowError{Line: line, Reason: fmt.Sprintf("repeats line %d (same section, time and source)", first)})
 			continue
 		}
 		sec.keys[row.Sample.Key()] = line
