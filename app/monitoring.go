@@ -174,6 +174,9 @@ const importRetries = 3
 // stored with other values is an error (that needs a correction).
 func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io.Reader, opts ImportOptions) (*ImportResult, error) {
 	const op = "import"
+	if err := domain.CheckText(opts.File, 255); err != nil {
+		return nil, domain.E(op, domain.Invalid, "file", fmt.Errorf("the file's name %q: %v", opts.File, err))
+	}
 	raw, err := readUpload(io.LimitReader(r, monitoring.MaxUploadBytes+1), opts.Size)
 	if err != nil {
 		return nil, domain.E(op, domain.Invalid, "file", err)

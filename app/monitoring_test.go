@@ -548,3 +548,13 @@ func TestImportListsErrorsUpToACap(t *testing.T) {
 	require.Contains(t, err.Error(), "5 more not listed")
 	require.Equal(t, before, lastPosition(t, s), "nothing stored, not even the good row")
 }
+
+// The file's name is recorded with the samples: it is text, like every
+// other field, or the upload is refused.
+func TestImportFileNameIsText(t *testing.T) {
+	s := openWithSections(t)
+	_, err := app.ImportSamples(context.Background(), s, station, strings.NewReader(good), app.ImportOptions{File: "../../etc/passwd\r\nX-Evil: 1\x1b[31m", Now: now})
+	require.Equal(t, domain.Invalid, domain.KindOf(err), "%v", err)
+	require.Equal(t, "file", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "control character")
+}
