@@ -148,6 +148,7 @@ func (f *storeFlags) open(ctx context.Context, mustExist bool) (*jetstream.Store
 		DataDir:           f.data,
 		URL:               f.url,
 		AllowUnsafeStream: f.allowUnsafe,
+		MustExist:         mustExist,
 		Registry:          app.Registry(),
 	})
 	if errors.Is(err, jetstream.ErrInUse) {

@@ -107,3 +107,20 @@ func TestDataDirectoryIsLocked(t *testing.T) {
 	_, err = jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: storetest.Registry()})
 	require.ErrorIs(t, err, jetstream.ErrInUse)
 }
+
+// Opened to read only, a server without the log's stream is not found, and
+// no stream is made there.
+func TestMustExistCreatesNothing(t *testing.T) {
+	ctx := context.Background()
+	url := startServer(t)
+	_, err := jetstream.Open(ctx, jetstream.Config{URL: url, Registry: storetest.Registry(), MustExist: true})
+	require.Equal(t, domain.NotFound, domain.KindOf(err), "%v", err)
+	require.Contains(t, err.Error(), "no stream LEDGER there")
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := njs.New(nc)
+	require.NoError(t, err)
+	_, err = js.Stream(ctx, jetstream.DefaultStream)
+	require.ErrorIs(t, err, njs.ErrStreamNotFound)
+}

@@ -45,6 +45,11 @@ type Config struct {
 	// AllowUnsafeStream opens an existing stream whose settings could lose
 	// or delete events, with a warning instead of an error.
 	AllowUnsafeStream bool
+	// MustExist refuses, as not found, a server without the stream, where
+	// Open would create it: for commands that only read (ledger verify on
+	// a wrong or emptied server said "0 events, OK", and left an empty
+	// stream behind).
+	MustExist bool
 	// Registry of event types; required.
 	Registry *events.Registry
 	// Clock for recorded-at; time.Now if nil.
@@ -227,6 +232,9 @@ func (b *backend) ensureStream(ctx context.Context) error {
 	const op = "jetstream.Open"
 	want := StreamConfig(b.cfg.Stream, b.cfg.Replicas, b.cfg.DuplicateWindow)
 	s, err := b.js.Stream(ctx, b.cfg.Stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) && b.cfg.MustExist {
+		return domain.Errorf(op, domain.NotFound, "stream", "no stream %s there: no ledger to read (ledger serve creates it)", b.cfg.Stream)
+	}
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		if s, err = b.js.CreateStream(ctx, want); err != nil {
 			return domain.E(op, domain.Internal, "stream", fmt.Errorf("create stream %s: %w", b.cfg.Stream, err))
