@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,7 +51,15 @@ type ErrorDetail struct {
 // writeError answers with the error's status and JSON body.
 func writeError(w http.ResponseWriter, err error) {
 	status, d := errorDetail(err)
+	retryAfter(w, status)
 	writeJSON(w, status, ErrorBody{Error: d})
+}
+
+// retryAfter tells a client refused for now when to try again.
+func retryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
 }
 
 // writeRequestError is writeError for a request: an event's occurred_at is
@@ -60,12 +69,16 @@ func writeRequestError(w http.ResponseWriter, r *http.Request, err error) {
 	if d.Field == "occurred_at" && r.URL.Query().Has("date") {
 		d.Field = "date"
 	}
+	retryAfter(w, status)
 	writeJSON(w, status, ErrorBody{Error: d})
 }
 
 // errorDetail is an error's status and body.
 func errorDetail(err error) (int, ErrorDetail) {
 	kind := domain.KindOf(err)
+	if kind == domain.Other && errors.Is(err, context.DeadlineExceeded) {
+		kind = domain.Unavailable // a read the store was too slow to answer (a write's unknown outcome is Internal)
+	}
 	d := ErrorDetail{Kind: kind.String(), Field: domain.FieldOf(err), Message: err.Error()}
 	var de *domain.Error
 	if errors.As(err, &de) {

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -120,4 +123,17 @@ func TestLocalPath(t *testing.T) {
 	} {
 		require.Equal(t, want, localPath(next), "%q", next)
 	}
+}
+
+// A read the store was too slow to answer is unavailable for now (503, to
+// be tried again), not a fault; a write whose outcome is unknown stays one.
+func TestSlowStoreIsUnavailable(t *testing.T) {
+	status, d := errorDetail(fmt.Errorf("reading position 1: %w", context.DeadlineExceeded))
+	require.Equal(t, http.StatusServiceUnavailable, status)
+	require.Equal(t, "unavailable", d.Kind)
+	status, _ = errorDetail(domain.E("events.Append", domain.Internal, "", fmt.Errorf("outcome unknown: %w", context.DeadlineExceeded)))
+	require.Equal(t, http.StatusInternalServerError, status)
+	rec := httptest.NewRecorder()
+	writeError(rec, fmt.Errorf("x: %w", context.DeadlineExceeded))
+	require.Equal(t, "5", rec.Header().Get("Retry-After"))
 }

@@ -123,3 +123,51 @@ func TestPartialBatchIsReported(t *testing.T) {
 	require.Contains(t, err.Error(), "3 of its 5 events are stored, at positions 1–3")
 	require.ErrorIs(t, s.b.partial(ctx, batch[3:], cause), cause, "none stored: the server's error as it is")
 }
+
+// Reads of the whole log take turns, maxReplays at a time; the others wait
+// for a place (many at once on one connection timed each other out).
+func TestReplaysTakeTurns(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	a := events.Aggregate{Scope: "140100", Type: "note", ID: "TURN"}
+	// Enough events that a read's pipeline fills while its reader waits,
+	// and the read holds its place.
+	for range 5 {
+		drafts := make([]events.Draft, 1000)
+		for i := range drafts {
+			drafts[i] = events.Draft{OccurredAt: time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: fmt.Sprint(i)}}
+		}
+		_, err := s.Append(ctx, events.Change{Aggregate: a, Expect: events.Any, Events: drafts})
+		require.NoError(t, err)
+	}
+	entered, release := make(chan int, 8), make(chan struct{})
+	done := make(chan error, maxReplays+1)
+	for i := range maxReplays + 1 {
+		go func() {
+			first := true
+			done <- s.Read(ctx, events.Query{}, func(events.Event) error {
+				if first {
+					first = false
+					entered <- i
+					<-release
+				}
+				return nil
+			})
+		}()
+	}
+	for range maxReplays {
+		<-entered
+	}
+	select {
+	case <-entered:
+		t.Fatal("a replay ran beside the others while they held every place")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	<-entered // the last one's turn
+	for range maxReplays + 1 {
+		require.NoError(t, <-done)
+	}
+}

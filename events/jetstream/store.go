@@ -80,7 +80,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	b := &backend{cfg: cfg}
+	b := &backend{cfg: cfg, replays: make(chan struct{}, maxReplays)}
 	var err error
 	if cfg.URL == "" {
 		if cfg.DataDir == "" {
@@ -287,6 +287,9 @@ type backend struct {
 	// freeSpace, on the embedded store, is the space free on its disk
 	// (roomFor); replaced in tests.
 	freeSpace func() (uint64, bool)
+	// replays holds a place for each read of the whole log under way: at
+	// most maxReplays at once.
+	replays chan struct{}
 
 	chain     chain // what the backend knows of the stream's end (chain.go)
 	unchained bool  // the stream is unsafe: chain is not relied on
@@ -435,7 +438,8 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 			return err
 		}
 	}
-	return fmt.Errorf("commit of %d events: outcome unknown after %d tries: %w", len(evs), commitRetries+1, err)
+	// Internal, not unavailable: the events may be stored.
+	return domain.E("events.Append", domain.Internal, "", fmt.Errorf("commit of %d events: outcome unknown after %d tries (they may be stored: read the log before sending them again): %w", len(evs), commitRetries+1, err))
 }
 
 // commitOnce sends the commit once; relying on b.chain if chained (not when
@@ -665,6 +669,23 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 			return err
 		}
 	}
+	if !follow && subjects == nil {
+		// A read of the whole log (a replay) waits for its turn: many at
+		// once on one connection starved each other until their reads
+		// timed out (twenty audits at once: nineteen failed).
+		// It waits replayWait at most, then reads anyway: a replay started
+		// from within another's callback must not wait for it forever.
+		t := time.NewTimer(replayWait)
+		select {
+		case b.replays <- struct{}{}:
+			defer func() { <-b.replays }()
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		t.Stop()
+	}
 	cfg := jetstream.OrderedConsumerConfig{
 		FilterSubjects: subjects,
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
@@ -800,6 +821,13 @@ const scanPullBytes = 32 << 20
 // paid for it, and `ledger demo` took 43 s instead of 25.
 const scanPullMessages = 4096
 
+// maxReplays is how many reads of the whole log run at once; others wait.
+// Each keeps a core busy decoding, and all share the store's connection.
+const maxReplays = 2
+
+// replayWait is the longest a replay waits for its turn.
+const replayWait = 30 * time.Second
+
 // maxDirectRead is the most positions a scan reads one by one instead of
 // with a consumer: a few requests cost less than creating, draining and
 // deleting a consumer (a projection snapshot's check of the event it
@@ -892,6 +920,9 @@ func (b *backend) skipUnreadable(ctx context.Context, prev *uint64, end uint64, 
 		_, err := b.stream.GetMsg(ctx, *prev+1)
 		if err == nil {
 			return true, nil
+		}
+		if ctx.Err() == nil && unknownOutcome(err) {
+			return true, nil // the server is slow to answer: wait on
 		}
 		if !errors.Is(err, jetstream.ErrMsgNotFound) {
 			return false, fmt.Errorf("reading position %d: %w", *prev+1, err)
