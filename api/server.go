@@ -55,6 +55,9 @@ type Config struct {
 	// NotifyDays, if set, keeps the last day checked for overdue tasks, so
 	// that a restart notifies what became overdue while it was down.
 	NotifyDays notify.DayStore
+	// NotifyClaims, if set, has this server send only the notifications it
+	// claims first: several servers on one log send each once.
+	NotifyClaims notify.Claimer
 	// Snapshots, if set, makes the live projections start from the newest
 	// snapshot and take snapshots as they go (projections.Live.UseSnapshots).
 	Snapshots *projections.SnapshotOptions
@@ -82,6 +85,9 @@ func New(cfg Config) *Server {
 		s.notify = notify.New(cfg.Notify, from, cfg.Now)
 		if cfg.NotifyDays != nil {
 			s.notify.UseDayStore(cfg.NotifyDays)
+		}
+		if cfg.NotifyClaims != nil {
+			s.notify.UseClaims(cfg.NotifyClaims)
 		}
 		models = append(models, s.notify)
 	}

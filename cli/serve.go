@@ -94,7 +94,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	} else {
 		days = d
 	}
-	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish, NotifyDays: days, Snapshots: snaps})
+	// Which server sends each notification, when several follow one log.
+	var claims notify.Claimer
+	if c, err := notify.KVClaims(ctx, s.JetStream(), "ledger-notify-sent", s.Replicas(ctx)); err != nil {
+		log.Warn("notifications: not claimed; another server on this log would send them again", "error", err)
+	} else {
+		claims = c
+	}
+	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish, NotifyDays: days, NotifyClaims: claims, Snapshots: snaps})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	running := make(chan struct{})

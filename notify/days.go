@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -56,3 +58,26 @@ func (k kvDays) SaveDay(ctx context.Context, d plan.Date) error {
 
 // storeTimeout bounds a DayStore call made while the notifier is locked.
 const storeTimeout = 5 * time.Second
+
+// KVClaims is a Claimer in a JetStream key-value bucket, created if need
+// be with the log's replicas: a claim is a key created once (an existing
+// key is another process's claim), kept for a month.
+func KVClaims(ctx context.Context, js jetstream.JetStream, bucket string, replicas int) (Claimer, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, History: 1, Storage: jetstream.FileStorage,
+		Replicas: max(replicas, 1), TTL: 30 * 24 * time.Hour, Description: "the ledger's notifications sent, so that several servers send each once"})
+	if err != nil {
+		return nil, fmt.Errorf("key-value bucket %s: %w", bucket, err)
+	}
+	return kvClaims{kv}, nil
+}
+
+type kvClaims struct{ kv jetstream.KeyValue }
+
+func (k kvClaims) Claim(ctx context.Context, key string) (bool, error) {
+	sum := sha256.Sum256([]byte(key)) // a key of the characters a bucket takes
+	_, err := k.kv.Create(ctx, "sent."+hex.EncodeToString(sum[:16]), nil)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -53,6 +53,17 @@ type Notification struct {
 	NotifiedAt time.Time      `json:"notified_at"`
 }
 
+// key is what makes a notification the same one whichever ledger process
+// sends it: its kind, scope and subject, and the event behind it with the
+// time it is about, or for an overdue unit its deadline.
+func (x Notification) key() string {
+	k := x.Kind + "|" + string(x.Scope) + "|" + x.Subject + "|" + x.EventID + "|"
+	if x.EventID != "" {
+		return k + x.At.UTC().Format(time.RFC3339Nano)
+	}
+	return k + fmt.Sprint(x.Details["deadline"])
+}
+
 // Publisher sends a message; *nats.Conn's Publish fits.
 type Publisher func(subject string, data []byte) error
 
@@ -70,7 +81,22 @@ type Notifier struct {
 	primed   bool
 	checked  plan.Date // the last day checked for overdue units, kept in snapshots
 	days     DayStore  // keeps checked as it moves, if set
+	claims   Claimer   // decides which process sends each notification, if set
 	errs     int
+}
+
+// Claimer decides which of the ledger processes following one log sends
+// a notification: Claim is true for the first to claim its key.
+type Claimer interface {
+	Claim(ctx context.Context, key string) (bool, error)
+}
+
+// UseClaims has the notifier send only the notifications it is first to
+// claim: several ledger servers on one log then send each once.
+func (n *Notifier) UseClaims(c Claimer) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.claims = c
 }
 
 // UseDayStore keeps the last day checked in ds as soon as it moves, and
@@ -96,12 +122,25 @@ func Subject(scope domain.Scope, kind string) string {
 	return Prefix + "." + string(scope) + "." + kind
 }
 
-func (n *Notifier) send(x Notification) {
+// send publishes a notification, unless another ledger process claimed it
+// first; it reports whether this one sent it.
+func (n *Notifier) send(x Notification) bool {
+	if n.claims != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		first, err := n.claims.Claim(ctx, x.key())
+		cancel()
+		if err != nil {
+			n.errs++ // sent anyway: twice rather than never
+		} else if !first {
+			return false // another ledger process sent it
+		}
+	}
 	x.NotifiedAt = n.now().UTC()
 	b, _ := json.Marshal(x)
 	if err := n.publish(Subject(x.Scope, x.Kind), b); err != nil {
 		n.errs++
 	}
+	return true
 }
 
 // Apply follows the log.
@@ -185,7 +224,8 @@ func (n *Notifier) exceedance(e events.Event, sec monitoring.SectionRegistered, 
 		Details: map[string]any{"class": r.Class.String(), "target": target.String(), "worst": r.Worst, "source": s.Source}})
 }
 
-// CheckOverdue publishes the task units newly overdue today. The first
+// CheckOverdue publishes the task units newly overdue today, and returns
+// how many it sent. The first
 // check of a notifier restored from a snapshot publishes those that became
 // overdue since the last day it had checked (a deadline passed while the
 // server was down is notified when it starts again); the first check of a
@@ -222,10 +262,11 @@ func (n *Notifier) CheckOverdue() int {
 		if !n.primed {
 			continue
 		}
-		n.send(Notification{Kind: TaskOverdue, Scope: r.Scope, Subject: string(r.Task), At: now,
+		if n.send(Notification{Kind: TaskOverdue, Scope: r.Scope, Subject: string(r.Task), At: now,
 			Summary: fmt.Sprintf("task %s overdue since %s", r.Task, r.Deadline),
-			Details: map[string]any{"deadline": r.Deadline.String(), "lead": r.Lead, "status": r.Status}})
-		sent++
+			Details: map[string]any{"deadline": r.Deadline.String(), "lead": r.Lead, "status": r.Status}}) {
+			sent++
+		}
 	}
 	n.primed = true
 	if n.days != nil {

@@ -149,3 +149,70 @@ func next(t *testing.T, got chan notify.Notification) notify.Notification {
 	}
 	return notify.Notification{}
 }
+
+// Two ledger servers following one log, claiming in one bucket, send each
+// notification once between them: the exceedances of an upload and the
+// task units newly overdue.
+func TestTwoServersNotifyOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := &clock{t: time.Date(2017, 1, 5, 9, 0, 0, 0, domain.CST)}
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: c.Now})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = app.Register(ctx, s, admin, c.Now(), app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥",
+		River: "汾河", Basin: domain.Yellow, City: "140800", Kind: water.River, Level: monitoring.National, Assessed: true,
+		Targets: monitoring.Targets{2017: water.ClassIV}}))
+	require.NoError(t, err)
+	_, err = app.LoadCatalogue(ctx, s, admin, c.Now())
+	require.NoError(t, err)
+	claims, err := notify.KVClaims(ctx, s.JetStream(), "test-notify-sent", 1)
+	require.NoError(t, err)
+	from, err := s.LastPosition(ctx)
+	require.NoError(t, err)
+
+	var mu sync.Mutex
+	sent := map[string]int{} // subject and body's summary: times sent
+	var servers []*notify.Notifier
+	var lives []*projections.Live
+	for range 2 {
+		n := notify.New(func(subject string, data []byte) error {
+			var x notify.Notification
+			require.NoError(t, json.Unmarshal(data, &x))
+			mu.Lock()
+			sent[subject+" "+x.Subject+" "+x.Summary]++
+			mu.Unlock()
+			return nil
+		}, from, c.Now)
+		n.UseClaims(claims)
+		live := projections.NewLive(s, n)
+		go live.Run(ctx)
+		require.True(t, live.WaitFor(ctx, from, 10*time.Second))
+		require.Zero(t, n.CheckOverdue())
+		servers, lives = append(servers, n), append(lives, live)
+	}
+
+	c.Set(time.Date(2017, 2, 1, 9, 0, 0, 0, domain.CST))
+	res, err := app.ImportSamples(ctx, s, admin, strings.NewReader("section,sampled_at,source,NH3N\nFH-HJDQ,2017-01-20 09:00,manual,2.6\nFH-HJDQ,2017-01-25 09:00,auto,2.7\n"), app.ImportOptions{Now: c.Now()})
+	require.NoError(t, err)
+	for _, l := range lives {
+		require.True(t, l.WaitFor(ctx, res.LastPosition, 10*time.Second))
+	}
+	c.Set(time.Date(2018, 1, 2, 9, 0, 0, 0, domain.CST))
+	overdue := 0
+	for i, n := range servers {
+		lives[i].View(func() { overdue += n.CheckOverdue() })
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	exceedances := 0
+	for k, times := range sent {
+		require.Equal(t, 1, times, "sent once: %s", k)
+		if strings.Contains(k, notify.Exceedance) {
+			exceedances++
+		}
+	}
+	require.Equal(t, 2, exceedances, "the two samples worse than their target")
+	require.Positive(t, overdue)
+	require.Len(t, sent, exceedances+overdue)
+}
