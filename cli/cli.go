@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -103,6 +104,7 @@ type storeFlags struct {
 	allowUnsafe bool
 	server      string
 	token       string
+	log         *slog.Logger // the store's log (its connection's losses and returns); slog's default if nil
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
@@ -150,6 +152,7 @@ func (f *storeFlags) open(ctx context.Context, mustExist bool) (*jetstream.Store
 		AllowUnsafeStream: f.allowUnsafe,
 		MustExist:         mustExist,
 		Registry:          app.Registry(),
+		Logger:            f.log,
 	})
 	if errors.Is(err, jetstream.ErrInUse) {
 		return nil, fmt.Errorf("%w; if 'ledger serve' has it open, go through its API: --server http://ADDRESS (or LEDGER_SERVER), with a token in LEDGER_TOKEN", err)

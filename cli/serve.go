@@ -34,6 +34,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	sf.log = log
 	if *withDemo {
 		if sf.url != "" {
 			return fmt.Errorf("--demo creates a new embedded store; it cannot be used with --nats")

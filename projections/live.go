@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events"
 )
 
@@ -26,7 +27,7 @@ type Live struct {
 	mark     Mark          // under mu: where the models stand
 	position atomic.Uint64 // last event applied
 	applied  atomic.Uint64 // events applied since start
-	err      atomic.Value  // error that stopped Run
+	err      atomic.Value  // errBox: the error that stopped following, while it is stopped
 
 	snap     *SnapshotOptions
 	snapshot []Snapshotter // the models, when every one is a Snapshotter
@@ -124,7 +125,7 @@ func (l *Live) Run(ctx context.Context) error {
 		l.snapMu.Unlock()
 		pos, err := l.restore(ctx)
 		if err != nil {
-			l.err.Store(err)
+			l.err.Store(errBox{err})
 			return err
 		}
 		from = pos + 1
@@ -135,7 +136,7 @@ func (l *Live) Run(ctx context.Context) error {
 	// The events of one atomic append are applied together, under one
 	// lock: a reader never sees half of an upload (events.Event.More).
 	var pending []events.Event
-	err := l.store.Follow(ctx, events.Query{From: from}, func(e events.Event) error {
+	apply := func(e events.Event) error {
 		if e.More > 0 {
 			pending = append(pending, e)
 			return nil
@@ -155,10 +156,30 @@ func (l *Live) Run(ctx context.Context) error {
 		if l.snapshot != nil {
 			l.maybeSnapshot(ctx, n)
 		}
+		if l.Err() != nil {
+			l.err.Store(errBox{}) // following again
+		}
 		return nil
-	})
-	if err != nil && ctx.Err() == nil {
-		l.err.Store(err)
+	}
+	// Following stops on an error. One of reading (a lost connection, a
+	// server down) is waited out and the log followed again from the last
+	// event applied; one of an event that cannot be read or decoded stops
+	// the models there, rather than skip it, until the ledger is fixed.
+	var err error
+	for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
+		pending = pending[:0] // an append cut short is read again whole
+		err = l.store.Follow(ctx, events.Query{From: max(from, l.position.Load()+1)}, apply)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		l.err.Store(errBox{err})
+		if k := domain.KindOf(err); k == domain.Corrupt || k == domain.Invalid {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
 	}
 	if l.snapshot != nil && ctx.Err() != nil {
 		// Graceful stop: a last snapshot, so that the next start replays
@@ -341,13 +362,17 @@ func (l *Live) Position() uint64 { return l.position.Load() }
 // from a snapshot).
 func (l *Live) Applied() uint64 { return l.applied.Load() }
 
-// Err is the error that stopped Run, if any.
+// Err is the error that stopped the models following the log, while they
+// are stopped: nil again once a lost connection is back and they follow on.
 func (l *Live) Err() error {
-	if e, ok := l.err.Load().(error); ok {
-		return e
+	if e, ok := l.err.Load().(errBox); ok {
+		return e.err
 	}
 	return nil
 }
+
+// errBox holds Live's error in its atomic.Value, which takes no nil.
+type errBox struct{ err error }
 
 // Lag is how many events the projections are behind the log.
 func (l *Live) Lag(ctx context.Context) (uint64, error) {

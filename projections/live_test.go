@@ -63,3 +63,44 @@ func TestLiveAppliesAnAppendWhole(t *testing.T) {
 			fmt.Sprintf("positions 2–4 are one append, applied before the models move past 1: %v", m.at))
 	})
 }
+
+// flaky is the store with a Follow that fails once, after its first event,
+// as a lost connection would.
+type flaky struct {
+	events.Store
+	failed bool
+}
+
+func (f *flaky) Follow(ctx context.Context, q events.Query, fn func(events.Event) error) error {
+	if f.failed {
+		return f.Store.Follow(ctx, q, fn)
+	}
+	f.failed = true
+	err := f.Store.Read(ctx, events.Query{From: q.From, To: q.From}, fn)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("nats: connection closed")
+}
+
+// The live models follow the log again after an error of reading it,
+// from the event after the last applied: nothing twice, nothing missed.
+func TestLiveFollowsAgainAfterALostConnection(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	for i := range 3 {
+		_, err = s.Append(ctx, events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: events.AggregateID(fmt.Sprint(i))}, Expect: events.Any,
+			Events: []events.Draft{{OccurredAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: "x"}}}})
+		require.NoError(t, err)
+	}
+	m := &seen{at: map[uint64]uint64{}}
+	l := projections.NewLive(&flaky{Store: s}, m)
+	m.live = l
+	go l.Run(ctx)
+	require.True(t, l.WaitFor(ctx, 3, 10*time.Second), "caught up after the error: %v", l.Err())
+	require.NoError(t, l.Err(), "following again")
+	l.View(func() { require.Equal(t, map[uint64]uint64{1: 0, 2: 1, 3: 2}, m.at) })
+}

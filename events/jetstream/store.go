@@ -90,13 +90,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if b.emb, err = startEmbedded(cfg.DataDir, cfg.Listen); err != nil {
 			return nil, domain.E(op, domain.Internal, "data", err)
 		}
-		opts := []nats.Option{nats.InProcessServer(b.emb.srv), nats.Name("ledger")}
+		opts := append(b.connLogging(), nats.InProcessServer(b.emb.srv), nats.Name("ledger"))
 		if b.emb.password != "" {
 			opts = append(opts, nats.UserInfo(ledgerUser, b.emb.password))
 		}
 		b.nc, err = nats.Connect("", opts...)
 	} else {
-		b.nc, err = nats.Connect(cfg.URL, nats.Name("ledger"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+		b.nc, err = nats.Connect(cfg.URL, append(b.connLogging(), nats.Name("ledger"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))...)
 	}
 	if err != nil {
 		b.Close()
@@ -565,6 +565,30 @@ func (b *backend) roomFor(evs []*events.Event) error {
 			b.cfg.DataDir, free>>20, len(evs), need>>20)
 	}
 	return nil
+}
+
+// connLogging logs the connection's losses, returns and asynchronous
+// errors (a slow consumer) in the ledger's log, where nats.go would print
+// them as plain text, or say nothing.
+func (b *backend) connLogging() []nats.Option {
+	log := b.cfg.Logger
+	return []nats.Option{
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("NATS connection lost; reconnecting", "error", err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			log.Info("NATS connection back", "server", c.ConnectedUrlRedacted())
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			log.Warn("NATS", "error", err, "subject", subject)
+		}),
+	}
 }
 
 // diskFree is the space free to the embedded server in dir.
