@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/monitoring"
@@ -56,11 +58,15 @@ type Token struct {
 	Sections []monitoring.SectionID `json:"sections,omitempty"` // a station's own sections
 }
 
-// Tokens is the token file.
+// Tokens is the token file. Several ledger processes may share one: each
+// adds its tokens to the file as it stands (under a lock on path.lock), and
+// reads it again when a token is not found and the file has changed.
 type Tokens struct {
-	mu     sync.RWMutex
-	path   string
-	tokens []Token
+	mu       sync.RWMutex
+	path     string
+	tokens   []Token
+	modified time.Time // the file's, when read
+	checked  time.Time // when a missing token last had the file looked at
 }
 
 func hashToken(t string) string {
@@ -78,18 +84,58 @@ func newSecret() string {
 // one administrator token, which it returns (the only time it is shown).
 func OpenTokens(path string) (*Tokens, string, error) {
 	t := &Tokens{path: path}
-	b, err := os.ReadFile(path)
+	unlock, err := t.lockFile()
+	if err != nil {
+		return nil, "", err
+	}
+	defer unlock()
+	err = t.readLocked()
 	if err == nil {
-		if err := json.Unmarshal(b, &t.tokens); err != nil {
-			return nil, "", fmt.Errorf("token file %s: %w", path, err)
-		}
 		return t, "", nil
 	}
 	if !os.IsNotExist(err) {
 		return nil, "", err
 	}
-	secret, err := t.Add(Token{Person: "admin", Role: domain.Admin})
+	secret, err := t.addLocked(Token{Person: "admin", Role: domain.Admin})
 	return t, secret, err
+}
+
+// lockFile takes the lock that processes sharing the file take to change
+// it.
+func (t *Tokens) lockFile() (unlock func(), err error) {
+	if t.path == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(t.path), 0o750); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(t.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("token file %s: %w", t.path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("token file %s: %w", t.path, err)
+	}
+	return func() { f.Close() }, nil // closing releases the lock
+}
+
+// readLocked reads the file (t.mu held, or t not yet shared).
+func (t *Tokens) readLocked() error {
+	st, err := os.Stat(t.path)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(t.path)
+	if err != nil {
+		return err
+	}
+	var tokens []Token
+	if err := json.Unmarshal(b, &tokens); err != nil {
+		return fmt.Errorf("token file %s: %w", t.path, err)
+	}
+	t.tokens, t.modified = tokens, st.ModTime()
+	return nil
 }
 
 // Add creates a token for a holder and returns its secret.
@@ -103,10 +149,26 @@ func (t *Tokens) Add(holder Token) (string, error) {
 	if holder.Role == domain.Station && len(holder.Sections) == 0 {
 		return "", domain.Errorf("tokens", domain.Invalid, "token.sections", "a station token names the sections it uploads for")
 	}
-	secret := newSecret()
-	holder.SHA256 = hashToken(secret)
+	unlock, err := t.lockFile()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// Another process may have added tokens since: add to the file as it is.
+	if t.path != "" {
+		if err := t.readLocked(); err != nil && !os.IsNotExist(err) {
+			return "", err
+		}
+	}
+	return t.addLocked(holder)
+}
+
+// addLocked adds a holder with a new secret and saves the file.
+func (t *Tokens) addLocked(holder Token) (string, error) {
+	secret := newSecret()
+	holder.SHA256 = hashToken(secret)
 	t.tokens = append(t.tokens, holder)
 	if err := t.saveLocked(); err != nil {
 		t.tokens = t.tokens[:len(t.tokens)-1]
@@ -131,15 +193,50 @@ func (t *Tokens) saveLocked() error {
 		return err
 	}
 	tmp := t.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, t.path)
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil { // a token given out is on disk
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, t.path); err != nil {
+		return err
+	}
+	if st, err := os.Stat(t.path); err == nil {
+		t.modified = st.ModTime()
+	}
+	return nil
 }
 
 // Lookup finds the holder of a bearer token.
 func (t *Tokens) Lookup(secret string) (Token, bool) {
 	h := hashToken(secret)
+	if tok, ok := t.find(h); ok {
+		return tok, true
+	}
+	// Not here: another process sharing the file may have added it. Look
+	// at the file again if it changed (once a second at most).
+	t.mu.Lock()
+	if t.path != "" && time.Since(t.checked) >= time.Second {
+		t.checked = time.Now()
+		if st, err := os.Stat(t.path); err == nil && !st.ModTime().Equal(t.modified) {
+			_ = t.readLocked() // unreadable: the tokens known stay
+		}
+	}
+	t.mu.Unlock()
+	return t.find(h)
+}
+
+func (t *Tokens) find(h string) (Token, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	for _, tok := range t.tokens {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -136,4 +137,36 @@ func TestSlowStoreIsUnavailable(t *testing.T) {
 	rec := httptest.NewRecorder()
 	writeError(rec, fmt.Errorf("x: %w", context.DeadlineExceeded))
 	require.Equal(t, "5", rec.Header().Get("Retry-After"))
+}
+
+// Two ledger processes sharing a token file: each adds to the file as it
+// stands, and finds the tokens the other added (a token added by one was
+// refused by the other, and lost from the file when the other added one).
+func TestTokenFileShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	a, admin, err := OpenTokens(path)
+	require.NoError(t, err)
+	require.NotEmpty(t, admin)
+	b, again, err := OpenTokens(path)
+	require.NoError(t, err)
+	require.Empty(t, again, "the file exists: no second administrator")
+
+	x, err := a.Add(Token{Person: "auditor-x", Role: domain.Auditor})
+	require.NoError(t, err)
+	y, err := b.Add(Token{Person: "auditor-y", Role: domain.Auditor})
+	require.NoError(t, err)
+	for _, tok := range []string{admin, x, y} {
+		_, ok := a.Lookup(tok)
+		require.True(t, ok)
+		_, ok = b.Lookup(tok)
+		require.True(t, ok)
+	}
+	c, _, err := OpenTokens(path) // as after a restart
+	require.NoError(t, err)
+	for _, tok := range []string{admin, x, y} {
+		_, ok := c.Lookup(tok)
+		require.True(t, ok, "kept in the file")
+	}
+	_, ok := c.Lookup("lgr_nothing")
+	require.False(t, ok)
 }
