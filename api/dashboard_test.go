@@ -398,8 +398,11 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	code, body, _ = get(noFollow, "/city/140800?year=2019&as_of=2019-03-20")
 	require.Equal(t, http.StatusBadRequest, code)
 	require.Contains(t, body, "as_of: not a parameter of this endpoint (it takes: year, lang)")
-	code, _, _ = get(noFollow, "/tasks?city=140800&day=2019-03-20&dept=x&overdue=1&lang=en")
+	code, body, _ = get(noFollow, "/tasks?city=140800&day=2019-03-20&dept=x&overdue=1&lang=en")
 	require.NotEqual(t, http.StatusBadRequest, code, "what the page's form sends")
+	require.Contains(t, body, `id="day-basis">As it had happened by the end of that day, with everything recorded since`, "which of the two meanings a day has")
+	_, body, _ = get(noFollow, "/cards?day=2019-03-20&lang=zh")
+	require.Contains(t, body, `id="day-basis">按该日结束时实际发生的情况`)
 
 	// The audit timeline pages back, newest first, a page at a time.
 	defer func(n int) { *api.AuditShown = n }(*api.AuditShown)

@@ -19,7 +19,7 @@ import (
 )
 
 var (
-	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today", false}
+	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today. As it had happened by the end of that day, with everything recorded since (late entries and corrections), not as known that day", false}
 	pTaskID   = param{"id", "path", "string", "task id, e.g. T-2-1-2-1g", true}
 	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
 	pCityOpt  = param{"city", "query", "string", "city code or name (or province)", false}
