@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
@@ -486,11 +488,23 @@ func TestDiffResultsNamesSubjectsAndEvents(t *testing.T) {
 	require.Contains(t, en, "inspections 5 → 6")
 	require.Contains(t, en, "yellow cards 1 → 2")
 	require.Contains(t, en, "Y-141000-01 (sections): class IV, target IV: met → class V, target IV: not met; events added 4179, 4180")
-	require.Contains(t, zh, "Y-141000-01（sections）依据变化：新增事件 4179, 4180")
+	require.Contains(t, zh, "Y-141000-01（sections）：新增事件 4179, 4180")
 	require.Contains(t, zh, "黄牌 1 → 2")
 	for _, d := range en {
 		require.NotContains(t, d, "Y-141000-02", "its outcome did not move")
 	}
+
+	// Subjects counted on one side only are said so; past ten, counted.
+	many := in
+	many.Evidence = nil
+	for i := range 12 {
+		many.Evidence = append(many.Evidence, assessment.Evidence{Part: "tasks", Subject: fmt.Sprintf("T-%02d", i), Outcome: "not_started, due 2018-12-31: overdue when the year began, not on time", Positions: []uint64{}})
+	}
+	zh, en = app.DiffResults(a, assessment.Assess(assessment.Standard(2016, "a"), many))
+	require.Contains(t, zh, "T-00（tasks）：新计入")
+	require.Contains(t, en, "T-00 (tasks): none → not_started, due 2018-12-31: overdue when the year began, not on time")
+	require.Contains(t, en, "and 4 more subjects", "two sections and twelve tasks, ten named")
+	require.NotContains(t, strings.Join(en, "\n"), "T-11")
 }
 
 // Rules sent twice (a client retrying, or two at once) are adopted once;
@@ -526,4 +540,59 @@ func TestAdoptRulesOnce(t *testing.T) {
 	evs, err := s.Load(ctx, app.RulesAggregate())
 	require.NoError(t, err)
 	require.Len(t, evs, 4, "the province's 2016 rules and three for 2019")
+}
+
+// A city's task units overdue when a year began count in that year, never
+// on time, until they are done; a 2015 deadline is carried into 2016. The
+// figures, computed here from the plan's catalogue and the one completion
+// recorded, are those the assessment gives.
+func TestOverdueTasksCountUntilDone(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	clock.Set(date(2016, 1, 1))
+	_, err := app.LoadCatalogue(ctx, s, admin, clock.Now())
+	require.NoError(t, err)
+	// One unit of Taiyuan's, due in 2017, completed in May 2019.
+	var late plan.Task
+	for _, task := range plan.Tasks() {
+		if task.Deadline.Year() == 2017 && slices.Contains(tasks.Units(task), domain.CityID("140100")) {
+			late = task
+			break
+		}
+	}
+	require.NotEmpty(t, late.ID)
+	clock.Set(date(2019, 6, 1))
+	_, err = app.ChangeTaskStatus(ctx, s, admin, date(2019, 5, 1), tasks.ChangeStatus{Task: late.ID, City: "140100", To: tasks.Completed,
+		Evidence: tasks.Evidence{DocumentNo: "并环函〔2019〕5号"}})
+	require.NoError(t, err)
+
+	board := app.NewBoardFigures()
+	_, err = projections.Replay(ctx, s, events.Query{}, board)
+	require.NoError(t, err)
+	for year := 2016; year <= 2020; year++ {
+		want := 0
+		for _, task := range plan.Tasks() {
+			if task.Deadline.IsZero() || !slices.Contains(tasks.Units(task), domain.CityID("140100")) {
+				continue
+			}
+			doneBy := func(y int) bool { return task.ID == late.ID && y > 2019 } // done in May 2019
+			if y := task.Deadline.Year(); y == year || (y < year && !doneBy(year)) {
+				want++
+			}
+		}
+		due, onTime, evidence := board.CityTasks("140100", year)
+		require.Equal(t, want, due, "%d", year)
+		require.Zero(t, onTime, "nothing done on time")
+		require.Len(t, evidence, due)
+	}
+	due2016, _, ev := board.CityTasks("140100", 2016)
+	carried := 0
+	for _, e := range ev {
+		if strings.Contains(e.Outcome, "overdue when the year began") {
+			carried++
+			require.Contains(t, e.Outcome, "due 2015-")
+		}
+	}
+	require.Positive(t, carried, "the plan's 2015 deadlines, carried into 2016")
+	require.Less(t, carried, due2016)
 }

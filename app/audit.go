@@ -338,49 +338,70 @@ func DiffResults(a, b assessment.Result) (zh, en []string) {
 
 // diffEvidence names each subject (a section, a source, a task) whose
 // outcome differs, with the events behind the difference: those the one
-// side has and the other not.
+// side has and the other not; the first maxNamed of them, and how many more.
 func diffEvidence(a, b []assessment.Evidence, add func(zh, en string)) {
 	key := func(e assessment.Evidence) string { return e.Part + "\x00" + e.Subject }
 	before := map[string]assessment.Evidence{}
 	for _, e := range a {
 		before[key(e)] = e
 	}
+	var changed [][2]assessment.Evidence
 	seen := map[string]bool{}
-	report := func(x, y assessment.Evidence) {
-		subject := cmp.Or(x.Subject, y.Subject)
-		part := cmp.Or(x.Part, y.Part)
-		events := func(from, to []uint64) string {
-			var added []string
-			for _, p := range to {
-				if !slices.Contains(from, p) {
-					added = append(added, fmt.Sprint(p))
-				}
-			}
-			if len(added) > 8 {
-				added = append(added[:8], "…")
-			}
-			return strings.Join(added, ", ")
-		}
-		var zh, en []string
-		if s := events(x.Positions, y.Positions); s != "" {
-			zh, en = append(zh, "新增事件 "+s), append(en, "events added "+s)
-		}
-		if s := events(y.Positions, x.Positions); s != "" {
-			zh, en = append(zh, "不再计入事件 "+s), append(en, "events no longer counted "+s)
-		}
-		add(fmt.Sprintf("%s（%s）依据变化：%s", subject, part, strings.Join(zh, "；")),
-			fmt.Sprintf("%s (%s): %s → %s; %s", subject, part, cmp.Or(x.Outcome, "none"), cmp.Or(y.Outcome, "none"), strings.Join(en, "; ")))
-	}
 	for _, y := range b {
 		k := key(y)
 		seen[k] = true
 		if x, ok := before[k]; !ok || x.Outcome != y.Outcome {
-			report(x, y)
+			changed = append(changed, [2]assessment.Evidence{x, y})
 		}
 	}
 	for _, x := range a {
 		if !seen[key(x)] {
-			report(x, assessment.Evidence{})
+			changed = append(changed, [2]assessment.Evidence{x, {}})
 		}
 	}
+	for i, c := range changed {
+		if i == maxNamed {
+			n := len(changed) - maxNamed
+			add(fmt.Sprintf("另有 %d 项依据变化", n), fmt.Sprintf("and %d more subjects", n))
+			break
+		}
+		x, y := c[0], c[1]
+		subject, part := cmp.Or(x.Subject, y.Subject), cmp.Or(x.Part, y.Part)
+		var zh, en []string
+		switch {
+		case x.Subject == "":
+			zh = append(zh, "新计入")
+		case y.Subject == "":
+			zh = append(zh, "不再计入")
+		}
+		if s := positionsNotIn(x.Positions, y.Positions); s != "" {
+			zh, en = append(zh, "新增事件 "+s), append(en, "events added "+s)
+		}
+		if s := positionsNotIn(y.Positions, x.Positions); s != "" {
+			zh, en = append(zh, "不再计入事件 "+s), append(en, "events no longer counted "+s)
+		}
+		if len(zh) == 0 {
+			zh = append(zh, "结果变化")
+		}
+		add(fmt.Sprintf("%s（%s）：%s", subject, part, strings.Join(zh, "；")),
+			strings.TrimSuffix(fmt.Sprintf("%s (%s): %s → %s; %s", subject, part, cmp.Or(x.Outcome, "none"), cmp.Or(y.Outcome, "none"), strings.Join(en, "; ")), "; "))
+	}
+}
+
+// maxNamed is the most subjects a difference names one by one.
+const maxNamed = 10
+
+// positionsNotIn lists the positions of to that from has not (the first
+// eight, then …).
+func positionsNotIn(from, to []uint64) string {
+	var added []string
+	for _, p := range to {
+		if !slices.Contains(from, p) {
+			added = append(added, fmt.Sprint(p))
+		}
+	}
+	if len(added) > 8 {
+		added = append(added[:8], "…")
+	}
+	return strings.Join(added, ", ")
 }

@@ -11,8 +11,11 @@ import (
 )
 
 // BoardFigures gives the assessment a city's task figures from the task
-// board: the city's units of tasks due in the year, and those done on time,
-// as they stood at the end of the year.
+// board, as they stood at the end of the year: the city's units of tasks
+// due in the year, and those done on time; and the units overdue when the
+// year began (due in an earlier year, 2015 included, and not done), which
+// count in every year until they are done, never on time. A city with
+// overdue units no longer scores full marks in a year with nothing new due.
 type BoardFigures struct {
 	*taskboard.Board
 }
@@ -23,13 +26,21 @@ func NewBoardFigures() TaskFigures { return BoardFigures{taskboard.New()} }
 // CityTasks counts a city's tasks due in year and done on time.
 func (b BoardFigures) CityTasks(c domain.CityID, year int) (due, onTime int, evidence []assessment.Evidence) {
 	day := plan.NewDate(year, time.December, 31)
+	carried := map[plan.TaskID]bool{} // overdue when the year began
+	for _, r := range b.CityRows(plan.NewDate(year, time.January, 1), c) {
+		if r.Overdue && r.Deadline.Year() < year {
+			carried[r.Task] = true
+		}
+	}
 	for _, r := range b.CityRows(day, c) {
-		if r.Deadline.IsZero() || r.Deadline.Year() != year {
+		if r.Deadline.IsZero() || (r.Deadline.Year() != year && !carried[r.Task]) {
 			continue
 		}
 		due++
 		outcome := fmt.Sprintf("%s, due %s", r.Status, r.Deadline)
-		if r.OnTime {
+		if carried[r.Task] {
+			outcome += ": overdue when the year began, not on time"
+		} else if r.OnTime {
 			onTime++
 			outcome += ": done on time"
 			if r.RecordedLate {

@@ -45,7 +45,9 @@ type ResultsPublished struct {
 //	   of samples whose samples are worse than V counts as worse than V; a
 //	   black-odorous body is eliminated in a year only if no inspection
 //	   during it found it in a band
-const Method = 4
+//	5: a city's task units overdue when the year began (due in an earlier
+//	   year, 2015 included, and not done) count in the year, not on time
+const Method = 5
 
 // MethodOf is the method a publication was computed with.
 func (p ResultsPublished) MethodOf() int { return max(p.Method, 1) }
