@@ -227,6 +227,9 @@ type StatusRequest struct {
 	Evidence tasks.Evidence `json:"evidence,omitempty"`
 	Reason   string         `json:"reason,omitempty"`
 	Date     string         `json:"date,omitempty"` // when it happened (2019-12-20); default now
+	// CompletionUntrue, on a reopening, says the completion was found untrue:
+	// it then never counts, its year's figure included.
+	CompletionUntrue bool `json:"completion_untrue,omitempty"`
 }
 
 func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
@@ -239,7 +242,7 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e, err := app.ChangeTaskStatus(r.Context(), s.store, actor(r), at, tasks.ChangeStatus{Task: plan.TaskID(r.PathValue("id")),
-		City: req.City, To: req.To, Evidence: req.Evidence, Reason: req.Reason})
+		City: req.City, To: req.To, Evidence: req.Evidence, Reason: req.Reason, CompletionUntrue: req.CompletionUntrue})
 	if err != nil {
 		return err
 	}

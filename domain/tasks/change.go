@@ -57,6 +57,12 @@ type StatusChanged struct {
 	To       Status        `json:"to"`
 	Evidence *Evidence     `json:"evidence,omitempty"`
 	Reason   string        `json:"reason,omitempty"`
+	// CompletionUntrue is set on a reopening that finds the unit's last
+	// completion untrue (a false completion report): the completion then
+	// counts as never having happened, in every view after the reopening
+	// was recorded, its year's figure included. A reopening without it
+	// ends a true completion, which keeps its credit.
+	CompletionUntrue bool `json:"completion_untrue,omitempty"`
 }
 
 // Validate checks the payload on its own: the task id, the city, an allowed

@@ -81,6 +81,9 @@ type ChangeStatus struct {
 	To       Status
 	Evidence Evidence // required to complete or verify, and to reopen a verified task
 	Reason   string   // required to suspend and to reopen
+	// CompletionUntrue reopens a completed or verified unit whose completion
+	// was found untrue (StatusChanged.CompletionUntrue).
+	CompletionUntrue bool
 }
 
 // Decide checks a status change against the unit's current state p (folded
@@ -141,7 +144,10 @@ func Decide(p Progress, by domain.Actor, at time.Time, c ChangeStatus) (StatusCh
 	if c.To == Verified && p.Completion != nil && p.Completion.Actor.ID == by.ID {
 		return StatusChanged{}, domain.Errorf(op, domain.Forbidden, "actor", "%s recorded the completion and may not verify it: verification is someone else's", by.ID)
 	}
-	out := StatusChanged{Task: c.Task, City: c.City, From: p.Status, To: c.To, Reason: c.Reason}
+	if c.CompletionUntrue && (!p.Status.Done() || c.To.Done()) {
+		return StatusChanged{}, domain.Errorf(op, domain.Invalid, "completion_untrue", "only a reopening of a completed or verified unit finds its completion untrue (%s → %s)", p.Status, c.To)
+	}
+	out := StatusChanged{Task: c.Task, City: c.City, From: p.Status, To: c.To, Reason: c.Reason, CompletionUntrue: c.CompletionUntrue}
 	if !c.Evidence.IsZero() {
 		ev := c.Evidence
 		out.Evidence = &ev

@@ -337,3 +337,32 @@ func TestListed(t *testing.T) {
 	_, err = tasks.DecideList(nil, reporter, tk)
 	require.Equal(t, domain.Forbidden, domain.KindOf(err))
 }
+
+// A reopening that finds the completion untrue takes its credit away from
+// every day, the deadline's included; one that does not keeps it. Only a
+// done unit's reopening may say so.
+func TestCompletionFoundUntrue(t *testing.T) {
+	reopen := func(untrue bool) tasks.Progress {
+		p := reach(t, tasks.Verified) // completed 2016-09-01, verified 2016-10-01, due 2016-12-31
+		c, err := tasks.Decide(p, verifier, day(2017, 2, 1), tasks.ChangeStatus{Task: p.Task.ID, City: p.City, To: tasks.InProgress,
+			Evidence: doc, Reason: "验收核查发现完成报告不实", CompletionUntrue: untrue})
+		require.NoError(t, err)
+		require.Equal(t, untrue, c.CompletionUntrue)
+		p.Apply(tasks.Entry{OccurredAt: day(2017, 2, 1), RecordedAt: day(2017, 2, 1), Actor: verifier, Change: c})
+		return p
+	}
+	kept := reopen(false)
+	require.True(t, kept.On(d(2016, 12, 31)).OnTime, "a true completion, reopened later, was on time")
+
+	found := reopen(true)
+	st := found.On(d(2016, 12, 31))
+	require.False(t, st.OnTime)
+	require.Equal(t, tasks.InProgress, st.Status, "as if never completed")
+	require.True(t, found.On(d(2017, 1, 5)).Overdue)
+	require.True(t, found.On(d(2017, 3, 1)).Overdue)
+
+	p := reach(t, tasks.InProgress)
+	_, err := tasks.Decide(p, verifier, day(2017, 2, 1), tasks.ChangeStatus{Task: p.Task.ID, City: p.City, To: tasks.Suspended, Reason: "x", CompletionUntrue: true})
+	require.Equal(t, domain.Invalid, domain.KindOf(err), "%v", err)
+	require.Equal(t, "completion_untrue", domain.FieldOf(err))
+}

@@ -39,17 +39,46 @@ type Standing struct {
 	RecordedLate bool `json:"recorded_late"` // on time by its date, but recorded after the deadline
 }
 
+// untrue marks the changes a later reopening found untrue: each completion
+// it reopened, and the verification of it.
+func (p Progress) untrue() map[int]bool {
+	var out map[int]bool
+	for i, e := range p.History {
+		if !e.Change.CompletionUntrue {
+			continue
+		}
+		for j := i - 1; j >= 0; j-- {
+			to := p.History[j].Change.To
+			if !to.Done() {
+				break
+			}
+			if out == nil {
+				out = map[int]bool{}
+			}
+			out[j] = true
+			if to == Completed {
+				break
+			}
+		}
+	}
+	return out
+}
+
 // On returns where the unit stood at the end of day, from the changes dated
 // on or before it. Overdue, on time, late and recorded late are derived here
 // from the deadline; none of them is ever recorded.
 func (p Progress) On(day plan.Date) Standing {
 	end := EndOf(day)
 	st := Standing{Day: day, Status: NotStarted, Deadline: p.Task.Deadline}
+	untrue := p.untrue()
 	var completion *Entry
 	for i := range p.History {
 		e := &p.History[i]
 		if !e.OccurredAt.Before(end) {
 			break // changes are stored in date order
+		}
+		if untrue[i] {
+			continue // a completion found untrue later, and its verification: it never happened
 		}
 		// The reason is the current status's: a suspension's reason does
 		// not outlive the suspension.
