@@ -362,3 +362,28 @@ type Change struct {
 	Expect    ExpectedVersion
 	Events    []Draft
 }
+
+// CommitMark is how a backend records an event's place in an atomic append
+// of n events ("i/n", i from 1), where the store keeps no such thing
+// itself; "" for an event appended alone.
+func CommitMark(i, n int) string {
+	if n < 2 {
+		return ""
+	}
+	return strconv.Itoa(i+1) + "/" + strconv.Itoa(n)
+}
+
+// MoreAfter reads a CommitMark: how many events of the append follow the
+// event (Event.More). A mark that is not i/n leaves the event on its own.
+func MoreAfter(mark string) int {
+	i, n, ok := strings.Cut(mark, "/")
+	if !ok {
+		return 0
+	}
+	ii, err1 := strconv.Atoi(i)
+	nn, err2 := strconv.Atoi(n)
+	if err1 != nil || err2 != nil || ii < 1 || ii > nn {
+		return 0
+	}
+	return nn - ii
+}

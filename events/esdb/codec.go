@@ -71,6 +71,7 @@ type meta struct {
 	CausationID   string `json:"causation_id,omitempty"`
 	PrevHash      string `json:"prev_hash,omitempty"`
 	Hash          string `json:"hash"`
+	Commit        string `json:"commit,omitempty"` // the event's place in its append (events.CommitMark); not hashed
 }
 
 var batchMarker = []byte(`{"batch":"`)
@@ -111,8 +112,9 @@ type batchInfo struct {
 }
 
 // encodeMeta returns an event's metadata JSON and its ESDB event id.
-func encodeMeta(e *events.Event, recorded string, b *batchInfo) ([]byte, uuid.UUID, error) {
+func encodeMeta(e *events.Event, recorded, commit string, b *batchInfo) ([]byte, uuid.UUID, error) {
 	m := meta{
+		Commit:     commit,
 		Schema:     e.Schema,
 		Version:    e.Version,
 		OccurredAt: events.FormatTime(e.OccurredAt),
@@ -159,6 +161,7 @@ func decode(prefix, stream, typ string, esdbID uuid.UUID, data, md []byte, pos u
 		Position:  pos,
 		Actor:     domain.Actor{ID: m.Actor, Role: domain.Role(m.Role)},
 		Payload:   data,
+		More:      events.MoreAfter(m.Commit),
 	}
 	fail := func(field string, err error) (*events.Event, error) {
 		return nil, fmt.Errorf("event %s of %s: metadata %s: %v", esdbID, stream, field, err)

@@ -261,12 +261,12 @@ type group struct {
 func (b *backend) encode(op string, evs []*events.Event, bi *batchInfo) ([]*group, error) {
 	recorded := events.FormatTime(evs[0].RecordedAt) // one append, one recorded-at
 	var groups []*group
-	for _, e := range evs {
+	for i, e := range evs {
 		if len(groups) == 0 || groups[len(groups)-1].agg != e.Aggregate {
 			groups = append(groups, &group{agg: e.Aggregate})
 		}
 		g := groups[len(groups)-1]
-		md, id, err := encodeMeta(e, recorded, bi)
+		md, id, err := encodeMeta(e, recorded, events.CommitMark(i, len(evs)), bi)
 		if err != nil {
 			return nil, fmt.Errorf("event %s: %v", e.ID, err)
 		}

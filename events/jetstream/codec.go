@@ -196,15 +196,8 @@ func decode(subject string, h nats.Header, data []byte, seq uint64) (*events.Eve
 	if e.Hash, err = events.ParseHash(h.Get(HeaderHash)); err != nil {
 		return fail(HeaderHash, err)
 	}
-	// The append's bounds are a reader's hint, not part of the event: a
-	// value that is not i/n leaves the event on its own, readable.
-	if i, n, ok := strings.Cut(h.Get(HeaderCommit), "/"); ok {
-		ii, err1 := strconv.Atoi(i)
-		nn, err2 := strconv.Atoi(n)
-		if err1 == nil && err2 == nil && ii >= 1 && ii <= nn {
-			e.More = nn - ii
-		}
-	}
+	// The append's bounds are a reader's hint, not part of the event.
+	e.More = events.MoreAfter(h.Get(HeaderCommit))
 	return e, nil
 }
 

@@ -516,8 +516,8 @@ func encodeAll(evs []*events.Event, expect map[events.Aggregate]events.Head, pla
 			if i == 0 && plan.end != 0 {
 				m.Header[jetstream.ExpectedLastSeqHeader] = []string{strconv.FormatUint(plan.end, 10)}
 			}
-			if len(evs) > 1 {
-				m.Header[HeaderCommit] = []string{strconv.Itoa(i+1) + "/" + strconv.Itoa(len(evs))}
+			if mark := events.CommitMark(i, len(evs)); mark != "" {
+				m.Header[HeaderCommit] = []string{mark}
 			}
 			if first && !plan.vouch[e.Aggregate] {
 				m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect[e.Aggregate].Position, 10)}

@@ -376,6 +376,11 @@ func testAllOrNothing(t *testing.T, h Harness) {
 	for i := 1; i < len(got); i++ {
 		require.Less(t, got[i-1].Position, got[i].Position)
 	}
+	// Read back, each event says how many of its append follow it (readers
+	// apply an append whole); the first appends' too.
+	var more []int
+	require.NoError(t, s.Read(ctx, events.Query{}, func(e events.Event) error { more = append(more, e.More); return nil }))
+	require.Equal(t, []int{2, 1, 0, 5, 4, 3, 2, 1, 0}, more)
 	rep, err := s.Verify(ctx)
 	require.NoError(t, err)
 	require.True(t, rep.OK(), "%v", rep.Problems)
