@@ -137,11 +137,19 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Requests under way (an upload, a replay) are given time to finish;
+	// one cut off stores nothing, and is said so.
+	log.Info("shutting down: finishing the requests under way", "wait", shutdownWait)
+	sctx, scancel := context.WithTimeout(context.Background(), shutdownWait)
 	defer scancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := hs.Shutdown(sctx); errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("stopped after %s with requests still under way: they were cut off, and an upload cut off stores nothing (send it again)", shutdownWait)
+	} else if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
+
+// shutdownWait is how long serve, stopping, waits for requests under way
+// (deploy/nats/kubernetes.yaml gives the pod longer to stop).
+const shutdownWait = 60 * time.Second
