@@ -219,6 +219,7 @@ var codes = map[string][2]string{
 	"failed_assessment":         {"考核不合格", "failed assessment"},
 	"data_falsification":        {"干预、伪造监测数据", "monitoring data falsified"},
 	"serious_incident":          {"重大污染事件", "serious pollution incident"},
+	"reckless_decision":         {"盲目决策致水环境恶化", "reckless decision that made the water worse"},
 	"admonishment":              {"诫勉", "admonishment"},
 	"criticism":                 {"通报批评", "public criticism"},
 	"warning":                   {"警告", "warning"},

@@ -377,6 +377,17 @@ func TestAccountabilityOtherKindsNameTheirPosts(t *testing.T) {
 		{"zhao-gang", officials.RiverChief, "2018-01-20", "2018-01-20"},
 	}, namesOf(names))
 
+	// A reckless decision (the plan's own ground): the city government's
+	// leaders on the day it was taken.
+	_, names, err = app.TriggerAccountability(ctx, s, registrar, officials.Triggered{
+		Kind: officials.RecklessDecision, City: taiyuan, From: day("2017-05-20"), To: day("2017-05-20"), FoundOn: day("2019-09-01"),
+		Reference: officials.Reference{DocumentNo: "晋环督〔2019〕3号"}, Summary: "不顾生态环境盲目决策，批准汾河沿岸化工园区扩建"})
+	require.NoError(t, err)
+	require.Equal(t, []named{
+		{"li-ming", officials.Mayor, "2017-05-20", "2017-05-20"},
+		{"chen-jie", officials.ViceMayorInCharge, "2017-05-20", "2017-05-20"},
+	}, namesOf(names))
+
 	// Input the case itself refuses.
 	for _, tc := range []struct {
 		name  string

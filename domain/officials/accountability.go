@@ -38,10 +38,15 @@ const (
 	FailedAssessment  CaseKind = "failed_assessment"  // the city's year graded 不合格
 	DataFalsification CaseKind = "data_falsification" // monitoring data falsified or interfered with (干预、伪造监测数据)
 	SeriousIncident   CaseKind = "serious_incident"   // a serious pollution incident
+	// RecklessDecision: a decision taken regardless of the water
+	// environment that made its quality worse, with serious consequences
+	// (不顾生态环境盲目决策导致水环境质量恶化、造成严重后果), the plan's own
+	// ground for lifetime accountability; the period is the decision's.
+	RecklessDecision CaseKind = "reckless_decision"
 )
 
 // CaseKinds lists the kinds.
-var CaseKinds = []CaseKind{FailedAssessment, DataFalsification, SeriousIncident}
+var CaseKinds = []CaseKind{FailedAssessment, DataFalsification, SeriousIncident, RecklessDecision}
 
 // Validate reports whether k is a known kind.
 func (k CaseKind) Validate() error {
@@ -67,6 +72,10 @@ func (k CaseKind) Posts(river bool) []Post {
 			return []Post{EnvBureauHead, RiverChief}
 		}
 		return []Post{ViceMayorInCharge, EnvBureauHead}
+	case RecklessDecision:
+		// The city government's leaders who took it; anyone else who had a
+		// part is decided on with a stated basis.
+		return []Post{Mayor, ViceMayorInCharge}
 	}
 	return nil
 }

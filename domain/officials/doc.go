@@ -47,8 +47,9 @@
 //
 // A case (accountability.triggered; scope the city, type
 // "accountability_case") is opened by a failed city-year (failed_assessment),
-// a finding of falsified monitoring data (data_falsification) or a serious
-// pollution incident (serious_incident), for a period (a whole year for a
+// a finding of falsified monitoring data (data_falsification), a serious
+// pollution incident (serious_incident) or a reckless decision that made
+// the water worse (reckless_decision), for a period (a whole year for a
 // failed assessment; a day or a span otherwise), with a reference to what
 // triggered it (the log position or event id of the published result or the
 // finding, and/or its document number). The case names who held the
@@ -58,6 +59,7 @@
 //	data_falsification  environmental bureau head and vice mayor in charge of the city
 //	serious_incident    river chief(s) of the river in the city and the environmental bureau head
 //	                    (no river: the bureau head and the vice mayor in charge)
+//	reckless_decision   mayor and vice mayor in charge of the city on the decision's dates
 //
 // Names are never stored in the case: a case found in 2019 about 2017 names
 // the 2017 holders even if they left in 2018, and a tenure entered later
