@@ -15,6 +15,7 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/officials"
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/domain/water"
@@ -192,6 +193,7 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[water.BodyKind]():         {string(water.River), string(water.Lake)},
 	reflect.TypeFor[monitoring.UnitType]():    {string(monitoring.Improvement), string(monitoring.Protection)},
 	reflect.TypeFor[tasks.Status]():           enumOf(tasks.Statuses),
+	reflect.TypeFor[officials.CaseKind]():     enumOf(officials.CaseKinds),
 	reflect.TypeFor[water.Item]():             enumOf(itemCodes()),
 }
 
