@@ -644,7 +644,18 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 		Strip                template.HTML
 		Cards                []cardLine
 		Inspections          []enforcement.Inspection
-	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), cardsThen, inspections}, nil
+		Closed               time.Time // if closed by the end of the day shown
+		ClosedBy             string
+	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), cardsThen, inspections,
+		closedBy(e, end), e.ClosedBy}, nil
+}
+
+// closedBy is when e closed, if by t; zero otherwise.
+func closedBy(e *enforcement.Enterprise, t time.Time) time.Time {
+	if e.Closed.IsZero() || e.Closed.After(t) {
+		return time.Time{}
+	}
+	return e.Closed
 }
 
 func (s *Server) accountabilityPage(r *http.Request, l Lang) (string, any, error) {
@@ -678,7 +689,7 @@ func (s *Server) officialPage(r *http.Request, l Lang) (string, any, error) {
 // stripColors colour an enterprise's quarters, as on an ECHO facility report.
 var stripColors = map[enforcement.Compliance]string{
 	enforcement.NotRegistered: "#d5dbe1", enforcement.NoViolation: "#2eaf4f", enforcement.Violation: "#f57c00",
-	enforcement.UnderYellow: "#f4c20d", enforcement.UnderRed: "#d32f2f",
+	enforcement.UnderYellow: "#f4c20d", enforcement.UnderRed: "#d32f2f", enforcement.ClosedDown: "#8a8f94",
 }
 
 // notInspectedColor is a quarter with no violation identified and no
@@ -709,6 +720,7 @@ func stripChart(l Lang, strip []enforcement.QuarterCompliance) template.HTML {
 		{stripColors[enforcement.NoViolation], l.T("strip_compliant")}, {notInspectedColor, l.T("strip_compliant") + l.one("，", ", ") + l.T("strip_not_inspected")},
 		{stripColors[enforcement.Violation], l.T("strip_violation")}, {stripColors[enforcement.UnderYellow], l.T("strip_yellow")},
 		{stripColors[enforcement.UnderRed], l.T("strip_red")}, {stripColors[enforcement.NotRegistered], l.T("strip_not_registered")},
+		{stripColors[enforcement.ClosedDown], l.T("strip_closed")},
 	} {
 		fmt.Fprintf(&b, `<span style="background:%s">&nbsp;</span>%s `, k.color, template.HTMLEscapeString(k.label))
 	}

@@ -186,6 +186,8 @@ var messages = map[string][2]string{
 	"strip_yellow":         {"黄牌", "yellow card"},
 	"strip_red":            {"红牌", "red card"},
 	"strip_not_registered": {"未登记", "not registered"},
+	"strip_closed":         {"已关闭", "closed"},
+	"enterprise_closed":    {"企业已关闭", "Closed"},
 }
 
 // codes labels the codes the ledger stores and the pages show: card
@@ -197,6 +199,7 @@ var codes = map[string][2]string{
 	"lifted":                    {"已摘牌", "lifted"},
 	"escalated":                 {"已升级为红牌", "escalated to a red card"},
 	"revoked":                   {"已撤销", "revoked"},
+	"closed":                    {"因企业关闭终止", "ended by the enterprise's closure"},
 	"ended":                     {"已终止", "ended"},
 	"red":                       {"红牌", "red card"},
 	"limit_production":          {"限制生产", "production limited"},
@@ -273,6 +276,7 @@ var codes = map[string][2]string{
 	"enterprise.red_card_issued":       {"红牌", "red card issued"},
 	"enterprise.card_lifted":           {"摘牌", "card lifted"},
 	"enterprise.card_revoked":          {"撤销挂牌", "card revoked"},
+	"enterprise.closed":                {"企业关闭", "enterprise closed"},
 	"card_list.published":              {"黄牌红牌名单公布", "card list published"},
 	"official.registered":              {"领导干部登记", "official registered"},
 	"official.appointed":               {"任职", "official appointed"},

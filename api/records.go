@@ -53,8 +53,8 @@ var recordRoutes = []route{
 	{Method: "POST", Path: "/api/enterprises", Action: WriteCards, Tag: "enforcement", Summary: "Register an enterprise (dated the day it came under supervision)",
 		Params: []param{pActDate}, Body: "application/json", BodySchema: "EnterpriseRegistered", Response: "Event", Handle: (*Server).registerEnterprise},
 	{Method: "POST", Path: "/api/enterprises/{id}/{action}", Action: WriteCards, Tag: "enforcement",
-		Summary: "Record an inspection or a card decision: action is inspections, yellow-cards, red-cards, lifts or revocations",
-		Params:  []param{pEntID, {"action", "path", "string", "inspections | yellow-cards | red-cards | lifts | revocations", true}, pActDate},
+		Summary: "Record an inspection or a card decision, or the enterprise's closure: action is inspections, yellow-cards, red-cards, lifts, revocations or closure",
+		Params:  []param{pEntID, {"action", "path", "string", "inspections | yellow-cards | red-cards | lifts | revocations | closure", true}, pActDate},
 		Body:    "application/json", BodySchema: "EnforcementAction", Response: "Event", Handle: (*Server).enforce},
 	{Method: "GET", Path: "/api/cards", Action: Read, Tag: "enforcement", Summary: "The card register on a day",
 		Params: []param{pDay}, Response: "CardRegister", Handle: (*Server).cardRegister},
@@ -87,10 +87,10 @@ func init() {
 		"TaskRows": []taskboard.Row{}, "Overdue": taskboard.Overdue{}, "TaskYear": taskboard.YearReport{}, "TaskHistory": []taskboard.Change{},
 		"StatusRequest": StatusRequest{}, "EnterpriseList": []EnterpriseSummary{}, "EnterpriseView": EnterpriseView{},
 		"EnterpriseRegistered": enforcement.EnterpriseRegistered{},
-		"EnforcementAction": oneOf{[]string{"Inspected", "YellowCardIssued", "RedCardIssued", "CardLifted", "CardRevoked"},
-			"the action the path names: inspections (Inspected), yellow-cards, red-cards, lifts, revocations"},
+		"EnforcementAction": oneOf{[]string{"Inspected", "YellowCardIssued", "RedCardIssued", "CardLifted", "CardRevoked", "EnterpriseClosed"},
+			"the action the path names: inspections (Inspected), yellow-cards, red-cards, lifts, revocations, closure (EnterpriseClosed)"},
 		"Inspected": enforcement.Inspected{}, "YellowCardIssued": enforcement.YellowCardIssued{}, "RedCardIssued": enforcement.RedCardIssued{},
-		"CardLifted": enforcement.CardLifted{}, "CardRevoked": enforcement.CardRevoked{}, "Sample": monitoring.Sample{},
+		"CardLifted": enforcement.CardLifted{}, "CardRevoked": enforcement.CardRevoked{}, "EnterpriseClosed": enforcement.EnterpriseClosed{}, "Sample": monitoring.Sample{},
 		"CardRegister": []cards.Entry{}, "CardListView": CardListView{}, "ListPublishRequest": ListPublishRequest{},
 		"OfficialList": []officials.Record{}, "OfficialRecord": accountability.Record{}, "OfficialRegistered": officials.Registered{},
 		"Appointed": officials.Appointed{}, "Departed": officials.Departed{}, "CaseList": []accountability.Case{},
@@ -379,8 +379,13 @@ func (s *Server) enforce(w http.ResponseWriter, r *http.Request) error {
 		if err = decodeJSON(r, &p); err == nil {
 			e, err = app.RevokeCard(ctx, s.store, a, at, agg, p)
 		}
+	case "closure":
+		var p enforcement.EnterpriseClosed
+		if err = decodeJSON(r, &p); err == nil {
+			e, err = app.CloseEnterprise(ctx, s.store, a, at, agg, p)
+		}
 	default:
-		return domain.Errorf(r.URL.Path, domain.NotFound, "action", "%q is not inspections, yellow-cards, red-cards, lifts or revocations", action)
+		return domain.Errorf(r.URL.Path, domain.NotFound, "action", "%q is not inspections, yellow-cards, red-cards, lifts, revocations or closure", action)
 	}
 	if err != nil {
 		return err

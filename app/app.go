@@ -52,6 +52,7 @@ const (
 	RedCardIssued         events.Name = "enterprise.red_card_issued"
 	CardLifted            events.Name = "enterprise.card_lifted"
 	CardRevoked           events.Name = "enterprise.card_revoked"
+	EnterpriseClosed      events.Name = "enterprise.closed"
 	CardListPublished     events.Name = "card_list.published"
 )
 
@@ -87,6 +88,7 @@ func Registry() *events.Registry {
 	events.Register[enforcement.RedCardIssued](r, RedCardIssued, 1)
 	events.Register[enforcement.CardLifted](r, CardLifted, 1)
 	events.Register[enforcement.CardRevoked](r, CardRevoked, 1)
+	events.Register[enforcement.EnterpriseClosed](r, EnterpriseClosed, 1)
 	events.Register[enforcement.CardListPublished](r, CardListPublished, 1)
 	events.Register[officials.Registered](r, OfficialRegistered, 1)
 	events.Register[officials.Appointed](r, OfficialAppointed, 1)

@@ -205,6 +205,14 @@ func RevokeCard(ctx context.Context, s events.Store, actor domain.Actor, at time
 	})
 }
 
+// CloseEnterprise records that the enterprise at agg was shut down for
+// good, dated at (see enforcement.DecideClose).
+func CloseEnterprise(ctx context.Context, s events.Store, actor domain.Actor, at time.Time, agg events.Aggregate, c enforcement.EnterpriseClosed) (events.Event, error) {
+	return enterpriseCommand(ctx, s, actor, at, agg, func(e enforcement.Enterprise, a enforcement.Action) (any, error) {
+		return enforcement.DecideClose(e, a, c)
+	})
+}
+
 // LoadEnterprises folds every enterprise of a scope (a city, or the province
 // for all), as the log stands, in city and id order.
 func LoadEnterprises(ctx context.Context, s events.Store, scope domain.Scope) ([]*enforcement.Enterprise, error) {

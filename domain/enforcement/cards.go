@@ -167,3 +167,26 @@ func (r CardRevoked) Validate() error {
 	}
 	return nil
 }
+
+// EnterpriseClosed records that an enterprise was shut down for good (its
+// business ended, its licence withdrawn, or by a red card's closure once
+// carried out): its cards in force end, it leaves the public lists from
+// the next quarter, and nothing more is recorded on it. Event:
+// enterprise.closed, dated the day it closed.
+type EnterpriseClosed struct {
+	DocumentNo string `json:"document_no"` // the decision or notice establishing it
+	Authority  string `json:"authority"`
+	Reason     string `json:"reason"`
+}
+
+// Validate checks the payload on its own.
+func (c EnterpriseClosed) Validate() error {
+	const op = "enterprise.closed"
+	if err := decision(op, c.DocumentNo, c.Authority); err != nil {
+		return err
+	}
+	if err := required(c.Reason, 2000); err != nil {
+		return domain.E(op, domain.Invalid, "reason", err)
+	}
+	return nil
+}

@@ -731,3 +731,48 @@ func TestPublication(t *testing.T) {
 	empty := enforcement.CardList{Scope: "140200", Quarter: q(2019, 1)}
 	require.Equal(t, empty.Hash(), enforcement.CardList{Scope: "140200", Quarter: q(2019, 1), Entries: []enforcement.ListEntry{}}.Hash())
 }
+
+func (w *world) close(at time.Time, doc string) error {
+	c, err := enforcement.DecideClose(w.e, act(at), enforcement.EnterpriseClosed{DocumentNo: doc, Authority: "太原市人民政府", Reason: "依法关闭：红牌决定执行完毕"})
+	if err == nil {
+		w.e.Apply(at, c)
+	}
+	return err
+}
+
+// An enterprise closed for good: the card in force ends with it, it is on
+// the public list of the quarter it closed in and not after, its strip says
+// closed from the next quarter, and nothing more is recorded on it.
+func TestEnterpriseClosure(t *testing.T) {
+	w := newWorld(t)
+	closed(w) // RED1 (closure) in force since 2019-07-10
+	_, err := enforcement.DecideClose(w.e, act(on(2019, 7, 1)), enforcement.EnterpriseClosed{DocumentNo: "C0", Authority: "a", Reason: "r"})
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "before the last card decision: %v", err)
+	w.must(w.close(on(2019, 8, 20), "并政关〔2019〕3号"))
+
+	red, _ := w.e.Card("RED1")
+	require.Equal(t, enforcement.Closed, red.Status)
+	require.Equal(t, on(2019, 8, 20), red.Ended)
+	_, inForce := w.e.InForce()
+	require.False(t, inForce)
+
+	q3 := enforcement.QuarterOf(on(2019, 8, 1))
+	inList := func(q enforcement.Quarter) bool {
+		return len(enforcement.BuildCardList("140100", q, []*enforcement.Enterprise{&w.e}).Entries) > 0
+	}
+	require.True(t, inList(q3), "in force during the quarter it closed in")
+	require.False(t, inList(q3.Next()), "off the list after")
+	strip := w.e.Strip(q3.Next().Next())
+	require.Equal(t, enforcement.UnderRed, strip[9].Status, "2019Q3")
+	require.Equal(t, enforcement.ClosedDown, strip[10].Status, "2019Q4")
+	require.Equal(t, enforcement.ClosedDown, strip[11].Status, "2020Q1")
+
+	for name, err := range map[string]error{
+		"an inspection": w.inspect(on(2019, 9, 1), "I9", "", false),
+		"a yellow card": w.yellow(on(2019, 9, 1), yellowCard("Y9", "I1", date(2019, 12, 31))),
+		"closed again":  w.close(on(2019, 9, 1), "C2"),
+	} {
+		require.Equal(t, domain.Conflict, domain.KindOf(err), "%s: %v", name, err)
+		require.Contains(t, err.Error(), "closed on 2019-08-20", name)
+	}
+}

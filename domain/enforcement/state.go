@@ -45,6 +45,7 @@ const (
 	Lifted    CardStatus = "lifted"    // lifted after a re-inspection found the enterprise rectified
 	Escalated CardStatus = "escalated" // a yellow card followed by a red card
 	Revoked   CardStatus = "revoked"   // annulled on appeal
+	Closed    CardStatus = "closed"    // ended by the enterprise's closure
 )
 
 // Revocation is a card's annulment on appeal.
@@ -115,7 +116,17 @@ type Enterprise struct {
 	Registered  time.Time            `json:"registered"` // the date it came under supervision
 	Inspections []Inspection         `json:"inspections"`
 	Cards       []Card               `json:"cards"`
+	Closed      time.Time            `json:"closed,omitzero"`     // when it was shut down for good; zero while it operates
+	ClosedBy    string               `json:"closed_by,omitempty"` // the document establishing it
 	lastAction  time.Time            // the latest issue or lift
+}
+
+// notClosed refuses an action on an enterprise closed by then.
+func (e *Enterprise) notClosed(op string) error {
+	if !e.Closed.IsZero() {
+		return domain.Errorf(op, domain.Conflict, "enterprise", "%s was closed on %s (%s): nothing more is recorded on it", e.Info.Name, day(e.Closed), e.ClosedBy)
+	}
+	return nil
 }
 
 // IsRegistered reports whether the enterprise is in the register.
@@ -178,6 +189,14 @@ func (e *Enterprise) Apply(at time.Time, data any) {
 	case CardLifted:
 		if c, ok := e.Card(d.Card); ok {
 			c.Status, c.Ended, c.EndedBy = Lifted, at, d.DocumentNo
+		}
+		e.acted(at)
+	case EnterpriseClosed:
+		e.Closed, e.ClosedBy = at, d.DocumentNo
+		for i := range e.Cards {
+			if c := &e.Cards[i]; c.Status == InForce {
+				c.Status, c.Ended, c.EndedBy = Closed, at, d.DocumentNo
+			}
 		}
 		e.acted(at)
 	case CardRevoked:
@@ -268,6 +287,9 @@ func DecideInspection(e Enterprise, a Action, in Inspected) (Inspected, error) {
 	if err := e.registered(op); err != nil {
 		return Inspected{}, err
 	}
+	if err := e.notClosed(op); err != nil {
+		return Inspected{}, err
+	}
 	if a.At.Before(e.Registered) {
 		return Inspected{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s is before the enterprise came under supervision (%s)", day(a.At), day(e.Registered))
 	}
@@ -304,6 +326,9 @@ func DecideYellowCard(e Enterprise, a Action, y YellowCardIssued) (YellowCardIss
 		return YellowCardIssued{}, domain.Errorf(op, domain.Invalid, "rectification_deadline", "%s is not after the card's date %s", y.Deadline, day(a.At))
 	}
 	if err := e.registered(op); err != nil {
+		return YellowCardIssued{}, err
+	}
+	if err := e.notClosed(op); err != nil {
 		return YellowCardIssued{}, err
 	}
 	if err := e.decisionNumberFree(op, y.DocumentNo); err != nil {
@@ -348,6 +373,9 @@ func DecideRedCard(e Enterprise, a Action, r RedCardIssued) (RedCardIssued, erro
 		return RedCardIssued{}, err
 	}
 	if err := e.registered(op); err != nil {
+		return RedCardIssued{}, err
+	}
+	if err := e.notClosed(op); err != nil {
 		return RedCardIssued{}, err
 	}
 	if err := e.decisionNumberFree(op, r.DocumentNo); err != nil {
@@ -398,6 +426,9 @@ func DecideLift(e Enterprise, a Action, l CardLifted) (CardLifted, error) {
 		return CardLifted{}, err
 	}
 	if err := e.registered(op); err != nil {
+		return CardLifted{}, err
+	}
+	if err := e.notClosed(op); err != nil {
 		return CardLifted{}, err
 	}
 	c, ok := e.Card(l.Card)
@@ -462,4 +493,29 @@ func DecideRevoke(e Enterprise, a Action, r CardRevoked) (CardRevoked, error) {
 		return CardRevoked{}, domain.Errorf(op, domain.Conflict, "occurred_at", "the revocation (%s) is dated before the card was ended (%s, %s)", day(a.At), day(c.Ended), c.EndedBy)
 	}
 	return r, nil
+}
+
+// DecideClose decides the closure of e, dated a.At: registered, open, and
+// not before its last card decision or its registration.
+func DecideClose(e Enterprise, a Action, c EnterpriseClosed) (EnterpriseClosed, error) {
+	const op = "enterprise.closed"
+	if err := a.check(op); err != nil {
+		return EnterpriseClosed{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return EnterpriseClosed{}, err
+	}
+	if err := e.registered(op); err != nil {
+		return EnterpriseClosed{}, err
+	}
+	if err := e.notClosed(op); err != nil {
+		return EnterpriseClosed{}, err
+	}
+	if a.At.Before(e.Registered) {
+		return EnterpriseClosed{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s is before the enterprise came under supervision (%s)", day(a.At), day(e.Registered))
+	}
+	if err := e.inOrder(op, a.At); err != nil {
+		return EnterpriseClosed{}, err
+	}
+	return c, nil
 }

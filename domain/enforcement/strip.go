@@ -11,6 +11,7 @@ type Compliance string
 // that ended before the enterprise came under supervision.
 const (
 	NotRegistered Compliance = "not_registered" // the quarter ended before the enterprise was registered
+	ClosedDown    Compliance = "closed"         // the quarter began after the enterprise closed
 	NoViolation   Compliance = "compliant"      // no violation identified (inspected compliant, or not inspected)
 	Violation     Compliance = "violation"      // an inspection found it over its standard or quota
 	UnderYellow   Compliance = "yellow"         // a yellow card was in force
@@ -46,6 +47,10 @@ func (e *Enterprise) Strip(last Quarter) []QuarterCompliance {
 func (e *Enterprise) quarter(q Quarter) QuarterCompliance {
 	qc := QuarterCompliance{Quarter: q, Status: NotRegistered}
 	if !e.IsRegistered() || !e.Registered.Before(q.End()) {
+		return qc
+	}
+	if !e.Closed.IsZero() && !e.Closed.After(q.Start()) {
+		qc.Status = ClosedDown
 		return qc
 	}
 	qc.Status = NoViolation

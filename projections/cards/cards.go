@@ -77,7 +77,7 @@ func (m *Model) Apply(e events.Event) {
 			Actor: e.Actor, Position: e.Position, EventID: e.ID.String(), HashOK: d.List.Hash() == d.SHA256,
 			Late: !e.OccurredAt.Before(enforcement.PublishBy(d.List.Quarter))}
 	case enforcement.EnterpriseRegistered, enforcement.Inspected, enforcement.YellowCardIssued, enforcement.RedCardIssued,
-		enforcement.CardLifted, enforcement.CardRevoked:
+		enforcement.CardLifted, enforcement.CardRevoked, enforcement.EnterpriseClosed:
 		m.inputs.Add(e)
 		ent := m.enterprises[e.Aggregate]
 		if ent == nil {

@@ -13,12 +13,12 @@ var _ projections.Snapshotter = (*Model)(nil)
 // the version whenever the model's state or Apply changes.
 const (
 	SnapshotName    = "cards"
-	SnapshotVersion = 1
+	SnapshotVersion = 2 // 2: enterprise closures
 )
 
 var payloads = projections.NewPayloadTypes(enforcement.CardListPublished{}, enforcement.EnterpriseRegistered{},
 	enforcement.Inspected{}, enforcement.YellowCardIssued{}, enforcement.RedCardIssued{}, enforcement.CardLifted{},
-	enforcement.CardRevoked{})
+	enforcement.CardRevoked{}, enforcement.EnterpriseClosed{})
 
 // SnapshotKind names the model's snapshots.
 func (m *Model) SnapshotKind() (string, int) { return SnapshotName, SnapshotVersion }
