@@ -151,7 +151,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	refused := false
 	if tok := r.FormValue("token"); tok != "" {
 		if _, ok := s.tokens.Lookup(tok); ok {
-			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 12 * 3600})
+			// Secure when the request came over TLS (directly, or through a
+			// proxy that says so): the cookie then never goes in clear.
+			secure := r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: tok, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: 12 * 3600})
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return
 		}

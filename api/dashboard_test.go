@@ -353,6 +353,11 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, code)
 	require.Equal(t, "/login?next="+url.QueryEscape("/audit/140800?at=2019-03-20"), h.Get("Location"))
 
+	code, _, h = get(noFollow, "/cities")
+	require.Equal(t, "no-referrer", h.Get("Referrer-Policy"), "no address, with a token in it, sent to another site")
+	require.Equal(t, "DENY", h.Get("X-Frame-Options"))
+	require.Contains(t, h.Get("Content-Security-Policy"), "default-src 'self'")
+
 	code, body, _ := get(noFollow, "/login?token=wrong&next=/cities")
 	require.Equal(t, http.StatusUnauthorized, code)
 	require.Contains(t, body, "访问令牌无效")
