@@ -125,7 +125,7 @@ func OpenAPI() map[string]any {
 		"info": map[string]any{
 			"title":       "Shanxi water-pollution assessment ledger API",
 			"version":     "1",
-			"description": "Every command and query of the ledger. Errors are JSON {error:{kind,op,field,message}}; no endpoint deletes or edits events. A write answers once the read models show it; if they have not within 5 seconds, the answer carries the header Ledger-Applied: false (the write is stored, and shows shortly).",
+			"description": "Every command and query of the ledger. Errors are JSON {error:{kind,op,field,message}}; no endpoint deletes or edits events. A write answers once the read models show it; if they have not within 10 seconds, the answer carries the header Ledger-Applied: false (the write is stored, and shows shortly).",
 		},
 		"paths": paths,
 		"components": map[string]any{

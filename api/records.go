@@ -590,12 +590,12 @@ func (s *Server) created(w http.ResponseWriter, r *http.Request, e events.Event,
 	return nil
 }
 
-// applied waits (5 s at most) for the read models to apply a write up to
+// applied waits (10 s at most) for the read models to apply a write up to
 // pos, so that a read after the answer sees it. If they have not, the
 // answer says so in a header (Ledger-Applied: false): the write is stored,
 // and will show shortly.
 func (s *Server) applied(w http.ResponseWriter, r *http.Request, pos uint64) {
-	if !s.live.WaitFor(r.Context(), pos, 5*time.Second) {
+	if !s.live.WaitFor(r.Context(), pos, 10*time.Second) {
 		w.Header().Set("Ledger-Applied", "false")
 	}
 }

@@ -253,9 +253,11 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 
 // readUpload is io.ReadAll into a buffer of the size expected, if any: not
 // grown by doubling, which for a large upload left up to twice its size
-// allocated.
+// allocated. The size is taken on trust only once the first MB has
+// arrived: a client announcing 256 MB and sending nothing reserves 1 MB.
 func readUpload(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, min(max(size, 0), monitoring.MaxUploadBytes)+512)
+	size = min(max(size, 0), monitoring.MaxUploadBytes)
+	b := make([]byte, 0, min(size, trustAfter)+512)
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
@@ -266,10 +268,18 @@ func readUpload(r io.Reader, size int64) ([]byte, error) {
 			return nil, err
 		}
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // more than expected: grow
+			if int64(cap(b)) < size+512 {
+				b = append(make([]byte, 0, size+512), b...) // it is coming: the size announced
+			} else {
+				b = append(b, 0)[:len(b)] // more than announced: grow
+			}
 		}
 	}
 }
+
+// trustAfter is how much of an upload must arrive before its announced
+// size is allocated.
+const trustAfter = 1 << 20
 
 // checkAllowed forbids an upload with rows for sections not the uploader's.
 func checkAllowed(rows []monitoring.Row, allowed func(monitoring.SectionID) bool) error {

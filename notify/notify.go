@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -54,10 +55,11 @@ type Notification struct {
 }
 
 // key is what makes a notification the same one whichever ledger process
-// sends it: its kind, scope and subject, and the event behind it with the
-// time it is about, or for an overdue unit its deadline.
+// sends it: its kind, scope, subject and summary (which says a sample's
+// source), and the event behind it with the time it is about, or for an
+// overdue unit its deadline.
 func (x Notification) key() string {
-	k := x.Kind + "|" + string(x.Scope) + "|" + x.Subject + "|" + x.EventID + "|"
+	k := x.Kind + "|" + string(x.Scope) + "|" + x.Subject + "|" + x.Summary + "|" + x.EventID + "|"
 	if x.EventID != "" {
 		return k + x.At.UTC().Format(time.RFC3339Nano)
 	}
@@ -82,7 +84,9 @@ type Notifier struct {
 	checked  plan.Date // the last day checked for overdue units, kept in snapshots
 	days     DayStore  // keeps checked as it moves, if set
 	claims   Claimer   // decides which process sends each notification, if set
-	errs     int
+	outbox   chan Notification
+	pending  sync.WaitGroup // notifications in the outbox or being claimed
+	failed   atomic.Int64   // messages not published, claims not made, days not kept
 }
 
 // Claimer decides which of the ledger processes following one log sends
@@ -92,12 +96,22 @@ type Claimer interface {
 }
 
 // UseClaims has the notifier send only the notifications it is first to
-// claim: several ledger servers on one log then send each once.
+// claim: several ledger servers on one log then send each once. Claims are
+// made, and notifications sent, by a goroutine of the notifier's own.
 func (n *Notifier) UseClaims(c Claimer) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.claims != nil {
+		return
+	}
 	n.claims = c
+	n.outbox = make(chan Notification, outboxSize)
+	go n.claimAndDeliver(c)
 }
+
+// outboxSize is how many notifications may wait for their claim before
+// the events behind them wait too.
+const outboxSize = 1 << 16
 
 // UseDayStore keeps the last day checked in ds as soon as it moves, and
 // starts from the day ds holds (rather than a snapshot's, which may be
@@ -122,26 +136,48 @@ func Subject(scope domain.Scope, kind string) string {
 	return Prefix + "." + string(scope) + "." + kind
 }
 
-// send publishes a notification, unless another ledger process claimed it
-// first; it reports whether this one sent it.
-func (n *Notifier) send(x Notification) bool {
-	if n.claims != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		first, err := n.claims.Claim(ctx, x.key())
-		cancel()
-		if err != nil {
-			n.errs++ // sent anyway: twice rather than never
-		} else if !first {
-			return false // another ledger process sent it
-		}
-	}
+// send publishes a notification (n.mu held). With claims, it is handed to
+// the notifier's own goroutine, which claims it and publishes it if this
+// process is first: a claim is a round trip to the server, and the live
+// read models are locked while events are applied.
+func (n *Notifier) send(x Notification) {
 	x.NotifiedAt = n.now().UTC()
+	if n.claims == nil {
+		n.deliver(x)
+		return
+	}
+	n.pending.Add(1)
+	n.outbox <- x
+}
+
+// deliver publishes a notification.
+func (n *Notifier) deliver(x Notification) {
 	b, _ := json.Marshal(x)
 	if err := n.publish(Subject(x.Scope, x.Kind), b); err != nil {
-		n.errs++
+		n.failed.Add(1)
 	}
-	return true
 }
+
+// claimAndDeliver sends what reaches the outbox, each once between the
+// processes claiming in one bucket.
+func (n *Notifier) claimAndDeliver(claims Claimer) {
+	for x := range n.outbox {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		first, err := claims.Claim(ctx, x.key())
+		cancel()
+		if err != nil {
+			n.failed.Add(1) // sent anyway: twice rather than never
+		}
+		if first || err != nil {
+			n.deliver(x)
+		}
+		n.pending.Done()
+	}
+}
+
+// Flush waits until every notification handed over has been claimed and
+// published, or found another process's.
+func (n *Notifier) Flush() { n.pending.Wait() }
 
 // Apply follows the log.
 func (n *Notifier) Apply(e events.Event) {
@@ -225,7 +261,7 @@ func (n *Notifier) exceedance(e events.Event, sec monitoring.SectionRegistered, 
 }
 
 // CheckOverdue publishes the task units newly overdue today, and returns
-// how many it sent. The first
+// how many (with claims: how many it handed over to be claimed and sent). The first
 // check of a notifier restored from a snapshot publishes those that became
 // overdue since the last day it had checked (a deadline passed while the
 // server was down is notified when it starts again); the first check of a
@@ -239,7 +275,7 @@ func (n *Notifier) CheckOverdue() int {
 	if !n.primed && n.days != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		if day, ok, err := n.days.LoadDay(ctx); err != nil {
-			n.errs++
+			n.failed.Add(1)
 		} else if ok {
 			n.checked = day
 		}
@@ -262,26 +298,22 @@ func (n *Notifier) CheckOverdue() int {
 		if !n.primed {
 			continue
 		}
-		if n.send(Notification{Kind: TaskOverdue, Scope: r.Scope, Subject: string(r.Task), At: now,
+		n.send(Notification{Kind: TaskOverdue, Scope: r.Scope, Subject: string(r.Task), At: now,
 			Summary: fmt.Sprintf("task %s overdue since %s", r.Task, r.Deadline),
-			Details: map[string]any{"deadline": r.Deadline.String(), "lead": r.Lead, "status": r.Status}}) {
-			sent++
-		}
+			Details: map[string]any{"deadline": r.Deadline.String(), "lead": r.Lead, "status": r.Status}})
+		sent++
 	}
 	n.primed = true
 	if n.days != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		if err := n.days.SaveDay(ctx, today); err != nil {
-			n.errs++
+			n.failed.Add(1)
 		}
 		cancel()
 	}
 	return sent
 }
 
-// Failed counts messages that could not be published.
-func (n *Notifier) Failed() int {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.errs
-}
+// Failed counts messages that could not be published, claims that could
+// not be made (those notifications were sent anyway) and days not kept.
+func (n *Notifier) Failed() int { return int(n.failed.Load()) }

@@ -193,7 +193,8 @@ func TestTwoServersNotifyOnce(t *testing.T) {
 	}
 
 	c.Set(time.Date(2017, 2, 1, 9, 0, 0, 0, domain.CST))
-	res, err := app.ImportSamples(ctx, s, admin, strings.NewReader("section,sampled_at,source,NH3N\nFH-HJDQ,2017-01-20 09:00,manual,2.6\nFH-HJDQ,2017-01-25 09:00,auto,2.7\n"), app.ImportOptions{Now: c.Now()})
+	// Two samples at the same time, manual and automatic: two notifications.
+	res, err := app.ImportSamples(ctx, s, admin, strings.NewReader("section,sampled_at,source,NH3N\nFH-HJDQ,2017-01-20 09:00,manual,2.6\nFH-HJDQ,2017-01-20 09:00,auto,2.7\n"), app.ImportOptions{Now: c.Now()})
 	require.NoError(t, err)
 	for _, l := range lives {
 		require.True(t, l.WaitFor(ctx, res.LastPosition, 10*time.Second))
@@ -201,7 +202,10 @@ func TestTwoServersNotifyOnce(t *testing.T) {
 	c.Set(time.Date(2018, 1, 2, 9, 0, 0, 0, domain.CST))
 	overdue := 0
 	for i, n := range servers {
-		lives[i].View(func() { overdue += n.CheckOverdue() })
+		lives[i].View(func() { overdue = n.CheckOverdue() }) // the same units on both
+	}
+	for _, n := range servers {
+		n.Flush() // claimed and sent off the models' lock
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -156,9 +156,6 @@ func (l *Live) Run(ctx context.Context) error {
 		if l.snapshot != nil {
 			l.maybeSnapshot(ctx, n)
 		}
-		if l.Err() != nil {
-			l.err.Store(errBox{}) // following again
-		}
 		return nil
 	}
 	// Following stops on an error. One of reading (a lost connection, a
@@ -166,8 +163,9 @@ func (l *Live) Run(ctx context.Context) error {
 	// event applied; one of an event that cannot be read or decoded stops
 	// the models there, rather than skip it, until the ledger is fixed.
 	var err error
-	for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
+	for wait := time.Second; ; {
 		pending = pending[:0] // an append cut short is read again whole
+		started := time.Now()
 		err = l.store.Follow(ctx, events.Query{From: max(from, l.position.Load()+1)}, apply)
 		if err == nil || ctx.Err() != nil {
 			break
@@ -176,10 +174,17 @@ func (l *Live) Run(ctx context.Context) error {
 		if k := domain.KindOf(err); k == domain.Corrupt || k == domain.Invalid {
 			break
 		}
+		if time.Since(started) > time.Minute {
+			wait = time.Second // it had followed a while: a new outage
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
 		}
+		wait = min(2*wait, 30*time.Second)
+		// Following again: not stopped any more (on a quiet log no event
+		// would come to say so). An error again says so again.
+		l.err.Store(errBox{})
 	}
 	if l.snapshot != nil && ctx.Err() != nil {
 		// Graceful stop: a last snapshot, so that the next start replays

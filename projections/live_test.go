@@ -68,6 +68,7 @@ func TestLiveAppliesAnAppendWhole(t *testing.T) {
 // as a lost connection would.
 type flaky struct {
 	events.Store
+	first  uint64 // events read before failing
 	failed bool
 }
 
@@ -76,8 +77,7 @@ func (f *flaky) Follow(ctx context.Context, q events.Query, fn func(events.Event
 		return f.Store.Follow(ctx, q, fn)
 	}
 	f.failed = true
-	err := f.Store.Read(ctx, events.Query{From: q.From, To: q.From}, fn)
-	if err != nil {
+	if err := f.Store.Read(ctx, events.Query{From: q.From, To: q.From + f.first - 1}, fn); err != nil {
 		return err
 	}
 	return fmt.Errorf("nats: connection closed")
@@ -97,10 +97,19 @@ func TestLiveFollowsAgainAfterALostConnection(t *testing.T) {
 		require.NoError(t, err)
 	}
 	m := &seen{at: map[uint64]uint64{}}
-	l := projections.NewLive(&flaky{Store: s}, m)
+	l := projections.NewLive(&flaky{Store: s, first: 1}, m)
 	m.live = l
 	go l.Run(ctx)
 	require.True(t, l.WaitFor(ctx, 3, 10*time.Second), "caught up after the error: %v", l.Err())
 	require.NoError(t, l.Err(), "following again")
 	l.View(func() { require.Equal(t, map[uint64]uint64{1: 0, 2: 1, 3: 2}, m.at) })
+
+	// The error came after the last event: following again on a quiet log
+	// clears it, with no event to apply.
+	m2 := &seen{at: map[uint64]uint64{}}
+	quiet := projections.NewLive(&flaky{Store: s, first: 3}, m2)
+	m2.live = quiet
+	go quiet.Run(ctx)
+	require.True(t, quiet.WaitFor(ctx, 3, 10*time.Second))
+	require.Eventually(t, func() bool { return quiet.Err() == nil }, 10*time.Second, 50*time.Millisecond, "ready again once following")
 }
