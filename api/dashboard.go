@@ -140,7 +140,7 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage, "day")
 	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage, "city")
 	s.page(mux, "GET /official/{id}", "official", s.officialPage)
-	s.page(mux, "GET /tasks", "tasks", s.tasksPage, "day", "city", "dept", "overdue")
+	s.page(mux, "GET /tasks", "tasks", s.tasksPage, "day", "city", "dept", "overdue", "as_of")
 
 	s.page(mux, "GET /cards", "cards", s.cardsPage, "day", "city")
 }

@@ -46,11 +46,11 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 	var lines []taskLine
 	var depts []plan.Department // the lead departments of the units listed, for the filter
 	overdue := 0
-	s.live.View(func() {
-		rows := s.board.Rows(day)
+	err = s.withBoard(r, func(board *taskboard.Board) {
+		rows := board.Rows(day)
 		switch {
 		case city != "":
-			rows = s.board.CityRows(day, city)
+			rows = board.CityRows(day, city)
 		case province:
 			rows = slices.DeleteFunc(rows, func(r taskboard.Row) bool { return r.City != "" })
 		}
@@ -69,7 +69,7 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 			if overdueOnly && !row.Overdue {
 				continue
 			}
-			t, _ := s.board.Task(row.Task)
+			t, _ := board.Task(row.Task)
 			name := l.one("省级", "province")
 			if c, ok := domain.LookupCity(row.City); ok {
 				name = cityName(l, c)
@@ -77,6 +77,9 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 			lines = append(lines, taskLine{Row: row, Text: t.Text, CityName: name})
 		}
 	})
+	if err != nil {
+		return "", nil, err
+	}
 	// The most overdue first, then the plan's order.
 	slices.SortStableFunc(lines, func(a, b taskLine) int { return cmp.Compare(b.DaysOverdue, a.DaysOverdue) })
 	slices.Sort(depts)
@@ -90,7 +93,8 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 		OverdueOnly bool
 		Overdue     int
 		Lines       []taskLine
-	}{day, city, province, cityLinks(l, city), dept, depts, overdueOnly, overdue, lines}, nil
+		AsOf        string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
+	}{day, city, province, cityLinks(l, city), dept, depts, overdueOnly, overdue, lines, r.URL.Query().Get("as_of")}, nil
 }
 
 func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {

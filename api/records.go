@@ -13,13 +13,14 @@ import (
 	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/projections"
 	"github.com/shanxi-water/ledger/projections/accountability"
 	"github.com/shanxi-water/ledger/projections/cards"
 	"github.com/shanxi-water/ledger/projections/taskboard"
 )
 
 var (
-	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today. As it had happened by the end of that day, with everything recorded since (late entries and corrections), not as known that day", false}
+	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today. As it had happened by the end of that day, with everything recorded since (late entries and corrections); for the tasks, as_of gives it as the ledger knew it on a date instead", false}
 	pTaskID   = param{"id", "path", "string", "task id, e.g. T-2-1-2-1g", true}
 	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
 	pCityOpt  = param{"city", "query", "string", "city code or name (or province)", false}
@@ -34,11 +35,11 @@ var (
 var recordRoutes = []route{
 	// Tasks.
 	{Method: "GET", Path: "/api/tasks", Action: Read, Tag: "tasks", Summary: "Every task unit (task × city) and where it stood on a day",
-		Params: []param{pDay}, Response: "TaskRows", Handle: (*Server).taskRows},
+		Params: []param{pDay, pAsOf}, Response: "TaskRows", Handle: (*Server).taskRows},
 	{Method: "GET", Path: "/api/tasks/overdue", Action: Read, Tag: "tasks", Summary: "What was overdue on a day, by lead department and by city",
-		Params: []param{pDay}, Response: "Overdue", Handle: (*Server).overdue},
+		Params: []param{pDay, pAsOf}, Response: "Overdue", Handle: (*Server).overdue},
 	{Method: "GET", Path: "/api/task-years/{year}", Action: Read, Tag: "tasks", Summary: "A year's tasks done on time, late, overdue, by category and city",
-		Params: []param{pYearPath, pDay}, Response: "TaskYear", Handle: (*Server).taskYear},
+		Params: []param{pYearPath, pDay, pAsOf}, Response: "TaskYear", Handle: (*Server).taskYear},
 	{Method: "GET", Path: "/api/tasks/{id}/history", Action: Read, Tag: "tasks", Summary: "A task unit's status history with log positions",
 		Params: []param{pTaskID, pCityOpt}, Response: "TaskHistory", Handle: (*Server).taskHistory},
 	{Method: "POST", Path: "/api/tasks/catalogue", Action: WriteRegisters, Tag: "tasks", Summary: "Load the plan's task catalogue (tasks not yet listed)",
@@ -142,13 +143,35 @@ func (s *Server) actionTime(r *http.Request, field, v string) (time.Time, error)
 	return d.Add(24*time.Hour - time.Second), nil
 }
 
+// withBoard runs fn on the task board: the live one, or with ?as_of= one
+// replayed from the task events the ledger had recorded by then (a
+// completion recorded later is not there).
+func (s *Server) withBoard(r *http.Request, fn func(*taskboard.Board)) error {
+	asOf, err := queryDate(r, "as_of")
+	if err != nil {
+		return err
+	}
+	if asOf.IsZero() {
+		s.live.View(func() { fn(s.board) })
+		return nil
+	}
+	b := taskboard.New()
+	if _, err := projections.Replay(r.Context(), s.store, events.Query{Types: []events.AggregateType{app.TaskType}, RecordedBy: asOf}, b); err != nil {
+		return err
+	}
+	fn(b)
+	return nil
+}
+
 func (s *Server) taskRows(w http.ResponseWriter, r *http.Request) error {
 	day, err := s.dayParam(r, "day")
 	if err != nil {
 		return err
 	}
 	var rows []taskboard.Row
-	s.live.View(func() { rows = s.board.Rows(day) })
+	if err := s.withBoard(r, func(b *taskboard.Board) { rows = b.Rows(day) }); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, rows)
 	return nil
 }
@@ -159,7 +182,9 @@ func (s *Server) overdue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var o taskboard.Overdue
-	s.live.View(func() { o = s.board.Overdue(day) })
+	if err := s.withBoard(r, func(b *taskboard.Board) { o = b.Overdue(day) }); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, o)
 	return nil
 }
@@ -176,7 +201,9 @@ func (s *Server) taskYear(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var rep taskboard.YearReport
-	s.live.View(func() { rep = s.board.Year(year, day) })
+	if err := s.withBoard(r, func(b *taskboard.Board) { rep = b.Year(year, day) }); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, rep)
 	return nil
 }

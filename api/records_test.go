@@ -3,7 +3,9 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -38,6 +40,17 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	require.Equal(t, 409, code, "verify before completing: %s", b)
 	code, b = f.do("POST", "/api/tasks/"+task+"/status", domain.Assessment, `{"city":"`+city+`","to":"completed","evidence":{"document_no":"x"},"date":"2016-03-01"}`, "application/json")
 	require.Equal(t, 201, code, "completed the day it was started, both given by date: %s", b)
+	// As the ledger knew it before any of this was recorded (the catalogue
+	// included), and as it knows it now.
+	code, b = f.do("GET", "/api/tasks?day=2016-06-01&as_of=2016-06-01", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Equal(t, "null", strings.TrimSpace(string(b)), "nothing recorded by then")
+	code, b = f.do("GET", "/api/tasks?day=2016-06-01&as_of="+time.Now().Format("2006-01-02"), domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"status":"completed"`)
+	code, b = f.do("GET", "/api/tasks/overdue?as_of=2016-13-01", domain.Auditor, "", "")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"as_of"`)
 	code, b = f.do("POST", "/api/tasks/"+task+"/status", domain.Assessment, `{"city":"`+city+`","to":"in_progress","reason":"r","date":"1990-01-01"}`, "application/json")
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), "before 2015")
