@@ -46,7 +46,8 @@ type ResultsPublished struct {
 //	   black-odorous body is eliminated in a year only if no inspection
 //	   during it found it in a band
 //	5: a city's task units overdue when the year began (due in an earlier
-//	   year, 2015 included, and not done) count in the year, not on time
+//	   year, 2015 included, and not done) count in the year, not on time; a
+//	   unit suspended after its deadline stays overdue
 const Method = 5
 
 // MethodOf is the method a publication was computed with.

@@ -295,6 +295,12 @@ func TestTiming(t *testing.T) {
 	// Suspended: not overdue. Resumed: the suspension's reason goes with it.
 	s := reach(t, tasks.Suspended)
 	require.False(t, s.On(d(2018, 1, 1)).Overdue)
+	// Suspended only after its deadline: still overdue, a missed deadline is
+	// not undone.
+	missed := tasks.NewProgress(cityTask(t), "140100")
+	apply(t, &missed, reporter, day(2019, 3, 1), tasks.Suspended, tasks.Evidence{}, "superseded")
+	require.Equal(t, tasks.Suspended, missed.On(d(2019, 3, 2)).Status)
+	require.True(t, missed.On(d(2019, 3, 2)).Overdue)
 	require.Equal(t, "superseded by the national list", s.On(d(2016, 4, 1)).Reason)
 	apply(t, &s, reporter, day(2016, 5, 1), tasks.InProgress, tasks.Evidence{}, "")
 	require.Empty(t, s.On(d(2016, 5, 2)).Reason)

@@ -104,7 +104,10 @@ func (p Progress) On(day plan.Date) Standing {
 		st.OnTime = st.Completed.Before(deadlineEnd)
 		st.Late = !st.OnTime
 		st.RecordedLate = st.OnTime && !st.CompletionRecorded.Before(deadlineEnd)
-	case st.Status == Suspended:
+	case st.Status == Suspended && st.Since.Before(deadlineEnd):
+		// Suspended before its deadline: paused, not overdue. One suspended
+		// after it stays overdue: a suspension does not undo a missed
+		// deadline.
 	case day.Compare(st.Deadline) > 0:
 		st.Overdue = true
 		st.DaysOverdue = int(end.Sub(deadlineEnd).Hours()/24 + 0.5)
