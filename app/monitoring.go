@@ -533,21 +533,24 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 			st.checked[row.Section] = ss.version
 			known, withdrawn = ss.digests[row.Sample.Key()], ss.withdrawn[row.Sample.Key()]
 		}
-		switch {
-		case len(known) == 0:
+		if len(known) == 0 {
 			rows = append(rows, row)
-		case withdrawn && slices.Contains(known, digest(row.Sample)):
+			continue
+		}
+		d := digest(row.Full())
+		switch {
+		case withdrawn && slices.Contains(known, d):
 			res.Withdrawn++
-		case slices.Contains(known, digest(row.Sample)):
+		case slices.Contains(known, d):
 			res.AlreadyStored++
 		case len(rejected) >= monitoring.MaxRowErrors:
 			p.Omitted++
 		case withdrawn:
 			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
-				Reason: "this section's sample at this time from this source was withdrawn from assessment, with other values (" + digestDiff(known[len(known)-1], digest(row.Sample)) + "): a correction brings it back with new ones"})
+				Reason: "this section's sample at this time from this source was withdrawn from assessment, with other values (" + digestDiff(known[len(known)-1], d) + "): a correction brings it back with new ones"})
 		default:
 			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
-				Reason: "this section's sample at this time from this source is already stored with other values (" + digestDiff(known[len(known)-1], digest(row.Sample)) + "): record a correction instead"})
+				Reason: "this section's sample at this time from this source is already stored with other values (" + digestDiff(known[len(known)-1], d) + "): record a correction instead"})
 		}
 	}
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Line < rejected[j].Line })
@@ -585,7 +588,7 @@ func (st *sectionState) changes(rows []monitoring.Row, actor domain.Actor, res *
 			rec := monitoring.SamplesRecorded{Import: &monitoring.ImportRef{File: res.File, SHA256: res.SHA256}}
 			rows := make([]monitoring.Sample, len(chunk))
 			for i, r := range chunk {
-				rows[i] = r.Sample
+				rows[i] = r.Full()
 				rec.Import.Lines = append(rec.Import.Lines, r.Line)
 			}
 			samples, err := monitoring.NewSamples(rows)

@@ -43,12 +43,12 @@ func FuzzParseCSV(f *testing.F) {
 		require.True(t, sort.SliceIsSorted(p.Errors, func(i, j int) bool { return p.Errors[i].Line < p.Errors[j].Line }), "errors in line order")
 		seen := map[SectionID]map[Key]bool{}
 		for _, r := range p.Rows {
-			require.NoError(t, r.Sample.Validate("fuzz", "row"), "line %d", r.Line)
+			require.NoError(t, r.Full().Validate("fuzz", "row"), "line %d", r.Line)
 			require.GreaterOrEqual(t, r.Line, 2, "a row below the header")
 			require.Len(t, p.Cells(r.Line), len(p.Header), "line %d: its cells, read again for a reject file", r.Line)
 			id, ok := known(string(r.Section), false)
 			require.True(t, ok && id == r.Section, "line %d: section %q, a registered code", r.Line, r.Section)
-			require.False(t, r.Sample.At.After(now), "line %d: in the future", r.Line)
+			require.False(t, r.Full().At.After(now), "line %d: in the future", r.Line)
 			if seen[r.Section] == nil {
 				seen[r.Section] = map[Key]bool{}
 			}

@@ -23,12 +23,12 @@ func TestUploadExample(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, p.OK(), "%v", p.Errors)
 	require.Len(t, p.Rows, 4)
-	require.Equal(t, Auto, p.Rows[1].Sample.Source)
-	require.Equal(t, []water.Item{water.CODMn}, p.Rows[1].Sample.BelowDL)
-	require.Equal(t, 0.5, p.Rows[1].Sample.Values[water.CODMn])
-	require.Equal(t, Ice, p.Rows[3].Sample.Status)
-	require.Empty(t, p.Rows[3].Sample.Values)
-	require.Equal(t, time.Date(2019, 3, 10, 1, 0, 0, 0, time.UTC), p.Rows[0].Sample.At)
+	require.Equal(t, Auto, p.Rows[1].Full().Source)
+	require.Equal(t, []water.Item{water.CODMn}, p.Rows[1].Full().BelowDL)
+	require.Equal(t, 0.5, p.Rows[1].Full().Values[water.CODMn])
+	require.Equal(t, Ice, p.Rows[3].Full().Status)
+	require.Empty(t, p.Rows[3].Full().Values)
+	require.Equal(t, time.Date(2019, 3, 10, 1, 0, 0, 0, time.UTC), p.Rows[0].Full().At)
 }
 
 // testSections is a register of three sections; 张留庄 is one's name.
@@ -100,17 +100,17 @@ func TestStationExports(t *testing.T) {
 		require.True(t, p.OK(), "%s: %v", tc.name, p.Errors)
 		require.NotEmpty(t, p.Rows, tc.name)
 		r := p.Rows[0]
-		require.Equal(t, tc.values, r.Sample.Values, tc.name)
-		require.Equal(t, tc.below, r.Sample.BelowDL, tc.name)
+		require.Equal(t, tc.values, r.Full().Values, tc.name)
+		require.Equal(t, tc.below, r.Full().BelowDL, tc.name)
 		require.Equal(t, cmpOr(tc.section, "Y-140800-01"), r.Section, tc.name)
-		require.Equal(t, cmpOr(tc.source, Manual), r.Sample.Source, tc.name)
+		require.Equal(t, cmpOr(tc.source, Manual), r.Full().Source, tc.name)
 		require.Equal(t, tc.ignored, p.Ignored, tc.name)
 		if tc.encoding != "" {
 			require.Equal(t, tc.encoding, p.Encoding, tc.name)
 		}
 		if tc.name == "Chinese headers, units and words" {
-			require.Equal(t, at, r.Sample.At, "2019/3/1 8:00 Shanxi time is midnight UTC")
-			require.Equal(t, Ice, p.Rows[1].Sample.Status)
+			require.Equal(t, at, r.Full().At, "2019/3/1 8:00 Shanxi time is midnight UTC")
+			require.Equal(t, Ice, p.Rows[1].Full().Status)
 		}
 	}
 	p, err := ParseCSV(bytes.NewReader([]byte{0xff, 0xfe, 0x00}), testSections, now)
