@@ -70,6 +70,7 @@ var messages = map[string][2]string{
 	"kind_forbidden":       {"无权进行此操作", "Not allowed"},
 	"kind_unauthenticated": {"请先登录", "Sign in first"},
 	"kind_internal":        {"服务器内部错误", "Internal error"},
+	"about":                {"所涉样本时间", "about (sample time)"},
 	"day_basis_as_of":      {"按该日结束时的情况，以下列日期时账本所知为准（此后补录的不计）：", "As things stood at the end of that day, as the ledger knew them on (nothing recorded later):"},
 	"day_basis":            {"按该日结束时实际发生的情况，含此后补录和更正的记录（非当日所知）", "As it had happened by the end of that day, with everything recorded since (late entries and corrections), not as known that day"},
 	"kind_unavailable":     {"暂时无法处理，未作任何记录，请稍后再试", "Unavailable for now: nothing was recorded; try again later"},

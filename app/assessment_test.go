@@ -246,6 +246,7 @@ func TestAuditReplayBothModes(t *testing.T) {
 	require.Empty(t, a.Chain)
 	require.Len(t, a.Late, 1, "the June correction is about 2018, recorded after the audit date")
 	require.Equal(t, events.Name("section.sample_corrected"), a.Late[0].Name)
+	require.True(t, time.Date(2018, 3, 10, 9, 0, 0, 0, domain.CST).Equal(a.Late[0].About), "about the March 2018 sample, corrected in June 2019")
 	var y2018 *app.AuditYear
 	for i := range a.Years {
 		if a.Years[i].Year == 2018 {

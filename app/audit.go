@@ -44,6 +44,10 @@ type LateEvent struct {
 	RecordedAt time.Time    `json:"recorded_at"`
 	Actor      domain.Actor `json:"actor"`
 	EventID    string       `json:"event_id"`
+	// About is when what it records happened, where that is not its own
+	// occurred-at: a correction's or withdrawal's sample, an upload's first
+	// sample.
+	About time.Time `json:"about,omitzero"`
 }
 
 // CityAudit is an auditor's replay of a city up to a date.
@@ -96,7 +100,7 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 		}
 		if concerns(e, at) {
 			a.Late = append(a.Late, LateEvent{Position: e.Position, Name: e.Name, Aggregate: e.Aggregate.String(),
-				OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Actor: e.Actor, EventID: e.ID.String()})
+				OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Actor: e.Actor, EventID: e.ID.String(), About: about(e)})
 		}
 		return nil
 	})
@@ -265,6 +269,20 @@ func concerns(e events.Event, t time.Time) bool {
 		return !d.Previous.At.After(t)
 	}
 	return !e.OccurredAt.After(t)
+}
+
+// about is when what e records happened, if not at its occurred-at.
+func about(e events.Event) time.Time {
+	if smp, ok := monitoring.RecordedSamples(e.Data); ok && smp.Len() > 0 {
+		return time.Unix(0, smp.UnixNano(0))
+	}
+	switch d := e.Data.(type) {
+	case monitoring.SampleCorrected:
+		return d.Sample.At
+	case monitoring.SampleInvalidated:
+		return d.Previous.At
+	}
+	return time.Time{}
 }
 
 // DiffResults lists what differs between two results of a city-year, in
