@@ -111,6 +111,7 @@ var requests = map[string]struct{ path, body, ctype string }{
 	"GET /api/quality/sections/{id}":                         {"/api/quality/sections/FH-HJDQ?year=2019", "", ""},
 	"GET /api/quality/rankings/{year}/{quarter}":             {"/api/quality/rankings/2019/2", "", ""},
 	"POST /api/tokens":                                       {"/api/tokens", `{"person":"auditor-%s","role":"auditor"}`, "application/json"},
+	"POST /api/tokens/revoke":                                {"/api/tokens/revoke", `{"person":"auditor-%s"}`, "application/json"},
 	"GET /api/openapi.json":                                  {"/api/openapi.json", "", ""},
 	"POST /api/assessment/rules":                             {"/api/assessment/rules", `{"effective_year":2016,"document":"晋环发〔2016〕%s号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`, "application/json"},
 	"GET /api/assessment/{year}":                             {"/api/assessment/2019", "", ""},

@@ -219,12 +219,8 @@ func (t *Tokens) saveLocked() error {
 
 // Lookup finds the holder of a bearer token.
 func (t *Tokens) Lookup(secret string) (Token, bool) {
-	h := hashToken(secret)
-	if tok, ok := t.find(h); ok {
-		return tok, true
-	}
-	// Not here: another process sharing the file may have added it. Look
-	// at the file again if it changed (once a second at most).
+	// Another process sharing the file may have added or revoked tokens:
+	// look at the file again if it changed (once a second at most).
 	t.mu.Lock()
 	if t.path != "" && time.Since(t.checked) >= time.Second {
 		t.checked = time.Now()
@@ -233,7 +229,50 @@ func (t *Tokens) Lookup(secret string) (Token, bool) {
 		}
 	}
 	t.mu.Unlock()
-	return t.find(h)
+	return t.find(hashToken(secret))
+}
+
+// Revoke removes every token of a person, here and in the file (other
+// processes sharing it stop taking them within a second), and returns how
+// many there were. The last administrator's cannot be revoked: no one
+// could then make tokens.
+func (t *Tokens) Revoke(person string) (int, error) {
+	unlock, err := t.lockFile()
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.path != "" {
+		if err := t.readLocked(); err != nil && !os.IsNotExist(err) {
+			return 0, err
+		}
+	}
+	kept := make([]Token, 0, len(t.tokens))
+	admins := 0
+	for _, tok := range t.tokens {
+		if tok.Person != person {
+			kept = append(kept, tok)
+			if tok.Role == domain.Admin {
+				admins++
+			}
+		}
+	}
+	n := len(t.tokens) - len(kept)
+	switch {
+	case n == 0:
+		return 0, domain.Errorf("tokens", domain.NotFound, "person", "%q holds no token", person)
+	case admins == 0:
+		return 0, domain.Errorf("tokens", domain.Conflict, "person", "%q holds the last administrator token: make another administrator's first", person)
+	}
+	before := t.tokens
+	t.tokens = kept
+	if err := t.saveLocked(); err != nil {
+		t.tokens = before
+		return 0, err
+	}
+	return n, nil
 }
 
 func (t *Tokens) find(h string) (Token, bool) {

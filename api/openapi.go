@@ -39,6 +39,8 @@ var schemas = map[string]any{
 	"CityYear":            []quality.CityYear{},
 	"SectionReport":       []SectionReport{},
 	"TokenRequest":        TokenRequest{},
+	"TokenRevokeRequest":  TokenRevokeRequest{},
+	"TokenRevoked":        TokenRevoked{},
 	"TokenCreated":        TokenCreated{},
 	"Error":               ErrorBody{},
 	"OpenAPI":             map[string]any{},
@@ -165,6 +167,7 @@ var required = map[string][]string{
 	"CardRevoked":                {"card", "document_no", "authority", "reason"},
 	"StatusRequest":              {"to"},
 	"TokenRequest":               {"person", "role"},
+	"TokenRevokeRequest":         {"person"},
 	"PublishRequest":             {"document"},
 }
 

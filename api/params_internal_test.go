@@ -170,3 +170,31 @@ func TestTokenFileShared(t *testing.T) {
 	_, ok := c.Lookup("lgr_nothing")
 	require.False(t, ok)
 }
+
+// A person's tokens are revoked in the file: the process sharing it stops
+// taking them too (within a second); the last administrator's stay.
+func TestTokenRevoked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	a, admin, err := OpenTokens(path)
+	require.NoError(t, err)
+	b, _, err := OpenTokens(path)
+	require.NoError(t, err)
+	x, err := a.Add(Token{Person: "auditor-x", Role: domain.Auditor})
+	require.NoError(t, err)
+	_, ok := b.Lookup(x)
+	require.True(t, ok)
+
+	n, err := a.Revoke("auditor-x")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	_, ok = a.Lookup(x)
+	require.False(t, ok)
+	require.Eventually(t, func() bool { _, ok := b.Lookup(x); return !ok }, 5*time.Second, 100*time.Millisecond, "the other process stops taking it")
+
+	_, err = b.Revoke("admin")
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	_, ok = a.Lookup(admin)
+	require.True(t, ok)
+	_, err = a.Revoke("nobody")
+	require.Equal(t, domain.NotFound, domain.KindOf(err))
+}

@@ -80,6 +80,8 @@ var routes = []route{
 		Params: []param{pSectionID, pYear, pAsOf, pAsHappened}, Response: "SectionReport", Handle: (*Server).sectionQuality},
 	{Method: "POST", Path: "/api/tokens", Action: ManageTokens, Tag: "access", Summary: "Create a bearer token for a person and role (shown once)",
 		Body: "application/json", BodySchema: "TokenRequest", Response: "TokenCreated", Handle: (*Server).createToken},
+	{Method: "POST", Path: "/api/tokens/revoke", Action: ManageTokens, Tag: "access", Summary: "Revoke every token of a person (not the last administrator's)",
+		Body: "application/json", BodySchema: "TokenRevokeRequest", Response: "TokenRevoked", Handle: (*Server).revokeTokens},
 }
 
 func init() { routes[0].Handle = (*Server).openAPI }
@@ -543,6 +545,30 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, TokenCreated{Token: secret, Person: req.Person, Role: req.Role})
+	return nil
+}
+
+// TokenRevokeRequest names the person whose tokens are revoked.
+type TokenRevokeRequest struct {
+	Person string `json:"person"`
+}
+
+// TokenRevoked says how many tokens were revoked.
+type TokenRevoked struct {
+	Person  string `json:"person"`
+	Revoked int    `json:"revoked"`
+}
+
+func (s *Server) revokeTokens(w http.ResponseWriter, r *http.Request) error {
+	var req TokenRevokeRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	n, err := s.tokens.Revoke(strings.TrimSpace(req.Person))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, TokenRevoked{Person: req.Person, Revoked: n})
 	return nil
 }
 
