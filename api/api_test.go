@@ -18,6 +18,7 @@ import (
 	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
@@ -90,6 +91,26 @@ func (f *fixture) do(method, path string, role domain.Role, body, contentType st
 
 // standardRules are assessment.Standard's rules as a request adopts them.
 const standardRules = `{"effective_year":2016,"document":"晋环发〔2016〕1号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`
+
+// yellowCarded registers an enterprise (code from its first 17
+// characters) in a city on the day of its inspection, which finds its COD
+// over the standard, then a yellow card on it, each on its date, by the
+// authority; it returns the code.
+func (f *fixture) yellowCarded(t *testing.T, first17, name, city, authority, inspection, inspected, card, carded, deadline string) string {
+	t.Helper()
+	check, err := enforcement.USCCCheck(first17)
+	require.NoError(t, err)
+	uscc := first17 + string(check)
+	for _, step := range []struct{ path, body string }{
+		{"/api/enterprises?date=" + inspected, `{"name":"` + name + `","uscc":"` + uscc + `","city":"` + city + `","industry":"化工","key_discharger":true}`},
+		{"/api/enterprises/" + uscc + "/inspections?date=" + inspected, `{"document_no":"` + inspection + `","authority":"` + authority + `","findings":["over_standard"],"measurements":[{"item":"COD","measured":186,"limit":100,"unit":"mg/L","basis":"standard"}]}`},
+		{"/api/enterprises/" + uscc + "/yellow-cards?date=" + carded, `{"document_no":"` + card + `","authority":"` + authority + `","inspection":"` + inspection + `","measure":"limit_production","rectification_deadline":"` + deadline + `"}`},
+	} {
+		code, b := f.do("POST", step.path, domain.Enforcement, step.body, "application/json")
+		require.Equal(t, 201, code, "%s: %s", step.path, b)
+	}
+	return uscc
+}
 
 func (f *fixture) last() uint64 {
 	p, err := f.store.LastPosition(context.Background())

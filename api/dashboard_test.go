@@ -23,7 +23,6 @@ import (
 
 	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/domain"
-	"github.com/shanxi-water/ledger/domain/enforcement"
 )
 
 // chromium finds Debian's chromium. CI installs it (.ci/run) and sets
@@ -178,18 +177,8 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Equal(t, 400, code, "2020 has not ended: %s", b)
 
 	// An enterprise under a yellow card: its 12-quarter strip.
-	first17 := "91140800MA0K9XRB3"
-	check, err := enforcement.USCCCheck(first17)
-	require.NoError(t, err)
-	uscc := first17 + string(check)
-	code, b = f.do("POST", "/api/enterprises", domain.Enforcement, `{"name":"运城市某焦化有限公司","uscc":"`+uscc+`","city":"140800","industry":"焦化","key_discharger":true}`, "application/json")
-	require.Equal(t, 201, code, string(b))
-	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2020-06-05", domain.Enforcement,
-		`{"document_no":"运环监〔2020〕31号","authority":"运城市环境保护局","findings":["over_standard"],"measurements":[{"item":"COD","measured":186,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
-	require.Equal(t, 201, code, string(b))
-	code, b = f.do("POST", "/api/enterprises/"+uscc+"/yellow-cards?date=2020-06-10", domain.Enforcement,
-		`{"document_no":"运环罚〔2020〕7号","authority":"运城市环境保护局","inspection":"运环监〔2020〕31号","measure":"limit_production","rectification_deadline":"2020-09-30"}`, "application/json")
-	require.Equal(t, 201, code, string(b))
+	uscc := f.yellowCarded(t, "91140800MA0K9XRB3", "运城市某焦化有限公司", "140800", "运城市环境保护局",
+		"运环监〔2020〕31号", "2020-06-05", "运环罚〔2020〕7号", "2020-06-10", "2020-09-30")
 	dom, shot = f.browse(t, bin, domain.Auditor, "/enterprise/"+uscc+"?day=2020-06-30") // the card is dated after the server's day
 	require.Contains(t, dom, "运城市某焦化有限公司")
 	require.Contains(t, dom, `id="strip"`)

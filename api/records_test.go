@@ -272,19 +272,9 @@ func TestCityByCodeOrName(t *testing.T) {
 // register, its page says so, and nothing more is recorded on it.
 func TestEnterpriseClosedThroughTheAPI(t *testing.T) {
 	f := setup(t)
-	first17 := "91140100MA0K9XRC4"
-	check, err := enforcement.USCCCheck(first17)
-	require.NoError(t, err)
-	uscc := first17 + string(check)
-	code, b := f.do("POST", "/api/enterprises?date=2019-01-10", domain.Enforcement, `{"name":"太原市某化工有限公司","uscc":"`+uscc+`","city":"140100","industry":"化工"}`, "application/json")
-	require.Equal(t, 201, code, string(b))
-	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2019-02-05", domain.Enforcement,
-		`{"document_no":"并环监〔2019〕41号","authority":"太原市环境保护局","findings":["over_standard"],"measurements":[{"item":"COD","measured":186,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
-	require.Equal(t, 201, code, string(b))
-	code, b = f.do("POST", "/api/enterprises/"+uscc+"/yellow-cards?date=2019-02-10", domain.Enforcement,
-		`{"document_no":"并环罚〔2019〕17号","authority":"太原市环境保护局","inspection":"并环监〔2019〕41号","measure":"limit_production","rectification_deadline":"2019-05-31"}`, "application/json")
-	require.Equal(t, 201, code, string(b))
-	code, b = f.do("GET", "/api/cards?day=2019-03-01", domain.Auditor, "", "")
+	uscc := f.yellowCarded(t, "91140100MA0K9XRC4", "太原市某化工有限公司", "140100", "太原市环境保护局",
+		"并环监〔2019〕41号", "2019-02-05", "并环罚〔2019〕17号", "2019-02-10", "2019-05-31")
+	code, b := f.do("GET", "/api/cards?day=2019-03-01", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	require.Contains(t, string(b), "并环罚〔2019〕17号")
 

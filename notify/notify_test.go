@@ -37,18 +37,9 @@ var admin = domain.Actor{ID: "admin", Role: domain.Admin}
 func TestNotificationsOnNATS(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c := &clock{t: time.Date(2017, 1, 5, 9, 0, 0, 0, domain.CST)}
-	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: c.Now})
-	require.NoError(t, err)
-	defer s.Close()
-	_, err = app.Register(ctx, s, admin, c.Now(), app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥",
-		River: "汾河", Basin: domain.Yellow, City: "140800", Kind: water.River, Level: monitoring.National, Assessed: true,
-		Targets: monitoring.Targets{2017: water.ClassIV}}))
-	require.NoError(t, err)
-	_, err = app.LoadCatalogue(ctx, s, admin, c.Now())
-	require.NoError(t, err)
+	s, c := sectionAndCatalogue(t)
 	// An old exceedance, before the notifier: not notified.
-	_, err = app.ImportSamples(ctx, s, admin, strings.NewReader("section,sampled_at,source,NH3N\nFH-HJDQ,2017-01-02 09:00,manual,3.0\n"), app.ImportOptions{Now: c.Now()})
+	_, err := app.ImportSamples(ctx, s, admin, strings.NewReader("section,sampled_at,source,NH3N\nFH-HJDQ,2017-01-02 09:00,manual,3.0\n"), app.ImportOptions{Now: c.Now()})
 	require.NoError(t, err)
 
 	got := make(chan notify.Notification, 1000)
@@ -150,22 +141,31 @@ func next(t *testing.T, got chan notify.Notification) notify.Notification {
 	return notify.Notification{}
 }
 
-// Two ledger servers following one log, claiming in one bucket, send each
-// notification once between them: the exceedances of an upload and the
-// task units newly overdue.
-func TestTwoServersNotifyOnce(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+// sectionAndCatalogue is a store on 5 January 2017 with a section of
+// Yuncheng's (target IV in 2017) and the plan's task catalogue.
+func sectionAndCatalogue(t *testing.T) (*jetstream.Store, *clock) {
+	t.Helper()
+	ctx := context.Background()
 	c := &clock{t: time.Date(2017, 1, 5, 9, 0, 0, 0, domain.CST)}
 	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: app.Registry(), Clock: c.Now})
 	require.NoError(t, err)
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	_, err = app.Register(ctx, s, admin, c.Now(), app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥",
 		River: "汾河", Basin: domain.Yellow, City: "140800", Kind: water.River, Level: monitoring.National, Assessed: true,
 		Targets: monitoring.Targets{2017: water.ClassIV}}))
 	require.NoError(t, err)
 	_, err = app.LoadCatalogue(ctx, s, admin, c.Now())
 	require.NoError(t, err)
+	return s, c
+}
+
+// Two ledger servers following one log, claiming in one bucket, send each
+// notification once between them: the exceedances of an upload and the
+// task units newly overdue.
+func TestTwoServersNotifyOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, c := sectionAndCatalogue(t)
 	claims, err := notify.KVClaims(ctx, s.JetStream(), "test-notify-sent", 1)
 	require.NoError(t, err)
 	from, err := s.LastPosition(ctx)
