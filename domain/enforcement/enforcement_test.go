@@ -776,3 +776,25 @@ func TestEnterpriseClosure(t *testing.T) {
 		require.Contains(t, err.Error(), "closed on 2019-08-20", name)
 	}
 }
+
+// A closed enterprise's red card revoked on appeal: the yellow card it
+// escalated does not come back into force, it ended with the closure; and
+// the quarter's list, with the cards closure ended, validates. A closure
+// is not dated before an inspection on record.
+func TestClosureAfterRevocationAndList(t *testing.T) {
+	w := newWorld(t)
+	redInForce(w) // Y1 escalated to RED1 on 2019-07-10
+	err := w.close(on(2019, 7, 1), "C-early")
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "before the re-inspection of 2019-07-05 and the red card: %v", err)
+	w.must(w.close(on(2019, 8, 20), "C1"))
+	w.must(w.revoke(on(2019, 9, 1), "RED1"))
+	y, _ := w.e.Card("Y1")
+	require.Equal(t, enforcement.Closed, y.Status, "ended with the closure, not back in force")
+	require.Equal(t, on(2019, 8, 20), y.Ended)
+	_, inForce := w.e.InForce()
+	require.False(t, inForce)
+
+	l := enforcement.BuildCardList("140100", enforcement.QuarterOf(on(2019, 8, 1)), []*enforcement.Enterprise{&w.e})
+	require.NotEmpty(t, l.Entries)
+	require.NoError(t, l.Validate())
+}

@@ -134,8 +134,8 @@ func (l CardList) Validate() error {
 			return domain.Errorf(op, domain.Invalid, f+".rectification_deadline", "empty")
 		case e.Ended != nil && e.Ended.IsZero():
 			return domain.Errorf(op, domain.Invalid, f+".ended", "empty")
-		case e.Status != InForce && e.Status != Lifted && e.Status != Escalated:
-			return domain.Errorf(op, domain.Invalid, f+".status", "%q: a listed card is in force, lifted or escalated", string(e.Status))
+		case e.Status != InForce && e.Status != Lifted && e.Status != Escalated && e.Status != Closed:
+			return domain.Errorf(op, domain.Invalid, f+".status", "%q: a listed card is in force, lifted, escalated or ended by the enterprise's closure", string(e.Status))
 		case (e.Status == InForce) != (e.Ended == nil):
 			return domain.Errorf(op, domain.Invalid, f+".ended", "given exactly when the card is no longer in force")
 		case l.Scope != domain.Province && domain.CityScope(e.City) != l.Scope:

@@ -213,9 +213,11 @@ func (e *Enterprise) Apply(at time.Time, data any) {
 		// The red card is annulled; the yellow card it escalated stands, as
 		// the red card stood: in force, or lifted by the same decision.
 		if y, ok := e.Card(prev.YellowCard); ok && y.Status == Escalated {
-			if prev.Status == Lifted {
-				y.Status, y.Ended, y.EndedBy = Lifted, prev.Ended, prev.EndedBy
-			} else {
+			switch prev.Status {
+			case Lifted, Closed:
+				// Lifted by the same decision, or ended by the closure.
+				y.Status, y.Ended, y.EndedBy = prev.Status, prev.Ended, prev.EndedBy
+			default:
 				y.Status, y.Ended, y.EndedBy = InForce, time.Time{}, ""
 			}
 		}
@@ -513,6 +515,16 @@ func DecideClose(e Enterprise, a Action, c EnterpriseClosed) (EnterpriseClosed, 
 	}
 	if a.At.Before(e.Registered) {
 		return EnterpriseClosed{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s is before the enterprise came under supervision (%s)", day(a.At), day(e.Registered))
+	}
+	for _, in := range e.Inspections {
+		if a.At.Before(in.At) {
+			return EnterpriseClosed{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s is before inspection %s (%s): an enterprise inspected then was not closed", day(a.At), in.DocumentNo, day(in.At))
+		}
+	}
+	for _, c := range e.Cards {
+		if c.Revocation != nil && a.At.Before(c.Revocation.At) {
+			return EnterpriseClosed{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s is before the revocation of card %s (%s)", day(a.At), c.DocumentNo, day(c.Revocation.At))
+		}
 	}
 	if err := e.inOrder(op, a.At); err != nil {
 		return EnterpriseClosed{}, err
