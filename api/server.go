@@ -166,6 +166,16 @@ func (s *Server) Run(ctx context.Context) error {
 	return s.live.Run(ctx)
 }
 
+// FlushNotifications waits at most d for the notifications queued to be
+// claimed and sent, and returns how many were left (a server stopping says
+// so: the next start does not send them).
+func (s *Server) FlushNotifications(d time.Duration) int {
+	if s.notify == nil {
+		return 0
+	}
+	return s.notify.FlushWithin(d)
+}
+
 // OverdueEvery is how often the server looks for newly overdue tasks.
 var OverdueEvery = time.Hour
 

@@ -113,9 +113,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		}
 	}()
 	defer func() {
-		// The projections take their last snapshot before the store closes.
+		// The projections take their last snapshot before the store
+		// closes, and the notifications queued are sent.
 		cancel()
 		<-running
+		if left := srv.FlushNotifications(30 * time.Second); left > 0 {
+			log.Warn("stopped with notifications not sent: the next start does not send them", "left", left)
+		}
 	}()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -81,11 +81,13 @@ type Notifier struct {
 	board    *taskboard.Board
 	overdue  map[string]bool // units already reported
 	primed   bool
-	checked  plan.Date // the last day checked for overdue units, kept in snapshots
-	days     DayStore  // keeps checked as it moves, if set
-	claims   Claimer   // decides which process sends each notification, if set
-	outbox   chan Notification
-	pending  sync.WaitGroup // notifications in the outbox or being claimed
+	checked  plan.Date      // the last day checked for overdue units, kept in snapshots
+	days     DayStore       // keeps checked as it moves, if set
+	claims   Claimer        // decides which process sends each notification, if set
+	queue    sync.Mutex     // guards queued
+	queued   []Notification // waiting for their claim
+	wake     chan struct{}  // something was queued
+	pending  sync.WaitGroup // notifications queued or being claimed
 	failed   atomic.Int64   // messages not published, claims not made, days not kept
 }
 
@@ -105,13 +107,9 @@ func (n *Notifier) UseClaims(c Claimer) {
 		return
 	}
 	n.claims = c
-	n.outbox = make(chan Notification, outboxSize)
+	n.wake = make(chan struct{}, 1)
 	go n.claimAndDeliver(c)
 }
-
-// outboxSize is how many notifications may wait for their claim before
-// the events behind them wait too.
-const outboxSize = 1 << 16
 
 // UseDayStore keeps the last day checked in ds as soon as it moves, and
 // starts from the day ds holds (rather than a snapshot's, which may be
@@ -146,8 +144,16 @@ func (n *Notifier) send(x Notification) {
 		n.deliver(x)
 		return
 	}
+	// Queued without bound: the events behind it never wait (an upload of
+	// 98,000 exceedances filled a bounded queue and held every read).
 	n.pending.Add(1)
-	n.outbox <- x
+	n.queue.Lock()
+	n.queued = append(n.queued, x)
+	n.queue.Unlock()
+	select {
+	case n.wake <- struct{}{}:
+	default: // already woken
+	}
 }
 
 // deliver publishes a notification.
@@ -161,23 +167,44 @@ func (n *Notifier) deliver(x Notification) {
 // claimAndDeliver sends what reaches the outbox, each once between the
 // processes claiming in one bucket.
 func (n *Notifier) claimAndDeliver(claims Claimer) {
-	for x := range n.outbox {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		first, err := claims.Claim(ctx, x.key())
-		cancel()
-		if err != nil {
-			n.failed.Add(1) // sent anyway: twice rather than never
+	for range n.wake {
+		n.queue.Lock()
+		batch := n.queued
+		n.queued = nil
+		n.queue.Unlock()
+		for _, x := range batch {
+			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+			first, err := claims.Claim(ctx, x.key())
+			cancel()
+			if err != nil {
+				n.failed.Add(1) // sent anyway: twice rather than never
+			}
+			if first || err != nil {
+				n.deliver(x)
+			}
+			n.pending.Done()
 		}
-		if first || err != nil {
-			n.deliver(x)
-		}
-		n.pending.Done()
 	}
 }
 
 // Flush waits until every notification handed over has been claimed and
 // published, or found another process's.
 func (n *Notifier) Flush() { n.pending.Wait() }
+
+// FlushWithin is Flush for at most d (a server stopping); it returns how
+// many notifications were still queued when it gave up.
+func (n *Notifier) FlushWithin(d time.Duration) int {
+	done := make(chan struct{})
+	go func() { n.pending.Wait(); close(done) }()
+	select {
+	case <-done:
+		return 0
+	case <-time.After(d):
+		n.queue.Lock()
+		defer n.queue.Unlock()
+		return max(len(n.queued), 1) // at least the one being claimed
+	}
+}
 
 // Apply follows the log.
 func (n *Notifier) Apply(e events.Event) {
