@@ -505,9 +505,19 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Report      quality.CityYear
 		Chart       template.HTML
 		Tasks       taskboard.Tally
+		Carried     int // units overdue when the year began, counted in its task score besides those due in it
 		OverdueNow  int
 		Enterprises []ent
-	}{c, cityName(l, city), year, years, score, nothing && p == nil, rep, chart, tally, overdueNow, ents}, nil
+	}{c, cityName(l, city), year, years, score, nothing && p == nil, rep, chart, tally, carried(now, tally), overdueNow, ents}, nil
+}
+
+// carried is how many of a city-year's task units counted in its score
+// (as the ledger stands today) were overdue when the year began.
+func carried(today *assessment.Result, dueInYear taskboard.Tally) int {
+	if today == nil {
+		return 0
+	}
+	return max(today.Inputs.TasksDue-dueInYear.Units, 0)
 }
 
 // auditShown is the most timeline rows a page lists (the newest).

@@ -155,6 +155,8 @@ var messages = map[string][2]string{
 	"not_published":        {"尚未公布：按今日所知计算", "Not published: as the ledger stands today"},
 	"tasks":                {"重点任务", "Key tasks"},
 	"tasks_due":            {"当年到期", "Due this year"},
+	"carried_overdue":      {"往年逾期计入", "overdue from earlier years, counted"},
+	"list_sep":             {"，", ", "},
 	"on_time":              {"按时完成", "Done on time"},
 	"overdue_now":          {"当前逾期", "Overdue now"},
 	"cards_in_force":       {"在册黄牌红牌企业", "Enterprises under a card"},

@@ -225,7 +225,7 @@ func Assess(r Rules, in Inputs) Result {
 	gw.Points = round2(gwExact)
 	parts, quality = append(parts, gw), quality+gwExact
 	res.QualityScore = round2(quality)
-	tasks, taskExact := share("tasks", 100, in.TasksOnTime, in.TasksDue, "tasks due this year done on time")
+	tasks, taskExact := share("tasks", 100, in.TasksOnTime, in.TasksDue, "task units counted this year (due in it, or overdue when it began) done on time")
 	res.TaskScore = tasks.Points
 	res.Parts = append(parts, tasks)
 
