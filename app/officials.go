@@ -12,6 +12,7 @@ import (
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/officials"
+	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/events"
 )
 
@@ -162,6 +163,11 @@ func PostAggregate(p officials.Position) events.Aggregate {
 // post on, so the append fails and the appointment is decided again on the
 // register as it now is.
 func AppointOfficial(ctx context.Context, s events.Store, actor domain.Actor, p officials.Appointed) (events.Event, error) {
+	if today := tasks.DayOf(time.Now()); p.Until != nil && p.Until.Compare(today) > 0 {
+		// A tenure still running is recorded without its end, and its
+		// departure when it comes: an end given ahead could not be changed.
+		return events.Event{}, domain.Errorf("official.appointed", domain.Invalid, "until", "%s is after today (%s): a tenure still running has no end yet", *p.Until, today)
+	}
 	return retryOnConflict(func() (events.Event, error) {
 		var post *events.Change
 		if p.Post.SingleHolder() && p.Position.Validate("official.appointed") == nil {

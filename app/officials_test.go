@@ -577,6 +577,7 @@ func TestHistoricalTenure(t *testing.T) {
 		{"overlapping the holder since 2016", "wu-yi", "2015-12-01", "2016-02-01", domain.Conflict, "post"},
 		{"the same person's, overlapping", "zhang-ce", "2015-01-01", "2015-07-01", domain.Conflict, "from"},
 		{"ending before it starts", "wu-yi", "2015-01-01", "2015-01-01", domain.Invalid, "until"},
+		{"ending after today", "wu-yi", "2014-01-01", "2099-01-01", domain.Invalid, "until"},
 	} {
 		_, err := historical(tc.who, tc.from, tc.until)
 		require.Equal(t, tc.kind, domain.KindOf(err), "%s: %v", tc.name, err)

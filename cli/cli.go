@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -142,7 +143,10 @@ func (f *storeFlags) remote() (*client, error) {
 
 func (f *storeFlags) open(ctx context.Context, mustExist bool) (*jetstream.Store, error) {
 	if f.url == "" && mustExist {
-		if _, err := os.Stat(f.data); err != nil {
+		// The embedded server keeps its files in DIR/jetstream: without it
+		// there is no ledger, and opening one would leave files behind (a
+		// new directory then no longer empty for ledger demo).
+		if _, err := os.Stat(filepath.Join(f.data, "jetstream")); err != nil {
 			return nil, domain.Errorf("open", domain.NotFound, "data", "no ledger at %s (give --data DIR or --nats URL; 'ledger demo' creates one)", f.data)
 		}
 	}

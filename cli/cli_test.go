@@ -124,6 +124,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"nonsense"}, 2, `unknown command "nonsense"`},
 		{nil, 2, "usage: ledger"},
 		{[]string{"events", "--data", filepath.Join(dir, "none")}, 1, "data: no ledger at"},
+		{[]string{"verify", "--data", dir}, 1, "data: no ledger at"}, // an empty directory, left empty
 		{[]string{"events", "--data", dir, "--city", "北京"}, 1, `city: "北京" is not a city code`},
 		{[]string{"events", "--data", dir, "--aggregate", "140100/section"}, 1, "aggregate: \"140100/section\" is not scope/type/id"},
 		{[]string{"events", "--data", dir, "--name", "Reading"}, 1, "name[0]"},
@@ -145,6 +146,9 @@ func TestBadInput(t *testing.T) {
 		require.Contains(t, errOut, tc.want, "%v", tc.args)
 		require.Empty(t, out, "%v: nothing printed before the error", tc.args)
 	}
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, left, "commands refused on an empty directory leave it empty, for ledger demo")
 }
 
 func TestImportAndQuality(t *testing.T) {
