@@ -211,6 +211,12 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 	if err != nil {
 		return nil, domain.Errorf("import", domain.Invalid, "file", "%v", err)
 	}
+	if t := bytes.TrimRight(text, " \t\x00"); len(t) > 0 && t[len(t)-1] != '\n' && bytes.IndexByte(t, '\n') >= 0 {
+		// A file of several lines whose last has no line break may have
+		// been cut short on its way (a value 1.75 arriving as 1): every
+		// program that saves a CSV ends its lines.
+		return nil, domain.Errorf("import", domain.Invalid, "file", "its last line has no line break: the file may have been cut short on its way; nothing stored (send it again, or end the last line)")
+	}
 	p := &Parsed{Encoding: encoding, text: text, comma: ','}
 	if first, _, _ := bytes.Cut(text, []byte("\n")); bytes.ContainsRune(first, '\t') && !bytes.ContainsRune(first, ',') {
 		p.comma = '\t' // a spreadsheet's "Unicode text": tab-separated

@@ -205,3 +205,21 @@ func TestCellsReadAgain(t *testing.T) {
 		require.Equal(t, lines, p.LineCount(), tc.name)
 	}
 }
+
+// A file whose last line has no line break may have been cut short on its
+// way (TP 1.75 arriving as 1): it is refused, whatever its encoding.
+func TestCutShortFileRefused(t *testing.T) {
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	whole := "section,sampled_at,source,TP\nY-140800-01,2019-03-01 08:00,manual,1.75\n"
+	_, err := ParseCSV(strings.NewReader(whole), testSections, now)
+	require.NoError(t, err)
+	for _, cut := range []string{whole[:len(whole)-3], strings.TrimSuffix(whole, "\n")} {
+		_, err := ParseCSV(strings.NewReader(cut), testSections, now)
+		require.Error(t, err, "%q", cut)
+		require.Contains(t, err.Error(), "cut short")
+	}
+	utf16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(whole[:len(whole)-2])
+	require.NoError(t, err)
+	_, err = ParseCSV(strings.NewReader(utf16), testSections, now)
+	require.ErrorContains(t, err, "cut short")
+}
