@@ -371,15 +371,23 @@ func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 	require.Equal(t, 1, year(after, 2018).AsHappened.Inputs.Enforcement.Inspections)
 }
 
+// provinceWithCatalogue is province with the plan's task catalogue loaded
+// on day, the clock left there.
+func provinceWithCatalogue(t *testing.T, day time.Time) (*jetstream.Store, *testClock) {
+	t.Helper()
+	s, clock := province(t)
+	clock.Set(day)
+	_, err := app.LoadCatalogue(context.Background(), s, admin, clock.Now())
+	require.NoError(t, err)
+	return s, clock
+}
+
 // The task catalogue is listed when it is loaded, not when the plan's tasks
 // began: loaded in 2019 with history back to 2016, "as it happened" in May
 // 2019 counts 2018's tasks as today does.
 func TestAsHappenedKeepsACatalogueLoadedLater(t *testing.T) {
 	ctx := context.Background()
-	s, clock := province(t)
-	clock.Set(date(2019, 6, 1))
-	_, err := app.LoadCatalogue(ctx, s, admin, clock.Now())
-	require.NoError(t, err)
+	s, _ := provinceWithCatalogue(t, date(2019, 6, 1))
 	for _, c := range []struct {
 		to tasks.Status
 		at time.Time
@@ -549,10 +557,8 @@ func TestAdoptRulesOnce(t *testing.T) {
 // recorded, are those the assessment gives.
 func TestOverdueTasksCountUntilDone(t *testing.T) {
 	ctx := context.Background()
-	s, clock := province(t)
-	clock.Set(date(2016, 1, 1))
-	_, err := app.LoadCatalogue(ctx, s, admin, clock.Now())
-	require.NoError(t, err)
+	s, clock := provinceWithCatalogue(t, date(2016, 1, 1))
+	var err error
 	// One unit of Taiyuan's, due in 2017, completed in May 2019.
 	var late plan.Task
 	for _, task := range plan.Tasks() {
