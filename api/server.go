@@ -160,10 +160,17 @@ func securityHeaders(next http.Handler) http.Handler {
 // Run keeps the live projections up to date until ctx is done, and checks
 // hourly for newly overdue tasks to notify.
 func (s *Server) Run(ctx context.Context) error {
+	watching := make(chan struct{})
 	if s.notify != nil {
-		go s.watchOverdue(ctx)
+		go func() { defer close(watching); s.watchOverdue(ctx) }()
+	} else {
+		close(watching)
 	}
-	return s.live.Run(ctx)
+	err := s.live.Run(ctx)
+	if ctx.Err() != nil {
+		<-watching // stopping: an overdue check under way hands its notifications over first
+	}
+	return err
 }
 
 // FlushNotifications waits at most d for the notifications queued to be
