@@ -786,6 +786,10 @@ func TestClosureAfterRevocationAndList(t *testing.T) {
 	redInForce(w) // Y1 escalated to RED1 on 2019-07-10
 	err := w.close(on(2019, 7, 1), "C-early")
 	require.Equal(t, domain.Conflict, domain.KindOf(err), "before the re-inspection of 2019-07-05 and the red card: %v", err)
+	w.must(w.inspect(time.Date(2019, 8, 20, 23, 59, 59, 0, domain.CST), "I-day", "", false)) // entered by its date
+	closing := time.Date(2019, 8, 20, 10, 0, 0, 0, domain.CST)
+	_, err = enforcement.DecideClose(w.e, act(closing), enforcement.EnterpriseClosed{DocumentNo: "C0", Authority: "a", Reason: "r"})
+	require.NoError(t, err, "closed at ten the day of an inspection entered by its date")
 	w.must(w.close(on(2019, 8, 20), "C1"))
 	w.must(w.revoke(on(2019, 9, 1), "RED1"))
 	y, _ := w.e.Card("Y1")

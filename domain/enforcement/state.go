@@ -516,13 +516,15 @@ func DecideClose(e Enterprise, a Action, c EnterpriseClosed) (EnterpriseClosed, 
 	if a.At.Before(e.Registered) {
 		return EnterpriseClosed{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s is before the enterprise came under supervision (%s)", day(a.At), day(e.Registered))
 	}
+	// By day: an action entered by its date is stored at the day's end,
+	// and a closure the same day, given its hour, is not before it.
 	for _, in := range e.Inspections {
-		if a.At.Before(in.At) {
+		if DayOf(a.At).Compare(DayOf(in.At)) < 0 {
 			return EnterpriseClosed{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s is before inspection %s (%s): an enterprise inspected then was not closed", day(a.At), in.DocumentNo, day(in.At))
 		}
 	}
 	for _, c := range e.Cards {
-		if c.Revocation != nil && a.At.Before(c.Revocation.At) {
+		if c.Revocation != nil && DayOf(a.At).Compare(DayOf(c.Revocation.At)) < 0 {
 			return EnterpriseClosed{}, domain.Errorf(op, domain.Conflict, "occurred_at", "%s is before the revocation of card %s (%s)", day(a.At), c.DocumentNo, day(c.Revocation.At))
 		}
 	}
