@@ -142,7 +142,7 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /official/{id}", "official", s.officialPage)
 	s.page(mux, "GET /tasks", "tasks", s.tasksPage, "day", "city", "dept", "overdue", "as_of")
 
-	s.page(mux, "GET /cards", "cards", s.cardsPage, "day", "city")
+	s.page(mux, "GET /cards", "cards", s.cardsPage, "day", "city", "as_of")
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {

@@ -111,8 +111,8 @@ func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {
 		CityName string
 	}
 	var lines []line
-	s.live.View(func() {
-		for _, e := range s.cards.Register(day) {
+	err = s.withCards(r, func(m *cards.Model) {
+		for _, e := range m.Register(day) {
 			if city != "" && e.City != city {
 				continue
 			}
@@ -120,13 +120,17 @@ func (s *Server) cardsPage(r *http.Request, l Lang) (string, any, error) {
 			lines = append(lines, line{e, cityName(l, c)})
 		}
 	})
+	if err != nil {
+		return "", nil, err
+	}
 	slices.SortStableFunc(lines, func(a, b line) int { return registerOrder(a.Entry, b.Entry) })
 	return l.T("card_register"), struct {
 		Day    plan.Date
 		City   domain.CityID
 		Cities []cityLink
 		Lines  []line
-	}{day, city, cityLinks(l, city), lines}, nil
+		AsOf   string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
+	}{day, city, cityLinks(l, city), lines, r.URL.Query().Get("as_of")}, nil
 }
 
 // registerOrder lists red cards before yellow ones, a passed rectification

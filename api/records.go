@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today. As it had happened by the end of that day, with everything recorded since (late entries and corrections); for the tasks, as_of gives it as the ledger knew it on a date instead", false}
+	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today. As it had happened by the end of that day, with everything recorded since (late entries and corrections); for the tasks and the card register, as_of gives it as the ledger knew it on a date instead", false}
 	pTaskID   = param{"id", "path", "string", "task id, e.g. T-2-1-2-1g", true}
 	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
 	pCityOpt  = param{"city", "query", "string", "city code or name (or province)", false}
@@ -58,7 +58,7 @@ var recordRoutes = []route{
 		Params:  []param{pEntID, {"action", "path", "string", "inspections | yellow-cards | red-cards | lifts | revocations | closure", true}, pActDate},
 		Body:    "application/json", BodySchema: "EnforcementAction", Response: "Event", Handle: (*Server).enforce},
 	{Method: "GET", Path: "/api/cards", Action: Read, Tag: "enforcement", Summary: "The card register on a day",
-		Params: []param{pDay}, Response: "CardRegister", Handle: (*Server).cardRegister},
+		Params: []param{pDay, pAsOf}, Response: "CardRegister", Handle: (*Server).cardRegister},
 	{Method: "GET", Path: "/api/card-lists/{scope}/{quarter}", Action: Read, Tag: "enforcement", Summary: "A quarter's public list: as published (with its hash) and as it stands today",
 		Params: []param{pScope, pQuarter}, Response: "CardListView", Handle: (*Server).cardList},
 	{Method: "POST", Path: "/api/card-lists/{scope}/{quarter}/publish", Action: WriteCards, Tag: "enforcement", Summary: "Publish a quarter's list of yellow- and red-card enterprises",
@@ -143,24 +143,34 @@ func (s *Server) actionTime(r *http.Request, field, v string) (time.Time, error)
 	return d.Add(24*time.Hour - time.Second), nil
 }
 
-// withBoard runs fn on the task board: the live one, or with ?as_of= one
-// replayed from the task events the ledger had recorded by then (a
-// completion recorded later is not there).
-func (s *Server) withBoard(r *http.Request, fn func(*taskboard.Board)) error {
-	asOf, err := queryDate(r, "as_of")
+// asOf runs fn on a read model: the live one, or with ?as_of= a fresh one
+// replayed from the events of its aggregate types the ledger had recorded
+// by then (a completion or a card recorded later is not there).
+func asOf[M projections.Projection](s *Server, r *http.Request, live M, fresh func() M, types []events.AggregateType, fn func(M)) error {
+	at, err := queryDate(r, "as_of")
 	if err != nil {
 		return err
 	}
-	if asOf.IsZero() {
-		s.live.View(func() { fn(s.board) })
+	if at.IsZero() {
+		s.live.View(func() { fn(live) })
 		return nil
 	}
-	b := taskboard.New()
-	if _, err := projections.Replay(r.Context(), s.store, events.Query{Types: []events.AggregateType{app.TaskType}, RecordedBy: asOf}, b); err != nil {
+	m := fresh()
+	if _, err := projections.Replay(r.Context(), s.store, events.Query{Types: types, RecordedBy: at}, m); err != nil {
 		return err
 	}
-	fn(b)
+	fn(m)
 	return nil
+}
+
+// withBoard runs fn on the task board, as known now or ?as_of=.
+func (s *Server) withBoard(r *http.Request, fn func(*taskboard.Board)) error {
+	return asOf(s, r, s.board, taskboard.New, []events.AggregateType{app.TaskType}, fn)
+}
+
+// withCards runs fn on the card model, as known now or ?as_of=.
+func (s *Server) withCards(r *http.Request, fn func(*cards.Model)) error {
+	return asOf(s, r, s.cards, cards.New, []events.AggregateType{app.EnterpriseType, app.CardListType}, fn)
 }
 
 func (s *Server) taskRows(w http.ResponseWriter, r *http.Request) error {
@@ -426,7 +436,9 @@ func (s *Server) cardRegister(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var out []cards.Entry
-	s.live.View(func() { out = s.cards.Register(day) })
+	if err := s.withCards(r, func(m *cards.Model) { out = m.Register(day) }); err != nil {
+		return err
+	}
 	if out == nil {
 		out = []cards.Entry{}
 	}
