@@ -21,7 +21,7 @@ var exportRoutes = []route{
 	{Method: "GET", Path: "/api/exports/assessment/{year}", Action: Read, Tag: "exports", Summary: "A year's results as CSV or XLSX: as published, or as known today",
 		Params: []param{pYearPath, pFormat, {"view", "query", "string", "published (default when published) or today", false}, pLang}, Response: "File", Handle: (*Server).exportAssessment},
 	{Method: "GET", Path: "/api/exports/cards", Action: Read, Tag: "exports", Summary: "The card register on a day as CSV or XLSX",
-		Params: []param{pFormat, pDay, pLang}, Response: "File", Handle: (*Server).exportCards},
+		Params: []param{pFormat, pDay, pAsOf, pLang}, Response: "File", Handle: (*Server).exportCards},
 }
 
 var (
@@ -241,7 +241,9 @@ func (s *Server) exportCards(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var entries []cards.Entry
-	s.live.View(func() { entries = s.cards.Register(day) })
+	if err := s.withCards(r, func(m *cards.Model) { entries = m.Register(day) }); err != nil {
+		return err
+	}
 	header := []string{"企业", "统一社会信用代码/许可证", "城市", "行业", "重点排污单位", "牌", "决定书文号", "发证机关", "日期", "措施", "整改期限"}
 	if l == En {
 		header = []string{"enterprise", "credit code / permit", "city", "industry", "key discharger", "card", "document", "authority", "issued", "measure", "rectification deadline"}

@@ -281,6 +281,9 @@ func TestEnterpriseClosedThroughTheAPI(t *testing.T) {
 	code, b = f.do("GET", "/api/cards?day=2019-03-01&as_of=2019-03-01", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	require.Equal(t, "[]", strings.TrimSpace(string(b)), "entered today, not known then")
+	code, b = f.do("GET", "/api/exports/cards?day=2019-03-01&as_of=2019-03-01", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.NotContains(t, string(b), "并环罚〔2019〕17号", "the export as known then too")
 
 	code, b = f.do("POST", "/api/enterprises/"+uscc+"/closure?date=2019-04-01", domain.Enforcement,
 		`{"document_no":"并政关〔2019〕2号","authority":"太原市人民政府","reason":"企业申请注销，已停产拆除"}`, "application/json")
