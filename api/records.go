@@ -280,12 +280,7 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	e, err := app.ChangeTaskStatus(r.Context(), s.store, actor(r), at, tasks.ChangeStatus{Task: plan.TaskID(r.PathValue("id")),
 		City: req.City, To: req.To, Evidence: req.Evidence, Reason: req.Reason, CompletionUntrue: req.CompletionUntrue})
-	if err != nil {
-		return err
-	}
-	s.applied(w, r, e.Position)
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return s.created(w, r, e, err)
 }
 
 // EnterpriseSummary is an enterprise in a list.
@@ -362,12 +357,7 @@ func (s *Server) registerEnterprise(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	e, err := app.RegisterEnterprise(r.Context(), s.store, actor(r), at, reg)
-	if err != nil {
-		return err
-	}
-	s.applied(w, r, e.Position)
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return s.created(w, r, e, err)
 }
 
 // enforce records an inspection or a card decision on an enterprise.
@@ -496,12 +486,7 @@ func (s *Server) publishCardList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e, err := app.PublishCardList(r.Context(), s.store, actor(r), s.now(), scope, q, req.Authority, req.DocumentNo)
-	if err != nil {
-		return err
-	}
-	s.applied(w, r, e.Position)
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return s.created(w, r, e, err)
 }
 
 func (s *Server) officialsList(w http.ResponseWriter, r *http.Request) error {

@@ -314,12 +314,7 @@ func (s *Server) correctSample(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e, err := app.AmendSample(r.Context(), s.store, actor(r), agg, req.Sample, req.Remove, req.Reason, s.now())
-	if err != nil {
-		return err
-	}
-	s.applied(w, r, e.Position)
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return s.created(w, r, e, err)
 }
 
 func (s *Server) invalidateSample(w http.ResponseWriter, r *http.Request) error {
@@ -332,12 +327,7 @@ func (s *Server) invalidateSample(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	e, err := app.InvalidateSample(r.Context(), s.store, actor(r), agg, monitoring.Key{At: req.At.UTC(), Source: req.Source}, req.Reason, s.now())
-	if err != nil {
-		return err
-	}
-	s.applied(w, r, e.Position)
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return s.created(w, r, e, err)
 }
 
 // oneMode refuses a request for both replays at once: as the ledger knew
