@@ -99,12 +99,13 @@ func RegisterEnterprise(ctx context.Context, s events.Store, actor domain.Actor,
 		codes = append(codes, enforcement.EnterpriseID(r.PermitNo))
 	}
 	return retryOnConflict(func() (events.Event, error) {
+		held, err := codeHolders(ctx, s, codes)
+		if err != nil {
+			return events.Event{}, err
+		}
 		var claims []events.Change
-		for _, code := range codes {
-			holder, city, claimed, err := codeHolder(ctx, s, code)
-			if err != nil {
-				return events.Event{}, err
-			}
+		for i, code := range codes {
+			holder, city, claimed := held[i].holder, held[i].city, held[i].claimed
 			switch {
 			case holder != "" && holder != id:
 				return events.Event{}, domain.Errorf(op, domain.Conflict, "permit_no", "permit number %s is already registered, as enterprise %s in %s", code, holder, city)
@@ -139,30 +140,47 @@ func RegisterEnterprise(ctx context.Context, s events.Store, actor domain.Actor,
 	})
 }
 
-// codeHolder is who holds an enterprise code or permit number: the
-// enterprise registered with it and its city ("" if none), and whether that
-// is recorded by a claim. Codes registered before claims were recorded, and
-// permit numbers before they were claimed beside a code, are found among
-// the registrations.
-func codeHolder(ctx context.Context, s events.Store, code enforcement.EnterpriseID) (holder enforcement.EnterpriseID, city domain.CityID, claimed bool, err error) {
-	claims, err := s.Load(ctx, EnterpriseCodeAggregate(code))
-	if err != nil {
-		return "", "", false, err
+// holding is who holds an enterprise code or permit number: the
+// enterprise registered with it and its city (empty if none), and whether
+// a claim records it.
+type holding struct {
+	holder  enforcement.EnterpriseID
+	city    domain.CityID
+	claimed bool
+}
+
+// codeHolders is who holds each of codes. Codes registered before claims
+// were recorded, and permit numbers before they were claimed beside a
+// code, are found among the registrations, read once for all of them.
+func codeHolders(ctx context.Context, s events.Store, codes []enforcement.EnterpriseID) ([]holding, error) {
+	out := make([]holding, len(codes))
+	unclaimed := map[enforcement.EnterpriseID]int{}
+	for i, code := range codes {
+		claims, err := s.Load(ctx, EnterpriseCodeAggregate(code))
+		if err != nil {
+			return nil, err
+		}
+		if len(claims) > 0 {
+			c, _ := claims[len(claims)-1].Data.(enforcement.CodeClaimed)
+			out[i] = holding{cmp.Or(c.Enterprise, code), c.City, true}
+		} else {
+			unclaimed[code] = i
+		}
 	}
-	if len(claims) > 0 {
-		c, _ := claims[len(claims)-1].Data.(enforcement.CodeClaimed)
-		return cmp.Or(c.Enterprise, code), c.City, true, nil
+	if len(unclaimed) == 0 {
+		return out, nil
 	}
-	e, err := findEvent(ctx, s, events.Query{Types: []events.AggregateType{EnterpriseType}, Names: []events.Name{EnterpriseRegistered}},
-		func(e *events.Event) bool {
-			r, _ := e.Data.(enforcement.EnterpriseRegistered)
-			return r.ID() == code || enforcement.EnterpriseID(r.PermitNo) == code
-		})
-	if e == nil || err != nil {
-		return "", "", false, err
-	}
-	r, _ := e.Data.(enforcement.EnterpriseRegistered)
-	return r.ID(), r.City, false, nil
+	found := map[int]bool{}
+	err := s.Read(ctx, events.Query{Types: []events.AggregateType{EnterpriseType}, Names: []events.Name{EnterpriseRegistered}}, func(e events.Event) error {
+		r, _ := e.Data.(enforcement.EnterpriseRegistered)
+		for _, code := range []enforcement.EnterpriseID{r.ID(), enforcement.EnterpriseID(r.PermitNo)} {
+			if i, ok := unclaimed[code]; ok && !found[i] {
+				found[i], out[i] = true, holding{r.ID(), r.City, false}
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // RecordInspection records an inspection of the enterprise at agg, dated at
