@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"serve":   {"serve the HTTP API and dashboard (--demo: on a new demo store)", runServe},
 	"verify":  {"walk the log and check every event's hash and every aggregate's chain", runVerify},
 	"assess":  {"compute a year's scores, grades and ranks (as of a date, or as it happened), with explanations", runAssess},
+	"copy":    {"copy the log into another store, checking every event: a backup (again: only what is new), a restore, a move onto a cluster", runCopy},
 	"call":    {"make any API request (see /api/openapi.json), against --server or in process on the local store", runCall},
 	"audit":   {"replay a city up to a date: as the ledger knew it then and as it happened, and the difference", runAudit},
 	"demo":    {"load the plan's province with five years of seeded history into a new store, and print the results", runDemo},

@@ -139,6 +139,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"call", "POST", "/api/sections", "--data-json", "{}"}, 2, "--data-json comes after POST: flags go first"},
 		{[]string{"call", "GET"}, 2, "usage: ledger call [flags] METHOD /api/PATH"},
 		{[]string{"import", "--data", dir, "--", "-q1.csv"}, 1, "-q1.csv: no such file"},
+		{[]string{"copy", "--data", dir}, 1, "to-data: give one target: --to-data DIR or --to-nats URL"},
+		{[]string{"copy", "--data", dir, "--to-data", dir}, 1, "is the source itself"},
+		{[]string{"copy", "--data", dir, "--to-data", filepath.Join(dir, "backup")}, 1, "data: no ledger at"},
 	}
 	for _, tc := range tests {
 		code, out, errOut := run(t, tc.args...)

@@ -231,7 +231,11 @@ func UnsafeSettings(c jetstream.StreamConfig, replicas int) []string {
 func (b *backend) ensureStream(ctx context.Context) error {
 	const op = "jetstream.Open"
 	want := StreamConfig(b.cfg.Stream, b.cfg.Replicas, b.cfg.DuplicateWindow)
-	s, err := b.js.Stream(ctx, b.cfg.Stream)
+	var s jetstream.Stream
+	err := b.askAgain(ctx, "stream info", func(ctx context.Context) (err error) {
+		s, err = b.js.Stream(ctx, b.cfg.Stream)
+		return err
+	})
 	if errors.Is(err, jetstream.ErrStreamNotFound) && b.cfg.MustExist {
 		return domain.Errorf(op, domain.NotFound, "stream", "no stream %s there: no ledger to read (ledger serve creates it)", b.cfg.Stream)
 	}
@@ -320,11 +324,37 @@ func (b *backend) Close() error {
 }
 
 func (b *backend) LastPosition(ctx context.Context) (uint64, error) {
-	info, err := b.stream.Info(ctx)
+	var info *jetstream.StreamInfo
+	err := b.askAgain(ctx, "stream info", func(ctx context.Context) (err error) {
+		info, err = b.stream.Info(ctx)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("stream info: %w", err)
 	}
 	return info.State.LastSeq, nil
+}
+
+// askAgainAttempts bounds how often a question to JetStream that went
+// unanswered is asked again: a minute of attempts.
+const askAgainAttempts = 12
+
+// askAgain runs a question to JetStream (one that changes nothing) with
+// attemptTimeout, and asks it again while it goes unanswered and ctx allows.
+// After a stream's leader is lost, the first question about the stream can
+// go unanswered for good although a new leader answers the next within
+// milliseconds (seen in TestCopyEmbeddedOntoCluster: a store opened then
+// waited for its caller's whole deadline).
+func (b *backend) askAgain(ctx context.Context, what string, ask func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		actx, cancel := withAttemptTimeout(ctx)
+		err := ask(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil || attempt == askAgainAttempts || !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		b.cfg.Logger.Warn("JetStream left a question unanswered; asking again", "question", what, "stream", b.cfg.Stream, "attempt", attempt)
+	}
 }
 
 var _ events.LeaderHeads = (*backend)(nil)

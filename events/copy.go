@@ -1,0 +1,228 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shanxi-water/ledger/domain"
+)
+
+// CopyReport says how far a Copy got.
+type CopyReport struct {
+	Checked      int    `json:"checked"`       // events of the source read and checked
+	Kept         int    `json:"kept"`          // of those, events the target already held, found equal
+	Copied       int    `json:"copied"`        // events stored in the target
+	Commits      int    `json:"commits"`       // atomic appends they were stored in, as in the source
+	LastPosition uint64 `json:"last_position"` // the target's last position, equal to the source's
+}
+
+// Copy stores in l every event of src that l does not hold yet, as src
+// stored it: the same ids, times, versions, payload bytes and hashes, at
+// the same positions, in the same atomic appends. It is how a log moves
+// from the embedded store onto a cluster, and how a backup is taken and
+// taken again: l must be empty or hold a copy of src up to some position
+// (each of its events is compared with the source's, and checked against
+// its own hash), and only what follows is stored.
+//
+// Every event of src is checked as Verify checks it (its hash, its
+// aggregate's chain, no position missing) before it is stored: a copy
+// stops at the first event that fails, naming it, with l holding the
+// appends before it. Positions are the log's references (a publication is
+// frozen at one; a case names its evidence by them), so both backends must
+// number their events 1, 2, 3… (DensePositions); the copy checks that each
+// event was stored at its source position.
+//
+// progress, if not nil, is called after each append stored and every 1,000
+// events found already held.
+func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) (CopyReport, error) {
+	const op = "events.Copy"
+	var rep CopyReport
+	if !src.DensePositions() || !l.backend.DensePositions() {
+		return rep, domain.Errorf(op, domain.Invalid, "to", "both logs must number their events 1, 2, 3… (JetStream does; KurrentDB does not), so that the positions publications and cases refer to stay the same")
+	}
+	end, err := src.LastPosition(ctx)
+	if err != nil {
+		return rep, domain.E(op, domain.KindOrInternal(err), "from", err)
+	}
+	held, err := l.backend.LastPosition(ctx)
+	if err != nil {
+		return rep, domain.E(op, domain.KindOrInternal(err), "to", err)
+	}
+	if held > end {
+		return rep, domain.Errorf(op, domain.Conflict, "to", "the target holds %d events and the source %d: it is not a copy of this log", held, end)
+	}
+	if end == 0 {
+		return rep, nil
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	theirs := make(chan Record, 256)
+	scanErr := make(chan error, 1)
+	if held > 0 {
+		go func() {
+			defer close(theirs)
+			scanErr <- l.backend.Scan(ctx, Query{To: held}, false, func(r Record) error {
+				r.Resolve()
+				select {
+				case theirs <- r:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+		}()
+	}
+
+	c := copier{l: l, heads: map[Aggregate]Head{}, progress: progress, rep: &rep}
+	chains := NewChains()
+	var prev uint64
+	err = src.Scan(ctx, Query{To: end}, false, func(r Record) error {
+		if r.Position != prev+1 {
+			return domain.Errorf("", domain.Corrupt, "from", "position %d: event missing from the source: the store lost or dropped it", prev+1)
+		}
+		prev = r.Position
+		r.Resolve()
+		if r.Event == nil {
+			return domain.Errorf("", domain.Corrupt, "from", "position %d of the source is unreadable: %v", r.Position, r.Err)
+		}
+		e := r.Event
+		if reason, _ := chains.Check(e, r.Err); reason != "" {
+			p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason}
+			return domain.Errorf("", domain.Corrupt, "from", "%v", p)
+		}
+		rep.Checked++
+		if r.Position > held {
+			return c.add(ctx, e)
+		}
+		t, ok := <-theirs
+		if !ok {
+			err := <-scanErr
+			if err == nil {
+				err = errors.New("it ended early")
+			}
+			return domain.Errorf("", domain.KindOrInternal(err), "to", "reading the target up to position %d: %v", held, err)
+		}
+		if err := sameEvent(t, e); err != nil {
+			return domain.E("", domain.KindOf(err), "to", err)
+		}
+		c.keep(e)
+		return nil
+	})
+	if err == nil {
+		err = c.flush(ctx)
+	}
+	if err == nil && prev != end {
+		err = domain.Errorf("", domain.Corrupt, "from", "position %d: event missing from the source: the store lost or dropped it", prev+1)
+	}
+	if rep.Copied > 0 {
+		// The log's own view of its heads and times is now behind.
+		l.mu.Lock()
+		l.heads = map[Aggregate]Head{}
+		if c.lastRecorded.After(l.lastRecorded) {
+			l.lastRecorded = c.lastRecorded
+		}
+		l.mu.Unlock()
+	}
+	if err != nil {
+		return rep, domain.E(op, domain.KindOrInternal(err), "", err)
+	}
+	return rep, nil
+}
+
+// sameEvent checks that the target's record t is the source's event e,
+// unaltered since it was stored.
+func sameEvent(t Record, e *Event) error {
+	switch {
+	case t.Event == nil:
+		return domain.Errorf("", domain.Corrupt, "", "position %d of the target is unreadable: %v", t.Position, t.Err)
+	case t.Position != e.Position || t.Event.ID != e.ID || t.Event.Hash != e.Hash:
+		return domain.Errorf("", domain.Conflict, "", "the target's event at position %d is %s of %s (hash %s), the source's %s of %s (hash %s): the target is not a copy of this log",
+			e.Position, t.Event.ID, t.Event.Aggregate, short(t.Event.Hash), e.ID, e.Aggregate, short(e.Hash))
+	case t.Err != nil || t.Event.ComputeHash() != t.Event.Hash:
+		return domain.Errorf("", domain.Corrupt, "", "the target's event at position %d (%s of %s) was altered after it was stored", e.Position, e.ID, e.Aggregate)
+	}
+	return nil
+}
+
+// copier stores the source's events in the target, one source append at a
+// time (the events of an append share their recorded-at, and a reader
+// applies them together).
+type copier struct {
+	l            *Log
+	heads        map[Aggregate]Head // each aggregate's last event so far
+	group        []*Event           // the append being gathered
+	expect       map[Aggregate]Head // its aggregates' heads before it
+	progress     func(CopyReport)
+	rep          *CopyReport
+	lastRecorded time.Time
+}
+
+func (c *copier) keep(e *Event) {
+	c.heads[e.Aggregate] = headOf(e)
+	c.rep.Kept++
+	c.rep.LastPosition = e.Position
+	if c.progress != nil && c.rep.Kept%1000 == 0 {
+		c.progress(*c.rep)
+	}
+}
+
+func (c *copier) add(ctx context.Context, e *Event) error {
+	if len(c.group) > 0 && (!e.RecordedAt.Equal(c.group[0].RecordedAt) || len(c.group) == c.l.backend.MaxBatch()) {
+		// Not of the append gathered so far after all (its marks are cut):
+		// store that one as it is.
+		if err := c.flush(ctx); err != nil {
+			return err
+		}
+	}
+	if c.expect == nil {
+		c.expect = map[Aggregate]Head{}
+	}
+	if _, ok := c.expect[e.Aggregate]; !ok {
+		c.expect[e.Aggregate] = c.heads[e.Aggregate]
+	}
+	c.heads[e.Aggregate] = headOf(e)
+	c.group = append(c.group, e)
+	if e.More == 0 {
+		return c.flush(ctx)
+	}
+	return nil
+}
+
+func (c *copier) flush(ctx context.Context) error {
+	if len(c.group) == 0 {
+		return nil
+	}
+	want := make([]uint64, len(c.group))
+	for i, e := range c.group {
+		want[i] = e.Position
+	}
+	if err := c.l.backend.Commit(ctx, c.group, c.expect); err != nil {
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrDuplicate) {
+			return domain.Errorf("", domain.Conflict, "to", "storing positions %d–%d: %v (is something else writing to the target?)", want[0], want[len(want)-1], err)
+		}
+		return domain.E("", domain.KindOrInternal(err), "to", fmt.Errorf("storing positions %d–%d: %w", want[0], want[len(want)-1], err))
+	}
+	for i, e := range c.group {
+		if e.Position != want[i] {
+			return domain.Errorf("", domain.Conflict, "to", "the target stored the source's event at position %d at %d: something else wrote to the target during the copy", want[i], e.Position)
+		}
+	}
+	if t := c.group[0].RecordedAt; t.After(c.lastRecorded) {
+		c.lastRecorded = t
+	}
+	c.rep.Copied += len(c.group)
+	c.rep.Commits++
+	c.rep.LastPosition = want[len(want)-1]
+	c.group, c.expect = nil, nil
+	if c.progress != nil {
+		c.progress(*c.rep)
+	}
+	return nil
+}
+
+func headOf(e *Event) Head {
+	return Head{Version: e.Version, Position: e.Position, Hash: e.Hash, RecordedAt: e.RecordedAt}
+}
