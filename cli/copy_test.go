@@ -20,6 +20,11 @@ func TestCopyBackupAndRestore(t *testing.T) {
 	require.Contains(t, out, "checked 11 events; 0 were already in the target, 11 copied in 1 appends")
 	require.Contains(t, out, "OK: the target holds positions 1 to 11")
 
+	// A restore of this first backup, for later.
+	first := filepath.Join(t.TempDir(), "first")
+	code, _, errOut = run(t, "copy", "--data", backup, "--to-data", first)
+	require.Equal(t, 0, code, errOut)
+
 	// More is recorded; the next backup stores only that.
 	code, _, errOut = run(t, "call", "--data", dir, "--data-json",
 		`{"id":"NEW-1","name":"新断面","river":"汾河","basin":"yellow","city":"140100","kind":"river","level":"provincial","assessed":true,"targets":{"2019":3}}`,
@@ -40,6 +45,14 @@ func TestCopyBackupAndRestore(t *testing.T) {
 	code, out, errOut = run(t, "verify", "--data", restored)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "checked 12 events")
+
+	// A log that lost its last event (here: the first backup's restore)
+	// verifies on its own; copied to the backup that holds more, it is found out.
+	code, _, errOut = run(t, "verify", "--data", first)
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = run(t, "copy", "--data", first, "--to-data", backup)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "the source has lost its last 1 events")
 
 	// Someone alters the backup; the next backup says so and stores nothing.
 	blocks, err := filepath.Glob(filepath.Join(backup, "jetstream", "*", "streams", "LEDGER", "msgs", "*.blk"))

@@ -50,12 +50,11 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 	if err != nil {
 		return rep, domain.E(op, domain.KindOrInternal(err), "to", err)
 	}
-	if held > end {
-		return rep, domain.Errorf(op, domain.Conflict, "to", "the target holds %d events and the source %d: it is not a copy of this log", held, end)
-	}
-	if end == 0 {
+	if end == 0 && held == 0 {
 		return rep, nil
 	}
+	// The target is compared with the source up to where both reach.
+	held, more := min(held, end), held
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -116,6 +115,11 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 	}
 	if err == nil && prev != end {
 		err = domain.Errorf("", domain.Corrupt, "from", "position %d: event missing from the source: the store lost or dropped it", prev+1)
+	}
+	if err == nil && more > end {
+		// The hash chains cannot show that a log lost its last events; a
+		// copy that holds them can.
+		err = domain.Errorf("", domain.Corrupt, "from", "the source's log ends at position %d, but the target holds it, event for event, up to position %d: the source has lost its last %d events (removed from its end?); restore them from the target", end, more, more-end)
 	}
 	if rep.Copied > 0 {
 		// The log's own view of its heads and times is now behind.

@@ -885,10 +885,16 @@ func testCopy(t *testing.T, h Harness) {
 	require.Equal(t, 9, rep.Kept, "nothing new: nothing stored")
 	require.Zero(t, rep.Copied)
 
+	// A target holding more than the source, the same before: the source
+	// lost its last events, which its hash chains cannot show.
+	theirs, err := dst.Append(ctx, events.Change{Aggregate: a, Expect: 4, Events: notes("target", 1)})
+	require.NoError(t, err)
+	_, err = dst.Copy(ctx, src.Backend(), nil)
+	require.Equal(t, domain.Corrupt, domain.KindOf(err), "%v", err)
+	require.Contains(t, err.Error(), fmt.Sprintf("the source's log ends at position %d, but the target holds it, event for event, up to position %d: the source has lost its last 1 events", theirs[0].Position-1, theirs[0].Position))
+
 	// A target that went its own way is refused, and left as it was.
 	_, err = src.Append(ctx, events.Change{Aggregate: b, Expect: 4, Events: notes("source", 1)})
-	require.NoError(t, err)
-	theirs, err := dst.Append(ctx, events.Change{Aggregate: a, Expect: 4, Events: notes("target", 1)})
 	require.NoError(t, err)
 	_, err = dst.Copy(ctx, src.Backend(), nil)
 	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
