@@ -38,6 +38,19 @@ func citiesStore(t *testing.T) string {
 	return dir
 }
 
+// alterTaiyuan edits the stored registration of Taiyuan in the embedded
+// store at dir, as someone with access to its disk could.
+func alterTaiyuan(t *testing.T, dir string) {
+	t.Helper()
+	blocks, err := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "LEDGER", "msgs", "*.blk"))
+	require.NoError(t, err)
+	require.NotEmpty(t, blocks)
+	b, err := os.ReadFile(blocks[0])
+	require.NoError(t, err)
+	require.Equal(t, 1, bytes.Count(b, []byte("Taiyuan")))
+	require.NoError(t, os.WriteFile(blocks[0], bytes.Replace(b, []byte("Taiyuan"), []byte("Taiyuam"), 1), 0o640))
+}
+
 func TestEventsVerify(t *testing.T) {
 	dir := citiesStore(t)
 	code, _, errOut := run(t, "demo", "--data", dir)
@@ -86,13 +99,7 @@ func TestEventsVerify(t *testing.T) {
 	require.Contains(t, out, "OK")
 
 	// Someone edits Taiyuan's entry on disk while the ledger is stopped.
-	blocks, err := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "LEDGER", "msgs", "*.blk"))
-	require.NoError(t, err)
-	require.NotEmpty(t, blocks)
-	b, err := os.ReadFile(blocks[0])
-	require.NoError(t, err)
-	require.Equal(t, 1, bytes.Count(b, []byte("Taiyuan")))
-	require.NoError(t, os.WriteFile(blocks[0], bytes.Replace(b, []byte("Taiyuan"), []byte("Taiyuam"), 1), 0o640))
+	alterTaiyuan(t, dir)
 
 	code, out, errOut = run(t, "verify", "--data", dir)
 	require.Equal(t, 3, code)

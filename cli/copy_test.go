@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -55,13 +53,7 @@ func TestCopyBackupAndRestore(t *testing.T) {
 	require.Contains(t, errOut, "the source has lost its last 1 events")
 
 	// Someone alters the backup; the next backup says so and stores nothing.
-	blocks, err := filepath.Glob(filepath.Join(backup, "jetstream", "*", "streams", "LEDGER", "msgs", "*.blk"))
-	require.NoError(t, err)
-	require.NotEmpty(t, blocks)
-	b, err := os.ReadFile(blocks[0])
-	require.NoError(t, err)
-	require.Equal(t, 1, bytes.Count(b, []byte("Taiyuan")))
-	require.NoError(t, os.WriteFile(blocks[0], bytes.Replace(b, []byte("Taiyuan"), []byte("Taiyuam"), 1), 0o640))
+	alterTaiyuan(t, backup)
 	code, _, errOut = run(t, "copy", "--data", dir, "--to-data", backup)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "to: the target's event at position 1")

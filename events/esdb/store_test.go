@@ -114,16 +114,6 @@ func notes(prefix string, k int) []events.Draft {
 	return out
 }
 
-func readAll(t *testing.T, s events.Store) []events.Event {
-	t.Helper()
-	var out []events.Event
-	require.NoError(t, s.Read(context.Background(), events.Query{}, func(e events.Event) error {
-		out = append(out, e)
-		return nil
-	}))
-	return out
-}
-
 func verifyOK(t *testing.T, s events.Store) events.Report {
 	t.Helper()
 	rep, err := s.Verify(context.Background())
@@ -204,7 +194,7 @@ func TestBatchWhoseWriterDiesIsAbortedByReaders(t *testing.T) {
 	require.Equal(t, uint64(1), got[1].Version)
 	rep := verifyOK(t, s2)
 	require.Equal(t, 3, rep.Events)
-	all := readAll(t, s2)
+	all := storetest.ReadAll(t, s2, events.Query{})
 	require.Len(t, all, 3)
 	for _, e := range all {
 		require.NotContains(t, e.Data.(storetest.Noted).Text, "lost")
@@ -356,7 +346,7 @@ func TestLostAcknowledgementsStoreOnce(t *testing.T) {
 	mu.Lock()
 	require.Len(t, lost, 3, "an acknowledgement was lost for each stream")
 	mu.Unlock()
-	loaded := readAll(t, s)
+	loaded := storetest.ReadAll(t, s, events.Query{})
 	require.Len(t, loaded, 6)
 	for i := range got {
 		require.Equal(t, got[i].Position, loaded[i+1].Position)
@@ -459,7 +449,7 @@ func TestFollowWaitsForUndecidedBatch(t *testing.T) {
 	require.Len(t, recordsOf(srv, "ledger-140100-note-X"), 2, "the aborted event is in x's stream")
 	stop()
 	require.ErrorIs(t, <-done, context.Canceled)
-	require.Len(t, readAll(t, s), 6)
+	require.Len(t, storetest.ReadAll(t, s, events.Query{}), 6)
 	verifyOK(t, s)
 }
 
@@ -507,7 +497,7 @@ func TestCrossingBatchesAllOrNothing(t *testing.T) {
 	wg.Wait()
 	require.NoError(t, ctx.Err(), "the writers finished")
 	seen := map[string]int{}
-	for _, e := range readAll(t, s) {
+	for _, e := range storetest.ReadAll(t, s, events.Query{}) {
 		seen[e.CorrelationID.String()]++
 	}
 	for corr := range stored {
@@ -538,7 +528,7 @@ func TestForeignAndSystemEventsIgnored(t *testing.T) {
 	last, err := s.LastPosition(ctx)
 	require.NoError(t, err)
 	require.Equal(t, got[1].Position, last)
-	all := readAll(t, s)
+	all := storetest.ReadAll(t, s, events.Query{})
 	require.Len(t, all, 2)
 	rep := verifyOK(t, s)
 	require.Equal(t, 2, rep.Events)
@@ -575,8 +565,8 @@ func TestPrefixes(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s2.Append(ctx, events.Change{Aggregate: agg("140100", "P"), Events: notes("two", 3)})
 	require.NoError(t, err)
-	require.Len(t, readAll(t, s1), 2)
-	require.Len(t, readAll(t, s2), 3)
+	require.Len(t, storetest.ReadAll(t, s1, events.Query{}), 2)
+	require.Len(t, storetest.ReadAll(t, s2, events.Query{}), 3)
 	require.Equal(t, 2, verifyOK(t, s1).Events)
 
 	for _, cfg := range []Config{

@@ -59,7 +59,7 @@ func TestCopyEmbeddedOntoCluster(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, st.CachedInfo().Config.Replicas)
 
-	want := readAllEvents(ctx, t, src)
+	want := storetest.ReadAll(t, src, events.Query{})
 	leader := streamLeader(ctx, dst)
 	require.NoError(t, dst.Close())
 	i := c.byName(leader)
@@ -73,7 +73,7 @@ func TestCopyEmbeddedOntoCluster(t *testing.T) {
 	require.NoError(t, err)
 	defer dst.Close()
 	require.NotEqual(t, leader, streamLeader(ctx, dst))
-	got := readAllEvents(ctx, t, dst)
+	got := storetest.ReadAll(t, dst, events.Query{})
 	require.Equal(t, len(want), len(got))
 	for k := range want {
 		require.Equal(t, want[k].ID, got[k].ID)
@@ -93,14 +93,4 @@ func TestCopyEmbeddedOntoCluster(t *testing.T) {
 		}
 	}
 	require.Equal(t, last.Hash, more[0].PrevHash, "chained on the copied events")
-}
-
-func readAllEvents(ctx context.Context, t *testing.T, s events.Store) []events.Event {
-	t.Helper()
-	var out []events.Event
-	require.NoError(t, s.Read(ctx, events.Query{}, func(e events.Event) error {
-		out = append(out, e)
-		return nil
-	}))
-	return out
 }

@@ -106,7 +106,8 @@ func (c *fakeClock) Set(t time.Time) {
 	c.now = t
 }
 
-func readAll(t *testing.T, s events.Store, q events.Query) []events.Event {
+// ReadAll reads the events matching q.
+func ReadAll(t testing.TB, s events.Store, q events.Query) []events.Event {
 	t.Helper()
 	var out []events.Event
 	require.NoError(t, s.Read(context.Background(), q, func(e events.Event) error {
@@ -226,13 +227,13 @@ func testGlobalOrder(t *testing.T, h Harness) {
 		versions[a]++
 		want = append(want, text)
 	}
-	all := readAll(t, s, events.Query{})
+	all := ReadAll(t, s, events.Query{})
 	require.Equal(t, want, texts(all))
 	for i := 1; i < len(all); i++ {
 		require.Less(t, all[i-1].Position, all[i].Position, "positions increase along the log")
 	}
 	// Reading from the middle starts there.
-	mid := readAll(t, s, events.Query{From: all[10].Position})
+	mid := ReadAll(t, s, events.Query{From: all[10].Position})
 	require.Equal(t, want[10:], texts(mid))
 }
 
@@ -538,7 +539,7 @@ func testFilters(t *testing.T, h Harness) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := readAll(t, s, tc.q)
+			got := ReadAll(t, s, tc.q)
 			if tc.want == nil {
 				require.Empty(t, got)
 				return
@@ -562,15 +563,15 @@ func testUpTo(t *testing.T, h Harness) {
 		require.NoError(t, err)
 		got = append(got, evs...)
 	}
-	upTo := readAll(t, s, events.Query{To: got[2].Position})
+	upTo := ReadAll(t, s, events.Query{To: got[2].Position})
 	require.Equal(t, []string{"m1", "m2", "m3"}, texts(upTo))
-	between := readAll(t, s, events.Query{From: got[1].Position, To: got[3].Position})
+	between := ReadAll(t, s, events.Query{From: got[1].Position, To: got[3].Position})
 	require.Equal(t, []string{"m2", "m3", "m4"}, texts(between))
 
 	// As the ledger knew it on 15 March 2019: events recorded by then.
-	asOf := readAll(t, s, events.Query{RecordedBy: time.Date(2019, 3, 15, 0, 0, 0, 0, time.UTC)})
+	asOf := ReadAll(t, s, events.Query{RecordedBy: time.Date(2019, 3, 15, 0, 0, 0, 0, time.UTC)})
 	require.Equal(t, []string{"m1", "m2", "m3"}, texts(asOf))
-	exact := readAll(t, s, events.Query{RecordedBy: got[1].RecordedAt})
+	exact := ReadAll(t, s, events.Query{RecordedBy: got[1].RecordedAt})
 	require.Equal(t, []string{"m1", "m2"}, texts(exact), "recorded-at is inclusive")
 
 	// A clock that runs backwards does not make recorded-at run backwards.
@@ -657,27 +658,39 @@ type NotedV2 struct {
 	Words int    `json:"words"`
 }
 
-func testUpcast(t *testing.T, h Harness) {
-	ctx := context.Background()
-	loc := h.NewLocation(t)
+// writtenAtV1 writes a memo at schema 1 into a new log, which it closes.
+func writtenAtV1(t *testing.T, h Harness, a events.Aggregate, message string) (loc string, stored events.Event) {
+	t.Helper()
+	loc = h.NewLocation(t)
 	v1 := events.NewRegistry()
 	events.Register[NotedV1](v1, "memo.written", 1)
 	s := h.Open(t, loc, v1, nil)
-	a := agg(domain.Province, "memo", "M1")
-	stored, err := s.Append(ctx, events.Change{Aggregate: a, Events: []events.Draft{{OccurredAt: baseTime, Actor: actor, Data: NotedV1{Message: "three little words"}}}})
+	evs, err := s.Append(context.Background(), events.Change{Aggregate: a, Events: []events.Draft{{OccurredAt: baseTime, Actor: actor, Data: NotedV1{Message: message}}}})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
+	return loc, evs[0]
+}
 
-	v2 := events.NewRegistry()
-	events.Register[NotedV2](v2, "memo.written", 2)
-	v2.RegisterUpcaster("memo.written", 1, func(old json.RawMessage) (json.RawMessage, error) {
+// withMemoV2 registers memo.written at schema 2 in r, with its upcaster
+// from schema 1.
+func withMemoV2(r *events.Registry) *events.Registry {
+	events.Register[NotedV2](r, "memo.written", 2)
+	r.RegisterUpcaster("memo.written", 1, func(old json.RawMessage) (json.RawMessage, error) {
 		var p NotedV1
 		if err := json.Unmarshal(old, &p); err != nil {
 			return nil, err
 		}
 		return json.Marshal(NotedV2{Text: p.Message, Words: len(strings.Fields(p.Message))})
 	})
-	s = h.Open(t, loc, v2, nil)
+	return r
+}
+
+func testUpcast(t *testing.T, h Harness) {
+	ctx := context.Background()
+	a := agg(domain.Province, "memo", "M1")
+	loc, first := writtenAtV1(t, h, a, "three little words")
+	stored := []events.Event{first}
+	s := h.Open(t, loc, withMemoV2(events.NewRegistry()), nil)
 	defer s.Close()
 	evs, err := s.Load(ctx, a)
 	require.NoError(t, err)
@@ -800,31 +813,17 @@ func stored(t *testing.T, s copier) []events.Event {
 
 func testCopy(t *testing.T, h Harness) {
 	ctx := context.Background()
-	loc := h.NewLocation(t)
 	// An event written at schema 1, read at schema 2: the copy stores it as
 	// it was written, or its hash would no longer hold.
-	v1 := events.NewRegistry()
-	events.Register[NotedV1](v1, "memo.written", 1)
-	s := h.Open(t, loc, v1, nil)
 	memo := agg(domain.Province, "memo", "C1")
-	_, err := s.Append(ctx, events.Change{Aggregate: memo, Events: []events.Draft{{OccurredAt: baseTime, Actor: actor, Data: NotedV1{Message: "as written"}}}})
-	require.NoError(t, err)
-	require.NoError(t, s.Close())
-	reg := Registry()
-	events.Register[NotedV2](reg, "memo.written", 2)
-	reg.RegisterUpcaster("memo.written", 1, func(old json.RawMessage) (json.RawMessage, error) {
-		var p NotedV1
-		if err := json.Unmarshal(old, &p); err != nil {
-			return nil, err
-		}
-		return json.Marshal(NotedV2{Text: p.Message})
-	})
+	loc, _ := writtenAtV1(t, h, memo, "as written")
+	reg := withMemoV2(Registry())
 	clock := &fakeClock{now: baseTime.Add(24 * time.Hour)}
 	src := h.Open(t, loc, reg, clock.Now).(copier)
 	defer src.Close()
 	a, b := agg(taiyuan, "note", "C2"), agg(datong, "note", "C3")
 	// Appends of one event and of several, across aggregates.
-	_, err = src.Append(ctx, events.Change{Aggregate: a, Events: notes("one", 1)})
+	_, err := src.Append(ctx, events.Change{Aggregate: a, Events: notes("one", 1)})
 	require.NoError(t, err)
 	clock.Set(clock.Now().Add(time.Minute))
 	_, err = src.Append(ctx, events.Change{Aggregate: a, Expect: 1, Events: notes("a", 3)}, events.Change{Aggregate: b, Events: notes("bravo", 2)})
@@ -869,7 +868,7 @@ func testCopy(t *testing.T, h Harness) {
 	same()
 	m, err := dst.Load(ctx, memo)
 	require.NoError(t, err)
-	require.Equal(t, NotedV2{Text: "as written"}, m[0].Data, "read through the target's registry, upcast")
+	require.Equal(t, NotedV2{Text: "as written", Words: 2}, m[0].Data, "read through the target's registry, upcast")
 
 	// Again after more was written: only what is new is stored, and the
 	// target's own appends chain on from the copied events.
