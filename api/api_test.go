@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,6 +89,21 @@ func (f *fixture) do(method, path string, role domain.Role, body, contentType st
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(f.t, err)
 	return resp.StatusCode, b
+}
+
+// page gets a dashboard page as a browser signed in as role would.
+func (f *fixture) page(role domain.Role, path string) (int, string) {
+	f.t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(f.t, err)
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm(f.url+"/login", url.Values{"token": {f.tokens[role]}, "next": {path}})
+	require.NoError(f.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(f.t, err)
+	require.Equal(f.t, path, resp.Request.URL.RequestURI(), "signed in, the page asked for")
+	return resp.StatusCode, string(b)
 }
 
 // standardRules are assessment.Standard's rules as a request adopts them.

@@ -137,7 +137,7 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /cities", "cities", s.citiesPage, "year")
 	s.page(mux, "GET /city/{city}", "city", s.cityPage, "year")
 	s.page(mux, "GET /audit/{city}", "audit", s.auditPage, "as_of", "at", "before")
-	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage, "day")
+	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage, "day", "as_of")
 	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage, "city")
 	s.page(mux, "GET /official/{id}", "official", s.officialPage)
 	s.page(mux, "GET /tasks", "tasks", s.tasksPage, "day", "city", "dept", "overdue", "as_of")
@@ -605,12 +605,9 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 
 func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 	id := enforcement.EnterpriseID(r.PathValue("id"))
-	v, ok, err := s.enterpriseView(r, id)
+	v, _, err := s.enterpriseView(r, id)
 	if err != nil {
 		return "", nil, err
-	}
-	if !ok {
-		return "", nil, domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q", id)
 	}
 	e := v.Enterprise
 	city, _ := domain.LookupCity(e.Info.City)
@@ -659,8 +656,9 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 		Inspections          []enforcement.Inspection
 		Closed               time.Time // if closed by the end of the day shown
 		ClosedBy             string
+		AsOf                 string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
 	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), cardsThen, inspections,
-		closedBy(e, end), e.ClosedBy}, nil
+		closedBy(e, end), e.ClosedBy, r.URL.Query().Get("as_of")}, nil
 }
 
 // closedBy is when e closed, if by t; zero otherwise.

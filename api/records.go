@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today. As it had happened by the end of that day, with everything recorded since (late entries and corrections); for the tasks and the card register, as_of gives it as the ledger knew it on a date instead", false}
+	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today. As it had happened by the end of that day, with everything recorded since (late entries and corrections); for the tasks, the card register and an enterprise's record, as_of gives it as the ledger knew it on a date instead", false}
 	pTaskID   = param{"id", "path", "string", "task id, e.g. T-2-1-2-1g", true}
 	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
 	pCityOpt  = param{"city", "query", "string", "city code or name (or province)", false}
@@ -50,7 +50,7 @@ var recordRoutes = []route{
 	{Method: "GET", Path: "/api/enterprises", Action: Read, Tag: "enforcement", Summary: "Registered enterprises",
 		Params: []param{pCityOpt}, Response: "EnterpriseList", Handle: (*Server).enterprises},
 	{Method: "GET", Path: "/api/enterprises/{id}", Action: Read, Tag: "enforcement", Summary: "An enterprise: its record, cards and 12-quarter compliance strip",
-		Params: []param{pEntID, pDay}, Response: "EnterpriseView", Handle: (*Server).enterprise},
+		Params: []param{pEntID, pDay, pAsOf}, Response: "EnterpriseView", Handle: (*Server).enterprise},
 	{Method: "POST", Path: "/api/enterprises", Action: WriteCards, Tag: "enforcement", Summary: "Register an enterprise (dated the day it came under supervision)",
 		Params: []param{pActDate}, Body: "application/json", BodySchema: "EnterpriseRegistered", Response: "Event", Handle: (*Server).registerEnterprise},
 	{Method: "POST", Path: "/api/enterprises/{id}/{action}", Action: WriteCards, Tag: "enforcement",
@@ -326,22 +326,26 @@ func (s *Server) enterpriseView(r *http.Request, id enforcement.EnterpriseID) (E
 	}
 	v := EnterpriseView{Day: day}
 	var ok bool
-	s.live.View(func() {
-		v.Enterprise, ok = s.cards.Enterprise(id)
+	err = s.withCards(r, func(m *cards.Model) {
+		v.Enterprise, ok = m.Enterprise(id)
 		if ok {
-			v.Strip, _ = s.cards.Strip(id, enforcement.QuarterOf(day.Start(domain.CST)))
+			v.Strip, _ = m.Strip(id, enforcement.QuarterOf(day.Start(domain.CST)))
 		}
 	})
-	return v, ok, nil
+	if err == nil && !ok {
+		known := ""
+		if at := r.URL.Query().Get("as_of"); at != "" {
+			known = " as the ledger knew it on " + at
+		}
+		err = domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q%s", id, known)
+	}
+	return v, ok, err
 }
 
 func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.enterpriseView(r, enforcement.EnterpriseID(r.PathValue("id")))
+	v, _, err := s.enterpriseView(r, enforcement.EnterpriseID(r.PathValue("id")))
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q", r.PathValue("id"))
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
