@@ -269,7 +269,8 @@ func TestCityByCodeOrName(t *testing.T) {
 }
 
 // An enterprise closed through the API: its card ends, it leaves the card
-// register, its page says so, and nothing more is recorded on it.
+// register, its page says so, and nothing more is recorded on it but an
+// inspection made before it closed.
 func TestEnterpriseClosedThroughTheAPI(t *testing.T) {
 	f := setup(t)
 	uscc := f.yellowCarded(t, "91140100MA0K9XRC4", "太原市某化工有限公司", "140100", "太原市环境保护局",
@@ -325,4 +326,11 @@ func TestEnterpriseClosedThroughTheAPI(t *testing.T) {
 		`{"document_no":"并环监〔2019〕52号","authority":"太原市环境保护局","findings":["compliant"],"measurements":[{"item":"COD","measured":50,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
 	require.Equal(t, 409, code, string(b))
 	require.Contains(t, string(b), "closed on 2019-04-01")
+	// The report of an inspection made before the closure, entered after it.
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2019-03-20", domain.Enforcement,
+		`{"document_no":"并环监〔2019〕48号","authority":"太原市环境保护局","findings":["compliant"],"measurements":[{"item":"COD","measured":50,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("GET", "/api/enterprises/"+uscc, domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), "并环监〔2019〕48号")
 }

@@ -171,7 +171,8 @@ func (r CardRevoked) Validate() error {
 // EnterpriseClosed records that an enterprise was shut down for good (its
 // business ended, its licence withdrawn, or by a red card's closure once
 // carried out): its cards in force end, it leaves the public lists from
-// the next quarter, and nothing more is recorded on it. Event:
+// the next quarter, and nothing more is recorded on it but the report of
+// an inspection made by the day it closed, entered late. Event:
 // enterprise.closed, dated the day it closed.
 type EnterpriseClosed struct {
 	DocumentNo string `json:"document_no"` // the decision or notice establishing it

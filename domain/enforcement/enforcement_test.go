@@ -742,7 +742,8 @@ func (w *world) close(at time.Time, doc string) error {
 
 // An enterprise closed for good: the card in force ends with it, it is on
 // the public list of the quarter it closed in and not after, its strip says
-// closed from the next quarter, and nothing more is recorded on it.
+// closed from the next quarter, and nothing more is recorded on it but an
+// inspection made before it closed.
 func TestEnterpriseClosure(t *testing.T) {
 	w := newWorld(t)
 	closed(w) // RED1 (closure) in force since 2019-07-10
@@ -775,6 +776,19 @@ func TestEnterpriseClosure(t *testing.T) {
 		require.Equal(t, domain.Conflict, domain.KindOf(err), "%s: %v", name, err)
 		require.Contains(t, err.Error(), "closed on 2019-08-20", name)
 	}
+
+	// An inspection made while it operated, its report entered after the
+	// closure: recorded, and in its quarter's strip; the closure day too.
+	w.must(w.inspect(on(2019, 8, 12), "I-late", "", false))
+	w.must(w.inspect(time.Date(2019, 8, 20, 23, 59, 59, 0, domain.CST), "I-closing-day", "", false))
+	in, ok := w.e.Inspection("I-late")
+	require.True(t, ok)
+	require.Equal(t, on(2019, 8, 12), in.At)
+	require.Equal(t, enforcement.ClosedDown, w.e.Strip(q3.Next())[11].Status, "still closed from the next quarter")
+	err = w.inspect(on(2019, 8, 21), "I-after", "", false)
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	require.Contains(t, err.Error(), "2019-08-21 is after")
+	require.Equal(t, "occurred_at", domain.FieldOf(err))
 }
 
 // A closed enterprise's red card revoked on appeal: the yellow card it
