@@ -321,7 +321,8 @@ func TestAssessorEqualsCompute(t *testing.T) {
 // "As it happened" on a date leaves out the facts that happened after it,
 // whenever they were recorded: a groundwater grade for 2018 given in May
 // 2019 is not part of Taiyuan's 2018 figures as they had happened by
-// 2019-04-01, and is by 2019-06-01; an inspection on 31 December 2018,
+// 2019-04-01 (the point, not graded yet, counts as very poor), and is by
+// 2019-06-01; an inspection on 31 December 2018,
 // recorded in May 2019, is not part of them as they had happened by 30
 // December 2018, and is by 2019-06-01. (2019 has no samples: nothing to
 // assess.)
@@ -338,7 +339,7 @@ func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 	clock.Set(date(2019, 6, 1))
 	may := date(2019, 5, 1)
 	_, err = app.Record(ctx, s, admin, may, events.Aggregate{Scope: "140100", Type: app.GroundwaterPointType, ID: "TY-GW-1"},
-		monitoring.GroundwaterGraded{Year: 2018, Grade: 5})
+		monitoring.GroundwaterGraded{Year: 2018, Grade: 2})
 	require.NoError(t, err)
 	_, err = app.RecordInspection(ctx, s, inspector, date(2018, 12, 31), app.EnterpriseAggregate("140100", reg.ID()), exceedance("晋环监〔2019〕7号", ""))
 	require.NoError(t, err)
@@ -354,7 +355,15 @@ func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 	}
 	before, err := app.AuditCity(ctx, s, "140100", date(2019, 4, 1), nil)
 	require.NoError(t, err)
-	require.Zero(t, year(before, 2018).AsHappened.Inputs.Groundwater, "graded in May")
+	require.Equal(t, 1, year(before, 2018).AsHappened.Inputs.Groundwater, "listed since 2016")
+	require.Equal(t, 1, year(before, 2018).AsHappened.Inputs.GroundwaterVeryPoor, "graded in May: not graded yet counts as very poor")
+	var outcome string
+	for _, ev := range year(before, 2018).AsHappened.Inputs.Evidence {
+		if ev.Part == "groundwater" && ev.Subject == "TY-GW-1" {
+			outcome = ev.Outcome
+		}
+	}
+	require.Equal(t, "not graded for the year: counted as very poor", outcome, "the figure's evidence says why")
 	require.Equal(t, 1, year(before, 2018).AsHappened.Inputs.Enforcement.Inspections, "inspected in 2018")
 	require.Equal(t, []string{"inspections 0 → 1", "inspections finding an exceedance 0 → 1"}, year(before, 2018).Differences,
 		"the inspection recorded in May: beside the scores, which it does not move")
@@ -367,7 +376,8 @@ func TestAuditAsHappenedLeavesOutLaterFacts(t *testing.T) {
 
 	after, err := app.AuditCity(ctx, s, "140100", date(2019, 6, 1), nil)
 	require.NoError(t, err)
-	require.Equal(t, 1, year(after, 2018).AsHappened.Inputs.GroundwaterVeryPoor)
+	require.Equal(t, 1, year(after, 2018).AsHappened.Inputs.Groundwater)
+	require.Zero(t, year(after, 2018).AsHappened.Inputs.GroundwaterVeryPoor, "graded 2 (good)")
 	require.Equal(t, 1, year(after, 2018).AsHappened.Inputs.Enforcement.Inspections)
 }
 

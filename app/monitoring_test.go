@@ -288,6 +288,15 @@ func TestDrinkingSourcesBlackOdorousGroundwater(t *testing.T) {
 	require.Equal(t, "YC-GW-1", byPart["groundwater"].Subject)
 	require.Equal(t, "graded 5 (极差, very poor)", byPart["groundwater"].Outcome)
 	require.Len(t, byPart["groundwater"].Positions, 1)
+
+	// A point counts from the year it was registered (2016); in a year it
+	// was not graded for it counts as very poor, not out of the share.
+	require.Zero(t, m.City("140800", 2015).Groundwater, "not registered yet")
+	cy = m.City("140800", 2018)
+	require.Equal(t, 1, cy.Groundwater)
+	require.Equal(t, 1, cy.GroundwaterVeryPoor, "not graded for 2018")
+	require.Equal(t, "not graded for the year: counted as very poor", cy.GroundDetails[0].Outcome)
+	require.Empty(t, cy.GroundDetails[0].Positions)
 }
 
 // A corrected sample's upload, re-imported, stores nothing: the file as

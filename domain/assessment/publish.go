@@ -48,7 +48,10 @@ type ResultsPublished struct {
 //	5: a city's task units overdue when the year began (due in an earlier
 //	   year, 2015 included, and not done) count in the year, not on time; a
 //	   unit suspended after its deadline stays overdue
-const Method = 5
+//	6: a groundwater point counts from the year of its registration, and in
+//	   a year it was not graded for it counts as very poor (it used to be
+//	   left out, and a city with no grades had the part's full points)
+const Method = 6
 
 // MethodOf is the method a publication was computed with.
 func (p ResultsPublished) MethodOf() int { return max(p.Method, 1) }

@@ -211,7 +211,7 @@ func Assess(r Rules, in Inputs) Result {
 	gwExact := p.Groundwater
 	switch {
 	case in.Groundwater == 0:
-		gw.Explanation = fmt.Sprintf("no groundwater points graded: full %g points", p.Groundwater)
+		gw.Explanation = fmt.Sprintf("no groundwater points to assess: full %g points", p.Groundwater)
 	default:
 		s := float64(in.GroundwaterVeryPoor) / float64(in.Groundwater)
 		if s <= r.GroundwaterVeryPoorCap {

@@ -121,9 +121,25 @@ type inspection struct {
 
 // GroundPoint is one groundwater assessment point.
 type GroundPoint struct {
-	Info   monitoring.GroundwaterPointRegistered
-	Grades map[int]monitoring.GroundwaterGrade
-	graded map[int]uint64 // the event that recorded each year's grade
+	Info       monitoring.GroundwaterPointRegistered
+	Registered time.Time
+	Grades     map[int]monitoring.GroundwaterGrade
+	graded     map[int]uint64 // the event that recorded each year's grade
+}
+
+// firstData is the start of the first year the point was graded for; zero
+// if never.
+func (g *GroundPoint) firstData() time.Time {
+	first := 0
+	for y := range g.Grades {
+		if first == 0 || y < first {
+			first = y
+		}
+	}
+	if first == 0 {
+		return time.Time{}
+	}
+	return time.Date(first, 1, 1, 0, 0, 0, 0, domain.CST)
 }
 
 func newSite(kind water.BodyKind) Site {
@@ -227,7 +243,7 @@ func (m *Model) Apply(e events.Event) {
 			b.inspections = append(b.inspections, inspection{e.OccurredAt, d.Level, e.Position})
 		}
 	case monitoring.GroundwaterPointRegistered:
-		m.ground[d.ID] = &GroundPoint{Info: d, Grades: map[int]monitoring.GroundwaterGrade{}, graded: map[int]uint64{}}
+		m.ground[d.ID] = &GroundPoint{Info: d, Registered: e.OccurredAt, Grades: map[int]monitoring.GroundwaterGrade{}, graded: map[int]uint64{}}
 	case monitoring.GroundwaterGraded:
 		if g := m.ground[id]; g != nil && m.occurred(e.OccurredAt) {
 			g.Grades[d.Year], g.graded[d.Year] = d.Grade, e.Position
@@ -708,7 +724,7 @@ type CityYear struct {
 	BlackOdorous        int           `json:"black_odorous"`
 	BlackEliminated     int           `json:"black_eliminated"`
 	Groundwater         int           `json:"groundwater"`
-	GroundwaterVeryPoor int           `json:"groundwater_very_poor"` // graded 极差
+	GroundwaterVeryPoor int           `json:"groundwater_very_poor"` // graded 极差, or not graded for the year
 	Details             []SectionYear `json:"details"`
 	// The other sites behind the figures, each with its outcome and the
 	// events it rests on, so that every figure can be traced.
@@ -800,18 +816,27 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 		out.BlackDetails = append(out.BlackDetails, sy)
 	}
 	for _, g := range m.ground {
-		if g.Info.City != c {
+		if g.Info.City != c || !m.listed(g.Registered, g.firstData, year) {
 			continue
 		}
-		if grade, ok := g.Grades[year]; ok {
-			out.Groundwater++
-			sy := SiteYear{ID: g.Info.ID, Name: g.Info.Name, Met: grade != 5, Outcome: fmt.Sprintf("graded %d", grade), Positions: []uint64{g.graded[year]}}
+		out.Groundwater++
+		grade, ok := g.Grades[year]
+		sy := SiteYear{ID: g.Info.ID, Name: g.Info.Name, Met: ok && grade != 5, Positions: []uint64{}}
+		switch {
+		case !ok:
+			// Like a section without data: a point left ungraded must not
+			// take itself out of the share of very poor points.
+			sy.Outcome = "not graded for the year: counted as very poor"
+		default:
+			sy.Outcome, sy.Positions = fmt.Sprintf("graded %d", grade), []uint64{g.graded[year]}
 			if grade == 5 {
-				out.GroundwaterVeryPoor++
 				sy.Outcome += " (极差, very poor)"
 			}
-			out.GroundDetails = append(out.GroundDetails, sy)
 		}
+		if !sy.Met {
+			out.GroundwaterVeryPoor++
+		}
+		out.GroundDetails = append(out.GroundDetails, sy)
 	}
 	for _, ds := range [][]SiteYear{out.DrinkingDetails, out.BlackDetails, out.GroundDetails} {
 		slices.SortFunc(ds, func(a, b SiteYear) int { return cmp.Compare(a.ID, b.ID) })

@@ -19,7 +19,7 @@ var _ projections.Snapshotter = (*Model)(nil)
 // the version whenever the model's state or Apply changes.
 const (
 	SnapshotName    = "quality"
-	SnapshotVersion = 5 // 2: manual samples as columns, monthly sums as one slot per item; 3: without the empty slots at the end; 4: when each site was registered; 5: the positions of inspections and grades
+	SnapshotVersion = 6 // 2: manual samples as columns, monthly sums as one slot per item; 3: without the empty slots at the end; 4: when each site was registered; 5: the positions of inspections and grades; 6: when each groundwater point was registered
 )
 
 // SnapshotKind names the model's snapshots.
@@ -90,9 +90,10 @@ type snapInspection struct {
 }
 
 type snapGround struct {
-	Info   monitoring.GroundwaterPointRegistered `json:"info"`
-	Grades map[int]monitoring.GroundwaterGrade   `json:"grades"`
-	Graded map[int]uint64                        `json:"graded"` // each grade's event
+	Info       monitoring.GroundwaterPointRegistered `json:"info"`
+	Registered time.Time                             `json:"registered"`
+	Grades     map[int]monitoring.GroundwaterGrade   `json:"grades"`
+	Graded     map[int]uint64                        `json:"graded"` // each grade's event
 }
 
 func (s *Site) snap(check *snapshotCheck) (snapSite, error) {
@@ -185,7 +186,7 @@ func (m *Model) Snapshot() ([]byte, error) {
 	}
 	slices.SortFunc(s.Black, func(a, b snapBlack) int { return cmp.Compare(a.Info.ID, b.Info.ID) })
 	for _, g := range m.ground {
-		s.Ground = append(s.Ground, snapGround{Info: g.Info, Grades: g.Grades, Graded: g.graded})
+		s.Ground = append(s.Ground, snapGround{Info: g.Info, Registered: g.Registered, Grades: g.Grades, Graded: g.graded})
 	}
 	slices.SortFunc(s.Ground, func(a, b snapGround) int { return cmp.Compare(a.Info.ID, b.Info.ID) })
 	check.Sections, check.Drinking, check.Black, check.Ground = len(s.Sections), len(s.Drinking), len(s.Black), len(s.Ground)
@@ -240,7 +241,7 @@ func (m *Model) Restore(data []byte) error {
 		if graded == nil {
 			graded = map[int]uint64{}
 		}
-		out.ground[g.Info.ID] = &GroundPoint{Info: g.Info, Grades: grades, graded: graded}
+		out.ground[g.Info.ID] = &GroundPoint{Info: g.Info, Registered: g.Registered, Grades: grades, graded: graded}
 	}
 	check.Sections, check.Drinking, check.Black, check.Ground = len(out.sections), len(out.drinking), len(out.black), len(out.ground)
 	if check != s.Check {
