@@ -3,6 +3,7 @@ package monitoring
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -153,19 +154,62 @@ func TestRowErrorsInChinese(t *testing.T) {
 	require.GreaterOrEqual(t, len(p.Errors), 15)
 	for _, e := range p.Errors {
 		require.NotEmpty(t, e.ReasonZh, "line %d: %q has no Chinese", e.Line, e.Reason)
+		requireChinese(t, e.ReasonZh)
 	}
 	require.Equal(t, "-6 为负数", p.Errors[0].ReasonZh)
 	for _, header := range []string{"section,sampled_at,section,DO\n", "section,source,DO\n", "section,sampled_at,source\n", "section,sampled_at,source,DO,溶解氧\n",
-		"section,sampled_at,source,foo\n", "section,sampled_at,source,氨氮(μg/L)\n"} {
+		"section,sampled_at,source,foo\n", "section,sampled_at,source,氨氮(μg/L)\n", "section,sampled_at,source,pH(mg/L)\n"} {
 		p, err := ParseCSV(strings.NewReader(header), testSections, now)
 		require.NoError(t, err)
 		require.NotEmpty(t, p.Errors, header)
 		for _, e := range p.Errors {
 			require.NotEmpty(t, e.ReasonZh, "%q: %q has no Chinese", header, e.Reason)
+			requireChinese(t, e.ReasonZh)
 		}
 	}
-	require.Equal(t, "该断面此时间、此来源的样品已以其他数值存储（TP stored 0.19, here 0.3）：请改为提交更正",
-		ReasonZh("this section's sample at this time from this source is already stored with other values (TP stored 0.19, here 0.3): record a correction instead"))
+}
+
+// The Chinese of the reasons whose particulars are English words (a
+// status, how a row differs from the sample stored) or hold an example a
+// station copies (a time): each word in Chinese, a code a station may type
+// only in brackets after it, an example time with ASCII colons.
+func TestReasonZhWords(t *testing.T) {
+	for _, tc := range []struct{ en, zh string }{
+		{`"soon" is not a time (2019-03-01 08:00 or 2019/3/1 8:00, Shanxi time, or RFC 3339)`,
+			`"soon" 不是时间（如 2019-03-01 08:00 或 2019/3/1 8:00，山西时间；或 RFC 3339）`},
+		{`"robot" is not "auto" or "manual" (or 自动, 手工)`, `"robot" 不是自动（auto）或手工（manual）`},
+		{`"flood" is not one of dry, ice, fault (or empty when measured) (or 断流, 冰封, 故障)`,
+			`"flood" 不是断流（dry）、冰封（ice）或故障（fault）；已监测的样品此格留空或写“正常”`},
+		{"has a value but the sample is marked dry (not monitored)", "样品标记为断流（未监测），却有数值"},
+		{"has a value but the sample is marked ice (not monitored)", "样品标记为冰封（未监测），却有数值"},
+		{"has a value but the sample is marked fault (not monitored)", "样品标记为故障（未监测），却有数值"},
+		{`unit "mg/L": pH is stored in no unit; convert the column`, `单位 "mg/L"：pH 无量纲，请换算该列`},
+		{`unit "μg/L": NH3N is stored in mg/L; convert the column`, `单位 "μg/L"：NH3N 以 mg/L 记录，请换算该列`},
+		{"unknown column: not section, sampled_at, source, status or a GB 3838 item",
+			"未知的列：不是断面编码（section）、监测时间（sampled_at）、来源（source）、状态（status）或 GB 3838 项目"},
+		{"this section's sample at this time from this source is already stored with other values (TP stored 0.19, here 0.3): record a correction instead",
+			"该断面此时间、此来源的样品已以其他数值存储（TP 已存 0.19，本行 0.3）：请改为提交更正"},
+		{`this section's sample at this time from this source is already stored with other values (status stored "", here "dry"; DO stored 6.2, here none; TP below the detection limit: stored no, here yes): record a correction instead`,
+			"该断面此时间、此来源的样品已以其他数值存储（状态已存为正常，本行为断流；DO 已存 6.2，本行 无；TP 低于检出限：已存为否，本行为是）：请改为提交更正"},
+		{"this section's sample at this time from this source was withdrawn from assessment, with other values (NH3N stored none, here 0.5): a correction brings it back with new ones",
+			"该断面此时间、此来源的样品已作废，数值不同（NH3N 已存 无，本行 0.5）：可通过更正恢复并改为新数值"},
+	} {
+		t.Run(tc.en, func(t *testing.T) {
+			require.Equal(t, tc.zh, ReasonZh(tc.en))
+			requireChinese(t, tc.zh)
+		})
+	}
+}
+
+// requireChinese fails on a Chinese reason that leaves an English word in
+// (outside a quoted cell and a code in brackets), an example time with a
+// full-width colon, or ASCII punctuation between Chinese phrases.
+func requireChinese(t *testing.T, zh string) {
+	t.Helper()
+	rest := regexp.MustCompile(`"[^"]*"|（[a-z_]+）`).ReplaceAllString(zh, "")
+	require.NotRegexp(t, `\b(dry|ice|fault|auto|manual|stored|here|none|yes|no|unit|status|section|sampled_at|source)\b`, rest, zh)
+	require.NotRegexp(t, `\d：\d`, zh, "an example time with a full-width colon")
+	require.NotRegexp(t, `\p{Han}[;,]|[;,]\p{Han}`, rest, "ASCII punctuation between Chinese phrases")
 }
 
 // A line's cells are read again from the upload for a reject file, not
