@@ -22,7 +22,7 @@ var assessmentRoutes = []route{
 	{Method: "GET", Path: "/api/assessment/{year}/published", Action: Read, Tag: "assessment", Summary: "A year's published results beside the same year as known today",
 		Params: []param{pYearPath}, Response: "PublishedView", Handle: (*Server).publishedYear},
 	{Method: "POST", Path: "/api/assessment/{year}/cities/{city}/consequences", Action: WriteAssessment, Tag: "assessment", Summary: "Impose a consequence (约谈, 区域限批, rectification) on a failed city-year",
-		Params: []param{pYearPath, pCityPath}, Body: "application/json", BodySchema: "ConsequenceImposed", Response: "Event", Handle: (*Server).imposeConsequence},
+		Params: []param{pYearPath, pCityPath, pActDate}, Body: "application/json", BodySchema: "ConsequenceImposed", Response: "Event", Handle: (*Server).imposeConsequence},
 	{Method: "GET", Path: "/api/audit/cities/{city}", Action: Read, Tag: "audit", Summary: "Replay a city up to a date: as the ledger knew it then and as it happened, with the difference",
 		Params: []param{pCityPath, {"at", "query", "string", "the date (end of that day, Shanxi time) or RFC 3339", true}}, Response: "CityAudit", Handle: (*Server).auditCity},
 }
@@ -180,7 +180,11 @@ func (s *Server) imposeConsequence(w http.ResponseWriter, r *http.Request) error
 	if cons.Year != year {
 		return domain.Errorf(r.URL.Path, domain.Invalid, "year", "the body's year %d is not the path's %d", cons.Year, year)
 	}
-	e, err := app.ImposeConsequence(r.Context(), s.store, actor(r), c, cons, s.now())
+	at, err := s.timeParam(r)
+	if err != nil {
+		return err
+	}
+	e, err := app.ImposeConsequence(r.Context(), s.store, actor(r), c, cons, at)
 	if err != nil {
 		return err
 	}

@@ -261,6 +261,15 @@ func TestDashboardInChromium(t *testing.T) {
 	// Failed and published: an interview follows, on the page and in the API.
 	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment, `{"kind":"interview","document":"晋环函〔2020〕41号","authority":"省生态环境厅"}`, "application/json")
 	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment, `{"kind":"interview","document":"晋环函〔2020〕45号","authority":"省生态环境厅"}`, "application/json")
+	require.Equal(t, 409, code, "each once: %s", b)
+	require.Contains(t, string(b), `"field":"kind"`)
+	rectify := `{"kind":"rectification","document":"晋环函〔2020〕46号","authority":"省生态环境厅","deadline":"2020-12-31T00:00:00+08:00"}`
+	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences?date=2020-03-01", domain.Assessment, rectify, "application/json")
+	require.Equal(t, 409, code, "dated before the publication: %s", b)
+	require.Contains(t, string(b), `"field":"date"`)
+	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences?date=2020-06-01", domain.Assessment, rectify, "application/json")
+	require.Equal(t, 201, code, string(b))
 	dom, _ = f.browse(t, bin, domain.Auditor, "/city/140800?year=2019")
 	require.Contains(t, dom, `id="city-consequences"`)
 	require.Contains(t, dom, "约谈 · 晋环函〔2020〕41号 · 省生态环境厅")
@@ -268,7 +277,7 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Equal(t, 200, code, string(b))
 	var pv api.PublishedView
 	require.NoError(t, json.Unmarshal(b, &pv))
-	require.Len(t, pv.Consequences["140800"], 1)
+	require.Len(t, pv.Consequences["140800"], 2)
 	require.Equal(t, "晋环函〔2020〕41号", pv.Consequences["140800"][0].Document)
 	require.Contains(t, dom, `/enterprise/`+uscc+`">运城市某焦化有限公司`)
 

@@ -343,23 +343,31 @@ func Published(ctx context.Context, s events.Store, year int) (*assessment.Resul
 }
 
 // ImposeConsequence records a consequence of a failed, published city-year,
-// imposed at at: once (the same kind under the same document again is a
-// Conflict), and a rectification's deadline after it is imposed.
+// imposed at at (not before the results were published): once (see
+// assessment.ConsequenceImposed.Repeats), with a rectification's deadline,
+// or a restriction's end, after the day it is imposed.
 func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, c domain.CityID, cons assessment.ConsequenceImposed, at time.Time) (events.Event, error) {
 	const op = "assessment.consequence_imposed"
 	if err := cons.Validate(); err != nil {
 		return events.Event{}, err
 	}
-	p, _, err := Published(ctx, s, cons.Year)
+	p, pe, err := Published(ctx, s, cons.Year)
 	if err != nil {
 		return events.Event{}, err
 	}
 	if err := assessment.CanImpose(p, c); err != nil {
 		return events.Event{}, err
 	}
-	if cons.Kind == assessment.Rectification && !cons.Deadline.After(at) {
-		return events.Event{}, domain.Errorf(op, domain.Invalid, "deadline", "%s is not after the day it is imposed (%s)",
-			cons.Deadline.In(domain.CST).Format(time.DateOnly), at.In(domain.CST).Format(time.DateOnly))
+	day := func(t time.Time) string { return t.In(domain.CST).Format(time.DateOnly) }
+	if day(at) < day(pe.OccurredAt) {
+		return events.Event{}, domain.Errorf(op, domain.Conflict, "date", "%s is before the year's results were published (%s, %s)", day(at), day(pe.OccurredAt), p.Document)
+	}
+	_, to, deadline := cons.Dates()
+	if cons.Kind == assessment.Rectification && day(*deadline) <= day(at) {
+		return events.Event{}, domain.Errorf(op, domain.Invalid, "deadline", "%s is not after the day it is imposed (%s)", day(*deadline), day(at))
+	}
+	if cons.Kind == assessment.Restriction && day(*to) <= day(at) {
+		return events.Event{}, domain.Errorf(op, domain.Invalid, "to", "%s is not after the day it is imposed (%s): the restriction would be over before it began", day(*to), day(at))
 	}
 	agg := CityYearAggregate(c, cons.Year)
 	evs, err := s.Load(ctx, agg)
@@ -369,8 +377,10 @@ func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, 
 	version := uint64(0)
 	for _, e := range evs {
 		version = e.Version
-		if d, ok := e.Data.(assessment.ConsequenceImposed); ok && d.Kind == cons.Kind && d.Document == cons.Document {
-			return events.Event{}, domain.Errorf(op, domain.Conflict, "document", "this %s under %s is recorded already (position %d)", cons.Kind, cons.Document, e.Position)
+		if d, ok := e.Data.(assessment.ConsequenceImposed); ok {
+			if field, reason := cons.Repeats(d); reason != "" {
+				return events.Event{}, domain.Errorf(op, domain.Conflict, field, "%s (position %d)", reason, e.Position)
+			}
 		}
 	}
 	stored, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(version),

@@ -215,16 +215,50 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	odd.Document, odd.Deadline = "晋环函〔2019〕44号", new(date(2019, 9, 1))
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", odd, clock.Now())
 	require.Equal(t, "deadline", domain.FieldOf(err), "an interview with a deadline: %v", err)
+	// Each once: a second interview under another document, the same
+	// area restricted again for an overlapping period.
+	again := cons
+	again.Document = "晋环函〔2019〕51号"
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", again, clock.Now())
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	require.Equal(t, "kind", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "one interview for a failed year")
+	overlap := restrict
+	overlap.Document, overlap.From, overlap.To = "晋环函〔2019〕52号", new(date(2019, 9, 1)), new(date(2020, 3, 1))
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", overlap, clock.Now())
+	require.Equal(t, "area", domain.FieldOf(err), "%v", err)
+	require.Contains(t, err.Error(), "运城市盐湖区 is restricted already from 2019-04-01 to 2019-10-01")
+	// Imposed on a date: not before the results were published, and a
+	// restriction that would be over by then is refused.
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", late, date(2018, 12, 1))
+	require.Equal(t, "date", domain.FieldOf(err), "%v", err)
+	require.Contains(t, err.Error(), "before the year's results were published")
+	over := restrict
+	over.Area, over.Document, over.From, over.To = "运城市永济市", "晋环函〔2019〕60号", new(date(2018, 10, 1)), new(date(2019, 1, 10))
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", over, clock.Now())
+	require.Equal(t, "to", domain.FieldOf(err), "%v", err)
+	require.Contains(t, err.Error(), "over before it began")
 	require.Equal(t, before, lastPosition(t, s), "refusals store nothing")
+	// Another area, or the same one for a later period, is a restriction
+	// of its own.
+	over.To = new(date(2020, 6, 1))
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", over, clock.Now())
+	require.NoError(t, err)
+	later := restrict
+	later.Document, later.From, later.To = "晋环函〔2019〕53号", new(date(2019, 10, 1)), new(date(2020, 4, 1))
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", later, clock.Now())
+	require.NoError(t, err)
+	before = lastPosition(t, s)
 
 	evs, err := s.Load(ctx, app.CityYearAggregate("140800", 2018))
 	require.NoError(t, err)
-	require.Len(t, evs, 2)
+	require.Len(t, evs, 4)
+	require.Equal(t, before, lastPosition(t, s))
 	require.NotContains(t, string(evs[0].Payload), `"deadline"`, "an interview stores no zero dates")
 	all, err := app.Consequences(ctx, s, 2018)
 	require.NoError(t, err)
 	require.Len(t, all, 1)
-	require.Len(t, all["140800"], 2)
+	require.Len(t, all["140800"], 4)
 	require.Equal(t, assessment.Interview, all["140800"][0].Kind)
 	require.Equal(t, "运城市盐湖区", all["140800"][1].Area)
 	require.Equal(t, evs[1].Position, all["140800"][1].Position)

@@ -3,6 +3,7 @@ package assessment
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -179,6 +180,30 @@ func (c ConsequenceImposed) Validate() error {
 		return domain.Errorf(op, domain.Invalid, "kind", "%q is not interview, restriction or rectification", c.Kind)
 	}
 	return nil
+}
+
+// Repeats says why c may not be imposed on a city-year that has prev
+// already ("" if it may), naming the field at fault: each consequence is
+// imposed once — the same one under the same document, a second interview
+// or rectification order, a second restriction of the same area for an
+// overlapping period.
+func (c ConsequenceImposed) Repeats(prev ConsequenceImposed) (field, reason string) {
+	switch {
+	case c.Kind == prev.Kind && c.Document == prev.Document:
+		return "document", fmt.Sprintf("this %s under %s is recorded already", c.Kind, c.Document)
+	case c.Kind != prev.Kind:
+		return "", ""
+	case c.Kind == Interview:
+		return "kind", fmt.Sprintf("the city-year's interview is recorded already (%s): one interview for a failed year", prev.Document)
+	case c.Kind == Rectification:
+		return "kind", fmt.Sprintf("the city-year's rectification order is recorded already (%s, deadline %s): one order for a failed year", prev.Document, prev.Deadline.In(domain.CST).Format(time.DateOnly))
+	}
+	pf, pt, _ := prev.Dates()
+	cf, ct, _ := c.Dates()
+	if strings.TrimSpace(c.Area) == strings.TrimSpace(prev.Area) && pf != nil && pt != nil && cf != nil && ct != nil && cf.Before(*pt) && pf.Before(*ct) {
+		return "area", fmt.Sprintf("%s is restricted already from %s to %s (%s)", prev.Area, pf.In(domain.CST).Format(time.DateOnly), pt.In(domain.CST).Format(time.DateOnly), prev.Document)
+	}
+	return "", ""
 }
 
 // CanImpose decides whether a consequence may follow a city-year: only
