@@ -409,11 +409,11 @@ func diffEvidence(a, b []assessment.Evidence, add func(zh, en string)) {
 // maxNamed is the most subjects a difference names one by one.
 const maxNamed = 10
 
-// positionsNotIn lists the positions of to that from has not (the first
-// eight, then …).
+// positionsNotIn lists the positions of to that from has not, each once
+// and in log order (the first eight, then …).
 func positionsNotIn(from, to []uint64) string {
 	var added []string
-	for _, p := range to {
+	for _, p := range assessment.Distinct(to) {
 		if !slices.Contains(from, p) {
 			added = append(added, fmt.Sprint(p))
 		}

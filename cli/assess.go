@@ -132,8 +132,23 @@ func explain(w io.Writer, r assessment.Result) {
 		fmt.Fprintf(w, "  说明: %s\n", n)
 	}
 	for _, e := range r.Inputs.Evidence {
-		fmt.Fprintf(w, "  %-8s %-14s %-40s events at %v\n", e.Part, e.Subject, e.Outcome, e.Positions)
+		fmt.Fprintf(w, "  %-8s %-14s %-40s %s\n", e.Part, e.Subject, e.Outcome, eventsAt(e.Events()))
 	}
+}
+
+// eventsAt names the log positions of a piece of evidence's events.
+func eventsAt(ps []uint64) string {
+	switch len(ps) {
+	case 0:
+		return "no events"
+	case 1:
+		return fmt.Sprintf("event at %d", ps[0])
+	}
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = fmt.Sprint(p)
+	}
+	return "events at " + strings.Join(s, ", ")
 }
 
 func runPublish(ctx context.Context, env Env, args []string) error {

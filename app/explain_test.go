@@ -1,0 +1,58 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain/assessment"
+)
+
+// sectionMoved is a city-year whose one section moved from met to missed,
+// its evidence before and after.
+func sectionMoved(before, after assessment.Evidence) (a, b assessment.Result) {
+	in := assessment.Inputs{City: "141000", Year: 2018, Sections: 1, SectionsMet: 1, Evidence: []assessment.Evidence{before}}
+	later := in
+	later.SectionsMet = 0
+	later.Evidence = []assessment.Evidence{after}
+	r := assessment.Standard(2016, "a")
+	return assessment.Assess(r, in), assessment.Assess(r, later)
+}
+
+// about is the one difference that names subject.
+func about(t *testing.T, ds []string, subject string) string {
+	t.Helper()
+	var found []string
+	for _, d := range ds {
+		if strings.HasPrefix(d, subject) {
+			found = append(found, d)
+		}
+	}
+	require.Len(t, found, 1, "%q", ds)
+	return found[0]
+}
+
+// An upload holds several samples of a section, and the evidence names its
+// position once per sample: a difference names each event once, in log
+// order.
+func TestDiffNamesEachEventOnce(t *testing.T) {
+	a, b := sectionMoved(
+		assessment.Evidence{Part: "sections", Subject: "Y-141000-01", Outcome: "class V, target V: met", Positions: []uint64{3413, 3413, 3413, 3847, 3847, 3847, 4099, 4099, 4099}},
+		assessment.Evidence{Part: "sections", Subject: "Y-141000-01", Outcome: "class 劣V, target V: missed", Positions: []uint64{3413, 3413, 3413, 4192, 4191, 4192}})
+	zh, en := app.DiffResults(a, b)
+	require.Contains(t, about(t, en, "Y-141000-01"), "events added 4191, 4192; events no longer counted 3847, 4099")
+	require.Contains(t, about(t, zh, "Y-141000-01"), "新增事件 4191, 4192；不再计入事件 3847, 4099")
+
+	// Past eight events, the rest are left out (…), counting each once.
+	var many []uint64
+	for p := range uint64(10) {
+		many = append(many, 5000+p, 5000+p)
+	}
+	a, b = sectionMoved(
+		assessment.Evidence{Part: "sections", Subject: "Y-141000-01", Outcome: "class V, target V: met", Positions: []uint64{}},
+		assessment.Evidence{Part: "sections", Subject: "Y-141000-01", Outcome: "class 劣V, target V: missed", Positions: many})
+	_, en = app.DiffResults(a, b)
+	require.Contains(t, about(t, en, "Y-141000-01"), "events added 5000, 5001, 5002, 5003, 5004, 5005, 5006, 5007, …")
+}

@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain/assessment"
+)
+
+// A city's explanation names each event behind a figure once, in log order,
+// and one event as one.
+func TestExplainNamesEachEventOnce(t *testing.T) {
+	in := assessment.Inputs{City: "141000", Year: 2018, Sections: 1, SectionsMet: 0, Evidence: []assessment.Evidence{
+		{Part: "sections", Subject: "Y-141000-01", Outcome: "class 劣V, target V: missed", Positions: []uint64{3413, 3413, 3413, 3641, 3641, 3641, 4191}},
+		{Part: "groundwater", Subject: "GW-141000-1", Outcome: "graded 4", Positions: []uint64{3948}},
+		{Part: "tasks", Subject: "T-2-1-2-4", Outcome: "not_started, due 2016-06-30", Positions: []uint64{}},
+	}}
+	var out bytes.Buffer
+	explain(&out, assessment.Assess(assessment.Standard(2016, "a"), in))
+	s := out.String()
+	require.Contains(t, s, "events at 3413, 3641, 4191\n")
+	require.Contains(t, s, "event at 3948\n")
+	require.Contains(t, s, "no events\n")
+	require.NotContains(t, s, "[")
+}
