@@ -143,9 +143,16 @@ type ImportError struct {
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d bad row(s), nothing stored:", len(e.Errors))
-	if e.Omitted > 0 {
+	// Rows and errors counted as a partial upload's result counts them
+	// (a row can have several errors); a header's errors are its own.
+	switch {
+	case len(e.Errors) > 0 && e.Errors[0].Line == 1:
+		fmt.Fprintf(&b, "the header (line 1) rejected (%d errors), nothing stored:", len(e.Errors))
+	case e.Omitted > 0:
+		fmt.Fprintf(&b, "at least %d rows rejected (%d errors), nothing stored:", rejectedLines(e.Errors), len(e.Errors)+e.Omitted)
 		fmt.Fprintf(&b, " more than %d errors (%d more not listed): the file has a fault of its own; fix the first and send it again;", monitoring.MaxRowErrors, e.Omitted)
+	default:
+		fmt.Fprintf(&b, "%d rows rejected (%d errors), nothing stored:", rejectedLines(e.Errors), len(e.Errors))
 	}
 	for i, r := range e.Errors {
 		if i == 20 {

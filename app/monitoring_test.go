@@ -555,7 +555,54 @@ func TestImportListsErrorsUpToACap(t *testing.T) {
 	require.Len(t, ie.Errors, monitoring.MaxRowErrors)
 	require.Equal(t, 5, ie.Omitted)
 	require.Contains(t, err.Error(), "5 more not listed")
+	require.Contains(t, err.Error(), fmt.Sprintf("at least %d rows rejected (%d errors)", monitoring.MaxRowErrors, monitoring.MaxRowErrors+5))
 	require.Equal(t, before, lastPosition(t, s), "nothing stored, not even the good row")
+}
+
+// A refused upload counts its bad rows and its errors apart, as a partial
+// upload's result does: a row may have several errors, and the header's
+// errors are the header's, not rows'.
+func TestImportErrorCountsRowsAndErrors(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	const header = "section,sampled_at,source,DO,TP\n"
+	rows := func(oneError, twoErrors int) string {
+		var b strings.Builder
+		b.WriteString(header)
+		for i := range oneError {
+			fmt.Fprintf(&b, "FH-HJDQ,2019-03-%02d 08:00,manual,x,0.2\n", i+1)
+		}
+		for i := range twoErrors {
+			fmt.Fprintf(&b, "FH-HJDQ,2019-04-%02d 08:00,manual,x,y\n", i+1)
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name, file, want string
+		partial          string // a partial upload's count of the same, where it has one
+	}{
+		{"one row, one error", rows(1, 0), "1 rows rejected (1 errors), nothing stored:", "1 rows rejected (1 errors)"},
+		{"one row, two errors", rows(0, 1), "1 rows rejected (2 errors), nothing stored:", "1 rows rejected (2 errors)"},
+		{"twelve rows, seventeen errors", rows(7, 5), "12 rows rejected (17 errors), nothing stored:", "12 rows rejected (17 errors)"},
+		{"a header with two unit errors", "section,sampled_at,source,DO(μg/L),TP(g/L)\nFH-HJDQ,2019-03-01 08:00,manual,6000,0.0002\n",
+			"the header (line 1) rejected (2 errors), nothing stored:", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := lastPosition(t, s)
+			_, err := app.ImportSamples(ctx, s, station, strings.NewReader(tc.file), app.ImportOptions{Now: now})
+			var ie *app.ImportError
+			require.ErrorAs(t, err, &ie)
+			require.Contains(t, err.Error(), tc.want)
+			require.NotContains(t, err.Error(), "bad row")
+			require.Equal(t, before, lastPosition(t, s))
+			if tc.partial == "" {
+				return
+			}
+			res, err := app.ImportSamples(ctx, s, station, strings.NewReader(tc.file), app.ImportOptions{Partial: true, Now: now})
+			require.NoError(t, err)
+			require.Equal(t, tc.partial, fmt.Sprintf("%d rows rejected (%d errors)", res.RejectedRows, len(res.Rejected)), "as the partial upload counts them")
+		})
+	}
 }
 
 // The file's name is recorded with the samples: it is text, like every
