@@ -636,11 +636,12 @@ func WriteRejects(w io.Writer, upload io.Reader, rejected []monitoring.RowError)
 }
 
 // writeRejects writes the rejected lines as CSV: the header, then each bad
-// line's cells and its errors.
+// line's cells and its errors, in Chinese for the station's staff who mend
+// it (in English only for a reason without its Chinese).
 // It is UTF-8 with a byte-order mark, which spreadsheet programs need to
 // show Chinese; a line with too few cells is padded, so that its errors
 // stay in the error column. Uploaded again, the line and error columns
-// are ignored.
+// are ignored, whatever their cells hold.
 func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowError) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
@@ -655,9 +656,13 @@ func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowEr
 		if _, ok := reasons[r.Line]; !ok {
 			lines = append(lines, r.Line)
 		}
-		msg := r.Reason
+		msg := cmp.Or(r.ReasonZh, monitoring.ReasonZh(r.Reason)) // a server's answer may lack it
+		sep := "："
+		if msg == "" {
+			msg, sep = r.Reason, ": "
+		}
 		if r.Column != "" {
-			msg = r.Column + ": " + r.Reason
+			msg = r.Column + sep + msg
 		}
 		reasons[r.Line] = append(reasons[r.Line], msg)
 	}
@@ -666,7 +671,7 @@ func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowEr
 		if n := len(p.Header); len(cells) < n {
 			cells = append(append([]string(nil), cells...), make([]string, n-len(cells))...)
 		}
-		rec := append(append([]string{fmt.Sprint(l)}, cells...), strings.Join(reasons[l], "; "))
+		rec := append(append([]string{fmt.Sprint(l)}, cells...), strings.Join(reasons[l], "；"))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

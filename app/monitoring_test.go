@@ -202,10 +202,11 @@ func TestImportPartialWritesRejects(t *testing.T) {
 	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(rejects.Bytes(), []byte("\ufeff")))).ReadAll()
 	require.NoError(t, err)
 	require.Equal(t, []string{"line", "section", "sampled_at", "source", "DO", "TP", "error"}, recs[0])
-	require.Equal(t, []string{"3", "FH-HJDQ", "2019-05-02 08:00", "manual", "abc", "xyz", `DO: "abc" is not a number (a result below the detection limit x is written <x or xL); TP: "xyz" is not a number (a result below the detection limit x is written <x or xL)`}, recs[1])
+	// The errors in Chinese, for the station's staff who mend the file.
+	require.Equal(t, []string{"3", "FH-HJDQ", "2019-05-02 08:00", "manual", "abc", "xyz", `DO："abc" 不是数字（低于检出限的结果写作 <x 或 xL）；TP："xyz" 不是数字（低于检出限的结果写作 <x 或 xL）`}, recs[1])
 	require.Equal(t, "5", recs[2][0])
-	require.Contains(t, recs[2][6], "unknown section")
-	require.Equal(t, []string{"6", "FH-HJDQ", "2019-05-04 08:00", "manual", "6.0", "", "4 cells, the header names 5"}, recs[3], "padded: the error in its column")
+	require.Equal(t, `section：未登记的断面 "NOPE"：不是已登记断面的编码`, recs[2][6])
+	require.Equal(t, []string{"6", "FH-HJDQ", "2019-05-04 08:00", "manual", "6.0", "", "本行 4 格，表头有 5 列"}, recs[3], "padded: the error in its column")
 
 	// Mended, the reject file is uploaded again as it is.
 	mended := strings.NewReplacer("abc", "6.2", "xyz", "0.21", "NOPE", "SSH-ZLC", "2019-05-01 08:00,manual,5.1", "2019-05-05 08:00,manual,5.1", "6.0,,", "6.0,0.2,").Replace(rejects.String())
@@ -217,6 +218,14 @@ func TestImportPartialWritesRejects(t *testing.T) {
 	// What a server answers, written by its client from the file: the same.
 	var again bytes.Buffer
 	require.NoError(t, app.WriteRejects(&again, strings.NewReader(file), res.Rejected))
+	require.Equal(t, rejects.String(), again.String())
+	// Also from a server's answer without the Chinese (reason_zh).
+	english := append([]monitoring.RowError(nil), res.Rejected...)
+	for i := range english {
+		english[i].ReasonZh = ""
+	}
+	again.Reset()
+	require.NoError(t, app.WriteRejects(&again, strings.NewReader(file), english))
 	require.Equal(t, rejects.String(), again.String())
 
 	// A header that cannot be read rejects the file, partial or not.
