@@ -256,7 +256,7 @@ func TestDashboardInChromium(t *testing.T) {
 	// the city's 35 units overdue since earlier years count in 2019, none
 	// on time (the first ten named, the rest counted).
 	require.Contains(t, dom, `id="city-today"><b>按今日所知：</b> 任务得分 100.00 → 0.00；重点任务按时完成 0/0 → 0/35`)
-	require.Contains(t, dom, "（tasks）：新计入")
+	require.Contains(t, dom, "（重点任务按时完成）：新计入")
 	require.Contains(t, dom, "另有 25 项依据变化")
 	// Failed and published: an interview follows, on the page and in the API.
 	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment, `{"kind":"interview","document":"晋环函〔2020〕41号","authority":"省生态环境厅"}`, "application/json")

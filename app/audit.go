@@ -401,7 +401,7 @@ func diffEvidence(a, b []assessment.Evidence, add func(zh, en string)) {
 		if len(zh) == 0 {
 			zh = append(zh, "结果变化")
 		}
-		add(fmt.Sprintf("%s（%s）：%s", subject, part, strings.Join(zh, "；")),
+		add(fmt.Sprintf("%s（%s）：%s", subject, assessment.Evidence{Part: part}.PartLabel(), strings.Join(zh, "；")),
 			strings.TrimSuffix(fmt.Sprintf("%s (%s): %s → %s; %s", subject, part, cmp.Or(x.Outcome, "none"), cmp.Or(y.Outcome, "none"), strings.Join(en, "; ")), "; "))
 	}
 }

@@ -56,3 +56,17 @@ func TestDiffNamesEachEventOnce(t *testing.T) {
 	_, en = app.DiffResults(a, b)
 	require.Contains(t, about(t, en, "Y-141000-01"), "events added 5000, 5001, 5002, 5003, 5004, 5005, 5006, 5007, …")
 }
+
+// The Chinese text names the part in Chinese, as the part's score does.
+func TestDiffNamesThePartInChinese(t *testing.T) {
+	for part, label := range map[string]string{"sections": "断面达标", "drinking": "饮用水水源地达标", "black_odorous": "黑臭水体消除",
+		"groundwater": "地下水极差点位", "tasks": "重点任务按时完成"} {
+		a, b := sectionMoved(
+			assessment.Evidence{Part: part, Subject: "X-1", Outcome: "met", Positions: []uint64{1}},
+			assessment.Evidence{Part: part, Subject: "X-1", Outcome: "missed", Positions: []uint64{1, 2}})
+		zh, en := app.DiffResults(a, b)
+		require.True(t, strings.HasPrefix(about(t, zh, "X-1"), "X-1（"+label+"）："), "%q", zh)
+		require.NotContains(t, about(t, zh, "X-1"), part)
+		require.True(t, strings.HasPrefix(about(t, en, "X-1"), "X-1 ("+part+"): "), "the English keeps the part's name: %q", en)
+	}
+}

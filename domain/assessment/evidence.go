@@ -10,6 +10,12 @@ func (e Evidence) Events() []uint64 {
 	return Distinct(e.Positions)
 }
 
+// PartLabel is the Chinese name of the part the evidence is for (断面达标
+// for "sections"), as Part.Label gives it.
+func (e Evidence) PartLabel() string {
+	return Part{Name: e.Part}.Label()
+}
+
 // Distinct returns the positions sorted, each once (a new slice; nil for
 // none).
 func Distinct(ps []uint64) []uint64 {

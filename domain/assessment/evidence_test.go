@@ -14,3 +14,8 @@ func TestEvidenceEventsOnce(t *testing.T) {
 	require.Equal(t, []uint64{3413, 3413, 3413, 3641, 3641, 4191, 3000}, e.Positions, "left as it was")
 	require.Empty(t, Evidence{Positions: []uint64{}}.Events())
 }
+
+func TestEvidencePartLabel(t *testing.T) {
+	require.Equal(t, "断面达标", Evidence{Part: "sections"}.PartLabel())
+	require.Equal(t, "重点任务按时完成", Evidence{Part: "tasks"}.PartLabel())
+}
