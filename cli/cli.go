@@ -107,6 +107,7 @@ type storeFlags struct {
 	server      string
 	token       string
 	log         *slog.Logger // the store's log (its connection's losses and returns); slog's default if nil
+	fs          *flag.FlagSet
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
@@ -119,6 +120,38 @@ func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
 	fs.BoolVar(&f.allowUnsafe, "allow-unsafe-stream", false, "open an existing stream even if its settings could lose or delete events")
 	fs.StringVar(&f.server, "server", env.Getenv("LEDGER_SERVER"), "call a ledger server's API instead of opening the store (env LEDGER_SERVER; token from LEDGER_TOKEN)")
 	f.token = env.Getenv("LEDGER_TOKEN")
+	f.fs = fs
+}
+
+// settle decides where the command goes when flags and the environment
+// name several places: a flag given on the command line wins over the
+// environment (an exported LEDGER_NATS made 'ledger copy --data BACKUP'
+// read the cluster, and say OK); two given on the command line are an
+// error.
+func (f *storeFlags) settle() error {
+	if f.fs == nil {
+		return nil
+	}
+	given := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	var named []string
+	for _, n := range []string{"data", "nats", "server"} {
+		if given[n] {
+			named = append(named, "--"+n)
+		}
+	}
+	if len(named) > 1 {
+		return domain.Errorf("", domain.Invalid, strings.TrimPrefix(named[1], "--"), "give one of %s, not %s", strings.Join(named, ", "), strings.Join(named, " and "))
+	}
+	switch {
+	case given["data"]:
+		f.url, f.server = "", ""
+	case given["nats"]:
+		f.server = ""
+	case given["server"]:
+		f.url = ""
+	}
+	return nil
 }
 
 // replay opens the store and runs fn on it, drawing a progress bar while fn
@@ -136,6 +169,9 @@ func (f *storeFlags) replay(ctx context.Context, env Env, fn func(events.Store) 
 
 // remote returns a client when --server is given, else nil.
 func (f *storeFlags) remote() (*client, error) {
+	if err := f.settle(); err != nil {
+		return nil, err
+	}
 	if f.server == "" {
 		return nil, nil
 	}
@@ -143,6 +179,9 @@ func (f *storeFlags) remote() (*client, error) {
 }
 
 func (f *storeFlags) open(ctx context.Context, mustExist bool) (*jetstream.Store, error) {
+	if err := f.settle(); err != nil {
+		return nil, err
+	}
 	if f.url == "" && mustExist {
 		// The embedded server keeps its files in DIR/jetstream: without it
 		// there is no ledger, and opening one would leave files behind (a

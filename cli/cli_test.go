@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/monitoring"
@@ -22,8 +23,14 @@ import (
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runEnv(t, nil, args...)
+}
+
+// runEnv runs the command line with the environment env.
+func runEnv(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code = Main(args, Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+	code = Main(args, Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
 	return code, out.String(), errb.String()
 }
 
@@ -147,8 +154,12 @@ func TestBadInput(t *testing.T) {
 		{[]string{"call", "GET"}, 2, "usage: ledger call [flags] METHOD /api/PATH"},
 		{[]string{"import", "--data", dir, "--", "-q1.csv"}, 1, "-q1.csv: no such file"},
 		{[]string{"copy", "--data", dir}, 1, "to-data: give one target: --to-data DIR or --to-nats URL"},
-		{[]string{"copy", "--data", dir, "--to-data", dir}, 1, "is the source itself"},
-		{[]string{"copy", "--data", dir, "--to-data", filepath.Join(dir, "backup")}, 1, "data: no ledger at"},
+		{[]string{"copy", "--data", dir, "--to-data", dir}, 1, "to-data: " + dir + " is the source " + dir + ", or inside it"},
+		{[]string{"copy", "--data", dir, "--to-data", filepath.Join(dir, "jetstream")}, 1, "or inside it, or holds it"},
+		{[]string{"copy", "--data", filepath.Join(dir, "a", "b"), "--to-data", filepath.Join(dir, "a")}, 1, "or inside it, or holds it"},
+		{[]string{"copy", "--nats", "nats://ledger:s3cret@127.0.0.1:1", "--to-nats", "nats://ledger:s3cret@127.0.0.1:1"}, 1, "nats://ledger:xxxxx@127.0.0.1:1 is the source itself"},
+		{[]string{"verify", "--data", dir, "--nats", "nats://127.0.0.1:1"}, 1, "nats: give one of --data, --nats, not --data and --nats"},
+		{[]string{"copy", "--data", dir, "--to-data", filepath.Join(filepath.Dir(dir), "backup")}, 1, "data: no ledger at"},
 	}
 	for _, tc := range tests {
 		code, out, errOut := run(t, tc.args...)
@@ -210,6 +221,64 @@ func TestImportAndQuality(t *testing.T) {
 	code, _, errOut = run(t, "import", "--data", dir, "--as", "nobody", file)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "as: \"nobody\" is not id:role")
+}
+
+// A refused upload says how many rows and errors it has, as a partial one
+// does; with --json it is the API's error body on stdout (its rows with
+// their Chinese), and the command still fails.
+func TestImportRefused(t *testing.T) {
+	dir := citiesStore(t)
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: app.Registry()})
+	require.NoError(t, err)
+	_, err = app.Register(context.Background(), s, domain.Actor{ID: "admin", Role: domain.Admin}, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST),
+		app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
+			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	var bad strings.Builder
+	bad.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for d := 1; d <= 12; d++ {
+		nh3n := "2.6"
+		if d <= 5 {
+			nh3n = "y" // a second error on the first five rows
+		}
+		fmt.Fprintf(&bad, "FH-HJDQ,2019-03-%02d 09:00,manual,x,%s\n", d, nh3n)
+	}
+	for _, tc := range []struct {
+		name, file string
+		want       string // in the message, with and without --json
+		rows       int    // errors listed in the JSON
+	}{
+		{"12 bad rows, 17 errors", bad.String(), "12 rows rejected (17 errors), nothing stored", 17},
+		{"a header with two unit errors", "section,sampled_at,source,DO(μg/L),NH3N(g/L)\nFH-HJDQ,2019-03-01 09:00,manual,6000,0.001\n",
+			"the header (line 1) rejected (2 errors), nothing stored", 2},
+		{"cut short", "section,sampled_at,source,DO\nFH-HJDQ,2019-03-01 09:00,manual,6", "cut short", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "bad.csv")
+			require.NoError(t, os.WriteFile(file, []byte(tc.file), 0o644))
+			code, out, errOut := run(t, "import", "--data", dir, "--as", "station-1:station", file)
+			require.Equal(t, 1, code)
+			require.Empty(t, out)
+			require.Contains(t, errOut, tc.want)
+			require.NotContains(t, errOut, "bad row")
+
+			code, out, errOut = run(t, "import", "--data", dir, "--as", "station-1:station", "--json", file)
+			require.Equal(t, 1, code, "refused, JSON or not")
+			require.Contains(t, errOut, tc.want)
+			var body api.ErrorBody
+			require.NoError(t, json.Unmarshal([]byte(out), &body), "stdout is JSON: %q", out)
+			require.Equal(t, "invalid", body.Error.Kind)
+			require.Equal(t, "import", body.Error.Op)
+			require.Equal(t, "file", body.Error.Field)
+			require.Contains(t, body.Error.Message, tc.want)
+			require.Len(t, body.Error.Rows, tc.rows)
+			for _, r := range body.Error.Rows {
+				require.NotEmpty(t, r.ReasonZh, "%+v", r)
+			}
+		})
+	}
 }
 
 // A store a server holds open: the command says how to go through the

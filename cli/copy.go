@@ -3,12 +3,17 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/events/jetstream"
 )
 
 // runCopy copies the log into another store: a backup into a directory
@@ -19,24 +24,28 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 	var from, to storeFlags
 	from.register(fs, env)
 	fs.StringVar(&to.data, "to-data", "", "copy into the embedded store in this directory (a backup; created if need be)")
-	fs.StringVar(&to.url, "to-nats", "", "copy into this NATS server or cluster (3 replicas on a cluster)")
+	fs.StringVar(&to.url, "to-nats", "", "copy into this NATS server or cluster, 3 replicas on a cluster (env LEDGER_TO_NATS, when --to-data is not given)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := from.settle(); err != nil {
+		return err
+	}
+	if to.data == "" && to.url == "" {
+		to.url = env.Getenv("LEDGER_TO_NATS") // keeps a password off the command line
+	}
 	if from.server != "" {
 		return domain.Errorf("copy", domain.Invalid, "server", "a copy reads the store itself: give --data DIR or --nats URL, not --server")
 	}
-	switch {
-	case (to.data == "") == (to.url == ""):
-		return domain.Errorf("copy", domain.Invalid, "to-data", "give one target: --to-data DIR or --to-nats URL")
-	case to.url == "" && from.url == "" && sameDir(to.data, from.data):
-		return domain.Errorf("copy", domain.Invalid, "to-data", "%s is the source itself", to.data)
-	case to.url != "" && to.url == from.url:
-		return domain.Errorf("copy", domain.Invalid, "to-nats", "%s is the source itself", to.url)
+	if err := copyTarget(from, to); err != nil {
+		return err
 	}
 	to.log = from.log
 	src, err := from.open(ctx, true)
+	if errors.Is(err, jetstream.ErrInUse) {
+		return fmt.Errorf("%w: the embedded store is open to one process at a time; stop 'ledger serve' for the copy (a copy taken again takes seconds), or copy a cluster while it serves", jetstream.ErrInUse)
+	}
 	if err != nil {
 		return err
 	}
@@ -54,10 +63,7 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 	rep, err := dst.Copy(ctx, src.Backend(), func(r events.CopyReport) { p.done.Store(int64(r.LastPosition)) })
 	p.finish()
 	if err != nil {
-		if rep.Copied > 0 {
-			fmt.Fprintf(env.Stderr, "stored %d events in %d appends before stopping; the target holds positions 1 to %d, each checked\n", rep.Copied, rep.Commits, rep.LastPosition)
-		}
-		return err
+		return copyFailed(env, dst, rep, err)
 	}
 	// The proof: the target, read back on its own, verifies to the end.
 	vr, err := dst.Verify(ctx)
@@ -77,14 +83,87 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// sameDir reports whether a and b name the same directory (or would).
-func sameDir(a, b string) bool {
-	ia, errA := os.Stat(a)
-	ib, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(ia, ib)
+// copyTarget checks that the target is one place, and not the source or
+// inside it (or the source inside it): nats-server, started on a directory
+// inside a store's, moved that store's files into its own layout.
+func copyTarget(from, to storeFlags) error {
+	switch {
+	case (to.data == "") == (to.url == ""):
+		return domain.Errorf("copy", domain.Invalid, "to-data", "give one target: --to-data DIR or --to-nats URL")
+	case to.url != "":
+		if to.url == from.url {
+			return domain.Errorf("copy", domain.Invalid, "to-nats", "%s is the source itself", redactURLs(to.url))
+		}
+		return nil
+	case from.url == "" && (within(to.data, from.data) || within(from.data, to.data)):
+		return domain.Errorf("copy", domain.Invalid, "to-data", "%s is the source %s, or inside it, or holds it: give a directory of its own", to.data, from.data)
 	}
-	pa, _ := filepath.Abs(a)
-	pb, _ := filepath.Abs(b)
-	return pa == pb
+	entries, err := os.ReadDir(to.data)
+	if err != nil || len(entries) == 0 {
+		return nil // new or empty
+	}
+	if _, err := os.Stat(filepath.Join(to.data, "jetstream")); err != nil {
+		return domain.Errorf("copy", domain.Invalid, "to-data", "%s is not empty and holds no ledger: give a new or empty directory, or an earlier copy", to.data)
+	}
+	return nil
+}
+
+// within reports whether path is dir or inside it, symbolic links followed
+// as far as they exist.
+func within(path, dir string) bool {
+	p, d := resolve(path), resolve(dir)
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// resolve is the absolute path with the symbolic links of its existing
+// part followed.
+func resolve(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	rest := ""
+	for p := abs; ; p = filepath.Dir(p) {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(real, rest)
+		}
+		if filepath.Dir(p) == p {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+	}
+}
+
+// copyFailed says what the target holds after a copy stopped, and what to
+// do; a damaged source or target, or a target that is not a copy of the
+// source, exits 3 as ledger verify does for a broken link.
+func copyFailed(env Env, dst *jetstream.Store, rep events.CopyReport, err error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if held, lerr := dst.LastPosition(ctx); lerr == nil && held > 0 {
+		// Read again: a commit under way when the copy stopped may have landed.
+		fmt.Fprintf(env.Stderr, "stopped with %d events stored by this copy; the target holds positions 1 to %d\n", rep.Copied, held)
+	}
+	switch domain.KindOf(err) {
+	case domain.Corrupt:
+		if domain.FieldOf(err) == "to" {
+			fmt.Fprintln(env.Stderr, "the target was altered after it was written: keep it as evidence, and take a new copy into a new, empty directory")
+		}
+		return &exitError{code: 3, err: err}
+	case domain.Conflict:
+		return &exitError{code: 3, err: err}
+	}
+	return err
+}
+
+// redactURLs writes a list of NATS URLs without their passwords.
+func redactURLs(list string) string {
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		if u, err := url.Parse(strings.TrimSpace(p)); err == nil && u.User != nil {
+			parts[i] = u.Redacted()
+		}
+	}
+	return strings.Join(parts, ",")
 }

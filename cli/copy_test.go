@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -49,13 +50,28 @@ func TestCopyBackupAndRestore(t *testing.T) {
 	code, _, errOut = run(t, "verify", "--data", first)
 	require.Equal(t, 0, code, errOut)
 	code, _, errOut = run(t, "copy", "--data", first, "--to-data", backup)
-	require.Equal(t, 1, code)
+	require.Equal(t, 3, code, "as verify exits for a broken link")
 	require.Contains(t, errOut, "the source has lost its last 1 events")
+
+	// A flag on the command line wins over the environment: with a
+	// cluster's URL exported, --data still copies the directory given.
+	code, out, errOut = runEnv(t, map[string]string{"LEDGER_NATS": "nats://127.0.0.1:1", "LEDGER_SERVER": "http://127.0.0.1:1"},
+		"copy", "--data", dir, "--to-data", backup)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "checked 12 events; 12 were already in the target")
+
+	// A directory holding something else is not taken for a target.
+	other := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o600))
+	code, _, errOut = run(t, "copy", "--data", dir, "--to-data", other)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "is not empty and holds no ledger")
 
 	// Someone alters the backup; the next backup says so and stores nothing.
 	alterTaiyuan(t, backup)
 	code, _, errOut = run(t, "copy", "--data", dir, "--to-data", backup)
-	require.Equal(t, 1, code)
+	require.Equal(t, 3, code)
 	require.Contains(t, errOut, "to: the target's event at position 1")
 	require.Contains(t, errOut, "was altered after it was stored")
+	require.Contains(t, errOut, "keep it as evidence, and take a new copy into a new, empty directory")
 }

@@ -35,6 +35,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	sf.log = log
+	if err := sf.settle(); err != nil {
+		return err
+	}
 	if *withDemo {
 		if sf.url != "" {
 			return fmt.Errorf("--demo creates a new embedded store; it cannot be used with --nats")

@@ -110,8 +110,14 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 		c.keep(e)
 		return nil
 	})
-	if err == nil {
-		err = c.flush(ctx)
+	if err == nil && len(c.group) > 0 {
+		// Its last append was cut short: the end of the log was lost.
+		g := c.group
+		held := fmt.Sprintf("positions %d–%d are", g[0].Position, g[len(g)-1].Position)
+		if len(g) == 1 {
+			held = fmt.Sprintf("position %d is", g[0].Position)
+		}
+		err = domain.Errorf("", domain.Corrupt, "from", "the source's log ends inside an atomic append: %s %d of its %d events, the rest lost (the end of the log was cut off?); the copy holds the appends before it", held, len(g), len(g)+g[len(g)-1].More)
 	}
 	if err == nil && prev != end {
 		err = domain.Errorf("", domain.Corrupt, "from", "position %d: event missing from the source: the store lost or dropped it", prev+1)
@@ -203,9 +209,15 @@ func (c *copier) flush(ctx context.Context) error {
 	for i, e := range c.group {
 		want[i] = e.Position
 	}
-	if err := c.l.backend.Commit(ctx, c.group, c.expect); err != nil {
+	var err error
+	if at, ok := c.l.backend.(CommitsAfter); ok {
+		err = at.CommitAfter(ctx, c.group, c.expect, want[0]-1)
+	} else {
+		err = c.l.backend.Commit(ctx, c.group, c.expect)
+	}
+	if err != nil {
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrDuplicate) {
-			return domain.Errorf("", domain.Conflict, "to", "storing positions %d–%d: %v (is something else writing to the target?)", want[0], want[len(want)-1], err)
+			return domain.Errorf("", domain.Conflict, "to", "storing positions %d–%d: something else wrote to the target during the copy, and nothing of the copy was stored after it (%v); copy into a new, empty target, and let nothing write to it until the copy ends", want[0], want[len(want)-1], err)
 		}
 		return domain.E("", domain.KindOrInternal(err), "to", fmt.Errorf("storing positions %d–%d: %w", want[0], want[len(want)-1], err))
 	}

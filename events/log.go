@@ -687,6 +687,7 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 			rep.Problems = append(rep.Problems, p)
 		}
 	}
+	var more int // how many events of the last append read are still to come
 	err := l.backend.Scan(ctx, Query{}, false, func(r Record) error {
 		if dense && r.Position != prevPos+1 {
 			for p := prevPos + 1; p < r.Position; p++ {
@@ -702,6 +703,7 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		}
 		e := r.Event
 		rep.Events++
+		more = e.More
 		reason, first := chains.Check(e, r.Err)
 		if first {
 			rep.Aggregates++
@@ -721,6 +723,11 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		}
 		for p := prevPos + 1; p <= last; p++ {
 			problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})
+		}
+		if more > 0 && last == prevPos {
+			// The hash chains cannot show that the log lost its end; an
+			// atomic append cut short can.
+			problem(Problem{Position: last, Reason: fmt.Sprintf("the log ends inside an atomic append: %d more of its events should follow this one (the end of the log was lost)", more)})
 		}
 	}
 	return rep, nil

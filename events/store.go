@@ -187,6 +187,15 @@ type Backend interface {
 	Close() error
 }
 
+// CommitsAfter is a Backend that can store a commit only where its log
+// ends at a given position: if another event was stored there first, its
+// server refuses the commit (ErrConflict) rather than store it after that
+// event. Copy uses it, so that a copy's events land at their source
+// positions or not at all.
+type CommitsAfter interface {
+	CommitAfter(ctx context.Context, evs []*Event, expect map[Aggregate]Head, last uint64) error
+}
+
 // LeaderHeads is a Backend whose Head may be answered by a replica behind
 // the one that has every acknowledged event (a JetStream direct get, which
 // any replica answers). LeaderHead reads from that one: the log asks it

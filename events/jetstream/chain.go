@@ -44,6 +44,7 @@ type chain struct {
 // chainPlan is what one commit checks.
 type chainPlan struct {
 	end   uint64                    // the stream's expected last position; 0: none
+	at    bool                      // end is expected even if 0 (an empty stream)
 	vouch map[events.Aggregate]bool // aggregates whose check that implies
 }
 

@@ -3,9 +3,11 @@ package jetstream_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -93,4 +95,56 @@ func TestCopyEmbeddedOntoCluster(t *testing.T) {
 		}
 	}
 	require.Equal(t, last.Hash, more[0].PrevHash, "chained on the copied events")
+}
+
+// A log whose end was cut off inside an atomic append (here: the first of
+// an append's two messages, stored alone) verifies event by event, but not
+// as a log: verify says so, and a copy refuses it.
+func TestLogEndingInsideAnAppend(t *testing.T) {
+	ctx := context.Background()
+	open := func() *jetstream.Store {
+		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	whole, cut := open(), open()
+	a := events.Aggregate{Scope: domain.CityScope("140100"), Type: "note", ID: "CUT"}
+	at := time.Date(2019, 3, 1, 8, 0, 0, 0, time.UTC)
+	_, err := whole.Append(ctx, events.Change{Aggregate: a, Events: []events.Draft{
+		{OccurredAt: at, Actor: clusterActor, Data: storetest.Noted{Text: "first of two", N: 1}},
+		{OccurredAt: at, Actor: clusterActor, Data: storetest.Noted{Text: "second of two", N: 2}}}})
+	require.NoError(t, err)
+	st, err := whole.JetStream().Stream(ctx, whole.StreamName())
+	require.NoError(t, err)
+	raw, err := st.GetMsg(ctx, 1)
+	require.NoError(t, err)
+	m := nats.NewMsg(raw.Subject)
+	m.Data = raw.Data
+	for k, v := range raw.Header {
+		if !strings.HasPrefix(k, "Nats-Expected") && !strings.HasPrefix(k, "Nats-Batch") {
+			m.Header[k] = v
+		}
+	}
+	require.Equal(t, "1/2", m.Header.Get(jetstream.HeaderCommit))
+	_, err = cut.JetStream().PublishMsg(ctx, m)
+	require.NoError(t, err)
+
+	rep, err := cut.Verify(ctx)
+	require.NoError(t, err)
+	require.False(t, rep.OK())
+	require.Len(t, rep.Problems, 1, "%v", rep.Problems)
+	require.Contains(t, rep.Problems[0].Reason, "the log ends inside an atomic append: 1 more of its events should follow")
+	rep, err = whole.Verify(ctx)
+	require.NoError(t, err)
+	require.True(t, rep.OK(), "%v", rep.Problems)
+
+	target := open()
+	crep, err := target.Copy(ctx, cut.Backend(), nil)
+	require.Equal(t, domain.Corrupt, domain.KindOf(err), "%v", err)
+	require.Contains(t, err.Error(), "the source's log ends inside an atomic append: position 1 is 1 of its 2 events")
+	require.Zero(t, crep.Copied)
+	last, err := target.LastPosition(ctx)
+	require.NoError(t, err)
+	require.Zero(t, last, "half an append is not copied")
 }

@@ -247,7 +247,7 @@ func (b *backend) ensureStream(ctx context.Context) error {
 		return nil
 	}
 	if err != nil {
-		return domain.E(op, domain.Internal, "stream", fmt.Errorf("stream %s: %w", b.cfg.Stream, err))
+		return domain.E(op, domain.KindOrInternal(err), "stream", fmt.Errorf("stream %s: %w", b.cfg.Stream, err))
 	}
 	have := s.CachedInfo().Config
 	if !containsSubject(have.Subjects, SubjectPrefix+".>") {
@@ -352,6 +352,11 @@ func (b *backend) askAgain(ctx context.Context, what string, ask func(context.Co
 		cancel()
 		if err == nil || ctx.Err() != nil || attempt == askAgainAttempts || !errors.Is(err, context.DeadlineExceeded) {
 			return err
+		}
+		// A user without the right to ask goes unanswered too, and the
+		// server says why on the side: asking again would not help.
+		if le := b.nc.LastError(); errors.Is(le, nats.ErrPermissionViolation) && strings.Contains(le.Error(), "$JS.API") {
+			return domain.E("", domain.Forbidden, "", fmt.Errorf("the server does not let this user use JetStream (%v): sign in as the ledger's user (deploy/README.md)", le))
 		}
 		b.cfg.Logger.Warn("JetStream left a question unanswered; asking again", "question", what, "stream", b.cfg.Stream, "attempt", attempt)
 	}
@@ -472,6 +477,30 @@ func (b *backend) Commit(ctx context.Context, evs []*events.Event, expect map[ev
 	return domain.E("events.Append", domain.Internal, "", fmt.Errorf("commit of %d events: outcome unknown after %d tries (they may be stored: read the log before sending them again): %w", len(evs), commitRetries+1, err))
 }
 
+var _ events.CommitsAfter = (*backend)(nil)
+
+// CommitAfter is Commit that stores evs only if the stream still ends at
+// position last, which the server checks (Nats-Expected-Last-Sequence):
+// Commit, when its own run of commits turns out stale, lets the server
+// check each aggregate instead, which would store a copy's events after
+// another writer's.
+func (b *backend) CommitAfter(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head, last uint64) error {
+	if err := b.roomFor(evs); err != nil {
+		return err
+	}
+	b.chain.plan(expect) // its place in the run is last, whatever the run knows
+	actx, cancel := withAttemptTimeout(ctx)
+	err := b.publish(actx, evs, expect, chainPlan{end: last, at: true})
+	cancel()
+	b.chain.done(evs, err == nil)
+	if err != nil && unknownOutcome(err) {
+		// Stored or not: sent again as any commit is, with the same ids
+		// (a copy then checks where they landed).
+		return b.Commit(ctx, evs, expect)
+	}
+	return err
+}
+
 // commitOnce sends the commit once; relying on b.chain if chained (not when
 // it is sent again after an unknown outcome).
 func (b *backend) commitOnce(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head, chained bool) error {
@@ -543,7 +572,7 @@ func encodeAll(evs []*events.Event, expect map[events.Aggregate]events.Head, pla
 				prevHex = hash
 			}
 			hash = encodeTo(m, vals[i*envelopeHeaders:i*envelopeHeaders:(i+1)*envelopeHeaders], e, recorded, prevHex)
-			if i == 0 && plan.end != 0 {
+			if i == 0 && (plan.end != 0 || plan.at) {
 				m.Header[jetstream.ExpectedLastSeqHeader] = []string{strconv.FormatUint(plan.end, 10)}
 			}
 			if mark := events.CommitMark(i, len(evs)); mark != "" {

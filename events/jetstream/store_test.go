@@ -179,6 +179,14 @@ func TestListeningPortIsReadOnly(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before, after, "nothing stored")
 
+	// A ledger command pointed at the read-only port is told why it cannot
+	// go on, not asked to wait a minute for answers that never come.
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err = jetstream.Open(octx, jetstream.Config{URL: s.ClientURL(), MustExist: true, Registry: storetest.Registry()})
+	require.Equal(t, domain.Forbidden, domain.KindOf(err), "%v", err)
+	require.ErrorContains(t, err, "does not let this user use JetStream")
+
 	other, err := jetstream.Open(ctx, jetstream.Config{URL: s.WriterURL(), Registry: storetest.Registry()})
 	require.NoError(t, err)
 	defer other.Close()

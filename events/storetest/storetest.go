@@ -884,6 +884,22 @@ func testCopy(t *testing.T, h Harness) {
 	require.Equal(t, 9, rep.Kept, "nothing new: nothing stored")
 	require.Zero(t, rep.Copied)
 
+	// Another writer on the target during a copy: the copy's next append
+	// is refused by the store, not stored after the stranger's event.
+	busy := h.Open(t, h.NewLocation(t), reg, nil).(copier)
+	defer busy.Close()
+	var stranger []events.Event
+	rep, err = busy.Copy(ctx, src.Backend(), func(events.CopyReport) {
+		if stranger == nil {
+			stranger, err = busy.Append(ctx, events.Change{Aggregate: agg(taiyuan, "note", "STRANGER"), Events: notes("stranger", 1)})
+			require.NoError(t, err)
+		}
+	})
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	require.Contains(t, err.Error(), "something else wrote to the target during the copy")
+	require.Equal(t, 1, rep.Copied)
+	require.Equal(t, stranger[0].Position, lastPosition(t, busy), "nothing of the copy after the stranger's event")
+
 	// A target holding more than the source, the same before: the source
 	// lost its last events, which its hash chains cannot show.
 	theirs, err := dst.Append(ctx, events.Change{Aggregate: a, Expect: 4, Events: notes("target", 1)})
