@@ -73,6 +73,13 @@ func writeRequestError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, ErrorBody{Error: d})
 }
 
+// ErrorBodyOf is the body the API answers an error with: what the command
+// line prints for one with --json.
+func ErrorBodyOf(err error) ErrorBody {
+	_, d := errorDetail(err)
+	return ErrorBody{Error: d}
+}
+
 // errorDetail is an error's status and body.
 func errorDetail(err error) (int, ErrorDetail) {
 	kind := domain.KindOf(err)

@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/monitoring"
 )
 
 // client calls a ledger server's API (--server), with the bearer token from
@@ -65,17 +67,18 @@ func (c *client) do(ctx context.Context, method, path string, body io.Reader, ct
 		var e struct {
 			Error struct {
 				Kind, Op, Field, Message string
-				Rows                     []struct {
-					Line   int
-					Column string
-					Reason string
-				}
+				Rows                     []monitoring.RowError
+				RowsOmitted              int `json:"rows_omitted"`
 			}
 		}
 		if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
 			return domain.Errorf(method+" "+path, domain.Internal, "", "%s: %s", resp.Status, strings.TrimSpace(string(b)))
 		}
-		return &domain.Error{Op: e.Error.Op, Kind: kinds[e.Error.Kind], Field: e.Error.Field, Err: fmt.Errorf("%s", remoteMessage(e.Error.Message, e.Error.Op, e.Error.Field))}
+		var err error = fmt.Errorf("%s", remoteMessage(e.Error.Message, e.Error.Op, e.Error.Field))
+		if len(e.Error.Rows) > 0 {
+			err = &remoteImportError{msg: err.Error(), rows: &app.ImportError{Errors: e.Error.Rows, Omitted: e.Error.RowsOmitted}}
+		}
+		return &domain.Error{Op: e.Error.Op, Kind: kinds[e.Error.Kind], Field: e.Error.Field, Err: err}
 	}
 	switch o := out.(type) {
 	case nil:
@@ -86,6 +89,16 @@ func (c *client) do(ctx context.Context, method, path string, body io.Reader, ct
 	}
 	return json.Unmarshal(b, out)
 }
+
+// remoteImportError is an upload a server refused: its message as the
+// server gave it, and its bad rows, as a local import's error has them.
+type remoteImportError struct {
+	msg  string
+	rows *app.ImportError
+}
+
+func (e *remoteImportError) Error() string { return e.msg }
+func (e *remoteImportError) Unwrap() error { return e.rows }
 
 // remoteMessage strips the "op: field: " the server already put in front.
 func remoteMessage(msg, op, field string) string {

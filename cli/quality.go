@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/monitoring"
@@ -30,17 +31,28 @@ func actorFlag(s string) (domain.Actor, error) {
 	return a, a.Validate("", "as")
 }
 
-func runImport(ctx context.Context, env Env, args []string) error {
+func runImport(ctx context.Context, env Env, args []string) (err error) {
 	fs := newFlagSet("import", env)
 	var sf storeFlags
 	sf.register(fs, env)
 	as := fs.String("as", "cli:admin", "who records the samples, as id:role")
 	partial := fs.Bool("partial", false, "store the good rows and write the bad ones to --rejects, instead of rejecting the file")
 	rejects := fs.String("rejects", "", "with --partial, write the bad rows here as CSV (default FILE.rejects.csv)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
+	asJSON := fs.Bool("json", false, "print the result as JSON; a refused upload as the API answers it (the error, its rows), still exiting 1")
 	ops, err := parseArgs(fs, args, "FILE.csv")
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		// A refused upload is JSON on stdout too, as the API's error body
+		// (its bad rows under error.rows); the message goes to stderr.
+		defer func() {
+			if err != nil {
+				if jerr := json.NewEncoder(env.Stdout).Encode(api.ErrorBodyOf(err)); jerr != nil {
+					err = jerr
+				}
+			}
+		}()
 	}
 	actor, err := actorFlag(*as)
 	if err != nil {

@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -82,6 +84,28 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	rejects, err := os.ReadFile(bad + ".rejects.csv")
 	require.NoError(t, err)
 	require.Contains(t, string(rejects), "line,section,sampled_at,source,DO,NH3N,error\n3,FH-HJDQ,2019-02-12 09:00,manual,x,y,")
+	require.Contains(t, string(rejects), `不是数字`, "the errors in Chinese")
+
+	// Refused by the server, with --json: the server's error body, as the
+	// API answers the upload itself, and the command fails.
+	refused := filepath.Join(t.TempDir(), "refused.csv")
+	require.NoError(t, os.WriteFile(refused, []byte("section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-02-13 09:00,manual,x,y\nFH-HJDQ,2019-02-14 09:00,manual,x,1\n"), 0o644))
+	code, out, errOut = remote(station, "import", "--json", refused)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "2 rows rejected (3 errors), nothing stored")
+	var got, want api.ErrorBody
+	require.NoError(t, json.Unmarshal([]byte(out), &got), "stdout is JSON: %q", out)
+	req, err := http.NewRequest("POST", hs.URL+"/api/samples/import?file=refused.csv", strings.NewReader("section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-02-13 09:00,manual,x,y\nFH-HJDQ,2019-02-14 09:00,manual,x,1\n"))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+station)
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&want))
+	require.Equal(t, want, got)
+	require.Len(t, got.Error.Rows, 3)
 
 	code, out, errOut = remote(station, "quality", "--year", "2019", "--city", "运城")
 	require.Equal(t, 0, code, errOut)
