@@ -541,7 +541,7 @@ func TestDiffResultsNamesSubjectsAndEvents(t *testing.T) {
 	require.Contains(t, en, "inspections 5 → 6")
 	require.Contains(t, en, "yellow cards 1 → 2")
 	require.Contains(t, en, "Y-141000-01 (sections): class IV, target IV: met → class V, target IV: not met; events added 4179, 4180")
-	require.Contains(t, zh, "Y-141000-01（断面达标）：新增事件 4179, 4180")
+	require.Contains(t, zh, "Y-141000-01（断面达标）：Ⅳ类，目标Ⅳ类，达标 → Ⅴ类，目标Ⅳ类，未达标；新增事件 4179, 4180")
 	require.Contains(t, zh, "黄牌 1 → 2")
 	for _, d := range en {
 		require.NotContains(t, d, "Y-141000-02", "its outcome did not move")
@@ -554,7 +554,7 @@ func TestDiffResultsNamesSubjectsAndEvents(t *testing.T) {
 		many.Evidence = append(many.Evidence, assessment.Evidence{Part: "tasks", Subject: fmt.Sprintf("T-%02d", i), Outcome: "not_started, due 2018-12-31: overdue when the year began, not on time", Positions: []uint64{}})
 	}
 	zh, en = app.DiffResults(a, assessment.Assess(assessment.Standard(2016, "a"), many))
-	require.Contains(t, zh, "T-00（重点任务按时完成）：新计入")
+	require.Contains(t, zh, "T-00（重点任务按时完成）：新计入（未启动，期限 2018-12-31，年初已逾期，不计按时完成）")
 	require.Contains(t, en, "T-00 (tasks): none → not_started, due 2018-12-31: overdue when the year began, not on time")
 	require.Contains(t, en, "and 4 more subjects", "two sections and twelve tasks, ten named")
 	require.NotContains(t, strings.Join(en, "\n"), "T-11")

@@ -385,21 +385,21 @@ func diffEvidence(a, b []assessment.Evidence, add func(zh, en string)) {
 		}
 		x, y := c[0], c[1]
 		subject, part := cmp.Or(x.Subject, y.Subject), cmp.Or(x.Part, y.Part)
+		// The outcomes, as the English gives them: "none → …" is 新计入.
 		var zh, en []string
 		switch {
 		case x.Subject == "":
-			zh = append(zh, "新计入")
+			zh = append(zh, "新计入（"+y.OutcomeZh()+"）")
 		case y.Subject == "":
-			zh = append(zh, "不再计入")
+			zh = append(zh, "不再计入（原为"+x.OutcomeZh()+"）")
+		default:
+			zh = append(zh, x.OutcomeZh()+" → "+y.OutcomeZh())
 		}
 		if s := positionsNotIn(x.Positions, y.Positions); s != "" {
 			zh, en = append(zh, "新增事件 "+s), append(en, "events added "+s)
 		}
 		if s := positionsNotIn(y.Positions, x.Positions); s != "" {
 			zh, en = append(zh, "不再计入事件 "+s), append(en, "events no longer counted "+s)
-		}
-		if len(zh) == 0 {
-			zh = append(zh, "结果变化")
 		}
 		add(fmt.Sprintf("%s（%s）：%s", subject, assessment.Evidence{Part: part}.PartLabel(), strings.Join(zh, "；")),
 			strings.TrimSuffix(fmt.Sprintf("%s (%s): %s → %s; %s", subject, part, cmp.Or(x.Outcome, "none"), cmp.Or(y.Outcome, "none"), strings.Join(en, "; ")), "; "))
