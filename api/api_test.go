@@ -385,6 +385,9 @@ func TestErrorsAreJSONWithFields(t *testing.T) {
 	require.Equal(t, 409, code, string(b))
 	require.NoError(t, json.Unmarshal(b, &e))
 	require.NotNil(t, e.Error.Conflict)
+	require.Equal(t, "id", e.Error.Field, "the request's field, not the log's changes[0].expect: %s", b)
+	require.Contains(t, e.Error.Message, "section DUP-1 (140100) is registered already")
+	require.Contains(t, string(b), `"conflict":{"aggregate":{"scope":"140100","type":"section","id":"DUP-1"},"expected":0,"actual":1}`)
 }
 
 // The OpenAPI document lists exactly the routes, each of which is served.

@@ -52,7 +52,13 @@ func Register(ctx context.Context, s events.Store, actor domain.Actor, at time.T
 		changes[i] = events.Change{Aggregate: r.Aggregate, Expect: events.NoEvents,
 			Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: r.Data}}}
 	}
-	return s.Append(ctx, changes...)
+	evs, err := s.Append(ctx, changes...)
+	var ce *events.ConflictError
+	if errors.As(err, &ce) && ce.Expected == events.NoEvents {
+		// Said as the register says it, not as the log's version check.
+		return nil, domain.E("register", domain.Conflict, "id", fmt.Errorf("%s %s (%s) is registered already: record changes on its entry instead: %w", ce.Aggregate.Type, ce.Aggregate.ID, ce.Aggregate.Scope, ce))
+	}
+	return evs, err
 }
 
 // SectionRegistration is the registration of a section.

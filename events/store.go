@@ -81,9 +81,9 @@ func (q Query) Validate(op string) error {
 
 // ConflictError reports that an aggregate was not at the expected version.
 type ConflictError struct {
-	Aggregate Aggregate
-	Expected  ExpectedVersion
-	Actual    uint64
+	Aggregate Aggregate       `json:"aggregate"`
+	Expected  ExpectedVersion `json:"expected"`
+	Actual    uint64          `json:"actual"`
 }
 
 func (e *ConflictError) Error() string {
