@@ -237,11 +237,11 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		return json.NewEncoder(env.Stdout).Encode(a)
 	}
 	c, _ := domain.LookupCity(a.City)
-	fmt.Fprintf(env.Stdout, "%s %s up to %s: %d events recorded by then", a.City, c.Name, t.In(domain.CST).Format("2006-01-02 15:04"), a.Events)
+	fmt.Fprintf(env.Stdout, "%s %s up to %s: %s recorded by then", a.City, c.Name, t.In(domain.CST).Format("2006-01-02 15:04"), count(a.Events, "event"))
 	if len(a.Chain) == 0 {
 		fmt.Fprintln(env.Stdout, ", every hash chain intact")
 	} else {
-		fmt.Fprintf(env.Stdout, ", %d broken links:\n  %s\n", len(a.Chain), strings.Join(a.Chain, "\n  "))
+		fmt.Fprintf(env.Stdout, ", %s:\n  %s\n", count(len(a.Chain), "broken link"), strings.Join(a.Chain, "\n  "))
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "年度\t当时所知 (as known then)\t\t实际情况 (as it happened)\t\t差异")
@@ -254,7 +254,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	}
 	tw.Flush()
 	if len(a.Late) > 0 {
-		fmt.Fprintf(env.Stdout, "\n%d events recorded later about what had happened by then:\n", len(a.Late))
+		fmt.Fprintf(env.Stdout, "\n%s recorded later about what had happened by then:\n", count(len(a.Late), "event"))
 		for _, l := range a.Late {
 			fmt.Fprintf(env.Stdout, "  position %d  recorded %s  %s  %s  by %s\n", l.Position, l.RecordedAt.In(domain.CST).Format("2006-01-02"), l.Name, l.Aggregate, l.Actor.ID)
 		}

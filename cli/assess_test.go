@@ -25,3 +25,12 @@ func TestExplainNamesEachEventOnce(t *testing.T) {
 	require.Contains(t, s, "no events\n")
 	require.NotContains(t, s, "[")
 }
+
+// One of a thing is said as one, and one position is not a range.
+func TestCountsAndPositions(t *testing.T) {
+	require.Equal(t, "1 event", count(1, "event"))
+	require.Equal(t, "0 events", count(0, "event"))
+	require.Equal(t, "12 samples", count(12, "sample"))
+	require.Equal(t, "position 6722", positions(6722, 6722))
+	require.Equal(t, "positions 6722–6725", positions(6722, 6725))
+}

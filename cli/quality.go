@@ -117,7 +117,7 @@ func runImport(ctx context.Context, env Env, args []string) (err error) {
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
-	stored := fmt.Sprintf("%d samples stored in %d events (positions %d–%d)", res.Stored, res.Events, res.FirstPosition, res.LastPosition)
+	stored := fmt.Sprintf("%s stored in %s (%s)", count(res.Stored, "sample"), count(res.Events, "event"), positions(res.FirstPosition, res.LastPosition))
 	if res.Events == 0 {
 		stored = "nothing stored"
 	}

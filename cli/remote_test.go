@@ -68,7 +68,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 
 	code, out, errOut := remote(station, "import", file)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "12 samples stored in 1 events")
+	require.Contains(t, out, "12 samples stored in 1 event (position ")
 	code, out, _ = remote(station, "import", file)
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "12 already stored")
@@ -79,7 +79,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-02-11 09:00,manual,5.4,2.5\nFH-HJDQ,2019-02-12 09:00,manual,x,y\n"), 0o644))
 	code, out, errOut = remote(station, "import", "--partial", bad)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "1 samples stored")
+	require.Contains(t, out, "1 sample stored in 1 event (position ")
 	require.Contains(t, out, "1 rows rejected (2 errors)")
 	rejects, err := os.ReadFile(bad + ".rejects.csv")
 	require.NoError(t, err)

@@ -169,7 +169,7 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 			return nil, err
 		}
 		sum.Cases += cases
-		fmt.Fprintf(w, "%d results published on %d-03-15; %d accountability cases opened\n", y, y+1, cases)
+		fmt.Fprintf(w, "%d results published on %d-03-15; %s opened\n", y, y+1, casesText(cases))
 		// Then the laboratory re-checks a few of the year's samples.
 		g.corrections(sc, y)
 	}
@@ -184,6 +184,14 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 	}
 	sum.Events = last
 	return sum, nil
+}
+
+// casesText counts accountability cases, "1 accountability case" for one.
+func casesText(n int) string {
+	if n == 1 {
+		return "1 accountability case"
+	}
+	return fmt.Sprintf("%d accountability cases", n)
 }
 
 // generator makes samples; each section has its own random stream, so the

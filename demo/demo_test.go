@@ -39,3 +39,9 @@ func TestGenerationIsDeterministic(t *testing.T) {
 	require.True(t, bytes.Equal(a, b))
 	require.False(t, bytes.Equal(a, c))
 }
+
+func TestCasesText(t *testing.T) {
+	require.Equal(t, "1 accountability case", casesText(1))
+	require.Equal(t, "4 accountability cases", casesText(4))
+	require.Equal(t, "0 accountability cases", casesText(0))
+}
