@@ -250,7 +250,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		if y.Provisional {
 			year += " (临时 provisional: not ended)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", year, resultCells(y.KnownThen), resultCells(y.AsHappened), strings.Join(y.DiffZh, "; "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", year, resultCells(y.KnownThen), resultCells(y.AsHappened), joinZh(y.DiffZh))
 	}
 	tw.Flush()
 	if len(a.Late) > 0 {

@@ -34,3 +34,8 @@ func TestCountsAndPositions(t *testing.T) {
 	require.Equal(t, "position 6722", positions(6722, 6722))
 	require.Equal(t, "positions 6722–6725", positions(6722, 6725))
 }
+
+// Chinese differences are joined as Chinese text, as on the dashboard.
+func TestJoinZh(t *testing.T) {
+	require.Equal(t, "等级 合格 → 不合格；断面达标 7/8 → 6/8，52.50 → 45.00 分", joinZh([]string{"等级 合格 → 不合格", "断面达标 7/8 → 6/8，52.50 → 45.00 分"}))
+}

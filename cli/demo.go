@@ -128,7 +128,7 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 			then, _ := p.Result(now.City)
 			if d, _ := app.DiffResults(then, now); len(d) > 0 {
 				c, _ := domain.LookupCity(now.City)
-				fmt.Fprintf(w, "  as known today, %s %s: %s\n", now.City, c.Name, strings.Join(d, "; "))
+				fmt.Fprintf(w, "  as known today, %s %s: %s\n", now.City, c.Name, joinZh(d))
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package cli
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // count is n with a noun, singular for one: "1 event", "2 events".
 func count(n int, noun string) string {
@@ -17,4 +20,11 @@ func positions(first, last uint64) string {
 		return fmt.Sprintf("position %d", first)
 	}
 	return fmt.Sprintf("positions %d–%d", first, last)
+}
+
+// joinZh joins Chinese items, such as the differences of an audit, with a
+// full-width semicolon, as the dashboard does: the items have commas and
+// semicolons of their own, full width.
+func joinZh(items []string) string {
+	return strings.Join(items, "；")
 }
