@@ -635,6 +635,11 @@ func TestOverdueTasksCountUntilDone(t *testing.T) {
 		require.Equal(t, want, due, "%d", year)
 		require.Zero(t, onTime, "nothing done on time")
 		require.Len(t, evidence, due)
+		// The year's task report (GET /api/task-years/{year}) reconciles
+		// with it: the units due in the year and those carried into it.
+		rep := board.(app.BoardFigures).Year(year, plan.NewDate(year, time.December, 31))
+		require.Equal(t, domain.Scope("140100"), rep.ByCity[0].Scope)
+		require.Equal(t, want, rep.ByCity[0].Due+rep.ByCity[0].Carried.Units, "%d", year)
 	}
 	due2016, _, ev := board.CityTasks("140100", 2016)
 	carried := 0

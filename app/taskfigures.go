@@ -28,7 +28,7 @@ func (b BoardFigures) CityTasks(c domain.CityID, year int) (due, onTime int, evi
 	day := plan.NewDate(year, time.December, 31)
 	carried := map[plan.TaskID]bool{} // overdue when the year began
 	for _, r := range b.CityRows(plan.NewDate(year, time.January, 1), c) {
-		if r.Overdue && r.Deadline.Year() < year {
+		if taskboard.CarriedInto(r, year) {
 			carried[r.Task] = true
 		}
 	}

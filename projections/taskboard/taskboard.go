@@ -280,15 +280,29 @@ type CityTally struct {
 	Scope domain.Scope `json:"scope"`
 	Tally
 	ByCategory []CategoryTally `json:"by_category"`
+	Carried    Tally           `json:"carried"` // its units carried into the year (YearReport.Carried)
 }
 
-// YearReport tallies the units whose deadline falls in a year.
+// YearReport tallies the units whose deadline falls in a year, and those
+// carried into it.
 type YearReport struct {
 	Year       int             `json:"year"`
 	Day        plan.Date       `json:"day"`
 	Total      Tally           `json:"total"`
 	ByCategory []CategoryTally `json:"by_category"` // in the assessment's order
 	ByCity     []CityTally     `json:"by_city"`     // the 11 cities in code order, then the province
+	// Carried tallies, as Total does, the units overdue when the year
+	// began (CarriedInto): the assessment counts them in the year, never on
+	// time, beside those due in it. ByCity carries each city's.
+	Carried Tally `json:"carried"`
+}
+
+// CarriedInto reports whether a unit, as it stood when year began (r from
+// Rows or CityRows of 1 January), is carried into the year: due in an
+// earlier year (2015 included) and overdue, not done. The assessment
+// counts such a unit in every year until it is done, never on time.
+func CarriedInto(r Row, year int) bool {
+	return r.Overdue && !r.Deadline.IsZero() && r.Deadline.Year() < year
 }
 
 // Year tallies the units whose deadline falls in year, as they stood at the
@@ -309,7 +323,18 @@ func (b *Board) Year(year int, day plan.Date) YearReport {
 		rep.ByCity = append(rep.ByCity, CityTally{Scope: s, ByCategory: cats()})
 		index[s] = i
 	}
+	carried := map[unitKey]bool{}
+	for _, r := range b.Rows(plan.NewDate(year, time.January, 1)) {
+		if CarriedInto(r, year) {
+			carried[unitKey{r.Task, r.City}] = true
+		}
+	}
 	for _, r := range b.Rows(day) {
+		if carried[unitKey{r.Task, r.City}] {
+			rep.Carried.add(r.Standing)
+			rep.ByCity[index[r.Scope]].Carried.add(r.Standing)
+			continue
+		}
 		if r.Deadline.IsZero() || r.Deadline.Year() != year {
 			continue
 		}
@@ -322,7 +347,7 @@ func (b *Board) Year(year int, day plan.Date) YearReport {
 			city.ByCategory[ci].add(r.Standing)
 		}
 	}
-	if last := rep.ByCity[len(rep.ByCity)-1]; last.Units == 0 {
+	if last := rep.ByCity[len(rep.ByCity)-1]; last.Units == 0 && last.Carried.Units == 0 {
 		rep.ByCity = rep.ByCity[:len(rep.ByCity)-1] // no provincial task due that year
 	}
 	return rep

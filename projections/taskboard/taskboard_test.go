@@ -265,11 +265,34 @@ func TestYear(t *testing.T) {
 	then := build(t, s, events.Query{RecordedBy: tasks.EndOf(day(2016, 12, 31))})
 	require.Equal(t, 1, then.Year(2016, day(2016, 12, 31)).Total.OnTime)
 
-	// 2018: two tasks, one of them Taiyuan's alone; no provincial task.
+	// 2018: two tasks, one of them Taiyuan's alone; no provincial task due
+	// in it, but the province's own unit of 2016 is carried into it.
 	y18 := b.Year(2018, day(2019, 1, 1))
-	require.Len(t, y18.ByCity, 11)
+	require.Len(t, y18.ByCity, 12)
 	require.Equal(t, 12, y18.Total.Units)
 	require.Equal(t, 12, y18.Total.Overdue)
+	require.Zero(t, y18.ByCity[11].Units)
+
+	// Carried into a year: every unit of an earlier year overdue when it
+	// began, as it stood on the day asked; none of the year's own.
+	for _, y := range []int{2017, 2018} {
+		rep := b.Year(y, day(y, 6, 30))
+		want := 0
+		for _, r := range b.Rows(day(y, 1, 1)) {
+			if r.Overdue && r.Deadline.Year() < y {
+				want++
+			}
+		}
+		require.NotZero(t, want)
+		require.Equal(t, want, rep.Carried.Units, "%d", y)
+		require.Zero(t, rep.Carried.OnTime, "never on time")
+		sum := 0
+		for _, c := range rep.ByCity {
+			sum += c.Carried.Units
+		}
+		require.Equal(t, want, sum, "the cities' carried units add up")
+	}
+	require.Equal(t, 1, b.Year(2017, day(2017, 6, 30)).ByCity[2].Carried.Late, "Yangquan's 十小, done late in 2017")
 }
 
 // A city's rows are the rows of its units, in the same order.
