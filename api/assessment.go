@@ -90,6 +90,9 @@ func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
 // PublishRequest names the notice publishing a year's results.
 type PublishRequest struct {
 	Document string `json:"document"`
+	// Incomplete publishes knowingly with cities that have no section with
+	// data enough for a class (refused otherwise).
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 func (s *Server) publishYear(w http.ResponseWriter, r *http.Request) error {
@@ -101,7 +104,7 @@ func (s *Server) publishYear(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	e, err := app.Publish(r.Context(), s.store, actor(r), year, req.Document, s.now(), s.newTasks())
+	e, err := app.Publish(r.Context(), s.store, actor(r), app.Publication{Year: year, Document: req.Document, Incomplete: req.Incomplete}, s.now(), s.newTasks())
 	if err != nil {
 		return err
 	}

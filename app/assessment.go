@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	json "github.com/segmentio/encoding/json"
@@ -297,8 +298,19 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 
 // Publish computes a year's results from the whole log and freezes them
 // in an event. A year is published once.
-func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, document string, at time.Time, tasks TaskFigures) (events.Event, error) {
+// Publication is what a publication of a year's results says.
+type Publication struct {
+	Year     int
+	Document string // the notice publishing the results
+	// Incomplete says that the publication knowingly includes cities none
+	// of whose sections has data enough for a class: without it such a
+	// publication is refused, since it stands once made.
+	Incomplete bool
+}
+
+func Publish(ctx context.Context, s events.Store, actor domain.Actor, pub Publication, at time.Time, tasks TaskFigures) (events.Event, error) {
 	const op = "assessment.results_published"
+	year, document := pub.Year, pub.Document
 	if end := YearEnd(year); at.Before(end) {
 		return events.Event{}, domain.Errorf(op, domain.Invalid, "year", "%d has not ended (it ends %s): a year's results are published after it", year, end.Format("2006-01-02 15:04 MST"))
 	}
@@ -315,6 +327,10 @@ func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, 
 	if err != nil {
 		return events.Event{}, err
 	}
+	if empty := citiesWithoutData(c.Results); len(empty) > 0 && !pub.Incomplete {
+		return events.Event{}, domain.Errorf(op, domain.Conflict, "incomplete", "%d of %d cities have no section with data enough for a class in %d (%s): their results would be made of missing data, and a publication stands once made; publish once their data is in, or say that it is knowingly incomplete (\"incomplete\": true; ledger publish --incomplete)",
+			len(empty), len(c.Results), year, strings.Join(empty, "、"))
+	}
 	rp := assessment.ResultsPublished{Method: c.Method, Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
 		Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results}
 	if err := rp.Validate(); err != nil {
@@ -326,6 +342,22 @@ func Publish(ctx context.Context, s events.Store, actor domain.Actor, year int, 
 		return events.Event{}, err
 	}
 	return evs[0], nil
+}
+
+// citiesWithoutData names the cities with sections none of which has data
+// enough for a class.
+func citiesWithoutData(results []assessment.Result) []string {
+	var out []string
+	for _, r := range results {
+		if in := r.Inputs; in.Sections > 0 && in.SectionsInsufficient == in.Sections {
+			name := string(r.City)
+			if c, ok := domain.LookupCity(r.City); ok {
+				name = c.Name
+			}
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Published returns a year's published results, or nil.

@@ -79,6 +79,34 @@ func province(t *testing.T) (*jetstream.Store, *testClock) {
 	return s, clock
 }
 
+// A year in which most cities have no data is not published as if it were
+// assessed: every such city would fail on missing data, and a publication
+// stands once made. Said knowingly, it is published.
+func TestPublishingIncompleteDataIsSaidKnowingly(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	var csv bytes.Buffer
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for _, c := range []domain.CityID{"140100", "140200"} {
+		for m := 1; m <= 12; m++ {
+			fmt.Fprintf(&csv, "S%s-0,2019-%02d-10 09:00,manual,7.0,0.4\n", c, m)
+			fmt.Fprintf(&csv, "S%s-1,2019-%02d-10 09:00,manual,5.0,1.8\n", c, m)
+		}
+	}
+	clock.Set(date(2020, 1, 15))
+	_, err := app.ImportSamples(ctx, s, station, &csv, app.ImportOptions{File: "2019.csv", Now: clock.Now()})
+	require.NoError(t, err)
+	before := lastPosition(t, s)
+	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕30号"}, clock.Now(), nil)
+	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
+	require.Equal(t, "incomplete", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "9 of 11 cities have no section with data enough for a class in 2019 (阳泉、长治、")
+	require.Equal(t, before, lastPosition(t, s), "nothing published")
+	e, err := app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕30号", Incomplete: true}, clock.Now(), nil)
+	require.NoError(t, err)
+	require.Len(t, e.Data.(assessment.ResultsPublished).Results, 11)
+}
+
 func result(c *app.Computation, city domain.CityID) assessment.Result {
 	for _, r := range c.Results {
 		if r.City == city {
@@ -103,23 +131,23 @@ func TestPublishedResultsAreFrozen(t *testing.T) {
 	require.Equal(t, 11, yc.Rank, "the lowest score ranks last")
 
 	before := lastPosition(t, s)
-	_, err = app.Publish(ctx, s, admin, 2018, "晋环函〔2018〕99号", time.Date(2018, 12, 31, 23, 59, 0, 0, domain.CST), nil)
+	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2018, Document: "晋环函〔2018〕99号"}, time.Date(2018, 12, 31, 23, 59, 0, 0, domain.CST), nil)
 	require.Equal(t, domain.Invalid, domain.KindOf(err), "the year has not ended: %v", err)
 	require.Equal(t, "year", domain.FieldOf(err))
-	_, err = app.Publish(ctx, s, admin, 2018, "", date(2019, 3, 1), nil)
+	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2018, Document: ""}, date(2019, 3, 1), nil)
 	require.Equal(t, "document", domain.FieldOf(err), "%v", err)
-	_, err = app.Publish(ctx, s, admin, 2019, "晋环函〔2020〕1号", date(2020, 3, 1), nil)
+	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕1号"}, date(2020, 3, 1), nil)
 	require.Equal(t, domain.Conflict, domain.KindOf(err), "2019 has targets but no samples: %v", err)
 	require.Contains(t, err.Error(), "nothing to assess")
 	require.Equal(t, before, lastPosition(t, s), "refusals store nothing")
 
 	clock.Set(date(2019, 3, 1))
-	pub, err := app.Publish(ctx, s, admin, 2018, "晋环函〔2019〕30号", clock.Now(), nil)
+	pub, err := app.Publish(ctx, s, admin, app.Publication{Year: 2018, Document: "晋环函〔2019〕30号"}, clock.Now(), nil)
 	require.NoError(t, err)
 	published := pub.Data.(assessment.ResultsPublished)
 	require.Equal(t, comp.InputsHash, published.InputsHash)
 	require.Equal(t, comp.Position, published.Position)
-	_, err = app.Publish(ctx, s, admin, 2018, "again", clock.Now(), nil)
+	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2018, Document: "again"}, clock.Now(), nil)
 	require.Error(t, err, "a year is published once")
 	require.Equal(t, domain.Conflict, domain.KindOf(err))
 	require.Contains(t, err.Error(), "2018 was published on 2019-03-01 (晋环函〔2019〕30号)")
@@ -188,7 +216,7 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	strict.HardFail.MissWorseThanV = true
 	_, err = app.AdoptRules(ctx, s, admin, strict, clock.Now())
 	require.NoError(t, err)
-	_, err = app.Publish(ctx, s, admin, 2018, "晋环函〔2019〕30号", clock.Now(), nil)
+	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2018, Document: "晋环函〔2019〕30号"}, clock.Now(), nil)
 	require.NoError(t, err)
 
 	_, err = app.ImposeConsequence(ctx, s, admin, "140100", cons, clock.Now())

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
@@ -158,6 +159,7 @@ func runPublish(ctx context.Context, env Env, args []string) error {
 	year := fs.Int("year", 0, "the year to publish (required)")
 	document := fs.String("document", "", "the notice publishing the results (required)")
 	as := fs.String("as", "cli:assessment", "who publishes, as id:role")
+	incomplete := fs.Bool("incomplete", false, "publish knowingly with cities that have no section with data enough for a class")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -172,7 +174,7 @@ func runPublish(ctx context.Context, env Env, args []string) error {
 	if cl, err := sf.remote(); err != nil {
 		return err
 	} else if cl != nil {
-		body, _ := json.Marshal(map[string]string{"document": *document})
+		body, _ := json.Marshal(api.PublishRequest{Document: *document, Incomplete: *incomplete})
 		if err := cl.do(ctx, "POST", fmt.Sprintf("/api/assessment/%d/publish", *year), bytes.NewReader(body), "application/json", &e); err != nil {
 			return err
 		}
@@ -188,7 +190,7 @@ func runPublish(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		defer s.Close()
-		if e, err = app.Publish(ctx, s, a, *year, *document, time.Now(), app.NewBoardFigures()); err != nil {
+		if e, err = app.Publish(ctx, s, a, app.Publication{Year: *year, Document: *document, Incomplete: *incomplete}, time.Now(), app.NewBoardFigures()); err != nil {
 			return err
 		}
 	}

@@ -159,7 +159,7 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 			return nil, err
 		}
 		clock.Set(publish)
-		pub, err := app.Publish(ctx, s, admin, y, fmt.Sprintf("晋环函〔%d〕%d号 (demo)", y+1, 30+y-2016), clock.Now(), app.NewBoardFigures())
+		pub, err := app.Publish(ctx, s, admin, app.Publication{Year: y, Document: fmt.Sprintf("晋环函〔%d〕%d号 (demo)", y+1, 30+y-2016)}, clock.Now(), app.NewBoardFigures())
 		if err != nil {
 			return nil, fmt.Errorf("publish %d: %w", y, err)
 		}
