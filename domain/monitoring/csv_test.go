@@ -20,7 +20,7 @@ func TestUploadExample(t *testing.T) {
 	f, err := os.Open("testdata/upload-example.csv")
 	require.NoError(t, err)
 	defer f.Close()
-	p, err := ParseCSV(f, testSections, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+	p, err := ParseCSV(f, testSections, time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	require.True(t, p.OK(), "%v", p.Errors)
 	require.Len(t, p.Rows, 4)
@@ -29,7 +29,7 @@ func TestUploadExample(t *testing.T) {
 	require.Equal(t, 0.5, p.Rows[1].Full().Values[water.CODMn])
 	require.Equal(t, Ice, p.Rows[3].Full().Status)
 	require.Empty(t, p.Rows[3].Full().Values)
-	require.Equal(t, time.Date(2019, 3, 10, 1, 0, 0, 0, time.UTC), p.Rows[0].Full().At)
+	require.Equal(t, time.Date(2021, 3, 10, 1, 0, 0, 0, time.UTC), p.Rows[0].Full().At)
 }
 
 // testSections is a register of three sections; 张留庄 is one's name.
