@@ -243,6 +243,8 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	odd.Document, odd.Deadline = "晋环函〔2019〕44号", new(date(2019, 9, 1))
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", odd, clock.Now())
 	require.Equal(t, "deadline", domain.FieldOf(err), "an interview with a deadline: %v", err)
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", assessment.ConsequenceImposed{Year: 2018, Kind: "warning", Document: "x"}, clock.Now())
+	require.Equal(t, "kind", domain.FieldOf(err), "the kind first, not the authority also missing: %v", err)
 	// Each once: a second interview under another document, the same
 	// area restricted again for an overlapping period.
 	again := cons

@@ -689,7 +689,9 @@ func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowEr
 // findSample loads a section and finds the sample stored at a time and
 // source, as it stands after corrections; it returns the section's version
 // and, if the sample is withdrawn from assessment, its withdrawal.
-func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key monitoring.Key) (monitoring.Sample, uint64, *monitoring.SampleInvalidated, error) {
+// prefix is the request's name for the sample ("sample." in a correction),
+// so that the error names the field the request gave: prefix + "at".
+func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key monitoring.Key, prefix string) (monitoring.Sample, uint64, *monitoring.SampleInvalidated, error) {
 	const op = "sample"
 	evs, err := s.Load(ctx, agg)
 	if err != nil {
@@ -719,7 +721,7 @@ func findSample(ctx context.Context, s events.Store, agg events.Aggregate, key m
 		}
 	}
 	if found == nil {
-		return monitoring.Sample{}, 0, nil, domain.Errorf(op, domain.NotFound, "sampled_at", "no %s sample at %s", key.Source, key.At.In(domain.CST).Format("2006-01-02 15:04"))
+		return monitoring.Sample{}, 0, nil, domain.Errorf(op, domain.NotFound, prefix+"at", "no %s sample at %s", key.Source, key.At.In(domain.CST).Format("2006-01-02 15:04"))
 	}
 	return *found, evs[len(evs)-1].Version, withdrawn, nil
 }
@@ -748,7 +750,7 @@ func correct(ctx context.Context, s events.Store, actor domain.Actor, agg events
 	if err := checkSampleRef(op, "sample.", key, reason); err != nil {
 		return events.Event{}, err
 	}
-	prev, version, withdrawn, err := findSample(ctx, s, agg, key)
+	prev, version, withdrawn, err := findSample(ctx, s, agg, key, "sample.")
 	if err != nil {
 		return events.Event{}, err
 	}
@@ -792,7 +794,7 @@ func InvalidateSample(ctx context.Context, s events.Store, actor domain.Actor, a
 	if err := checkSampleRef("section.sample_invalidated", "", key, reason); err != nil {
 		return events.Event{}, err
 	}
-	prev, version, withdrawn, err := findSample(ctx, s, agg, key)
+	prev, version, withdrawn, err := findSample(ctx, s, agg, key, "")
 	if err != nil {
 		return events.Event{}, err
 	}

@@ -351,6 +351,7 @@ func TestReimportAfterCorrection(t *testing.T) {
 		{"no time", monitoring.Sample{Source: monitoring.Manual, Values: fixed.Values}, "r", domain.Invalid, "sample.at"},
 		{"bad source", monitoring.Sample{At: at, Source: "Manual", Values: fixed.Values}, "r", domain.Invalid, "sample.source"},
 		{"blank reason", monitoring.Sample{At: at, Source: monitoring.Manual, Values: water.Values{water.DO: 6}}, "   ", domain.Invalid, "reason"},
+		{"no such sample", monitoring.Sample{At: at.Add(time.Hour), Source: monitoring.Manual, Values: water.Values{water.DO: 6}}, "r", domain.NotFound, "sample.at"},
 	} {
 		_, err := app.CorrectSample(ctx, s, admin, agg, tc.sample, tc.reason, now)
 		require.Equal(t, tc.kind, domain.KindOf(err), "%s: %v", tc.name, err)
@@ -359,6 +360,9 @@ func TestReimportAfterCorrection(t *testing.T) {
 	_, err = app.InvalidateSample(ctx, s, admin, agg, monitoring.Key{}, "x", now)
 	require.Equal(t, "at", domain.FieldOf(err), "%v", err)
 	require.Equal(t, domain.Invalid, domain.KindOf(err))
+	_, err = app.InvalidateSample(ctx, s, admin, agg, monitoring.Key{At: at.Add(time.Hour), Source: monitoring.Manual}, "x", now)
+	require.Equal(t, domain.NotFound, domain.KindOf(err), "%v", err)
+	require.Equal(t, "at", domain.FieldOf(err), "named as the request names it")
 	require.Equal(t, before, lastPosition(t, s), "nothing stored")
 }
 

@@ -146,6 +146,11 @@ func (c ConsequenceImposed) Validate() error {
 	if c.Year < 2016 || c.Year > 2030 {
 		return domain.Errorf(op, domain.Invalid, "year", "%d outside 2016–2030", c.Year)
 	}
+	switch c.Kind {
+	case Interview, Restriction, Rectification:
+	default:
+		return domain.Errorf(op, domain.Invalid, "kind", "%q is not interview, restriction or rectification", c.Kind)
+	}
 	if c.Document == "" {
 		return domain.Errorf(op, domain.Invalid, "document", "missing: every action carries its document number")
 	}
@@ -176,8 +181,6 @@ func (c ConsequenceImposed) Validate() error {
 		if !given(c.Deadline) {
 			return domain.Errorf(op, domain.Invalid, "deadline", "missing: by when must it be rectified?")
 		}
-	default:
-		return domain.Errorf(op, domain.Invalid, "kind", "%q is not interview, restriction or rectification", c.Kind)
 	}
 	return nil
 }
