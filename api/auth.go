@@ -56,6 +56,31 @@ type Token struct {
 	Person   string                 `json:"person"`
 	Role     domain.Role            `json:"role"`
 	Sections []monitoring.SectionID `json:"sections,omitempty"` // a station's own sections
+	// Cities limits an enforcement token to the enterprises of these cities
+	// (a city bureau's inspectors); none: every city's, and the province's
+	// own lists.
+	Cities []domain.CityID `json:"cities,omitempty"`
+}
+
+// actsFor refuses a change to a city's enforcement records (scope: a city,
+// or the province's own) by a token limited to other cities.
+func actsFor(r *http.Request, field string, scope domain.Scope) error {
+	tok := holder(r)
+	if len(tok.Cities) == 0 || slices.Contains(tok.Cities, domain.CityID(scope)) {
+		return nil
+	}
+	names := make([]string, len(tok.Cities))
+	for i, c := range tok.Cities {
+		names[i] = string(c)
+		if city, ok := domain.LookupCity(c); ok {
+			names[i] = city.Name + " " + string(c)
+		}
+	}
+	what := "the province's own"
+	if city, ok := domain.LookupCity(domain.CityID(scope)); ok {
+		what = city.Name + " " + string(scope) + "'s"
+	}
+	return domain.Errorf(r.URL.Path, domain.Forbidden, field, "this token acts for %s only: %s enforcement records are another bureau's", strings.Join(names, ", "), what)
 }
 
 // Tokens is the token file. Several ledger processes may share one: each
@@ -148,6 +173,9 @@ func (t *Tokens) Add(holder Token) (string, error) {
 	}
 	if holder.Role == domain.Station && len(holder.Sections) == 0 {
 		return "", domain.Errorf("tokens", domain.Invalid, "token.sections", "a station token names the sections it uploads for")
+	}
+	if len(holder.Cities) > 0 && holder.Role != domain.Enforcement {
+		return "", domain.Errorf("tokens", domain.Invalid, "token.cities", "only an enforcement token is limited to cities (its holder's bureau)")
 	}
 	unlock, err := t.lockFile()
 	if err != nil {

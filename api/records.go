@@ -360,6 +360,9 @@ func (s *Server) registerEnterprise(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(r, &reg); err != nil {
 		return err
 	}
+	if err := actsFor(r, "city", domain.CityScope(reg.City)); err != nil {
+		return err
+	}
 	e, err := app.RegisterEnterprise(r.Context(), s.store, actor(r), at, reg)
 	return s.created(w, r, e, err)
 }
@@ -376,6 +379,9 @@ func (s *Server) enforce(w http.ResponseWriter, r *http.Request) error {
 	})
 	if !found {
 		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q", id)
+	}
+	if err := actsFor(r, "id", domain.CityScope(city)); err != nil {
+		return err
 	}
 	at, err := s.timeParam(r)
 	if err != nil {
@@ -483,6 +489,9 @@ type ListPublishRequest struct {
 func (s *Server) publishCardList(w http.ResponseWriter, r *http.Request) error {
 	scope, q, err := quarterScope(r)
 	if err != nil {
+		return err
+	}
+	if err := actsFor(r, "scope", scope); err != nil {
 		return err
 	}
 	var req ListPublishRequest

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 )
@@ -333,4 +334,55 @@ func TestEnterpriseClosedThroughTheAPI(t *testing.T) {
 	code, b = f.do("GET", "/api/enterprises/"+uscc, domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	require.Contains(t, string(b), "并环监〔2019〕48号")
+}
+
+// A city bureau's inspectors hold an enforcement token limited to their
+// city: they record on its enterprises and publish its lists, not another
+// city's, nor the province's own.
+func TestEnforcementTokenLimitedToACity(t *testing.T) {
+	f := setup(t)
+	yc := f.yellowCarded(t, "91140800MA0K9XRC4", "运城市某化工有限公司", "140800", "运城市环境保护局",
+		"运环监〔2019〕41号", "2019-02-05", "运环罚〔2019〕17号", "2019-02-10", "2019-05-31")
+	code, b := f.do("POST", "/api/tokens", domain.Admin, `{"person":"ty-inspector","role":"enforcement","cities":["太原"]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	var created api.TokenCreated
+	require.NoError(t, json.Unmarshal(b, &created))
+	taiyuan := domain.Role("taiyuan-bureau") // the fixture's key for this token
+	f.tokens[taiyuan] = created.Token
+	before := f.last()
+
+	check, err := enforcement.USCCCheck("91140100MA0K9XRD5")
+	require.NoError(t, err)
+	ty := "91140100MA0K9XRD5" + string(check)
+	for _, tc := range []struct {
+		path, body, field string
+	}{
+		{"/api/enterprises?date=2019-03-01", `{"name":"运城市某造纸有限公司","uscc":"` + ty + `","city":"140800","industry":"造纸"}`, "city"},
+		{"/api/enterprises/" + yc + "/inspections?date=2019-03-01", `{"document_no":"运环监〔2019〕50号","authority":"太原市环境保护局","findings":["compliant"]}`, "id"},
+		{"/api/enterprises/" + yc + "/lifts?date=2019-03-01", `{"card":"运环罚〔2019〕17号","document_no":"x","authority":"太原市环境保护局"}`, "id"},
+		{"/api/card-lists/运城/2019Q1/publish", `{"authority":"太原市环境保护局","document_no":"x"}`, "scope"},
+		{"/api/card-lists/province/2019Q1/publish", `{"authority":"太原市环境保护局","document_no":"x"}`, "scope"},
+	} {
+		code, b := f.do("POST", tc.path, taiyuan, tc.body, "application/json")
+		require.Equal(t, 403, code, "%s: %s", tc.path, b)
+		require.Contains(t, string(b), `"field":"`+tc.field+`"`, tc.path)
+		require.Contains(t, string(b), "this token acts for 太原 140100 only")
+	}
+	require.Equal(t, before, f.last(), "nothing recorded")
+
+	// Its own city's: recorded.
+	code, b = f.do("POST", "/api/enterprises?date=2019-03-01", taiyuan, `{"name":"太原市某造纸有限公司","uscc":"`+ty+`","city":"140100","industry":"造纸"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/enterprises/"+ty+"/inspections?date=2019-03-02", taiyuan, `{"document_no":"并环监〔2019〕50号","authority":"太原市环境保护局","findings":["compliant"],"measurements":[{"item":"COD","measured":50,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+
+	// Only an enforcement token is limited to cities, to cities that exist.
+	for body, field := range map[string]string{
+		`{"person":"a","role":"auditor","cities":["太原"]}`:     "token.cities",
+		`{"person":"b","role":"enforcement","cities":["北京"]}`: "cities[0]",
+	} {
+		code, b := f.do("POST", "/api/tokens", domain.Admin, body, "application/json")
+		require.Equal(t, 400, code, string(b))
+		require.Contains(t, string(b), `"field":"`+field+`"`)
+	}
 }

@@ -509,6 +509,9 @@ type TokenRequest struct {
 	Person   string                 `json:"person"`
 	Role     domain.Role            `json:"role"`
 	Sections []monitoring.SectionID `json:"sections,omitempty"`
+	// Cities limits an enforcement token to these cities' enterprises
+	// (codes or names): a city bureau's inspectors.
+	Cities []string `json:"cities,omitempty"`
 }
 
 // TokenCreated carries a new token's secret, shown this once.
@@ -530,7 +533,15 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 			return domain.Errorf(r.URL.Path, domain.Invalid, fmt.Sprintf("sections[%d]", i), "%q is not a registered section, drinking-water source, black-odorous body or groundwater point", id)
 		}
 	}
-	secret, err := s.tokens.Add(Token{Person: strings.TrimSpace(req.Person), Role: req.Role, Sections: req.Sections})
+	var cities []domain.CityID
+	for i, v := range req.Cities {
+		c, ok := domain.FindCity(v)
+		if !ok {
+			return domain.Errorf(r.URL.Path, domain.Invalid, fmt.Sprintf("cities[%d]", i), "%q is not one of Shanxi's 11 cities (a code or a name)", v)
+		}
+		cities = append(cities, c.ID)
+	}
+	secret, err := s.tokens.Add(Token{Person: strings.TrimSpace(req.Person), Role: req.Role, Sections: req.Sections, Cities: cities})
 	if err != nil {
 		return err
 	}
