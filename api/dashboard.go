@@ -68,6 +68,7 @@ func init() {
 		},
 		"item":  func(l Lang, item water.Item) string { return l.Item(item) },
 		"class": func(l Lang, c water.Class) string { return l.Class(c) },
+		"dept":  func(l Lang, d plan.Department) string { return l.Dept(d) },
 		// An exceedance multiple: two decimals, three under 0.01 (a value
 		// just over its limit is not 0.00 times over).
 		"multiple": func(x float64) string {

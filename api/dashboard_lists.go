@@ -82,7 +82,9 @@ func (s *Server) tasksPage(r *http.Request, l Lang) (string, any, error) {
 	}
 	// The most overdue first, then the plan's order.
 	slices.SortStableFunc(lines, func(a, b taskLine) int { return cmp.Compare(b.DaysOverdue, a.DaysOverdue) })
-	slices.Sort(depts)
+	// The filter lists them by name in the language; its values are the
+	// names as stored.
+	slices.SortFunc(depts, func(a, b plan.Department) int { return cmp.Compare(l.Dept(a), l.Dept(b)) })
 	return l.T("task_list"), struct {
 		Day         plan.Date
 		City        domain.CityID

@@ -224,7 +224,7 @@ func TestDashboardInChromium(t *testing.T) {
 	require.NotContains(t, dom, "<td class=\"nowrap\">运城</td>", "the province's own units only")
 	// A lead department's units only.
 	dom, _ = f.browse(t, bin, domain.Auditor, "/tasks?day=2019-12-31")
-	dept := regexp.MustCompile(`<option>([^<]+)</option>`).FindStringSubmatch(dom)
+	dept := regexp.MustCompile(`<option value="([^"]+)">`).FindStringSubmatch(dom)
 	require.NotNil(t, dept, "the departments to choose from")
 	dom, _ = f.browse(t, bin, domain.Auditor, "/tasks?day=2019-12-31&dept="+url.QueryEscape(dept[1]))
 	rows := regexp.MustCompile(`(?s)<tr><td><b class="nowrap">.*?</tr>`).FindAllString(dom, -1)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/shanxi-water/ledger/domain"
-
+	"github.com/shanxi-water/ledger/domain/plan"
 	"github.com/shanxi-water/ledger/domain/water"
 )
 
@@ -113,6 +113,7 @@ var messages = map[string][2]string{
 	"task_list":            {"重点任务", "Tasks"},
 	"task":                 {"任务", "Task"},
 	"lead_depts":           {"牵头部门", "Lead"},
+	"dept_sep":             {"、", ", "},
 	"status":               {"状态", "Status"},
 	"deadline":             {"期限", "Deadline"},
 	"days_overdue":         {"逾期天数", "Days overdue"},
@@ -303,6 +304,13 @@ func (l Lang) Item(item water.Item) string {
 		return string(item)
 	}
 	return l.one(info.NameZh, info.NameEn)
+}
+
+// Dept is a department of the plan in the language: as the plan writes it
+// in Chinese, by its English name in English (one the plan does not name,
+// as written).
+func (l Lang) Dept(d plan.Department) string {
+	return l.one(string(d), d.English())
 }
 
 // Class is a water class as the language writes it: 劣Ⅴ is "worse than V"
