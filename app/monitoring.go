@@ -153,12 +153,12 @@ func (e *ImportError) Error() string {
 	// (a row can have several errors); a header's errors are its own.
 	switch {
 	case len(e.Errors) > 0 && e.Errors[0].Line == 1:
-		fmt.Fprintf(&b, "the header (line 1) rejected (%d errors), nothing stored:", len(e.Errors))
+		fmt.Fprintf(&b, "the header (line 1) rejected (%s), nothing stored:", domain.Count(len(e.Errors), "error"))
 	case e.Omitted > 0:
-		fmt.Fprintf(&b, "at least %d rows rejected (%d errors), nothing stored:", rejectedLines(e.Errors), len(e.Errors)+e.Omitted)
+		fmt.Fprintf(&b, "at least %s rejected (%s), nothing stored:", domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors)+e.Omitted, "error"))
 		fmt.Fprintf(&b, " more than %d errors (%d more not listed): the file has a fault of its own; fix the first and send it again;", monitoring.MaxRowErrors, e.Omitted)
 	default:
-		fmt.Fprintf(&b, "%d rows rejected (%d errors), nothing stored:", rejectedLines(e.Errors), len(e.Errors))
+		fmt.Fprintf(&b, "%s rejected (%s), nothing stored:", domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors), "error"))
 	}
 	for i, r := range e.Errors {
 		if i == 20 {

@@ -594,8 +594,8 @@ func TestImportErrorCountsRowsAndErrors(t *testing.T) {
 		name, file, want string
 		partial          string // a partial upload's count of the same, where it has one
 	}{
-		{"one row, one error", rows(1, 0), "1 rows rejected (1 errors), nothing stored:", "1 rows rejected (1 errors)"},
-		{"one row, two errors", rows(0, 1), "1 rows rejected (2 errors), nothing stored:", "1 rows rejected (2 errors)"},
+		{"one row, one error", rows(1, 0), "1 row rejected (1 error), nothing stored:", "1 row rejected (1 error)"},
+		{"one row, two errors", rows(0, 1), "1 row rejected (2 errors), nothing stored:", "1 row rejected (2 errors)"},
 		{"twelve rows, seventeen errors", rows(7, 5), "12 rows rejected (17 errors), nothing stored:", "12 rows rejected (17 errors)"},
 		{"a header with two unit errors", "section,sampled_at,source,DO(μg/L),TP(g/L)\nFH-HJDQ,2019-03-01 08:00,manual,6000,0.0002\n",
 			"the header (line 1) rejected (2 errors), nothing stored:", ""},
@@ -613,7 +613,7 @@ func TestImportErrorCountsRowsAndErrors(t *testing.T) {
 			}
 			res, err := app.ImportSamples(ctx, s, station, strings.NewReader(tc.file), app.ImportOptions{Partial: true, Now: now})
 			require.NoError(t, err)
-			require.Equal(t, tc.partial, fmt.Sprintf("%d rows rejected (%d errors)", res.RejectedRows, len(res.Rejected)), "as the partial upload counts them")
+			require.Equal(t, tc.partial, fmt.Sprintf("%s rejected (%s)", domain.Count(res.RejectedRows, "row"), domain.Count(len(res.Rejected), "error")), "as the partial upload counts them")
 		})
 	}
 }

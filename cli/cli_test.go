@@ -206,7 +206,7 @@ func TestImportAndQuality(t *testing.T) {
 	code, out, errOut := run(t, "import", "--data", dir, "--as", "station-1:station", "--partial", file)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "13 rows, 12 samples stored in 1 event (position ")
-	require.Contains(t, out, "1 rows rejected (1 errors)")
+	require.Contains(t, out, "1 row rejected (1 error)")
 	rejects, err := os.ReadFile(file + ".rejects.csv")
 	require.NoError(t, err)
 	require.Contains(t, string(rejects), "2019-13-10")

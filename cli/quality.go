@@ -121,8 +121,8 @@ func runImport(ctx context.Context, env Env, args []string) (err error) {
 	if res.Events == 0 {
 		stored = "nothing stored"
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d rows, %s, %d already stored, %d rows rejected (%d errors)\n",
-		path, res.Rows, stored, res.AlreadyStored, res.RejectedRows, len(res.Rejected))
+	fmt.Fprintf(env.Stdout, "%s: %s, %s, %d already stored, %s rejected (%s)\n",
+		path, count(res.Rows, "row"), stored, res.AlreadyStored, count(res.RejectedRows, "row"), count(len(res.Rejected), "error"))
 	if res.Withdrawn > 0 {
 		fmt.Fprintf(env.Stdout, "%d rows are samples withdrawn from assessment: skipped (a correction brings one back)\n", res.Withdrawn)
 	}

@@ -80,7 +80,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	code, out, errOut = remote(station, "import", "--partial", bad)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "1 sample stored in 1 event (position ")
-	require.Contains(t, out, "1 rows rejected (2 errors)")
+	require.Contains(t, out, "1 row rejected (2 errors)")
 	rejects, err := os.ReadFile(bad + ".rejects.csv")
 	require.NoError(t, err)
 	require.Contains(t, string(rejects), "line,section,sampled_at,source,DO,NH3N,error\n3,FH-HJDQ,2019-02-12 09:00,manual,x,y,")

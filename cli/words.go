@@ -3,15 +3,12 @@ package cli
 import (
 	"fmt"
 	"strings"
+
+	"github.com/shanxi-water/ledger/domain"
 )
 
-// count is n with a noun, singular for one: "1 event", "2 events".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+// count is domain.Count.
+var count = domain.Count
 
 // positions names a run of log positions: "position 6722" for one,
 // "positions 6722–6725" for more.

@@ -288,18 +288,11 @@ func (f Failure) Text() (zh, en string) {
 		s := scoreText(f.Actual, f.Limit)
 		return fmt.Sprintf("水质得分 %s 低于 %g 分", s, f.Limit), fmt.Sprintf("quality score %s is under %g", s, f.Limit)
 	case MissAtLeastIII:
-		return fmt.Sprintf("Ⅰ～Ⅲ类断面 %d 个，应达 %d 个", n, limit), fmt.Sprintf("%d %s at class III or better, %d required", n, plural(n, "section"), limit)
+		return fmt.Sprintf("Ⅰ～Ⅲ类断面 %d 个，应达 %d 个", n, limit), fmt.Sprintf("%s at class III or better, %d required", domain.Count(n, "section"), limit)
 	case MissWorseThanV:
-		return fmt.Sprintf("劣Ⅴ类断面 %d 个，允许 %d 个", n, limit), fmt.Sprintf("%d %s worse than class V, %d allowed", n, plural(n, "section"), limit)
+		return fmt.Sprintf("劣Ⅴ类断面 %d 个，允许 %d 个", n, limit), fmt.Sprintf("%s worse than class V, %d allowed", domain.Count(n, "section"), limit)
 	}
 	return f.Rule, f.Rule
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // FailureTexts are the hard rules a result broke, in Chinese and English.
@@ -334,7 +327,7 @@ func (r Result) Notes() (zh, en []string) {
 	zh, en = append(zh, fz...), append(en, fe...)
 	if n := r.Inputs.SectionsInsufficient; n > 0 {
 		zh = append(zh, fmt.Sprintf("%d 个断面数据不足以评价类别，按未达标计", n))
-		en = append(en, fmt.Sprintf("%d %s without data enough for a class, counted as missing the target", n, plural(n, "section")))
+		en = append(en, fmt.Sprintf("%s without data enough for a class, counted as missing the target", domain.Count(n, "section")))
 	}
 	return zh, en
 }
