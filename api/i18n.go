@@ -180,6 +180,7 @@ var messages = map[string][2]string{
 	"accountability":       {"终身追责", "Lifetime accountability"},
 	"accountability_note":  {"案件所涉职务在当时的任职人员，离任后仍记录在案。", "Each case names who held the posts at the time; they stay on record after leaving office."},
 	"post":                 {"职务", "Post"},
+	"person_name":          {"姓名", "Name"},
 	"case":                 {"案件", "Case"},
 	"nobody_named":         {"登记中无人在案件所涉期间担任相关职务：请补录任职记录", "No one in the register held these posts during the period: record the appointments"},
 	"took_office":          {"任职日期", "Took office"},

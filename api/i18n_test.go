@@ -41,3 +41,25 @@ func TestTasksPageNamesDepartmentsInTheLanguage(t *testing.T) {
 	require.Contains(t, page, `<option value="`+housingZh+`">`+housingZh+`</option>`, "in Chinese as the plan writes it")
 	require.False(t, strings.Contains(page, housingEn))
 }
+
+// The accountability page labels the people a case names by 姓名 (a
+// person's name), not 名称 (a thing's); in English, Name.
+func TestAccountabilityLabelsPeoplesNames(t *testing.T) {
+	f := setup(t)
+	for _, step := range []struct{ path, body string }{
+		{"/api/officials", `{"id":"OFF-0001","name":"王建国"}`},
+		{"/api/officials/OFF-0001/appointments", `{"post":"env_bureau_head","city":"140800","from":"2016-01-05","document_no":"运政任〔2016〕3号"}`},
+		{"/api/accountability/cases", `{"kind":"data_falsification","city":"140800","from":"2018-07-01","to":"2018-12-31","found_on":"2020-03-28","reference":{"document_no":"晋环监察〔2020〕12号"}}`},
+	} {
+		code, b := f.do("POST", step.path, domain.Assessment, step.body, "application/json")
+		require.Equal(t, 201, code, "%s: %s", step.path, b)
+	}
+	code, page := f.page(domain.Auditor, "/accountability")
+	require.Equal(t, 200, code)
+	require.True(t, strings.Contains(page, "<th>职务</th><th>姓名</th>"), "the name column is 姓名")
+	require.True(t, strings.Contains(page, ">王建国</a>"), "the official named")
+	require.False(t, strings.Contains(page, "名称"), "nothing is labelled 名称")
+	code, page = f.page(domain.Auditor, "/accountability?lang=en")
+	require.Equal(t, 200, code)
+	require.True(t, strings.Contains(page, "<th>Post</th><th>Name</th>"))
+}
