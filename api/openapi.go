@@ -192,12 +192,23 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[monitoring.SourceLevel](): {string(monitoring.CityLevel), string(monitoring.CountyLevel)},
 	reflect.TypeFor[enforcement.Basis]():      {string(enforcement.Standard), string(enforcement.Quota)},
 	reflect.TypeFor[domain.Basin]():           {string(domain.Yellow), string(domain.Hai)},
-	reflect.TypeFor[domain.Role]():            {string(domain.Auditor), string(domain.Assessment), string(domain.Enforcement), string(domain.Station), string(domain.Admin), string(domain.System)}, // a token is never system's
+	reflect.TypeFor[domain.Role]():            roleNames, // an event's actor may be the ledger itself (system)
 	reflect.TypeFor[water.BodyKind]():         {string(water.River), string(water.Lake)},
 	reflect.TypeFor[monitoring.UnitType]():    {string(monitoring.Improvement), string(monitoring.Protection)},
 	reflect.TypeFor[tasks.Status]():           enumOf(tasks.Statuses),
 	reflect.TypeFor[officials.CaseKind]():     enumOf(officials.CaseKinds),
 	reflect.TypeFor[water.Item]():             enumOf(itemCodes()),
+}
+
+// roleNames are the roles an actor may have.
+var roleNames = []string{string(domain.Auditor), string(domain.Assessment), string(domain.Enforcement), string(domain.Station), string(domain.Admin), string(domain.System)}
+
+// fieldEnums are the values of a field tagged enum:"<name>" that takes
+// fewer than its type's.
+var fieldEnums = map[string][]string{
+	// A token's role is one with something it may do: not system, the
+	// ledger's own, which a token may not have.
+	"token_role": slices.DeleteFunc(slices.Clone(roleNames), func(r string) bool { return len(Allowed[domain.Role(r)]) == 0 }),
 }
 
 func itemCodes() []water.Item {
@@ -334,6 +345,10 @@ func schemaOf(t reflect.Type, depth int) map[string]any {
 				for k, v := range schemaOf(f.Type, depth+1)["properties"].(map[string]any) {
 					props[k] = v
 				}
+				continue
+			}
+			if values, ok := fieldEnums[f.Tag.Get("enum")]; ok {
+				props[name] = map[string]any{"type": "string", "enum": values}
 				continue
 			}
 			props[name] = schemaOf(f.Type, depth+1)

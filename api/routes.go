@@ -507,7 +507,7 @@ func (s *Server) sectionQuality(w http.ResponseWriter, r *http.Request) error {
 // TokenRequest asks for a token.
 type TokenRequest struct {
 	Person   string                 `json:"person"`
-	Role     domain.Role            `json:"role"`
+	Role     domain.Role            `json:"role" enum:"token_role"` // not system
 	Sections []monitoring.SectionID `json:"sections,omitempty"`
 	// Cities limits an enforcement token to these cities' enterprises
 	// (codes or names): a city bureau's inspectors.
@@ -518,7 +518,7 @@ type TokenRequest struct {
 type TokenCreated struct {
 	Token  string      `json:"token"`
 	Person string      `json:"person"`
-	Role   domain.Role `json:"role"`
+	Role   domain.Role `json:"role" enum:"token_role"`
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
