@@ -51,7 +51,7 @@ func init() {
 		// Punctuation after a label, and between items, in the language:
 		// full width in Chinese.
 		"colon":     func(l Lang) string { return l.one("：", ": ") },
-		"semicolon": func(l Lang) string { return l.one("；", "; ") },
+		"semicolon": func(l Lang) string { return l.Semicolon() },
 		"span": func(ys []int) string { // 2016–2020
 			if len(ys) == 0 {
 				return ""
@@ -66,17 +66,10 @@ func init() {
 			}
 			return string(id) // a provincial post has none
 		},
-		"item":  func(l Lang, item water.Item) string { return l.Item(item) },
-		"class": func(l Lang, c water.Class) string { return l.Class(c) },
-		"dept":  func(l Lang, d plan.Department) string { return l.Dept(d) },
-		// An exceedance multiple: two decimals, three under 0.01 (a value
-		// just over its limit is not 0.00 times over).
-		"multiple": func(x float64) string {
-			if x < 0.01 {
-				return strconv.FormatFloat(x, 'f', 3, 64)
-			}
-			return strconv.FormatFloat(x, 'f', 2, 64)
-		},
+		"item":     func(l Lang, item water.Item) string { return l.Item(item) },
+		"class":    func(l Lang, c water.Class) string { return l.Class(c) },
+		"dept":     func(l Lang, d plan.Department) string { return l.Dept(d) },
+		"multiple": Multiple,
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
 	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official", "error", "tasks", "cards"} {
@@ -336,11 +329,11 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 	for _, res := range results {
 		c, _ := domain.LookupCity(res.City)
 		rw := row{Rank: res.Rank, City: res.City, Name: cityName(l, c), Grade: gradeText(l, res.Grade), GradeKey: string(res.Grade),
-			Quality: res.QualityScore, Tasks: res.TaskScore, Notes: strings.Join(l.pick(res.Notes()), l.one("；", "; "))}
+			Quality: res.QualityScore, Tasks: res.TaskScore, Notes: strings.Join(l.pick(res.Notes()), l.Semicolon())}
 		if p != nil && today != nil {
 			for _, now := range today.Results {
 				if now.City == res.City {
-					rw.Today = strings.Join(l.pick(app.DiffResults(res, now)), l.one("；", "; "))
+					rw.Today = strings.Join(l.pick(app.DiffResults(res, now)), l.Semicolon())
 				}
 			}
 		} else if p != nil && nothing {
@@ -804,7 +797,7 @@ func classChart(l Lang, m *quality.Model, c domain.CityID, years []int) template
 				color, label := "#d5dbe1", l.T("no_data")
 				switch {
 				case mc.Class != 0:
-					color, label = classColors[mc.Class], mc.Class.String()
+					color, label = classColors[mc.Class], l.Class(mc.Class)
 				case mc.NotMonitored > 0:
 					color, label = notMonitoredColor, l.T("not_monitored")
 				}

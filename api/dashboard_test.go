@@ -126,8 +126,8 @@ func TestDashboardInChromium(t *testing.T) {
 	dom, shot = f.browse(t, bin, domain.Auditor, "/city/140800?year=2019")
 	require.Contains(t, dom, "河津大桥")
 	require.Contains(t, dom, `id="class-chart"`)
-	require.Contains(t, dom, "劣V")
-	require.Greater(t, pixels(t, shot, "#d32f2f"), 100, "劣V months are red")
+	require.Contains(t, dom, "劣Ⅴ")
+	require.Greater(t, pixels(t, shot, "#d32f2f"), 100, "劣Ⅴ months are red")
 
 	// The city ranking with grades, once rules are adopted and 2019 published.
 	code, b = f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")

@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"fmt"
+	"strconv"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/plan"
@@ -314,13 +315,36 @@ func (l Lang) Dept(d plan.Department) string {
 	return l.one(string(d), d.English())
 }
 
-// Class is a water class as the language writes it: 劣Ⅴ is "worse than V"
-// in English.
+// Class is a water class as the language writes it: in Chinese with the
+// Roman numerals the rest of the Chinese text uses (Ⅲ, 劣Ⅴ, as in 劣Ⅴ类),
+// in English I … V and "worse than V". The zero Class is "".
 func (l Lang) Class(c water.Class) string {
-	if l == En && c == water.WorseThanV {
-		return "worse than V"
+	if !c.Valid() {
+		return c.String()
 	}
-	return c.String()
+	if l == En {
+		if c == water.WorseThanV {
+			return "worse than V"
+		}
+		return c.String()
+	}
+	return [...]string{"", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ"}[c]
+}
+
+// Semicolon separates the items of a list in the language: full width in
+// Chinese.
+func (l Lang) Semicolon() string {
+	return l.one("；", "; ")
+}
+
+// Multiple is an exceedance multiple as the pages and the command line
+// write it: two decimals, three under 0.01 (a value just over its limit is
+// not 0.00 times over).
+func Multiple(x float64) string {
+	if x < 0.01 {
+		return strconv.FormatFloat(x, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64)
 }
 
 // one is the language's of a text given in Chinese and English.

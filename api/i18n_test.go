@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/domain"
 )
 
@@ -62,4 +64,37 @@ func TestAccountabilityLabelsPeoplesNames(t *testing.T) {
 	code, page = f.page(domain.Auditor, "/accountability?lang=en")
 	require.Equal(t, 200, code)
 	require.True(t, strings.Contains(page, "<th>Post</th><th>Name</th>"))
+}
+
+// A Chinese page writes classes with Roman numerals, as its notes do (劣Ⅴ,
+// Ⅳ, not 劣V, IV), and a multiple just over its limit with the digits that
+// show it (0.004×, not 0.00×).
+func TestCityPageWritesClassesAndMultiplesAsTheNotes(t *testing.T) {
+	f := setup(t)
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N,TP\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,4.1,2.6,0.2008\n", m) // 劣V for NH3N, TP 0.4% over class III
+	}
+	code, b := f.do("POST", "/api/samples/import", domain.Admin, csv.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+
+	code, page := f.page(domain.Auditor, "/city/140800?year=2019")
+	require.Equal(t, 200, code)
+	require.True(t, strings.Contains(page, "<td>劣Ⅴ</td><td>Ⅳ</td>"), "the class and the target")
+	require.True(t, strings.Contains(page, "2019-01 劣Ⅴ</title>"), "the chart's months")
+	require.False(t, strings.Contains(page, "劣V"), "劣V nowhere")
+	require.True(t, strings.Contains(page, "总磷 (0.004×)"), "TP just over its limit")
+	require.True(t, strings.Contains(page, "氨氮 (1.60×)"))
+
+	code, page = f.page(domain.Auditor, "/city/140800?year=2019&lang=en")
+	require.Equal(t, 200, code)
+	require.True(t, strings.Contains(page, "<td>worse than V</td><td>IV</td>"))
+
+	require.Equal(t, "0.004", api.Multiple(0.004))
+	require.Equal(t, "0.000", api.Multiple(0))
+	require.Equal(t, "1.60", api.Multiple(1.6))
+	require.Equal(t, "", api.Zh.Class(0), "no class")
+	require.Equal(t, "；", api.Zh.Semicolon())
+	require.Equal(t, "; ", api.En.Semicolon())
 }
