@@ -38,7 +38,7 @@ func printResults(w io.Writer, rs []assessment.Result) {
 	for _, r := range rs {
 		city, _ := domain.LookupCity(r.City)
 		note, _ := r.Notes()
-		fmt.Fprintf(tw, "%d\t%s %s\t%.2f\t%.2f\t%s\t%s\n", r.Rank, r.City, city.Name, r.QualityScore, r.TaskScore, gradeZh(r.Grade), strings.Join(note, "; "))
+		fmt.Fprintf(tw, "%d\t%s %s\t%.2f\t%.2f\t%s\t%s\n", r.Rank, r.City, city.Name, r.QualityScore, r.TaskScore, gradeZh(r.Grade), joinZh(note))
 	}
 	tw.Flush()
 }

@@ -2,11 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/projections/quality"
 )
 
 // A city's explanation names each event behind a figure once, in log order,
@@ -38,4 +42,39 @@ func TestCountsAndPositions(t *testing.T) {
 // Chinese differences are joined as Chinese text, as on the dashboard.
 func TestJoinZh(t *testing.T) {
 	require.Equal(t, "等级 合格 → 不合格；断面达标 7/8 → 6/8，52.50 → 45.00 分", joinZh([]string{"等级 合格 → 不合格", "断面达标 7/8 → 6/8，52.50 → 45.00 分"}))
+}
+
+// A city's sections are written as the dashboard writes them: classes with
+// Roman numerals, as in the notes (劣Ⅴ, not 劣V), items by their Chinese
+// names, and a multiple just over its limit with the digits that show it
+// (总磷(0.004倍), not TP(0.00倍)).
+func TestCitySectionsAsTheDashboardWritesThem(t *testing.T) {
+	var out bytes.Buffer
+	printCity(&out, quality.CityYear{City: "141000", Year: 2018, Sections: 1, Details: []quality.SectionYear{
+		{Section: "Y-141000-05", Name: "浍河西曲村", Samples: 12, Enough: true, Class: water.WorseThanV, Target: water.ClassV,
+			MainPollutants: []water.Exceedance{{Item: "NH3N", Multiple: 1.38}, {Item: "TP", Multiple: 0.004}}},
+	}})
+	s := out.String()
+	require.Regexp(t, `12 +劣Ⅴ +Ⅴ +未达标`, s)
+	require.Contains(t, s, "氨氮(1.38倍) 总磷(0.004倍)")
+	require.NotContains(t, s, "劣V")
+	require.NotContains(t, s, "TP")
+
+	out.Reset()
+	printBasins(&out, []quality.BasinYear{{Year: 2018, Basin: domain.Yellow}})
+	require.Contains(t, out.String(), "Ⅰ～Ⅲ类", "as the pages head it")
+	require.Contains(t, out.String(), "劣Ⅴ类")
+}
+
+// The ranking's notes, Chinese text, are separated as on the pages: "；".
+func TestResultNotesSeparatedAsOnThePages(t *testing.T) {
+	in := assessment.Inputs{City: "141000", Year: 2018, Sections: 2, SectionsMet: 0, SectionsInsufficient: 1,
+		AtLeastIIIRequired: 2, WorseThanVActual: 2}
+	res := assessment.Assess(assessment.Standard(2016, "a"), in)
+	notes, _ := res.Notes()
+	require.GreaterOrEqual(t, len(notes), 2, "a result with several notes")
+	var out bytes.Buffer
+	printResults(&out, []assessment.Result{res})
+	require.Contains(t, out.String(), strings.Join(notes, "；"))
+	require.NotContains(t, out.String(), "; ")
 }

@@ -215,8 +215,8 @@ func TestImportAndQuality(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "2019  黄河流域  1")
 	require.Contains(t, out, "FH-HJDQ  河津大桥")
-	require.Contains(t, out, "劣V")
-	require.Contains(t, out, "NH3N(1.60倍)") // (2.6 − 1.0) / 1.0
+	require.Contains(t, out, "劣Ⅴ")
+	require.Contains(t, out, "氨氮(1.60倍)") // (2.6 − 1.0) / 1.0
 
 	code, _, errOut = run(t, "import", "--data", dir, "--as", "nobody", file)
 	require.Equal(t, 1, code)

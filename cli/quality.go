@@ -267,7 +267,7 @@ func basinYears(m *quality.Model, years []int) []quality.BasinYear {
 // printBasins prints each basin's shares against Table 1 and Table 2.
 func printBasins(w io.Writer, rows []quality.BasinYear) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "年份\t流域\t断面\t≥III类\t比例\t表1目标\t\t劣V类\t比例\t表2目标\t\t数据不足")
+	fmt.Fprintln(tw, "年份\t流域\t断面\tⅠ～Ⅲ类\t比例\t表1目标\t\t劣Ⅴ类\t比例\t表2目标\t\t数据不足")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\n", r.Year, basinName(r.Basin), r.Sections,
 			r.AtLeastIII, r.ShareIII, r.Target.AtLeastIII, verdict(r.HasTarget, r.MetIII),
@@ -284,15 +284,17 @@ func printCity(w io.Writer, r quality.CityYear) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "断面\t名称\t样本\t年均类别\t目标\t\t主要污染物")
 	for _, sy := range r.Details {
-		class := sy.Class.String()
+		// Classes, items and multiples as the dashboard writes them: 劣Ⅴ,
+		// 总磷(0.004倍).
+		class := api.Zh.Class(sy.Class)
 		if !sy.Enough {
 			class = fmt.Sprintf("样本不足(%d)", sy.Samples)
 		}
 		var pol []string
 		for _, p := range sy.MainPollutants {
-			pol = append(pol, fmt.Sprintf("%s(%.2f倍)", p.Item, p.Multiple))
+			pol = append(pol, fmt.Sprintf("%s(%s倍)", api.Zh.Item(p.Item), api.Multiple(p.Multiple)))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", sy.Section, sy.Name, sy.Samples, class, sy.Target,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", sy.Section, sy.Name, sy.Samples, class, api.Zh.Class(sy.Target),
 			verdict(sy.Target != 0 && sy.Enough, sy.Met), strings.Join(pol, " "))
 	}
 	tw.Flush()
