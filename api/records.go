@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today. As it had happened by the end of that day, with everything recorded since (late entries and corrections); for the tasks, the card register and an enterprise's record, as_of gives it as the ledger knew it on a date instead", false}
+	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today, or with as_of its date (today if later). As it had happened by the end of that day, with everything recorded since (late entries and corrections); for the tasks, the card register and an enterprise's record, as_of gives it as the ledger knew it on a date instead", false}
 	pTaskID   = param{"id", "path", "string", "task id, e.g. T-2-1-2-1g", true}
 	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
 	pCityOpt  = param{"city", "query", "string", "city code or name (or province)", false}
@@ -101,11 +101,22 @@ func init() {
 	}
 }
 
-// dayParam reads ?day=, default today in Shanxi.
+// dayParam reads ?day=, default today in Shanxi; with ?as_of= (a view as
+// the ledger knew it on a date), the as_of date, or today if that is later:
+// what was known then, as it stood then, not under a heading of that date
+// with today's day.
 func (s *Server) dayParam(r *http.Request, name string) (plan.Date, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
-		return tasks.DayOf(s.now()), nil
+		today := tasks.DayOf(s.now())
+		at, err := queryDate(r, "as_of")
+		if err != nil {
+			return plan.Date{}, err
+		}
+		if !at.IsZero() && tasks.DayOf(at).Compare(today) < 0 {
+			return tasks.DayOf(at), nil
+		}
+		return today, nil
 	}
 	d, err := plan.ParseDate(v)
 	if err != nil {

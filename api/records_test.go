@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -385,4 +386,32 @@ func TestEnforcementTokenLimitedToACity(t *testing.T) {
 		require.Equal(t, 400, code, string(b))
 		require.Contains(t, string(b), `"field":"`+field+`"`)
 	}
+}
+
+// With ?as_of= and no ?day=, the register, the tasks and the export are of
+// the as_of date, as their headings say, not of today (the server's day is
+// 2020-06-01).
+func TestAsOfWithoutDayIsOfThatDay(t *testing.T) {
+	f := setup(t)
+	code, page := f.page(domain.Auditor, "/cards?as_of=2016-04-01")
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, `id="cards-title">黄牌红牌名录 · 2016-04-01</h2>`)
+	require.Contains(t, page, `name="day" value="2016-04-01"`)
+	require.Contains(t, page, `href="/api/exports/cards?day=2016-04-01&amp;as_of=2016-04-01&amp;lang=zh"`)
+	code, page = f.page(domain.Auditor, "/tasks?as_of=2016-04-01")
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, `· 2016-04-01</h2>`)
+	require.Contains(t, page, `name="day" value="2016-04-01"`)
+	req, err := http.NewRequest("GET", f.url+"/api/exports/cards?as_of=2016-04-01", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+f.tokens[domain.Auditor])
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Disposition"), `filename="cards-2016-04-01.csv"`)
+	// Without as_of, today.
+	code, page = f.page(domain.Auditor, "/cards")
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, `· 2020-06-01</h2>`)
 }
