@@ -153,7 +153,7 @@ var requests = map[string]struct{ path, body, ctype string }{
 	"GET /api/openapi.json":                                  {"/api/openapi.json", "", ""},
 	"POST /api/assessment/rules":                             {"/api/assessment/rules", `{"effective_year":2016,"document":"晋环发〔2016〕%s号","points":{"sections":60,"black_odorous":15,"drinking":15,"groundwater":10},"grades":{"excellent":90,"good":70,"pass":60},"task_downgrade_below":60,"groundwater_very_poor_cap":0.15,"hard_fail":{"quality_below":60,"miss_at_least_iii":true}}`, "application/json"},
 	"GET /api/assessment/{year}":                             {"/api/assessment/2019", "", ""},
-	"POST /api/assessment/{year}/publish":                    {"/api/assessment/2019/publish", `{"document":"晋环函〔2020〕%s号"}`, "application/json"},
+	"POST /api/assessment/{year}/publish":                    {"/api/assessment/2019/publish", `{"document":"晋环函〔2020〕%s号","incomplete":true}`, "application/json"},
 	"GET /api/assessment/{year}/published":                   {"/api/assessment/2019/published", "", ""},
 	"POST /api/assessment/{year}/cities/{city}/consequences": {"/api/assessment/2019/cities/140800/consequences", `{"kind":"interview","document":"晋环函〔2020〕%s号","authority":"省生态环境厅"}`, "application/json"},
 	"GET /api/audit/cities/{city}":                           {"/api/audit/cities/140800?at=2020-01-01", "", ""},
@@ -583,7 +583,7 @@ func TestPublishedYearWithNothingToAssessToday(t *testing.T) {
 	}
 	code, b = f.do("POST", "/api/samples/import", domain.Admin, csv.String(), "text/csv")
 	require.Equal(t, 200, code, string(b))
-	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号"}`, "application/json")
+	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
 	require.Equal(t, 201, code, string(b))
 	for _, id := range []string{"FH-HJDQ", "HH-NZ"} {
 		code, b = f.do("POST", "/api/sections/"+id+"/invalidations", domain.Admin, `{"at":"2019-02-10T09:00:00+08:00","source":"manual","reason":"采样瓶污染"}`, "application/json")

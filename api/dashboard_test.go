@@ -132,8 +132,14 @@ func TestDashboardInChromium(t *testing.T) {
 	// The city ranking with grades, once rules are adopted and 2019 published.
 	code, b = f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
 	require.Equal(t, 201, code, string(b))
+	// The fixture registers sections in two cities: publishing says so, and
+	// publishes once told it is knowingly incomplete, which it records.
 	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号"}`, "application/json")
+	require.Equal(t, 409, code, string(b))
+	require.Contains(t, string(b), `"field":"incomplete"`)
+	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
 	require.Equal(t, 201, code, string(b))
+	require.Contains(t, string(b), `"incomplete":[{"city":"140100","no_sections":true}`)
 	dom, _ = f.browse(t, bin, domain.Auditor, "/cities?year=2019")
 	require.Contains(t, dom, `id="city-ranking"`)
 	require.Contains(t, dom, "晋环函〔2020〕30号")

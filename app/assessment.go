@@ -256,7 +256,7 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 		WorseThanVAllowed: cy.WorseThanVAllowed, WorseThanVActual: cy.WorseThanV,
 		Drinking: cy.Drinking, DrinkingMet: cy.DrinkingMet,
 		BlackOdorous: cy.BlackOdorous, BlackEliminated: cy.BlackEliminated,
-		Groundwater: cy.Groundwater, GroundwaterVeryPoor: cy.GroundwaterVeryPoor,
+		Groundwater: cy.Groundwater, GroundwaterVeryPoor: cy.GroundwaterVeryPoor, GroundwaterUngraded: cy.GroundwaterUngraded,
 	}
 	for _, sy := range cy.Details {
 		outcome := fmt.Sprintf("too few months sampled (%d samples in %d months)", sy.Samples, sy.Months)
@@ -327,12 +327,18 @@ func Publish(ctx context.Context, s events.Store, actor domain.Actor, pub Public
 	if err != nil {
 		return events.Event{}, err
 	}
-	if empty := citiesWithoutData(c.Results); len(empty) > 0 && !pub.Incomplete {
-		return events.Event{}, domain.Errorf(op, domain.Conflict, "incomplete", "%d of %d cities have no section with data enough for a class in %d (%s): their results would be made of missing data, and a publication stands once made; publish once their data is in, or say that it is knowingly incomplete (\"incomplete\": true; ledger publish --incomplete)",
-			len(empty), len(c.Results), year, strings.Join(empty, "、"))
+	gaps := assessment.Gaps(c.Results)
+	if len(gaps) > 0 && !pub.Incomplete {
+		var texts []string
+		for _, g := range gaps {
+			_, en := g.Text()
+			texts = append(texts, en)
+		}
+		return events.Event{}, domain.Errorf(op, domain.Conflict, "incomplete", "%d of %d cities lack data for %d: %s; their results would be partly made of missing data, and a publication stands once made: publish once the data is in, or say that it is knowingly incomplete (\"incomplete\": true; ledger publish --incomplete), which the publication records",
+			len(gaps), len(c.Results), year, strings.Join(texts, "; "))
 	}
 	rp := assessment.ResultsPublished{Method: c.Method, Year: year, Document: document, Position: c.Position, InputsHash: c.InputsHash,
-		Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results}
+		Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results, Incomplete: gaps}
 	if err := rp.Validate(); err != nil {
 		return events.Event{}, err
 	}
@@ -342,22 +348,6 @@ func Publish(ctx context.Context, s events.Store, actor domain.Actor, pub Public
 		return events.Event{}, err
 	}
 	return evs[0], nil
-}
-
-// citiesWithoutData names the cities with sections none of which has data
-// enough for a class.
-func citiesWithoutData(results []assessment.Result) []string {
-	var out []string
-	for _, r := range results {
-		if in := r.Inputs; in.Sections > 0 && in.SectionsInsufficient == in.Sections {
-			name := string(r.City)
-			if c, ok := domain.LookupCity(r.City); ok {
-				name = c.Name
-			}
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // Published returns a year's published results, or nil.
@@ -391,15 +381,23 @@ func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, 
 		return events.Event{}, err
 	}
 	day := func(t time.Time) string { return t.In(domain.CST).Format(time.DateOnly) }
-	if day(at) < day(pe.OccurredAt) {
-		return events.Event{}, domain.Errorf(op, domain.Conflict, "date", "%s is before the year's results were published (%s, %s)", day(at), day(pe.OccurredAt), p.Document)
+	if at.Before(pe.OccurredAt) {
+		when := day(at)
+		if when == day(pe.OccurredAt) {
+			when = at.In(domain.CST).Format("2006-01-02 15:04")
+		}
+		return events.Event{}, domain.Errorf(op, domain.Conflict, "date", "%s is before the year's results were published (%s, %s)",
+			when, pe.OccurredAt.In(domain.CST).Format("2006-01-02 15:04"), p.Document)
 	}
-	_, to, deadline := cons.Dates()
+	from, to, deadline := cons.Dates()
 	if cons.Kind == assessment.Rectification && day(*deadline) <= day(at) {
 		return events.Event{}, domain.Errorf(op, domain.Invalid, "deadline", "%s is not after the day it is imposed (%s)", day(*deadline), day(at))
 	}
 	if cons.Kind == assessment.Restriction && day(*to) <= day(at) {
 		return events.Event{}, domain.Errorf(op, domain.Invalid, "to", "%s is not after the day it is imposed (%s): the restriction would be over before it began", day(*to), day(at))
+	}
+	if cons.Kind == assessment.Restriction && day(*from) < day(at) {
+		return events.Event{}, domain.Errorf(op, domain.Invalid, "from", "%s is before the day the restriction is imposed (%s)", day(*from), day(at))
 	}
 	agg := CityYearAggregate(c, cons.Year)
 	evs, err := s.Load(ctx, agg)

@@ -96,15 +96,25 @@ func TestPublishingIncompleteDataIsSaidKnowingly(t *testing.T) {
 	clock.Set(date(2020, 1, 15))
 	_, err := app.ImportSamples(ctx, s, station, &csv, app.ImportOptions{File: "2019.csv", Now: clock.Now()})
 	require.NoError(t, err)
+	// Taiyuan's groundwater point, not graded for 2019: a gap too.
+	_, err = app.Register(ctx, s, admin, date(2016, 1, 2),
+		app.GroundwaterPointRegistration(monitoring.GroundwaterPointRegistered{ID: "TY-GW-9", Name: "晋祠", City: "140100"}))
+	require.NoError(t, err)
 	before := lastPosition(t, s)
 	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕30号"}, clock.Now(), nil)
 	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
 	require.Equal(t, "incomplete", domain.FieldOf(err))
-	require.Contains(t, err.Error(), "9 of 11 cities have no section with data enough for a class in 2019 (阳泉、长治、")
+	require.Contains(t, err.Error(), "10 of 11 cities lack data for 2019: 太原 (1 groundwater point not graded); 阳泉 (none of its 2 sections with data enough for a class); 长治 (")
 	require.Equal(t, before, lastPosition(t, s), "nothing published")
 	e, err := app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕30号", Incomplete: true}, clock.Now(), nil)
 	require.NoError(t, err)
-	require.Len(t, e.Data.(assessment.ResultsPublished).Results, 11)
+	p := e.Data.(assessment.ResultsPublished)
+	require.Len(t, p.Results, 11)
+	require.Len(t, p.Incomplete, 10, "the publication records what was missing")
+	require.Equal(t, assessment.DataGap{City: "140100", Ungraded: 1}, p.Incomplete[0])
+	require.Equal(t, assessment.DataGap{City: "140300", Unclassed: 2}, p.Incomplete[1])
+	zh, _ := p.Incomplete[1].Text()
+	require.Equal(t, "阳泉（2 个断面均无足够数据定类）", zh)
 }
 
 func result(c *app.Computation, city domain.CityID) assessment.Result {
@@ -216,7 +226,7 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	strict.HardFail.MissWorseThanV = true
 	_, err = app.AdoptRules(ctx, s, admin, strict, clock.Now())
 	require.NoError(t, err)
-	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2018, Document: "晋环函〔2019〕30号"}, clock.Now(), nil)
+	pub, err := app.Publish(ctx, s, admin, app.Publication{Year: 2018, Document: "晋环函〔2019〕30号"}, clock.Now(), nil)
 	require.NoError(t, err)
 
 	_, err = app.ImposeConsequence(ctx, s, admin, "140100", cons, clock.Now())
@@ -273,7 +283,18 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	// of its own.
 	over.To = new(date(2020, 6, 1))
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", over, clock.Now())
+	require.Equal(t, "from", domain.FieldOf(err), "a period begun before the day it is imposed: %v", err)
+	over.From = new(date(2019, 1, 15))
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", over, clock.Now())
 	require.NoError(t, err)
+	// One decision may restrict several areas.
+	second := over
+	second.Area = "运城市河津市"
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", second, clock.Now())
+	require.NoError(t, err, "the same document for another area")
+	// Not before the publication, to the hour.
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", late, pub.OccurredAt.Add(-time.Hour))
+	require.Equal(t, "date", domain.FieldOf(err), "an hour before the publication, the same day: %v", err)
 	later := restrict
 	later.Document, later.From, later.To = "晋环函〔2019〕53号", new(date(2019, 10, 1)), new(date(2020, 4, 1))
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", later, clock.Now())
@@ -282,13 +303,13 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 
 	evs, err := s.Load(ctx, app.CityYearAggregate("140800", 2018))
 	require.NoError(t, err)
-	require.Len(t, evs, 4)
+	require.Len(t, evs, 5)
 	require.Equal(t, before, lastPosition(t, s))
 	require.NotContains(t, string(evs[0].Payload), `"deadline"`, "an interview stores no zero dates")
 	all, err := app.Consequences(ctx, s, 2018)
 	require.NoError(t, err)
 	require.Len(t, all, 1)
-	require.Len(t, all["140800"], 4)
+	require.Len(t, all["140800"], 5)
 	require.Equal(t, assessment.Interview, all["140800"][0].Kind)
 	require.Equal(t, "运城市盐湖区", all["140800"][1].Area)
 	require.Equal(t, evs[1].Position, all["140800"][1].Position)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,7 +50,7 @@ func runImport(ctx context.Context, env Env, args []string) (err error) {
 		defer func() {
 			if err != nil {
 				if jerr := json.NewEncoder(env.Stdout).Encode(api.ErrorBodyOf(err)); jerr != nil {
-					err = jerr
+					err = errors.Join(err, jerr)
 				}
 			}
 		}()

@@ -14,6 +14,7 @@ import (
 	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/demo"
+	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events/jetstream"
 	"github.com/shanxi-water/ledger/notify"
 	"github.com/shanxi-water/ledger/projections"
@@ -37,6 +38,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	sf.log = log
 	if err := sf.settle(); err != nil {
 		return err
+	}
+	if sf.server != "" {
+		// settle took --server over LEDGER_NATS: serve would quietly start
+		// the embedded store instead.
+		given := false
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "server" })
+		if given {
+			return domain.Errorf("serve", domain.Invalid, "server", "serve is a server: give --data DIR or --nats URL, not --server")
+		}
 	}
 	if *withDemo {
 		if sf.url != "" {

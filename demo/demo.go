@@ -187,12 +187,7 @@ func Load(ctx context.Context, s events.Store, clock *Clock, seed uint64, w io.W
 }
 
 // casesText counts accountability cases, "1 accountability case" for one.
-func casesText(n int) string {
-	if n == 1 {
-		return "1 accountability case"
-	}
-	return fmt.Sprintf("%d accountability cases", n)
-}
+func casesText(n int) string { return domain.Count(n, "accountability case") }
 
 // generator makes samples; each section has its own random stream, so the
 // history does not depend on the order things are generated in.

@@ -24,6 +24,54 @@ type ResultsPublished struct {
 	Aggregates int      `json:"aggregates"` // number of chain heads hashed
 	Rules      Rules    `json:"rules"`
 	Results    []Result `json:"results"`
+	// Incomplete lists the cities whose data was known to be missing when
+	// the year was published (knowingly: app.Publication.Incomplete).
+	Incomplete []DataGap `json:"incomplete,omitempty"`
+}
+
+// DataGap is what a city's year lacked: no section registered, none with
+// data enough for a class, or groundwater points not graded for the year.
+// Its results are then partly made of missing data.
+type DataGap struct {
+	City       domain.CityID `json:"city"`
+	NoSections bool          `json:"no_sections,omitempty"`
+	Unclassed  int           `json:"sections_unclassed,omitempty"`   // every section of the city, none classed
+	Ungraded   int           `json:"groundwater_ungraded,omitempty"` // points not graded for the year
+}
+
+// Gaps are the results' data gaps, in the results' order.
+func Gaps(results []Result) []DataGap {
+	var out []DataGap
+	for _, r := range results {
+		in := r.Inputs
+		g := DataGap{City: r.City, NoSections: in.Sections == 0, Ungraded: in.GroundwaterUngraded}
+		if in.Sections > 0 && in.SectionsInsufficient == in.Sections {
+			g.Unclassed = in.Sections
+		}
+		if g.NoSections || g.Unclassed > 0 || g.Ungraded > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Text says what the city lacked, in Chinese and English.
+func (g DataGap) Text() (zh, en string) {
+	name := string(g.City)
+	if c, ok := domain.LookupCity(g.City); ok {
+		name = c.Name
+	}
+	var zs, es []string
+	if g.NoSections {
+		zs, es = append(zs, "无登记断面"), append(es, "no section registered")
+	}
+	if g.Unclassed > 0 {
+		zs, es = append(zs, fmt.Sprintf("%d 个断面均无足够数据定类", g.Unclassed)), append(es, fmt.Sprintf("none of its %s with data enough for a class", domain.Count(g.Unclassed, "section")))
+	}
+	if g.Ungraded > 0 {
+		zs, es = append(zs, fmt.Sprintf("%d 个地下水点位未评级", g.Ungraded)), append(es, fmt.Sprintf("%s not graded", domain.Count(g.Ungraded, "groundwater point")))
+	}
+	return name + "（" + strings.Join(zs, "，") + "）", name + " (" + strings.Join(es, ", ") + ")"
 }
 
 // Method numbers the way results are computed from the log, beside the
@@ -187,20 +235,25 @@ func (c ConsequenceImposed) Validate() error {
 
 // Repeats says why c may not be imposed on a city-year that has prev
 // already ("" if it may), naming the field at fault: each consequence is
-// imposed once — the same one under the same document, a second interview
-// or rectification order, a second restriction of the same area for an
-// overlapping period.
+// imposed once — a second interview or rectification order, a second
+// restriction of the same area for an overlapping period (one decision may
+// restrict several areas).
 func (c ConsequenceImposed) Repeats(prev ConsequenceImposed) (field, reason string) {
+	_, _, deadline := prev.Dates()
 	switch {
-	case c.Kind == prev.Kind && c.Document == prev.Document:
-		return "document", fmt.Sprintf("this %s under %s is recorded already", c.Kind, c.Document)
 	case c.Kind != prev.Kind:
 		return "", ""
+	case c.Kind == Interview && c.Document == prev.Document, c.Kind == Rectification && c.Document == prev.Document:
+		return "document", fmt.Sprintf("this %s under %s is recorded already", c.Kind, c.Document)
 	case c.Kind == Interview:
 		return "kind", fmt.Sprintf("the city-year's interview is recorded already (%s): one interview for a failed year", prev.Document)
+	case c.Kind == Rectification && deadline != nil:
+		return "kind", fmt.Sprintf("the city-year's rectification order is recorded already (%s, deadline %s): one order for a failed year", prev.Document, deadline.In(domain.CST).Format(time.DateOnly))
 	case c.Kind == Rectification:
-		return "kind", fmt.Sprintf("the city-year's rectification order is recorded already (%s, deadline %s): one order for a failed year", prev.Document, prev.Deadline.In(domain.CST).Format(time.DateOnly))
+		return "kind", fmt.Sprintf("the city-year's rectification order is recorded already (%s): one order for a failed year", prev.Document)
 	}
+	// Restrictions: one decision may restrict several areas; an area is
+	// restricted once for any period.
 	pf, pt, _ := prev.Dates()
 	cf, ct, _ := c.Dates()
 	if strings.TrimSpace(c.Area) == strings.TrimSpace(prev.Area) && pf != nil && pt != nil && cf != nil && ct != nil && cf.Before(*pt) && pf.Before(*ct) {

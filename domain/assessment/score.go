@@ -73,6 +73,7 @@ type Inputs struct {
 	BlackEliminated     int `json:"black_eliminated"`
 	Groundwater         int `json:"groundwater"`
 	GroundwaterVeryPoor int `json:"groundwater_very_poor"`
+	GroundwaterUngraded int `json:"groundwater_ungraded,omitempty"` // of the very poor, points not graded for the year
 
 	TasksDue    int `json:"tasks_due"`     // the city's tasks due in the year
 	TasksOnTime int `json:"tasks_on_time"` // of those, done by the deadline

@@ -172,7 +172,8 @@ func (r CardRevoked) Validate() error {
 // business ended, its licence withdrawn, or by a red card's closure once
 // carried out): its cards in force end, it leaves the public lists from
 // the next quarter, and nothing more is recorded on it but the report of
-// an inspection made by the day it closed, entered late. Event:
+// an inspection made by the day it closed, entered late, and the
+// revocation of a card on appeal (an appeal outlives the plant). Event:
 // enterprise.closed, dated the day it closed.
 type EnterpriseClosed struct {
 	DocumentNo string `json:"document_no"` // the decision or notice establishing it

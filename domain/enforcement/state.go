@@ -124,7 +124,7 @@ type Enterprise struct {
 // notClosed refuses an action on an enterprise closed by then.
 func (e *Enterprise) notClosed(op string) error {
 	if !e.Closed.IsZero() {
-		return domain.Errorf(op, domain.Conflict, "enterprise", "%s was closed on %s (%s): nothing more is recorded on it", e.Info.Name, day(e.Closed), e.ClosedBy)
+		return domain.Errorf(op, domain.Conflict, "enterprise", "%s was closed on %s (%s): nothing more is recorded on it but a late inspection report or a card's revocation on appeal", e.Info.Name, day(e.Closed), e.ClosedBy)
 	}
 	return nil
 }

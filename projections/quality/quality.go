@@ -725,6 +725,7 @@ type CityYear struct {
 	BlackEliminated     int           `json:"black_eliminated"`
 	Groundwater         int           `json:"groundwater"`
 	GroundwaterVeryPoor int           `json:"groundwater_very_poor"` // graded 极差, or not graded for the year
+	GroundwaterUngraded int           `json:"groundwater_ungraded"`  // of those, not graded for the year
 	Details             []SectionYear `json:"details"`
 	// The other sites behind the figures, each with its outcome and the
 	// events it rests on, so that every figure can be traced.
@@ -827,6 +828,7 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 			// Like a section without data: a point left ungraded must not
 			// take itself out of the share of very poor points.
 			sy.Outcome = "not graded for the year: counted as very poor"
+			out.GroundwaterUngraded++
 		default:
 			sy.Outcome, sy.Positions = fmt.Sprintf("graded %d", grade), []uint64{g.graded[year]}
 			if grade == 5 {
