@@ -218,6 +218,15 @@ func TestImportAndQuality(t *testing.T) {
 	require.Contains(t, out, "FH-HJDQ  河津大桥")
 	require.Contains(t, out, "劣Ⅴ")
 	require.Contains(t, out, "氨氮(1.60倍)") // (2.6 − 1.0) / 1.0
+	require.NotContains(t, out, "临时结果", "2019 has ended")
+
+	// Half way through the year, as it had happened: nothing classed yet,
+	// so the basin's targets cannot be judged, rather than missed.
+	code, out, errOut = run(t, "quality", "--data", dir, "--year", "2019", "--as-happened", "2019-06-30")
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `2019  黄河流域  1 +0 +0\.00% +\S+ +无法判定`, out)
+	require.NotContains(t, out, "未达标")
+	require.Contains(t, out, "注：2019 年截至 2019-06-30 尚未结束，样本不全：以上为临时结果（provisional）")
 
 	code, _, errOut = run(t, "import", "--data", dir, "--as", "nobody", file)
 	require.Equal(t, 1, code)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/app"
@@ -233,6 +234,19 @@ func runQuality(ctx context.Context, env Env, args []string) error {
 		return json.NewEncoder(env.Stdout).Encode(map[string]any{"basins": basins, "cities": cities})
 	}
 	printBasins(env.Stdout, basins)
+	basis := q.RecordedBy
+	if basis.IsZero() {
+		basis = opts.OccurredBy
+	}
+	for _, y := range years {
+		if app.Provisional(y, basis, time.Now()) {
+			at := "今天"
+			if !basis.IsZero() {
+				at = " " + basis.In(domain.CST).Format(time.DateOnly) + " "
+			}
+			fmt.Fprintf(env.Stdout, "注：%d 年截至%s尚未结束，样本不全：以上为临时结果（provisional），“无法判定”指尚无断面有足够数据定类\n", y, at)
+		}
+	}
 	for _, cy := range cities {
 		printCity(env.Stdout, cy)
 	}
@@ -256,6 +270,15 @@ func verdict(hasTarget, met bool) string {
 	return "未达标"
 }
 
+// basinVerdict is verdict for a basin's share, which cannot be judged
+// when none of its sections has data enough for a class.
+func basinVerdict(r quality.BasinYear, met bool) string {
+	if r.HasTarget && !r.Determined {
+		return "无法判定"
+	}
+	return verdict(r.HasTarget, met)
+}
+
 // basinYears gives both basins' shares for each year from a model.
 func basinYears(m *quality.Model, years []int) []quality.BasinYear {
 	var out []quality.BasinYear
@@ -271,8 +294,8 @@ func printBasins(w io.Writer, rows []quality.BasinYear) {
 	fmt.Fprintln(tw, "年份\t流域\t断面\tⅠ～Ⅲ类\t比例\t表1目标\t\t劣Ⅴ类\t比例\t表2目标\t\t数据不足")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\n", r.Year, basinName(r.Basin), r.Sections,
-			r.AtLeastIII, r.ShareIII, r.Target.AtLeastIII, verdict(r.HasTarget, r.MetIII),
-			r.WorseThanV, r.ShareWorse, r.Target.WorseThanV, verdict(r.HasTarget, r.MetWorse), r.Insufficient)
+			r.AtLeastIII, r.ShareIII, r.Target.AtLeastIII, basinVerdict(r, r.MetIII),
+			r.WorseThanV, r.ShareWorse, r.Target.WorseThanV, basinVerdict(r, r.MetWorse), r.Insufficient)
 	}
 	tw.Flush()
 }

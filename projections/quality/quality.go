@@ -672,8 +672,12 @@ type BasinYear struct {
 	ShareWorse   monitoring.Fraction    `json:"share_worse"`
 	Target       monitoring.BasinTarget `json:"target"`
 	HasTarget    bool                   `json:"has_target"`
-	MetIII       bool                   `json:"met_iii"`
-	MetWorse     bool                   `json:"met_worse"`
+	// Determined says whether the targets could be judged: some section
+	// had data enough for a class. When not, MetIII and MetWorse are false
+	// for want of data, not because a target was missed.
+	Determined bool `json:"determined"`
+	MetIII     bool `json:"met_iii"`
+	MetWorse   bool `json:"met_worse"`
 }
 
 // Basin assesses a basin's assessed sections for a year.
@@ -698,7 +702,7 @@ func (m *Model) Basin(b domain.Basin, year int) BasinYear {
 	out.ShareIII = monitoring.Fraction{Num: out.AtLeastIII, Den: out.Sections}
 	out.ShareWorse = monitoring.Fraction{Num: out.WorseThanV, Den: out.Sections}
 	out.Target, out.HasTarget = monitoring.PlanTargets[b][year]
-	if out.HasTarget && out.Sections > out.Insufficient { // no target is met by a basin with nothing classed
+	if out.Determined = out.Sections > out.Insufficient; out.HasTarget && out.Determined { // no target is met by a basin with nothing classed
 		out.MetIII = out.ShareIII.AtLeast(out.Target.AtLeastIII)
 		out.MetWorse = out.ShareWorse.AtMost(out.Target.WorseThanV)
 	}
