@@ -598,69 +598,28 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 }
 
 func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
-	id := enforcement.EnterpriseID(r.PathValue("id"))
-	v, _, err := s.enterpriseView(r, id)
+	// The record as it had happened by the end of the day asked (today by
+	// default), as the API gives it: cards, inspections and closure by
+	// then, each card's status then, and the strip.
+	v, err := s.enterpriseView(r, enforcement.EnterpriseID(r.PathValue("id")))
 	if err != nil {
 		return "", nil, err
 	}
 	e := v.Enterprise
 	city, _ := domain.LookupCity(e.Info.City)
-	// The cards and inspections as they stood at the end of the day asked
-	// (today by default), like the strip.
-	end := v.Day.Start(domain.CST).AddDate(0, 0, 1).Add(-time.Nanosecond)
-	type cardLine struct {
-		enforcement.Card
-		State      string // the status's code at the end of the day
-		Ended      time.Time
-		EndedBy    string
-		Revocation *enforcement.Revocation
-	}
-	var cardsThen []cardLine
-	for _, c := range e.Cards {
-		if c.Issued.After(end) {
-			continue
-		}
-		cl := cardLine{Card: c, State: string(c.StatusAt(end))}
-		if c.Revocation != nil && !c.Revocation.At.After(end) {
-			cl.Revocation = c.Revocation
-		} else if c.Status == enforcement.Revoked { // revoked later: as it stood
-			cl.State = string(enforcement.InForce)
-			if !c.Ended.IsZero() && !c.Ended.After(end) {
-				cl.State = "ended"
-			}
-		}
-		if !c.Ended.IsZero() && !c.Ended.After(end) {
-			cl.Ended, cl.EndedBy = c.Ended, c.EndedBy
-		}
-		cardsThen = append(cardsThen, cl)
-	}
-	var inspections []enforcement.Inspection
-	for _, in := range e.Inspections {
-		if !in.At.After(end) {
-			inspections = append(inspections, in)
-		}
-	}
 	return e.Info.Name, struct {
 		ID                   enforcement.EnterpriseID
 		CityID               domain.CityID
 		Name, City, Industry string
 		Day                  string
 		Strip                template.HTML
-		Cards                []cardLine
+		Cards                []enforcement.Card
 		Inspections          []enforcement.Inspection
 		Closed               time.Time // if closed by the end of the day shown
 		ClosedBy             string
 		AsOf                 string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
-	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), cardsThen, inspections,
-		closedBy(e, end), e.ClosedBy, r.URL.Query().Get("as_of")}, nil
-}
-
-// closedBy is when e closed, if by t; zero otherwise.
-func closedBy(e *enforcement.Enterprise, t time.Time) time.Time {
-	if e.Closed.IsZero() || e.Closed.After(t) {
-		return time.Time{}
-	}
-	return e.Closed
+	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections,
+		e.Closed, e.ClosedBy, r.URL.Query().Get("as_of")}, nil
 }
 
 func (s *Server) accountabilityPage(r *http.Request, l Lang) (string, any, error) {

@@ -49,7 +49,7 @@ var recordRoutes = []route{
 	// Enforcement.
 	{Method: "GET", Path: "/api/enterprises", Action: Read, Tag: "enforcement", Summary: "Registered enterprises",
 		Params: []param{pCityOpt}, Response: "EnterpriseList", Handle: (*Server).enterprises},
-	{Method: "GET", Path: "/api/enterprises/{id}", Action: Read, Tag: "enforcement", Summary: "An enterprise: its record, cards and 12-quarter compliance strip",
+	{Method: "GET", Path: "/api/enterprises/{id}", Action: Read, Tag: "enforcement", Summary: "An enterprise's record as it had happened by the end of a day: its inspections and cards dated by then, each card's status then, and the 12-quarter compliance strip ending with the day's quarter (day: the day it is as of)",
 		Params: []param{pEntID, pDay, pAsOf}, Response: "EnterpriseView", Handle: (*Server).enterprise},
 	{Method: "POST", Path: "/api/enterprises", Action: WriteCards, Tag: "enforcement", Summary: "Register an enterprise (dated the day it came under supervision)",
 		Params: []param{pActDate}, Body: "application/json", BodySchema: "EnterpriseRegistered", Response: "Event", Handle: (*Server).registerEnterprise},
@@ -321,40 +321,82 @@ func (s *Server) enterprises(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// EnterpriseView is an enterprise's record with its 12-quarter strip.
+// EnterpriseView is an enterprise's record as it had happened by the end of
+// a day (default today; with as_of, as the ledger knew it then), with the
+// strip of the twelve quarters ending with that day's quarter. Its
+// inspections and cards are those dated by then, each card's status,
+// end and revocation as they stood then, and its closure only if it had
+// closed by then; its registration is there even if it came under
+// supervision after the day (registered says when), with nothing on it.
+// Day (added beside the record) is the day it is as of.
 type EnterpriseView struct {
 	Enterprise *enforcement.Enterprise         `json:"enterprise"`
 	Strip      []enforcement.QuarterCompliance `json:"strip"`
-	Day        plan.Date                       `json:"-"` // the strip ends with its quarter
+	Day        plan.Date                       `json:"day"`
 }
 
-// enterpriseView is an enterprise's record with the strip of the twelve
-// quarters ending with the one of ?day= (default today).
-func (s *Server) enterpriseView(r *http.Request, id enforcement.EnterpriseID) (EnterpriseView, bool, error) {
+// enterpriseView builds the EnterpriseView of ?day= and ?as_of=, which the
+// API and the enterprise's page both show: the enterprise's events, as
+// recorded by as_of, that occurred by the end of the day, folded.
+func (s *Server) enterpriseView(r *http.Request, id enforcement.EnterpriseID) (EnterpriseView, error) {
 	day, err := s.dayParam(r, "day")
 	if err != nil {
-		return EnterpriseView{}, false, err
+		return EnterpriseView{}, err
 	}
-	v := EnterpriseView{Day: day}
-	var ok bool
+	at, err := queryDate(r, "as_of")
+	if err != nil {
+		return EnterpriseView{}, err
+	}
+	var city domain.CityID
+	found := false
 	err = s.withCards(r, func(m *cards.Model) {
-		v.Enterprise, ok = m.Enterprise(id)
-		if ok {
-			v.Strip, _ = m.Strip(id, enforcement.QuarterOf(day.Start(domain.CST)))
+		if e, ok := m.Enterprise(id); ok {
+			city, found = e.Info.City, true
 		}
 	})
-	if err == nil && !ok {
-		known := ""
-		if at := r.URL.Query().Get("as_of"); at != "" {
-			known = " as the ledger knew it on " + at
-		}
-		err = domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q%s", id, known)
+	if err != nil {
+		return EnterpriseView{}, err
 	}
-	return v, ok, err
+	if !found {
+		known := ""
+		if v := r.URL.Query().Get("as_of"); v != "" {
+			known = " as the ledger knew it on " + v
+		}
+		return EnterpriseView{}, domain.Errorf(r.URL.Path, domain.NotFound, "id", "no enterprise %q%s", id, known)
+	}
+	end := tasks.EndOf(day).Add(-time.Nanosecond)
+	then := &enforcement.Enterprise{}
+	var reg *events.Event // the registration, whenever it occurred
+	agg := app.EnterpriseAggregate(city, id)
+	err = s.store.Read(r.Context(), events.Query{Aggregate: &agg, RecordedBy: at}, func(e events.Event) error {
+		if _, ok := e.Data.(enforcement.EnterpriseRegistered); ok && reg == nil {
+			reg = &e
+		}
+		if !e.OccurredAt.After(end) {
+			then.Apply(e.OccurredAt, e.Data)
+		}
+		return nil
+	})
+	if err != nil {
+		return EnterpriseView{}, err
+	}
+	v := EnterpriseView{Enterprise: then, Strip: then.Strip(enforcement.QuarterOf(day.Start(domain.CST))), Day: day}
+	if !then.IsRegistered() && reg != nil {
+		// Under supervision only after the day: who it is, nothing on it
+		// yet (its strip is of quarters before it was registered).
+		then.Apply(reg.OccurredAt, reg.Data)
+	}
+	if then.Inspections == nil {
+		then.Inspections = []enforcement.Inspection{}
+	}
+	if then.Cards == nil {
+		then.Cards = []enforcement.Card{}
+	}
+	return v, nil
 }
 
 func (s *Server) enterprise(w http.ResponseWriter, r *http.Request) error {
-	v, _, err := s.enterpriseView(r, enforcement.EnterpriseID(r.PathValue("id")))
+	v, err := s.enterpriseView(r, enforcement.EnterpriseID(r.PathValue("id")))
 	if err != nil {
 		return err
 	}

@@ -110,14 +110,15 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	require.Equal(t, 409, code, "before it came under supervision: %s", b)
 
 	// Still over the standard after the deadline: a red card, which has no
-	// deadline of its own. The record still answers, every card in it.
+	// deadline of its own. The record still answers, every card in it (by
+	// the end of 2020: the cards are dated after the server's day).
 	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2020-10-08", domain.Enforcement,
 		`{"document_no":"并环监〔2020〕52号","authority":"太原市环境保护局","card":"并环罚〔2019〕7号","findings":["over_standard"],"measurements":[{"item":"COD","measured":142,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
 	require.Equal(t, 201, code, string(b))
 	code, b = f.do("POST", "/api/enterprises/"+uscc+"/red-cards?date=2020-10-12", domain.Enforcement,
 		`{"document_no":"并环罚〔2020〕9号","authority":"太原市环境保护局","yellow_card":"并环罚〔2019〕7号","reinspection":"并环监〔2020〕52号","measure":"suspend_business","grounds":"未按期整改"}`, "application/json")
 	require.Equal(t, 201, code, string(b))
-	code, b = f.do("GET", "/api/enterprises/"+uscc, domain.Auditor, "", "")
+	code, b = f.do("GET", "/api/enterprises/"+uscc+"?day=2020-12-31", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	var rec struct {
 		Enterprise struct {
@@ -414,4 +415,92 @@ func TestAsOfWithoutDayIsOfThatDay(t *testing.T) {
 	code, page = f.page(domain.Auditor, "/cards")
 	require.Equal(t, 200, code, page)
 	require.Contains(t, page, `· 2020-06-01</h2>`)
+}
+
+// An enterprise's record on a day is as it had happened by the end of that
+// day, in the API as on its page: nothing dated later, each card's status
+// as it stood then, and the strip to match.
+func TestEnterpriseRecordAsOfADay(t *testing.T) {
+	f := setup(t)
+	uscc := f.yellowCarded(t, "91140800MA0K9XRE6", "运城市某印染有限公司", "140800", "运城市环境保护局",
+		"运环监〔2018〕11号", "2018-03-20", "运环罚〔2018〕5号", "2018-03-25", "2018-06-30")
+	code, b := f.do("POST", "/api/enterprises/"+uscc+"/revocations?date=2018-05-10", domain.Enforcement,
+		`{"card":"运环罚〔2018〕5号","document_no":"运政复〔2018〕2号","authority":"运城市人民政府","reason":"监测方法有误"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/enterprises/"+uscc+"/closure?date=2019-04-01", domain.Enforcement,
+		`{"document_no":"运政关〔2019〕1号","authority":"运城市人民政府","reason":"企业申请注销"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	type view struct {
+		Enterprise struct {
+			ID          string           `json:"id"`
+			Info        map[string]any   `json:"info"`
+			Registered  string           `json:"registered"`
+			Inspections []map[string]any `json:"inspections"`
+			Cards       []map[string]any `json:"cards"`
+			Closed      string           `json:"closed"`
+		} `json:"enterprise"`
+		Strip []enforcement.QuarterCompliance `json:"strip"`
+		Day   string                          `json:"day"`
+	}
+	get := func(q string) view {
+		t.Helper()
+		code, b := f.do("GET", "/api/enterprises/"+uscc+q, domain.Auditor, "", "")
+		require.Equal(t, 200, code, string(b))
+		var v view
+		require.NoError(t, json.Unmarshal(b, &v), string(b))
+		return v
+	}
+	// Before it came under supervision: who it is, nothing on it.
+	v := get("?day=2017-03-15")
+	require.Equal(t, "2017-03-15", v.Day)
+	require.Equal(t, uscc, v.Enterprise.ID)
+	require.Equal(t, "运城市某印染有限公司", v.Enterprise.Info["name"])
+	require.NotNil(t, v.Enterprise.Inspections, "a list, empty")
+	require.Empty(t, v.Enterprise.Inspections, "inspected in 2018")
+	require.NotNil(t, v.Enterprise.Cards)
+	require.Empty(t, v.Enterprise.Cards, "carded in 2018")
+	require.Empty(t, v.Enterprise.Closed)
+	require.Equal(t, "2017Q1", v.Strip[11].Quarter.String())
+	for _, q := range v.Strip {
+		require.Equal(t, enforcement.NotRegistered, q.Status, q.Quarter)
+	}
+	// Inspected, not yet carded.
+	v = get("?day=2018-03-22")
+	require.Len(t, v.Enterprise.Inspections, 1)
+	require.Empty(t, v.Enterprise.Cards)
+	require.Equal(t, enforcement.Violation, v.Strip[11].Status)
+	// Carded, the card not yet revoked: in force, as the strip says.
+	v = get("?day=2018-04-01")
+	require.Len(t, v.Enterprise.Cards, 1)
+	require.Equal(t, "in_force", v.Enterprise.Cards[0]["status"])
+	require.NotContains(t, v.Enterprise.Cards[0], "revocation")
+	require.Equal(t, "2018Q1", v.Strip[10].Quarter.String())
+	require.Equal(t, enforcement.UnderYellow, v.Strip[10].Status, "under the card then")
+	require.Equal(t, enforcement.UnderYellow, v.Strip[11].Status)
+	// Revoked, then closed: as today.
+	v = get("?day=2018-06-01")
+	require.Equal(t, "revoked", v.Enterprise.Cards[0]["status"])
+	require.Contains(t, v.Enterprise.Cards[0], "revocation")
+	require.Empty(t, v.Enterprise.Closed, "closed in 2019")
+	v = get("")
+	require.Equal(t, "2020-06-01", v.Day, "the server's day")
+	require.Equal(t, "revoked", v.Enterprise.Cards[0]["status"])
+	require.NotEmpty(t, v.Enterprise.Closed)
+	require.Equal(t, "2018Q1", v.Strip[2].Quarter.String())
+	require.Equal(t, enforcement.Violation, v.Strip[2].Status, "2018Q1 as known today: the card annulled")
+
+	// The page shows the same record.
+	code, page := f.page(domain.Auditor, "/enterprise/"+uscc+"?day=2017-03-15&lang=en")
+	require.Equal(t, 200, code, page)
+	require.NotContains(t, page, "运环罚〔2018〕5号")
+	require.NotContains(t, page, "运环监〔2018〕11号")
+	require.NotContains(t, page, `id="enterprise-closed"`)
+	code, page = f.page(domain.Auditor, "/enterprise/"+uscc+"?day=2018-04-01&lang=en")
+	require.Equal(t, 200, code, page)
+	require.Regexp(t, `(?s)运环罚〔2018〕5号.*<td class="nowrap">in force</td><td></td>`, page)
+	require.NotContains(t, page, "运政复〔2018〕2号", "revoked later")
+	code, page = f.page(domain.Auditor, "/enterprise/"+uscc+"?day=2019-05-01&lang=en")
+	require.Equal(t, 200, code, page)
+	require.Regexp(t, `<td class="nowrap">revoked</td><td>2018-05-10 运政复〔2018〕2号`, page)
+	require.Contains(t, page, `id="enterprise-closed"`)
 }
