@@ -68,6 +68,7 @@ func writeRequestError(w http.ResponseWriter, r *http.Request, err error) {
 	status, d := errorDetail(err)
 	if d.Field == "occurred_at" && r.URL.Query().Has("date") {
 		d.Field = "date"
+		d.Message = strings.Replace(d.Message, "occurred_at", "date", 1)
 	}
 	retryAfter(w, status)
 	writeJSON(w, status, ErrorBody{Error: d})
@@ -94,10 +95,13 @@ func errorDetail(err error) (int, ErrorDetail) {
 	// A request stores one event: a payload the log refuses is named by
 	// the request's own field, not by its place in the append.
 	if f, ok := strings.CutPrefix(d.Field, "changes[0].events[0]."); ok && d.Op == "events.Append" {
+		orig := d.Field
 		d.Field = f // occurred_at: the date the request gave, or now
 		if f, ok := strings.CutPrefix(f, "data"); ok {
 			d.Field = cmp.Or(strings.TrimPrefix(f, "."), "body")
 		}
+		// The message names it so too, not the log's place for it.
+		d.Message = strings.Replace(strings.TrimPrefix(d.Message, "events.Append: "), orig, d.Field, 1)
 	}
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
