@@ -1,12 +1,14 @@
 package api
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -163,19 +165,29 @@ func (t *Tokens) readLocked() error {
 	return nil
 }
 
-// Add creates a token for a holder and returns its secret.
+// Add creates a token for a holder and returns its secret. An error names
+// the field as a token request (and the token file) names it: person,
+// role, sections, cities.
 func (t *Tokens) Add(holder Token) (string, error) {
 	if err := (domain.Actor{ID: holder.Person, Role: holder.Role}).Validate("tokens", "token"); err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			field := map[string]string{"token.id": "person", "token.role": "role"}[de.Field]
+			return "", domain.E("tokens", de.Kind, cmp.Or(field, de.Field), de.Err)
+		}
 		return "", err
 	}
 	if holder.Role == domain.System {
-		return "", domain.Errorf("tokens", domain.Invalid, "token.role", "system is the ledger's own role, not a person's")
+		return "", domain.Errorf("tokens", domain.Invalid, "role", "system is the ledger's own role, not a person's")
 	}
 	if holder.Role == domain.Station && len(holder.Sections) == 0 {
-		return "", domain.Errorf("tokens", domain.Invalid, "token.sections", "a station token names the sections it uploads for")
+		return "", domain.Errorf("tokens", domain.Invalid, "sections", "a station token names the sections it uploads for")
+	}
+	if len(holder.Sections) > 0 && holder.Role != domain.Station {
+		return "", domain.Errorf("tokens", domain.Invalid, "sections", "only a station token names sections (those it uploads for)")
 	}
 	if len(holder.Cities) > 0 && holder.Role != domain.Enforcement {
-		return "", domain.Errorf("tokens", domain.Invalid, "token.cities", "only an enforcement token is limited to cities (its holder's bureau)")
+		return "", domain.Errorf("tokens", domain.Invalid, "cities", "only an enforcement token is limited to cities (its holder's bureau)")
 	}
 	unlock, err := t.lockFile()
 	if err != nil {

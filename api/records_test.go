@@ -378,15 +378,38 @@ func TestEnforcementTokenLimitedToACity(t *testing.T) {
 	code, b = f.do("POST", "/api/enterprises/"+ty+"/inspections?date=2019-03-02", taiyuan, `{"document_no":"并环监〔2019〕50号","authority":"太原市环境保护局","findings":["compliant"],"measurements":[{"item":"COD","measured":50,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
 	require.Equal(t, 201, code, string(b))
 
-	// Only an enforcement token is limited to cities, to cities that exist.
+	// Only an enforcement token is limited to cities, to cities that exist,
+	// and to some: an empty list is not province-wide. Only a station's
+	// names sections. Errors name the request's fields.
 	for body, field := range map[string]string{
-		`{"person":"a","role":"auditor","cities":["太原"]}`:     "token.cities",
-		`{"person":"b","role":"enforcement","cities":["北京"]}`: "cities[0]",
+		`{"person":"a","role":"auditor","cities":["太原"]}`:        "cities",
+		`{"person":"b","role":"enforcement","cities":["北京"]}`:    "cities[0]",
+		`{"person":"c","role":"enforcement","cities":[]}`:        "cities",
+		`{"person":"d","role":"auditor","sections":["FH-HJDQ"]}`: "sections",
+		`{"person":"e","role":"enforcement","sections":[]}`:      "sections",
+		`{"person":"f","role":"station","sections":[]}`:          "sections",
+		`{"person":"f","role":"station"}`:                        "sections",
+		`{"person":"","role":"auditor"}`:                         "person",
+		`{"person":"g","role":"system"}`:                         "role",
+		`{"person":"h","role":"mayor"}`:                          "role",
 	} {
 		code, b := f.do("POST", "/api/tokens", domain.Admin, body, "application/json")
-		require.Equal(t, 400, code, string(b))
-		require.Contains(t, string(b), `"field":"`+field+`"`)
+		require.Equal(t, 400, code, "%s: %s", body, b)
+		require.Contains(t, string(b), `"field":"`+field+`"`, body)
 	}
+	code, b = f.do("POST", "/api/tokens", domain.Admin, `{"person":"c","role":"enforcement","cities":[]}`, "application/json")
+	require.Contains(t, string(b), "leave the field out for a province-wide token")
+	// What a token was made for is said when it is made: cities as codes.
+	require.Equal(t, []domain.CityID{"140100"}, created.Cities)
+	code, b = f.do("POST", "/api/tokens", domain.Admin, `{"person":"yl-inspector","role":"enforcement","cities":["运城","Linfen"]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	require.Contains(t, string(b), `"cities":["140800","141000"]`)
+	code, b = f.do("POST", "/api/tokens", domain.Admin, `{"person":"hj-station","role":"station","sections":["FH-HJDQ"]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	require.Contains(t, string(b), `"sections":["FH-HJDQ"]`)
+	code, b = f.do("POST", "/api/tokens", domain.Admin, `{"person":"province-inspector","role":"enforcement"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	require.NotContains(t, string(b), `"cities"`, "province-wide")
 }
 
 // With ?as_of= and no ?day=, the register, the tasks and the export are of

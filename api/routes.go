@@ -510,15 +510,20 @@ type TokenRequest struct {
 	Role     domain.Role            `json:"role" enum:"token_role"` // not system
 	Sections []monitoring.SectionID `json:"sections,omitempty"`
 	// Cities limits an enforcement token to these cities' enterprises
-	// (codes or names): a city bureau's inspectors.
+	// (codes or names): a city bureau's inspectors. Left out, the token is
+	// province-wide; an empty list is refused.
 	Cities []string `json:"cities,omitempty"`
 }
 
-// TokenCreated carries a new token's secret, shown this once.
+// TokenCreated carries a new token's secret, shown this once, and what it
+// was made for: its holder, role, and a station's sections or the cities
+// an enforcement token is limited to (as codes; none: province-wide).
 type TokenCreated struct {
-	Token  string      `json:"token"`
-	Person string      `json:"person"`
-	Role   domain.Role `json:"role" enum:"token_role"`
+	Token    string                 `json:"token"`
+	Person   string                 `json:"person"`
+	Role     domain.Role            `json:"role" enum:"token_role"`
+	Sections []monitoring.SectionID `json:"sections,omitempty"`
+	Cities   []domain.CityID        `json:"cities,omitempty"`
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
@@ -526,12 +531,19 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	if req.Sections != nil && req.Role != domain.Station {
+		return domain.Errorf(r.URL.Path, domain.Invalid, "sections", "only a station token names sections (those it uploads for): leave the field out")
+	}
 	for i, id := range req.Sections {
 		known := false
 		s.live.View(func() { known = s.quality.Site(id) })
 		if !known {
 			return domain.Errorf(r.URL.Path, domain.Invalid, fmt.Sprintf("sections[%d]", i), "%q is not a registered section, drinking-water source, black-odorous body or groundwater point", id)
 		}
+	}
+	if req.Cities != nil && len(req.Cities) == 0 {
+		// An empty list limits to no city: it is not province-wide.
+		return domain.Errorf(r.URL.Path, domain.Invalid, "cities", "an empty list: name the cities the token acts for, or leave the field out for a province-wide token")
 	}
 	var cities []domain.CityID
 	for i, v := range req.Cities {
@@ -545,7 +557,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, TokenCreated{Token: secret, Person: req.Person, Role: req.Role})
+	writeJSON(w, http.StatusCreated, TokenCreated{Token: secret, Person: req.Person, Role: req.Role, Sections: req.Sections, Cities: cities})
 	return nil
 }
 
