@@ -25,3 +25,25 @@ func TestErrorsNameTheRequestsFields(t *testing.T) {
 	require.Contains(t, string(b), `"field":"grade"`)
 	require.Contains(t, string(b), `"message":"grade: `, "%s", b)
 }
+
+// A groundwater grade given twice (a retried request) is recorded once; a
+// different grade for the same year corrects it; a grade without its year
+// says what is missing.
+func TestGroundwaterGradeOnce(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/registers/groundwater_point?date=2016-01-01", domain.Admin, `{"id":"GW-H","name":"晋祠","city":"140800"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	code, b = f.do("POST", "/api/groundwater/140800/GW-H/grades", domain.Admin, `{"year":2019,"grade":3}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	before := f.last()
+	code, b = f.do("POST", "/api/groundwater/140800/GW-H/grades", domain.Admin, `{"year":2019,"grade":3}`, "application/json")
+	require.Equal(t, 409, code, string(b))
+	require.Contains(t, string(b), "graded 3 for 2019 already")
+	require.Equal(t, before, f.last())
+	code, b = f.do("POST", "/api/groundwater/140800/GW-H/grades", domain.Admin, `{"year":2019,"grade":4}`, "application/json")
+	require.Equal(t, 201, code, "a correction: %s", b)
+	code, b = f.do("POST", "/api/groundwater/140800/GW-H/grades", domain.Admin, `{"grade":4}`, "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"year"`)
+	require.Contains(t, string(b), "missing: the year the grade is for")
+}

@@ -245,6 +245,12 @@ type GroundwaterGraded struct {
 // Validate checks the year and grade.
 func (g GroundwaterGraded) Validate() error {
 	const op = "groundwater_point.graded"
+	if g.Year == 0 {
+		return domain.Errorf(op, domain.Invalid, "year", "missing: the year the grade is for")
+	}
+	if g.Grade == 0 {
+		return domain.Errorf(op, domain.Invalid, "grade", "missing: 1 (good) to 5 (very poor, 极差)")
+	}
 	if g.Year < FirstYear || g.Year > LastYear {
 		return domain.Errorf(op, domain.Invalid, "year", "%d outside the plan's %d–%d", g.Year, FirstYear, LastYear)
 	}
