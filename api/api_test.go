@@ -166,6 +166,7 @@ var requests = map[string]struct{ path, body, ctype string }{
 	"GET /api/enterprises":                                   {"/api/enterprises?city=140100", "", ""},
 	"GET /api/enterprises/{id}":                              {"/api/enterprises/none", "", ""},
 	"POST /api/enterprises":                                  {"/api/enterprises", `{"name":"太原市某造纸有限公司%s","permit_no":"91140100MA0K9XRB%s001P","city":"140100","industry":"造纸"}`, "application/json"},
+	"POST /api/sections/{id}/targets":                        {"/api/sections/FH-HJDQ/targets", `{"year":2021,"class":2,"reason":"晋环发〔2021〕%s号"}`, "application/json"},
 	"POST /api/enterprises/{id}/{action}":                    {"/api/enterprises/none/inspections", `{"document_no":"x%s"}`, "application/json"},
 	"GET /api/cards":                                         {"/api/cards?day=2019-12-31", "", ""},
 	"GET /api/card-lists/{scope}/{quarter}":                  {"/api/card-lists/140100/2019Q1", "", ""},

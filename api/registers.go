@@ -26,6 +26,10 @@ var registerRoutes = []route{
 		Summary: "Record a groundwater point's grade for a year (5 is 极差)",
 		Params:  []param{pCityPath, {"id", "path", "string", "the point's id", true}},
 		Body:    "application/json", BodySchema: "GroundwaterGraded", Response: "Event", Handle: (*Server).gradeGroundwater},
+	{Method: "POST", Path: "/api/sections/{id}/targets", Action: WriteAssessment, Tag: "water",
+		Summary: "Set or change a section's target class for a year (2021 and later years the plan's tables do not give), with the document that sets it",
+		Params:  []param{{"id", "path", "string", "the section's code", true}, pActDate},
+		Body:    "application/json", BodySchema: "SectionTargetSet", Response: "Event", Handle: (*Server).setSectionTarget},
 }
 
 func init() {
@@ -38,6 +42,7 @@ func init() {
 	schemas["ControlUnitRegistered"] = monitoring.ControlUnitRegistered{}
 	schemas["BlackOdorReading"] = monitoring.BlackOdorousInspected{}
 	schemas["GroundwaterGraded"] = monitoring.GroundwaterGraded{}
+	schemas["SectionTargetSet"] = monitoring.SectionTargetSet{}
 }
 
 // registerEntry registers one entry of the kind the path names.
@@ -124,6 +129,25 @@ func (s *Server) inspectBlackOdorous(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return s.recordOn(w, r, app.BlackOdorousType, at, in)
+}
+
+// setSectionTarget records a section's target class for a year: the
+// assessment of that year then judges the section against it.
+func (s *Server) setSectionTarget(w http.ResponseWriter, r *http.Request) error {
+	agg, err := s.sectionAggregate(r)
+	if err != nil {
+		return err
+	}
+	at, err := s.timeParam(r)
+	if err != nil {
+		return err
+	}
+	var t monitoring.SectionTargetSet
+	if err := decodeJSON(r, &t); err != nil {
+		return err
+	}
+	e, err := app.SetSectionTarget(r.Context(), s.store, actor(r), at, agg, t)
+	return s.created(w, r, e, err)
 }
 
 func (s *Server) gradeGroundwater(w http.ResponseWriter, r *http.Request) error {

@@ -47,3 +47,27 @@ func TestGroundwaterGradeOnce(t *testing.T) {
 	require.Contains(t, string(b), `"field":"year"`)
 	require.Contains(t, string(b), "missing: the year the grade is for")
 }
+
+// The assessment team sets a section's target for a year the plan's
+// tables do not give; the year is then judged against it.
+func TestSectionTargetForANewYear(t *testing.T) {
+	f := setup(t)
+	body := `{"year":2021,"class":3,"reason":"晋环发〔2021〕5号"}`
+	code, b := f.do("POST", "/api/sections/FH-HJDQ/targets", domain.Station, body, "application/json")
+	require.Equal(t, 403, code, "a station does not set targets: %s", b)
+	code, b = f.do("POST", "/api/sections/FH-HJDQ/targets", domain.Assessment, `{"year":2021,"class":3}`, "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"reason"`)
+	code, b = f.do("POST", "/api/sections/FH-HJDQ/targets?date=2021-01-05", domain.Assessment, body, "application/json")
+	require.Equal(t, 201, code, string(b))
+	require.Contains(t, string(b), `"name":"section.target_set"`)
+	before := f.last()
+	code, b = f.do("POST", "/api/sections/FH-HJDQ/targets", domain.Assessment, body, "application/json")
+	require.Equal(t, 409, code, "the same target again: %s", b)
+	require.Equal(t, before, f.last())
+	code, b = f.do("GET", "/api/quality/sections/FH-HJDQ?year=2021", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"target":3`)
+	code, b = f.do("POST", "/api/sections/NOPE/targets", domain.Assessment, body, "application/json")
+	require.Equal(t, 404, code, string(b))
+}

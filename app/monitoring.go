@@ -114,6 +114,33 @@ func Record(ctx context.Context, s events.Store, actor domain.Actor, at time.Tim
 	return out[0], nil
 }
 
+// SetSectionTarget records a section's target class for a year; the same
+// target again (a retried request) is a Conflict and stores nothing.
+func SetSectionTarget(ctx context.Context, s events.Store, actor domain.Actor, at time.Time, agg events.Aggregate, t monitoring.SectionTargetSet) (events.Event, error) {
+	if err := t.Validate(); err != nil {
+		return events.Event{}, err
+	}
+	evs, err := s.Load(ctx, agg)
+	if err != nil {
+		return events.Event{}, err
+	}
+	var current water.Class
+	for _, e := range evs {
+		switch d := e.Data.(type) {
+		case monitoring.SectionRegistered:
+			current = d.Targets[t.Year]
+		case monitoring.SectionTargetSet:
+			if d.Year == t.Year {
+				current = d.Class
+			}
+		}
+	}
+	if current == t.Class {
+		return events.Event{}, domain.Errorf("section.target_set", domain.Conflict, "class", "%s's target for %d is %s already", agg.ID, t.Year, t.Class)
+	}
+	return Record(ctx, s, actor, at, agg, t)
+}
+
 // ImportOptions shape an upload.
 type ImportOptions struct {
 	File    string    // name of the uploaded file, recorded with the samples
