@@ -212,7 +212,7 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 		numeric: map[int]bool{0: true, 3: true, 4: true, 7: true, 8: true, 9: true, 10: true, 11: true}}
 	for _, res := range results {
 		c, _ := domain.LookupCity(res.City)
-		hard := strings.Join(l.pick(res.FailureTexts()), "; ")
+		hard := strings.Join(l.pick(res.FailureTexts()), l.Semicolon())
 		t.rows = append(t.rows, []string{strconv.Itoa(res.Rank), string(res.City), cityName(l, c),
 			fmt.Sprintf("%.2f", res.QualityScore), fmt.Sprintf("%.2f", res.TaskScore), gradeText(l, res.Grade), status,
 			strconv.Itoa(res.Inputs.SectionsMet), strconv.Itoa(res.Inputs.Sections), strconv.Itoa(res.Inputs.Enforcement.Inspections),
