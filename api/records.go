@@ -413,6 +413,14 @@ func (s *Server) registerEnterprise(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(r, &reg); err != nil {
 		return err
 	}
+	// The city first: a missing or unknown one is the request's to correct
+	// (400), whoever sends it; then whether the token acts for it.
+	switch _, ok := domain.LookupCity(reg.City); {
+	case reg.City == "":
+		return domain.Errorf(r.URL.Path, domain.Invalid, "city", "missing: the city whose register the enterprise enters (a code or a name)")
+	case !ok:
+		return domain.Errorf(r.URL.Path, domain.Invalid, "city", "%q is not one of Shanxi's 11 cities (a code or a name)", string(reg.City))
+	}
 	if err := actsFor(r, "city", domain.CityScope(reg.City)); err != nil {
 		return err
 	}

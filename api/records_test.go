@@ -378,6 +378,24 @@ func TestEnforcementTokenLimitedToACity(t *testing.T) {
 	code, b = f.do("POST", "/api/enterprises/"+ty+"/inspections?date=2019-03-02", taiyuan, `{"document_no":"并环监〔2019〕50号","authority":"太原市环境保护局","findings":["compliant"],"measurements":[{"item":"COD","measured":50,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
 	require.Equal(t, 201, code, string(b))
 
+	// A city first, whoever asks: missing or unknown is the request's fault
+	// (400), not another bureau's records (403).
+	before = f.last()
+	for _, role := range []domain.Role{taiyuan, domain.Admin} {
+		for body, reason := range map[string]string{
+			`{"name":"某造纸有限公司","uscc":"` + ty + `","industry":"造纸"}`:                 "missing",
+			`{"name":"某造纸有限公司","uscc":"` + ty + `","city":"","industry":"造纸"}`:       "missing",
+			`{"name":"某造纸有限公司","uscc":"` + ty + `","city":"北京","industry":"造纸"}`:     `\"北京\" is not one of Shanxi's 11 cities`,
+			`{"name":"某造纸有限公司","uscc":"` + ty + `","city":"149900","industry":"造纸"}`: "149900",
+		} {
+			code, b := f.do("POST", "/api/enterprises?date=2019-03-01", role, body, "application/json")
+			require.Equal(t, 400, code, "%s %s: %s", role, body, b)
+			require.Contains(t, string(b), `"field":"city"`, body)
+			require.Contains(t, string(b), reason, body)
+		}
+	}
+	require.Equal(t, before, f.last(), "nothing recorded")
+
 	// Only an enforcement token is limited to cities, to cities that exist,
 	// and to some: an empty list is not province-wide. Only a station's
 	// names sections. Errors name the request's fields.
