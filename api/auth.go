@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 )
 
@@ -71,6 +72,15 @@ func actsFor(r *http.Request, field string, scope domain.Scope) error {
 	if len(tok.Cities) == 0 || slices.Contains(tok.Cities, domain.CityID(scope)) {
 		return nil
 	}
+	what := "the province's own"
+	if city, ok := domain.LookupCity(domain.CityID(scope)); ok {
+		what = city.Name + " " + string(scope) + "'s"
+	}
+	return domain.Errorf(r.URL.Path, domain.Forbidden, field, "this token acts for %s only: %s enforcement records are another bureau's", tokenCities(tok), what)
+}
+
+// tokenCities names a token's cities: 太原 140100, 运城 140800.
+func tokenCities(tok Token) string {
 	names := make([]string, len(tok.Cities))
 	for i, c := range tok.Cities {
 		names[i] = string(c)
@@ -78,11 +88,45 @@ func actsFor(r *http.Request, field string, scope domain.Scope) error {
 			names[i] = city.Name + " " + string(c)
 		}
 	}
-	what := "the province's own"
-	if city, ok := domain.LookupCity(domain.CityID(scope)); ok {
-		what = city.Name + " " + string(scope) + "'s"
+	return strings.Join(names, ", ")
+}
+
+// codeCity is the Shanxi city whose administrative division a unified
+// social credit code names (characters 3–8, GB 32100-2015): a division
+// 14xxyy is in the city 14xx00. None for a code that is not valid, that
+// is from outside Shanxi, or that names the province itself (140000).
+func codeCity(code string) (domain.CityID, bool) {
+	if len(code) < 8 || enforcement.USCC(code).Validate() != nil {
+		return "", false
 	}
-	return domain.Errorf(r.URL.Path, domain.Forbidden, field, "this token acts for %s only: %s enforcement records are another bureau's", strings.Join(names, ", "), what)
+	div := code[2:8]
+	if !strings.HasPrefix(div, "14") {
+		return "", false
+	}
+	c, ok := domain.LookupCity(domain.CityID(div[:4] + "00"))
+	return c.ID, ok
+}
+
+// codeActsFor refuses, to a token limited to cities, an enterprise whose
+// credit code was issued in another Shanxi city: registering it claims
+// the code province-wide, and that city's bureau could then not register
+// it. A code from outside Shanxi is not restricted. A permit number is
+// looked at by the holder's code it begins with.
+func codeActsFor(r *http.Request, reg enforcement.EnterpriseRegistered) error {
+	tok := holder(r)
+	if len(tok.Cities) == 0 {
+		return nil
+	}
+	for _, c := range []struct{ field, code string }{{"uscc", string(reg.USCC)}, {"permit_no", reg.PermitNo[:min(len(reg.PermitNo), 18)]}} {
+		city, ok := codeCity(c.code)
+		if !ok || slices.Contains(tok.Cities, city) {
+			continue
+		}
+		name, _ := domain.LookupCity(city)
+		return domain.Errorf(r.URL.Path, domain.Forbidden, c.field, "%s was issued in %s %s (division code %s, characters 3–8): this token acts for %s only, and an enterprise of another bureau's city is that bureau's to register",
+			c.code, name.Name, city, c.code[2:8], tokenCities(tok))
+	}
+	return nil
 }
 
 // Tokens is the token file. Several ledger processes may share one: each

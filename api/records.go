@@ -414,7 +414,8 @@ func (s *Server) registerEnterprise(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	// The city first: a missing or unknown one is the request's to correct
-	// (400), whoever sends it; then whether the token acts for it.
+	// (400), whoever sends it; then whether the token acts for it, and for
+	// the city the enterprise's code was issued in.
 	switch _, ok := domain.LookupCity(reg.City); {
 	case reg.City == "":
 		return domain.Errorf(r.URL.Path, domain.Invalid, "city", "missing: the city whose register the enterprise enters (a code or a name)")
@@ -422,6 +423,9 @@ func (s *Server) registerEnterprise(w http.ResponseWriter, r *http.Request) erro
 		return domain.Errorf(r.URL.Path, domain.Invalid, "city", "%q is not one of Shanxi's 11 cities (a code or a name)", string(reg.City))
 	}
 	if err := actsFor(r, "city", domain.CityScope(reg.City)); err != nil {
+		return err
+	}
+	if err := codeActsFor(r, reg); err != nil {
 		return err
 	}
 	e, err := app.RegisterEnterprise(r.Context(), s.store, actor(r), at, reg)

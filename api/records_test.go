@@ -396,6 +396,36 @@ func TestEnforcementTokenLimitedToACity(t *testing.T) {
 	}
 	require.Equal(t, before, f.last(), "nothing recorded")
 
+	// A code issued in another Shanxi city (characters 3–8, its division)
+	// is that city's bureau's to register: registered here, it would be
+	// claimed province-wide. The province's own division (140000) and a
+	// code from outside Shanxi are not restricted.
+	usccOf := func(first17 string) string {
+		check, err := enforcement.USCCCheck(first17)
+		require.NoError(t, err)
+		return first17 + string(check)
+	}
+	ycCode := usccOf("91140802MA0K9XRF7") // 盐湖区, 运城
+	for body, field := range map[string]string{
+		`{"name":"某焦化有限公司","uscc":"` + ycCode + `","city":"140100","industry":"焦化"}`:                              "uscc",
+		`{"name":"某焦化有限公司","permit_no":"` + ycCode + `001P","city":"140100","industry":"焦化"}`:                     "permit_no",
+		`{"name":"某焦化有限公司","uscc":"` + ty + `","permit_no":"` + ycCode + `001P","city":"140100","industry":"焦化"}`: "permit_no",
+	} {
+		code, b := f.do("POST", "/api/enterprises?date=2019-03-01", taiyuan, body, "application/json")
+		require.Equal(t, 403, code, "%s: %s", body, b)
+		require.Contains(t, string(b), `"field":"`+field+`"`, body)
+		require.Contains(t, string(b), "issued in 运城 140800 (division code 140802")
+		require.Contains(t, string(b), "this token acts for 太原 140100 only")
+	}
+	require.Equal(t, before, f.last(), "nothing recorded")
+	code, b = f.do("POST", "/api/enterprises?date=2019-03-01", domain.Enforcement, `{"name":"运城市某焦化有限公司","uscc":"`+ycCode+`","city":"运城","industry":"焦化"}`, "application/json")
+	require.Equal(t, 201, code, "Yuncheng's, by a province-wide token: %s", b)
+	for _, code17 := range []string{"91140105MA0K9XRG8", "91140000MA0K9XRH9", "91110108MA0K9XRJ1"} { // 小店区, 太原; the province; 海淀区, 北京
+		body := `{"name":"太原市某化工有限公司","uscc":"` + usccOf(code17) + `","city":"140100","industry":"化工"}`
+		code, b := f.do("POST", "/api/enterprises?date=2019-03-01", taiyuan, body, "application/json")
+		require.Equal(t, 201, code, "%s: %s", code17, b)
+	}
+
 	// Only an enforcement token is limited to cities, to cities that exist,
 	// and to some: an empty list is not province-wide. Only a station's
 	// names sections. Errors name the request's fields.
