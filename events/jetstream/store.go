@@ -347,6 +347,9 @@ const askAgainAttempts = 12
 // waited for its caller's whole deadline).
 func (b *backend) askAgain(ctx context.Context, what string, ask func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
+		// The connection keeps its last error for good: only one that
+		// arrives during this attempt is this question's.
+		before := b.nc.LastError()
 		actx, cancel := withAttemptTimeout(ctx)
 		err := ask(actx)
 		cancel()
@@ -355,8 +358,9 @@ func (b *backend) askAgain(ctx context.Context, what string, ask func(context.Co
 		}
 		// A user without the right to ask goes unanswered too, and the
 		// server says why on the side: asking again would not help.
-		if le := b.nc.LastError(); errors.Is(le, nats.ErrPermissionViolation) && strings.Contains(le.Error(), "$JS.API") {
-			return domain.E("", domain.Forbidden, "", fmt.Errorf("the server does not let this user use JetStream (%v): sign in as the ledger's user (deploy/README.md)", le))
+		// (nats.go makes a new error value of each violation.)
+		if le := b.nc.LastError(); errors.Is(le, nats.ErrPermissionViolation) && le != before && strings.Contains(le.Error(), "$JS.API") {
+			return domain.E("jetstream", domain.Forbidden, "nats", fmt.Errorf("%s: the server does not let this user use JetStream (%v): sign in as the ledger's user (deploy/README.md)", what, le))
 		}
 		b.cfg.Logger.Warn("JetStream left a question unanswered; asking again", "question", what, "stream", b.cfg.Stream, "attempt", attempt)
 	}

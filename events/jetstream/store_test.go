@@ -3,6 +3,7 @@ package jetstream_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
@@ -191,4 +193,52 @@ func TestListeningPortIsReadOnly(t *testing.T) {
 	require.NoError(t, err)
 	defer other.Close()
 	require.NoError(t, note(other, 2), "a writer with the ledger's credentials appends")
+}
+
+// A question that goes unanswered is asked again, unless a permissions
+// violation of the JetStream API arrived while it was asked: one from
+// before (which the connection keeps for good) made every later timeout
+// "forbidden".
+func TestAskAgainTellsItsOwnViolation(t *testing.T) {
+	ctx := context.Background()
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true,
+		Users: []*server.User{{Username: "ledger", Password: "secret", Permissions: &server.Permissions{
+			Publish: &server.SubjectPermission{Allow: []string{">"}, Deny: []string{"$JS.API.STREAM.DELETE.>"}}}}},
+	})
+	require.NoError(t, err)
+	srv.Start()
+	require.True(t, srv.ReadyForConnections(10*time.Second))
+	defer srv.Shutdown()
+	url := strings.Replace(srv.ClientURL(), "://", "://ledger:secret@", 1)
+	s, err := jetstream.Open(ctx, jetstream.Config{URL: url, Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	forbidden := func() {
+		require.NoError(t, s.Conn().Publish("$JS.API.STREAM.DELETE.LEDGER", nil))
+		require.NoError(t, s.Conn().Flush())
+		require.Eventually(t, func() bool { return errors.Is(s.Conn().LastError(), nats.ErrPermissionViolation) }, 5*time.Second, 10*time.Millisecond)
+	}
+
+	forbidden() // long before the question
+	asked := 0
+	err = jetstream.AskAgain(ctx, s, "stream info", func(context.Context) error {
+		if asked++; asked < 3 {
+			return context.DeadlineExceeded
+		}
+		return nil
+	})
+	require.NoError(t, err, "asked again")
+	require.Equal(t, 3, asked)
+
+	asked = 0
+	err = jetstream.AskAgain(ctx, s, "stream info", func(context.Context) error {
+		asked++
+		forbidden()
+		return context.DeadlineExceeded
+	})
+	require.Equal(t, 1, asked, "not asked again")
+	require.Equal(t, domain.Forbidden, domain.KindOf(err), "%v", err)
+	require.Equal(t, "nats", domain.FieldOf(err))
+	require.ErrorContains(t, err, "jetstream: nats: stream info: the server does not let this user use JetStream")
 }
