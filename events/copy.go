@@ -18,6 +18,14 @@ type CopyReport struct {
 	LastPosition uint64 `json:"last_position"` // the target's last position, equal to the source's
 }
 
+// ErrUnknownOutcome is returned (wrapped) by CommitsAfter.CommitAfter when
+// no answer came: the events may or may not be stored.
+var ErrUnknownOutcome = errors.New("no answer from the store: the events may or may not be stored")
+
+// copyTries bounds how often a copy sends an append again that went
+// unanswered while the target's log still ended where the append goes.
+const copyTries = 5
+
 // Copy stores in l every event of src that l does not hold yet, as src
 // stored it: the same ids, times, versions, payload bytes and hashes, at
 // the same positions, in the same atomic appends. It is how a log moves
@@ -31,8 +39,12 @@ type CopyReport struct {
 // stops at the first event that fails, naming it, with l holding the
 // appends before it. Positions are the log's references (a publication is
 // frozen at one; a case names its evidence by them), so both backends must
-// number their events 1, 2, 3… (DensePositions); the copy checks that each
-// event was stored at its source position.
+// number their events 1, 2, 3… (DensePositions), and l's backend must
+// store an append only where its log ends at the source's position before
+// it (CommitsAfter): another writer's event makes the copy stop, and is
+// never followed by the copy's. An append that goes unanswered is looked
+// for in the target, and sent again (with the same check) only while the
+// target's log still ends where it goes.
 //
 // progress, if not nil, is called after each append stored and every 1,000
 // events found already held.
@@ -41,6 +53,10 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 	var rep CopyReport
 	if !src.DensePositions() || !l.backend.DensePositions() {
 		return rep, domain.Errorf(op, domain.Invalid, "to", "both logs must number their events 1, 2, 3… (JetStream does; KurrentDB does not), so that the positions publications and cases refer to stay the same")
+	}
+	at, ok := l.backend.(CommitsAfter)
+	if !ok {
+		return rep, domain.Errorf(op, domain.Invalid, "to", "this store cannot make an append wait on where its log ends, so another writer's event could push the copy's events to other positions than the source's: copy into a store that can (JetStream)")
 	}
 	end, err := src.LastPosition(ctx)
 	if err != nil {
@@ -75,7 +91,7 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 		}()
 	}
 
-	c := copier{l: l, heads: map[Aggregate]Head{}, progress: progress, rep: &rep}
+	c := copier{l: l, at: at, heads: map[Aggregate]Head{}, progress: progress, rep: &rep}
 	chains := NewChains()
 	var prev uint64
 	err = src.Scan(ctx, Query{To: end}, false, func(r Record) error {
@@ -142,6 +158,15 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 	return rep, nil
 }
 
+// Positions names a run of log positions: "position 6722" for one,
+// "positions 6722–6725" for more.
+func Positions(first, last uint64) string {
+	if first == last {
+		return fmt.Sprintf("position %d", first)
+	}
+	return fmt.Sprintf("positions %d–%d", first, last)
+}
+
 // sameEvent checks that the target's record t is the source's event e,
 // unaltered since it was stored.
 func sameEvent(t Record, e *Event) error {
@@ -162,6 +187,7 @@ func sameEvent(t Record, e *Event) error {
 // applies them together).
 type copier struct {
 	l            *Log
+	at           CommitsAfter       // l's backend
 	heads        map[Aggregate]Head // each aggregate's last event so far
 	group        []*Event           // the append being gathered
 	expect       map[Aggregate]Head // its aggregates' heads before it
@@ -201,42 +227,113 @@ func (c *copier) add(ctx context.Context, e *Event) error {
 	return nil
 }
 
+// flush stores the append gathered, only where the target's log ends at
+// the position before its first event. When the store refuses it, or its
+// answer is lost, the target is read: an append found there, event for
+// event, was stored (its acknowledgement was lost); one whose place is
+// still free is sent again, as long as no answer comes; anything else at
+// its place is another writer's.
 func (c *copier) flush(ctx context.Context) error {
 	if len(c.group) == 0 {
 		return nil
 	}
-	want := make([]uint64, len(c.group))
-	for i, e := range c.group {
+	g := c.group
+	want := make([]uint64, len(g))
+	for i, e := range g {
 		want[i] = e.Position
 	}
-	var err error
-	if at, ok := c.l.backend.(CommitsAfter); ok {
-		err = at.CommitAfter(ctx, c.group, c.expect, want[0]-1)
-	} else {
-		err = c.l.backend.Commit(ctx, c.group, c.expect)
-	}
-	if err != nil {
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrDuplicate) {
-			return domain.Errorf("", domain.Conflict, "to", "storing positions %d–%d: something else wrote to the target during the copy, and nothing of the copy was stored after it (%v); copy into a new, empty target, and let nothing write to it until the copy ends", want[0], want[len(want)-1], err)
+	first, last := want[0], want[len(want)-1]
+	for try := 1; ; try++ {
+		err := c.at.CommitAfter(ctx, g, c.expect, first-1)
+		if err == nil {
+			break
 		}
-		return domain.E("", domain.KindOrInternal(err), "to", fmt.Errorf("storing positions %d–%d: %w", want[0], want[len(want)-1], err))
+		unknown := errors.Is(err, ErrUnknownOutcome)
+		if !unknown && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrDuplicate) {
+			return domain.E("", domain.KindOrInternal(err), "to", fmt.Errorf("storing %s: %w", Positions(first, last), err))
+		}
+		found, end, there, rerr := c.landed(ctx, g, want)
+		if rerr == nil && found == len(g) {
+			for i, e := range g {
+				e.Position = want[i] // as stored: the answer saying so was lost
+			}
+			break
+		}
+		if ctx.Err() != nil {
+			return domain.E("", domain.Internal, "to", fmt.Errorf("storing %s: %w (stored or not: a copy taken again compares what the target holds)", Positions(first, last), ctx.Err()))
+		}
+		if unknown && try < copyTries && (rerr != nil || (found == 0 && end == first-1)) {
+			// Its place is still free (or the target could not be read):
+			// sent again, with the same check, it is stored there or not at all.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Duration(try*try) * 200 * time.Millisecond):
+			}
+			continue
+		}
+		switch {
+		case rerr != nil:
+			return domain.E("", domain.Internal, "to", fmt.Errorf("storing %s: %v, and reading the target to tell whether it was stored: %w; a copy taken again compares what the target holds", Positions(first, last), err, rerr))
+		case found > 0:
+			return domain.Errorf("", domain.Internal, "to", "storing %s: the target holds %d of the append's %s, the rest not (%v): it is not a copy of the source; copy into a new, empty target",
+				Positions(first, last), found, domain.Count(len(g), "event"), err)
+		case unknown && end == first-1:
+			return domain.Errorf("", domain.Unavailable, "to", "storing %s: all %d tries went unanswered (%v); the target did not hold them when last read, and holds the appends before them: copy again, which stores only what follows",
+				Positions(first, last), copyTries, err)
+		case end == first-1:
+			return domain.Errorf("", domain.Conflict, "to", "storing %s: the target refused the append (%v), although nothing was written to it after position %d: it is not a copy of the source; copy into a new, empty target",
+				Positions(first, last), err, end)
+		}
+		stranger := ""
+		if there != nil {
+			stranger = fmt.Sprintf(": position %d holds %s of %s", first, there.ID, there.Aggregate)
+		}
+		return domain.Errorf("", domain.Conflict, "to", "storing %s: something else wrote to the target during the copy%s, and nothing of the copy was stored after it (%v); copy into a new, empty target, and let nothing write to it until the copy ends",
+			Positions(first, last), stranger, err)
 	}
-	for i, e := range c.group {
+	for i, e := range g {
 		if e.Position != want[i] {
 			return domain.Errorf("", domain.Conflict, "to", "the target stored the source's event at position %d at %d: something else wrote to the target during the copy", want[i], e.Position)
 		}
 	}
-	if t := c.group[0].RecordedAt; t.After(c.lastRecorded) {
+	if t := g[0].RecordedAt; t.After(c.lastRecorded) {
 		c.lastRecorded = t
 	}
-	c.rep.Copied += len(c.group)
+	c.rep.Copied += len(g)
 	c.rep.Commits++
-	c.rep.LastPosition = want[len(want)-1]
+	c.rep.LastPosition = last
 	c.group, c.expect = nil, nil
 	if c.progress != nil {
 		c.progress(*c.rep)
 	}
 	return nil
+}
+
+// landed reads the target where the append g goes (positions want): how
+// many of its events are there, where the target's log ends, and the
+// target's event at want[0], if any.
+func (c *copier) landed(ctx context.Context, g []*Event, want []uint64) (found int, end uint64, there *Event, err error) {
+	if end, err = c.l.backend.LastPosition(ctx); err != nil {
+		return 0, 0, nil, err
+	}
+	if end < want[0] {
+		return 0, end, nil, nil
+	}
+	err = c.l.backend.Scan(ctx, Query{From: want[0], To: min(want[len(want)-1], end)}, false, func(r Record) error {
+		r.Resolve()
+		i := int(r.Position - want[0])
+		if r.Event == nil || r.Position < want[0] || i >= len(g) {
+			return nil
+		}
+		if i == 0 {
+			there = r.Event
+		}
+		if r.Event.ID == g[i].ID {
+			found++
+		}
+		return nil
+	})
+	return found, end, there, err
 }
 
 func headOf(e *Event) Head {

@@ -192,6 +192,12 @@ type Backend interface {
 // server refuses the commit (ErrConflict) rather than store it after that
 // event. Copy uses it, so that a copy's events land at their source
 // positions or not at all.
+//
+// CommitAfter sends the commit once, always with that check: when no
+// answer comes it returns an error wrapping ErrUnknownOutcome (the events
+// may be stored), and never sends it again without the check. A caller
+// tells by reading the log at those positions, and sends the commit again
+// only while the log still ends at last.
 type CommitsAfter interface {
 	CommitAfter(ctx context.Context, evs []*Event, expect map[Aggregate]Head, last uint64) error
 }

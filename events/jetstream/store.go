@@ -487,7 +487,11 @@ var _ events.CommitsAfter = (*backend)(nil)
 // position last, which the server checks (Nats-Expected-Last-Sequence):
 // Commit, when its own run of commits turns out stale, lets the server
 // check each aggregate instead, which would store a copy's events after
-// another writer's.
+// another writer's. It sends the commit once, and never without that
+// check: if no answer comes (stored or not), it says so, wrapping
+// events.ErrUnknownOutcome, and the caller reads where the stream ends
+// before it sends the commit again. (Sent again as Commit sends it, the
+// commit landed after another writer's event stored in between.)
 func (b *backend) CommitAfter(ctx context.Context, evs []*events.Event, expect map[events.Aggregate]events.Head, last uint64) error {
 	if err := b.roomFor(evs); err != nil {
 		return err
@@ -498,9 +502,7 @@ func (b *backend) CommitAfter(ctx context.Context, evs []*events.Event, expect m
 	cancel()
 	b.chain.done(evs, err == nil)
 	if err != nil && unknownOutcome(err) {
-		// Stored or not: sent again as any commit is, with the same ids
-		// (a copy then checks where they landed).
-		return b.Commit(ctx, evs, expect)
+		return fmt.Errorf("commit of %s after position %d: %w (%w)", domain.Count(len(evs), "event"), last, events.ErrUnknownOutcome, err)
 	}
 	return err
 }

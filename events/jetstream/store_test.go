@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	njs "github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/domain"
@@ -193,6 +196,132 @@ func TestListeningPortIsReadOnly(t *testing.T) {
 	require.NoError(t, err)
 	defer other.Close()
 	require.NoError(t, note(other, 2), "a writer with the ledger's credentials appends")
+}
+
+// copySource is an embedded log of three appends: one event, three events
+// of two aggregates, one event.
+func copySource(t *testing.T) *jetstream.Store {
+	t.Helper()
+	ctx := context.Background()
+	src, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	t.Cleanup(func() { src.Close() })
+	a := events.Aggregate{Scope: "140100", Type: "note", ID: "SRC-A"}
+	b := events.Aggregate{Scope: "140200", Type: "note", ID: "SRC-B"}
+	n := 0
+	note := func(k int) []events.Draft {
+		out := make([]events.Draft, k)
+		for i := range out {
+			n++
+			out[i] = events.Draft{OccurredAt: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: "source", N: n}}
+		}
+		return out
+	}
+	for _, changes := range [][]events.Change{
+		{{Aggregate: a, Expect: events.Any, Events: note(1)}},
+		{{Aggregate: a, Expect: events.Any, Events: note(2)}, {Aggregate: b, Expect: events.Any, Events: note(1)}},
+		{{Aggregate: b, Expect: events.Any, Events: note(1)}},
+	} {
+		_, err := src.Append(ctx, changes...)
+		require.NoError(t, err)
+	}
+	return src
+}
+
+// A copy whose appends were stored but whose acknowledgements were all
+// lost finds each stored where it goes, and counts it: it is not taken
+// for another writer's (it was, and the copy stopped with nothing counted).
+func TestCopyWithLostAcks(t *testing.T) {
+	ctx := context.Background()
+	src := copySource(t)
+	dst := openStore(t, t.TempDir(), storetest.Registry(), nil).(*jetstream.Store)
+	defer dst.Close()
+	var lost atomic.Int32
+	jetstream.LoseAck(dst, func() bool { lost.Add(1); return true })
+
+	rep, err := dst.Copy(ctx, src.Backend(), nil)
+	require.NoError(t, err)
+	require.Equal(t, events.CopyReport{Checked: 5, Copied: 5, Commits: 3, LastPosition: 5}, rep)
+	require.Equal(t, int32(3), lost.Load(), "each append's acknowledgement lost, and none sent again")
+	vr, err := dst.Verify(ctx)
+	require.NoError(t, err)
+	require.True(t, vr.OK(), "%v", vr.Problems)
+	require.Equal(t, uint64(5), vr.LastPosition)
+}
+
+// An append of a copy that goes unanswered is never sent again without
+// its check that the target's log ends where it goes: when another
+// writer's event landed there meanwhile, the copy stops, and nothing of
+// it is stored after the stranger's event (sent again as a plain commit,
+// it was). One that went unanswered while its place stayed free is sent
+// again, and stored there.
+func TestCopyAppendUnanswered(t *testing.T) {
+	ctx := context.Background()
+	src := copySource(t)
+
+	t.Run("a stranger meanwhile", func(t *testing.T) {
+		dst := openStore(t, t.TempDir(), storetest.Registry(), nil).(*jetstream.Store)
+		defer dst.Close()
+		var stranger []events.Event
+		jetstream.BeforePublish(dst, func(m *nats.Msg) error {
+			if stranger != nil || m.Header.Get(njs.ExpectedLastSeqHeader) != "4" {
+				return nil
+			}
+			// The copy's last append: another writer's event lands first,
+			// and the copy's answer is lost.
+			var err error
+			stranger, err = dst.Append(ctx, events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: "STRANGER"},
+				Events: []events.Draft{{OccurredAt: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: "stranger"}}}})
+			require.NoError(t, err)
+			return nats.ErrTimeout
+		})
+		rep, cerr := dst.Copy(ctx, src.Backend(), nil)
+		require.Equal(t, uint64(5), stranger[0].Position)
+		last, err := dst.LastPosition(ctx)
+		require.NoError(t, err)
+		require.Equal(t, uint64(5), last, "nothing of the copy after the stranger's event")
+		require.Equal(t, domain.Conflict, domain.KindOf(cerr), "%v", cerr)
+		require.Equal(t, "to", domain.FieldOf(cerr))
+		require.Contains(t, cerr.Error(), fmt.Sprintf("storing position 5: something else wrote to the target during the copy: position 5 holds %s of 140100/note/STRANGER, and nothing of the copy was stored after it", stranger[0].ID))
+		require.Equal(t, 4, rep.Copied)
+	})
+
+	t.Run("its place still free", func(t *testing.T) {
+		dst := openStore(t, t.TempDir(), storetest.Registry(), nil).(*jetstream.Store)
+		defer dst.Close()
+		var sent atomic.Int32
+		jetstream.BeforePublish(dst, func(m *nats.Msg) error {
+			if m.Header.Get(njs.ExpectedLastSeqHeader) == "4" && sent.Add(1) <= 2 {
+				return nats.ErrTimeout // not sent: nothing stored
+			}
+			return nil
+		})
+		rep, err := dst.Copy(ctx, src.Backend(), nil)
+		require.NoError(t, err)
+		require.Equal(t, events.CopyReport{Checked: 5, Copied: 5, Commits: 3, LastPosition: 5}, rep)
+		require.Equal(t, int32(3), sent.Load(), "sent again twice, with its check")
+		vr, err := dst.Verify(ctx)
+		require.NoError(t, err)
+		require.True(t, vr.OK(), "%v", vr.Problems)
+	})
+
+	t.Run("never answered", func(t *testing.T) {
+		dst := openStore(t, t.TempDir(), storetest.Registry(), nil).(*jetstream.Store)
+		defer dst.Close()
+		jetstream.BeforePublish(dst, func(m *nats.Msg) error {
+			if m.Header.Get(njs.ExpectedLastSeqHeader) == "4" {
+				return nats.ErrTimeout
+			}
+			return nil
+		})
+		rep, err := dst.Copy(ctx, src.Backend(), nil)
+		require.Equal(t, domain.Unavailable, domain.KindOf(err), "%v", err)
+		require.Contains(t, err.Error(), "storing position 5: all 5 tries went unanswered")
+		require.Equal(t, 4, rep.Copied)
+		last, err := dst.LastPosition(ctx)
+		require.NoError(t, err)
+		require.Equal(t, uint64(4), last)
+	})
 }
 
 // A question that goes unanswered is asked again, unless a permissions

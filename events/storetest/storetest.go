@@ -860,6 +860,20 @@ func testCopy(t *testing.T, h Harness) {
 		require.NoError(t, err)
 		require.True(t, rep.OK(), "%v", rep.Problems)
 	}
+	// A store that cannot make an append wait on where its log ends is
+	// refused as a target: another writer's event could push the copy's
+	// events to other positions.
+	plainLoc := h.NewLocation(t)
+	plainStore := h.Open(t, plainLoc, reg, nil).(copier)
+	plain, err := events.NewLog(ctx, plainBackend{plainStore.Backend()}, reg, nil)
+	require.NoError(t, err)
+	_, err = plain.Copy(ctx, src.Backend(), nil)
+	require.Equal(t, domain.Invalid, domain.KindOf(err), "%v", err)
+	require.Equal(t, "to", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "cannot make an append wait on where its log ends")
+	require.Equal(t, uint64(0), lastPosition(t, plainStore), "a refused copy stores nothing")
+	require.NoError(t, plainStore.Close())
+
 	var calls int
 	rep, err := dst.Copy(ctx, src.Backend(), func(events.CopyReport) { calls++ })
 	require.NoError(t, err)
@@ -939,6 +953,9 @@ func testCopy(t *testing.T, h Harness) {
 	require.NoError(t, err)
 	require.True(t, vrep.OK(), "%v", vrep.Problems)
 }
+
+// plainBackend is a backend without events.CommitsAfter.
+type plainBackend struct{ events.Backend }
 
 func lastPosition(t *testing.T, s events.Store) uint64 {
 	t.Helper()
