@@ -129,6 +129,24 @@ func (f *fixture) yellowCarded(t *testing.T, first17, name, city, authority, ins
 	return uscc
 }
 
+// published2019 adopts the standard rules, uploads 2019's samples (the
+// Yuncheng section worse than V, against its target IV: Yuncheng fails) and
+// publishes 2019, knowingly incomplete (the other cities have no sections).
+func (f *fixture) published2019(t *testing.T) {
+	t.Helper()
+	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
+	require.Equal(t, 201, code, string(b))
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,4.0,2.6\nHH-NZ,2019-%02d-10 09:00,manual,8.0,0.2\n", m, m)
+	}
+	code, b = f.do("POST", "/api/samples/import", domain.Admin, csv.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+}
+
 func (f *fixture) last() uint64 {
 	p, err := f.store.LastPosition(context.Background())
 	require.NoError(f.t, err)

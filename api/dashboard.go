@@ -483,7 +483,11 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			if err != nil {
 				return "", nil, err
 			}
-			for _, cq := range all[c] {
+			// By the date imposed (as recorded, for one date): one entered
+			// late still comes in its place.
+			imposed := slices.Clone(all[c])
+			slices.SortStableFunc(imposed, func(a, b app.Consequence) int { return a.ImposedAt.Compare(b.ImposedAt) })
+			for _, cq := range imposed {
 				sc.Consequences = append(sc.Consequences, consequenceText(l, cq))
 			}
 		}

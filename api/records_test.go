@@ -575,3 +575,23 @@ func TestEnterpriseRecordAsOfADay(t *testing.T) {
 	require.Regexp(t, `<td class="nowrap">revoked</td><td>2018-05-10 运政复〔2018〕2号`, page)
 	require.Contains(t, page, `id="enterprise-closed"`)
 }
+
+// The city page lists a city-year's consequences by the date they were
+// imposed, not in the order they were recorded.
+func TestCityPageConsequencesByDate(t *testing.T) {
+	f := setup(t)
+	f.published2019(t)
+	for _, c := range []struct{ date, body string }{
+		{"2020-07-01", `{"kind":"rectification","document":"晋环函〔2020〕46号","authority":"省生态环境厅","deadline":"2020-12-31T00:00:00+08:00"}`},
+		{"2020-06-15", `{"kind":"interview","document":"晋环函〔2020〕41号","authority":"省生态环境厅"}`}, // entered late
+	} {
+		code, b := f.do("POST", "/api/assessment/2019/cities/运城/consequences?date="+c.date, domain.Assessment, c.body, "application/json")
+		require.Equal(t, 201, code, string(b))
+	}
+	code, page := f.page(domain.Auditor, "/city/140800?year=2019")
+	require.Equal(t, 200, code, page)
+	interview, rectification := strings.Index(page, "<li>2020-06-15 · 约谈 · 晋环函〔2020〕41号"), strings.Index(page, "<li>2020-07-01 · ")
+	require.Positive(t, interview, page)
+	require.Positive(t, rectification, page)
+	require.Less(t, interview, rectification, "the interview of 15 June before the rectification of 1 July")
+}
