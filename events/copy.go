@@ -31,20 +31,23 @@ const copyTries = 5
 // the same positions, in the same atomic appends. It is how a log moves
 // from the embedded store onto a cluster, and how a backup is taken and
 // taken again: l must be empty or hold a copy of src up to some position
-// (each of its events is compared with the source's, and checked against
-// its own hash), and only what follows is stored.
+// (each of its events is compared with the source's, its place in its
+// atomic append included, and checked against its own hash), and only
+// what follows is stored. A target whose log ends inside an atomic append
+// is refused: the rest of that append cannot be added to it atomically.
 //
 // Every event of src is checked as Verify checks it (its hash, its
-// aggregate's chain, no position missing) before it is stored: a copy
-// stops at the first event that fails, naming it, with l holding the
-// appends before it. Positions are the log's references (a publication is
-// frozen at one; a case names its evidence by them), so both backends must
-// number their events 1, 2, 3… (DensePositions), and l's backend must
-// store an append only where its log ends at the source's position before
-// it (CommitsAfter): another writer's event makes the copy stop, and is
-// never followed by the copy's. An append that goes unanswered is looked
-// for in the target, and sent again (with the same check) only while the
-// target's log still ends where it goes.
+// aggregate's chain, no position missing, its atomic append's marks
+// following on) before it is stored: a copy stops at the first event that
+// fails, naming it, with l holding the appends before it. Positions are
+// the log's references (a publication is frozen at one; a case names its
+// evidence by them), so both backends must number their events 1, 2, 3…
+// (DensePositions), and l's backend must store an append only where its
+// log ends at the source's position before it (CommitsAfter): another
+// writer's event makes the copy stop, and is never followed by the copy's.
+// An append that goes unanswered is looked for in the target, and sent
+// again (with the same check) only while the target's log still ends where
+// it goes.
 //
 // progress, if not nil, is called after each append stored and every 1,000
 // events found already held.
@@ -93,6 +96,7 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 
 	c := copier{l: l, at: at, heads: map[Aggregate]Head{}, progress: progress, rep: &rep}
 	chains := NewChains()
+	var marks appendMarks
 	var prev uint64
 	err = src.Scan(ctx, Query{To: end}, false, func(r Record) error {
 		if r.Position != prev+1 {
@@ -108,8 +112,19 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 			p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason}
 			return domain.Errorf("", domain.Corrupt, "from", "%v", p)
 		}
+		open := marks // the append before this event, if this one is to go on with it
+		if reason := marks.next(r.Position, e.More); reason != "" {
+			p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason}
+			return domain.Errorf("", domain.Corrupt, "from", "%v", p)
+		}
 		rep.Checked++
 		if r.Position > held {
+			if r.Position == held+1 && open.more > 0 {
+				// The rest of the append would be stored as an append of
+				// its own: the target's would never be the source's.
+				return domain.Errorf("", domain.Corrupt, "to", "%s, where the source's goes on at position %d: the rest cannot be added to it as one append; take a new copy into a new, empty target",
+					endsInsideAppend("the target's log", open.first, held, open.more), r.Position)
+			}
 			return c.add(ctx, e)
 		}
 		t, ok := <-theirs
@@ -126,14 +141,13 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 		c.keep(e)
 		return nil
 	})
-	if err == nil && len(c.group) > 0 {
+	if err == nil && marks.more > 0 {
 		// Its last append was cut short: the end of the log was lost.
-		g := c.group
-		held := fmt.Sprintf("positions %d–%d are", g[0].Position, g[len(g)-1].Position)
-		if len(g) == 1 {
-			held = fmt.Sprintf("position %d is", g[0].Position)
+		held := ""
+		if len(c.group) > 0 {
+			held = "; the copy holds the appends before it"
 		}
-		err = domain.Errorf("", domain.Corrupt, "from", "the source's log ends inside an atomic append: %s %d of its %d events, the rest lost (the end of the log was cut off?); the copy holds the appends before it", held, len(g), len(g)+g[len(g)-1].More)
+		err = domain.Errorf("", domain.Corrupt, "from", "%s%s", endsInsideAppend("the source's log", marks.first, prev, marks.more), held)
 	}
 	if err == nil && prev != end {
 		err = domain.Errorf("", domain.Corrupt, "from", "position %d: event missing from the source: the store lost or dropped it", prev+1)
@@ -167,8 +181,52 @@ func Positions(first, last uint64) string {
 	return fmt.Sprintf("positions %d–%d", first, last)
 }
 
+// endsInsideAppend says that a log (named by whose: "the log", "the
+// source's log") ends inside an atomic append: its events at first…last
+// are the append's first, and more of its events should follow. Verify and
+// Copy say it in these words.
+func endsInsideAppend(whose string, first, last uint64, more int) string {
+	n := int(last - first + 1)
+	verb := "are"
+	if n == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("%s ends inside an atomic append: %s %s %d of its %s, the rest missing (the end of the log was lost?)",
+		whose, Positions(first, last), verb, n, domain.Count(n+more, "event"))
+}
+
+// appendMarks follows a log's atomic appends, read in log order, by their
+// events' marks (Event.More): an event with More = k > 0 must be followed
+// by one with More = k-1. Verify and Copy check them with it.
+type appendMarks struct {
+	first uint64 // position of the append's first event
+	more  int    // how many of its events are still to come (0: none)
+}
+
+// next takes the event at pos, which says that more events of its append
+// follow it, and says why it does not go on with the append before it
+// ("" if it does, or none was open). It then starts an append, or goes on
+// with the one open.
+func (m *appendMarks) next(pos uint64, more int) string {
+	reason := ""
+	if m.more > 0 && more != m.more-1 {
+		reason = fmt.Sprintf("the atomic append begun at position %d is cut short here: its next event would say %d more follow it, this one says %d (an event of the append lost, or one of another append in its place)",
+			m.first, m.more-1, more)
+	}
+	if m.more == 0 || reason != "" {
+		m.first = pos
+	}
+	m.more = more
+	return reason
+}
+
+// reset forgets the append open: after a record that could not be read,
+// or a position missing, the marks cannot be followed across it.
+func (m *appendMarks) reset() { m.more = 0 }
+
 // sameEvent checks that the target's record t is the source's event e,
-// unaltered since it was stored.
+// unaltered since it was stored, and stored in the same place of the same
+// atomic append.
 func sameEvent(t Record, e *Event) error {
 	switch {
 	case t.Event == nil:
@@ -178,6 +236,9 @@ func sameEvent(t Record, e *Event) error {
 			e.Position, t.Event.ID, t.Event.Aggregate, short(t.Event.Hash), e.ID, e.Aggregate, short(e.Hash))
 	case t.Err != nil || t.Event.ComputeHash() != t.Event.Hash:
 		return domain.Errorf("", domain.Corrupt, "", "the target's event at position %d (%s of %s) was altered after it was stored", e.Position, e.ID, e.Aggregate)
+	case t.Event.More != e.More:
+		return domain.Errorf("", domain.Corrupt, "", "the target's event at position %d (%s of %s) is followed by %d more of its atomic append, the source's by %d: the target's appends are not the source's",
+			e.Position, e.ID, e.Aggregate, t.Event.More, e.More)
 	}
 	return nil
 }

@@ -676,7 +676,13 @@ func (l *Log) readPipelined(ctx context.Context, q Query, decode func(Record) (*
 }
 
 // Verify walks the whole log, recomputing every event's hash and checking
-// that each aggregate's events are numbered 1, 2, 3… and chained.
+// that each aggregate's events are numbered 1, 2, 3… and chained. On a log
+// numbered 1, 2, 3… (DensePositions: JetStream, which stores an atomic
+// append in one run of positions) it also checks that no position is
+// missing, and that the marks of each atomic append follow on to the end
+// of the log: an event followed by k > 0 more of its append, by one
+// followed by k-1. (KurrentDB stores a multi-aggregate append aggregate by
+// aggregate: another writer's events may come between its parts.)
 func (l *Log) Verify(ctx context.Context) (Report, error) {
 	var rep Report
 	chains := NewChains()
@@ -687,23 +693,27 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 			rep.Problems = append(rep.Problems, p)
 		}
 	}
-	var more int // how many events of the last append read are still to come
+	var marks appendMarks // the atomic append being read
+	var last *Event       // the last event read
 	err := l.backend.Scan(ctx, Query{}, false, func(r Record) error {
 		if dense && r.Position != prevPos+1 {
 			for p := prevPos + 1; p < r.Position; p++ {
 				problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})
 			}
+			marks.reset()
 		}
 		prevPos = r.Position
 		rep.LastPosition = r.Position
 		r.Resolve()
 		if r.Event == nil {
 			problem(Problem{Position: r.Position, Reason: "unreadable: " + r.Err.Error()})
+			marks.reset()
+			last = nil
 			return nil
 		}
 		e := r.Event
 		rep.Events++
-		more = e.More
+		last = e
 		reason, first := chains.Check(e, r.Err)
 		if first {
 			rep.Aggregates++
@@ -711,24 +721,31 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		if reason != "" {
 			problem(Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason})
 		}
+		if !dense {
+			return nil
+		}
+		if reason := marks.next(r.Position, e.More); reason != "" {
+			problem(Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason})
+		}
 		return nil
 	})
 	if err != nil {
 		return rep, domain.E("events.Verify", domain.KindOrInternal(err), "", err)
 	}
-	if dense {
-		last, err := l.backend.LastPosition(ctx)
-		if err != nil {
-			return rep, domain.E("events.Verify", domain.Internal, "", err)
-		}
-		for p := prevPos + 1; p <= last; p++ {
-			problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})
-		}
-		if more > 0 && last == prevPos {
-			// The hash chains cannot show that the log lost its end; an
-			// atomic append cut short can.
-			problem(Problem{Position: last, Reason: fmt.Sprintf("the log ends inside an atomic append: %d more of its events should follow this one (the end of the log was lost)", more)})
-		}
+	if !dense {
+		return rep, nil
+	}
+	end, err := l.backend.LastPosition(ctx)
+	if err != nil {
+		return rep, domain.E("events.Verify", domain.Internal, "", err)
+	}
+	for p := prevPos + 1; p <= end; p++ {
+		problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})
+	}
+	if marks.more > 0 && last != nil && end == prevPos {
+		// The hash chains cannot show that the log lost its end; an
+		// atomic append cut short can.
+		problem(Problem{Position: prevPos, EventID: last.ID, Aggregate: last.Aggregate, Reason: endsInsideAppend("the log", marks.first, prevPos, marks.more)})
 	}
 	return rep, nil
 }

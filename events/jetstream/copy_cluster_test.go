@@ -3,6 +3,7 @@ package jetstream_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,7 +135,13 @@ func TestLogEndingInsideAnAppend(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, rep.OK())
 	require.Len(t, rep.Problems, 1, "%v", rep.Problems)
-	require.Contains(t, rep.Problems[0].Reason, "the log ends inside an atomic append: 1 more of its events should follow")
+	p := rep.Problems[0]
+	require.Equal(t, "the log ends inside an atomic append: position 1 is 1 of its 2 events, the rest missing (the end of the log was lost?)", p.Reason)
+	require.Equal(t, uint64(1), p.Position)
+	require.Equal(t, a, p.Aggregate, "the problem names the event: %v", p)
+	first, err := whole.Load(ctx, a)
+	require.NoError(t, err)
+	require.Equal(t, first[0].ID, p.EventID)
 	rep, err = whole.Verify(ctx)
 	require.NoError(t, err)
 	require.True(t, rep.OK(), "%v", rep.Problems)
@@ -147,4 +154,124 @@ func TestLogEndingInsideAnAppend(t *testing.T) {
 	last, err := target.LastPosition(ctx)
 	require.NoError(t, err)
 	require.Zero(t, last, "half an append is not copied")
+}
+
+// republish stores the message at seq of from in to, as it was stored (its
+// marks of its atomic append included), without the checks it was sent
+// with or what the server added (its stream, sequence and time); drop
+// names headers to leave out.
+func republish(t *testing.T, from, to *jetstream.Store, seq uint64, drop ...string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := from.JetStream().Stream(ctx, from.StreamName())
+	require.NoError(t, err)
+	raw, err := st.GetMsg(ctx, seq)
+	require.NoError(t, err)
+	m := nats.NewMsg(raw.Subject)
+	m.Data = raw.Data
+	for k, v := range raw.Header {
+		if (!strings.HasPrefix(k, "Nats-") || k == "Nats-Msg-Id") && !slices.Contains(drop, k) {
+			m.Header[k] = v
+		}
+	}
+	_, err = to.JetStream().PublishMsg(ctx, m)
+	require.NoError(t, err)
+}
+
+// appendsLog is a log of an append of three events of one aggregate
+// (positions 1–3), then one of another's (4).
+func appendsLog(t *testing.T, open func() *jetstream.Store) (*jetstream.Store, events.Aggregate, events.Aggregate) {
+	t.Helper()
+	ctx := context.Background()
+	whole := open()
+	a := events.Aggregate{Scope: domain.CityScope("140100"), Type: "note", ID: "THREE"}
+	b := events.Aggregate{Scope: domain.CityScope("140200"), Type: "note", ID: "ONE"}
+	at := time.Date(2019, 3, 1, 8, 0, 0, 0, time.UTC)
+	var drafts []events.Draft
+	for i := range 3 {
+		drafts = append(drafts, events.Draft{OccurredAt: at, Actor: clusterActor, Data: storetest.Noted{Text: "one of three", N: i}})
+	}
+	_, err := whole.Append(ctx, events.Change{Aggregate: a, Events: drafts})
+	require.NoError(t, err)
+	_, err = whole.Append(ctx, events.Change{Aggregate: b, Events: []events.Draft{{OccurredAt: at, Actor: clusterActor, Data: storetest.Noted{Text: "alone"}}}})
+	require.NoError(t, err)
+	return whole, a, b
+}
+
+// A target that holds only the first event of an append of three (its end
+// lost) is refused, naming the position: the rest of the append cannot be
+// added to it atomically (it was stored as an append of two, and the
+// target then verified). So is one that holds the event as an append of
+// its own, where the source's is the first of three.
+func TestCopyIntoTargetEndingInsideAnAppend(t *testing.T) {
+	ctx := context.Background()
+	open := func() *jetstream.Store {
+		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	whole, a, _ := appendsLog(t, open)
+
+	cut := open()
+	republish(t, whole, cut, 1)
+	vr, err := cut.Verify(ctx)
+	require.NoError(t, err)
+	require.Len(t, vr.Problems, 1, "%v", vr.Problems)
+	require.Equal(t, a, vr.Problems[0].Aggregate)
+	_, err = cut.Copy(ctx, whole.Backend(), nil)
+	require.Equal(t, domain.Corrupt, domain.KindOf(err), "%v", err)
+	require.Equal(t, "to", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "the target's log ends inside an atomic append: position 1 is 1 of its 3 events, the rest missing (the end of the log was lost?), where the source's goes on at position 2")
+	last, err := cut.LastPosition(ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), last, "nothing stored")
+
+	alone := open()
+	republish(t, whole, alone, 1, jetstream.HeaderCommit)
+	_, err = alone.Copy(ctx, whole.Backend(), nil)
+	require.Equal(t, domain.Corrupt, domain.KindOf(err), "%v", err)
+	require.Equal(t, "to", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "the target's event at position 1")
+	require.Contains(t, err.Error(), "is followed by 0 more of its atomic append, the source's by 2")
+	last, err = alone.LastPosition(ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), last, "nothing stored")
+}
+
+// An append cut short inside the log (its first event, then another
+// append's) is found by verify, at the event where the marks stop
+// following on, naming it; a copy refuses such a source there.
+func TestAppendCutShortInsideTheLog(t *testing.T) {
+	ctx := context.Background()
+	open := func() *jetstream.Store {
+		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	whole, _, b := appendsLog(t, open)
+	broken := open()
+	republish(t, whole, broken, 1)
+	republish(t, whole, broken, 4)
+	lone, err := broken.Load(ctx, b)
+	require.NoError(t, err)
+
+	vr, err := broken.Verify(ctx)
+	require.NoError(t, err)
+	require.Len(t, vr.Problems, 1, "%v", vr.Problems)
+	p := vr.Problems[0]
+	require.Equal(t, uint64(2), p.Position)
+	require.Equal(t, lone[0].ID, p.EventID)
+	require.Equal(t, b, p.Aggregate)
+	require.Equal(t, "the atomic append begun at position 1 is cut short here: its next event would say 1 more follow it, this one says 0 (an event of the append lost, or one of another append in its place)", p.Reason)
+	require.NotContains(t, p.String(), "aggregate //")
+
+	target := open()
+	rep, err := target.Copy(ctx, broken.Backend(), nil)
+	require.Equal(t, domain.Corrupt, domain.KindOf(err), "%v", err)
+	require.Equal(t, "from", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "position 2, aggregate 140200/note/ONE")
+	require.Contains(t, err.Error(), "the atomic append begun at position 1 is cut short here")
+	require.Zero(t, rep.Copied)
 }
