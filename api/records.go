@@ -40,8 +40,8 @@ var recordRoutes = []route{
 		Params: []param{pDay, pAsOf}, Response: "Overdue", Handle: (*Server).overdue},
 	{Method: "GET", Path: "/api/task-years/{year}", Action: Read, Tag: "tasks", Summary: "A year's tasks done on time, late, overdue, by category and city",
 		Params: []param{pYearPath, pDay, pAsOf}, Response: "TaskYear", Handle: (*Server).taskYear},
-	{Method: "GET", Path: "/api/tasks/{id}/history", Action: Read, Tag: "tasks", Summary: "A task unit's status history with log positions",
-		Params: []param{pTaskID, pCityOpt}, Response: "TaskHistory", Handle: (*Server).taskHistory},
+	{Method: "GET", Path: "/api/tasks/{id}/history", Action: Read, Tag: "tasks", Summary: "A task unit's status history with log positions (with as_of, as the ledger knew it on a date)",
+		Params: []param{pTaskID, pCityOpt, pAsOf}, Response: "TaskHistory", Handle: (*Server).taskHistory},
 	{Method: "POST", Path: "/api/tasks/catalogue", Action: WriteRegisters, Tag: "tasks", Summary: "Load the plan's task catalogue (tasks not yet listed)",
 		Response: "EventList", Handle: (*Server).loadCatalogue},
 	{Method: "POST", Path: "/api/tasks/{id}/status", Action: WriteTasks, Tag: "tasks", Summary: "Change a task unit's status, with evidence or a reason",
@@ -237,17 +237,24 @@ func (s *Server) taskHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	var h []taskboard.Change
 	var ok, known bool
-	s.live.View(func() {
-		h, ok = s.board.History(id, city)
-		_, known = s.board.Task(id)
+	err = s.withBoard(r, func(b *taskboard.Board) {
+		h, ok = b.History(id, city)
+		_, known = b.Task(id)
 	})
+	if err != nil {
+		return err
+	}
+	then := ""
+	if at := r.URL.Query().Get("as_of"); at != "" {
+		then = " as the ledger knew it on " + at
+	}
 	switch {
 	case !known:
-		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no task %s in the catalogue", id)
+		return domain.Errorf(r.URL.Path, domain.NotFound, "id", "no task %s in the catalogue%s", id, then)
 	case !ok && city == "":
 		return domain.Errorf(r.URL.Path, domain.Invalid, "city", "missing: task %s is carried out by cities; say which", id)
 	case !ok:
-		return domain.Errorf(r.URL.Path, domain.NotFound, "city", "task %s has no unit for %s", id, city)
+		return domain.Errorf(r.URL.Path, domain.NotFound, "city", "task %s has no unit for %s%s", id, city, then)
 	}
 	writeJSON(w, http.StatusOK, h)
 	return nil

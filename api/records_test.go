@@ -59,6 +59,21 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	code, b = f.do("GET", "/api/tasks/"+task+"/history?city="+city, domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	require.Contains(t, string(b), `"to":"in_progress"`)
+	// The history as the ledger knew it on a date, as the tasks page links
+	// to it: before the catalogue was loaded, no such task.
+	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	code, b = f.do("GET", "/api/tasks/"+task+"/history?city="+city+"&as_of=2016-06-01", domain.Auditor, "", "")
+	require.Equal(t, 404, code, string(b))
+	require.Contains(t, string(b), "in the catalogue as the ledger knew it on 2016-06-01")
+	code, b = f.do("GET", "/api/tasks/"+task+"/history?city="+city+"&as_of="+tomorrow, domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	require.Contains(t, string(b), `"to":"completed"`)
+	code, page := f.page(domain.Auditor, "/tasks?day=2016-06-01&city="+city+"&as_of="+tomorrow)
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, `href="/api/tasks/`+task+`/history?city=`+city+`&amp;as_of=`+tomorrow+`"`)
+	code, page = f.page(domain.Auditor, "/tasks?day=2016-06-01&city=province&as_of="+tomorrow)
+	require.Equal(t, 200, code, page)
+	require.Regexp(t, `href="/api/tasks/[^"?]+/history\?as_of=`+tomorrow+`"`, page, "the province's own tasks, with no city")
 
 	// An enterprise, an exceedance, a yellow card; its strip shows it.
 	first17 := "91140100MA0K9XRB3"
