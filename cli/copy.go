@@ -71,15 +71,19 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if !vr.OK() || vr.LastPosition != rep.LastPosition {
-		return &exitError{code: 3, err: fmt.Errorf("the copy does not verify: %d problem(s), last position %d of %d; first: %v", len(vr.Problems), vr.LastPosition, rep.LastPosition, vr.First())}
+		return &exitError{code: 3, err: fmt.Errorf("the copy does not verify: %s, last position %d of %d; first: %v", count(len(vr.Problems), "problem"), vr.LastPosition, rep.LastPosition, vr.First())}
 	}
 	if *asJSON {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		fmt.Fprintln(env.Stdout, string(b))
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "checked %d events; %d were already in the target, %d copied in %d appends\n", rep.Checked, rep.Kept, rep.Copied, rep.Commits)
-	fmt.Fprintf(env.Stdout, "OK: the target holds positions 1 to %d, and every hash and every chain verifies\n", vr.LastPosition)
+	fmt.Fprintf(env.Stdout, "checked %s; %d already in the target, %d copied in %s\n", count(rep.Checked, "event"), rep.Kept, rep.Copied, count(rep.Commits, "append"))
+	if vr.LastPosition == 0 {
+		fmt.Fprintln(env.Stdout, "OK: the source is empty, and so is the target")
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "OK: the target holds %s, and every hash and every chain verifies\n", events.Positions(1, vr.LastPosition))
 	return nil
 }
 
@@ -143,7 +147,7 @@ func copyFailed(env Env, dst *jetstream.Store, rep events.CopyReport, err error)
 	defer cancel()
 	if held, lerr := dst.LastPosition(ctx); lerr == nil && held > 0 {
 		// Read again: a commit under way when the copy stopped may have landed.
-		fmt.Fprintf(env.Stderr, "stopped with %d events stored by this copy; the target holds positions 1 to %d\n", rep.Copied, held)
+		fmt.Fprintf(env.Stderr, "stopped with %s stored by this copy; the target holds %s\n", count(rep.Copied, "event"), events.Positions(1, held))
 	}
 	switch domain.KindOf(err) {
 	case domain.Corrupt:

@@ -155,7 +155,12 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 	if err == nil && more > end {
 		// The hash chains cannot show that a log lost its last events; a
 		// copy that holds them can.
-		err = domain.Errorf("", domain.Corrupt, "from", "the source's log ends at position %d, but the target holds it, event for event, up to position %d: the source has lost its last %d events (removed from its end?); restore them from the target", end, more, more-end)
+		lost, them := lastEvents(more-end), "them"
+		if more-end == 1 {
+			them = "it"
+		}
+		err = domain.Errorf("", domain.Corrupt, "from", "the source's log ends at position %d, but the target holds it, event for event, up to position %d: the source has lost its last %s (removed from its end?); restore %s from the target",
+			end, more, lost, them)
 	}
 	if rep.Copied > 0 {
 		// The log's own view of its heads and times is now behind.
@@ -170,6 +175,15 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 		return rep, domain.E(op, domain.KindOrInternal(err), "", err)
 	}
 	return rep, nil
+}
+
+// lastEvents is "event" for one, "3 events" for more: "the source has
+// lost its last …".
+func lastEvents(n uint64) string {
+	if n == 1 {
+		return "event"
+	}
+	return domain.Count(int(n), "event")
 }
 
 // Positions names a run of log positions: "position 6722" for one,
