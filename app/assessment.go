@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -443,6 +444,10 @@ func Consequences(ctx context.Context, s events.Store, year int) (map[domain.Cit
 		}
 		return nil
 	})
+	for _, cs := range out {
+		// By the date imposed (a consequence may be entered after a later one).
+		slices.SortStableFunc(cs, func(a, b Consequence) int { return a.ImposedAt.Compare(b.ImposedAt) })
+	}
 	return out, err
 }
 

@@ -297,19 +297,28 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	require.Equal(t, "date", domain.FieldOf(err), "an hour before the publication, the same day: %v", err)
 	later := restrict
 	later.Document, later.From, later.To = "晋环函〔2019〕53号", new(date(2019, 10, 1)), new(date(2020, 4, 1))
-	_, err = app.ImposeConsequence(ctx, s, admin, "140800", later, clock.Now())
+	clock.Set(date(2019, 6, 1))
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", later, date(2019, 6, 1))
+	require.NoError(t, err)
+	// Entered after, dated before: listed by the date imposed.
+	order := assessment.ConsequenceImposed{Year: 2018, Kind: assessment.Rectification, Document: "晋环函〔2019〕44号", Authority: "省生态环境厅", Deadline: new(date(2019, 12, 31))}
+	_, err = app.ImposeConsequence(ctx, s, admin, "140800", order, date(2019, 3, 1))
 	require.NoError(t, err)
 	before = lastPosition(t, s)
 
 	evs, err := s.Load(ctx, app.CityYearAggregate("140800", 2018))
 	require.NoError(t, err)
-	require.Len(t, evs, 5)
+	require.Len(t, evs, 6)
 	require.Equal(t, before, lastPosition(t, s))
 	require.NotContains(t, string(evs[0].Payload), `"deadline"`, "an interview stores no zero dates")
 	all, err := app.Consequences(ctx, s, 2018)
 	require.NoError(t, err)
 	require.Len(t, all, 1)
-	require.Len(t, all["140800"], 5)
+	require.Len(t, all["140800"], 6)
+	require.Equal(t, "晋环函〔2019〕53号", all["140800"][5].Document, "imposed last, though not entered last")
+	for i := 1; i < len(all["140800"]); i++ {
+		require.False(t, all["140800"][i].ImposedAt.Before(all["140800"][i-1].ImposedAt), "by the date imposed")
+	}
 	require.Equal(t, assessment.Interview, all["140800"][0].Kind)
 	require.Equal(t, "运城市盐湖区", all["140800"][1].Area)
 	require.Equal(t, evs[1].Position, all["140800"][1].Position)
