@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
@@ -55,6 +57,9 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 		return domain.E("copy", domain.KindOrInternal(err), "", fmt.Errorf("opening the target: %w", err))
 	}
 	defer dst.Close()
+	if err := notTheSource(ctx, to, src, dst); err != nil {
+		return err
+	}
 	end, err := src.LastPosition(ctx)
 	if err != nil {
 		return err
@@ -110,6 +115,50 @@ func copyTarget(from, to storeFlags) error {
 		return domain.Errorf("copy", domain.Invalid, "to-data", "%s is not empty and holds no ledger: give a new or empty directory, or an earlier copy", to.data)
 	}
 	return nil
+}
+
+// notTheSource refuses a target that is the source's stream itself,
+// reached by another URL (another name of the host, another server of its
+// cluster), which copyTarget cannot tell from the URLs: a copy onto itself
+// would find every event already there, or, with the ledger writing to it,
+// report that the source lost its last events. Two stores are one stream
+// when the servers say so: its name, the time it was created, and its
+// JetStream domain and cluster (and, on a cluster, its raft group, named at
+// random) are the same.
+func notTheSource(ctx context.Context, to storeFlags, src, dst *jetstream.Store) error {
+	a, err := streamInfo(ctx, src)
+	if err != nil {
+		return domain.E("copy", domain.KindOrInternal(err), "", fmt.Errorf("asking the source about its stream: %w", err))
+	}
+	b, err := streamInfo(ctx, dst)
+	if err != nil {
+		return domain.E("copy", domain.KindOrInternal(err), "", fmt.Errorf("asking the target about its stream: %w", err))
+	}
+	var ca, cb natsjs.ClusterInfo
+	if a.Cluster != nil {
+		ca = *a.Cluster
+	}
+	if b.Cluster != nil {
+		cb = *b.Cluster
+	}
+	if a.Config.Name != b.Config.Name || !a.Created.Equal(b.Created) || a.Domain != b.Domain || ca.Name != cb.Name || ca.RaftGroup != cb.RaftGroup {
+		return nil
+	}
+	field, target := "to-nats", redactURLs(to.url)
+	if to.url == "" {
+		field, target = "to-data", to.data
+	}
+	return domain.Errorf("copy", domain.Invalid, field, "%s is the source itself, reached another way: the same stream %s, created %s: give another server or cluster as the target",
+		target, a.Config.Name, a.Created.UTC().Format(time.RFC3339Nano))
+}
+
+// streamInfo is what the server says of a store's stream.
+func streamInfo(ctx context.Context, s *jetstream.Store) (*natsjs.StreamInfo, error) {
+	st, err := s.JetStream().Stream(ctx, s.StreamName())
+	if err != nil {
+		return nil, err
+	}
+	return st.Info(ctx)
 }
 
 // within reports whether path is dir or inside it, symbolic links followed

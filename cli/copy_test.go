@@ -4,11 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events/jetstream"
 )
 
@@ -89,4 +92,31 @@ func TestCopyEmptyLog(t *testing.T) {
 	code, out, errOut := run(t, "copy", "--data", dir, "--to-data", filepath.Join(t.TempDir(), "copy"))
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "checked 0 events; 0 already in the target, 0 copied in 0 appends\nOK: the source is empty, and so is the target\n", out)
+}
+
+// A target that is the source's own stream under another URL (here: one
+// server reached as 127.0.0.1 and as localhost) is refused, and nothing is
+// stored: copied onto itself, a log under live writes was reported as
+// having lost its last events.
+func TestCopyOntoItselfByAnotherURL(t *testing.T) {
+	ctx := context.Background()
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:-1", Registry: app.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = app.RegisterCities(ctx, s, domain.Actor{ID: "admin", Role: domain.Admin}, time.Date(2015, 12, 30, 0, 0, 0, 0, domain.CST))
+	require.NoError(t, err)
+	before, err := s.LastPosition(ctx)
+	require.NoError(t, err)
+
+	url := s.WriterURL()
+	other := strings.Replace(url, "@127.0.0.1:", "@localhost:", 1)
+	require.NotEqual(t, url, other)
+	code, out, errOut := runEnv(t, map[string]string{"LEDGER_TO_NATS": other}, "copy", "--nats", url)
+	require.Equal(t, 1, code, "%s%s", out, errOut)
+	require.Contains(t, errOut, "to-nats: nats://ledger:xxxxx@localhost:")
+	require.Contains(t, errOut, "is the source itself, reached another way: the same stream LEDGER, created ")
+	require.NotContains(t, out, "OK")
+	after, err := s.LastPosition(ctx)
+	require.NoError(t, err)
+	require.Equal(t, before, after)
 }
