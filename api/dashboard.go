@@ -363,10 +363,11 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 			}
 		}
 	})
-	var methodNote string
+	var methodNote, gapNote string
 	if p != nil {
 		zh, en := p.MethodNote()
 		methodNote = l.one(zh, en)
+		gapNote = gapsText(l, p.Incomplete)
 	}
 	return l.T("cities"), struct {
 		Year        int
@@ -376,9 +377,23 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		Nothing     bool // nothing to assess: no ranking, rather than every city failed
 		Document    string
 		MethodNote  string
+		GapNote     string // published knowingly without some cities' data: which, and what they lacked
 		Rows        []row
 		Quarters    []quarterRow
-	}{year, years, p != nil, p == nil && today != nil && today.Provisional, p == nil && nothing, document, methodNote, rows, quarters}, nil
+	}{year, years, p != nil, p == nil && today != nil && today.Provisional, p == nil && nothing, document, methodNote, gapNote, rows, quarters}, nil
+}
+
+// gapsText says what cities lacked when their year was published knowingly
+// incomplete; "" if nothing.
+func gapsText(l Lang, gaps []assessment.DataGap) string {
+	if len(gaps) == 0 {
+		return ""
+	}
+	texts := make([]string, len(gaps))
+	for i, g := range gaps {
+		texts[i] = l.one(g.Text())
+	}
+	return l.T("published_incomplete") + strings.Join(texts, l.Semicolon())
 }
 
 func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
@@ -440,6 +455,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Parts        []string
 		Notes        []string
 		Published    string   // the publishing notice; "" if not published
+		Gap          string   // published knowingly without the city's data: what it lacked
 		Provisional  bool     // not published, and the year not ended
 		Today        []string // what differs as known today, if published
 		Consequences []string // imposed since, one line each
@@ -476,6 +492,11 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		sc.Parts = append(sc.Parts, l.one(shown.ShareText()))
 		if p != nil {
 			sc.Published = p.Document
+			for _, g := range p.Incomplete {
+				if g.City == c {
+					sc.Gap = gapsText(l, []assessment.DataGap{g})
+				}
+			}
 			if now != nil {
 				sc.Today = l.pick(app.DiffResults(*shown, *now))
 			}

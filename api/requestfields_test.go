@@ -71,3 +71,19 @@ func TestSectionTargetForANewYear(t *testing.T) {
 	code, b = f.do("POST", "/api/sections/NOPE/targets", domain.Assessment, body, "application/json")
 	require.Equal(t, 404, code, string(b))
 }
+
+// A year published knowingly incomplete says so on the ranking and on each
+// city's page that lacked data, in the page's language.
+func TestIncompletePublicationIsShown(t *testing.T) {
+	f := setup(t)
+	f.published2019(t)
+	code, page := f.page(domain.Auditor, "/cities?year=2019")
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, `id="published-incomplete">本年度结果系在数据不全的情况下公布：太原（无登记断面）；大同（无登记断面）；`)
+	code, page = f.page(domain.Auditor, "/city/140100?year=2019&lang=en")
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, `id="published-incomplete">Published knowingly without complete data: Taiyuan (no section registered)<`)
+	code, page = f.page(domain.Auditor, "/city/140800?year=2019")
+	require.Equal(t, 200, code, page)
+	require.NotContains(t, page, `published-incomplete`, "Yuncheng had its data")
+}

@@ -104,7 +104,7 @@ func TestPublishingIncompleteDataIsSaidKnowingly(t *testing.T) {
 	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕30号"}, clock.Now(), nil)
 	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
 	require.Equal(t, "incomplete", domain.FieldOf(err))
-	require.Contains(t, err.Error(), "10 of 11 cities lack data for 2019: 太原 (1 groundwater point not graded); 阳泉 (none of its 2 sections with data enough for a class); 长治 (")
+	require.Contains(t, err.Error(), "10 of 11 cities lack data for 2019: Taiyuan (1 groundwater point not graded); Yangquan (none of its 2 sections with data enough for a class); Changzhi (")
 	require.Equal(t, before, lastPosition(t, s), "nothing published")
 	e, err := app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕30号", Incomplete: true}, clock.Now(), nil)
 	require.NoError(t, err)

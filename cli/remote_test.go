@@ -141,7 +141,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	// and publishes once told it is knowingly incomplete.
 	code, _, errOut = remote(adminToken, "publish", "--year", "2019", "--document", "晋环函〔2020〕30号")
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "incomplete: 10 of 11 cities lack data for 2019: 太原 (no section registered);")
+	require.Contains(t, errOut, "incomplete: 10 of 11 cities lack data for 2019: Taiyuan (no section registered);")
 	code, out, errOut = remote(adminToken, "publish", "--year", "2019", "--document", "晋环函〔2020〕30号", "--incomplete")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "published 2019")

@@ -57,9 +57,9 @@ func Gaps(results []Result) []DataGap {
 
 // Text says what the city lacked, in Chinese and English.
 func (g DataGap) Text() (zh, en string) {
-	name := string(g.City)
+	name, nameEn := string(g.City), string(g.City)
 	if c, ok := domain.LookupCity(g.City); ok {
-		name = c.Name
+		name, nameEn = c.Name, c.NameEn
 	}
 	var zs, es []string
 	if g.NoSections {
@@ -71,7 +71,7 @@ func (g DataGap) Text() (zh, en string) {
 	if g.Ungraded > 0 {
 		zs, es = append(zs, fmt.Sprintf("%d 个地下水点位未评级", g.Ungraded)), append(es, fmt.Sprintf("%s not graded", domain.Count(g.Ungraded, "groundwater point")))
 	}
-	return name + "（" + strings.Join(zs, "，") + "）", name + " (" + strings.Join(es, ", ") + ")"
+	return name + "（" + strings.Join(zs, "，") + "）", nameEn + " (" + strings.Join(es, ", ") + ")"
 }
 
 // Method numbers the way results are computed from the log, beside the
