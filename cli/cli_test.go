@@ -111,7 +111,7 @@ func TestEventsVerify(t *testing.T) {
 	code, out, errOut = run(t, "verify", "--data", dir)
 	require.Equal(t, 3, code)
 	require.Contains(t, out, "BROKEN  position 1, aggregate 140100/city/140100, event ")
-	require.Contains(t, errOut, "first broken link at position 1, aggregate 140100/city/140100")
+	require.Contains(t, errOut, "1 problem; first broken link: position 1, aggregate 140100/city/140100")
 
 	code, out, _ = run(t, "verify", "--data", dir, "--json")
 	require.Equal(t, 3, code)

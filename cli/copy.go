@@ -201,7 +201,11 @@ func copyFailed(env Env, dst *jetstream.Store, rep events.CopyReport, err error)
 	switch domain.KindOf(err) {
 	case domain.Corrupt:
 		if domain.FieldOf(err) == "to" {
-			fmt.Fprintln(env.Stderr, "the target was altered after it was written: keep it as evidence, and take a new copy into a new, empty directory")
+			what := "was altered after it was written"
+			if strings.Contains(err.Error(), "inside an atomic append") {
+				what = "lost its end"
+			}
+			fmt.Fprintf(env.Stderr, "the target %s: keep it as evidence, and take a new copy into a new, empty directory\n", what)
 		}
 		return &exitError{code: 3, err: err}
 	case domain.Conflict:

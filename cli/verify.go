@@ -47,7 +47,7 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 	}
 	if !rep.OK() {
 		p := rep.First()
-		return &exitError{code: 3, err: fmt.Errorf("%d problem(s); first broken link at position %d, aggregate %s, event %s", len(rep.Problems), p.Position, p.Aggregate, p.EventID)}
+		return &exitError{code: 3, err: fmt.Errorf("%s; first broken link: %v", count(len(rep.Problems), "problem"), p)}
 	}
 	if !*asJSON {
 		fmt.Fprintln(env.Stdout, "OK: every hash and every chain verifies")

@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/events"
 )
 
 // count is domain.Count.
@@ -12,12 +12,7 @@ var count = domain.Count
 
 // positions names a run of log positions: "position 6722" for one,
 // "positions 6722–6725" for more.
-func positions(first, last uint64) string {
-	if first == last {
-		return fmt.Sprintf("position %d", first)
-	}
-	return fmt.Sprintf("positions %d–%d", first, last)
-}
+var positions = events.Positions
 
 // joinZh joins Chinese items, such as the differences of an audit, with a
 // full-width semicolon, as the dashboard does: the items have commas and

@@ -695,7 +695,19 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	}
 	var marks appendMarks // the atomic append being read
 	var last *Event       // the last event read
-	err := l.backend.Scan(ctx, Query{}, false, func(r Record) error {
+	// The log as it is when the walk begins: events appended during it are
+	// for the next walk, not positions this one failed to find.
+	var end uint64
+	if dense {
+		var err error
+		if end, err = l.backend.LastPosition(ctx); err != nil {
+			return rep, domain.E("events.Verify", domain.KindOrInternal(err), "", err)
+		}
+		if end == 0 {
+			return rep, nil
+		}
+	}
+	err := l.backend.Scan(ctx, Query{To: end}, false, func(r Record) error {
 		if dense && r.Position != prevPos+1 {
 			for p := prevPos + 1; p < r.Position; p++ {
 				problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})
@@ -734,10 +746,6 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	}
 	if !dense {
 		return rep, nil
-	}
-	end, err := l.backend.LastPosition(ctx)
-	if err != nil {
-		return rep, domain.E("events.Verify", domain.Internal, "", err)
 	}
 	for p := prevPos + 1; p <= end; p++ {
 		problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})

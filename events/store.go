@@ -99,6 +99,10 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.Aggregate == (Aggregate{}) && p.EventID == uuid.Nil {
+		// A position with no event to name: missing, or unreadable.
+		return fmt.Sprintf("position %d: %s", p.Position, p.Reason)
+	}
 	return fmt.Sprintf("position %d, aggregate %s, event %s: %s", p.Position, p.Aggregate, optUUID(p.EventID), p.Reason)
 }
 

@@ -696,8 +696,8 @@ func (b *backend) partial(ctx context.Context, evs []*events.Event, cause error)
 	if err != nil || len(stored) == 0 {
 		return cause
 	}
-	return domain.Errorf("events.Append", domain.Internal, "", "the store failed part-way through an atomic write (%v): %d of its %d events are stored, at positions %d–%d; the rest are not. Sent again, an upload stores only what is missing; run ledger verify",
-		cause, len(stored), len(evs), stored[0], stored[len(stored)-1])
+	return domain.Errorf("events.Append", domain.Internal, "", "the store failed part-way through an atomic write (%v): %d of its %d events are stored, at %s; the rest are not. Sent again, an upload stores only what is missing; run ledger verify",
+		cause, len(stored), len(evs), events.Positions(stored[0], stored[len(stored)-1]))
 }
 
 // JetStream error codes the ledger reacts to.

@@ -371,3 +371,42 @@ func TestAskAgainTellsItsOwnViolation(t *testing.T) {
 	require.Equal(t, "nats", domain.FieldOf(err))
 	require.ErrorContains(t, err, "jetstream: nats: stream info: the server does not let this user use JetStream")
 }
+
+// Verify walks the log as it was when it began: events appended while it
+// walks are not reported as missing from it.
+func TestVerifyWhileAppending(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir(), storetest.Registry(), nil)
+	defer s.Close()
+	note := func(i int) events.Change {
+		return events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: events.AggregateID(fmt.Sprintf("V%d", i%20))}, Expect: events.Any,
+			Events: []events.Draft{{OccurredAt: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "station-9", Role: domain.Station}, Data: storetest.Noted{Text: "v", N: i}}}}
+	}
+	for i := range 2000 {
+		_, err := s.Append(ctx, note(i))
+		require.NoError(t, err)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 2000; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := s.Append(ctx, note(i)); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for range 5 {
+		rep, err := s.Verify(ctx)
+		require.NoError(t, err)
+		require.True(t, rep.OK(), "%v", rep.Problems)
+	}
+	close(stop)
+	<-done
+}
