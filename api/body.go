@@ -54,6 +54,11 @@ func bodyError(op string, body []byte, err error) error {
 		}
 		return domain.Errorf(op, domain.Invalid, field, "%q is not an RFC 3339 time (e.g. 2021-03-01T08:00:00+08:00)", pe.Value)
 	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		// A type's own decoder (TokenCities) named the field and the reason.
+		return domain.E(op, de.Kind, de.Field, de.Err)
+	}
 	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
 		name = strings.TrimSuffix(name, `"`)
 		return domain.Errorf(op, domain.Invalid, name, "unknown field (see the request's schema in /api/openapi.json)")

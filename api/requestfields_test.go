@@ -87,3 +87,19 @@ func TestIncompletePublicationIsShown(t *testing.T) {
 	require.Equal(t, 200, code, page)
 	require.NotContains(t, page, `published-incomplete`, "Yuncheng had its data")
 }
+
+// A token's cities are a list: null, like [], is refused (either would make
+// a province-wide token by mistake); the same city named twice is one.
+// A permit number's letters are capitals: one permit, one spelling.
+func TestTokenCitiesAndPermitSpelling(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/tokens", domain.Admin, `{"person":"c2","role":"enforcement","cities":null}`, "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"cities"`)
+	code, b = f.do("POST", "/api/tokens", domain.Admin, `{"person":"c3","role":"enforcement","cities":["太原","Taiyuan","140100"]}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	require.Contains(t, string(b), `"cities":["140100"]`)
+	code, b = f.do("POST", "/api/enterprises", domain.Enforcement, `{"name":"Y Co","permit_no":"91140800ma0k9xrb32001p","city":"140800","industry":"造纸"}`, "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), "write its letters in capitals (91140800MA0K9XRB32001P)")
+}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -512,7 +514,25 @@ type TokenRequest struct {
 	// Cities limits an enforcement token to these cities' enterprises
 	// (codes or names): a city bureau's inspectors. Left out, the token is
 	// province-wide; an empty list is refused.
-	Cities []string `json:"cities,omitempty"`
+	Cities TokenCities `json:"cities,omitempty"`
+}
+
+// TokenCities are a token request's cities: a list, never null (a client
+// that serialises a missing list as null would make, as with [], a
+// province-wide token by mistake).
+type TokenCities []string
+
+// UnmarshalJSON refuses null, naming the field.
+func (c *TokenCities) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return domain.Errorf("", domain.Invalid, "cities", "null: name the cities the token acts for, or leave the field out for a province-wide token")
+	}
+	var v []string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return domain.Errorf("", domain.Invalid, "cities", "a list of city codes or names: %v", err)
+	}
+	*c = v
+	return nil
 }
 
 // TokenCreated carries a new token's secret, shown this once, and what it
@@ -551,7 +571,9 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return domain.Errorf(r.URL.Path, domain.Invalid, fmt.Sprintf("cities[%d]", i), "%q is not one of Shanxi's 11 cities (a code or a name)", v)
 		}
-		cities = append(cities, c.ID)
+		if !slices.Contains(cities, c.ID) { // 太原, Taiyuan and 140100 are one city
+			cities = append(cities, c.ID)
+		}
 	}
 	secret, err := s.tokens.Add(Token{Person: strings.TrimSpace(req.Person), Role: req.Role, Sections: req.Sections, Cities: cities})
 	if err != nil {

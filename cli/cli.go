@@ -108,6 +108,7 @@ type storeFlags struct {
 	token       string
 	log         *slog.Logger // the store's log (its connection's losses and returns); slog's default if nil
 	fs          *flag.FlagSet
+	envData     bool // LEDGER_DATA is set
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
@@ -121,6 +122,16 @@ func (f *storeFlags) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&f.server, "server", env.Getenv("LEDGER_SERVER"), "call a ledger server's API instead of opening the store (env LEDGER_SERVER; token from LEDGER_TOKEN)")
 	f.token = env.Getenv("LEDGER_TOKEN")
 	f.fs = fs
+	f.envData = env.Getenv("LEDGER_DATA") != ""
+}
+
+// given reports whether the flag was given on the command line.
+func (f *storeFlags) given(name string) bool {
+	found := false
+	if f.fs != nil {
+		f.fs.Visit(func(fl *flag.Flag) { found = found || fl.Name == name })
+	}
+	return found
 }
 
 // settle decides where the command goes when flags and the environment
@@ -144,6 +155,10 @@ func (f *storeFlags) settle() error {
 		return domain.Errorf("", domain.Invalid, strings.TrimPrefix(named[1], "--"), "give one of %s, not %s", strings.Join(named, ", "), strings.Join(named, " and "))
 	}
 	switch {
+	case len(named) == 0 && f.envData && f.url != "":
+		// Both in the environment and neither on the command line: which
+		// store was meant cannot be told (the URL used to win, silently).
+		return domain.Errorf("", domain.Invalid, "nats", "LEDGER_DATA and LEDGER_NATS are both set: give --data or --nats")
 	case given["data"]:
 		f.url, f.server = "", ""
 	case given["nats"]:

@@ -47,15 +47,25 @@ func citiesStore(t *testing.T) string {
 
 // alterTaiyuan edits the stored registration of Taiyuan in the embedded
 // store at dir, as someone with access to its disk could.
-func alterTaiyuan(t *testing.T, dir string) {
+func alterTaiyuan(t *testing.T, dir string) { alterBlocks(t, dir, "Taiyuan", "Taiyuam") }
+
+// alterBlocks replaces old, stored once, by new of the same length in the
+// embedded store at dir.
+func alterBlocks(t *testing.T, dir, old, new string) {
 	t.Helper()
 	blocks, err := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "LEDGER", "msgs", "*.blk"))
 	require.NoError(t, err)
 	require.NotEmpty(t, blocks)
-	b, err := os.ReadFile(blocks[0])
-	require.NoError(t, err)
-	require.Equal(t, 1, bytes.Count(b, []byte("Taiyuan")))
-	require.NoError(t, os.WriteFile(blocks[0], bytes.Replace(b, []byte("Taiyuan"), []byte("Taiyuam"), 1), 0o640))
+	found := 0
+	for _, blk := range blocks {
+		b, err := os.ReadFile(blk)
+		require.NoError(t, err)
+		if n := bytes.Count(b, []byte(old)); n > 0 {
+			found += n
+			require.NoError(t, os.WriteFile(blk, bytes.Replace(b, []byte(old), []byte(new), 1), 0o640))
+		}
+	}
+	require.Equal(t, 1, found, "%q is stored once", old)
 }
 
 func TestEventsVerify(t *testing.T) {

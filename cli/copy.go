@@ -37,9 +37,10 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 	if to.data == "" && to.url == "" {
 		to.url = env.Getenv("LEDGER_TO_NATS") // keeps a password off the command line
 	}
-	if from.server != "" {
+	if from.given("server") {
 		return domain.Errorf("copy", domain.Invalid, "server", "a copy reads the store itself: give --data DIR or --nats URL, not --server")
 	}
+	from.server = "" // an exported LEDGER_SERVER is for other commands
 	if err := copyTarget(from, to); err != nil {
 		return err
 	}
@@ -57,8 +58,12 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 		return domain.E("copy", domain.KindOrInternal(err), "", fmt.Errorf("opening the target: %w", err))
 	}
 	defer dst.Close()
-	if err := notTheSource(ctx, to, src, dst); err != nil {
-		return err
+	if from.url != "" || to.url != "" {
+		// Two directories are told apart by their paths (copyTarget); a
+		// file-level copy of one keeps its stream's name and creation time.
+		if err := notTheSource(ctx, to, src, dst); err != nil {
+			return err
+		}
 	}
 	end, err := src.LastPosition(ctx)
 	if err != nil {

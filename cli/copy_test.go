@@ -58,7 +58,17 @@ func TestCopyBackupAndRestore(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	code, _, errOut = run(t, "copy", "--data", first, "--to-data", backup)
 	require.Equal(t, 3, code, "as verify exits for a broken link")
-	require.Contains(t, errOut, "the source has lost its last event (removed from its end?)")
+	require.Contains(t, errOut, "the source has lost its last event (removed from its end?), or something else wrote to the target")
+
+	// The backup's events past the source's end are checked before anything
+	// is said of them: altered, they are named, not offered for a restore.
+	tampered := filepath.Join(t.TempDir(), "tampered")
+	require.NoError(t, os.CopyFS(tampered, os.DirFS(backup)))
+	alterBlocks(t, tampered, "新断面", "新断点")
+	code, _, errOut = run(t, "copy", "--data", first, "--to-data", tampered)
+	require.Equal(t, 3, code)
+	require.Contains(t, errOut, "the target's event after the source's end does not hold: position 12")
+	require.NotContains(t, errOut, "restore")
 
 	// A flag on the command line wins over the environment: with a
 	// cluster's URL exported, --data still copies the directory given.
@@ -66,6 +76,22 @@ func TestCopyBackupAndRestore(t *testing.T) {
 		"copy", "--data", dir, "--to-data", backup)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "checked 12 events; 12 already in the target, 0 copied in 0 appends")
+
+	// An exported LEDGER_SERVER is for other commands; LEDGER_DATA and
+	// LEDGER_NATS both exported, with neither flag, name two stores.
+	code, _, errOut = runEnv(t, map[string]string{"LEDGER_SERVER": "http://127.0.0.1:1", "LEDGER_DATA": dir}, "copy", "--to-data", backup)
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = runEnv(t, map[string]string{"LEDGER_NATS": "nats://127.0.0.1:1", "LEDGER_DATA": dir}, "copy", "--to-data", backup)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "LEDGER_DATA and LEDGER_NATS are both set: give --data or --nats")
+
+	// A file-level copy of the data directory (cp -a, a volume snapshot) is
+	// topped up like any backup, not taken for the source itself.
+	snapshot := filepath.Join(t.TempDir(), "snapshot")
+	require.NoError(t, os.CopyFS(snapshot, os.DirFS(first)))
+	code, out, errOut = run(t, "copy", "--data", dir, "--to-data", snapshot)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "11 already in the target, 1 copied")
 
 	// A directory holding something else is not taken for a target.
 	other := t.TempDir()

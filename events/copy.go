@@ -154,13 +154,21 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 	}
 	if err == nil && more > end {
 		// The hash chains cannot show that a log lost its last events; a
-		// copy that holds them can.
-		lost, them := lastEvents(more-end), "them"
-		if more-end == 1 {
-			them = "it"
+		// copy that holds them can. They are checked first, on the chains
+		// the source's events built: the target's own say nothing of them.
+		err = l.checkBeyond(ctx, chains, marks, end, more)
+		if err == nil {
+			lost, them := lastEvents(more-end), "them"
+			if more-end == 1 {
+				them = "it"
+			}
+			err = domain.Errorf("", domain.Corrupt, "from", "the source's log ends at position %d, and the target, the same up to there, holds %s after it, each checked: either the source has lost its last %s (removed from its end?), or something else wrote to the target; if the source lost %s, restore %s from the target",
+				end, Positions(end+1, more), lost, them, them)
 		}
-		err = domain.Errorf("", domain.Corrupt, "from", "the source's log ends at position %d, but the target holds it, event for event, up to position %d: the source has lost its last %s (removed from its end?); restore %s from the target",
-			end, more, lost, them)
+	}
+	if err != nil && domain.FieldOf(err) == "" {
+		// A read of the source that failed (its server gone, say).
+		err = domain.E("", domain.KindOrInternal(err), "from", fmt.Errorf("reading the source: %w", err))
 	}
 	if rep.Copied > 0 {
 		// The log's own view of its heads and times is now behind.
@@ -175,6 +183,32 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 		return rep, domain.E(op, domain.KindOrInternal(err), "", err)
 	}
 	return rep, nil
+}
+
+// checkBeyond checks the target's events after the source's end, from
+// after through to, on chains and marks as the source's events left them.
+func (l *Log) checkBeyond(ctx context.Context, chains *Chains, marks appendMarks, after, to uint64) error {
+	prev := after
+	return l.backend.Scan(ctx, Query{From: after + 1, To: to}, false, func(r Record) error {
+		if r.Position != prev+1 {
+			return domain.Errorf("", domain.Corrupt, "to", "position %d: event missing from the target", prev+1)
+		}
+		prev = r.Position
+		r.Resolve()
+		if r.Event == nil {
+			return domain.Errorf("", domain.Corrupt, "to", "position %d of the target, after the source's end, is unreadable: %v", r.Position, r.Err)
+		}
+		e := r.Event
+		reason, _ := chains.Check(e, r.Err)
+		if reason == "" {
+			reason = marks.next(r.Position, e.More)
+		}
+		if reason != "" {
+			p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason}
+			return domain.Errorf("", domain.Corrupt, "to", "the target's event after the source's end does not hold: %v", p)
+		}
+		return nil
+	})
 }
 
 // lastEvents is "event" for one, "3 events" for more: "the source has

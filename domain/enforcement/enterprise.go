@@ -3,6 +3,7 @@ package enforcement
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/shanxi-water/ledger/domain"
 )
@@ -23,6 +24,11 @@ func ValidatePermitNo(s string) error {
 	}
 	if !permitRE.MatchString(s) {
 		return fmt.Errorf("%q: a permit number is 4 to 64 ASCII letters, digits and '-'", s)
+	}
+	if s != strings.ToUpper(s) {
+		// One permit, one spelling: it is claimed, and matched against a
+		// credit code, as written.
+		return fmt.Errorf("%q: write its letters in capitals (%s)", s, strings.ToUpper(s))
 	}
 	return nil
 }
