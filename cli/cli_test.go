@@ -183,7 +183,10 @@ func TestBadInput(t *testing.T) {
 	require.Empty(t, left, "commands refused on an empty directory leave it empty, for ledger demo")
 }
 
-func TestImportAndQuality(t *testing.T) {
+// hejinStore is citiesStore with Yuncheng's section 河津大桥 (FH-HJDQ,
+// target IV in 2019).
+func hejinStore(t *testing.T) string {
+	t.Helper()
 	dir := citiesStore(t)
 	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: app.Registry()})
 	require.NoError(t, err)
@@ -192,6 +195,11 @@ func TestImportAndQuality(t *testing.T) {
 			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}))
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
+	return dir
+}
+
+func TestImportAndQuality(t *testing.T) {
+	dir := hejinStore(t)
 
 	var csv strings.Builder
 	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
@@ -205,7 +213,7 @@ func TestImportAndQuality(t *testing.T) {
 	code, _, errOut := run(t, "import", "--data", dir, "--as", "station-1:station", file)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "line 14, column sampled_at")
-	_, err = os.Stat(file + ".rejects.csv")
+	_, err := os.Stat(file + ".rejects.csv")
 	require.ErrorIs(t, err, os.ErrNotExist, "a refused import leaves no reject file")
 	code, _, errOut = run(t, "import", "--data", dir, "--as", "station-1:station", "--partial", "--rejects", file, file)
 	require.Equal(t, 1, code)
@@ -247,14 +255,7 @@ func TestImportAndQuality(t *testing.T) {
 // does; with --json it is the API's error body on stdout (its rows with
 // their Chinese), and the command still fails.
 func TestImportRefused(t *testing.T) {
-	dir := citiesStore(t)
-	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: app.Registry()})
-	require.NoError(t, err)
-	_, err = app.Register(context.Background(), s, domain.Actor{ID: "admin", Role: domain.Admin}, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST),
-		app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
-			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIV}}))
-	require.NoError(t, err)
-	require.NoError(t, s.Close())
+	dir := hejinStore(t)
 
 	var bad strings.Builder
 	bad.WriteString("section,sampled_at,source,DO,NH3N\n")

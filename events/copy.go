@@ -98,25 +98,8 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 	chains := NewChains()
 	var marks appendMarks
 	var prev uint64
-	err = src.Scan(ctx, Query{To: end}, false, func(r Record) error {
-		if r.Position != prev+1 {
-			return domain.Errorf("", domain.Corrupt, "from", "position %d: event missing from the source: the store lost or dropped it", prev+1)
-		}
-		prev = r.Position
-		r.Resolve()
-		if r.Event == nil {
-			return domain.Errorf("", domain.Corrupt, "from", "position %d of the source is unreadable: %v", r.Position, r.Err)
-		}
-		e := r.Event
-		if reason, _ := chains.Check(e, r.Err); reason != "" {
-			p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason}
-			return domain.Errorf("", domain.Corrupt, "from", "%v", p)
-		}
-		open := marks // the append before this event, if this one is to go on with it
-		if reason := marks.next(r.Position, e.More); reason != "" {
-			p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason}
-			return domain.Errorf("", domain.Corrupt, "from", "%v", p)
-		}
+	w := walk{side: "from", chains: chains, marks: &marks, prev: &prev}
+	err = w.scan(ctx, src, Query{To: end}, func(r Record, e *Event, open appendMarks) error {
 		rep.Checked++
 		if r.Position > held {
 			if r.Position == held+1 && open.more > 0 {
@@ -188,26 +171,46 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 // checkBeyond checks the target's events after the source's end, from
 // after through to, on chains and marks as the source's events left them.
 func (l *Log) checkBeyond(ctx context.Context, chains *Chains, marks appendMarks, after, to uint64) error {
-	prev := after
-	return l.backend.Scan(ctx, Query{From: after + 1, To: to}, false, func(r Record) error {
-		if r.Position != prev+1 {
-			return domain.Errorf("", domain.Corrupt, "to", "position %d: event missing from the target", prev+1)
+	w := walk{side: "to", chains: chains, marks: &marks, prev: &after, what: "the target's event after the source's end does not hold: "}
+	return w.scan(ctx, l.backend, Query{From: after + 1, To: to}, func(Record, *Event, appendMarks) error { return nil })
+}
+
+// walk reads one side of a copy checking each event as Verify does — no
+// position missing, readable, its hash and chain, its append's marks —
+// and stops at the first that fails, naming it (field side: "from" or
+// "to").
+type walk struct {
+	side   string
+	chains *Chains
+	marks  *appendMarks
+	prev   *uint64 // the last position read
+	what   string  // said before a problem
+}
+
+// scan calls fn with each event that holds, and the append marks as they
+// were before it.
+func (w walk) scan(ctx context.Context, b Backend, q Query, fn func(r Record, e *Event, open appendMarks) error) error {
+	name := map[string]string{"from": "the source", "to": "the target"}[w.side]
+	return b.Scan(ctx, q, false, func(r Record) error {
+		if r.Position != *w.prev+1 {
+			return domain.Errorf("", domain.Corrupt, w.side, "position %d: event missing from %s: the store lost or dropped it", *w.prev+1, name)
 		}
-		prev = r.Position
+		*w.prev = r.Position
 		r.Resolve()
 		if r.Event == nil {
-			return domain.Errorf("", domain.Corrupt, "to", "position %d of the target, after the source's end, is unreadable: %v", r.Position, r.Err)
+			return domain.Errorf("", domain.Corrupt, w.side, "position %d of %s is unreadable: %v", r.Position, name, r.Err)
 		}
 		e := r.Event
-		reason, _ := chains.Check(e, r.Err)
+		open := *w.marks // the append before this event, if this one is to go on with it
+		reason, _ := w.chains.Check(e, r.Err)
 		if reason == "" {
-			reason = marks.next(r.Position, e.More)
+			reason = w.marks.next(r.Position, e.More)
 		}
 		if reason != "" {
 			p := Problem{Position: r.Position, EventID: e.ID, Aggregate: e.Aggregate, Reason: reason}
-			return domain.Errorf("", domain.Corrupt, "to", "the target's event after the source's end does not hold: %v", p)
+			return domain.Errorf("", domain.Corrupt, w.side, "%s%v", w.what, p)
 		}
-		return nil
+		return fn(r, e, open)
 	})
 }
 

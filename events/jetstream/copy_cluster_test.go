@@ -103,12 +103,7 @@ func TestCopyEmbeddedOntoCluster(t *testing.T) {
 // as a log: verify says so, and a copy refuses it.
 func TestLogEndingInsideAnAppend(t *testing.T) {
 	ctx := context.Background()
-	open := func() *jetstream.Store {
-		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
+	open := func() *jetstream.Store { return openEmbedded(t) }
 	whole, cut := open(), open()
 	a := events.Aggregate{Scope: domain.CityScope("140100"), Type: "note", ID: "CUT"}
 	at := time.Date(2019, 3, 1, 8, 0, 0, 0, time.UTC)
@@ -205,12 +200,7 @@ func appendsLog(t *testing.T, open func() *jetstream.Store) (*jetstream.Store, e
 // its own, where the source's is the first of three.
 func TestCopyIntoTargetEndingInsideAnAppend(t *testing.T) {
 	ctx := context.Background()
-	open := func() *jetstream.Store {
-		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
+	open := func() *jetstream.Store { return openEmbedded(t) }
 	whole, a, _ := appendsLog(t, open)
 
 	cut := open()
@@ -244,12 +234,7 @@ func TestCopyIntoTargetEndingInsideAnAppend(t *testing.T) {
 // following on, naming it; a copy refuses such a source there.
 func TestAppendCutShortInsideTheLog(t *testing.T) {
 	ctx := context.Background()
-	open := func() *jetstream.Store {
-		s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
+	open := func() *jetstream.Store { return openEmbedded(t) }
 	whole, _, b := appendsLog(t, open)
 	broken := open()
 	republish(t, whole, broken, 1)
@@ -274,4 +259,14 @@ func TestAppendCutShortInsideTheLog(t *testing.T) {
 	require.Contains(t, err.Error(), "position 2, aggregate 140200/note/ONE")
 	require.Contains(t, err.Error(), "the atomic append begun at position 1 is cut short here")
 	require.Zero(t, rep.Copied)
+}
+
+// openEmbedded opens a store on a new embedded server in a test directory,
+// closed when the test ends.
+func openEmbedded(t *testing.T) *jetstream.Store {
+	t.Helper()
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
 }
