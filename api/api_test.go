@@ -451,7 +451,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 	props := func(schema string) map[string]any {
 		return doc.Comps.Schemas[schema].(map[string]any)["properties"].(map[string]any)
 	}
-	require.Equal(t, []any{"interview", "restriction", "rectification"}, props("ConsequenceImposed")["kind"].(map[string]any)["enum"])
+	require.Equal(t, []any{"interview", "restriction", "rectification"}, props("ConsequenceRequest")["kind"].(map[string]any)["enum"])
 	// Types that write their own JSON are described as they write it.
 	require.Equal(t, map[string]any{"type": "string", "format": "date"}, props("Appointed")["from"], "a date")
 	strip := props("EnterpriseView")["strip"].(map[string]any)["items"].(map[string]any)["properties"].(map[string]any)

@@ -22,7 +22,7 @@ var assessmentRoutes = []route{
 	{Method: "GET", Path: "/api/assessment/{year}/published", Action: Read, Tag: "assessment", Summary: "A year's published results beside the same year as known today",
 		Params: []param{pYearPath}, Response: "PublishedView", Handle: (*Server).publishedYear},
 	{Method: "POST", Path: "/api/assessment/{year}/cities/{city}/consequences", Action: WriteAssessment, Tag: "assessment", Summary: "Impose a consequence (约谈, 区域限批, rectification) on a failed city-year",
-		Params: []param{pYearPath, pCityPath, pActDate}, Body: "application/json", BodySchema: "ConsequenceImposed", Response: "Event", Handle: (*Server).imposeConsequence},
+		Params: []param{pYearPath, pCityPath, pActDate}, Body: "application/json", BodySchema: "ConsequenceRequest", Response: "Event", Handle: (*Server).imposeConsequence},
 	{Method: "GET", Path: "/api/audit/cities/{city}", Action: Read, Tag: "audit", Summary: "Replay a city up to a date: as the ledger knew it then and as it happened, with the difference",
 		Params: []param{pCityPath, {"at", "query", "string", "the date (end of that day, Shanxi time) or RFC 3339", true}}, Response: "CityAudit", Handle: (*Server).auditCity},
 }
@@ -35,7 +35,7 @@ func init() {
 	schemas["Computation"] = app.Computation{}
 	schemas["PublishRequest"] = PublishRequest{}
 	schemas["PublishedView"] = PublishedView{}
-	schemas["ConsequenceImposed"] = assessment.ConsequenceImposed{}
+	schemas["ConsequenceRequest"] = ConsequenceRequest{}
 	schemas["CityAudit"] = app.CityAudit{}
 }
 
@@ -164,6 +164,27 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// ConsequenceRequest is a consequence as a request gives it
+// (assessment.ConsequenceImposed), its dates as plain dates (2021-03-01:
+// the start of that day in Shanxi) or RFC 3339 times, as ?date= and a
+// card's deadline are.
+type ConsequenceRequest struct {
+	Year      int                    `json:"year"`
+	Kind      assessment.Consequence `json:"kind"`
+	Document  string                 `json:"document"`
+	Authority string                 `json:"authority"`
+	Area      string                 `json:"area,omitempty"`
+	From      *DateOrTime            `json:"from,omitempty"`
+	To        *DateOrTime            `json:"to,omitempty"`
+	Deadline  *DateOrTime            `json:"deadline,omitempty"`
+	Note      string                 `json:"note,omitempty"`
+}
+
+func (r ConsequenceRequest) consequence() assessment.ConsequenceImposed {
+	return assessment.ConsequenceImposed{Year: r.Year, Kind: r.Kind, Document: r.Document, Authority: r.Authority, Area: r.Area,
+		From: r.From.time(), To: r.To.time(), Deadline: r.Deadline.time(), Note: r.Note}
+}
+
 func (s *Server) imposeConsequence(w http.ResponseWriter, r *http.Request) error {
 	year, err := yearPath(r)
 	if err != nil {
@@ -173,10 +194,11 @@ func (s *Server) imposeConsequence(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var cons assessment.ConsequenceImposed
-	if err := decodeJSON(r, &cons); err != nil {
+	var req ConsequenceRequest
+	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	cons := req.consequence()
 	if cons.Year == 0 {
 		cons.Year = year
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,47 @@ func decodeJSON(r *http.Request, v any) error {
 	return nil
 }
 
+// DateOrTime is a request's date: a plain date (2021-03-01, or as
+// domain.ParseDay reads one: the start of that day in Shanxi) or an RFC
+// 3339 time.
+type DateOrTime time.Time
+
+// UnmarshalJSON reads either.
+func (d *DateOrTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		*d = DateOrTime(t)
+		return nil
+	}
+	t, err := domain.ParseDay(s)
+	if err != nil {
+		return &dateOrTimeError{value: s}
+	}
+	*d = DateOrTime(t)
+	return nil
+}
+
+// MarshalJSON writes an RFC 3339 time.
+func (d DateOrTime) MarshalJSON() ([]byte, error) { return time.Time(d).MarshalJSON() }
+
+func (d *DateOrTime) time() *time.Time {
+	if d == nil {
+		return nil
+	}
+	t := time.Time(*d)
+	return &t
+}
+
+// dateOrTimeError is a value that is neither a date nor an RFC 3339 time.
+type dateOrTimeError struct{ value string }
+
+func (e *dateOrTimeError) Error() string {
+	return fmt.Sprintf("%q is neither a date (2021-03-01) nor an RFC 3339 time (2021-03-01T08:00:00+08:00)", e.value)
+}
+
 // bodyError names the field a decoding error is about, where it can.
 func bodyError(op string, body []byte, err error) error {
 	var te *json.UnmarshalTypeError
@@ -53,6 +95,10 @@ func bodyError(op string, body []byte, err error) error {
 			field = p
 		}
 		return domain.Errorf(op, domain.Invalid, field, "%q is not an RFC 3339 time (e.g. 2021-03-01T08:00:00+08:00)", pe.Value)
+	}
+	var dte *dateOrTimeError
+	if errors.As(err, &dte) {
+		return domain.Errorf(op, domain.Invalid, cmp.Or(pathOf(body, dte.value), "body"), "%v", dte)
 	}
 	var de *domain.Error
 	if errors.As(err, &de) {

@@ -169,14 +169,16 @@ var required = map[string][]string{
 	"TokenRequest":               {"person", "role"},
 	"TokenRevokeRequest":         {"person"},
 	"PublishRequest":             {"document"},
+	"ConsequenceRequest":         {"kind", "document", "authority"},
 }
 
 var (
-	timeType = reflect.TypeFor[time.Time]()
-	uuidType = reflect.TypeFor[uuid.UUID]()
-	hashType = reflect.TypeFor[events.Hash]()
-	rawType  = reflect.TypeFor[[]byte]()
-	dateType = reflect.TypeFor[plan.Date]() // the zero Date writes nothing to read its schema off
+	timeType       = reflect.TypeFor[time.Time]()
+	uuidType       = reflect.TypeFor[uuid.UUID]()
+	hashType       = reflect.TypeFor[events.Hash]()
+	rawType        = reflect.TypeFor[[]byte]()
+	dateType       = reflect.TypeFor[plan.Date]() // the zero Date writes nothing to read its schema off
+	dateOrTimeType = reflect.TypeFor[DateOrTime]()
 )
 
 // enums are the values of the code types a request may carry.
@@ -300,6 +302,9 @@ func schemaOf(t reflect.Type, depth int) map[string]any {
 	}
 	if t == dateType {
 		return map[string]any{"type": "string", "format": "date"}
+	}
+	if t == dateOrTimeType {
+		return map[string]any{"type": "string", "description": "a date (2021-03-01: the start of that day, Shanxi time) or an RFC 3339 time"}
 	}
 	if writesOwnJSON(t) {
 		if !t.Implements(marshalerType) {
