@@ -370,23 +370,20 @@ type sectionState struct {
 	checked map[monitoring.SectionID]uint64
 }
 
-// known finds the site a cell names (monitoring.SectionLookup): by name,
-// a name only one registered site bears; by code, the code as it is or,
-// where only one code matches it in upper case, in any case.
-func (st *sectionState) known(cell string, byName bool) (monitoring.SectionID, bool) {
+// known finds the sites a cell names (monitoring.SectionLookup): by name,
+// every registered site bearing it; by code, the code as it is or, where
+// only one code matches it in upper case, in any case.
+func (st *sectionState) known(cell string, byName bool) []monitoring.SectionID {
 	if byName {
-		if ids := st.names[cell]; len(ids) == 1 {
-			return ids[0], true
-		}
-		return "", false
+		return st.names[cell]
 	}
 	if _, ok := st.info[monitoring.SectionID(cell)]; ok {
-		return monitoring.SectionID(cell), true
+		return []monitoring.SectionID{monitoring.SectionID(cell)}
 	}
 	if ids := st.folds[strings.ToUpper(cell)]; len(ids) == 1 {
-		return ids[0], true
+		return ids
 	}
-	return "", false
+	return nil
 }
 
 // add records a registered site.
@@ -669,7 +666,7 @@ func rejectedLines(errs []monitoring.RowError) int {
 // ImportOptions.Rejects does: the header, then each bad line's cells and
 // its errors, read again from the file uploaded.
 func WriteRejects(w io.Writer, upload io.Reader, rejected []monitoring.RowError) error {
-	p, err := monitoring.ParseCSV(upload, func(cell string, _ bool) (monitoring.SectionID, bool) { return monitoring.SectionID(cell), true }, time.Now())
+	p, err := monitoring.ParseCSV(upload, func(cell string, _ bool) []monitoring.SectionID { return []monitoring.SectionID{monitoring.SectionID(cell)} }, time.Now())
 	if err != nil {
 		return err
 	}

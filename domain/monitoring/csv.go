@@ -108,9 +108,9 @@ func (e RowError) Error() string {
 	return fmt.Sprintf("line %d, column %s: %s", e.Line, e.Column, e.Reason)
 }
 
-// SectionLookup finds the registered section a cell names: by its code
-// (byName false), or by a name only one registered section bears.
-type SectionLookup func(cell string, byName bool) (SectionID, bool)
+// SectionLookup finds the registered sections a cell names: by its code
+// (byName false: one at most), or by its name (every section bearing it).
+type SectionLookup func(cell string, byName bool) []SectionID
 
 // Parsed is an upload read and checked line by line.
 type Parsed struct {
@@ -406,6 +406,14 @@ func ParseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time (2019-03-01 08:00 or 2019/3/1 8:00, Shanxi time, or RFC 3339)", s)
 }
 
+func sectionIDs(ids []SectionID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
+
 // decimalRE is a plain decimal number: ParseFloat alone would also take
 // hex floats, "Inf" and underscores.
 var decimalRE = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
@@ -420,29 +428,45 @@ func parseRow(line int, rec, header []string, c columns, values *valueColumns, k
 		errs = append(errs, RowError{Line: line, Column: strings.TrimSpace(header[col]), Reason: fmt.Sprintf(format, args...)})
 	}
 	row := Row{Line: line}
-	// The section by its code, or by its name; with both, they must agree.
-	var named SectionID
+	// The section by its code, or by a name only one section bears; with
+	// both, the name must be the code's section's (a name two sections
+	// bear is then no obstacle).
+	var named []SectionID
+	nameCell := ""
 	if c.name >= 0 {
-		if cell := strings.TrimSpace(rec[c.name]); cell == "" {
+		if nameCell = strings.TrimSpace(rec[c.name]); nameCell == "" {
 			bad(c.name, "missing")
-		} else if id, ok := known(cell, true); ok {
-			named, row.Section = id, id
 		} else {
-			row.Section = SectionID(cell)
-			bad(c.name, "unknown section %q: not the name of a registered section, or the name of more than one", cell)
+			named = known(nameCell, true)
 		}
 	}
+	var coded SectionID
 	if c.section >= 0 {
 		if cell := strings.TrimSpace(rec[c.section]); cell == "" {
 			bad(c.section, "missing")
-		} else if id, ok := known(cell, false); !ok {
+		} else if ids := known(cell, false); len(ids) != 1 {
 			row.Section = SectionID(cell)
 			bad(c.section, "unknown section %q: not the code of a registered section", cell)
-		} else if named != "" && named != id {
-			bad(c.name, "%q is the name of %s, not of %s", rec[c.name], named, id)
 		} else {
-			row.Section = id
+			coded, row.Section = ids[0], ids[0]
 		}
+	}
+	switch {
+	case nameCell == "":
+	case coded != "" && !slices.Contains(named, coded) && len(named) > 0:
+		bad(c.name, "%q is the name of %s, not of %s", nameCell, strings.Join(sectionIDs(named), ", "), coded)
+	case coded != "" && len(named) == 0:
+		bad(c.name, "unknown section %q: not the name of a registered section", nameCell)
+	case coded != "":
+	case c.section >= 0: // the code is missing or unknown, said above
+	case len(named) == 1:
+		row.Section = named[0]
+	case len(named) == 0:
+		row.Section = SectionID(nameCell)
+		bad(c.name, "unknown section %q: not the name of a registered section", nameCell)
+	default:
+		row.Section = SectionID(nameCell)
+		bad(c.name, "%q is the name of %d sections (%s): give the section's code (断面编码)", nameCell, len(named), strings.Join(sectionIDs(named), ", "))
 	}
 	for col := range c.ignored {
 		if strings.TrimSpace(header[col]) == "" && strings.TrimSpace(rec[col]) != "" {

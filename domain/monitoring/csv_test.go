@@ -32,15 +32,18 @@ func TestUploadExample(t *testing.T) {
 	require.Equal(t, time.Date(2021, 3, 10, 1, 0, 0, 0, time.UTC), p.Rows[0].Full().At)
 }
 
-// testSections is a register of three sections; 张留庄 is one's name.
-func testSections(cell string, byName bool) (SectionID, bool) {
+// testSections is a register of three sections; 张留庄 is one's name, and
+// 汾河断面 the name of two.
+func testSections(cell string, byName bool) []SectionID {
 	switch {
 	case !byName && (cell == "Y-140800-01" || cell == "Y-140800-02" || cell == "H-140900-01"):
-		return SectionID(cell), true
+		return []SectionID{SectionID(cell)}
 	case byName && cell == "张留庄":
-		return "Y-140800-02", true
+		return []SectionID{"Y-140800-02"}
+	case byName && cell == "汾河断面":
+		return []SectionID{"Y-140800-01", "H-140900-01"}
 	}
-	return "", false
+	return nil
 }
 
 // Files as stations' spreadsheets save them are read as they mean, or
@@ -77,7 +80,12 @@ func TestStationExports(t *testing.T) {
 		{name: "Chinese headers, units and words", file: "断面编码,监测时间,来源,状态,氨氮(mg/L),溶解氧（mg/L）,pH(无量纲)\nY-140800-01,2019/3/1 8:00,自动,,0.5L,6.2,7.9\nY-140800-01,2019/3/1 12:00,自动,冰封,,,\n",
 			values: water.Values{water.NH3N: 0.5, water.DO: 6.2, water.PH: 7.9}, below: []water.Item{water.NH3N}, source: Auto},
 		{name: "a section's name", file: "断面名称,采样时间,来源,DO\n张留庄,2019-03-01 08:00,手工,6.2\n", section: "Y-140800-02", values: water.Values{water.DO: 6.2}},
-		{name: "a code in a name column", file: "断面名称,采样时间,来源,DO\nY-140800-02,2019-03-01 08:00,手工,6.2\n", err: `line 2, column 断面名称: unknown section "Y-140800-02": not the name of a registered section, or the name of more than one`},
+		{name: "a code in a name column", file: "断面名称,采样时间,来源,DO\nY-140800-02,2019-03-01 08:00,手工,6.2\n", err: `line 2, column 断面名称: unknown section "Y-140800-02": not the name of a registered section`},
+		{name: "a name two sections bear, with the code of one", file: "断面编码,断面名称,采样时间,来源,DO\nH-140900-01,汾河断面,2019-03-01 08:00,手工,6.2\n", section: "H-140900-01", values: water.Values{water.DO: 6.2}},
+		{name: "a name two sections bear, alone", file: "断面名称,采样时间,来源,DO\n汾河断面,2019-03-01 08:00,手工,6.2\n",
+			err: `line 2, column 断面名称: "汾河断面" is the name of 2 sections (Y-140800-01, H-140900-01): give the section's code (断面编码)`},
+		{name: "a code and another section's name", file: "断面编码,断面名称,采样时间,来源,DO\nY-140800-01,张留庄,2019-03-01 08:00,手工,6.2\n",
+			err: `line 2, column 断面名称: "张留庄" is the name of Y-140800-02, not of Y-140800-01`},
 		{name: "parameters not assessed", file: "section,sampled_at,source,水温(℃),DO,电导率(μS/cm),浊度(NTU)\nY-140800-01,2019-03-01 08:00,auto,8.5,6.2,512,3.1\n",
 			values: water.Values{water.DO: 6.2}, source: Auto, ignored: []string{"水温(℃)", "电导率(μS/cm)", "浊度(NTU)"}},
 		{name: "a spreadsheet's empty columns and rows", file: "section,sampled_at,source,DO,,\n,,,,,\nY-140800-01,2019-03-01 08:00,manual,6.2,,,\n", values: water.Values{water.DO: 6.2}},
