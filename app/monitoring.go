@@ -666,7 +666,9 @@ func rejectedLines(errs []monitoring.RowError) int {
 // ImportOptions.Rejects does: the header, then each bad line's cells and
 // its errors, read again from the file uploaded.
 func WriteRejects(w io.Writer, upload io.Reader, rejected []monitoring.RowError) error {
-	p, err := monitoring.ParseCSV(upload, func(cell string, _ bool) []monitoring.SectionID { return []monitoring.SectionID{monitoring.SectionID(cell)} }, time.Now())
+	p, err := monitoring.ParseCSV(upload, func(cell string, _ bool) []monitoring.SectionID {
+		return []monitoring.SectionID{monitoring.SectionID(cell)}
+	}, time.Now())
 	if err != nil {
 		return err
 	}
