@@ -124,7 +124,11 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 		c.keep(e)
 		return nil
 	})
-	if err == nil && marks.more > 0 {
+	if err == nil && marks.more > 0 && moving(ctx, src, end) {
+		// An append the source was storing when the copy began: the next
+		// copy takes it, whole.
+		c.group, c.expect = nil, nil
+	} else if err == nil && marks.more > 0 {
 		// Its last append was cut short: the end of the log was lost.
 		held := ""
 		if len(c.group) > 0 {

@@ -410,3 +410,54 @@ func TestVerifyWhileAppending(t *testing.T) {
 	close(stop)
 	<-done
 }
+
+// Verify and Copy while atomic appends of many events are being stored: a
+// server's last position can fall inside one still in flight, which is
+// not a log cut short (both reported it so, now and then).
+func TestVerifyAndCopyWhileBatchesAreStored(t *testing.T) {
+	if testing.Short() {
+		t.Skip("appends batches for a few seconds; skipped with -short")
+	}
+	ctx := context.Background()
+	s := openStore(t, t.TempDir(), storetest.Registry(), nil).(*jetstream.Store)
+	defer s.Close()
+	batch := func(round int) []events.Change {
+		var out []events.Change
+		for k := range 4 {
+			drafts := make([]events.Draft, 100)
+			for j := range drafts {
+				drafts[j] = events.Draft{OccurredAt: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC), Actor: domain.Actor{ID: "station-9", Role: domain.Station}, Data: storetest.Noted{Text: "b", N: round}}
+			}
+			out = append(out, events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: events.AggregateID(fmt.Sprintf("B%d", k))}, Expect: events.Any, Events: drafts})
+		}
+		return out
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := s.Append(ctx, batch(i)...); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for i := range 24 {
+		rep, err := s.Verify(ctx)
+		require.NoError(t, err)
+		require.True(t, rep.OK(), "walk %d: %v", i, rep.Problems)
+		if i%6 == 0 {
+			dst := openStore(t, t.TempDir(), storetest.Registry(), nil).(*jetstream.Store)
+			_, err := dst.Copy(ctx, s.Backend(), nil)
+			require.NoError(t, err, "copy %d", i)
+			require.NoError(t, dst.Close())
+		}
+	}
+	close(stop)
+	<-done
+}
