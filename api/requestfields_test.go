@@ -42,6 +42,8 @@ func TestGroundwaterGradeOnce(t *testing.T) {
 	require.Equal(t, before, f.last())
 	code, b = f.do("POST", "/api/groundwater/140800/GW-H/grades", domain.Admin, `{"year":2019,"grade":4}`, "application/json")
 	require.Equal(t, 201, code, "a correction: %s", b)
+	code, b = f.do("POST", "/api/groundwater/140800/GW-H/grades", domain.Admin, `{"year":2019,"grade":3}`, "application/json")
+	require.Equal(t, 201, code, "the earlier grade given back corrects the mistaken one: %s", b)
 	code, b = f.do("POST", "/api/groundwater/140800/GW-H/grades", domain.Admin, `{"grade":4}`, "application/json")
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), `"field":"year"`)

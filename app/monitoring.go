@@ -99,11 +99,16 @@ func Record(ctx context.Context, s events.Store, actor domain.Actor, at time.Tim
 		return events.Event{}, domain.Errorf("record", domain.NotFound, "aggregate", "%s is not registered", agg)
 	}
 	if g, ok := data.(monitoring.GroundwaterGraded); ok {
-		// The same grade again (a retried request) is not a second grading.
-		for _, e := range evs {
-			if prev, ok := e.Data.(monitoring.GroundwaterGraded); ok && prev == g {
-				return events.Event{}, domain.Errorf("groundwater_point.graded", domain.Conflict, "grade", "%s was graded %d for %d already (position %d); a different grade corrects it", agg.ID, g.Grade, g.Year, e.Position)
+		// The year's grade as it stands again (a retried request) is not a
+		// second grading; an earlier grade given back corrects a later one.
+		var current *events.Event
+		for i, e := range evs {
+			if prev, ok := e.Data.(monitoring.GroundwaterGraded); ok && prev.Year == g.Year {
+				current = &evs[i]
 			}
+		}
+		if current != nil && current.Data.(monitoring.GroundwaterGraded) == g {
+			return events.Event{}, domain.Errorf("groundwater_point.graded", domain.Conflict, "grade", "%s is graded %d for %d already (position %d); a different grade corrects it", agg.ID, g.Grade, g.Year, current.Position)
 		}
 	}
 	out, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(evs[len(evs)-1].Version),

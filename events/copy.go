@@ -99,7 +99,13 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 	var marks appendMarks
 	var prev uint64
 	w := walk{side: "from", chains: chains, marks: &marks, prev: &prev}
-	err = w.scan(ctx, src, Query{To: end}, func(r Record, e *Event, open appendMarks) error {
+	scan := func(fn func(Record, *Event, appendMarks) error) error {
+		if end == 0 {
+			return nil // To: 0 would read to the end, whatever was stored since
+		}
+		return w.scan(ctx, src, Query{To: end}, fn)
+	}
+	err = scan(func(r Record, e *Event, open appendMarks) error {
 		rep.Checked++
 		if r.Position > held {
 			if r.Position == held+1 && open.more > 0 {
@@ -175,8 +181,18 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 // checkBeyond checks the target's events after the source's end, from
 // after through to, on chains and marks as the source's events left them.
 func (l *Log) checkBeyond(ctx context.Context, chains *Chains, marks appendMarks, after, to uint64) error {
-	w := walk{side: "to", chains: chains, marks: &marks, prev: &after, what: "the target's event after the source's end does not hold: "}
-	return w.scan(ctx, l.backend, Query{From: after + 1, To: to}, func(Record, *Event, appendMarks) error { return nil })
+	prev := after
+	w := walk{side: "to", chains: chains, marks: &marks, prev: &prev, what: "the target's event after the source's end does not hold: "}
+	if err := w.scan(ctx, l.backend, Query{From: after + 1, To: to}, func(Record, *Event, appendMarks) error { return nil }); err != nil {
+		return err
+	}
+	switch {
+	case prev != to:
+		return domain.Errorf("", domain.Corrupt, "to", "position %d: event missing from the target", prev+1)
+	case marks.more > 0:
+		return domain.Errorf("", domain.Corrupt, "to", "%s", endsInsideAppend("the target's log", marks.first, prev, marks.more))
+	}
+	return nil
 }
 
 // walk reads one side of a copy checking each event as Verify does — no

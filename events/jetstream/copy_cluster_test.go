@@ -270,3 +270,18 @@ func openEmbedded(t *testing.T) *jetstream.Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+// A backup's events past an empty source's end are checked whole before a
+// copy says anything of them: one that ends inside an atomic append is
+// refused as such, not offered for a restore.
+func TestCopyChecksTheTargetsTailWhole(t *testing.T) {
+	ctx := context.Background()
+	whole, _, _ := appendsLog(t, func() *jetstream.Store { return openEmbedded(t) })
+	cut, empty := openEmbedded(t), openEmbedded(t)
+	republish(t, whole, cut, 1)
+	_, err := cut.Copy(ctx, empty.Backend(), nil)
+	require.Equal(t, domain.Corrupt, domain.KindOf(err), "%v", err)
+	require.Equal(t, "to", domain.FieldOf(err))
+	require.Contains(t, err.Error(), "the target's log ends inside an atomic append")
+	require.NotContains(t, err.Error(), "restore")
+}
