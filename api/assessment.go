@@ -166,8 +166,8 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 
 // ConsequenceRequest is a consequence as a request gives it
 // (assessment.ConsequenceImposed), its dates as plain dates (2021-03-01:
-// the start of that day in Shanxi) or RFC 3339 times, as ?date= and a
-// card's deadline are.
+// the start of that day in Shanxi; ?date= reads a date as the end of
+// its day) or RFC 3339 times.
 type ConsequenceRequest struct {
 	Year      int                    `json:"year"`
 	Kind      assessment.Consequence `json:"kind"`

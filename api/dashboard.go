@@ -37,14 +37,14 @@ var pages = map[string]*template.Template{}
 
 func init() {
 	funcs := template.FuncMap{
-		"verdict": func(l Lang, has, met bool) template.HTML {
-			switch {
-			case !has:
-				return template.HTML(`<span class="none">—</span>`)
-			case met:
-				return template.HTML(`<span class="met">` + template.HTMLEscapeString(l.T("met")) + `</span>`)
+		"verdict": verdictHTML,
+		// A basin's share against the plan's table: "—" without a target,
+		// 无法判定 when none of its sections had data enough for a class.
+		"basinVerdict": func(l Lang, b quality.BasinYear, met bool) template.HTML {
+			if b.HasTarget && !b.Determined {
+				return template.HTML(`<span class="none">` + template.HTMLEscapeString(l.T("undetermined")) + `</span>`)
 			}
-			return template.HTML(`<span class="missed">` + template.HTMLEscapeString(l.T("missed")) + `</span>`)
+			return verdictHTML(l, b.HasTarget, met)
 		},
 		"cst":   cstText,
 		"grade": func(l Lang, g assessment.Grade) string { return gradeText(l, g) },
@@ -504,11 +504,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			if err != nil {
 				return "", nil, err
 			}
-			// By the date imposed (as recorded, for one date): one entered
-			// late still comes in its place.
-			imposed := slices.Clone(all[c])
-			slices.SortStableFunc(imposed, func(a, b app.Consequence) int { return a.ImposedAt.Compare(b.ImposedAt) })
-			for _, cq := range imposed {
+			for _, cq := range all[c] { // by the date imposed
 				sc.Consequences = append(sc.Consequences, consequenceText(l, cq))
 			}
 		}
@@ -815,4 +811,15 @@ func consequenceText(l Lang, c app.Consequence) string {
 		text += l.one(" · 期限 ", " · deadline ") + day(c.Deadline)
 	}
 	return text
+}
+
+// verdictHTML is a target's verdict: "—" without one, met or missed.
+func verdictHTML(l Lang, has, met bool) template.HTML {
+	switch {
+	case !has:
+		return template.HTML(`<span class="none">—</span>`)
+	case met:
+		return template.HTML(`<span class="met">` + template.HTMLEscapeString(l.T("met")) + `</span>`)
+	}
+	return template.HTML(`<span class="missed">` + template.HTMLEscapeString(l.T("missed")) + `</span>`)
 }

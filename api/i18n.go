@@ -154,6 +154,7 @@ var messages = map[string][2]string{
 	"provisional":          {"年度尚未结束：结果为临时计算，仍会变化", "The year has not ended: the figures are provisional and will change"},
 	"today_differs":        {"按今日所知", "As known today"},
 	"consequences":         {"不合格后果", "Consequences of failing"},
+	"undetermined":         {"无法判定", "cannot be judged"},
 	"published_incomplete": {"本年度结果系在数据不全的情况下公布：", "Published knowingly without complete data: "},
 	"not_published":        {"尚未公布：按今日所知计算", "Not published: as the ledger stands today"},
 	"tasks":                {"重点任务", "Key tasks"},

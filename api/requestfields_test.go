@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -123,4 +125,22 @@ func TestConsequenceDatesAsPlainDates(t *testing.T) {
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), `"field":"to"`)
 	require.Contains(t, string(b), "is neither a date (2021-03-01) nor an RFC 3339 time")
+}
+
+// The overview's basin table says a target cannot be judged when none of
+// the basin's sections had data enough for a class, as ledger quality does
+// (BasinYear.Determined), rather than calling it missed.
+func TestOverviewSaysWhatCannotBeJudged(t *testing.T) {
+	f := setup(t)
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 6; m++ { // half a year: no section classed
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,6.0,0.9\n", m)
+	}
+	code, b := f.do("POST", "/api/samples/import", domain.Admin, csv.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, page := f.page(domain.Auditor, "/?lang=en")
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, `<span class="none">cannot be judged</span>`)
+	require.NotContains(t, page, `<span class="missed">`)
 }

@@ -432,8 +432,8 @@ type Consequence struct {
 	RecordedBy domain.Actor  `json:"recorded_by"`
 }
 
-// Consequences lists the consequences imposed for a year, by city, in the
-// order they were recorded.
+// Consequences lists the consequences imposed for a year, by city, by the
+// date imposed (in the order recorded, for one date).
 func Consequences(ctx context.Context, s events.Store, year int) (map[domain.CityID][]Consequence, error) {
 	out := map[domain.CityID][]Consequence{}
 	err := s.Read(ctx, events.Query{Types: []events.AggregateType{AssessmentType}, Names: []events.Name{ConsequenceImposed}}, func(e events.Event) error {

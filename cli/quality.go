@@ -293,9 +293,13 @@ func printBasins(w io.Writer, rows []quality.BasinYear) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "年份\t流域\t断面\tⅠ～Ⅲ类\t比例\t表1目标\t\t劣Ⅴ类\t比例\t表2目标\t\t数据不足")
 	for _, r := range rows {
+		least, worst := r.Target.AtLeastIII.String(), r.Target.WorseThanV.String()
+		if !r.HasTarget {
+			least, worst = "—", "—"
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\n", r.Year, basinName(r.Basin), r.Sections,
-			r.AtLeastIII, r.ShareIII, r.Target.AtLeastIII, basinVerdict(r, r.MetIII),
-			r.WorseThanV, r.ShareWorse, r.Target.WorseThanV, basinVerdict(r, r.MetWorse), r.Insufficient)
+			r.AtLeastIII, r.ShareIII, least, basinVerdict(r, r.MetIII),
+			r.WorseThanV, r.ShareWorse, worst, basinVerdict(r, r.MetWorse), r.Insufficient)
 	}
 	tw.Flush()
 }

@@ -1,6 +1,7 @@
 package enforcement_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -779,8 +780,10 @@ func TestEnterpriseClosure(t *testing.T) {
 
 	// An inspection made while it operated, its report entered after the
 	// closure: recorded, and in its quarter's strip; the closure day too.
-	w.must(w.inspect(on(2019, 8, 12), "I-late", "", false))
 	w.must(w.inspect(time.Date(2019, 8, 20, 23, 59, 59, 0, domain.CST), "I-closing-day", "", false))
+	w.must(w.inspect(on(2019, 8, 12), "I-late", "", false))
+	require.True(t, slices.IsSortedFunc(w.e.Inspections, func(a, b enforcement.Inspection) int { return a.At.Compare(b.At) }),
+		"in date order, the one entered late in its place")
 	in, ok := w.e.Inspection("I-late")
 	require.True(t, ok)
 	require.Equal(t, on(2019, 8, 12), in.At)

@@ -170,7 +170,14 @@ func (e *Enterprise) Apply(at time.Time, data any) {
 	case EnterpriseRegistered:
 		e.ID, e.Info, e.Registered = d.ID(), d, at
 	case Inspected:
-		e.Inspections = append(e.Inspections, Inspection{Inspected: d, At: at})
+		// In date order, one entered late in its place.
+		i, _ := slices.BinarySearchFunc(e.Inspections, at, func(in Inspection, t time.Time) int {
+			if in.At.After(t) {
+				return 1
+			}
+			return -1
+		})
+		e.Inspections = slices.Insert(e.Inspections, i, Inspection{Inspected: d, At: at})
 	case YellowCardIssued:
 		c := Card{Color: Yellow, DocumentNo: d.DocumentNo, Authority: d.Authority, Issued: at, Measure: d.Measure,
 			Deadline: d.Deadline, Inspection: d.Inspection, Status: InForce}

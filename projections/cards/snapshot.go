@@ -13,7 +13,7 @@ var _ projections.Snapshotter = (*Model)(nil)
 // the version whenever the model's state or Apply changes.
 const (
 	SnapshotName    = "cards"
-	SnapshotVersion = 2 // 2: enterprise closures
+	SnapshotVersion = 3 // 2: enterprise closures; 3: an enterprise's inspections in date order
 )
 
 var payloads = projections.NewPayloadTypes(enforcement.CardListPublished{}, enforcement.EnterpriseRegistered{},
