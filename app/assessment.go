@@ -274,6 +274,9 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 				verdict = "met"
 			}
 			outcome = fmt.Sprintf("class %s, target %s: %s", sy.Class, sy.Target, verdict)
+			if sy.Target == 0 {
+				outcome = fmt.Sprintf("class %s, no target for the year: counted as missed", sy.Class)
+			}
 		}
 		ev := assessment.Evidence{Part: "sections", Subject: string(sy.Section), Outcome: outcome, Positions: []uint64{}}
 		for _, e := range sy.Evidence {

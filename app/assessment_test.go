@@ -712,3 +712,34 @@ func TestOverdueTasksCountUntilDone(t *testing.T) {
 	require.Positive(t, carried, "the plan's 2015 deadlines, carried into 2016")
 	require.Less(t, carried, due2016)
 }
+
+// A section classed in a year it has no target for counts as missed, and
+// its evidence says why (it read "class II, target : missed").
+func TestSectionWithoutATargetForTheYear(t *testing.T) {
+	ctx := context.Background()
+	s, clock := province(t)
+	var csv bytes.Buffer
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "S140100-0,2021-%02d-10 09:00,manual,7.0,0.4\nS140200-0,2021-%02d-10 09:00,manual,7.0,0.4\n", m, m)
+	}
+	clock.Set(date(2022, 1, 15))
+	_, err := app.ImportSamples(ctx, s, station, &csv, app.ImportOptions{File: "2021.csv", Now: clock.Now()})
+	require.NoError(t, err)
+	// Datong's section has a 2021 target; Taiyuan's has none.
+	_, err = app.SetSectionTarget(ctx, s, admin, clock.Now(), app.SectionAggregate("140200", "S140200-0"),
+		monitoring.SectionTargetSet{Year: 2021, Class: water.ClassIII, Reason: "晋环发〔2021〕5号"})
+	require.NoError(t, err)
+	comp, err := app.Compute(ctx, s, 2021, app.Basis{}, nil)
+	require.NoError(t, err)
+	var outcome string
+	for _, ev := range result(comp, "140100").Inputs.Evidence {
+		if ev.Subject == "S140100-0" {
+			outcome = ev.Outcome
+		}
+	}
+	require.Equal(t, "class II, no target for the year: counted as missed", outcome)
+	zh, ok := assessment.OutcomeZh(outcome)
+	require.True(t, ok)
+	require.Equal(t, "Ⅱ类，本年度无目标，按未达标计", zh)
+}

@@ -41,6 +41,9 @@ var outcomeForms = []struct {
 		}
 		return s + "，" + metZh(m[4])
 	}},
+	{regexp.MustCompile(`^class (\S+), no target for the year: counted as missed$`), func(m []string) string {
+		return classZh(m[1]) + "，本年度无目标，按未达标计"
+	}},
 	{regexp.MustCompile(`^too few months sampled \((\d+) samples? in (\d+) months?\)(; its samples are worse than class V: counted as worse than V)?(: missed)?$`), func(m []string) string {
 		s := "监测月份不足（" + m[2] + " 个月共 " + m[1] + " 个样品），不足以评价类别"
 		if m[3] != "" {

@@ -13,6 +13,7 @@ func TestOutcomeZh(t *testing.T) {
 		"class V, target V: met":                                 "Ⅴ类，目标Ⅴ类，达标",
 		"class 劣V, target V: missed":                             "劣Ⅴ类，目标Ⅴ类，未达标",
 		"class IV, target III: not met":                          "Ⅳ类，目标Ⅲ类，未达标",
+		"class III, no target for the year: counted as missed":   "Ⅲ类，本年度无目标，按未达标计",
 		"class II, target III and III or better: met":            "Ⅱ类，目标Ⅲ类且不劣于Ⅲ类，达标",
 		"class IV, target IV and III or better: missed":          "Ⅳ类，目标Ⅳ类且不劣于Ⅲ类，未达标",
 		"too few months sampled (7 samples in 6 months)":         "监测月份不足（6 个月共 7 个样品），不足以评价类别",
