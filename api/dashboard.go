@@ -364,10 +364,15 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		}
 	})
 	var methodNote, gapNote string
-	if p != nil {
+	switch {
+	case p != nil:
 		zh, en := p.MethodNote()
 		methodNote = l.one(zh, en)
-		gapNote = gapsText(l, p.Incomplete)
+		gapNote = gapsText(l, "published_incomplete", p.Incomplete)
+	case today != nil:
+		// Not published: the ranking as computed today, with the cities
+		// whose results are partly made of missing data said.
+		gapNote = gapsText(l, "computed_incomplete", assessment.Gaps(today.Results))
 	}
 	return l.T("cities"), struct {
 		Year        int
@@ -377,7 +382,7 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		Nothing     bool // nothing to assess: no ranking, rather than every city failed
 		Document    string
 		MethodNote  string
-		GapNote     string // published knowingly without some cities' data: which, and what they lacked
+		GapNote     string // cities lacking data (published knowingly so, or as computed today): which, and what they lacked
 		Rows        []row
 		Quarters    []quarterRow
 	}{year, years, p != nil, p == nil && today != nil && today.Provisional, p == nil && nothing, document, methodNote, gapNote, rows, quarters}, nil
@@ -385,7 +390,7 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 
 // gapsText says what cities lacked when their year was published knowingly
 // incomplete; "" if nothing.
-func gapsText(l Lang, gaps []assessment.DataGap) string {
+func gapsText(l Lang, lead string, gaps []assessment.DataGap) string {
 	if len(gaps) == 0 {
 		return ""
 	}
@@ -393,7 +398,7 @@ func gapsText(l Lang, gaps []assessment.DataGap) string {
 	for i, g := range gaps {
 		texts[i] = l.one(g.Text())
 	}
-	return l.T("published_incomplete") + strings.Join(texts, l.Semicolon())
+	return l.T(lead) + strings.Join(texts, l.Semicolon())
 }
 
 func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
@@ -494,7 +499,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			sc.Published = p.Document
 			for _, g := range p.Incomplete {
 				if g.City == c {
-					sc.Gap = gapsText(l, []assessment.DataGap{g})
+					sc.Gap = gapsText(l, "published_incomplete", []assessment.DataGap{g})
 				}
 			}
 			if now != nil {

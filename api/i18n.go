@@ -155,6 +155,7 @@ var messages = map[string][2]string{
 	"today_differs":        {"按今日所知", "As known today"},
 	"consequences":         {"不合格后果", "Consequences of failing"},
 	"undetermined":         {"无法判定", "cannot be judged"},
+	"computed_incomplete":  {"以下城市数据不全，其结果部分由缺失数据构成：", "These cities lack data, and their results are partly made of missing data: "},
 	"published_incomplete": {"本年度结果系在数据不全的情况下公布：", "Published knowingly without complete data: "},
 	"not_published":        {"尚未公布：按今日所知计算", "Not published: as the ledger stands today"},
 	"tasks":                {"重点任务", "Key tasks"},

@@ -92,6 +92,25 @@ func TestIncompletePublicationIsShown(t *testing.T) {
 	require.NotContains(t, page, `published-incomplete`, "Yuncheng had its data")
 }
 
+// A year not published yet ranks the cities as computed today, and says
+// which of them lack data (their results are partly made of missing data).
+func TestUnpublishedRankingSaysWhoLacksData(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
+	require.Equal(t, 201, code, string(b))
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,6.0,0.9\n", m)
+	}
+	code, b = f.do("POST", "/api/samples/import", domain.Admin, csv.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, page := f.page(domain.Auditor, "/cities?year=2019")
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, `id="published-incomplete">以下城市数据不全，其结果部分由缺失数据构成：太原（无登记断面）；`)
+	require.Contains(t, page, "忻州（其断面无足够数据定类）", "HH-NZ has no 2019 data")
+}
+
 // A token's cities are a list: null, like [], is refused (either would make
 // a province-wide token by mistake); the same city named twice is one.
 // A permit number's letters are capitals: one permit, one spelling.

@@ -66,7 +66,11 @@ func (g DataGap) Text() (zh, en string) {
 		zs, es = append(zs, "无登记断面"), append(es, "no section registered")
 	}
 	if g.Unclassed > 0 {
-		zs, es = append(zs, fmt.Sprintf("%d 个断面均无足够数据定类", g.Unclassed)), append(es, fmt.Sprintf("none of its %s with data enough for a class", domain.Count(g.Unclassed, "section")))
+		zh := fmt.Sprintf("%d 个断面均无足够数据定类", g.Unclassed)
+		if g.Unclassed == 1 {
+			zh = "其断面无足够数据定类"
+		}
+		zs, es = append(zs, zh), append(es, fmt.Sprintf("none of its %s with data enough for a class", domain.Count(g.Unclassed, "section")))
 	}
 	if g.Ungraded > 0 {
 		zs, es = append(zs, fmt.Sprintf("%d 个地下水点位未评级", g.Ungraded)), append(es, fmt.Sprintf("%s not graded", domain.Count(g.Ungraded, "groundwater point")))
