@@ -395,6 +395,11 @@ func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if t.Nanosecond() != 0 {
+			// Samples are told apart by their time: 09:00:00.5 and
+			// 09:00:00.7 would be two samples of one reading.
+			return time.Time{}, fmt.Errorf("%q has a fraction of a second: a sample's time is given to the second", s)
+		}
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05",

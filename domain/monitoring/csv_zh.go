@@ -29,6 +29,7 @@ var reasonsZh = []struct {
 	{regexp.MustCompile(`^(.+) is before 2010$`), "$1 早于 2010 年", nil},
 	{regexp.MustCompile(`^(.+) is in the future$`), "$1 晚于当前时间", nil},
 	{regexp.MustCompile(`^(".*") is not a time .*$`), "$1 不是时间（如 2019-03-01 08:00 或 2019/3/1 8:00，山西时间；或 RFC 3339）", nil},
+	{regexp.MustCompile(`^(".*") has a fraction of a second: .*$`), "$1 含不足一秒的部分：样品时间精确到秒", nil},
 	{regexp.MustCompile(`^(".*") is the name of (.+), not of (.+)$`), "$1 是 $2 的名称，不是 $3 的", nil},
 	{regexp.MustCompile(`^unknown section (".*"): not the name of .*$`), "未登记的断面 $1：不是已登记断面的名称", nil},
 	{regexp.MustCompile(`^(".*") is the name of (\d+) sections \((.+)\): give the section's code \(断面编码\)$`), "$1 是 $2 个断面的名称（$3）：请填写断面编码", nil},
