@@ -58,7 +58,7 @@ func (d *DateOrTime) UnmarshalJSON(b []byte) error {
 	}
 	t, err := domain.ParseDay(s)
 	if err != nil {
-		return &dateOrTimeError{value: s}
+		return &dateOrTimeError{value: s, day: err}
 	}
 	*d = DateOrTime(t)
 	return nil
@@ -76,9 +76,15 @@ func (d *DateOrTime) time() *time.Time {
 }
 
 // dateOrTimeError is a value that is neither a date nor an RFC 3339 time.
-type dateOrTimeError struct{ value string }
+type dateOrTimeError struct {
+	value string
+	day   error // why it is not a date, as domain.ParseDay says
+}
 
 func (e *dateOrTimeError) Error() string {
+	if e.day != nil && strings.Contains(e.day.Error(), "not a day of the calendar") {
+		return e.day.Error()
+	}
 	return fmt.Sprintf("%q is neither a date (2021-03-01) nor an RFC 3339 time (2021-03-01T08:00:00+08:00)", e.value)
 }
 

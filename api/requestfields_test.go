@@ -144,6 +144,11 @@ func TestConsequenceDatesAsPlainDates(t *testing.T) {
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), `"field":"to"`)
 	require.Contains(t, string(b), "is neither a date (2021-03-01) nor an RFC 3339 time")
+	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment,
+		`{"kind":"restriction","document":"运环函〔2020〕4号","authority":"省生态环境厅","area":"河津市","from":"2020-07-01","to":"2021-02-30"}`, "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"to"`)
+	require.Contains(t, string(b), "is not a day of the calendar")
 }
 
 // The overview's basin table says a target cannot be judged when none of

@@ -149,7 +149,7 @@ func notTheSource(ctx context.Context, to storeFlags, src, dst *jetstream.Store)
 	if a.Config.Name != b.Config.Name || !a.Created.Equal(b.Created) || a.Domain != b.Domain || ca.Name != cb.Name || ca.RaftGroup != cb.RaftGroup {
 		return nil
 	}
-	if ca.Name == "" && src.Conn().ConnectedServerId() != dst.Conn().ConnectedServerId() {
+	if a, b := src.Conn().ConnectedServerId(), dst.Conn().ConnectedServerId(); ca.Name == "" && a != "" && b != "" && a != b {
 		// Two standalone servers, one started on a file-level copy of the
 		// other's store (cp -a, a volume snapshot): the stream's name and
 		// creation time are the same, the servers are not.

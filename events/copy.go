@@ -130,9 +130,10 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 		c.keep(e)
 		return nil
 	})
-	if err == nil && marks.more > 0 && moving(ctx, src, end) {
-		// An append the source was storing when the copy began: the next
-		// copy takes it, whole.
+	if err == nil && marks.more > 0 && marks.first > held && goesOn(ctx, src, end, marks.more) {
+		// An append the source was storing when the copy began (none of it
+		// in the target): the next copy takes it, whole.
+		rep.Checked -= len(c.group)
 		c.group, c.expect = nil, nil
 	} else if err == nil && marks.more > 0 {
 		// Its last append was cut short: the end of the log was lost.
@@ -155,8 +156,12 @@ func (l *Log) Copy(ctx context.Context, src Backend, progress func(CopyReport)) 
 			if more-end == 1 {
 				them = "it"
 			}
-			err = domain.Errorf("", domain.Corrupt, "from", "the source's log ends at position %d, and the target, the same up to there, holds %s after it, each checked: either the source has lost its last %s (removed from its end?), or something else wrote to the target; if the source lost %s, restore %s from the target",
-				end, Positions(end+1, more), lost, them, them)
+			ends := fmt.Sprintf("the source's log ends at position %d, and the target, the same up to there,", end)
+			if end == 0 {
+				ends = "the source's log is empty, and the target"
+			}
+			err = domain.Errorf("", domain.Corrupt, "from", "%s holds %s after it, each checked: either the source has lost its last %s (removed from its end?), or something else wrote to the target; if the source lost %s, restore %s from the target",
+				ends, Positions(end+1, more), lost, them, them)
 		}
 	}
 	if err != nil && domain.FieldOf(err) == "" {

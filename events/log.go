@@ -750,7 +750,7 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	for p := prevPos + 1; p <= end; p++ {
 		problem(Problem{Position: p, Reason: "event missing from the log: the store lost or dropped it"})
 	}
-	if marks.more > 0 && last != nil && end == prevPos && !moving(ctx, l.backend, end) {
+	if marks.more > 0 && last != nil && end == prevPos && !goesOn(ctx, l.backend, end, marks.more) {
 		// The hash chains cannot show that the log lost its end; an
 		// atomic append cut short can.
 		problem(Problem{Position: prevPos, EventID: last.ID, Aggregate: last.Aggregate, Reason: endsInsideAppend("the log", marks.first, prevPos, marks.more)})
@@ -758,14 +758,33 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// moving reports whether a log's end has moved past end since it was read:
-// a server's account of its last position can fall inside an atomic append
-// it is still storing (nats-server's stream info may show part of a batch
-// in flight), and a walk that stops there has not found the end of the
-// log cut short.
-func moving(ctx context.Context, b Backend, end uint64) bool {
-	now, err := b.LastPosition(ctx)
-	return err == nil && now > end
+// goesOn reports whether the atomic append open at end, with more of its
+// events to come, goes on in the log after all: a server's account of its
+// last position can fall inside an append it is still storing
+// (nats-server's stream info may show part of a batch in flight), and a
+// walk that stops there has not found the log cut short. It looks at
+// position end+1 for a little while (the rest of such an append lands
+// within milliseconds) and asks that the event there be the append's next.
+func goesOn(ctx context.Context, b Backend, end uint64, more int) bool {
+	for try := 0; try < 10; try++ {
+		found, next := false, 0
+		err := b.Scan(ctx, Query{From: end + 1, To: end + 1}, false, func(r Record) error {
+			r.Resolve()
+			if r.Event != nil && r.Position == end+1 {
+				found, next = true, r.Event.More
+			}
+			return nil
+		})
+		if err == nil && found {
+			return next == more-1
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return false
 }
 
 // Chains checks events, given in log order, against their aggregates'

@@ -104,7 +104,10 @@ func (g DataGap) Text() (zh, en string) {
 //	6: a groundwater point counts from the year of its registration, and in
 //	   a year it was not graded for it counts as very poor (it used to be
 //	   left out, and a city with no grades had the part's full points)
-const Method = 6
+//	7: a section classed in a year it has no target for says so in its
+//	   evidence ("class II, no target for the year: counted as missed", not
+//	   "class II, target : missed"); publications record their data gaps
+const Method = 7
 
 // MethodOf is the method a publication was computed with.
 func (p ResultsPublished) MethodOf() int { return max(p.Method, 1) }
