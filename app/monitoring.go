@@ -98,18 +98,8 @@ func Record(ctx context.Context, s events.Store, actor domain.Actor, at time.Tim
 	if len(evs) == 0 {
 		return events.Event{}, domain.Errorf("record", domain.NotFound, "aggregate", "%s is not registered", agg)
 	}
-	if g, ok := data.(monitoring.GroundwaterGraded); ok {
-		// The year's grade as it stands again (a retried request) is not a
-		// second grading; an earlier grade given back corrects a later one.
-		var current *events.Event
-		for i, e := range evs {
-			if prev, ok := e.Data.(monitoring.GroundwaterGraded); ok && prev.Year == g.Year {
-				current = &evs[i]
-			}
-		}
-		if current != nil && current.Data.(monitoring.GroundwaterGraded) == g {
-			return events.Event{}, domain.Errorf("groundwater_point.graded", domain.Conflict, "grade", "%s is graded %d for %d already (position %d); a different grade corrects it", agg.ID, g.Grade, g.Year, current.Position)
-		}
+	if err := repeats(agg, evs, data); err != nil {
+		return events.Event{}, err
 	}
 	out, err := s.Append(ctx, events.Change{Aggregate: agg, Expect: events.ExpectedVersion(evs[len(evs)-1].Version),
 		Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: data}}})
@@ -125,25 +115,43 @@ func SetSectionTarget(ctx context.Context, s events.Store, actor domain.Actor, a
 	if err := t.Validate(); err != nil {
 		return events.Event{}, err
 	}
-	evs, err := s.Load(ctx, agg)
-	if err != nil {
-		return events.Event{}, err
-	}
-	var current water.Class
-	for _, e := range evs {
-		switch d := e.Data.(type) {
-		case monitoring.SectionRegistered:
-			current = d.Targets[t.Year]
-		case monitoring.SectionTargetSet:
-			if d.Year == t.Year {
-				current = d.Class
+	return Record(ctx, s, actor, at, agg, t)
+}
+
+// repeats refuses, on an entry holding evs, a record that only says again
+// what stands (a retried request): the year's grade of a groundwater point
+// as it is (an earlier grade given back corrects a later one), or a
+// section's target for a year as it is. The append then expects the
+// entry's version as read here, so two such requests at once store one.
+func repeats(agg events.Aggregate, evs []events.Event, data any) error {
+	switch d := data.(type) {
+	case monitoring.GroundwaterGraded:
+		var current *events.Event
+		for i, e := range evs {
+			if prev, ok := e.Data.(monitoring.GroundwaterGraded); ok && prev.Year == d.Year {
+				current = &evs[i]
 			}
 		}
+		if current != nil && current.Data.(monitoring.GroundwaterGraded) == d {
+			return domain.Errorf("groundwater_point.graded", domain.Conflict, "grade", "%s is graded %d for %d already (position %d); a different grade corrects it", agg.ID, d.Grade, d.Year, current.Position)
+		}
+	case monitoring.SectionTargetSet:
+		var current water.Class
+		for _, e := range evs {
+			switch prev := e.Data.(type) {
+			case monitoring.SectionRegistered:
+				current = prev.Targets[d.Year]
+			case monitoring.SectionTargetSet:
+				if prev.Year == d.Year {
+					current = prev.Class
+				}
+			}
+		}
+		if current == d.Class {
+			return domain.Errorf("section.target_set", domain.Conflict, "class", "%s's target for %d is %s already", agg.ID, d.Year, d.Class)
+		}
 	}
-	if current == t.Class {
-		return events.Event{}, domain.Errorf("section.target_set", domain.Conflict, "class", "%s's target for %d is %s already", agg.ID, t.Year, t.Class)
-	}
-	return Record(ctx, s, actor, at, agg, t)
+	return nil
 }
 
 // ImportOptions shape an upload.

@@ -143,11 +143,9 @@ func (f *storeFlags) settle() error {
 	if f.fs == nil {
 		return nil
 	}
-	given := map[string]bool{}
-	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	var named []string
 	for _, n := range []string{"data", "nats", "server"} {
-		if given[n] {
+		if f.given(n) {
 			named = append(named, "--"+n)
 		}
 	}
@@ -159,11 +157,11 @@ func (f *storeFlags) settle() error {
 		// Both in the environment and neither on the command line: which
 		// store was meant cannot be told (the URL used to win, silently).
 		return domain.Errorf("", domain.Invalid, "nats", "LEDGER_DATA and LEDGER_NATS are both set: give --data or --nats")
-	case given["data"]:
+	case f.given("data"):
 		f.url, f.server = "", ""
-	case given["nats"]:
+	case f.given("nats"):
 		f.server = ""
-	case given["server"]:
+	case f.given("server"):
 		f.url = ""
 	}
 	return nil

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -39,23 +38,17 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := sf.settle(); err != nil {
 		return err
 	}
-	if sf.server != "" {
+	if sf.given("server") {
 		// settle took --server over LEDGER_NATS: serve would quietly start
 		// the embedded store instead.
-		given := false
-		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "server" })
-		if given {
-			return domain.Errorf("serve", domain.Invalid, "server", "serve is a server: give --data DIR or --nats URL, not --server")
-		}
+		return domain.Errorf("serve", domain.Invalid, "server", "serve is a server: give --data DIR or --nats URL, not --server")
 	}
 	if *withDemo {
 		if sf.url != "" {
 			return fmt.Errorf("--demo creates a new embedded store; it cannot be used with --nats")
 		}
-		given := env.Getenv("LEDGER_DATA") != ""
-		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "data" })
 		dir := ""
-		if given {
+		if sf.envData || sf.given("data") {
 			dir = sf.data
 		}
 		dir, err := demoDir("serve", dir)

@@ -265,8 +265,7 @@ func TestAppendCutShortInsideTheLog(t *testing.T) {
 // closed when the test ends.
 func openEmbedded(t *testing.T) *jetstream.Store {
 	t.Helper()
-	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
-	require.NoError(t, err)
+	s := openStore(t, t.TempDir(), storetest.Registry(), nil).(*jetstream.Store)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
