@@ -301,16 +301,27 @@ func TestRoleActionMatrix(t *testing.T) {
 	require.Contains(t, string(b), `"field":"lang"`)
 }
 
-// A station uploads only for its own sections.
+// A station uploads only for its own sections: an upload naming another's
+// is refused whole (403, partial or not), every error of the file listed
+// by row as for any bad row, so that the clerk mends it at once.
 func TestStationUploadsOnlyItsOwnSections(t *testing.T) {
 	f := setup(t)
 	before := f.last()
-	code, b := f.do("POST", "/api/samples/import", domain.Station,
-		"section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\nHH-NZ,2019-05-01 09:00,manual,8.1\n", "text/csv")
-	require.Equal(t, http.StatusForbidden, code, string(b))
-	require.Contains(t, string(b), "HH-NZ (line 3)")
-	require.Equal(t, before, f.last(), "nothing stored")
-	code, b = f.do("POST", "/api/samples/import", domain.Station, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", "text/csv")
+	for _, path := range []string{"/api/samples/import", "/api/samples/import?partial=true"} {
+		code, b := f.do("POST", path, domain.Station,
+			"section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\nHH-NZ,2019-05-01 09:00,manual,8.1\nFH-HJDQ,2019-05-02 09:00,manual,-6\n", "text/csv")
+		require.Equal(t, http.StatusForbidden, code, string(b))
+		var e api.ErrorBody
+		require.NoError(t, json.Unmarshal(b, &e))
+		require.Equal(t, "forbidden", e.Error.Kind)
+		require.Equal(t, []monitoring.RowError{
+			{Line: 3, Column: "section", Reason: "HH-NZ is not one of this station's sections: an upload naming one is refused whole, partial or not",
+				ReasonZh: "HH-NZ 不是本站的断面：文件中有他站断面的行，整个文件不予存储（部分导入也不例外）"},
+			{Line: 4, Column: "DO", Reason: "-6 is negative", ReasonZh: "-6 为负数"},
+		}, e.Error.Rows, path)
+		require.Equal(t, before, f.last(), "nothing stored: %s", path)
+	}
+	code, b := f.do("POST", "/api/samples/import", domain.Station, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", "text/csv")
 	require.Equal(t, 200, code, string(b))
 }
 

@@ -161,7 +161,8 @@ type ImportOptions struct {
 	Rejects io.Writer // where the bad rows go as CSV with an "error" column (with Partial)
 	Now     time.Time // for "not in the future"; time.Now if zero
 	// Allowed, if set, names the sections the uploader may record samples
-	// for (a station's own); a row for any other section forbids the upload.
+	// for (a station's own); a row for any other section is an error of its
+	// line, and forbids the upload whole, Partial or not.
 	Allowed func(monitoring.SectionID) bool
 	// Index, if set, remembers what earlier uploads found stored, so this
 	// one reads only the events since (a server keeps one for all uploads).
@@ -263,9 +264,7 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 			return nil, err
 		}
 		res.Rows, res.Encoding, res.Ignored = parsed.LineCount(), parsed.Encoding, parsed.Ignored
-		if err := checkAllowed(parsed.Rows, opts.Allowed); err != nil {
-			return nil, err
-		}
+		foreign := refuseOthers(parsed, opts.Allowed)
 		if err := state.loadSamples(ctx, s, parsed.Rows); err != nil {
 			return nil, err
 		}
@@ -274,8 +273,13 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 			importChecked()
 		}
 		res.Rejected, res.RejectedRows = rejected, rejectedLines(rejected)
-		// Refused whole: without Partial, with an error in the header
-		// (without which no row reads), or with too many errors to list.
+		// Refused whole: with rows for sections not the uploader's (every
+		// error listed, as any row's), without Partial, with an error in
+		// the header (without which no row reads), or with too many errors
+		// to list.
+		if foreign > 0 {
+			return nil, domain.E(op, domain.Forbidden, "file", &ImportError{Errors: rejected, Omitted: parsed.Omitted})
+		}
 		if len(rejected) > 0 && (!opts.Partial || rejected[0].Line == 1 || parsed.Omitted > 0) {
 			return nil, domain.E(op, domain.Invalid, "file", &ImportError{Errors: rejected, Omitted: parsed.Omitted})
 		}
@@ -342,23 +346,19 @@ func readUpload(r io.Reader, size int64) ([]byte, error) {
 // size is allocated.
 const trustAfter = 1 << 20
 
-// checkAllowed forbids an upload with rows for sections not the uploader's.
-func checkAllowed(rows []monitoring.Row, allowed func(monitoring.SectionID) bool) error {
+// refuseOthers takes the rows of sections the uploader may not record
+// samples for out of an upload, each an error of its line; it returns how
+// many lines it refused.
+func refuseOthers(p *monitoring.Parsed, allowed func(monitoring.SectionID) bool) int {
 	if allowed == nil {
-		return nil
+		return 0
 	}
-	var bad []string
-	seen := map[monitoring.SectionID]bool{}
-	for _, r := range rows {
-		if !allowed(r.Section) && !seen[r.Section] {
-			seen[r.Section] = true
-			bad = append(bad, fmt.Sprintf("%s (line %d)", r.Section, r.Line))
+	return p.Refuse(func(id monitoring.SectionID) string {
+		if allowed(id) {
+			return ""
 		}
-	}
-	if len(bad) > 0 {
-		return domain.Errorf("import", domain.Forbidden, "section", "not your sections: %s; nothing stored", strings.Join(bad, ", "))
-	}
-	return nil
+		return fmt.Sprintf("%s is not one of this station's sections: an upload naming one is refused whole, partial or not", id)
+	})
 }
 
 // site is where samples are taken: a section or a drinking-water source.

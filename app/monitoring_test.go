@@ -628,3 +628,57 @@ func TestImportFileNameIsText(t *testing.T) {
 	require.Equal(t, "file", domain.FieldOf(err))
 	require.Contains(t, err.Error(), "control character")
 }
+
+// A station's upload naming another station's section is refused whole,
+// partial or not, with every error of the file listed by line, as any
+// row's: the other station's rows, and the others' own errors.
+func TestImportRefusesOtherStationsSections(t *testing.T) {
+	ctx := context.Background()
+	s := openWithSections(t)
+	own := func(id monitoring.SectionID) bool { return id == "FH-HJDQ" }
+	const foreign = "SSH-ZLC is not one of this station's sections: an upload naming one is refused whole, partial or not"
+	for _, tc := range []struct {
+		name    string
+		file    string
+		partial bool
+		want    []monitoring.RowError // Reason and ReasonZh checked apart
+	}{
+		{"a foreign row among good ones",
+			"section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 08:00,manual,6.1\nSSH-ZLC,2019-05-01 08:00,manual,5.1\n", false,
+			[]monitoring.RowError{{Line: 3, Column: "section", Reason: foreign}}},
+		{"partial: the foreign rows and a bad row, nothing stored",
+			"section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 08:00,manual,6.1\nSSH-ZLC,2019-05-01 08:00,manual,5.1\nFH-HJDQ,2019-05-02 08:00,manual,x\nSSH-ZLC,2019-05-02 08:00,manual,5.2\n", true,
+			[]monitoring.RowError{{Line: 3, Column: "section", Reason: foreign}, {Line: 4, Column: "DO", Reason: `"x" is not a number (a result below the detection limit x is written <x or xL)`}, {Line: 5, Column: "section", Reason: foreign}}},
+		{"a foreign row with an error of its own is told both",
+			"section,sampled_at,source,DO\nSSH-ZLC,2019-05-01 08:00,manual,-5\n", true,
+			[]monitoring.RowError{{Line: 2, Column: "DO", Reason: "-5 is negative"}, {Line: 2, Column: "section", Reason: foreign}}},
+		{"a repeated foreign row is told both",
+			"section,sampled_at,source,DO\nSSH-ZLC,2019-05-01 08:00,manual,5\nSSH-ZLC,2019-05-01 08:00,manual,5\n", true,
+			[]monitoring.RowError{{Line: 2, Column: "section", Reason: foreign}, {Line: 3, Reason: "repeats line 2 (same section, time and source)"}, {Line: 3, Column: "section", Reason: foreign}}},
+		{"named by its name, in the name's column",
+			"断面名称,监测时间,来源,溶解氧\n河津大桥,2019-05-01 08:00,手工,6.1\n张留庄,2019-05-01 08:00,手工,5.1\n", false,
+			[]monitoring.RowError{{Line: 3, Column: "断面名称", Reason: foreign}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := lastPosition(t, s)
+			var rejects bytes.Buffer
+			res, err := app.ImportSamples(ctx, s, station, strings.NewReader(tc.file), app.ImportOptions{Partial: tc.partial, Rejects: &rejects, Allowed: own, Now: now})
+			require.Nil(t, res)
+			require.Equal(t, domain.Forbidden, domain.KindOf(err), "%v", err)
+			var ie *app.ImportError
+			require.ErrorAs(t, err, &ie)
+			got := append([]monitoring.RowError(nil), ie.Errors...)
+			for i := range got {
+				require.NotEmpty(t, got[i].ReasonZh, "%+v", got[i])
+				got[i].ReasonZh = ""
+			}
+			require.Equal(t, tc.want, got)
+			require.Equal(t, before, lastPosition(t, s), "nothing stored")
+			require.Zero(t, rejects.Len(), "no reject file: nothing was stored")
+		})
+	}
+	// Mended, the file is taken.
+	res, err := app.ImportSamples(ctx, s, station, strings.NewReader("section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 08:00,manual,6.1\n"), app.ImportOptions{Allowed: own, Now: now})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Stored)
+}

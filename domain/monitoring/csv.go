@@ -131,6 +131,19 @@ type Parsed struct {
 	text  []byte
 	comma rune
 	spans []lineSpan
+
+	// sectionCol is the header's name of the column that names a row's
+	// section (its code's, or else its name's), and failed the section
+	// each line at fault names, where it names a registered one: for
+	// Refuse.
+	sectionCol string
+	failed     []lineSection
+}
+
+// lineSection is a line at fault and the registered section it names.
+type lineSection struct {
+	line    int
+	section SectionID
 }
 
 // MaxRowErrors is the most errors an upload lists; past them it counts
@@ -148,6 +161,40 @@ func (p *Parsed) fail(errs ...RowError) {
 		} else {
 			p.Omitted++
 		}
+	}
+}
+
+// Refuse takes out of the upload the rows of the sections why refuses (a
+// station's upload naming another station's section): each becomes an
+// error of its line, in the section's column, with the reason why gives
+// ("" for a section not refused). A line at fault already is told too, so
+// that the file is mended at once. It returns how many lines it refused.
+func (p *Parsed) Refuse(why func(SectionID) string) int {
+	n := 0
+	refused := func(line int, id SectionID) bool {
+		reason := why(id)
+		if reason == "" {
+			return false
+		}
+		p.fail(RowError{Line: line, Column: p.sectionCol, Reason: reason, ReasonZh: ReasonZh(reason)})
+		n++
+		return true
+	}
+	for _, f := range p.failed {
+		refused(f.line, f.section)
+	}
+	p.Rows = slices.DeleteFunc(p.Rows, func(r Row) bool { return refused(r.Line, r.Section) })
+	if n > 0 {
+		sort.SliceStable(p.Errors, func(i, j int) bool { return p.Errors[i].Line < p.Errors[j].Line })
+	}
+	return n
+}
+
+// failedLine keeps the registered section a line at fault names, if any,
+// for Refuse (for as many lines as errors are listed).
+func (p *Parsed) failedLine(row Row) {
+	if row.Section != "" && len(p.failed) < MaxRowErrors {
+		p.failed = append(p.failed, lineSection{row.Line, SectionID(strings.Clone(string(row.Section)))})
 	}
 }
 
@@ -235,6 +282,10 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		p.Errors = withZh(herrs)
 		return p, nil
 	}
+	p.sectionCol = strings.TrimSpace(header[max(cols.section, 0)])
+	if cols.section < 0 {
+		p.sectionCol = strings.TrimSpace(header[cols.name])
+	}
 	values := &valueColumns{}
 	for col := range items {
 		values.cols = append(values.cols, col)
@@ -286,6 +337,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		row, errs := parseRow(line, rec, header, cols, values, known, now)
 		if len(errs) > 0 {
 			p.fail(errs...)
+			p.failedLine(row)
 			continue
 		}
 		sec := seen[row.Section]
@@ -298,6 +350,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		row.Section = sec.id
 		if first, dup := sec.keys[row.Sample.Key()]; dup {
 			p.fail(RowError{Line: line, Reason: fmt.Sprintf("repeats line %d (same section, time and source)", first)})
+			p.failedLine(row)
 			continue
 		}
 		sec.keys[row.Sample.Key()] = line
@@ -432,7 +485,7 @@ func parseRow(line int, rec, header []string, c columns, values *valueColumns, k
 	bad := func(col int, format string, args ...any) {
 		errs = append(errs, RowError{Line: line, Column: strings.TrimSpace(header[col]), Reason: fmt.Sprintf(format, args...)})
 	}
-	row := Row{Line: line}
+	row := Row{Line: line} // its Section only a registered one, also with errors (Refuse)
 	// The section by its code, or by a name only one section bears; with
 	// both, the name must be the code's section's (a name two sections
 	// bear is then no obstacle).
@@ -450,7 +503,6 @@ func parseRow(line int, rec, header []string, c columns, values *valueColumns, k
 		if cell := strings.TrimSpace(rec[c.section]); cell == "" {
 			bad(c.section, "missing")
 		} else if ids := known(cell, false); len(ids) != 1 {
-			row.Section = SectionID(cell)
 			bad(c.section, "unknown section %q: not the code of a registered section", cell)
 		} else {
 			coded, row.Section = ids[0], ids[0]
@@ -467,10 +519,8 @@ func parseRow(line int, rec, header []string, c columns, values *valueColumns, k
 	case len(named) == 1:
 		row.Section = named[0]
 	case len(named) == 0:
-		row.Section = SectionID(nameCell)
 		bad(c.name, "unknown section %q: not the name of a registered section", nameCell)
 	default:
-		row.Section = SectionID(nameCell)
 		bad(c.name, "%q is the name of %d sections (%s): give the section's code (断面编码)", nameCell, len(named), strings.Join(sectionIDs(named), ", "))
 	}
 	for col := range c.ignored {

@@ -199,6 +199,8 @@ func TestReasonZhWords(t *testing.T) {
 			"该断面此时间、此来源的样品已以其他数值存储（TP 已存 0.19，本行 0.3）：请改为提交更正"},
 		{`this section's sample at this time from this source is already stored with other values (status stored "", here "dry"; DO stored 6.2, here none; TP below the detection limit: stored no, here yes): record a correction instead`,
 			"该断面此时间、此来源的样品已以其他数值存储（状态已存为正常，本行为断流；DO 已存 6.2，本行 无；TP 低于检出限：已存为否，本行为是）：请改为提交更正"},
+		{"Y-140800-02 is not one of this station's sections: an upload naming one is refused whole, partial or not",
+			"Y-140800-02 不是本站的断面：文件中有他站断面的行，整个文件不予存储（部分导入也不例外）"},
 		{"this section's sample at this time from this source was withdrawn from assessment, with other values (NH3N stored none, here 0.5): a correction brings it back with new ones",
 			"该断面此时间、此来源的样品已作废，数值不同（NH3N 已存 无，本行 0.5）：可通过更正恢复并改为新数值"},
 	} {

@@ -34,6 +34,7 @@ var reasonsZh = []struct {
 	{regexp.MustCompile(`^unknown section (".*"): not the name of .*$`), "未登记的断面 $1：不是已登记断面的名称", nil},
 	{regexp.MustCompile(`^(".*") is the name of (\d+) sections \((.+)\): give the section's code \(断面编码\)$`), "$1 是 $2 个断面的名称（$3）：请填写断面编码", nil},
 	{regexp.MustCompile(`^unknown section (".*"): not the code of .*$`), "未登记的断面 $1：不是已登记断面的编码", nil},
+	{regexp.MustCompile(`^(\S+) is not one of this station's sections: an upload naming one is refused whole, partial or not$`), "$1 不是本站的断面：文件中有他站断面的行，整个文件不予存储（部分导入也不例外）", nil},
 	{regexp.MustCompile(`^(".*") is not "auto" or "manual" .*$`), "$1 不是自动（auto）或手工（manual）", nil},
 	{regexp.MustCompile(`^(".*") is not one of dry, ice, fault .*$`), "$1 不是断流（dry）、冰封（ice）或故障（fault）；已监测的样品此格留空或写“正常”", nil},
 	{regexp.MustCompile(`^(".*") is not a number .*$`), "$1 不是数字（低于检出限的结果写作 <x 或 xL）", nil},
