@@ -625,3 +625,66 @@ func TestPublishedYearWithNothingToAssessToday(t *testing.T) {
 	require.Contains(t, string(b), `"140800":["nothing to assess as known today"]`)
 	require.Contains(t, string(b), "晋环函〔2020〕30号")
 }
+
+// The errors of an upload and of a correction that are not a row's (the
+// file's, the request's, the summary of a file refused for its rows) are
+// said in Chinese too, as the rows' reasons are (message_zh, by the same
+// table); the kind, field and op stay English. None stores anything.
+func TestUploadAndCorrectionErrorsInChinese(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/samples/import", domain.Admin, "section,sampled_at,source,DO,TP\nFH-HJDQ,2020-02-02 12:00,auto,6.1,0.12\n", "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("POST", "/api/sections/FH-HJDQ/invalidations", domain.Admin, `{"at":"2020-02-02T12:00:00+08:00","source":"auto","reason":"仪器故障"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	const csvType, jsonType = "text/csv", "application/json"
+	for _, tc := range []struct {
+		name, path, body, ctype string
+		status                  int
+		field, zh               string
+	}{
+		{"cut short", "/api/samples/import", "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1", csvType, 400, "file",
+			"最后一行没有换行符：文件可能在传输中被截断；未存储任何数据（请重新发送，或在最后一行末尾换行）"},
+		{"empty", "/api/samples/import", "", csvType, 400, "file", "文件为空：第一行应为列名"},
+		{"a header that is not CSV", "/api/samples/import", "sec\"tion,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", csvType, 400, "file",
+			"第 1 行（表头）不是有效的 CSV：parse error on line 1, column 4: bare \" in non-quoted-field"},
+		{"a header's errors", "/api/samples/import", "section,sampled_at,DO,溶解氧\nFH-HJDQ,2019-05-01 09:00,6.1,6.1\n", csvType, 400, "file",
+			"表头（第 1 行）有误（2 处错误），未存储任何数据"},
+		{"rows' errors", "/api/samples/import", "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,-6\nXX,2019-05-01 09:00,manual,x\n", csvType, 400, "file",
+			"2 行被拒（3 处错误），未存储任何数据"},
+		{"another station's section", "/api/samples/import", "section,sampled_at,source,DO\nHH-NZ,2019-05-01 09:00,manual,6\n", csvType, 403, "file",
+			"1 行被拒（1 处错误），未存储任何数据"},
+		{"the file's name", "/api/samples/import?file=%20may.csv", "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", csvType, 400, "file",
+			`文件名 " may.csv"：首尾有空白`},
+		{"a form post", "/api/samples/import", "--X\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nsection\r\n--X--\r\n", "multipart/form-data; boundary=X", 400, "Content-Type",
+			"multipart/form-data：请直接以文件本身作为请求体发送，类型为 text/csv（curl --data-binary @file.csv -H 'Content-Type: text/csv'）"},
+		{"partial", "/api/samples/import?partial=maybe", "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", csvType, 400, "partial",
+			`"maybe" 不是 true 或 false`},
+		{"no such sample", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2020-02-03T12:00:00+08:00","source":"manual","values":{"TP":0.3}},"reason":"复核"}`, jsonType, 404, "sample.at",
+			"2020-02-03 12:00 没有手工样品"},
+		{"no reason", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"TP":0.3}}}`, jsonType, 400, "reason",
+			"缺失：请说明更正或作废该样品的原因"},
+		{"not a time", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"soon","source":"auto"},"reason":"复核"}`, jsonType, 400, "sample.at",
+			`"soon" 不是 RFC 3339 时间（如 2021-03-01T08:00:00+08:00）`},
+		{"an item not stored", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto"},"remove":["NH3N"],"reason":"复核"}`, jsonType, 400, "remove[0]",
+			"NH3N 不在该样品的数值中"},
+		{"values while not monitored", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","status":"ice","values":{"TP":0.3}},"reason":"复核"}`, jsonType, 400, "sample.values",
+			"未监测（冰封）的样品没有可填写或删除的数值"},
+		{"no such section", "/api/sections/NOPE/corrections", `{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"TP":0.3}},"reason":"复核"}`, jsonType, 404, "id",
+			`没有断面 "NOPE"`},
+		{"withdrawn already", "/api/sections/FH-HJDQ/invalidations", `{"at":"2020-02-02T12:00:00+08:00","source":"auto","reason":"再次"}`, jsonType, 409, "at",
+			"2020-02-02 12:00 的自动样品已作废（仪器故障）；可通过更正恢复"},
+		{"another station's sample", "/api/sections/HH-NZ/invalidations", `{"at":"2020-02-02T12:00:00+08:00","source":"auto","reason":"复核"}`, jsonType, 403, "id",
+			"HH-NZ 不是本站的监测点位（本站令牌所列：[FH-HJDQ BO-1 GW-1]）"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := f.last()
+			code, b := f.do("POST", tc.path, domain.Station, tc.body, tc.ctype)
+			require.Equal(t, tc.status, code, string(b))
+			var e api.ErrorBody
+			require.NoError(t, json.Unmarshal(b, &e))
+			require.Equal(t, tc.field, e.Error.Field, "in English: %s", b)
+			require.Equal(t, tc.zh, e.Error.MessageZh, "%s", b)
+			require.Equal(t, before, f.last(), "nothing stored")
+		})
+	}
+}

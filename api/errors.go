@@ -35,14 +35,17 @@ type ErrorBody struct {
 }
 
 // ErrorDetail names the kind, the operation, the field at fault and why;
+// MessageZh says why in Chinese, where the ledger has it (an upload's or a
+// correction's errors, for the stations' staff, as each row's reason_zh);
 // Rows lists every bad row of a rejected upload; Conflict the aggregate that
 // moved on.
 type ErrorDetail struct {
-	Kind    string                `json:"kind"`
-	Op      string                `json:"op,omitempty"`
-	Field   string                `json:"field,omitempty"`
-	Message string                `json:"message"`
-	Rows    []monitoring.RowError `json:"rows,omitempty"`
+	Kind      string                `json:"kind"`
+	Op        string                `json:"op,omitempty"`
+	Field     string                `json:"field,omitempty"`
+	Message   string                `json:"message"`
+	MessageZh string                `json:"message_zh,omitempty"`
+	Rows      []monitoring.RowError `json:"rows,omitempty"`
 	// RowsOmitted counts an upload's errors past the rows listed.
 	RowsOmitted int                   `json:"rows_omitted,omitempty"`
 	Conflict    *events.ConflictError `json:"conflict,omitempty"`
@@ -103,9 +106,13 @@ func errorDetail(err error) (int, ErrorDetail) {
 		// The message names it so too, not the log's place for it.
 		d.Message = strings.Replace(strings.TrimPrefix(d.Message, "events.Append: "), orig, d.Field, 1)
 	}
+	// Said in Chinese by the table an upload's rows are (the reason alone:
+	// the op and field stay in English, in their own fields).
+	d.MessageZh = monitoring.ReasonZh(domain.ReasonOf(err))
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
 		d.Rows, d.RowsOmitted = ie.Errors, ie.Omitted
+		d.MessageZh = monitoring.ReasonZh(ie.Summary())
 	}
 	var ce *events.ConflictError
 	if errors.As(err, &ce) {

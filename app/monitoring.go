@@ -196,19 +196,25 @@ type ImportError struct {
 	Omitted int
 }
 
-func (e *ImportError) Error() string {
-	var b strings.Builder
+// Summary is what the error says before its list of rows (in Chinese
+// through monitoring.ReasonZh, as the rows' reasons).
+func (e *ImportError) Summary() string {
 	// Rows and errors counted as a partial upload's result counts them
 	// (a row can have several errors); a header's errors are its own.
 	switch {
 	case len(e.Errors) > 0 && e.Errors[0].Line == 1:
-		fmt.Fprintf(&b, "the header (line 1) rejected (%s), nothing stored:", domain.Count(len(e.Errors), "error"))
+		return fmt.Sprintf("the header (line 1) rejected (%s), nothing stored", domain.Count(len(e.Errors), "error"))
 	case e.Omitted > 0:
-		fmt.Fprintf(&b, "at least %s rejected (%s), nothing stored:", domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors)+e.Omitted, "error"))
-		fmt.Fprintf(&b, " more than %d errors (%d more not listed): the file has a fault of its own; fix the first and send it again;", monitoring.MaxRowErrors, e.Omitted)
-	default:
-		fmt.Fprintf(&b, "%s rejected (%s), nothing stored:", domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors), "error"))
+		return fmt.Sprintf("at least %s rejected (%s), nothing stored: more than %d errors (%d more not listed): the file has a fault of its own; fix the first and send it again",
+			domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors)+e.Omitted, "error"), monitoring.MaxRowErrors, e.Omitted)
 	}
+	return fmt.Sprintf("%s rejected (%s), nothing stored", domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors), "error"))
+}
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Summary())
+	b.WriteString(":")
 	for i, r := range e.Errors {
 		if i == 20 {
 			fmt.Fprintf(&b, "\n  … and %d more", len(e.Errors)-20)

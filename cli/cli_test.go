@@ -252,8 +252,8 @@ func TestImportAndQuality(t *testing.T) {
 }
 
 // A refused upload says how many rows and errors it has, as a partial one
-// does; with --json it is the API's error body on stdout (its rows with
-// their Chinese), and the command still fails.
+// does; with --json it is the API's error body on stdout (its message and
+// its rows with their Chinese), and the command still fails.
 func TestImportRefused(t *testing.T) {
 	dir := hejinStore(t)
 
@@ -270,11 +270,13 @@ func TestImportRefused(t *testing.T) {
 		name, file string
 		want       string // in the message, with and without --json
 		rows       int    // errors listed in the JSON
+		zh         string // the message in Chinese, in the JSON
 	}{
-		{"12 bad rows, 17 errors", bad.String(), "12 rows rejected (17 errors), nothing stored", 17},
+		{"12 bad rows, 17 errors", bad.String(), "12 rows rejected (17 errors), nothing stored", 17, "12 行被拒（17 处错误），未存储任何数据"},
 		{"a header with two unit errors", "section,sampled_at,source,DO(μg/L),NH3N(g/L)\nFH-HJDQ,2019-03-01 09:00,manual,6000,0.001\n",
-			"the header (line 1) rejected (2 errors), nothing stored", 2},
-		{"cut short", "section,sampled_at,source,DO\nFH-HJDQ,2019-03-01 09:00,manual,6", "cut short", 0},
+			"the header (line 1) rejected (2 errors), nothing stored", 2, "表头（第 1 行）有误（2 处错误），未存储任何数据"},
+		{"cut short", "section,sampled_at,source,DO\nFH-HJDQ,2019-03-01 09:00,manual,6", "cut short", 0,
+			"最后一行没有换行符：文件可能在传输中被截断；未存储任何数据（请重新发送，或在最后一行末尾换行）"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "bad.csv")
@@ -294,6 +296,7 @@ func TestImportRefused(t *testing.T) {
 			require.Equal(t, "import", body.Error.Op)
 			require.Equal(t, "file", body.Error.Field)
 			require.Contains(t, body.Error.Message, tc.want)
+			require.Equal(t, tc.zh, body.Error.MessageZh)
 			require.Len(t, body.Error.Rows, tc.rows)
 			for _, r := range body.Error.Rows {
 				require.NotEmpty(t, r.ReasonZh, "%+v", r)

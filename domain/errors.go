@@ -115,6 +115,26 @@ func FieldOf(err error) string {
 	return ""
 }
 
+// ReasonOf is why err failed, without the operation and field its *Error
+// chain puts in front ("import: file: empty: …" is "empty: …"): the
+// message a translation is looked up by.
+func ReasonOf(err error) string {
+	for {
+		e, ok := err.(*Error)
+		if !ok {
+			break
+		}
+		if e.Err == nil {
+			return e.Kind.String()
+		}
+		err = e.Err
+	}
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
 // KindOrInternal is KindOf(err), with Internal for an unclassified error.
 func KindOrInternal(err error) Kind {
 	if k := KindOf(err); k != Other {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/water"
 )
 
@@ -276,4 +277,49 @@ func TestCutShortFileRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = ParseCSV(strings.NewReader(utf16), testSections, now)
 	require.ErrorContains(t, err, "cut short")
+}
+
+// An upload's errors that are not a row's are said in Chinese too, by the
+// same table as the rows': each the parser gives, and those of the import,
+// the API and a correction (the summary of a file refused for its rows,
+// the request's fields, the sample a correction names).
+func TestFileReasonsZh(t *testing.T) {
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, file := range []string{
+		"section,sampled_at,source,TP\nY-140800-01,2019-03-01 08:00,manual,1", // cut short
+		"",                                 // empty
+		"sec\"tion,sampled_at,source,TP\n", // a header that is not CSV
+	} {
+		_, err := ParseCSV(strings.NewReader(file), testSections, now)
+		require.Error(t, err, "%q", file)
+		zh := ReasonZh(domain.ReasonOf(err))
+		require.NotEmpty(t, zh, "%q: %v has no Chinese", file, err)
+		requireChinese(t, zh)
+	}
+	for _, tc := range []struct{ en, zh string }{
+		{"larger than 256 MB: split the upload (by quarter, or by section); nothing stored", "大于 256 MB：请分批上传（按季度或按断面）；未存储任何数据"},
+		{"more than 2000000 rows: split the upload", "超过 2000000 行：请分批上传"},
+		{"neither UTF-8, UTF-16 nor GB18030 (GBK): save it as CSV UTF-8", "编码既不是 UTF-8、UTF-16，也不是 GB18030（GBK）：请另存为“CSV UTF-8”"},
+		{"not valid UTF-16: unexpected EOF", "不是有效的 UTF-16 文本：unexpected EOF"},
+		{`the file's name "a\tb.csv": contains a control character`, `文件名 "a\tb.csv"：含有控制字符`},
+		{"longer than 1000 bytes", "超过 1000 字节"},
+		{"the header (line 1) rejected (1 error), nothing stored", "表头（第 1 行）有误（1 处错误），未存储任何数据"},
+		{"1 row rejected (2 errors), nothing stored", "1 行被拒（2 处错误），未存储任何数据"},
+		{"at least 10000 rows rejected (10005 errors), nothing stored: more than 10000 errors (5 more not listed): the file has a fault of its own; fix the first and send it again",
+			"至少 10000 行被拒（10005 处错误），未存储任何数据：错误超过 10000 处（另有 5 处未列出），文件本身有问题；请先改正列出的错误再重新上传"},
+		{"the auto sample at 2020-02-02 12:00 already has these values: nothing to correct", "2020-02-02 12:00 的自动样品已是这些数值：无需更正"},
+		{"a sample not monitored (dry) has no values", "未监测（断流）的样品不应有数值"},
+		{"a measured sample needs at least one value (or a status: dry, ice, fault)", "已监测的样品至少需要一个数值（或填写状态：断流、冰封、故障）"},
+		{"TP is flagged below the detection limit without its value (the limit)", "TP 标为低于检出限，却没有数值（检出限）"},
+		{"TP is both given and removed", "TP 既给出又删除"},
+		{"NH3N is given twice, under two names", "NH3N 以两个名称给出了两次"},
+		{`"robot" is not "auto" or "manual"`, `"robot" 不是自动（auto）或手工（manual）`},
+		{"DO is not reported below a detection limit", "DO 不按低于检出限报告"},
+		{"unknown field (see the request's schema in /api/openapi.json)", "未知字段（请求格式见 /api/openapi.json）"},
+	} {
+		t.Run(tc.en, func(t *testing.T) {
+			require.Equal(t, tc.zh, ReasonZh(tc.en))
+			requireChinese(t, tc.zh)
+		})
+	}
 }

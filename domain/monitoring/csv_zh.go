@@ -5,9 +5,10 @@ import (
 	"strings"
 )
 
-// The reasons an upload's rows are refused, in Chinese for the stations'
-// staff: each English reason the parser and the import give, matched
-// whole, and its Chinese with the same particulars. Where a particular is
+// The reasons an upload's rows are refused, and an upload or a correction
+// as a whole, in Chinese for the stations' staff: each English reason the
+// parser, the import and the API give, matched whole, and its Chinese
+// with the same particulars. Where a particular is
 // itself English (a status, how a stored sample differs), zhf gives the
 // Chinese from the match in place of zh. A code a station may type in its
 // file (dry, auto, sampled_at) is kept only in brackets after its Chinese.
@@ -35,7 +36,7 @@ var reasonsZh = []struct {
 	{regexp.MustCompile(`^(".*") is the name of (\d+) sections \((.+)\): give the section's code \(断面编码\)$`), "$1 是 $2 个断面的名称（$3）：请填写断面编码", nil},
 	{regexp.MustCompile(`^unknown section (".*"): not the code of .*$`), "未登记的断面 $1：不是已登记断面的编码", nil},
 	{regexp.MustCompile(`^(\S+) is not one of this station's sections: an upload naming one is refused whole, partial or not$`), "$1 不是本站的断面：文件中有他站断面的行，整个文件不予存储（部分导入也不例外）", nil},
-	{regexp.MustCompile(`^(".*") is not "auto" or "manual" .*$`), "$1 不是自动（auto）或手工（manual）", nil},
+	{regexp.MustCompile(`^(".*") is not "auto" or "manual"( .*)?$`), "$1 不是自动（auto）或手工（manual）", nil},
 	{regexp.MustCompile(`^(".*") is not one of dry, ice, fault .*$`), "$1 不是断流（dry）、冰封（ice）或故障（fault）；已监测的样品此格留空或写“正常”", nil},
 	{regexp.MustCompile(`^(".*") is not a number .*$`), "$1 不是数字（低于检出限的结果写作 <x 或 xL）", nil},
 	{regexp.MustCompile(`^(".*"): (\S+) is not reported below a detection limit$`), "$1：$2 不按低于检出限报告", nil},
@@ -58,6 +59,64 @@ var reasonsZh = []struct {
 	{regexp.MustCompile(`^this section's sample at this time from this source was withdrawn from assessment, with other values \((.*)\): .*$`), "", func(m []string) string {
 		return "该断面此时间、此来源的样品已作废，数值不同（" + diffZh(m[1]) + "）：可通过更正恢复并改为新数值"
 	}},
+
+	// Not of a row: the file's (ParseCSV, app.ImportSamples), the
+	// upload request's, and the summary of a file refused for its rows
+	// (app.ImportError's, before its list).
+	{regexp.MustCompile(`^cannot be read: (.*)$`), "无法读取：$1", nil},
+	{regexp.MustCompile(`^not valid UTF-16: (.*)$`), "不是有效的 UTF-16 文本：$1", nil},
+	{regexp.MustCompile(`^neither UTF-8, UTF-16 nor GB18030 \(GBK\): .*$`), "编码既不是 UTF-8、UTF-16，也不是 GB18030（GBK）：请另存为“CSV UTF-8”", nil},
+	{regexp.MustCompile(`^its last line has no line break: .*$`), "最后一行没有换行符：文件可能在传输中被截断；未存储任何数据（请重新发送，或在最后一行末尾换行）", nil},
+	{regexp.MustCompile(`^empty: the first line must name the columns$`), "文件为空：第一行应为列名", nil},
+	{regexp.MustCompile(`^line 1: (.*)$`), "第 1 行（表头）不是有效的 CSV：$1", nil},
+	{regexp.MustCompile(`^more than (\d+) rows: split the upload$`), "超过 $1 行：请分批上传", nil},
+	{regexp.MustCompile(`^larger than (\d+) MB: split the upload .*$`), "大于 $1 MB：请分批上传（按季度或按断面）；未存储任何数据", nil},
+	{regexp.MustCompile(`^the file's name (".*"): ` + textReasons + `$`), "", func(m []string) string {
+		return "文件名 " + m[1] + "：" + textZh(m[2])
+	}},
+	{regexp.MustCompile(`^` + textReasons + `$`), "", func(m []string) string { return textZh(m[1]) }},
+	{regexp.MustCompile(`^(\S+): send the file itself as the body, as text/csv \((.*)\)$`), "$1：请直接以文件本身作为请求体发送，类型为 text/csv（$2）", nil},
+	{regexp.MustCompile(`^(".*") is not true or false$`), "$1 不是 true 或 false", nil},
+	{regexp.MustCompile(`^the header \(line 1\) rejected \((\d+) errors?\), nothing stored$`), "表头（第 1 行）有误（$1 处错误），未存储任何数据", nil},
+	{regexp.MustCompile(`^at least (\d+) rows? rejected \((\d+) errors?\), nothing stored: more than (\d+) errors \((\d+) more not listed\): .*$`),
+		"至少 $1 行被拒（$2 处错误），未存储任何数据：错误超过 $3 处（另有 $4 处未列出），文件本身有问题；请先改正列出的错误再重新上传", nil},
+	{regexp.MustCompile(`^(\d+) rows? rejected \((\d+) errors?\), nothing stored$`), "$1 行被拒（$2 处错误），未存储任何数据", nil},
+
+	// A correction's or a withdrawal's (app.CorrectSample, InvalidateSample,
+	// Sample.Amend and Validate, the API's checks of what it names).
+	{regexp.MustCompile(`^no section (".*")$`), "没有断面 $1", nil},
+	{regexp.MustCompile(`^(\S+) is not one of this station's (?:sections|sites) \(its token names (.*)\)$`), "$1 不是本站的监测点位（本站令牌所列：$2）", nil},
+	{regexp.MustCompile(`^(.+) is not registered$`), "$1 未登记", nil},
+	{regexp.MustCompile(`^missing: the time the sample was taken$`), "缺失：样品的采样时间", nil},
+	{regexp.MustCompile(`^missing: why is the sample corrected or withdrawn\?$`), "缺失：请说明更正或作废该样品的原因", nil},
+	{regexp.MustCompile(`^no (\w+) sample at (.+)$`), "", func(m []string) string {
+		return m[2] + " 没有" + sourceZh(m[1]) + "样品"
+	}},
+	{regexp.MustCompile(`^the (\w+) sample at (.+) already has these values: nothing to correct$`), "", func(m []string) string {
+		return m[2] + " 的" + sourceZh(m[1]) + "样品已是这些数值：无需更正"
+	}},
+	{regexp.MustCompile(`^the (\w+) sample at (.+) is already withdrawn \((.*)\); a correction brings it back$`), "", func(m []string) string {
+		return m[2] + " 的" + sourceZh(m[1]) + "样品已作废（" + m[3] + "）；可通过更正恢复"
+	}},
+	{regexp.MustCompile(`^a sample not monitored \((\w+)\) has no values to give or remove$`), "", func(m []string) string {
+		return "未监测（" + statusZh(m[1]) + "）的样品没有可填写或删除的数值"
+	}},
+	{regexp.MustCompile(`^a sample not monitored \((\w+)\) has no values$`), "", func(m []string) string {
+		return "未监测（" + statusZh(m[1]) + "）的样品不应有数值"
+	}},
+	{regexp.MustCompile(`^a measured sample needs at least one value .*$`), "已监测的样品至少需要一个数值（或填写状态：断流、冰封、故障）", nil},
+	{regexp.MustCompile(`^(\S+) is flagged below the detection limit (?:without its value|but has no value) \(the limit\)$`), "$1 标为低于检出限，却没有数值（检出限）", nil},
+	{regexp.MustCompile(`^(\S+) is both given and removed$`), "$1 既给出又删除", nil},
+	{regexp.MustCompile(`^(\S+) is not among the sample's values$`), "$1 不在该样品的数值中", nil},
+	{regexp.MustCompile(`^(\S+) is given twice, under two names$`), "$1 以两个名称给出了两次", nil},
+	{regexp.MustCompile(`^unknown item (".*")$`), "未知的项目 $1", nil},
+	{regexp.MustCompile(`^(".*"): write the item's code, (\S+)$`), "$1：请填写项目编码 $2", nil},
+	{regexp.MustCompile(`^not a number$`), "不是数字", nil},
+	{regexp.MustCompile(`^(\S+) is not reported below a detection limit$`), "$1 不按低于检出限报告", nil},
+	{regexp.MustCompile(`^a detection limit is above 0 .*$`), "检出限应大于 0", nil},
+	{regexp.MustCompile(`^(".*") is not an RFC 3339 time \(e\.g\. (\S+)\)$`), "$1 不是 RFC 3339 时间（如 $2）", nil},
+	{regexp.MustCompile(`^unknown field \(see the request's schema in (\S+)\)$`), "未知字段（请求格式见 $1）", nil},
+	{regexp.MustCompile(`^not valid JSON for this request: (.*)$`), "不是本请求的有效 JSON：$1", nil},
 }
 
 // ReasonZh is a row error's reason in Chinese, or "" if it has none.
@@ -81,6 +140,34 @@ func withZh(errs []RowError) []RowError {
 		errs[i].ReasonZh = ReasonZh(errs[i].Reason)
 	}
 	return errs
+}
+
+// textReasons are why domain.CheckText refuses a text (a file's name, a
+// correction's reason), and textZh says each in Chinese.
+const textReasons = `(not valid UTF-8|has surrounding whitespace|longer than \d+ bytes|contains a control character)`
+
+func textZh(reason string) string {
+	switch reason {
+	case "not valid UTF-8":
+		return "不是有效的 UTF-8 文本"
+	case "has surrounding whitespace":
+		return "首尾有空白"
+	case "contains a control character":
+		return "含有控制字符"
+	}
+	n := strings.TrimSuffix(strings.TrimPrefix(reason, "longer than "), " bytes")
+	return "超过 " + n + " 字节"
+}
+
+// sourceZh is a sample's source in Chinese, as stations' files write it.
+func sourceZh(s string) string {
+	switch Source(s) {
+	case Auto:
+		return "自动"
+	case Manual:
+		return "手工"
+	}
+	return s
 }
 
 // statusZh is a sample's status in Chinese, as stations' files write it.
