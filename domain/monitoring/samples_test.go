@@ -232,6 +232,40 @@ func checkNumber(t *testing.T, n string) {
 		require.NotEmpty(t, got)
 		require.Equal(t, math.Float64bits(want), math.Float64bits(got[0]), "%s: got %v, want %v", in, got[0], want)
 	}
+	// In a long column, where short numbers are read by their commas, at
+	// each place in the 64 bytes read at a time.
+	for _, lc := range longColumns(n) {
+		c := cursor{b: []byte(lc.in)}
+		got, err := c.floats(nil)
+		require.NoError(t, err, lc.in)
+		require.Len(t, got, lc.count, lc.in)
+		require.Equal(t, math.Float64bits(want), math.Float64bits(got[lc.at]), "%s: got %v, want %v", lc.in, got[lc.at], want)
+		for i, f := range got {
+			if i != lc.at {
+				require.Equal(t, 0.25, f, "%s: [%d]", lc.in, i)
+			}
+		}
+	}
+}
+
+type longColumn struct {
+	in        string
+	at, count int // n's index, and how many numbers in all
+}
+
+// longColumns are columns with n among short numbers (0.25), at each
+// offset from 0 to 64 bytes from the first, and at the end.
+func longColumns(n string) []longColumn {
+	var out []longColumn
+	for k := range 65 {
+		pre := strings.Repeat("0.25,", k/5) + []string{"", "0.25,0.25,0.25,0.25,0.25,0.25,", "0.25,0.25,", "0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,0.25,", "0.25,0.25,0.25,0.25,"}[k%5]
+		// pre's length is k/5*5 + 0, 31, 10, 80 or 20 bytes: every
+		// offset modulo 64 is met.
+		before := strings.Count(pre, ",")
+		out = append(out, longColumn{"[" + pre + n + "," + strings.Repeat("0.25,", 16) + "0.25]", before, before + 18})
+	}
+	pre := strings.Repeat("0.25,", 20)
+	return append(out, longColumn{"[" + pre + n + "]", 20, 21})
 }
 
 // checkNotNumber checks that what is not a JSON number is refused, at the
@@ -242,6 +276,11 @@ func checkNotNumber(t *testing.T, n string) {
 		c := cursor{b: []byte(in)}
 		_, err := c.floats(nil)
 		require.Error(t, err, in)
+	}
+	for _, lc := range longColumns(n) {
+		c := cursor{b: []byte(lc.in)}
+		_, err := c.floats(nil)
+		require.Error(t, err, lc.in)
 	}
 }
 
