@@ -21,6 +21,7 @@ import (
 
 var (
 	pDay      = param{"day", "query", "string", "the day to look at (2019-12-31, Shanxi); default today, or with as_of its date (today if later). As it had happened by the end of that day, with everything recorded since (late entries and corrections); for the tasks, the card register and an enterprise's record, as_of gives it as the ledger knew it on a date instead", false}
+	pYearDay  = param{"day", "query", "string", "the day the year's units are as they stood at the end of (2019-12-31, Shanxi); default 31 December of the year, or with as_of its date if earlier (the year as the ledger knew it then, as it stood then)", false}
 	pTaskID   = param{"id", "path", "string", "task id, e.g. T-2-1-2-1g", true}
 	pEntID    = param{"id", "path", "string", "enterprise id: its unified social credit code or permit number", true}
 	pCityOpt  = param{"city", "query", "string", "city code or name (or province)", false}
@@ -39,7 +40,7 @@ var recordRoutes = []route{
 	{Method: "GET", Path: "/api/tasks/overdue", Action: Read, Tag: "tasks", Summary: "What was overdue on a day, by lead department and by city",
 		Params: []param{pDay, pAsOf}, Response: "Overdue", Handle: (*Server).overdue},
 	{Method: "GET", Path: "/api/task-years/{year}", Action: Read, Tag: "tasks", Summary: "A year's tasks done on time, late, overdue, by category and city",
-		Params: []param{pYearPath, pDay, pAsOf}, Response: "TaskYear", Handle: (*Server).taskYear},
+		Params: []param{pYearPath, pYearDay, pAsOf}, Response: "TaskYear", Handle: (*Server).taskYear},
 	{Method: "GET", Path: "/api/tasks/{id}/history", Action: Read, Tag: "tasks", Summary: "A task unit's status history with log positions (with as_of, as the ledger knew it on a date)",
 		Params: []param{pTaskID, pCityOpt, pAsOf}, Response: "TaskHistory", Handle: (*Server).taskHistory},
 	{Method: "POST", Path: "/api/tasks/catalogue", Action: WriteRegisters, Tag: "tasks", Summary: "Load the plan's task catalogue (tasks not yet listed)",
@@ -101,22 +102,26 @@ func init() {
 	}
 }
 
-// dayParam reads ?day=, default today in Shanxi; with ?as_of= (a view as
-// the ledger knew it on a date), the as_of date, or today if that is later:
-// what was known then, as it stood then, not under a heading of that date
-// with today's day.
+// dayParam reads ?day=, default today in Shanxi (dayOr).
 func (s *Server) dayParam(r *http.Request, name string) (plan.Date, error) {
+	return dayOr(r, name, tasks.DayOf(s.now()))
+}
+
+// dayOr reads ?day=, default def; with ?as_of= (a view as the ledger knew
+// it on a date), the as_of date, or def if that is earlier: what was known
+// then, as it stood then, not under a heading of that date with a later
+// day.
+func dayOr(r *http.Request, name string, def plan.Date) (plan.Date, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
-		today := tasks.DayOf(s.now())
 		at, err := queryDate(r, "as_of")
 		if err != nil {
 			return plan.Date{}, err
 		}
-		if !at.IsZero() && tasks.DayOf(at).Compare(today) < 0 {
+		if !at.IsZero() && tasks.DayOf(at).Compare(def) < 0 {
 			return tasks.DayOf(at), nil
 		}
-		return today, nil
+		return def, nil
 	}
 	d, err := plan.ParseDate(v)
 	if err != nil {
@@ -215,11 +220,9 @@ func (s *Server) taskYear(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	day := plan.NewDate(year, time.December, 31)
-	if r.URL.Query().Get("day") != "" {
-		if day, err = s.dayParam(r, "day"); err != nil {
-			return err
-		}
+	day, err := dayOr(r, "day", plan.NewDate(year, time.December, 31))
+	if err != nil {
+		return err
 	}
 	var rep taskboard.YearReport
 	if err := s.withBoard(r, func(b *taskboard.Board) { rep = b.Year(year, day) }); err != nil {

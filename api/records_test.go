@@ -610,3 +610,30 @@ func TestCityPageConsequencesByDate(t *testing.T) {
 	require.Positive(t, rectification, page)
 	require.Less(t, interview, rectification, "the interview of 15 June before the rectification of 1 July")
 }
+
+// A year's task report is as the units stood at the end of the year; with
+// ?as_of= before the year's end, at the end of the as_of date (as the
+// ledger knew it then, as it stood then), as ?day= defaults for the other
+// task endpoints; ?day= still wins.
+func TestTaskYearDayFollowsAsOf(t *testing.T) {
+	f := setup(t)
+	for q, want := range map[string]string{
+		"":                                   "2019-12-31",
+		"?as_of=2019-06-30":                  "2019-06-30",
+		"?as_of=2019-06-30T15:59:59Z":        "2019-06-30", // 23:59:59 in Shanxi
+		"?as_of=2019-06-30T16:00:00Z":        "2019-07-01",
+		"?as_of=2021-01-01":                  "2019-12-31", // after the year: its end
+		"?day=2019-03-01&as_of=2019-06-30":   "2019-03-01",
+		"?day=2020-03-01":                    "2020-03-01",
+		"?as_of=2019-12-31T23:59:59%2B08:00": "2019-12-31",
+	} {
+		code, b := f.do("GET", "/api/task-years/2019"+q, domain.Auditor, "", "")
+		require.Equal(t, http.StatusOK, code, "%s: %s", q, b)
+		var rep struct{ Day string }
+		require.NoError(t, json.Unmarshal(b, &rep), q)
+		require.Equal(t, want, rep.Day, q)
+	}
+	code, b := f.do("GET", "/api/task-years/2019?as_of=2019-13-01", domain.Auditor, "", "")
+	require.Equal(t, http.StatusBadRequest, code, string(b))
+	require.Contains(t, string(b), `"field":"as_of"`)
+}
