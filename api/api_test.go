@@ -39,9 +39,17 @@ var roles = []domain.Role{domain.Auditor, domain.Assessment, domain.Enforcement,
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
+	return setupClock(t, nil)
+}
+
+// setupClock is setup with a clock for the events' recorded-at and the
+// server's now (if nil, time.Now and 1 June 2020): a test of what the
+// ledger knew on a date sets it.
+func setupClock(t *testing.T, clock events.Clock) *fixture {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
-	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: filepath.Join(dir, "data"), Registry: app.Registry()})
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: filepath.Join(dir, "data"), Registry: app.Registry(), Clock: clock})
 	require.NoError(t, err)
 	_, err = app.Register(ctx, s, domain.Actor{ID: "admin", Role: domain.Admin}, time.Date(2019, 1, 1, 0, 0, 0, 0, domain.CST),
 		app.SectionRegistration(monitoring.SectionRegistered{ID: "FH-HJDQ", Name: "河津大桥", River: "汾河", Basin: domain.Yellow, City: "140800",
@@ -62,7 +70,11 @@ func setup(t *testing.T) *fixture {
 		require.NoError(t, err)
 		f.tokens[r] = secret
 	}
-	f.srv = api.New(api.Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return time.Date(2020, 6, 1, 0, 0, 0, 0, domain.CST) }})
+	now := func() time.Time { return time.Date(2020, 6, 1, 0, 0, 0, 0, domain.CST) }
+	if clock != nil {
+		now = clock
+	}
+	f.srv = api.New(api.Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
 	go f.srv.Run(ctx)
 	hs := httptest.NewServer(f.srv.Handler())
 	f.url = hs.URL
@@ -134,6 +146,15 @@ func (f *fixture) yellowCarded(t *testing.T, first17, name, city, authority, ins
 // publishes 2019, knowingly incomplete (the other cities have no sections).
 func (f *fixture) published2019(t *testing.T) {
 	t.Helper()
+	f.data2019(t)
+	code, b := f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+}
+
+// data2019 is published2019 up to the publication: the rules and 2019's
+// samples.
+func (f *fixture) data2019(t *testing.T) {
+	t.Helper()
 	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
 	require.Equal(t, 201, code, string(b))
 	var csv strings.Builder
@@ -143,8 +164,6 @@ func (f *fixture) published2019(t *testing.T) {
 	}
 	code, b = f.do("POST", "/api/samples/import", domain.Admin, csv.String(), "text/csv")
 	require.Equal(t, 200, code, string(b))
-	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
-	require.Equal(t, 201, code, string(b))
 }
 
 func (f *fixture) last() uint64 {

@@ -143,7 +143,7 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt, Today: today, Changed: map[domain.CityID][]string{}}
-	if v.Consequences, err = app.Consequences(r.Context(), s.store, year); err != nil {
+	if v.Consequences, err = app.Consequences(r.Context(), s.store, year, time.Time{}); err != nil {
 		return err
 	}
 	_, v.MethodNote = p.MethodNote()

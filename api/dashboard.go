@@ -83,6 +83,7 @@ type page struct {
 	Lang   Lang
 	L      Lang
 	Switch string // this page in the other language
+	Path   string // this page's path, without its query
 	Who    string // who is signed in, and as what; "" on the sign-in page
 	Data   any
 }
@@ -95,7 +96,7 @@ func newPage(r *http.Request, l Lang, title string, data any) page {
 	} else {
 		q.Set("lang", string(En))
 	}
-	return page{Title: title, Lang: l, L: l, Switch: r.URL.Path + "?" + q.Encode(), Data: data}
+	return page{Title: title, Lang: l, L: l, Switch: r.URL.Path + "?" + q.Encode(), Path: r.URL.Path, Data: data}
 }
 
 const (
@@ -128,8 +129,8 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	})
 	s.page(mux, "GET /{$}", "overview", s.overviewPage)
-	s.page(mux, "GET /cities", "cities", s.citiesPage, "year")
-	s.page(mux, "GET /city/{city}", "city", s.cityPage, "year")
+	s.page(mux, "GET /cities", "cities", s.citiesPage, "year", "as_of")
+	s.page(mux, "GET /city/{city}", "city", s.cityPage, "year", "as_of")
 	s.page(mux, "GET /audit/{city}", "audit", s.auditPage, "as_of", "at", "before")
 	s.page(mux, "GET /enterprise/{id}", "enterprise", s.enterprisePage, "day", "as_of")
 	s.page(mux, "GET /accountability", "accountability", s.accountabilityPage, "city")
@@ -175,8 +176,8 @@ func localPath(next string) string {
 
 // page mounts one dashboard page, which takes the query parameters named
 // (and lang): another is refused, as the API refuses it, rather than
-// ignored (an ?as_of= on the city page showed today's figures as if they
-// were as of that date).
+// ignored (an ?as_of= on a page with no as-of view would show today's
+// figures as if they were as of that date).
 func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.Request, l Lang) (string, any, error), params ...string) {
 	params = append(params, "lang")
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -245,10 +246,7 @@ func cstText(t time.Time) string {
 
 // years are the years the pages offer: those with samples, as the
 // ledger stands.
-func (s *Server) years() (ys []int) {
-	s.live.View(func() { ys = s.quality.Years() })
-	return ys
-}
+func (s *Server) years() []int { return s.liveModels().years() }
 
 func (s *Server) overviewPage(r *http.Request, l Lang) (string, any, error) {
 	var basins []quality.BasinYear
@@ -264,10 +262,10 @@ func (s *Server) overviewPage(r *http.Request, l Lang) (string, any, error) {
 	}{basins, basinChart(l, basins)}, nil
 }
 
-// yearParam reads ?year=; by default the last of years that has ended,
-// else the last one, else the current year.
-func (s *Server) yearParam(r *http.Request, years []int) (int, error) {
-	now := s.now().In(domain.CST).Year()
+// yearParam reads ?year=; by default the last of years that has ended by
+// now (the time the figures are of), else the last one, else now's year.
+func yearParam(r *http.Request, years []int, at time.Time) (int, error) {
+	now := at.In(domain.CST).Year()
 	def := now
 	if n := len(years); n > 0 {
 		def = years[n-1]
@@ -296,8 +294,12 @@ func cityName(l Lang, c domain.City) string {
 }
 
 func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
-	years := s.years()
-	year, err := s.yearParam(r, years)
+	m, err := s.modelsOf(r)
+	if err != nil {
+		return "", nil, err
+	}
+	years := m.years()
+	year, err := yearParam(r, years, m.now)
 	if err != nil {
 		return "", nil, err
 	}
@@ -308,12 +310,13 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		Quality, Tasks        float64
 		Notes, Today          string
 	}
-	today, err := s.today(year)
+	// today is the year as known today, or as known on the as_of date.
+	today, err := m.year(year)
 	if err != nil && domain.KindOf(err) != domain.NotFound {
 		return "", nil, err
 	}
 	nothing := errors.Is(err, app.ErrNothingToAssess)
-	p, _, err := app.Published(r.Context(), s.store, year)
+	p, err := s.published(r.Context(), m, year)
 	if err != nil {
 		return "", nil, err
 	}
@@ -347,14 +350,14 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		Cells [4]string // "rank (index)", or "—" when no section was sampled
 	}
 	var quarters []quarterRow
-	s.live.View(func() {
+	m.view(func() {
 		at := map[domain.CityID]int{}
 		for _, c := range domain.Cities {
 			at[c.ID] = len(quarters)
 			quarters = append(quarters, quarterRow{Name: cityName(l, c)})
 		}
 		for q := 1; q <= 4; q++ {
-			for _, c := range s.quality.QuarterRanking(year, q) {
+			for _, c := range m.quality.QuarterRanking(year, q) {
 				cell := "—"
 				if c.Rank > 0 {
 					cell = fmt.Sprintf("%d (%.2f)", c.Rank, c.CWQI)
@@ -385,7 +388,8 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		GapNote     string // cities lacking data (published knowingly so, or as computed today): which, and what they lacked
 		Rows        []row
 		Quarters    []quarterRow
-	}{year, years, p != nil, p == nil && today != nil && today.Provisional, p == nil && nothing, document, methodNote, gapNote, rows, quarters}, nil
+		AsOf        string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
+	}{year, years, p != nil, p == nil && today != nil && today.Provisional, p == nil && nothing, document, methodNote, gapNote, rows, quarters, m.asOf}, nil
 }
 
 // gapsText says what cities lacked when their year was published knowingly
@@ -406,8 +410,12 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	years := s.years()
-	year, err := s.yearParam(r, years)
+	m, err := s.modelsOf(r)
+	if err != nil {
+		return "", nil, err
+	}
+	years := m.years()
+	year, err := yearParam(r, years, m.now)
 	if err != nil {
 		return "", nil, err
 	}
@@ -422,16 +430,16 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	var tally taskboard.Tally
 	var ents []ent
 	overdueNow := 0
-	today := tasks.DayOf(s.now())
-	s.live.View(func() {
-		rep = s.quality.City(c, year)
-		chart = classChart(l, s.quality, c, years)
-		for _, ct := range s.board.Year(year, plan.NewDate(year, time.December, 31)).ByCity {
+	today := tasks.DayOf(m.now)
+	m.view(func() {
+		rep = m.quality.City(c, year)
+		chart = classChart(l, m.quality, c, years)
+		for _, ct := range m.board.Year(year, plan.NewDate(year, time.December, 31)).ByCity {
 			if ct.Scope == domain.CityScope(c) {
 				tally = ct.Tally
 			}
 		}
-		for _, row := range s.board.Overdue(today).Rows {
+		for _, row := range m.board.Overdue(today).Rows {
 			if row.City == c {
 				overdueNow++
 			}
@@ -443,10 +451,10 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			cardDay = today
 		}
 		inForce := map[enforcement.EnterpriseID]string{}
-		for _, e := range s.cards.Register(cardDay) {
+		for _, e := range m.cards.Register(cardDay) {
 			inForce[e.Enterprise] = colorText(l, e.Color) + " " + e.Card
 		}
-		for _, e := range s.cards.Enterprises(domain.CityScope(c)) {
+		for _, e := range m.cards.Enterprises(domain.CityScope(c)) {
 			ents = append(ents, ent{e.ID, e.Info.Name, e.Info.Industry, inForce[e.ID], e.Info.KeyDischarger})
 		}
 		slices.SortStableFunc(ents, func(a, b ent) int { return boolFirst(a.Key, b.Key) })
@@ -454,6 +462,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	// The city's score for the year, part by part: as published, with what
 	// is known differently today, or as the ledger stands today if the
 	// year is not published; none when no rules are in force for the year.
+	// With ?as_of=, today is that date, as the ledger knew it then.
 	type scored struct {
 		Result       assessment.Result
 		Grade        string
@@ -466,11 +475,11 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Consequences []string // imposed since, one line each
 	}
 	var score *scored
-	p, _, err := app.Published(r.Context(), s.store, year)
+	p, err := s.published(r.Context(), m, year)
 	if err != nil {
 		return "", nil, err
 	}
-	comp, err := s.today(year)
+	comp, err := m.year(year)
 	if err != nil && domain.KindOf(err) != domain.NotFound {
 		return "", nil, err
 	}
@@ -505,7 +514,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			if now != nil {
 				sc.Today = l.pick(app.DiffResults(*shown, *now))
 			}
-			all, err := app.Consequences(r.Context(), s.store, year)
+			all, err := app.Consequences(r.Context(), s.store, year, m.at)
 			if err != nil {
 				return "", nil, err
 			}
@@ -528,7 +537,8 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Carried     int // units overdue when the year began, counted in its task score besides those due in it
 		OverdueNow  int
 		Enterprises []ent
-	}{c, cityName(l, city), year, years, score, nothing && p == nil, rep, chart, tally, carried(now, tally), overdueNow, ents}, nil
+		AsOf        string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
+	}{c, cityName(l, city), year, years, score, nothing && p == nil, rep, chart, tally, carried(now, tally), overdueNow, ents, m.asOf}, nil
 }
 
 // carried is how many of a city-year's task units counted in its score

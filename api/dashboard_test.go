@@ -408,10 +408,11 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	code, body, _ = get(noFollow, "/audit/140800?as_of=2019/03/20")
 	require.Equal(t, http.StatusOK, code, body)
 	// A parameter a page does not take is refused, not ignored: the city
-	// page has no as-of view, and showed today's figures under ?as_of=.
-	code, body, _ = get(noFollow, "/city/140800?year=2019&as_of=2019-03-20")
+	// page has no day of its own, and would show the year's figures
+	// under a ?day=.
+	code, body, _ = get(noFollow, "/city/140800?year=2019&day=2019-03-20")
 	require.Equal(t, http.StatusBadRequest, code)
-	require.Contains(t, body, "as_of: not a parameter of this endpoint (it takes: year, lang)")
+	require.Contains(t, body, "day: not a parameter of this endpoint (it takes: year, as_of, lang)")
 	code, body, _ = get(noFollow, "/tasks?city=140800&day=2019-03-20&dept=x&overdue=1&lang=en")
 	require.NotEqual(t, http.StatusBadRequest, code, "what the page's form sends")
 	require.Contains(t, body, `id="day-basis">As it had happened by the end of that day, with everything recorded since`, "which of the two meanings a day has")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/notify"
 	"github.com/shanxi-water/ledger/projections"
@@ -128,12 +129,71 @@ func (s *Server) audit(ctx context.Context, c domain.CityID, at time.Time) (*app
 }
 
 // today assesses a year as the live models stand: no replay.
-func (s *Server) today(year int) (c *app.Computation, err error) {
-	s.live.View(func() { c, err = s.assess.Year(year) })
+func (s *Server) today(year int) (*app.Computation, error) {
+	return s.liveModels().year(year)
+}
+
+// models are the read models a page shows: the live ones, or with ?as_of=
+// ones replayed as the ledger knew the log on that date.
+type models struct {
+	asOf    string    // ?as_of= as given; "" for the live models
+	at      time.Time // its time; zero for the live models
+	now     time.Time // the time the figures are of: now, or as_of if earlier
+	quality *quality.Model
+	board   *taskboard.Board
+	cards   *cards.Model
+	assess  *app.Assessor
+	view    func(func()) // runs a read of them: the live models' under their lock
+}
+
+func (s *Server) liveModels() *models {
+	return &models{now: s.now(), quality: s.quality, board: s.board, cards: s.cards, assess: s.assess, view: s.live.View}
+}
+
+// modelsOf reads ?as_of=: the live models without it, else the models as
+// the ledger knew the log then (app.KnownAt, from a snapshot taken by
+// then when the server keeps them), as the audit replays them.
+func (s *Server) modelsOf(r *http.Request) (*models, error) {
+	at, err := queryDate(r, "as_of")
+	if err != nil || at.IsZero() {
+		return s.liveModels(), err
+	}
+	k, err := app.KnownAt(r.Context(), s.store, at, s.snaps)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if at.Before(now) {
+		now = at
+	}
+	return &models{asOf: r.URL.Query().Get("as_of"), at: at, now: now, quality: k.Quality, board: k.Board, cards: k.Cards, assess: k.Assessor,
+		view: func(read func()) { read() }}, nil
+}
+
+// year assesses a year from the models; provisional if it had not ended
+// by the time they are of.
+func (m *models) year(year int) (c *app.Computation, err error) {
+	m.view(func() { c, err = m.assess.Year(year) })
 	if c != nil {
-		c.Provisional = app.Provisional(year, s.now(), s.now())
+		c.Provisional = app.Provisional(year, m.now, m.now)
 	}
 	return c, err
+}
+
+// years are the years the pages offer: those with samples in the models.
+func (m *models) years() (ys []int) {
+	m.view(func() { ys = m.quality.Years() })
+	return ys
+}
+
+// published is a year's publication as the models know it: none if it
+// was recorded after their as_of date.
+func (s *Server) published(ctx context.Context, m *models, year int) (*assessment.ResultsPublished, error) {
+	p, e, err := app.Published(ctx, s.store, year)
+	if err != nil || p == nil || (!m.at.IsZero() && e.RecordedAt.After(m.at)) {
+		return nil, err
+	}
+	return p, nil
 }
 
 // newTasks makes a fresh task read model for a computation.

@@ -436,10 +436,11 @@ type Consequence struct {
 }
 
 // Consequences lists the consequences imposed for a year, by city, by the
-// date imposed (in the order recorded, for one date).
-func Consequences(ctx context.Context, s events.Store, year int) (map[domain.CityID][]Consequence, error) {
+// date imposed (in the order recorded, for one date): those the ledger had
+// recorded by recordedBy, or all if it is zero.
+func Consequences(ctx context.Context, s events.Store, year int, recordedBy time.Time) (map[domain.CityID][]Consequence, error) {
 	out := map[domain.CityID][]Consequence{}
-	err := s.Read(ctx, events.Query{Types: []events.AggregateType{AssessmentType}, Names: []events.Name{ConsequenceImposed}}, func(e events.Event) error {
+	err := s.Read(ctx, events.Query{Types: []events.AggregateType{AssessmentType}, Names: []events.Name{ConsequenceImposed}, RecordedBy: recordedBy}, func(e events.Event) error {
 		if d, ok := e.Data.(assessment.ConsequenceImposed); ok && d.Year == year {
 			d.From, d.To, d.Deadline = d.Dates()
 			c := domain.CityID(e.Aggregate.Scope)

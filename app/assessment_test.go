@@ -311,7 +311,7 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	require.Len(t, evs, 6)
 	require.Equal(t, before, lastPosition(t, s))
 	require.NotContains(t, string(evs[0].Payload), `"deadline"`, "an interview stores no zero dates")
-	all, err := app.Consequences(ctx, s, 2018)
+	all, err := app.Consequences(ctx, s, 2018, time.Time{})
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	require.Len(t, all["140800"], 6)
@@ -322,6 +322,13 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	require.Equal(t, assessment.Interview, all["140800"][0].Kind)
 	require.Equal(t, "运城市盐湖区", all["140800"][1].Area)
 	require.Equal(t, evs[1].Position, all["140800"][1].Position)
+	// As the ledger knew them before 1 June: not the two recorded then.
+	then, err := app.Consequences(ctx, s, 2018, date(2019, 5, 31))
+	require.NoError(t, err)
+	require.Len(t, then["140800"], 4)
+	for _, c := range then["140800"] {
+		require.NotContains(t, []string{"晋环函〔2019〕53号", "晋环函〔2019〕44号"}, c.Document)
+	}
 }
 
 // An auditor replays Taiyuan up to 2019-04-01 in both modes: as the ledger

@@ -15,6 +15,9 @@ import (
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/cards"
+	"github.com/shanxi-water/ledger/projections/quality"
+	"github.com/shanxi-water/ledger/projections/taskboard"
 )
 
 // AuditYear is a city's assessment for one year as the ledger knew it on the
@@ -222,6 +225,29 @@ func ComputeAsOf(ctx context.Context, s events.Store, years []int, t time.Time, 
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// Known is the read models as the ledger knew the log at a time
+// (KnownAt), and an assessor over them: Year assesses any year from them,
+// as Compute would from the log recorded by then.
+type Known struct {
+	Quality *quality.Model
+	Cards   *cards.Model
+	Board   *taskboard.Board
+	*Assessor
+}
+
+// KnownAt builds the read models as the ledger knew the log at t, as
+// ComputeAsOf does: from the newest projection snapshot taken by then if
+// st is set, else from the beginning of the log. They are the caller's
+// alone: read them without a lock, and apply nothing to them.
+func KnownAt(ctx context.Context, s events.Store, t time.Time, st projections.SnapshotStore) (*Known, error) {
+	board := taskboard.New()
+	m, pos, err := knownThen(ctx, s, t, BoardFigures{board}, st)
+	if err != nil {
+		return nil, err
+	}
+	return &Known{Quality: m.q, Cards: m.cm, Board: board, Assessor: &Assessor{m: m, pos: pos}}, nil
 }
 
 // knownThen builds the models of a computation as the ledger knew the log

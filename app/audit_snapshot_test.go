@@ -105,6 +105,15 @@ func TestAuditCityWithSnapshotsFindsTheSame(t *testing.T) {
 					want = append(want, c)
 				}
 				require.Equal(t, want, got)
+				// The models a page shows as of the date assess as
+				// Compute does, from a snapshot or not.
+				known, err := app.KnownAt(ctx, s, at, store)
+				require.NoError(t, err)
+				for _, w := range want {
+					got, err := known.Year(w.Year)
+					require.NoError(t, err)
+					require.Equal(t, w, got)
+				}
 			}
 			for _, y := range plain.Years {
 				if len(y.Differences) > 0 {

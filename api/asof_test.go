@@ -1,0 +1,89 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/ledgertest"
+)
+
+// The ranking and a city's page as the ledger knew them on a date
+// (?as_of=): 2019's samples recorded on 10 January 2020, the year
+// published on 20 March, a Xinzhou sample withdrawn on 15 April (its
+// section then has too few months for a class), an interview imposed on
+// Yuncheng on 20 April. Before 20 March the year is not shown as
+// published; each page says what it shows, and its links keep the date.
+func TestPagesAsOfADate(t *testing.T) {
+	clock := ledgertest.NewClock(time.Date(2020, 1, 10, 10, 0, 0, 0, domain.CST))
+	f := setupClock(t, clock.Now)
+	f.data2019(t)
+	clock.Set(time.Date(2020, 3, 20, 10, 0, 0, 0, domain.CST))
+	code, b := f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	clock.Set(time.Date(2020, 4, 15, 10, 0, 0, 0, domain.CST))
+	code, b = f.do("POST", "/api/sections/HH-NZ/invalidations", domain.Admin, `{"at":"2019-02-10T09:00:00+08:00","source":"manual","reason":"采样瓶污染"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	clock.Set(time.Date(2020, 4, 20, 10, 0, 0, 0, domain.CST))
+	code, b = f.do("POST", "/api/assessment/2019/cities/140800/consequences", domain.Assessment, `{"kind":"interview","document":"晋环函〔2020〕41号","authority":"省生态环境厅"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	clock.Set(time.Date(2020, 5, 1, 10, 0, 0, 0, domain.CST))
+
+	const (
+		banner       = `id="as-of-basis">本页按账本在以下日期所知显示，此后记录的补录、更正和公布均不计： `
+		published    = `id="ranking-basis">已公布：晋环函〔2020〕30号<`
+		notThen      = `当时尚未公布：按账本当时所知计算<`
+		diff         = "水质得分 100.00 → " // what the withdrawal changed in Xinzhou's score
+		exports      = "/api/exports/assessment/"
+		consequence  = `id="city-consequences"`
+		classII      = "<td class=\"num\">12</td>\n<td>Ⅱ</td>" // HH-NZ's twelve months
+		insufficient = "<td class=\"num\">11</td>\n<td><span class=\"none\">数据不足</span>"
+	)
+	for _, tc := range []struct {
+		path        string
+		want, never []string
+	}{
+		{"/cities?year=2019&as_of=2020-02-01",
+			[]string{banner + "2020-02-01", `id="ranking-basis">` + notThen, `id="city-ranking"`,
+				`<a href="/cities?year=2019&amp;as_of=2020-02-01">2019</a>`, `href="/city/140800?year=2019&amp;as_of=2020-02-01"`,
+				`<a href="/cities?year=2019">按今日所知</a>`, `<input name="as_of" value="2020-02-01"`,
+				`href="/api/exports/cards?as_of=2020-02-01&amp;lang=zh"`, "按账本截至上述日期所知"},
+			[]string{"晋环函〔2020〕30号", "已公布", exports, "按目前所知，含此后的更正"}},
+		{"/cities?year=2019&as_of=2020-03-31", []string{banner + "2020-03-31", published, "<th>当时所知</th>"}, []string{diff, exports}},
+		{"/cities?year=2019&as_of=2020-04-16", []string{banner + "2020-04-16", published, diff}, nil},
+		{"/cities?year=2019&as_of=2020-04-16T02:00:00Z", []string{banner + "2020-04-16T02:00:00Z", published, diff,
+			`href="/city/140900?year=2019&amp;as_of=2020-04-16T02%3a00%3a00Z"`}, nil},
+		{"/cities?year=2019", []string{published, diff, exports, "<th>按今日所知</th>"}, []string{"as-of-basis", "as_of="}},
+		{"/cities?year=2019&as_of=2020-02-01&lang=en", []string{`id="as-of-basis">Shown as the ledger knew it on this date; nothing recorded after it counts (late entries, corrections, publications): 2020-02-01`,
+			"Not published then: computed as the ledger knew it then<"}, []string{"Published"}},
+		{"/city/140900?year=2019&as_of=2020-02-01",
+			[]string{banner + "2020-02-01", `id="city-basis">` + notThen, classII,
+				`<a href="/city/140900?year=2019&amp;as_of=2020-02-01">2019</a>`, `href="/audit/140900?as_of=2020-02-01"`,
+				`href="/tasks?city=140900&amp;overdue=1&amp;as_of=2020-02-01">当时逾期 0</a>`, `<a href="/city/140900?year=2019">按今日所知</a>`},
+			[]string{"晋环函〔2020〕30号", insufficient, "当前逾期"}},
+		{"/city/140900?year=2019&as_of=2020-04-01", []string{`id="city-basis">已公布：晋环函〔2020〕30号`, classII}, []string{insufficient, `id="city-today"`}},
+		{"/city/140900?year=2019&as_of=2020-04-16", []string{`id="city-basis">已公布：晋环函〔2020〕30号`, insufficient, `id="city-today"><b>当时所知：</b> ` + diff}, []string{classII}},
+		{"/city/140900?year=2019", []string{`id="city-today"><b>按今日所知：</b> ` + diff, insufficient, `href="/audit/140900"`}, []string{"as-of-basis", "as_of="}},
+		{"/city/140800?year=2019&as_of=2020-04-16", []string{`id="city-basis">已公布：晋环函〔2020〕30号`}, []string{consequence}},
+		{"/city/140800?year=2019&as_of=2020-04-20", []string{consequence, "2020-04-20 · 约谈 · 晋环函〔2020〕41号"}, nil},
+	} {
+		code, page := f.page(domain.Auditor, tc.path)
+		require.Equal(t, http.StatusOK, code, "%s: %s", tc.path, page)
+		for _, w := range tc.want {
+			require.Contains(t, page, w, tc.path)
+		}
+		for _, n := range tc.never {
+			require.NotContains(t, page, n, tc.path)
+		}
+	}
+	// A date that is not one is refused, naming the field.
+	for _, path := range []string{"/cities?as_of=2020-02-30", "/city/140800?year=2019&as_of=2020/13/01"} {
+		code, page := f.page(domain.Auditor, path)
+		require.Equal(t, http.StatusBadRequest, code, path)
+		require.Contains(t, page, "请求有误：截至日期", path)
+		require.Contains(t, page, "as_of", path)
+	}
+}
