@@ -772,21 +772,9 @@ func (c *cursor) floats(out []float64) ([]float64, error) {
 	b, i := c.b, c.i
 	for {
 		if i+72 <= len(b) {
-			// A run of short numbers each followed by a comma, found by
-			// their commas first: each is then read on its own, not after
-			// the one before it has been read to its end.
-			s := i
-			for commas := commas64(b[i : i+64]); commas != 0; commas &= commas - 1 {
-				e := i + bits.TrailingZeros64(commas)
-				f, ok := shortNumber(binary.LittleEndian.Uint64(b[s:]), e-s)
-				if !ok {
-					break
-				}
-				out = append(out, f)
-				s = e + 1
-			}
-			if s > i {
-				i = s
+			var s int
+			if out, s = shortNumbers(b[i:i+72], out); s > 0 {
+				i += s
 				continue
 			}
 		}
@@ -832,36 +820,46 @@ func commas8(b []byte) uint64 {
 	return z >> 7 * 0x0102040810204080 >> 56          // one bit a byte, gathered
 }
 
-// shortNumber reads the n bytes (1 to 8) at the start of x, b[s:s+8]
-// read little-endian, as a number of the form digits[.digits]: what most
-// readings are (7.74, 0.215). It has the value fastNumber gives, by the
-// same division of the digits by a power of ten; the digits are read with
-// three multiplications (the eight-digit parse of Lemire's fast_float).
-// ok is false for any other form (a sign, an exponent, null, a leading
-// zero, a point without digits on both sides, a space, the array's end),
-// which the byte-by-byte reader then reads or rejects.
-func shortNumber(x uint64, n int) (f float64, ok bool) {
+// shortNumbers reads the short numbers, each followed by a comma, that
+// begin the first 64 bytes of b (72 bytes: a number read may run past the
+// 64), appended to out; s is how many bytes they took. A short
+// number has up to eight bytes of the form digits[.digits]: what most
+// readings are (7.74, 0.215). The commas are found first, with masks, so
+// that each number is read on its own rather than after the one before it
+// has been read to its end; the digits are read with three
+// multiplications (the eight-digit parse of Lemire's fast_float), and the
+// value is fastNumber's, by the same division by a power of ten. It stops
+// at anything else (a sign, an exponent, null, a leading zero, a point
+// without digits on both sides, a space, the array's end), which the
+// byte-by-byte reader then reads or rejects.
+func shortNumbers(b []byte, out []float64) (_ []float64, s int) {
 	const ones = 0x0101010101010101
-	if n < 1 || n > 8 {
-		return 0, false
-	}
-	d := x ^ (ones * '0') // a digit's byte is now its value
-	nonDigit := ((d&(ones*0x7f) + ones*0x76) | d) & (ones * 0x80) & (^uint64(0) >> ((64 - 8*n) & 63))
-	digits, k, dec := d, n, 0
-	if nonDigit != 0 {
-		p := bits.TrailingZeros64(nonDigit) >> 3
-		if nonDigit&(nonDigit-1) != 0 || byte(x>>((8*p)&63)) != '.' || p == 0 || p == n-1 || (p > 1 && byte(x) == '0') {
-			return 0, false
+	_ = b[71]
+	for commas := commas64(b[:64]); commas != 0; commas &= commas - 1 {
+		e := bits.TrailingZeros64(commas)
+		n := e - s
+		x := binary.LittleEndian.Uint64(b[s&63:]) // s < 64 here: a comma follows
+		d := x ^ (ones * '0')                     // a digit's byte is now its value
+		// The top bit of each of the n bytes that is not a digit.
+		nonDigit := (d&(ones*0x7f) + ones*0x76 | d) & (ones * 0x80) & (^uint64(0) >> ((64 - 8*n) & 63))
+		p := bits.TrailingZeros64(nonDigit) >> 3 // the point, or 8
+		// One byte that is not a digit, a point with digits on both sides,
+		// or none; a first digit 0 only alone before the point or the end.
+		if uint(n-1) > 7 || nonDigit&(nonDigit-1) != 0 || (p < 8 && (byte(x>>((8*p)&63)) != '.' || p == 0 || p == n-1)) || (min(p, n) > 1 && byte(x) == '0') {
+			break
 		}
-		low := uint64(1)<<((8*p)&63) - 1
-		digits, k, dec = d&low|(d>>8)&^low, n-1, n-1-p // the point taken out
-	} else if n > 1 && byte(x) == '0' {
-		return 0, false
+		digits, k := d, n
+		if p < 8 {
+			low := uint64(1)<<((8*p)&63) - 1
+			digits, k = d&low|(d>>8)&^low, n-1 // the point taken out
+		}
+		v := digits << ((64 - 8*k) & 63) // the k digits at the top, behind zeros
+		v = v*10 + v>>8
+		v = ((v&0x000000ff000000ff)*(100+1000000<<32) + (v>>16&0x000000ff000000ff)*(1+10000<<32)) >> 32
+		out = append(out, float64(int64(v))/pow10[(k-min(p, k))&15])
+		s = e + 1
 	}
-	v := digits << ((64 - 8*k) & 63) // the k digits at the top, behind zeros
-	v = v*10 + v>>8
-	v = ((v&0x000000ff000000ff)*(100+1000000<<32) + (v>>16&0x000000ff000000ff)*(1+10000<<32)) >> 32
-	return float64(int64(v)) / pow10[dec&15], true
+	return out, s
 }
 
 // maxRun bounds the values a list of runs may expand to, so that a
