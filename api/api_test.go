@@ -28,7 +28,7 @@ import (
 )
 
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	store  *jetstream.Store
 	tokens map[domain.Role]string
@@ -37,7 +37,7 @@ type fixture struct {
 
 var roles = []domain.Role{domain.Auditor, domain.Assessment, domain.Enforcement, domain.Station, domain.Admin}
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	return setupClock(t, nil)
 }
@@ -45,7 +45,7 @@ func setup(t *testing.T) *fixture {
 // setupClock is setup with a clock for the events' recorded-at and the
 // server's now (if nil, time.Now and 1 June 2020): a test of what the
 // ledger knew on a date sets it.
-func setupClock(t *testing.T, clock events.Clock) *fixture {
+func setupClock(t testing.TB, clock events.Clock) *fixture {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
@@ -125,7 +125,7 @@ const standardRules = `{"effective_year":2016,"document":"晋环发〔2016〕1�
 // characters) in a city on the day of its inspection, which finds its COD
 // over the standard, then a yellow card on it, each on its date, by the
 // authority; it returns the code.
-func (f *fixture) yellowCarded(t *testing.T, first17, name, city, authority, inspection, inspected, card, carded, deadline string) string {
+func (f *fixture) yellowCarded(t testing.TB, first17, name, city, authority, inspection, inspected, card, carded, deadline string) string {
 	t.Helper()
 	check, err := enforcement.USCCCheck(first17)
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func (f *fixture) yellowCarded(t *testing.T, first17, name, city, authority, ins
 // published2019 adopts the standard rules, uploads 2019's samples (the
 // Yuncheng section worse than V, against its target IV: Yuncheng fails) and
 // publishes 2019, knowingly incomplete (the other cities have no sections).
-func (f *fixture) published2019(t *testing.T) {
+func (f *fixture) published2019(t testing.TB) {
 	t.Helper()
 	f.data2019(t)
 	code, b := f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
@@ -153,7 +153,7 @@ func (f *fixture) published2019(t *testing.T) {
 
 // data2019 is published2019 up to the publication: the rules and 2019's
 // samples.
-func (f *fixture) data2019(t *testing.T) {
+func (f *fixture) data2019(t testing.TB) {
 	t.Helper()
 	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
 	require.Equal(t, 201, code, string(b))
