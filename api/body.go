@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shanxi-water/ledger/domain"
 )
@@ -29,6 +30,19 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	if len(body) > maxBody {
 		return domain.Errorf(op, domain.Invalid, "body", "larger than %d MB", maxBody>>20)
+	}
+	// encoding/json would take bytes that are not UTF-8 (a client's GBK)
+	// as U+FFFD: a name stored other than it was sent.
+	if !utf8.Valid(body) {
+		at := 0
+		for at < len(body) {
+			r, n := utf8.DecodeRune(body[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return domain.Errorf(op, domain.Invalid, "body", "not valid UTF-8 (byte %d): a request body is JSON in UTF-8", at+1)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -26,6 +26,15 @@ func TestErrorsNameTheRequestsFields(t *testing.T) {
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), `"field":"grade"`)
 	require.Contains(t, string(b), `"message":"grade: `, "%s", b)
+
+	// A name in GBK, not UTF-8: refused, not stored as U+FFFD.
+	before := f.last()
+	code, b = f.do("POST", "/api/officials", domain.Admin, "{\"id\":\"OFF-9\",\"name\":\"\xcd\xf5\xbd\xa8\xb9\xfa\"}", "application/json")
+	require.Equal(t, 400, code, string(b))
+	require.Contains(t, string(b), `"field":"body"`)
+	require.Contains(t, string(b), "not valid UTF-8 (byte 23)")
+	require.Contains(t, string(b), "不是有效的 UTF-8 文本（第 23 字节）")
+	require.Equal(t, before, f.last())
 }
 
 // A groundwater grade given twice (a retried request) is recorded once; a

@@ -117,6 +117,7 @@ var reasonsZh = []struct {
 	{regexp.MustCompile(`^(".*") is not an RFC 3339 time \(e\.g\. (\S+)\)$`), "$1 不是 RFC 3339 时间（如 $2）", nil},
 	{regexp.MustCompile(`^unknown field \(see the request's schema in (\S+)\)$`), "未知字段（请求格式见 $1）", nil},
 	{regexp.MustCompile(`^not valid JSON for this request: (.*)$`), "不是本请求的有效 JSON：$1", nil},
+	{regexp.MustCompile(`^not valid UTF-8 \(byte (\d+)\): a request body is JSON in UTF-8$`), "不是有效的 UTF-8 文本（第 $1 字节）：请求体应为 UTF-8 编码的 JSON", nil},
 }
 
 // ReasonZh is a row error's reason in Chinese, or "" if it has none.
