@@ -112,7 +112,7 @@ func errorDetail(err error) (int, ErrorDetail) {
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
 		d.Rows, d.RowsOmitted = ie.Errors, ie.Omitted
-		d.MessageZh = monitoring.ReasonZh(ie.Summary())
+		d.MessageZh = ie.SummaryZh()
 	}
 	var ce *events.ConflictError
 	if errors.As(err, &ce) {

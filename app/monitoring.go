@@ -211,17 +211,38 @@ func (e *ImportError) Summary() string {
 	return fmt.Sprintf("%s rejected (%s), nothing stored", domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors), "error"))
 }
 
-func (e *ImportError) Error() string {
+// SummaryZh is Summary in Chinese (the API's message_zh of the error).
+func (e *ImportError) SummaryZh() string { return monitoring.ReasonZh(e.Summary()) }
+
+func (e *ImportError) Error() string { return e.text(false) }
+
+// Bilingual is Error with the Chinese under the summary and under each
+// row's error, for the stations' staff at a terminal (ledger import).
+func (e *ImportError) Bilingual() string { return e.text(true) }
+
+// text is the summary and the first 20 rows' errors, each followed by its
+// Chinese (where it has one) if zh.
+func (e *ImportError) text(zh bool) string {
 	var b strings.Builder
-	b.WriteString(e.Summary())
-	b.WriteString(":")
+	// line writes en, and its Chinese on the next line, indented more.
+	line := func(indent, en, chinese string) {
+		b.WriteString(en)
+		if zh && chinese != "" {
+			b.WriteString("\n" + indent + chinese)
+		}
+	}
+	sumZh := e.SummaryZh()
+	if sumZh != "" {
+		sumZh += "："
+	}
+	line("  ", e.Summary()+":", sumZh)
 	for i, r := range e.Errors {
 		if i == 20 {
-			fmt.Fprintf(&b, "\n  … and %d more", len(e.Errors)-20)
+			more := len(e.Errors) - 20
+			line("    ", fmt.Sprintf("\n  … and %d more", more), fmt.Sprintf("……另有 %d 处错误", more))
 			break
 		}
-		b.WriteString("\n  ")
-		b.WriteString(r.Error())
+		line("    ", "\n  "+r.Error(), r.ErrorZh())
 	}
 	return b.String()
 }
@@ -715,7 +736,7 @@ func writeRejects(w io.Writer, p *monitoring.Parsed, rejected []monitoring.RowEr
 		if _, ok := reasons[r.Line]; !ok {
 			lines = append(lines, r.Line)
 		}
-		msg := cmp.Or(r.ReasonZh, monitoring.ReasonZh(r.Reason)) // a server's answer may lack it
+		msg := r.Zh()
 		sep := "："
 		if msg == "" {
 			msg, sep = r.Reason, ": "

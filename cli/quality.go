@@ -55,6 +55,12 @@ func runImport(ctx context.Context, env Env, args []string) (err error) {
 				}
 			}
 		}()
+	} else {
+		defer func() {
+			if err != nil {
+				err = withChinese(err)
+			}
+		}()
 	}
 	actor, err := actorFlag(*as)
 	if err != nil {
@@ -139,6 +145,36 @@ func runImport(ctx context.Context, env Env, args []string) (err error) {
 	}
 	return nil
 }
+
+// withChinese is an upload's error as a station's staff read it at a
+// terminal: each English reason with its Chinese under it, the summary's
+// and each listed row's (app.ImportError.Bilingual), or the reason of an
+// error that is not of rows, as the API's message_zh says it. An upload
+// refused by a server (--server) has the rows the server listed, and is
+// said the same.
+func withChinese(err error) error {
+	text := err.Error()
+	var ie *app.ImportError
+	if errors.As(err, &ie) {
+		if head, ok := strings.CutSuffix(text, ie.Error()); ok {
+			return &saidInChinese{err: err, text: head + ie.Bilingual()}
+		}
+	}
+	if zh := api.ErrorBodyOf(err).Error.MessageZh; zh != "" {
+		return &saidInChinese{err: err, text: text + "\n  " + zh}
+	}
+	return err
+}
+
+// saidInChinese is an error said in English and Chinese; it is the error
+// it says for errors.Is and As.
+type saidInChinese struct {
+	err  error
+	text string
+}
+
+func (e *saidInChinese) Error() string { return e.text }
+func (e *saidInChinese) Unwrap() error { return e.err }
 
 // writeServerRejects writes the rows a server rejected as a local import
 // writes them: each bad line's cells, read again from the file, and its

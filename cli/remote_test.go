@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,22 +40,9 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	require.NoError(t, err)
 	_, err = app.AdoptRules(ctx, s, admin, assessment.Standard(2016, "晋环发〔2016〕1号"), time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST))
 	require.NoError(t, err)
-	tokens, adminToken, err := api.OpenTokens(filepath.Join(dir, "tokens.json"))
-	require.NoError(t, err)
-	station, err := tokens.Add(api.Token{Person: "station-9", Role: domain.Station, Sections: []monitoring.SectionID{"FH-HJDQ"}})
-	require.NoError(t, err)
-	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	go srv.Run(ctx)
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-
-	remote := func(token string, args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		env := Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-			return map[string]string{"LEDGER_SERVER": hs.URL, "LEDGER_TOKEN": token}[k]
-		}}
-		return Main(args, env), out.String(), errb.String()
-	}
+	url, tokens, adminToken := serve(t, s)
+	station := stationToken(t, tokens)
+	remote := func(token string, args ...string) (int, string, string) { return runRemote(t, url, token, args...) }
 
 	var csv strings.Builder
 	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
@@ -95,7 +81,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	require.Contains(t, errOut, "2 rows rejected (3 errors), nothing stored")
 	var got, want api.ErrorBody
 	require.NoError(t, json.Unmarshal([]byte(out), &got), "stdout is JSON: %q", out)
-	req, err := http.NewRequest("POST", hs.URL+"/api/samples/import?file=refused.csv", strings.NewReader("section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-02-13 09:00,manual,x,y\nFH-HJDQ,2019-02-14 09:00,manual,x,1\n"))
+	req, err := http.NewRequest("POST", url+"/api/samples/import?file=refused.csv", strings.NewReader("section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-02-13 09:00,manual,x,y\nFH-HJDQ,2019-02-14 09:00,manual,x,1\n"))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+station)
 	req.Header.Set("Content-Type", "text/csv")
@@ -154,6 +140,102 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	code, _, errOut = remote("", "verify")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "LEDGER_TOKEN")
+}
+
+// serve serves the store through the API, as ledger serve does, until the
+// test ends; it returns the server's URL, its tokens and the
+// administrator's token.
+func serve(t *testing.T, s *jetstream.Store) (string, *api.Tokens, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	tokens, admin, err := api.OpenTokens(filepath.Join(t.TempDir(), "tokens.json"))
+	require.NoError(t, err)
+	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	go srv.Run(ctx)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return hs.URL, tokens, admin
+}
+
+// stationToken is a station's token for FH-HJDQ.
+func stationToken(t *testing.T, tokens *api.Tokens) string {
+	t.Helper()
+	station, err := tokens.Add(api.Token{Person: "station-9", Role: domain.Station, Sections: []monitoring.SectionID{"FH-HJDQ"}})
+	require.NoError(t, err)
+	return station
+}
+
+// runRemote runs the command line against the server at url with the
+// token (LEDGER_SERVER, LEDGER_TOKEN).
+func runRemote(t *testing.T, url, token string, args ...string) (int, string, string) {
+	t.Helper()
+	return runEnv(t, map[string]string{"LEDGER_SERVER": url, "LEDGER_TOKEN": token}, args...)
+}
+
+// A refused upload at the terminal, without --json: each English reason
+// with its Chinese under it (the summary's, each row's, the file's), the
+// same on the local store and through a server.
+func TestImportErrorsInChineseLocallyAndThroughAServer(t *testing.T) {
+	local := hejinStore(t)
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: hejinStore(t), Registry: app.Registry()})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	url, tokens, _ := serve(t, s)
+	station := stationToken(t, tokens)
+
+	var many strings.Builder // 21 errors: 20 listed, and one more
+	many.WriteString("section,sampled_at,source,DO\n")
+	for d := 1; d <= 21; d++ {
+		fmt.Fprintf(&many, "FH-HJDQ,2019-03-%02d 09:00,manual,x\n", d)
+	}
+	for _, tc := range []struct {
+		name, file string
+		want       []string // lines of the message, in order
+	}{
+		{"bad rows", "section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-02-13 09:00,manual,x,y\nFH-HJDQ,2019-02-30 09:00,manual,5,1\n", []string{
+			"ledger import: import: file: 2 rows rejected (3 errors), nothing stored:",
+			"  2 行被拒（3 处错误），未存储任何数据：",
+			`  line 2, column DO: "x" is not a number`,
+			`    第 2 行，DO 列："x" 不是数字（低于检出限的结果写作 <x 或 xL）`,
+			`  line 2, column NH3N: "y" is not a number`,
+			`    第 2 行，NH3N 列："y" 不是数字（低于检出限的结果写作 <x 或 xL）`,
+			`  line 3, column sampled_at: "2019-02-30 09:00" is not a time`,
+			`    第 3 行，sampled_at 列："2019-02-30 09:00" 不是时间（如 2019-03-01 08:00 或 2019/3/1 8:00，山西时间；或 RFC 3339）`,
+		}},
+		{"more than 20 errors", many.String(), []string{
+			"ledger import: import: file: 21 rows rejected (21 errors), nothing stored:",
+			"  21 行被拒（21 处错误），未存储任何数据：",
+			`  line 21, column DO: "x" is not a number`,
+			`    第 21 行，DO 列："x" 不是数字`,
+			"  … and 1 more",
+			"    ……另有 1 处错误",
+		}},
+		{"cut short", "section,sampled_at,source,DO\nFH-HJDQ,2019-03-01 09:00,manual,6", []string{
+			"ledger import: import: file: its last line has no line break",
+			"  最后一行没有换行符：文件可能在传输中被截断；未存储任何数据（请重新发送，或在最后一行末尾换行）",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "bad.csv")
+			require.NoError(t, os.WriteFile(file, []byte(tc.file), 0o644))
+			code, out, here := run(t, "import", "--data", local, "--as", "station-1:station", file)
+			require.Equal(t, 1, code)
+			require.Empty(t, out)
+			code, out, there := runRemote(t, url, station, "import", file)
+			require.Equal(t, 1, code)
+			require.Empty(t, out)
+			require.Equal(t, here, there, "the same through a server")
+			lines := strings.Split(here, "\n")
+			at := 0
+			for _, w := range tc.want {
+				for at < len(lines) && !strings.HasPrefix(lines[at], w) {
+					at++
+				}
+				require.Less(t, at, len(lines), "%q, after the lines before it, in:\n%s", w, here)
+			}
+		})
+	}
 }
 
 // Any API operation is a command line call, on the local store or a server.

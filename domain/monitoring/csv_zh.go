@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -133,6 +134,28 @@ func ReasonZh(reason string) string {
 		}
 	}
 	return ""
+}
+
+// Zh is the error's reason in Chinese: its ReasonZh, or the table's for
+// its reason where it lacks one (a server's answer may); "" if neither.
+func (e RowError) Zh() string {
+	if e.ReasonZh != "" {
+		return e.ReasonZh
+	}
+	return ReasonZh(e.Reason)
+}
+
+// ErrorZh is Error in Chinese (第 2 行，DO 列：…), or "" if the reason
+// has no Chinese.
+func (e RowError) ErrorZh() string {
+	zh := e.Zh()
+	switch {
+	case zh == "":
+		return ""
+	case e.Column == "":
+		return fmt.Sprintf("第 %d 行：%s", e.Line, zh)
+	}
+	return fmt.Sprintf("第 %d 行，%s 列：%s", e.Line, e.Column, zh)
 }
 
 // withZh fills in the Chinese of each error's reason.
