@@ -195,24 +195,14 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 		if err == nil {
 			title, data, err = fn(r, l)
 		}
+		who := tok.Person + " · " + l.Code(tok.Role)
 		if err != nil {
-			status := statusOf[domain.KindOf(err)]
-			if status == 0 {
-				status = http.StatusInternalServerError
-			}
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(status)
-			pg := newPage(r, l, l.T("error"), struct {
-				Status        int
-				Lead, Message string
-			}{status, l.ErrorLead(err), err.Error()})
-			pg.Who = tok.Person + " · " + l.Code(tok.Role)
-			_ = pages["error"].ExecuteTemplate(w, "layout", pg)
+			errorPage(w, r, l, err, who)
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		pg := newPage(r, l, title, data)
-		pg.Who = tok.Person + " · " + l.Code(tok.Role)
+		pg.Who = who
 		if err := pages[name].ExecuteTemplate(w, "layout", pg); err != nil {
 			s.log.Error("render", "page", name, "error", err)
 		}
@@ -224,13 +214,28 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 // mux's plain text).
 func notFoundPage(w http.ResponseWriter, r *http.Request) {
 	l := lang(w, r)
-	err := domain.Errorf(r.URL.Path, domain.NotFound, "path", "%s: %s", l.T("no_page"), r.URL.Path)
+	errorPage(w, r, l, domain.Errorf(r.URL.Path, domain.NotFound, "path", "%s: %s", l.T("no_page"), r.URL.Path), "")
+}
+
+// errorPage answers a page request that failed with the dashboard's error
+// page: the status and body the API would answer it with (errorDetail),
+// led by the kind of error in the language; in Chinese, why in Chinese
+// where the ledger has it (the API's message_zh), above the English
+// message, which is kept as the detail.
+func errorPage(w http.ResponseWriter, r *http.Request, l Lang, err error, who string) {
+	status, d := errorDetail(err)
+	reason := d.MessageZh
+	if l == En {
+		reason = ""
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusNotFound)
-	_ = pages["error"].ExecuteTemplate(w, "layout", newPage(r, l, l.T("error"), struct {
-		Status        int
-		Lead, Message string
-	}{http.StatusNotFound, l.ErrorLead(err), err.Error()}))
+	w.WriteHeader(status)
+	pg := newPage(r, l, l.T("error"), struct {
+		Status                int
+		Lead, Reason, Message string
+	}{status, l.ErrorLead(err), reason, d.Message})
+	pg.Who = who
+	_ = pages["error"].ExecuteTemplate(w, "layout", pg)
 }
 
 // cstText is a time as the pages show it, in Shanxi time; an action

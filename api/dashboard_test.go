@@ -450,3 +450,30 @@ func TestDashboardSignInAndErrors(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, code)
 	require.Contains(t, h.Get("Location"), "/login?next=")
 }
+
+// An error page in Chinese says why in Chinese where the ledger has it
+// (the API's message_zh), keeping the English as the detail; in English it
+// says it in English only, and an error with no Chinese has the English
+// alone either way.
+func TestErrorPageSaysWhyInTheLanguage(t *testing.T) {
+	f := setup(t)
+	const (
+		reason  = `id="error-reason">原因：&#34;maybe&#34; 不是 true 或 false</p>`
+		english = `&#34;maybe&#34; is not true or false`
+	)
+	code, body := f.page(domain.Auditor, "/tasks?overdue=maybe")
+	require.Equal(t, http.StatusBadRequest, code)
+	require.Contains(t, body, reason)
+	require.Contains(t, body, `id="error-message"><small>详情（英文）：</small> /tasks: overdue: `+english)
+
+	code, body = f.page(domain.Auditor, "/tasks?overdue=maybe&lang=en")
+	require.Equal(t, http.StatusBadRequest, code)
+	require.NotContains(t, body, "error-reason")
+	require.NotContains(t, body, "不是 true 或 false")
+	require.Contains(t, body, `id="error-message"><small>Details: </small> /tasks: overdue: `+english)
+
+	code, body = f.page(domain.Auditor, "/city/999999")
+	require.Equal(t, http.StatusNotFound, code)
+	require.NotContains(t, body, "error-reason", "no Chinese for it: the English alone")
+	require.Contains(t, body, `is not one of Shanxi&#39;s 11 cities`)
+}

@@ -65,6 +65,7 @@ var messages = map[string][2]string{
 	"token_refused":        {"访问令牌无效或已过期。", "The access token is not valid or has expired."},
 	"error":                {"出错了", "Error"},
 	"error_detail":         {"详情（英文）", "Details"},
+	"error_reason":         {"原因", "Reason"},
 	"kind_invalid":         {"请求有误", "Invalid request"},
 	"kind_not_found":       {"未找到", "Not found"},
 	"kind_conflict":        {"与已记录的事实冲突", "Conflicts with what is recorded"},
