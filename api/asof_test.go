@@ -1,7 +1,11 @@
 package api_test
 
 import (
+	"html"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +89,58 @@ func TestPagesAsOfADate(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, code, path)
 		require.Contains(t, page, "请求有误：截至日期", path)
 		require.Contains(t, page, "as_of", path)
+	}
+}
+
+// On a page as of a date, the navigation's links to the pages that take
+// ?as_of= keep it (an auditor moving from the ranking to the tasks stays on
+// that date), and each such page answers it; the links to the pages that
+// do not take it go without it, as those pages refuse it. Without ?as_of=
+// no link has it.
+func TestNavigationKeepsAsOf(t *testing.T) {
+	f := setup(t)
+	const asOf = "2020-02-01T10:00:00+08:00" // escaped in a link, as a time zone's + must be
+	nav := regexp.MustCompile(`(?s)<nav>(.*?)</nav>`)
+	href := regexp.MustCompile(`href="([^"]*)"`)
+	links := func(path string) []string {
+		t.Helper()
+		code, page := f.page(domain.Auditor, path)
+		require.Equal(t, http.StatusOK, code, "%s: %s", path, page)
+		m := nav.FindStringSubmatch(page)
+		require.NotNil(t, m, path)
+		var ls []string
+		for _, h := range href.FindAllStringSubmatch(m[1], -1) {
+			ls = append(ls, html.UnescapeString(h[1]))
+		}
+		return ls
+	}
+	q := "as_of=" + url.QueryEscape(asOf)
+	for _, path := range []string{"/cities?year=2019&" + q, "/city/140800?year=2019&" + q, "/tasks?city=140800&" + q,
+		"/cards?" + q, "/audit/140900?" + q, "/cities?" + q + "&lang=en"} {
+		ls := links(path)
+		var with []string // the pages linked with the date
+		for _, l := range ls {
+			if strings.Contains(l, "as_of") {
+				u, err := url.Parse(l)
+				require.NoError(t, err)
+				require.Equal(t, url.Values{"as_of": {asOf}}, u.Query(), l)
+				with = append(with, u.Path)
+				code, page := f.page(domain.Auditor, l)
+				require.Equal(t, http.StatusOK, code, "%s: %s", l, page)
+				require.Contains(t, html.UnescapeString(page), asOf, "%s shows the date", l)
+				continue
+			}
+			// A link without it is to a page that refuses it.
+			code, page := f.page(domain.Auditor, l+"?"+q)
+			require.Equal(t, http.StatusBadRequest, code, "%s: %s takes as_of: %s", path, l, page)
+			require.Contains(t, page, "as_of: not a parameter of this endpoint", l)
+		}
+		require.Equal(t, []string{"/cities", "/tasks", "/cards", "/audit/140100"}, with, path)
+	}
+	// Without a date, no link has one.
+	for _, path := range []string{"/cities?year=2019", "/tasks", "/"} {
+		for _, l := range links(path) {
+			require.NotContains(t, l, "as_of", path)
+		}
 	}
 }

@@ -85,7 +85,11 @@ type page struct {
 	Switch string // this page in the other language
 	Path   string // this page's path, without its query
 	Who    string // who is signed in, and as what; "" on the sign-in page
-	Data   any
+	// AsOf is the ?as_of= the page shows the ledger as of ("" if none):
+	// the navigation's links to the pages that take it keep it, so that
+	// moving between them does not fall back to today's figures unsaid.
+	AsOf string
+	Data any
 }
 
 // newPage is a page of the request in the language.
@@ -203,6 +207,7 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		pg := newPage(r, l, title, data)
 		pg.Who = who
+		pg.AsOf = r.URL.Query().Get("as_of") // a page that does not take it refused it above
 		if err := pages[name].ExecuteTemplate(w, "layout", pg); err != nil {
 			s.log.Error("render", "page", name, "error", err)
 		}
