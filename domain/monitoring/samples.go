@@ -165,6 +165,10 @@ func (s Samples) Status(i int) Status {
 	return statuses[s.status[i]]
 }
 
+// Measured reports whether sample i was measured: Status(i) == Measured,
+// without comparing strings (a replay asks it of every sample).
+func (s Samples) Measured(i int) bool { return s.status == nil || s.status[i] == 0 }
+
 // statusCode is a Status in a byte, its index in statuses: Samples holds
 // one for every sample, and bytes (unlike strings) hold no pointers for the
 // collector to follow.

@@ -463,3 +463,16 @@ func TestStoredItemsAreCodes(t *testing.T) {
 	_, err = CanonicalItems([]water.Item{"NH3N", "铁"}, "remove")
 	require.Equal(t, "remove[1]", domain.FieldOf(err))
 }
+
+// Measured is Status(i) == Measured, for every sample of a mixed batch
+// (some not monitored) and of one with no statuses at all.
+func TestSamplesMeasured(t *testing.T) {
+	for k, s := range []Samples{MustSamples(mixedRows()...), MustSamples(mixedRows()[:1]...)} {
+		seen := map[bool]bool{}
+		for i := range s.Len() {
+			require.Equal(t, s.Status(i) == Measured, s.Measured(i), "sample %d: %s", i, s.Status(i))
+			seen[s.Measured(i)] = true
+		}
+		require.Equal(t, map[bool]bool{true: true, false: k == 0}, map[bool]bool{true: seen[true], false: seen[false]})
+	}
+}

@@ -298,7 +298,7 @@ func (m *Model) addSamples(e events.Event, smp monitoring.Samples) {
 		if cur == nil || at < lo || at >= hi {
 			cur, lo, hi = site.month(at)
 		}
-		if smp.Status(i) != monitoring.Measured {
+		if !smp.Measured(i) {
 			cur.notMonitored++
 			continue
 		}
@@ -312,15 +312,24 @@ func (m *Model) addSamples(e events.Event, smp monitoring.Samples) {
 		j := c.Index
 		for _, sp := range spans {
 			sum, n := sp.a.sum[j], sp.a.n[j]
-			for i, v := range c.Values[sp.from:sp.to] {
-				if v != v { // NaN: the sample has no value of the item
-					continue
+			if c.BelowDL == nil { // most columns: nothing below a detection limit
+				for _, v := range c.Values[sp.from:sp.to] {
+					if v == v { // not NaN: the sample has a value of the item
+						sum += v
+						n++
+					}
 				}
-				if c.BelowDL != nil && c.BelowDL[sp.from+i] {
-					v = water.BelowDetection(v)
+			} else {
+				for i, v := range c.Values[sp.from:sp.to] {
+					if v != v {
+						continue
+					}
+					if c.BelowDL[sp.from+i] {
+						v = water.BelowDetection(v)
+					}
+					sum += v
+					n++
 				}
-				sum += v
-				n++
 			}
 			sp.a.sum[j], sp.a.n[j] = sum, n
 		}
