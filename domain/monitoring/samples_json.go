@@ -837,26 +837,34 @@ func shortNumbers(b []byte, out []float64) (_ []float64, s int) {
 	_ = b[71]
 	for commas := commas64(b[:64]); commas != 0; commas &= commas - 1 {
 		e := bits.TrailingZeros64(commas)
-		n := e - s
-		x := binary.LittleEndian.Uint64(b[s&63:]) // s < 64 here: a comma follows
-		d := x ^ (ones * '0')                     // a digit's byte is now its value
-		// The top bit of each of the n bytes that is not a digit.
-		nonDigit := (d&(ones*0x7f) + ones*0x76 | d) & (ones * 0x80) & (^uint64(0) >> ((64 - 8*n) & 63))
-		p := bits.TrailingZeros64(nonDigit) >> 3 // the point, or 8
-		// One byte that is not a digit, a point with digits on both sides,
-		// or none; a first digit 0 only alone before the point or the end.
-		if uint(n-1) > 7 || nonDigit&(nonDigit-1) != 0 || (p < 8 && (byte(x>>((8*p)&63)) != '.' || p == 0 || p == n-1)) || (min(p, n) > 1 && byte(x) == '0') {
+		l := uint(e - s) // the number's length, 1 to 8
+		if l-1 > 7 {
 			break
 		}
-		digits, k := d, n
-		if p < 8 {
+		x := binary.LittleEndian.Uint64(b[s&63:]) // s < 64 here: a comma follows
+		d := x ^ (ones * '0')                     // a digit's byte is now its value
+		// The top bit of each of the l bytes that is not a digit (a byte
+		// above 0x89 carries into the next, which only marks more).
+		nonDigit := (d + ones*0x76 | d) & (ones * 0x80) & (^uint64(0) >> ((64 - 8*l) & 63))
+		// A first digit 0 only alone or before the point.
+		if byte(x) == '0' && l > 1 && byte(x>>8) != '.' {
+			break
+		}
+		digits, k, dec := d, l, uint(0)
+		if nonDigit != 0 {
+			// One byte that is not a digit: a point with digits on both
+			// sides.
+			p := uint(bits.TrailingZeros64(nonDigit)) >> 3
+			if nonDigit&(nonDigit-1) != 0 || byte(d>>((8*p)&63)) != '.'^'0' || p-1 >= l-2 {
+				break
+			}
 			low := uint64(1)<<((8*p)&63) - 1
-			digits, k = d&low|(d>>8)&^low, n-1 // the point taken out
+			digits, k, dec = d&low|(d>>8)&^low, l-1, l-1-p // the point taken out
 		}
 		v := digits << ((64 - 8*k) & 63) // the k digits at the top, behind zeros
 		v = v*10 + v>>8
 		v = ((v&0x000000ff000000ff)*(100+1000000<<32) + (v>>16&0x000000ff000000ff)*(1+10000<<32)) >> 32
-		out = append(out, float64(int64(v))/pow10[(k-min(p, k))&15])
+		out = append(out, float64(int64(v))/pow10[dec&15])
 		s = e + 1
 	}
 	return out, s
