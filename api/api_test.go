@@ -528,7 +528,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 
 // Reads follow writes: an upload is in the quality model when it returns.
 func TestQualityThroughTheAPI(t *testing.T) {
-	f := setup(t)
+	f := setupClock(t, time.Now) // as_of below is a time of the wall clock: the server's today is its day
 	var csv strings.Builder
 	csv.WriteString("section,sampled_at,source,DO,NH3N,TP\n")
 	for m := 1; m <= 12; m++ {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/events"
 )
 
 // assessmentRoutes are the assessment team's and auditors' endpoints.
@@ -16,11 +19,11 @@ var assessmentRoutes = []route{
 	{Method: "POST", Path: "/api/assessment/rules", Action: WriteAssessment, Tag: "assessment", Summary: "Adopt assessment rules with the year they take effect",
 		Body: "application/json", BodySchema: "Rules", Response: "Event", Handle: (*Server).adoptRules},
 	{Method: "GET", Path: "/api/assessment/{year}", Action: Read, Tag: "assessment", Summary: "Compute a year's scores, grades and ranks from the log (with explanations)",
-		Params: []param{pYearPath, pAsOf, pAsHappened}, Response: "Computation", Handle: (*Server).computeYear},
+		Params: []param{pYearPath, pAsOf, pAsHappened}, Response: "Assessment", Handle: (*Server).computeYear},
 	{Method: "POST", Path: "/api/assessment/{year}/publish", Action: WriteAssessment, Tag: "assessment", Summary: "Publish a year's results, frozen with the log position and a hash of the inputs",
 		Params: []param{pYearPath}, Body: "application/json", BodySchema: "PublishRequest", Response: "Event", Handle: (*Server).publishYear},
-	{Method: "GET", Path: "/api/assessment/{year}/published", Action: Read, Tag: "assessment", Summary: "A year's published results beside the same year as known today",
-		Params: []param{pYearPath}, Response: "PublishedView", Handle: (*Server).publishedYear},
+	{Method: "GET", Path: "/api/assessment/{year}/published", Action: Read, Tag: "assessment", Summary: "A year's published results beside the same year as known today, or with as_of as the ledger knew both then (404 if not published by then)",
+		Params: []param{pYearPath, pAsOf}, Response: "PublishedView", Handle: (*Server).publishedYear},
 	{Method: "POST", Path: "/api/assessment/{year}/cities/{city}/consequences", Action: WriteAssessment, Tag: "assessment", Summary: "Impose a consequence (约谈, 区域限批, rectification) on a failed city-year",
 		Params: []param{pYearPath, pCityPath, pActDate}, Body: "application/json", BodySchema: "ConsequenceRequest", Response: "Event", Handle: (*Server).imposeConsequence},
 	{Method: "GET", Path: "/api/audit/cities/{city}", Action: Read, Tag: "audit", Summary: "Replay a city up to a date: as the ledger knew it then and as it happened, with the difference",
@@ -33,6 +36,7 @@ func init() {
 	routes = append(routes, assessmentRoutes...)
 	schemas["Rules"] = assessment.Rules{}
 	schemas["Computation"] = app.Computation{}
+	schemas["Assessment"] = AssessmentView{}
 	schemas["PublishRequest"] = PublishRequest{}
 	schemas["PublishedView"] = PublishedView{}
 	schemas["ConsequenceRequest"] = ConsequenceRequest{}
@@ -71,6 +75,10 @@ func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
 	if err := oneMode(r, basis.RecordedBy, basis.OccurredBy); err != nil {
 		return err
 	}
+	p, e, err := s.publication(r.Context(), year, cmp.Or(basis.RecordedBy, basis.OccurredBy))
+	if err != nil {
+		return err
+	}
 	var c *app.Computation
 	if basis == (app.Basis{}) {
 		c, err = s.today(year)
@@ -83,8 +91,40 @@ func (s *Server) computeYear(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	v := AssessmentView{Computation: *c}
+	if p != nil {
+		at := e.RecordedAt.In(domain.CST)
+		v.Publication = Publication{Published: true, Document: p.Document, PublishedAt: &at, Position: e.Position}
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
+}
+
+// AssessmentView is a year as computed, with whether it was published at
+// the time the figures are of (now, as_of or as_happened): a client, as
+// the pages do, can then tell computed figures from published ones.
+type AssessmentView struct {
+	app.Computation
+	Publication Publication `json:"publication"`
+}
+
+// Publication says whether a year was published by a time, and if so by
+// which notice, when (recorded) and at which log position.
+type Publication struct {
+	Published   bool       `json:"published"`
+	Document    string     `json:"document,omitempty"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	Position    uint64     `json:"position,omitempty"`
+}
+
+// publication is a year's publication as the ledger knew it at at (zero:
+// as it stands): none if it was recorded after then.
+func (s *Server) publication(ctx context.Context, year int, at time.Time) (*assessment.ResultsPublished, *events.Event, error) {
+	p, e, err := app.Published(ctx, s.store, year)
+	if err != nil || p == nil || (!at.IsZero() && e.RecordedAt.After(at)) {
+		return nil, nil, err
+	}
+	return p, e, nil
 }
 
 // PublishRequest names the notice publishing a year's results.
@@ -116,8 +156,11 @@ func (s *Server) publishYear(w http.ResponseWriter, r *http.Request) error {
 type PublishedView struct {
 	Published   assessment.ResultsPublished `json:"published"`
 	PublishedAt time.Time                   `json:"published_at"`
-	Today       *app.Computation            `json:"today"`   // null when, as known today, there is nothing to assess
-	Changed     map[domain.CityID][]string  `json:"changed"` // what later corrections changed, by city
+	Today       *app.Computation            `json:"today"` // null when, as known today (or as_of), there is nothing to assess
+	// AsOf is set with ?as_of=: the publication, today and the
+	// consequences are as the ledger knew them then.
+	AsOf    *time.Time                 `json:"as_of,omitempty"`
+	Changed map[domain.CityID][]string `json:"changed"` // what later corrections changed, by city
 	// MethodNote is set when the publication was computed with another
 	// method than today's (assessment.Method): then some changes may come
 	// from the method rather than from corrections.
@@ -131,19 +174,35 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, e, err := app.Published(r.Context(), s.store, year)
+	at, err := queryDate(r, "as_of")
 	if err != nil {
 		return err
 	}
-	if p == nil {
+	p, e, err := s.publication(r.Context(), year, at)
+	if err != nil {
+		return err
+	}
+	if p == nil && at.IsZero() {
 		return domain.Errorf(r.URL.Path, domain.NotFound, "year", "%d is not published", year)
 	}
-	today, err := s.today(year)
+	if p == nil {
+		return domain.Errorf(r.URL.Path, domain.NotFound, "as_of", "%d was not published as of %s (as the ledger knew it then)", year, r.URL.Query().Get("as_of"))
+	}
+	// Today is the year as known now, or with as_of as known then.
+	var today *app.Computation
+	if at.IsZero() {
+		today, err = s.today(year)
+	} else if today, err = app.Compute(r.Context(), s.store, year, app.Basis{RecordedBy: at}, s.newTasks()); today != nil {
+		today.Provisional = app.Provisional(year, at, s.now())
+	}
 	if err != nil && !errors.Is(err, app.ErrNothingToAssess) {
 		return err
 	}
-	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt, Today: today, Changed: map[domain.CityID][]string{}}
-	if v.Consequences, err = app.Consequences(r.Context(), s.store, year, time.Time{}); err != nil {
+	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt.In(domain.CST), Today: today, Changed: map[domain.CityID][]string{}}
+	if !at.IsZero() {
+		v.AsOf = &at
+	}
+	if v.Consequences, err = app.Consequences(r.Context(), s.store, year, at); err != nil {
 		return err
 	}
 	_, v.MethodNote = p.MethodNote()
@@ -165,9 +224,10 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ConsequenceRequest is a consequence as a request gives it
-// (assessment.ConsequenceImposed), its dates as plain dates (2021-03-01:
-// the start of that day in Shanxi; ?date= reads a date as the end of
-// its day) or RFC 3339 times.
+// (assessment.ConsequenceImposed), its dates as plain dates or RFC 3339
+// times: a period's from and to as DateOrTime (2021-03-01: the start of
+// that day in Shanxi), a deadline as Deadline (2021-12-31: by the end of
+// that day, as ?date= reads a date).
 type ConsequenceRequest struct {
 	Year      int                    `json:"year"`
 	Kind      assessment.Consequence `json:"kind"`
@@ -176,7 +236,7 @@ type ConsequenceRequest struct {
 	Area      string                 `json:"area,omitempty"`
 	From      *DateOrTime            `json:"from,omitempty"`
 	To        *DateOrTime            `json:"to,omitempty"`
-	Deadline  *DateOrTime            `json:"deadline,omitempty"`
+	Deadline  *Deadline              `json:"deadline,omitempty"`
 	Note      string                 `json:"note,omitempty"`
 }
 

@@ -55,27 +55,61 @@ func decodeJSON(r *http.Request, v any) error {
 	return nil
 }
 
-// DateOrTime is a request's date: a plain date (2021-03-01, or as
-// domain.ParseDay reads one: the start of that day in Shanxi) or an RFC
-// 3339 time.
+// DateOrTime is a request's date: a plain date (2021-03-01, the start of
+// that day in Shanxi) or an RFC 3339 time, as parseDateOrTime reads them.
 type DateOrTime time.Time
 
 // UnmarshalJSON reads either.
 func (d *DateOrTime) UnmarshalJSON(b []byte) error {
+	t, _, err := decodeDateOrTime(b)
+	if err == nil {
+		*d = DateOrTime(t)
+	}
+	return err
+}
+
+// decodeDateOrTime reads a JSON string that is a date or an RFC 3339 time
+// (parseDateOrTime); date says which.
+func decodeDateOrTime(b []byte) (t time.Time, date bool, err error) {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
+		return time.Time{}, false, err
+	}
+	if t, date, err = parseDateOrTime(s); err != nil {
+		return time.Time{}, false, &dateOrTimeError{value: s, day: err}
+	}
+	return t, date, nil
+}
+
+// Deadline is a request's deadline: an RFC 3339 time as given, or a plain
+// date meaning by the end of that day (23:59:59 Shanxi time, as a recorded
+// action's ?date= is, and as the pages show a date: cstText) rather than
+// its first instant, which would make a deadline of 2021-12-31 fall due as
+// that day begins.
+type Deadline time.Time
+
+// UnmarshalJSON reads either.
+func (d *Deadline) UnmarshalJSON(b []byte) error {
+	t, date, err := decodeDateOrTime(b)
+	if err != nil {
 		return err
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		*d = DateOrTime(t)
+	if date {
+		t = t.Add(24*time.Hour - time.Second)
+	}
+	*d = Deadline(t)
+	return nil
+}
+
+// MarshalJSON writes an RFC 3339 time.
+func (d Deadline) MarshalJSON() ([]byte, error) { return time.Time(d).MarshalJSON() }
+
+func (d *Deadline) time() *time.Time {
+	if d == nil {
 		return nil
 	}
-	t, err := domain.ParseDay(s)
-	if err != nil {
-		return &dateOrTimeError{value: s, day: err}
-	}
-	*d = DateOrTime(t)
-	return nil
+	t := time.Time(*d)
+	return &t
 }
 
 // MarshalJSON writes an RFC 3339 time.
@@ -95,12 +129,7 @@ type dateOrTimeError struct {
 	day   error // why it is not a date, as domain.ParseDay says
 }
 
-func (e *dateOrTimeError) Error() string {
-	if e.day != nil && strings.Contains(e.day.Error(), "not a day of the calendar") {
-		return e.day.Error()
-	}
-	return fmt.Sprintf("%q is neither a date (2021-03-01) nor an RFC 3339 time (2021-03-01T08:00:00+08:00)", e.value)
-}
+func (e *dateOrTimeError) Error() string { return e.day.Error() }
 
 // bodyError names the field a decoding error is about, where it can.
 func bodyError(op string, body []byte, err error) error {

@@ -52,6 +52,10 @@ func init() {
 		// full width in Chinese.
 		"colon":     func(l Lang) string { return l.one("：", ": ") },
 		"semicolon": func(l Lang) string { return l.Semicolon() },
+		"asOfText":  asOfText,
+		"comma":     func(l Lang) string { return l.T("list_sep") },
+		"lparen":    func(l Lang) string { return l.one("（", " (") },
+		"rparen":    func(l Lang) string { return l.one("）", ")") },
 		"span": func(ys []int) string { // 2016–2020
 			if len(ys) == 0 {
 				return ""
@@ -70,6 +74,15 @@ func init() {
 		"class":    func(l Lang, c water.Class) string { return l.Class(c) },
 		"dept":     func(l Lang, d plan.Department) string { return l.Dept(d) },
 		"multiple": Multiple,
+		// The arguments of the "published-when" template: the page, when
+		// the publication was recorded, and the page's path and year.
+		"publishedLink": func(p page, w publishedWhen, path string) any {
+			return struct {
+				Page page
+				When publishedWhen
+				Href string
+			}{p, w, path + "&as_of=" + url.QueryEscape(w.AsOf)}
+		},
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
 	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official", "error", "tasks", "cards"} {
@@ -89,7 +102,24 @@ type page struct {
 	// the navigation's links to the pages that take it keep it, so that
 	// moving between them does not fall back to today's figures unsaid.
 	AsOf string
-	Data any
+	// AuditCity is the city the navigation's audit link goes to: the
+	// page's own city where it has one (a city's, an audit's, an
+	// enterprise's page, a list filtered by ?city=), else Taiyuan.
+	AuditCity domain.CityID
+	Data      any
+}
+
+// navCity is the city a page is about, if any (page.AuditCity).
+func navCity(r *http.Request, data any) domain.CityID {
+	if d, ok := data.(interface{ city() domain.CityID }); ok {
+		return d.city()
+	}
+	for _, v := range []string{r.PathValue("city"), r.URL.Query().Get("city")} {
+		if c, ok := domain.FindCity(v); ok && v != "" {
+			return c.ID
+		}
+	}
+	return ""
 }
 
 // newPage is a page of the request in the language.
@@ -100,7 +130,7 @@ func newPage(r *http.Request, l Lang, title string, data any) page {
 	} else {
 		q.Set("lang", string(En))
 	}
-	return page{Title: title, Lang: l, L: l, Switch: r.URL.Path + "?" + q.Encode(), Path: r.URL.Path, Data: data}
+	return page{Title: title, Lang: l, L: l, Switch: r.URL.Path + "?" + q.Encode(), Path: r.URL.Path, AuditCity: "140100", Data: data}
 }
 
 const (
@@ -197,6 +227,9 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 		}
 		title, data, err := "", any(nil), onlyParams(r, r.URL.Path, params)
 		if err == nil {
+			err = s.checkKnowledgeDates(r, r.URL.Path)
+		}
+		if err == nil {
 			title, data, err = fn(r, l)
 		}
 		who := tok.Person + " · " + l.Code(tok.Role)
@@ -208,6 +241,9 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 		pg := newPage(r, l, title, data)
 		pg.Who = who
 		pg.AsOf = r.URL.Query().Get("as_of") // a page that does not take it refused it above
+		if c := navCity(r, data); c != "" {
+			pg.AuditCity = c
+		}
 		if err := pages[name].ExecuteTemplate(w, "layout", pg); err != nil {
 			s.log.Error("render", "page", name, "error", err)
 		}
@@ -290,6 +326,11 @@ func yearParam(r *http.Request, years []int, at time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if v := r.URL.Query().Get("as_of"); r.URL.Query().Get("year") == "" && v != "" && y < monitoring.FirstYear {
+		// The year was not given: it followed the date, which is before
+		// any year assessed. Name the parameter given, not the one not.
+		return 0, domain.Errorf(r.URL.Path, domain.Invalid, "as_of", "%s is before %d, the first year the ledger assesses: nothing was known then", v, monitoring.FirstYear)
+	}
 	if y < monitoring.FirstYear || y > monitoring.LastYear {
 		return 0, domain.Errorf(r.URL.Path, domain.Invalid, "year", "%d outside %d–%d", y, monitoring.FirstYear, monitoring.LastYear)
 	}
@@ -326,15 +367,16 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		return "", nil, err
 	}
 	nothing := errors.Is(err, app.ErrNothingToAssess)
-	p, err := s.published(r.Context(), m, year)
+	p, pe, err := s.published(r.Context(), m, year)
 	if err != nil {
 		return "", nil, err
 	}
 	var results []assessment.Result
 	document := ""
+	var when publishedWhen
 	switch {
 	case p != nil:
-		results, document = p.Results, p.Document
+		results, document, when = p.Results, p.Document, publishedAt(pe)
 	case today != nil:
 		results = today.Results
 	}
@@ -394,12 +436,24 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		Provisional bool
 		Nothing     bool // nothing to assess: no ranking, rather than every city failed
 		Document    string
+		When        publishedWhen // when the ledger recorded the publication
 		MethodNote  string
 		GapNote     string // cities lacking data (published knowingly so, or as computed today): which, and what they lacked
 		Rows        []row
 		Quarters    []quarterRow
 		AsOf        string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
-	}{year, years, p != nil, p == nil && today != nil && today.Provisional, p == nil && nothing, document, methodNote, gapNote, rows, quarters, m.asOf}, nil
+	}{year, years, p != nil, p == nil && today != nil && today.Provisional, p == nil && (nothing || today == nil), document, when, methodNote, gapNote, rows, quarters, m.asOf}, nil
+}
+
+// publishedWhen is when a publication was recorded, as a page shows it
+// (Shanxi time), and the as_of of a view of the ledger as it stood then:
+// the recorded time to the nanosecond, as a time rounded down would come
+// before the publication and not show it.
+type publishedWhen struct{ Text, AsOf string }
+
+func publishedAt(e *events.Event) publishedWhen {
+	t := e.RecordedAt.In(domain.CST)
+	return publishedWhen{t.Format("2006-01-02 15:04"), t.Format(time.RFC3339Nano)}
 }
 
 // gapsText says what cities lacked when their year was published knowingly
@@ -440,6 +494,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 	var tally taskboard.Tally
 	var ents []ent
 	overdueNow := 0
+	cardsHeading := "" // the enterprises' card column: in force at the year's end, or on the day shown
 	today := tasks.DayOf(m.now)
 	m.view(func() {
 		rep = m.quality.City(c, year)
@@ -457,8 +512,11 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		// The cards in force at the end of the page's year (today, if it
 		// has not ended).
 		cardDay := plan.NewDate(year, time.December, 31)
+		cardsHeading = fmt.Sprintf(l.T("cards_at_year_end"), year)
 		if today.Compare(cardDay) < 0 {
+			// Not the year's end: the page says which day it is.
 			cardDay = today
+			cardsHeading = fmt.Sprintf(l.T("cards_as_of_day"), cardDay)
 		}
 		inForce := map[enforcement.EnterpriseID]string{}
 		for _, e := range m.cards.Register(cardDay) {
@@ -478,14 +536,15 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Grade        string
 		Parts        []string
 		Notes        []string
-		Published    string   // the publishing notice; "" if not published
+		Published    string // the publishing notice; "" if not published
+		When         publishedWhen
 		Gap          string   // published knowingly without the city's data: what it lacked
 		Provisional  bool     // not published, and the year not ended
 		Today        []string // what differs as known today, if published
 		Consequences []string // imposed since, one line each
 	}
 	var score *scored
-	p, err := s.published(r.Context(), m, year)
+	p, pe, err := s.published(r.Context(), m, year)
 	if err != nil {
 		return "", nil, err
 	}
@@ -515,7 +574,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		}
 		sc.Parts = append(sc.Parts, l.one(shown.ShareText()))
 		if p != nil {
-			sc.Published = p.Document
+			sc.Published, sc.When = p.Document, publishedAt(pe)
 			for _, g := range p.Incomplete {
 				if g.City == c {
 					sc.Gap = gapsText(l, "published_incomplete", []assessment.DataGap{g})
@@ -547,8 +606,9 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Carried     int // units overdue when the year began, counted in its task score besides those due in it
 		OverdueNow  int
 		Enterprises []ent
+		CardsAt     string
 		AsOf        string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
-	}{c, cityName(l, city), year, years, score, nothing && p == nil, rep, chart, tally, carried(now, tally), overdueNow, ents, m.asOf}, nil
+	}{c, cityName(l, city), year, years, score, p == nil && (nothing || comp == nil), rep, chart, tally, carried(now, tally), overdueNow, ents, cardsHeading, m.asOf}, nil
 }
 
 // carried is how many of a city-year's task units counted in its score
@@ -577,7 +637,7 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	}
 	var asOf time.Time
 	if asOfText != "" {
-		if asOf, err = domain.ParseAsOf(asOfText); err != nil {
+		if asOf, err = parseAsOf(asOfText); err != nil {
 			return "", nil, domain.E(r.URL.Path, domain.Invalid, asOfField, err)
 		}
 	}
@@ -616,10 +676,26 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 		evs[i], evs[j] = evs[j], evs[i]
 	}
 	var audit *app.CityAudit
+	// The city's published figure of each year published by then, beside
+	// what the ledger knew then: the two differ where corrections came
+	// after the publication, or where it was published incomplete.
+	published := map[int]*publishedFigure{}
 	if !asOf.IsZero() {
 		// Both ways: as the ledger knew it then, and as it happened.
 		if audit, err = s.audit(r.Context(), c, asOf); err != nil {
 			return "", nil, err
+		}
+		for _, y := range audit.Years {
+			p, _, err := s.publication(r.Context(), y.Year, asOf)
+			if err != nil {
+				return "", nil, err
+			}
+			if p == nil {
+				continue
+			}
+			if res, ok := p.Result(c); ok {
+				published[y.Year] = &publishedFigure{res, p.Document}
+			}
 		}
 	}
 	// The other cities, to audit as of the same date.
@@ -640,8 +716,32 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 		Paged     bool   // a page back from the newest
 		OlderThan uint64 // a page further back, if any
 		Audit     *app.CityAudit
-	}{c, cityName(l, city), asOfText, cities, evs, problems, checked, len(evs), before != 0, olderThan, audit}, nil
+		Published map[int]*publishedFigure // by year, those published by the date
+	}{c, cityName(l, city), asOfText, cities, evs, problems, checked, len(evs), before != 0, olderThan, audit, published}, nil
 }
+
+// publishedFigure is a city's published result of a year, and the notice.
+type publishedFigure struct {
+	Result   assessment.Result
+	Document string
+}
+
+// enterpriseData is what the enterprise page shows.
+type enterpriseData struct {
+	ID                   enforcement.EnterpriseID
+	CityID               domain.CityID
+	Name, City, Industry string
+	Day                  string
+	Strip                template.HTML
+	Cards                []enforcement.Card
+	Inspections          []enforcement.Inspection
+	Closed               time.Time // if closed by the end of the day shown
+	ClosedBy             string
+	AsOf                 string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
+}
+
+// city is the enterprise's, for the navigation's audit link (navCity).
+func (d enterpriseData) city() domain.CityID { return d.CityID }
 
 func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 	// The record as it had happened by the end of the day asked (today by
@@ -653,18 +753,7 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 	}
 	e := v.Enterprise
 	city, _ := domain.LookupCity(e.Info.City)
-	return e.Info.Name, struct {
-		ID                   enforcement.EnterpriseID
-		CityID               domain.CityID
-		Name, City, Industry string
-		Day                  string
-		Strip                template.HTML
-		Cards                []enforcement.Card
-		Inspections          []enforcement.Inspection
-		Closed               time.Time // if closed by the end of the day shown
-		ClosedBy             string
-		AsOf                 string // ?as_of=, as the ledger knew it then; "" for everything recorded to date
-	}{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections,
+	return e.Info.Name, enterpriseData{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections,
 		e.Closed, e.ClosedBy, r.URL.Query().Get("as_of")}, nil
 }
 
@@ -834,6 +923,10 @@ func consequenceText(l Lang, c app.Consequence) string {
 	}
 	if c.Deadline != nil {
 		text += l.one(" · 期限 ", " · deadline ") + day(c.Deadline)
+	}
+	if c.RecordedAt.Sub(c.ImposedAt) > 24*time.Hour || c.ImposedAt.Sub(c.RecordedAt) > 24*time.Hour {
+		// Entered late (or ahead): when the ledger learnt of it.
+		text += l.one("（", " (") + l.T("recorded_on") + " " + day(&c.RecordedAt) + l.one("）", ")")
 	}
 	return text
 }

@@ -123,11 +123,13 @@ func dayOr(r *http.Request, name string, def plan.Date) (plan.Date, error) {
 		}
 		return def, nil
 	}
-	d, err := plan.ParseDate(v)
+	// A date, or the Shanxi day of an RFC 3339 time, as every date
+	// parameter reads one (parseDateOrTime).
+	t, _, err := parseDateOrTime(v)
 	if err != nil {
 		return plan.Date{}, domain.E(r.URL.Path, domain.Invalid, name, err)
 	}
-	return d, nil
+	return tasks.DayOf(t), nil
 }
 
 // timeParam reads ?date= for when a recorded action happened (actionTime).
@@ -145,12 +147,12 @@ func (s *Server) actionTime(r *http.Request, field, v string) (time.Time, error)
 	if v == "" {
 		return s.now(), nil
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := domain.ParseDay(v)
+	d, date, err := parseDateOrTime(v)
 	if err != nil {
 		return time.Time{}, domain.E(r.URL.Path, domain.Invalid, field, err)
+	}
+	if !date {
+		return d, nil
 	}
 	now := s.now()
 	if y, m, day := now.In(domain.CST).Date(); d.Equal(time.Date(y, m, day, 0, 0, 0, 0, domain.CST)) {

@@ -13,11 +13,15 @@ import (
 	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/enforcement"
+	"github.com/shanxi-water/ledger/ledgertest"
 )
 
 // Tasks, cards and officials through the API, end to end.
 func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
-	f := setup(t)
+	// Recorded on the server's today, so that an as_of of today sees it
+	// all (a later one is refused).
+	clock := ledgertest.NewClock(time.Date(2020, 6, 30, 9, 0, 0, 0, domain.CST))
+	f := setupClock(t, clock.Now)
 	// The catalogue, then one city's progress on a task.
 	code, b := f.do("POST", "/api/tasks/catalogue", domain.Admin, "", "")
 	require.Equal(t, 201, code, string(b))
@@ -47,7 +51,7 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	code, b = f.do("GET", "/api/tasks?day=2016-06-01&as_of=2016-06-01", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	require.Equal(t, "null", strings.TrimSpace(string(b)), "nothing recorded by then")
-	code, b = f.do("GET", "/api/tasks?day=2016-06-01&as_of="+time.Now().In(domain.CST).Format("2006-01-02"), domain.Auditor, "", "")
+	code, b = f.do("GET", "/api/tasks?day=2016-06-01&as_of=2020-06-30", domain.Auditor, "", "")
 	require.Equal(t, 200, code, string(b))
 	require.Contains(t, string(b), `"status":"completed"`)
 	code, b = f.do("GET", "/api/tasks/overdue?as_of=2016-13-01", domain.Auditor, "", "")
@@ -61,7 +65,7 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	require.Contains(t, string(b), `"to":"in_progress"`)
 	// The history as the ledger knew it on a date, as the tasks page links
 	// to it: before the catalogue was loaded, no such task.
-	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	tomorrow := "2020-06-30" // today: the end of the day, after everything recorded
 	code, b = f.do("GET", "/api/tasks/"+task+"/history?city="+city+"&as_of=2016-06-01", domain.Auditor, "", "")
 	require.Equal(t, 404, code, string(b))
 	require.Contains(t, string(b), "in the catalogue as the ledger knew it on 2016-06-01")
@@ -80,7 +84,7 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	check, err := enforcement.USCCCheck(first17)
 	require.NoError(t, err)
 	uscc := first17 + string(check)
-	code, b = f.do("POST", "/api/enterprises", domain.Enforcement, `{"name":"太原市某造纸有限公司","uscc":"`+uscc+`","city":"140100","industry":"造纸","key_discharger":true}`, "application/json")
+	code, b = f.do("POST", "/api/enterprises?date=2020-06-01", domain.Enforcement, `{"name":"太原市某造纸有限公司","uscc":"`+uscc+`","city":"140100","industry":"造纸","key_discharger":true}`, "application/json")
 	require.Equal(t, 201, code, string(b))
 	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2020-06-05", domain.Enforcement,
 		`{"document_no":"并环监〔2019〕31号","authority":"太原市环境保护局","findings":["over_standard"],"measurements":[{"item":"COD","measured":186,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
@@ -127,6 +131,7 @@ func TestTasksCardsOfficialsThroughTheAPI(t *testing.T) {
 	// Still over the standard after the deadline: a red card, which has no
 	// deadline of its own. The record still answers, every card in it (by
 	// the end of 2020: the cards are dated after the server's day).
+	clock.Set(time.Date(2020, 12, 1, 9, 0, 0, 0, domain.CST))
 	code, b = f.do("POST", "/api/enterprises/"+uscc+"/inspections?date=2020-10-08", domain.Enforcement,
 		`{"document_no":"并环监〔2020〕52号","authority":"太原市环境保护局","card":"并环罚〔2019〕7号","findings":["over_standard"],"measurements":[{"item":"COD","measured":142,"limit":100,"unit":"mg/L","basis":"standard"}]}`, "application/json")
 	require.Equal(t, 201, code, string(b))
@@ -290,7 +295,7 @@ func TestCityByCodeOrName(t *testing.T) {
 // register, its page says so, and nothing more is recorded on it but an
 // inspection made before it closed.
 func TestEnterpriseClosedThroughTheAPI(t *testing.T) {
-	f := setup(t)
+	f := setupClock(t, time.Now) // as_of below is the wall clock's day: the server's today is its day
 	uscc := f.yellowCarded(t, "91140100MA0K9XRC4", "太原市某化工有限公司", "140100", "太原市环境保护局",
 		"并环监〔2019〕41号", "2019-02-05", "并环罚〔2019〕17号", "2019-02-10", "2019-05-31")
 	code, b := f.do("GET", "/api/cards?day=2019-03-01", domain.Auditor, "", "")
@@ -316,7 +321,7 @@ func TestEnterpriseClosedThroughTheAPI(t *testing.T) {
 	require.Contains(t, string(b), `"status":"closed"`)
 	// As the ledger knew it: before it was entered, no such enterprise;
 	// today, as now. The page keeps the date in its links and says it.
-	yesterday, today := time.Now().AddDate(0, 0, -1).Format("2006-01-02"), time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	yesterday, today := time.Now().In(domain.CST).AddDate(0, 0, -1).Format("2006-01-02"), time.Now().In(domain.CST).Format("2006-01-02")
 	code, b = f.do("GET", "/api/enterprises/"+uscc+"?as_of="+yesterday, domain.Auditor, "", "")
 	require.Equal(t, 404, code, string(b))
 	require.Contains(t, string(b), "as the ledger knew it on "+yesterday)
@@ -616,7 +621,7 @@ func TestCityPageConsequencesByDate(t *testing.T) {
 // ledger knew it then, as it stood then), as ?day= defaults for the other
 // task endpoints; ?day= still wins.
 func TestTaskYearDayFollowsAsOf(t *testing.T) {
-	f := setup(t)
+	f := setupClock(t, time.Now) // as_of=2021-01-01 is not after today
 	for q, want := range map[string]string{
 		"":                                   "2019-12-31",
 		"?as_of=2019-06-30":                  "2019-06-30",

@@ -137,14 +137,15 @@ func TestTokenCitiesAndPermitSpelling(t *testing.T) {
 }
 
 // A consequence's dates are given as ?date= and a card's deadline are: a
-// plain date or an RFC 3339 time; anything else names its field.
+// plain date or an RFC 3339 time; anything else names its field. A
+// deadline given as a date is by the end of that day.
 func TestConsequenceDatesAsPlainDates(t *testing.T) {
 	f := setup(t)
 	f.published2019(t)
 	code, b := f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment,
-		`{"kind":"rectification","document":"运环函〔2020〕1号","authority":"省生态环境厅","deadline":"2020/12/31"}`, "application/json")
+		`{"kind":"rectification","document":"运环函〔2020〕1号","authority":"省生态环境厅","deadline":"2020-12-31"}`, "application/json")
 	require.Equal(t, 201, code, string(b))
-	require.Contains(t, string(b), `"deadline":"2020-12-31T00:00:00+08:00"`, "the start of that day, Shanxi time")
+	require.Contains(t, string(b), `"deadline":"2020-12-31T23:59:59+08:00"`, "the end of that day, Shanxi time")
 	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment,
 		`{"kind":"restriction","document":"运环函〔2020〕2号","authority":"省生态环境厅","area":"盐湖区","from":"2020-07-01","to":"2021-06-30T00:00:00+08:00"}`, "application/json")
 	require.Equal(t, 201, code, string(b))
@@ -152,7 +153,7 @@ func TestConsequenceDatesAsPlainDates(t *testing.T) {
 		`{"kind":"restriction","document":"运环函〔2020〕3号","authority":"省生态环境厅","area":"河津市","from":"2020-07-01","to":"next year"}`, "application/json")
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), `"field":"to"`)
-	require.Contains(t, string(b), "is neither a date (2021-03-01) nor an RFC 3339 time")
+	require.Contains(t, string(b), `"next year\" is neither a date written 2020-03-15 nor an RFC 3339 time`)
 	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment,
 		`{"kind":"restriction","document":"运环函〔2020〕4号","authority":"省生态环境厅","area":"河津市","from":"2020-07-01","to":"2021-02-30"}`, "application/json")
 	require.Equal(t, 400, code, string(b))

@@ -117,7 +117,7 @@ func queryDate(r *http.Request, name string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := domain.ParseAsOf(v)
+	t, err := parseAsOf(v)
 	if err != nil {
 		return time.Time{}, domain.E(r.URL.Path, domain.Invalid, name, err)
 	}

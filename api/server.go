@@ -188,12 +188,8 @@ func (m *models) years() (ys []int) {
 
 // published is a year's publication as the models know it: none if it
 // was recorded after their as_of date.
-func (s *Server) published(ctx context.Context, m *models, year int) (*assessment.ResultsPublished, error) {
-	p, e, err := app.Published(ctx, s.store, year)
-	if err != nil || p == nil || (!m.at.IsZero() && e.RecordedAt.After(m.at)) {
-		return nil, err
-	}
-	return p, nil
+func (s *Server) published(ctx context.Context, m *models, year int) (*assessment.ResultsPublished, *events.Event, error) {
+	return s.publication(ctx, year, m.at)
 }
 
 // newTasks makes a fresh task read model for a computation.
@@ -357,6 +353,9 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request, who *To
 		r = r.WithContext(context.WithValue(r.Context(), holderKey, tok))
 	}
 	if err := rt.checkQuery(r); err != nil {
+		return err
+	}
+	if err := s.checkKnowledgeDates(r, rt.Method+" "+rt.Path); err != nil {
 		return err
 	}
 	return rt.Handle(s, w, r)

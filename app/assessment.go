@@ -431,6 +431,7 @@ type Consequence struct {
 	assessment.ConsequenceImposed
 	City       domain.CityID `json:"city"`
 	ImposedAt  time.Time     `json:"imposed_at"`
+	RecordedAt time.Time     `json:"recorded_at"` // when the ledger recorded it, perhaps long after
 	Position   uint64        `json:"position"`
 	RecordedBy domain.Actor  `json:"recorded_by"`
 }
@@ -444,7 +445,7 @@ func Consequences(ctx context.Context, s events.Store, year int, recordedBy time
 		if d, ok := e.Data.(assessment.ConsequenceImposed); ok && d.Year == year {
 			d.From, d.To, d.Deadline = d.Dates()
 			c := domain.CityID(e.Aggregate.Scope)
-			out[c] = append(out[c], Consequence{ConsequenceImposed: d, City: c, ImposedAt: e.OccurredAt, Position: e.Position, RecordedBy: e.Actor})
+			out[c] = append(out[c], Consequence{ConsequenceImposed: d, City: c, ImposedAt: e.OccurredAt, RecordedAt: e.RecordedAt, Position: e.Position, RecordedBy: e.Actor})
 		}
 		return nil
 	})
