@@ -59,12 +59,12 @@ func demoStore(b *testing.B) *jetstream.Store {
 // rawDrain reads every message of the log's stream with an ordered
 // consumer, touching subject, headers and body and decoding nothing: what
 // a raw nats.go client does to read the log.
-func rawDrain(b *testing.B, s *jetstream.Store, body func([]byte)) (msgs, bytes int) {
+func rawDrain(b testing.TB, s *jetstream.Store, body func([]byte)) (msgs, bytes int) {
 	return rawScan(b, s, nil, body)
 }
 
 // rawScan is rawDrain of the messages on the subjects (all with none).
-func rawScan(b *testing.B, s *jetstream.Store, subjects []string, body func([]byte)) (msgs, bytes int) {
+func rawScan(b testing.TB, s *jetstream.Store, subjects []string, body func([]byte)) (msgs, bytes int) {
 	b.Helper()
 	ctx := context.Background()
 	cons, err := s.JetStream().OrderedConsumer(ctx, s.StreamName(), njs.OrderedConsumerConfig{FilterSubjects: subjects})
