@@ -255,8 +255,8 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 		Sections: cy.Sections, SectionsMet: cy.SectionsMet, SectionsInsufficient: cy.SectionsInsufficient,
 		AtLeastIIIRequired: cy.AtLeastIIIRequired, AtLeastIIIActual: cy.AtLeastIIIActual,
 		WorseThanVAllowed: cy.WorseThanVAllowed, WorseThanVActual: cy.WorseThanV,
-		Drinking: cy.Drinking, DrinkingMet: cy.DrinkingMet,
-		BlackOdorous: cy.BlackOdorous, BlackEliminated: cy.BlackEliminated,
+		Drinking: cy.Drinking, DrinkingMet: cy.DrinkingMet, DrinkingUnsampled: cy.DrinkingUnsampled,
+		BlackOdorous: cy.BlackOdorous, BlackEliminated: cy.BlackEliminated, BlackUninspected: cy.BlackUninspected,
 		Groundwater: cy.Groundwater, GroundwaterVeryPoor: cy.GroundwaterVeryPoor, GroundwaterUngraded: cy.GroundwaterUngraded,
 	}
 	for _, sy := range cy.Details {

@@ -96,25 +96,62 @@ func TestPublishingIncompleteDataIsSaidKnowingly(t *testing.T) {
 	clock.Set(date(2020, 1, 15))
 	_, err := app.ImportSamples(ctx, s, station, &csv, app.ImportOptions{File: "2019.csv", Now: clock.Now()})
 	require.NoError(t, err)
-	// Taiyuan's groundwater point, not graded for 2019: a gap too.
+	// Taiyuan's groundwater point, not graded for 2019: a gap too; so are
+	// Datong's two black-odorous bodies, inspected in 2018 only, and its
+	// drinking-water source, sampled in 2018 only.
 	_, err = app.Register(ctx, s, admin, date(2016, 1, 2),
-		app.GroundwaterPointRegistration(monitoring.GroundwaterPointRegistered{ID: "TY-GW-9", Name: "晋祠", City: "140100"}))
+		app.GroundwaterPointRegistration(monitoring.GroundwaterPointRegistered{ID: "TY-GW-9", Name: "晋祠", City: "140100"}),
+		app.BlackOdorousRegistration(monitoring.BlackOdorousRegistered{ID: "DT-BO-1", Name: "大同某沟渠", City: "140200", BuiltUp: true, Responsible: "张三", Deadline: date(2020, 12, 31)}),
+		app.BlackOdorousRegistration(monitoring.BlackOdorousRegistered{ID: "DT-BO-2", Name: "大同某河段", City: "140200", BuiltUp: true, Responsible: "李四", Deadline: date(2020, 12, 31)}),
+		app.DrinkingSourceRegistration(monitoring.DrinkingSourceRegistered{ID: "DT-DW-1", Name: "大同市水源地", City: "140200", Level: monitoring.CityLevel, Kind: water.Lake, Target: water.ClassIII}))
+	require.NoError(t, err)
+	clear := 40.0
+	for _, id := range []events.AggregateID{"DT-BO-1", "DT-BO-2"} {
+		_, err = app.Record(ctx, s, admin, date(2018, 12, 1), events.Aggregate{Scope: "140200", Type: app.BlackOdorousType, ID: id},
+			monitoring.BlackOdorousInspected{Reading: water.BlackOdorReading{TransparencyCm: &clear}, Level: water.NotBlackOdor})
+		require.NoError(t, err)
+	}
+	csv.Reset()
+	csv.WriteString("section,sampled_at,source,DO,NH3N,TP\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "DT-DW-1,2018-%02d-05 09:00,manual,7.5,0.3,0.02\n", m)
+	}
+	_, err = app.ImportSamples(ctx, s, station, &csv, app.ImportOptions{File: "2018-dw.csv", Now: clock.Now()})
 	require.NoError(t, err)
 	before := lastPosition(t, s)
 	_, err = app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕30号"}, clock.Now(), nil)
 	require.Equal(t, domain.Conflict, domain.KindOf(err), "%v", err)
 	require.Equal(t, "incomplete", domain.FieldOf(err))
-	require.Contains(t, err.Error(), "10 of 11 cities lack data for 2019: Taiyuan (1 groundwater point not graded); Yangquan (none of its 2 sections with data enough for a class); Changzhi (")
+	require.Contains(t, err.Error(), "11 of 11 cities lack data for 2019: Taiyuan (1 groundwater point not graded); Datong (2 black-odorous water bodies not inspected in the year, 1 drinking-water source not sampled in the year); Yangquan (none of its 2 sections with data enough for a class); Changzhi (")
 	require.Equal(t, before, lastPosition(t, s), "nothing published")
 	e, err := app.Publish(ctx, s, admin, app.Publication{Year: 2019, Document: "晋环函〔2020〕30号", Incomplete: true}, clock.Now(), nil)
 	require.NoError(t, err)
 	p := e.Data.(assessment.ResultsPublished)
 	require.Len(t, p.Results, 11)
-	require.Len(t, p.Incomplete, 10, "the publication records what was missing")
+	require.Len(t, p.Incomplete, 11, "the publication records what was missing")
 	require.Equal(t, assessment.DataGap{City: "140100", Ungraded: 1}, p.Incomplete[0])
-	require.Equal(t, assessment.DataGap{City: "140300", Unclassed: 2}, p.Incomplete[1])
+	require.Equal(t, assessment.DataGap{City: "140200", Uninspected: 2, Unsampled: 1}, p.Incomplete[1])
+	require.Equal(t, assessment.DataGap{City: "140300", Unclassed: 2}, p.Incomplete[2])
 	zh, _ := p.Incomplete[1].Text()
+	require.Equal(t, "大同（2 个黑臭水体年内未监测，1 个饮用水水源地年内无样品）", zh)
+	zh, _ = p.Incomplete[2].Text()
 	require.Equal(t, "阳泉（2 个断面均无足够数据定类）", zh)
+	// Neither counts in Datong's favour: its bodies, clean when last
+	// inspected in 2018, are not eliminated in 2019, and its source, at
+	// class II in 2018, misses its target in 2019. Datong's 2019 quality
+	// score from the raw counts: sections 2 of 2 met × 60, black-odorous 0
+	// of 2 × 15, drinking 0 of 1 × 15, groundwater (none) the full 10.
+	dt, ok := p.Result("140200")
+	require.True(t, ok)
+	require.Equal(t, []int{2, 0, 2, 1, 0, 1}, []int{dt.Inputs.BlackOdorous, dt.Inputs.BlackEliminated, dt.Inputs.BlackUninspected,
+		dt.Inputs.Drinking, dt.Inputs.DrinkingMet, dt.Inputs.DrinkingUnsampled})
+	require.InDelta(t, 60.0*2/2+15.0*0/2+15.0*0/1+10, dt.QualityScore, 1e-9)
+	outcomes := map[string]string{}
+	for _, ev := range dt.Inputs.Evidence {
+		outcomes[ev.Subject] = ev.Outcome
+	}
+	require.Equal(t, "not inspected in the year (last inspected 2018-12-01, level 0): counted as not eliminated", outcomes["DT-BO-1"])
+	require.Equal(t, "no sample in the year: counted as missed", outcomes["DT-DW-1"])
 }
 
 func result(c *app.Computation, city domain.CityID) assessment.Result {

@@ -307,6 +307,17 @@ func TestDrinkingSourcesBlackOdorousGroundwater(t *testing.T) {
 	require.Equal(t, 1, cy.GroundwaterVeryPoor, "not graded for 2018")
 	require.Equal(t, "not graded for the year: counted as very poor", cy.GroundDetails[0].Outcome)
 	require.Empty(t, cy.GroundDetails[0].Positions)
+	// Likewise the source, not sampled in 2018, misses its target, and
+	// the body, never inspected by then, is not eliminated; in 2020 the
+	// body, clean when last inspected (November 2019) but not inspected
+	// since, is not eliminated either.
+	require.Equal(t, []int{1, 0, 1}, []int{cy.Drinking, cy.DrinkingMet, cy.DrinkingUnsampled})
+	require.Equal(t, "no sample in the year: counted as missed", cy.DrinkingDetails[0].Outcome)
+	require.Equal(t, []int{1, 0, 1}, []int{cy.BlackOdorous, cy.BlackEliminated, cy.BlackUninspected})
+	cy = m.City("140800", 2020)
+	require.Equal(t, []int{1, 0, 1}, []int{cy.BlackOdorous, cy.BlackEliminated, cy.BlackUninspected})
+	require.Equal(t, "not inspected in the year (last inspected 2019-11-01, level 0): counted as not eliminated", cy.BlackDetails[0].Outcome)
+	require.Equal(t, []int{1, 0, 1}, []int{cy.Drinking, cy.DrinkingMet, cy.DrinkingUnsampled})
 }
 
 // A corrected sample's upload, re-imported, stores nothing: the file as

@@ -60,6 +60,10 @@ var outcomeForms = []struct {
 	{regexp.MustCompile(`^no sample in the year: counted as missed, and as worse than V in the share rule$`), func([]string) string {
 		return "全年无样品，按未达标计，在比例要求中按劣Ⅴ类计"
 	}},
+	// A drinking-water source with no sample in the year (method 8).
+	{regexp.MustCompile(`^no sample in the year: counted as missed$`), func([]string) string {
+		return "全年无样品，按未达标计"
+	}},
 	// A groundwater point.
 	{regexp.MustCompile(`^not graded for the year: counted as very poor$`), func([]string) string {
 		return "全年未评级，按极差计"
@@ -75,6 +79,11 @@ var outcomeForms = []struct {
 	{regexp.MustCompile(`^not inspected yet: (eliminated|not eliminated)$`), func(m []string) string {
 		return "尚未监测，" + eliminatedZh(m[1])
 	}},
+	// Method 8 on: a body not inspected in the year is not eliminated.
+	{regexp.MustCompile(`^not inspected in the year \(last inspected (\S+), level (\d+)\): counted as not eliminated$`), func(m []string) string {
+		return "年内未监测（最近一次监测 " + m[1] + "，" + levelZh(m[2]) + "），按未消除计"
+	}},
+	// Before method 8, published so: the last inspection before the year.
 	{regexp.MustCompile(`^not inspected in the year; last inspected (\S+), level (\d+): (eliminated|not eliminated)$`), func(m []string) string {
 		return "年内未监测；最近一次监测 " + m[1] + "，" + levelZh(m[2]) + "，" + eliminatedZh(m[3])
 	}},

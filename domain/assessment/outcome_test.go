@@ -27,6 +27,8 @@ func TestOutcomeZh(t *testing.T) {
 		"graded 5 (极差, very poor)":          "评级为 5 级（极差）",
 		"not inspected yet: not eliminated": "尚未监测，未消除",
 		"not inspected in the year; last inspected 2017-09-15, level 0: eliminated":                             "年内未监测；最近一次监测 2017-09-15，无黑臭，已消除",
+		"not inspected in the year (last inspected 2017-09-15, level 0): counted as not eliminated":             "年内未监测（最近一次监测 2017-09-15，无黑臭），按未消除计",
+		"no sample in the year: counted as missed":                                                              "全年无样品，按未达标计",
 		"2 inspections in the year, 2 in a black-odorous band; the last on 2018-12-15, level 2: not eliminated": "年内监测 2 次，其中黑臭 2 次；最近一次 2018-12-15，重度黑臭，未消除",
 		"1 inspections in the year, 1 in a black-odorous band; the last on 2018-12-15, level 1: not eliminated": "年内监测 1 次，其中黑臭 1 次；最近一次 2018-12-15，轻度黑臭，未消除",
 		"not_started, due 2018-12-31":                                           "未启动，期限 2018-12-31",

@@ -30,13 +30,16 @@ type ResultsPublished struct {
 }
 
 // DataGap is what a city's year lacked: no section registered, none with
-// data enough for a class, or groundwater points not graded for the year.
-// Its results are then partly made of missing data.
+// data enough for a class, groundwater points not graded for the year,
+// black-odorous bodies not inspected in it, or drinking-water sources with
+// no sample in it. Its results are then partly made of missing data.
 type DataGap struct {
-	City       domain.CityID `json:"city"`
-	NoSections bool          `json:"no_sections,omitempty"`
-	Unclassed  int           `json:"sections_unclassed,omitempty"`   // every section of the city, none classed
-	Ungraded   int           `json:"groundwater_ungraded,omitempty"` // points not graded for the year
+	City        domain.CityID `json:"city"`
+	NoSections  bool          `json:"no_sections,omitempty"`
+	Unclassed   int           `json:"sections_unclassed,omitempty"`        // every section of the city, none classed
+	Ungraded    int           `json:"groundwater_ungraded,omitempty"`      // points not graded for the year
+	Uninspected int           `json:"black_odorous_uninspected,omitempty"` // bodies not inspected in the year
+	Unsampled   int           `json:"drinking_unsampled,omitempty"`        // sources with no sample in the year
 }
 
 // Gaps are the results' data gaps, in the results' order.
@@ -44,11 +47,12 @@ func Gaps(results []Result) []DataGap {
 	var out []DataGap
 	for _, r := range results {
 		in := r.Inputs
-		g := DataGap{City: r.City, NoSections: in.Sections == 0, Ungraded: in.GroundwaterUngraded}
+		g := DataGap{City: r.City, NoSections: in.Sections == 0, Ungraded: in.GroundwaterUngraded,
+			Uninspected: in.BlackUninspected, Unsampled: in.DrinkingUnsampled}
 		if in.Sections > 0 && in.SectionsInsufficient == in.Sections {
 			g.Unclassed = in.Sections
 		}
-		if g.NoSections || g.Unclassed > 0 || g.Ungraded > 0 {
+		if g != (DataGap{City: r.City}) {
 			out = append(out, g)
 		}
 	}
@@ -74,6 +78,12 @@ func (g DataGap) Text() (zh, en string) {
 	}
 	if g.Ungraded > 0 {
 		zs, es = append(zs, fmt.Sprintf("%d 个地下水点位未评级", g.Ungraded)), append(es, fmt.Sprintf("%s not graded", domain.Count(g.Ungraded, "groundwater point")))
+	}
+	if g.Uninspected > 0 {
+		zs, es = append(zs, fmt.Sprintf("%d 个黑臭水体年内未监测", g.Uninspected)), append(es, fmt.Sprintf("%s not inspected in the year", domain.Count(g.Uninspected, "black-odorous water body")))
+	}
+	if g.Unsampled > 0 {
+		zs, es = append(zs, fmt.Sprintf("%d 个饮用水水源地年内无样品", g.Unsampled)), append(es, fmt.Sprintf("%s not sampled in the year", domain.Count(g.Unsampled, "drinking-water source")))
 	}
 	return name + "（" + strings.Join(zs, "，") + "）", nameEn + " (" + strings.Join(es, ", ") + ")"
 }
@@ -107,7 +117,13 @@ func (g DataGap) Text() (zh, en string) {
 //	7: a section classed in a year it has no target for says so in its
 //	   evidence ("class II, no target for the year: counted as missed", not
 //	   "class II, target : missed"); publications record their data gaps
-const Method = 7
+//	8: a black-odorous body not inspected in the year is not eliminated in
+//	   it (it used to count as eliminated from its last inspection before
+//	   the year, and a city with no inspections at all had the part's full
+//	   points); a drinking-water source with no sample in the year says so
+//	   ("no sample in the year: counted as missed"; it was missed already,
+//	   as "too few months sampled (0 samples in 0 months)")
+const Method = 8
 
 // MethodOf is the method a publication was computed with.
 func (p ResultsPublished) MethodOf() int { return max(p.Method, 1) }

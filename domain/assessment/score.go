@@ -69,8 +69,10 @@ type Inputs struct {
 
 	Drinking            int `json:"drinking"`
 	DrinkingMet         int `json:"drinking_met"`
+	DrinkingUnsampled   int `json:"drinking_unsampled,omitempty"` // of those not met, sources with no sample in the year
 	BlackOdorous        int `json:"black_odorous"`
 	BlackEliminated     int `json:"black_eliminated"`
+	BlackUninspected    int `json:"black_odorous_uninspected,omitempty"` // of those not eliminated, bodies not inspected in the year
 	Groundwater         int `json:"groundwater"`
 	GroundwaterVeryPoor int `json:"groundwater_very_poor"`
 	GroundwaterUngraded int `json:"groundwater_ungraded,omitempty"` // of the very poor, points not graded for the year

@@ -233,9 +233,12 @@ func TestWithdrawnSampleKeepsASectionWorseThanV(t *testing.T) {
 }
 
 // A black-odorous body is eliminated in a year when its points stayed out
-// of both bands: the latest inspection by the year's end clean, and none
-// during the year in a band. Black in June and clean in December 2019 is
-// not eliminated in 2019, and is in 2020 with no further inspection.
+// of both bands through it: inspected during the year, and none of the
+// year's inspections in a band. Black in June and clean in December 2019
+// is not eliminated in 2019. Missing data never counts in a city's favour:
+// a body not inspected in a year (2018, registered and never inspected; and
+// 2020, clean when last inspected in 2019) is not eliminated in it, and
+// says so; inspected clean again in 2021, it is.
 func TestBlackOdorousEliminatedWhenItStaysClean(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, nil)
@@ -256,10 +259,12 @@ func TestBlackOdorousEliminatedWhenItStaysClean(t *testing.T) {
 	inspect("BO-A", day(2019, 12, 1), water.BlackOdorReading{TransparencyCm: &clear})
 	inspect("BO-B", day(2019, 6, 1), water.BlackOdorReading{TransparencyCm: &clear})
 	inspect("BO-B", day(2019, 12, 1), water.BlackOdorReading{TransparencyCm: &clear})
+	inspect("BO-A", day(2021, 6, 1), water.BlackOdorReading{TransparencyCm: &clear})
 	m := replay(t, s, quality.Options{})
-	for year, want := range map[int]int{2018: 0, 2019: 1, 2020: 2} {
+	// [bodies, eliminated, not inspected in the year]
+	for year, want := range map[int][3]int{2018: {2, 0, 2}, 2019: {2, 1, 0}, 2020: {2, 0, 2}, 2021: {2, 1, 1}} {
 		cy := m.City(city, year)
-		require.Equal(t, []int{2, want}, []int{cy.BlackOdorous, cy.BlackEliminated}, "%d", year)
+		require.Equal(t, want, [3]int{cy.BlackOdorous, cy.BlackEliminated, cy.BlackUninspected}, "%d", year)
 	}
 	// Each body's outcome, with the inspections it rests on: the year's,
 	// or the latest before a year without one.
@@ -271,12 +276,25 @@ func TestBlackOdorousEliminatedWhenItStaysClean(t *testing.T) {
 	require.False(t, d[0].Met)
 	require.Equal(t, []uint64{june, december}, d[0].Positions)
 	require.Equal(t, "2 inspections in the year, 1 in a black-odorous band; the last on 2019-12-01, level 0: not eliminated", d[0].Outcome)
+	require.Equal(t, "2 inspections in the year, 0 in a black-odorous band; the last on 2019-12-01, level 0: eliminated", d[1].Outcome)
 	d = m.City(city, 2020).BlackDetails
-	require.True(t, d[0].Met)
+	require.False(t, d[0].Met, "clean when last inspected, but not inspected in 2020")
 	require.Equal(t, []uint64{december}, d[0].Positions)
-	require.Equal(t, "not inspected in the year; last inspected 2019-12-01, level 0: eliminated", d[0].Outcome)
+	require.Equal(t, "not inspected in the year (last inspected 2019-12-01, level 0): counted as not eliminated", d[0].Outcome)
+	require.Equal(t, "not inspected yet: not eliminated", m.City(city, 2018).BlackDetails[0].Outcome)
+	require.True(t, m.City(city, 2021).BlackDetails[0].Met)
 	restored := roundTrip(t, m)
 	require.Equal(t, m.City(city, 2019), restored.City(city, 2019), "the positions survive a snapshot")
+	require.Equal(t, m.City(city, 2020), restored.City(city, 2020))
+
+	// The black-odorous part of the city's score, from the raw counts:
+	// 15 points × eliminated ÷ bodies.
+	rules := assessment.Standard(2016, "test")
+	for year, eliminated := range map[int]float64{2019: 1, 2020: 0} {
+		res := assessment.Assess(rules, app.Inputs(m, nil, city, year))
+		require.Equal(t, "black_odorous", res.Parts[1].Name)
+		require.InDelta(t, 15*eliminated/2, res.Parts[1].Points, 1e-9, "%d", year)
+	}
 }
 
 // replay builds a quality model from the whole log.

@@ -733,9 +733,11 @@ type CityYear struct {
 	WorseThanVAllowed   int           `json:"worse_than_v_allowed"`  // sections whose target is 劣V
 	WorseThanV          int           `json:"worse_than_v"`          // sections worse than V
 	Drinking            int           `json:"drinking"`
-	DrinkingMet         int           `json:"drinking_met"` // at its target, and at class III or better
+	DrinkingMet         int           `json:"drinking_met"`       // at its target, and at class III or better
+	DrinkingUnsampled   int           `json:"drinking_unsampled"` // of those not met, with no sample in the year
 	BlackOdorous        int           `json:"black_odorous"`
 	BlackEliminated     int           `json:"black_eliminated"`
+	BlackUninspected    int           `json:"black_odorous_uninspected"` // not inspected in the year: not eliminated
 	Groundwater         int           `json:"groundwater"`
 	GroundwaterVeryPoor int           `json:"groundwater_very_poor"` // graded 极差, or not graded for the year
 	GroundwaterUngraded int           `json:"groundwater_ungraded"`  // of those, not graded for the year
@@ -807,6 +809,11 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 			sy.Positions = append(sy.Positions, e.Position)
 		}
 		switch {
+		case !d.hasData(year):
+			// Like a section without data: a source left unsampled
+			// misses its target, and the publish guard names it.
+			sy.Outcome = "no sample in the year: counted as missed"
+			out.DrinkingUnsampled++
 		case err != nil || !res.Enough:
 			sy.Outcome = fmt.Sprintf("too few months sampled (%d samples in %d months): missed", res.Samples, res.Months)
 		default:
@@ -823,9 +830,12 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 			continue
 		}
 		out.BlackOdorous++
-		sy := b.yearOutcome(year)
+		sy, inspected := b.yearOutcome(year)
 		if sy.Met {
 			out.BlackEliminated++
+		}
+		if !inspected {
+			out.BlackUninspected++
 		}
 		out.BlackDetails = append(out.BlackDetails, sy)
 	}
@@ -867,14 +877,16 @@ func metText(met bool) string {
 }
 
 // yearOutcome is the body's standing in a year, with the inspections it
-// rests on: those during the year, or the latest before it. It counts as
+// rests on, and whether it was inspected during the year. It counts as
 // eliminated when its points stayed out of both black-odorous bands
-// (DOMAIN §4): the latest inspection by the end of the year found it out
-// of them, and no inspection during the year found it in one; a body
-// clean in December after a black-odorous June is eliminated from the next
-// year on.
-func (b *BlackBody) yearOutcome(year int) SiteYear {
-	sy := SiteYear{ID: b.Info.ID, Name: b.Info.Name, Positions: []uint64{}}
+// (DOMAIN §4) through the year: it was inspected during the year, and no
+// inspection of the year found it in a band. Missing data never counts in
+// a city's favour: a body not inspected in the year is not eliminated that
+// year, whatever its last inspection before it found (its evidence names
+// that inspection). A body clean in December after a black-odorous June is
+// not eliminated that year, and is the next year if inspected clean then.
+func (b *BlackBody) yearOutcome(year int) (sy SiteYear, inspected bool) {
+	sy = SiteYear{ID: b.Info.ID, Name: b.Info.Name, Positions: []uint64{}}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, domain.CST)
 	to := from.AddDate(1, 0, 0)
 	var last *inspection
@@ -894,17 +906,17 @@ func (b *BlackBody) yearOutcome(year int) SiteYear {
 			last = in
 		}
 	}
-	sy.Met = last != nil && last.level == water.NotBlackOdor && black == 0
+	inspected = len(sy.Positions) > 0
+	sy.Met = inspected && black == 0
 	switch {
 	case last == nil:
 		sy.Outcome = "not inspected yet: not eliminated"
-		return sy
-	case len(sy.Positions) == 0:
+	case !inspected:
 		sy.Positions = append(sy.Positions, last.position)
-		sy.Outcome = fmt.Sprintf("not inspected in the year; last inspected %s, level %d", last.at.In(domain.CST).Format("2006-01-02"), last.level)
+		sy.Outcome = fmt.Sprintf("not inspected in the year (last inspected %s, level %d): counted as not eliminated", last.at.In(domain.CST).Format("2006-01-02"), last.level)
 	default:
-		sy.Outcome = fmt.Sprintf("%d inspections in the year, %d in a black-odorous band; the last on %s, level %d", len(sy.Positions), black, last.at.In(domain.CST).Format("2006-01-02"), last.level)
+		sy.Outcome = fmt.Sprintf("%d inspections in the year, %d in a black-odorous band; the last on %s, level %d: %s",
+			len(sy.Positions), black, last.at.In(domain.CST).Format("2006-01-02"), last.level, map[bool]string{true: "eliminated", false: "not eliminated"}[sy.Met])
 	}
-	sy.Outcome += ": " + map[bool]string{true: "eliminated", false: "not eliminated"}[sy.Met]
-	return sy
+	return sy, inspected
 }
