@@ -3,8 +3,10 @@ package assessment
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/shanxi-water/ledger/domain"
 )
@@ -149,13 +151,32 @@ func (p Part) Label() string {
 }
 
 // Text says how the part was scored, in Chinese and in English (the
-// English is Explanation).
+// English is Explanation), with the same information: the groundwater
+// part's share against the cap and its formula, and what the task part
+// counts. Explanations are stored in English in published results, so the
+// Chinese reads what it needs from them (the cap, the formula) rather than
+// being written twice; an explanation of another form (one written by an
+// earlier version) gives the counts and points alone.
 func (p Part) Text() (zh, en string) {
 	if p.Denominator == 0 {
 		return fmt.Sprintf("%s：无评价对象，得满分 %g 分", p.Label(), p.Max), p.Explanation
 	}
-	return fmt.Sprintf("%s：%d/%d，得 %.2f 分（满分 %g）", p.Label(), p.Numerator, p.Denominator, p.Points, p.Max), p.Explanation
+	zh = fmt.Sprintf("%s：%d/%d，得 %.2f 分（满分 %g）", p.Label(), p.Numerator, p.Denominator, p.Points, p.Max)
+	switch m := groundwaterRE.FindStringSubmatch(p.Explanation); {
+	case m != nil && m[2] == "within":
+		zh = fmt.Sprintf("%s：%d 个点位中 %d 个极差（%s%%），未超过 %s%%，得满分 %g 分", p.Label(), p.Denominator, p.Numerator, m[1], m[3], p.Max)
+	case m != nil:
+		zh = fmt.Sprintf("%s：%d 个点位中 %d 个极差（%s%%），超过 %s%%：%s = %.2f 分（满分 %g）", p.Label(), p.Denominator, p.Numerator, m[1], m[3], m[4], p.Points, p.Max)
+	case p.Name == "tasks" && strings.Contains(p.Explanation, "overdue when it began"):
+		zh += fmt.Sprintf("；本年度计入 %d 个任务单元：当年到期的，及往年到期、年初仍未完成的（逾期单元每年计入直至完成，不计按时完成）", p.Denominator)
+	}
+	return zh, p.Explanation
 }
+
+// groundwaterRE reads the groundwater part's explanation, as Assess writes
+// it: the share of very poor points, within or over the cap, and the
+// formula when over it.
+var groundwaterRE = regexp.MustCompile(`^\d+ of \d+ points very poor \(([\d.]+)%\), (within|over) (\d+)%: (?:full \S+ points|(.+) = [\d.]+)$`)
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 

@@ -325,3 +325,34 @@ func TestShareText(t *testing.T) {
 	require.Equal(t, "Ⅲ类及以上断面 8 个（要求 7 个）；劣Ⅴ类断面 0 个（允许 1 个）", zh)
 	require.Equal(t, "sections at class III or better: 8 (7 required); worse than class V: 0 (1 allowed)", en)
 }
+
+// The Chinese of each part says what the English says: the groundwater
+// part's share against the cap and its formula, and that the task units
+// counted include those overdue from earlier years. A part whose
+// explanation is of another form (an earlier version's) gives its counts.
+func TestPartTextChineseAsTheEnglish(t *testing.T) {
+	r := Standard(2016, "test")
+	res := Assess(r, Inputs{City: "141000", Year: 2018, Sections: 2, SectionsMet: 1, Groundwater: 3, GroundwaterVeryPoor: 1, TasksDue: 10, TasksOnTime: 1})
+	// 1 of 3 points very poor, over the 15% cap: 10 × (1 − (1/3 − 0.15)/(1 − 0.15)).
+	points := fmt.Sprintf("%.2f", 10*(1-(1.0/3-0.15)/(1-0.15)))
+	require.Equal(t, "7.84", points)
+	zh, en := res.Parts[3].Text()
+	require.Equal(t, "1 of 3 points very poor (33.33%), over 15%: 10 × (1 − (0.3333 − 0.15)/(1 − 0.15)) = "+points, en)
+	require.Equal(t, "地下水极差点位：3 个点位中 1 个极差（33.33%），超过 15%：10 × (1 − (0.3333 − 0.15)/(1 − 0.15)) = "+points+" 分（满分 10）", zh)
+	zh, en = res.Parts[4].Text()
+	require.Equal(t, "1 of 10 task units counted this year (due in it, or overdue when it began) done on time × 100 points = 10.00", en)
+	require.Equal(t, "重点任务按时完成：1/10，得 10.00 分（满分 100）；本年度计入 10 个任务单元：当年到期的，及往年到期、年初仍未完成的（逾期单元每年计入直至完成，不计按时完成）", zh)
+
+	// Within the cap: the full points, and the share that earns them.
+	res = Assess(r, Inputs{City: "141000", Year: 2018, Groundwater: 10, GroundwaterVeryPoor: 1})
+	zh, _ = res.Parts[3].Text()
+	require.Equal(t, "地下水极差点位：10 个点位中 1 个极差（10.00%），未超过 15%，得满分 10 分", zh)
+
+	// Parts as results published under earlier methods wrote them.
+	zh, _ = Part{Name: "tasks", Points: 50, Max: 100, Numerator: 1, Denominator: 2, Explanation: "1 of 2 tasks due this year done on time × 100 points = 50.00"}.Text()
+	require.Equal(t, "重点任务按时完成：1/2，得 50.00 分（满分 100）", zh)
+	zh, _ = Part{Name: "groundwater", Points: 7.84, Max: 10, Numerator: 1, Denominator: 3, Explanation: "1 of 3 points 极差"}.Text()
+	require.Equal(t, "地下水极差点位：1/3，得 7.84 分（满分 10）", zh)
+	zh, _ = Part{Name: "sections", Points: 30, Max: 60, Numerator: 1, Denominator: 2, Explanation: "1 of 2 sections meeting their target × 60 points = 30.00"}.Text()
+	require.Equal(t, "断面达标：1/2，得 30.00 分（满分 60）", zh)
+}
