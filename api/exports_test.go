@@ -45,7 +45,7 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 	// Yuncheng: its one section missed (0 of 1 × 60 = 0, other parts full: 40).
 	require.Equal(t, []string{"40.00", "不合格", "已公布", "0", "1"}, []string{byCity["140800"][3], byCity["140800"][5], byCity["140800"][6], byCity["140800"][7], byCity["140800"][8]})
 	hardFails := len(recs[0]) - 1
-	require.Equal(t, "水质得分 40.00 低于 60 分", byCity["140800"][hardFails], "the reasons in Chinese")
+	require.Equal(t, "水质得分 40.00 低于 60 分，一票否决", byCity["140800"][hardFails], "the reasons in Chinese")
 	require.Equal(t, "100.00", byCity["140900"][3])
 	require.Equal(t, "优秀", byCity["140900"][5])
 

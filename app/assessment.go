@@ -273,9 +273,9 @@ func Inputs(q *quality.Model, tasks TaskFigures, c domain.CityID, year int) asse
 			if sy.Met {
 				verdict = "met"
 			}
-			outcome = fmt.Sprintf("class %s, target %s: %s", sy.Class, sy.Target, verdict)
+			outcome = fmt.Sprintf("%s, target %s: %s", sy.Class.Phrase(), sy.Target.English(), verdict)
 			if sy.Target == 0 {
-				outcome = fmt.Sprintf("class %s, no target for the year: counted as missed", sy.Class)
+				outcome = fmt.Sprintf("%s, no target for the year: counted as missed", sy.Class.Phrase())
 			}
 		}
 		ev := assessment.Evidence{Part: "sections", Subject: string(sy.Section), Outcome: outcome, Positions: []uint64{}}

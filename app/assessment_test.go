@@ -172,6 +172,16 @@ func TestPublishedResultsAreFrozen(t *testing.T) {
 	// Computed here: sections 1 of 2 × 60 = 30, the other parts full (35 + 10) = 70.
 	require.InDelta(t, 30+15+15+10, yc.QualityScore, 1e-9)
 	require.Equal(t, assessment.Good, yc.Grade, "2016 rules: worse than V is not yet a hard fail")
+	// Its section at NH3-N 3.1 (over V's 2.0) is worse than V, and the
+	// English evidence says so in English, not "class 劣V".
+	var worse assessment.Evidence
+	for _, ev := range yc.Inputs.Evidence {
+		if ev.Subject == "S140800-1" {
+			worse = ev
+		}
+	}
+	require.Equal(t, "worse than V, target V: missed", worse.Outcome)
+	require.Equal(t, "劣Ⅴ类，目标Ⅴ类，未达标", worse.OutcomeZh())
 	ty := result(comp, "140100")
 	require.InDelta(t, 100, ty.QualityScore, 1e-9)
 	require.Equal(t, assessment.Excellent, ty.Grade)
@@ -616,7 +626,7 @@ func TestDiffResultsShowsShareCounts(t *testing.T) {
 	require.Equal(t, a.QualityScore, b.QualityScore)
 	zh, en := app.DiffResults(a, b)
 	require.Equal(t, []string{"sections at class III or better 8 → 7 (7 → 7 required)"}, en)
-	require.Equal(t, []string{"Ⅲ类及以上断面 8 → 7（要求 7 → 7）"}, zh)
+	require.Equal(t, []string{"达到或优于Ⅲ类的断面 8 → 7（要求 7 → 7）"}, zh)
 	zh, en = app.DiffResults(a, a)
 	require.Empty(t, zh)
 	require.Empty(t, en)

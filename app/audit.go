@@ -343,7 +343,7 @@ func DiffResults(a, b assessment.Result) (zh, en []string) {
 	// hard rule is broken.
 	ai, bi := a.Inputs, b.Inputs
 	if ai.AtLeastIIIActual != bi.AtLeastIIIActual || ai.AtLeastIIIRequired != bi.AtLeastIIIRequired {
-		add(fmt.Sprintf("Ⅲ类及以上断面 %d → %d（要求 %d → %d）", ai.AtLeastIIIActual, bi.AtLeastIIIActual, ai.AtLeastIIIRequired, bi.AtLeastIIIRequired),
+		add(fmt.Sprintf("%s的断面 %d → %d（要求 %d → %d）", assessment.AtLeastIIIZh, ai.AtLeastIIIActual, bi.AtLeastIIIActual, ai.AtLeastIIIRequired, bi.AtLeastIIIRequired),
 			fmt.Sprintf("sections at class III or better %d → %d (%d → %d required)", ai.AtLeastIIIActual, bi.AtLeastIIIActual, ai.AtLeastIIIRequired, bi.AtLeastIIIRequired))
 	}
 	if ai.WorseThanVActual != bi.WorseThanVActual || ai.WorseThanVAllowed != bi.WorseThanVAllowed {

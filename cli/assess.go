@@ -97,17 +97,7 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(c)
 	}
-	on := "as the ledger knows it"
-	switch {
-	case *asOf != "":
-		on = "as the ledger knew it on " + *asOf
-	case c.OccurredBy != nil:
-		on = "as it happened by " + *happened + ", with what is known today"
-	}
-	fmt.Fprintf(env.Stdout, "%d年度考核, %s (rules in force: %d, %s; log up to position %d; inputs %s…)\n", c.Year, on, c.Rules.EffectiveYear, c.Rules.Document, c.Position, c.InputsHash[:16])
-	if c.Provisional {
-		fmt.Fprintln(env.Stdout, "临时结果 provisional: the year had not ended; the results may still change, and cannot be published")
-	}
+	printHeader(env.Stdout, c, *asOf, *happened)
 	printResults(env.Stdout, c.Results)
 	for _, r := range c.Results {
 		if explained != "" && r.City == domain.CityID(explained) {
@@ -115,6 +105,24 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// printHeader says what a computation is of, one language a line: the
+// Chinese, then the English in parentheses, as explain prints each part.
+func printHeader(w io.Writer, c *app.Computation, asOf, happened string) {
+	onZh, on := "按账本现有记录", "as the ledger knows it"
+	switch {
+	case asOf != "":
+		onZh, on = "按账本 "+asOf+" 所知", "as the ledger knew it on "+asOf
+	case c.OccurredBy != nil:
+		onZh, on = "按截至 "+happened+" 实际发生的情况，含今日所知的更正", "as it happened by "+happened+", with what is known today"
+	}
+	fmt.Fprintf(w, "%d年度考核，%s（适用 %d 年起施行的规则，%s；日志截至位置 %d；输入摘要 %s…）\n", c.Year, onZh, c.Rules.EffectiveYear, c.Rules.Document, c.Position, c.InputsHash[:16])
+	fmt.Fprintf(w, "(assessment of %d, %s; rules in force: %d, %s; log up to position %d; inputs %s…)\n", c.Year, on, c.Rules.EffectiveYear, c.Rules.Document, c.Position, c.InputsHash[:16])
+	if c.Provisional {
+		fmt.Fprintln(w, "临时结果：该年度尚未结束，结果仍可能变化，不能公布")
+		fmt.Fprintln(w, "(provisional: the year had not ended; the results may still change, and cannot be published)")
+	}
 }
 
 // explain prints how a city's score was reached, part by part, with the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/water"
@@ -62,7 +63,7 @@ func TestCitySectionsAsTheDashboardWritesThem(t *testing.T) {
 
 	out.Reset()
 	printBasins(&out, []quality.BasinYear{{Year: 2018, Basin: domain.Yellow}})
-	require.Contains(t, out.String(), "Ⅰ～Ⅲ类", "as the pages head it")
+	require.Contains(t, out.String(), "达到或优于Ⅲ类", "as the plan says it (表1)")
 	require.Contains(t, out.String(), "劣Ⅴ类")
 }
 
@@ -77,4 +78,23 @@ func TestResultNotesSeparatedAsOnThePages(t *testing.T) {
 	printResults(&out, []assessment.Result{res})
 	require.Contains(t, out.String(), strings.Join(notes, "；"))
 	require.NotContains(t, out.String(), "; ")
+}
+
+// The header of ledger assess says what the results are of one language a
+// line, Chinese then English, as the parts are printed; so does a
+// provisional result's warning.
+func TestAssessHeaderOneLanguageALine(t *testing.T) {
+	c := &app.Computation{Year: 2021, Rules: assessment.Standard(2016, "晋环发〔2016〕1号"), Position: 4242,
+		InputsHash: strings.Repeat("ab", 32), Provisional: true}
+	var out bytes.Buffer
+	printHeader(&out, c, "", "")
+	require.Equal(t, "2021年度考核，按账本现有记录（适用 2016 年起施行的规则，晋环发〔2016〕1号；日志截至位置 4242；输入摘要 abababababababab…）\n"+
+		"(assessment of 2021, as the ledger knows it; rules in force: 2016, 晋环发〔2016〕1号; log up to position 4242; inputs abababababababab…)\n"+
+		"临时结果：该年度尚未结束，结果仍可能变化，不能公布\n"+
+		"(provisional: the year had not ended; the results may still change, and cannot be published)\n", out.String())
+	out.Reset()
+	printHeader(&out, c, "2022-03-01", "")
+	lines := strings.Split(out.String(), "\n")
+	require.Contains(t, lines[0], "按账本 2022-03-01 所知")
+	require.Contains(t, lines[1], "as the ledger knew it on 2022-03-01")
 }

@@ -180,8 +180,8 @@ func printDemo(ctx context.Context, w io.Writer, s events.Store, sum *demo.Summa
 	}
 	was, _ := before.SectionYear(sum.Falsified, 2018)
 	is, _ := today.SectionYear(sum.Falsified, 2018)
-	fmt.Fprintf(w, "\nData falsification: %s %s, 2018 annual class %s as known on 2019-03-20 (published), %s after the altered reports were corrected (target %s)\n",
-		sum.Falsified, sum.FalsifiedLab, was.Class, is.Class, is.Target)
+	fmt.Fprintf(w, "\nData falsification: %s %s, 2018 annual %s as known on 2019-03-20 (published), %s after the altered reports were corrected (target %s)\n",
+		sum.Falsified, sum.FalsifiedLab, was.Class.Phrase(), is.Class.Phrase(), is.Target.English())
 
 	fmt.Fprintf(w, "\nbrowse:   go run ./cmd/ledger serve --data %s     (dashboard and API on http://127.0.0.1:8080/)\n", dir)
 	fmt.Fprintf(w, "          go run ./cmd/ledger assess --data %s --year 2018 --city 临汾\n", dir)

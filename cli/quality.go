@@ -16,6 +16,7 @@ import (
 	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
@@ -327,7 +328,7 @@ func basinYears(m *quality.Model, years []int) []quality.BasinYear {
 // printBasins prints each basin's shares against Table 1 and Table 2.
 func printBasins(w io.Writer, rows []quality.BasinYear) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "年份\t流域\t断面\tⅠ～Ⅲ类\t比例\t表1目标\t\t劣Ⅴ类\t比例\t表2目标\t\t数据不足")
+	fmt.Fprintln(tw, "年份\t流域\t断面\t"+assessment.AtLeastIIIZh+"\t比例\t表1目标\t\t劣Ⅴ类\t比例\t表2目标\t\t数据不足")
 	for _, r := range rows {
 		least, worst := r.Target.AtLeastIII.String(), r.Target.WorseThanV.String()
 		if !r.HasTarget {

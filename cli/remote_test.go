@@ -117,7 +117,8 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	code, out, errOut = remote(station, "assess", "--year", "2019", "--as-happened", "2019-12-20")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "as it happened by 2019-12-20")
-	require.Contains(t, out, "临时结果 provisional")
+	require.Contains(t, out, "临时结果：该年度尚未结束")
+	require.Contains(t, out, "(provisional: the year had not ended")
 
 	// A station may not publish: the server's 403 comes back as an error.
 	code, _, errOut = remote(station, "publish", "--year", "2019", "--document", "x")

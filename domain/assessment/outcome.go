@@ -34,14 +34,16 @@ var outcomeForms = []struct {
 	zh func(m []string) string
 }{
 	// A section or drinking-water source with a class for the year.
-	{regexp.MustCompile(`^class (\S+), target (\S+)( and III or better)?: (met|missed|not met)$`), func(m []string) string {
+	// A class is "class V", or "worse than V" (method 8 on; "class 劣V"
+	// before); a target "V", "worse than V" or "劣V".
+	{regexp.MustCompile(`^(?:class )?(worse than V|\S+), target (worse than V|\S+)( and III or better)?: (met|missed|not met)$`), func(m []string) string {
 		s := classZh(m[1]) + "，目标" + classZh(m[2])
 		if m[3] != "" {
-			s += "且不劣于Ⅲ类"
+			s += "且" + AtLeastIIIZh
 		}
 		return s + "，" + metZh(m[4])
 	}},
-	{regexp.MustCompile(`^class (\S+), no target for the year: counted as missed$`), func(m []string) string {
+	{regexp.MustCompile(`^(?:class )?(worse than V|\S+), no target for the year: counted as missed$`), func(m []string) string {
 		return classZh(m[1]) + "，本年度无目标，按未达标计"
 	}},
 	{regexp.MustCompile(`^too few months sampled \((\d+) samples? in (\d+) months?\)(; its samples are worse than class V: counted as worse than V)?(: missed)?$`), func(m []string) string {
@@ -105,10 +107,13 @@ var outcomeForms = []struct {
 	}},
 }
 
-// classZh is a water class as the outcomes write it ("III", "劣V") in
-// Chinese ("Ⅲ类", "劣Ⅴ类").
+// classZh is a water class as the outcomes write it ("III", "worse than
+// V", and before method 8 "劣V") in Chinese ("Ⅲ类", "劣Ⅴ类").
 func classZh(c string) string {
 	roman := map[string]string{"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}
+	if c == "worse than V" {
+		c = "劣V"
+	}
 	worse, c := strings.HasPrefix(c, "劣"), strings.TrimPrefix(c, "劣")
 	if r, ok := roman[c]; ok {
 		c = r

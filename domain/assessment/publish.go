@@ -122,7 +122,10 @@ func (g DataGap) Text() (zh, en string) {
 //	   the year, and a city with no inspections at all had the part's full
 //	   points); a drinking-water source with no sample in the year says so
 //	   ("no sample in the year: counted as missed"; it was missed already,
-//	   as "too few months sampled (0 samples in 0 months)")
+//	   as "too few months sampled (0 samples in 0 months)"); evidence says
+//	   a class worse than V so in English ("worse than V, target V:
+//	   missed", not "class 劣V, target V: missed"); a result lowered by
+//	   the task score records the threshold (DowngradeBelow)
 const Method = 8
 
 // MethodOf is the method a publication was computed with.

@@ -124,13 +124,16 @@ type Result struct {
 	QualityScore float64       `json:"quality_score"`
 	TaskScore    float64       `json:"task_score"`
 	Parts        []Part        `json:"parts"`
-	ScoreGrade   Grade         `json:"score_grade"`          // from the quality score alone
-	Grade        Grade         `json:"grade"`                // after the task adjustment and hard-fail rules
-	Downgraded   bool          `json:"downgraded"`           // lowered a step by the task score
-	HardFails    []string      `json:"hard_fails,omitempty"` // Failures in English (what results published before Failures hold)
-	Failures     []Failure     `json:"failures,omitempty"`
-	Rank         int           `json:"rank"`
-	Inputs       Inputs        `json:"inputs"`
+	ScoreGrade   Grade         `json:"score_grade"` // from the quality score alone
+	Grade        Grade         `json:"grade"`       // after the task adjustment and hard-fail rules
+	Downgraded   bool          `json:"downgraded"`  // lowered a step by the task score
+	// DowngradeBelow is the rules' task score under which the grade was
+	// lowered, when it was (results published before method 8 lack it).
+	DowngradeBelow float64   `json:"downgrade_below,omitempty"`
+	HardFails      []string  `json:"hard_fails,omitempty"` // Failures in English (what results published before Failures hold)
+	Failures       []Failure `json:"failures,omitempty"`
+	Rank           int       `json:"rank"`
+	Inputs         Inputs    `json:"inputs"`
 }
 
 // Label is the part's name in Chinese.
@@ -266,7 +269,7 @@ func Assess(r Rules, in Inputs) Result {
 	}
 	res.Grade = res.ScoreGrade
 	if r.TaskDowngradeBelow > 0 && below(taskExact, r.TaskDowngradeBelow) && res.Grade != Fail {
-		res.Grade, res.Downgraded = res.Grade.lower(), true
+		res.Grade, res.Downgraded, res.DowngradeBelow = res.Grade.lower(), true, r.TaskDowngradeBelow
 	}
 	hf := r.HardFail
 	if hf.QualityBelow > 0 && below(quality, hf.QualityBelow) {
@@ -288,6 +291,10 @@ func Assess(r Rules, in Inputs) Result {
 	return res
 }
 
+// AtLeastIIIZh is the plan's word for the class-III share (晋政发〔2015〕59号,
+// 表1: 水质达到或优于Ⅲ类断面比例), as every Chinese text of the ledger says it.
+const AtLeastIIIZh = "达到或优于Ⅲ类"
+
 // The hard rules a Failure names.
 const (
 	QualityBelow   = "quality_below"     // the quality score under the threshold
@@ -304,17 +311,18 @@ type Failure struct {
 	Limit  float64 `json:"limit"`
 }
 
-// Text is the failure in Chinese and English.
+// Text is the failure in Chinese and English. In Chinese it says that the
+// rule is a veto (一票否决): the city is 不合格 whatever its score.
 func (f Failure) Text() (zh, en string) {
 	n, limit := int(f.Actual), int(f.Limit)
 	switch f.Rule {
 	case QualityBelow:
 		s := scoreText(f.Actual, f.Limit)
-		return fmt.Sprintf("水质得分 %s 低于 %g 分", s, f.Limit), fmt.Sprintf("quality score %s is under %g", s, f.Limit)
+		return fmt.Sprintf("水质得分 %s 低于 %g 分，一票否决", s, f.Limit), fmt.Sprintf("quality score %s is under %g", s, f.Limit)
 	case MissAtLeastIII:
-		return fmt.Sprintf("Ⅰ～Ⅲ类断面 %d 个，应达 %d 个", n, limit), fmt.Sprintf("%s at class III or better, %d required", domain.Count(n, "section"), limit)
+		return fmt.Sprintf("%s的断面 %d 个，少于要求的 %d 个，一票否决", AtLeastIIIZh, n, limit), fmt.Sprintf("%s at class III or better, %d required", domain.Count(n, "section"), limit)
 	case MissWorseThanV:
-		return fmt.Sprintf("劣Ⅴ类断面 %d 个，允许 %d 个", n, limit), fmt.Sprintf("%s worse than class V, %d allowed", domain.Count(n, "section"), limit)
+		return fmt.Sprintf("劣Ⅴ类断面 %d 个，多于允许的 %d 个，一票否决", n, limit), fmt.Sprintf("%s worse than class V, %d allowed", domain.Count(n, "section"), limit)
 	}
 	return f.Rule, f.Rule
 }
@@ -333,9 +341,14 @@ func (r Result) FailureTexts() (zh, en []string) {
 	return zh, en
 }
 
-// DowngradeText says why the grade is a step lower, in Chinese and English.
-func DowngradeText() (zh, en string) {
-	return "任务得分低于阈值，降一等", "task score under the threshold: one grade lower"
+// DowngradeText says why the grade is a step lower, in Chinese and
+// English, naming the rules' threshold (below; 0 for a result published
+// before results recorded it).
+func DowngradeText(below float64) (zh, en string) {
+	if below > 0 {
+		return fmt.Sprintf("重点任务得分低于%g分，考核等级降一档", below), fmt.Sprintf("key-task score under %g: the grade one step lower", below)
+	}
+	return "重点任务得分低于降档分数线，考核等级降一档", "key-task score under the rules' threshold: the grade one step lower"
 }
 
 // Notes say, in Chinese and English, what a reader of the result should
@@ -344,7 +357,7 @@ func DowngradeText() (zh, en string) {
 // under way, or one without data, has many).
 func (r Result) Notes() (zh, en []string) {
 	if r.Downgraded {
-		z, e := DowngradeText()
+		z, e := DowngradeText(r.DowngradeBelow)
 		zh, en = append(zh, z), append(en, e)
 	}
 	fz, fe := r.FailureTexts()
@@ -361,7 +374,7 @@ func (r Result) Notes() (zh, en []string) {
 // against those allowed.
 func (r Result) ShareText() (zh, en string) {
 	in := r.Inputs
-	return fmt.Sprintf("Ⅲ类及以上断面 %d 个（要求 %d 个）；劣Ⅴ类断面 %d 个（允许 %d 个）", in.AtLeastIIIActual, in.AtLeastIIIRequired, in.WorseThanVActual, in.WorseThanVAllowed),
+	return fmt.Sprintf("%s的断面 %d 个（要求 %d 个）；劣Ⅴ类断面 %d 个（允许 %d 个）", AtLeastIIIZh, in.AtLeastIIIActual, in.AtLeastIIIRequired, in.WorseThanVActual, in.WorseThanVAllowed),
 		fmt.Sprintf("sections at class III or better: %d (%d required); worse than class V: %d (%d allowed)", in.AtLeastIIIActual, in.AtLeastIIIRequired, in.WorseThanVActual, in.WorseThanVAllowed)
 }
 

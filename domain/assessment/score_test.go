@@ -258,7 +258,7 @@ func TestFailureTexts(t *testing.T) {
 	in.WorseThanVAllowed, in.WorseThanVActual = 0, 1
 	res := Assess(r, in)
 	zh, en := res.FailureTexts()
-	require.Equal(t, []string{"水质得分 55.00 低于 60 分", "Ⅰ～Ⅲ类断面 1 个，应达 3 个", "劣Ⅴ类断面 1 个，允许 0 个"}, zh)
+	require.Equal(t, []string{"水质得分 55.00 低于 60 分，一票否决", "达到或优于Ⅲ类的断面 1 个，少于要求的 3 个，一票否决", "劣Ⅴ类断面 1 个，多于允许的 0 个，一票否决"}, zh)
 	require.Equal(t, []string{"quality score 55.00 is under 60", "1 section at class III or better, 3 required", "1 section worse than class V, 0 allowed"}, en)
 	require.Equal(t, en, res.HardFails)
 
@@ -322,7 +322,7 @@ func TestShareText(t *testing.T) {
 	r := Assess(Standard(2016, "test"), Inputs{City: "140700", Year: 2019, Sections: 10, SectionsMet: 9,
 		AtLeastIIIRequired: 7, AtLeastIIIActual: 8, WorseThanVAllowed: 1})
 	zh, en := r.ShareText()
-	require.Equal(t, "Ⅲ类及以上断面 8 个（要求 7 个）；劣Ⅴ类断面 0 个（允许 1 个）", zh)
+	require.Equal(t, "达到或优于Ⅲ类的断面 8 个（要求 7 个）；劣Ⅴ类断面 0 个（允许 1 个）", zh)
 	require.Equal(t, "sections at class III or better: 8 (7 required); worse than class V: 0 (1 allowed)", en)
 }
 
@@ -355,4 +355,29 @@ func TestPartTextChineseAsTheEnglish(t *testing.T) {
 	require.Equal(t, "地下水极差点位：1/3，得 7.84 分（满分 10）", zh)
 	zh, _ = Part{Name: "sections", Points: 30, Max: 60, Numerator: 1, Denominator: 2, Explanation: "1 of 2 sections meeting their target × 60 points = 30.00"}.Text()
 	require.Equal(t, "断面达标：1/2，得 30.00 分（满分 60）", zh)
+}
+
+// The note of a grade lowered by the task score names the rules'
+// threshold (here 70, not the usual 60), in words an official uses; a
+// result published before results recorded the threshold says so without
+// a number.
+func TestDowngradeNoteNamesTheThreshold(t *testing.T) {
+	r := Standard(2016, "test")
+	r.TaskDowngradeBelow = 70
+	in := scored(95)
+	in.TasksOnTime = 6 // 60 of 100: under 70
+	res := Assess(r, in)
+	require.True(t, res.Downgraded)
+	require.Equal(t, Good, res.Grade)
+	require.Equal(t, 70.0, res.DowngradeBelow)
+	zh, en := res.Notes()
+	require.Equal(t, []string{"重点任务得分低于70分，考核等级降一档"}, zh)
+	require.Equal(t, []string{"key-task score under 70: the grade one step lower"}, en)
+
+	in.TasksOnTime = 7 // 70: not under it
+	require.Zero(t, Assess(r, in).DowngradeBelow)
+
+	old := Result{Downgraded: true}
+	zh, _ = old.Notes()
+	require.Equal(t, []string{"重点任务得分低于降档分数线，考核等级降一档"}, zh)
 }

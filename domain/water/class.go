@@ -32,6 +32,24 @@ func (c Class) String() string {
 	return classNames[c]
 }
 
+// English is the class's name in English text: "I" … "V", and "worse
+// than V" for 劣V (String's "劣V" is the name files and uploads use).
+func (c Class) English() string {
+	if c == WorseThanV {
+		return "worse than V"
+	}
+	return c.String()
+}
+
+// Phrase is the class as an English sentence says a water's class:
+// "class III", and "worse than V" (not "class 劣V").
+func (c Class) Phrase() string {
+	if c == WorseThanV {
+		return c.English()
+	}
+	return "class " + c.English()
+}
+
 // Valid reports whether c is one of ClassI … WorseThanV (not the zero Class).
 func (c Class) Valid() bool { return c >= ClassI && c <= WorseThanV }
 

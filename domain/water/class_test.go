@@ -69,3 +69,12 @@ func TestBodyKindValidate(t *testing.T) {
 	require.Error(t, water.BodyKind("").Validate())
 	require.Error(t, water.BodyKind("reservoir").Validate())
 }
+
+// English text says 劣V as "worse than V", never "class 劣V".
+func TestClassInEnglish(t *testing.T) {
+	require.Equal(t, "III", water.ClassIII.English())
+	require.Equal(t, "worse than V", water.WorseThanV.English())
+	require.Equal(t, "class V", water.ClassV.Phrase())
+	require.Equal(t, "worse than V", water.WorseThanV.Phrase())
+	require.Equal(t, "劣V", water.WorseThanV.String(), "the name files use is unchanged")
+}

@@ -818,7 +818,7 @@ func (m *Model) City(c domain.CityID, year int) CityYear {
 			sy.Outcome = fmt.Sprintf("too few months sampled (%d samples in %d months): missed", res.Samples, res.Months)
 		default:
 			sy.Met = res.Class.Meets(want)
-			sy.Outcome = fmt.Sprintf("class %s, target %s and III or better: %s", res.Class, d.Info.Target, metText(sy.Met))
+			sy.Outcome = fmt.Sprintf("%s, target %s and III or better: %s", res.Class.Phrase(), d.Info.Target.English(), metText(sy.Met))
 		}
 		if sy.Met {
 			out.DrinkingMet++
