@@ -283,7 +283,7 @@ func (n *Notifier) exceedance(e events.Event, sec monitoring.SectionRegistered, 
 		return
 	}
 	n.send(Notification{Kind: Exceedance, Scope: e.Aggregate.Scope, Subject: string(sec.ID), At: s.At, Position: e.Position, EventID: e.ID.String(),
-		Summary: fmt.Sprintf("%s %s: %s sample class %s, target %s", sec.ID, sec.Name, s.Source, r.Class, target),
+		Summary: fmt.Sprintf("%s %s: %s sample %s, target %s", sec.ID, sec.Name, s.Source, r.Class.Phrase(), target.Phrase()),
 		Details: map[string]any{"class": r.Class.String(), "target": target.String(), "worst": r.Worst, "source": s.Source}})
 }
 

@@ -69,7 +69,7 @@ func TestNotificationsOnNATS(t *testing.T) {
 	require.Equal(t, notify.Exceedance, x.Kind)
 	require.Equal(t, domain.Scope("140800"), x.Scope)
 	require.Equal(t, "FH-HJDQ", x.Subject)
-	require.Contains(t, x.Summary, "class 劣V, target IV")
+	require.Contains(t, x.Summary, "sample worse than V, target class IV")
 	require.Equal(t, res.LastPosition, x.Position)
 
 	// A yellow card.
@@ -97,7 +97,7 @@ func TestNotificationsOnNATS(t *testing.T) {
 	x = next(t, got)
 	require.Equal(t, notify.Exceedance, x.Kind)
 	require.Equal(t, fix.Position, x.Position)
-	require.Contains(t, x.Summary, "manual sample class 劣V, target IV")
+	require.Contains(t, x.Summary, "manual sample worse than V, target class IV")
 	// Corrected again, still worse than V and no worse: not notified twice.
 	again, err := app.CorrectSample(ctx, s, admin, app.SectionAggregate("140800", "FH-HJDQ"), monitoring.Sample{At: time.Date(2017, 1, 20, 9, 0, 0, 0, domain.CST),
 		Source: monitoring.Manual, Values: water.Values{water.NH3N: 2.4, water.DO: 6}}, "补录溶解氧", c.Now())
