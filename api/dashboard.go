@@ -541,6 +541,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Gap          string   // published knowingly without the city's data: what it lacked
 		Provisional  bool     // not published, and the year not ended
 		Today        []string // what differs as known today, if published
+		MethodNote   string   // published with another method than today's: its differences may come from it
 		Consequences []string // imposed since, one line each
 	}
 	var score *scored
@@ -583,6 +584,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 			if now != nil {
 				sc.Today = l.pick(app.DiffResults(*shown, *now))
 			}
+			sc.MethodNote = l.one(p.MethodNote())
 			all, err := app.Consequences(r.Context(), s.store, year, m.at)
 			if err != nil {
 				return "", nil, err
@@ -678,7 +680,8 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	var audit *app.CityAudit
 	// The city's published figure of each year published by then, beside
 	// what the ledger knew then: the two differ where corrections came
-	// after the publication, or where it was published incomplete.
+	// after the publication, where it was published incomplete, or where
+	// it was computed with an earlier method (which it then says).
 	published := map[int]*publishedFigure{}
 	if !asOf.IsZero() {
 		// Both ways: as the ledger knew it then, and as it happened.
@@ -694,7 +697,7 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 				continue
 			}
 			if res, ok := p.Result(c); ok {
-				published[y.Year] = &publishedFigure{res, p.Document}
+				published[y.Year] = &publishedFigure{res, p.Document, l.one(p.MethodNote())}
 			}
 		}
 	}
@@ -722,8 +725,9 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 
 // publishedFigure is a city's published result of a year, and the notice.
 type publishedFigure struct {
-	Result   assessment.Result
-	Document string
+	Result     assessment.Result
+	Document   string
+	MethodNote string // computed with another method than today's, as ResultsPublished.MethodNote says
 }
 
 // enterpriseData is what the enterprise page shows.

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -12,7 +14,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/events"
+	"github.com/shanxi-water/ledger/ledgertest"
 )
 
 // The ranking and a city's page say when the year was published (the
@@ -323,4 +329,34 @@ func TestPagesWording(t *testing.T) {
 	code, page = f.page(domain.Auditor, "/city/140800?year=2019&lang=en")
 	require.Equal(t, http.StatusOK, code, page)
 	require.Contains(t, page, `<th id="cards-heading">Card (in force at the end of 2019)</th>`)
+}
+
+// A publication computed with an earlier assessment method says so
+// wherever its figures stand beside today's: the ranking, the city's page
+// (also as known on the day of publication) and the audit page.
+func TestOlderMethodSaidBesideThePublication(t *testing.T) {
+	clock := ledgertest.NewClock(time.Date(2020, 1, 10, 10, 0, 0, 0, domain.CST))
+	f := setupClock(t, clock.Now)
+	f.data2019(t)
+	clock.Set(time.Date(2020, 3, 20, 10, 0, 0, 0, domain.CST))
+	ctx := context.Background()
+	c, err := app.Compute(ctx, f.store, 2019, app.Basis{}, app.NewBoardFigures())
+	require.NoError(t, err)
+	rp := assessment.ResultsPublished{Method: assessment.Method - 1, Year: 2019, Document: "晋环函〔2020〕30号", Position: c.Position, InputsHash: c.InputsHash,
+		Aggregates: c.Aggregates, Rules: c.Rules, Results: c.Results, Incomplete: assessment.Gaps(c.Results)}
+	evs, err := f.store.Append(ctx, events.Change{Aggregate: app.YearAggregate(2019), Expect: events.NoEvents, Events: []events.Draft{{
+		OccurredAt: time.Date(2020, 3, 20, 10, 0, 0, 0, domain.CST), Actor: domain.Actor{ID: "assessor", Role: domain.Assessment}, Data: rp}}})
+	require.NoError(t, err)
+	require.True(t, f.srv.Live().WaitFor(ctx, evs[0].Position, 10*time.Second))
+	note := fmt.Sprintf("公布时采用第%d版计算方法，现行为第%d版", assessment.Method-1, assessment.Method)
+	clock.Set(time.Date(2020, 5, 1, 10, 0, 0, 0, domain.CST))
+	today := "2020-05-01"
+	for _, path := range []string{"/cities?year=2019", "/city/140800?year=2019", "/city/140800?year=2019&as_of=" + today, "/audit/140800?as_of=" + today} {
+		code, page := f.page(domain.Auditor, path)
+		require.Equal(t, http.StatusOK, code, page)
+		require.Contains(t, page, note, path)
+	}
+	code, page := f.page(domain.Auditor, "/city/140800?year=2019&lang=en")
+	require.Equal(t, http.StatusOK, code, page)
+	require.Contains(t, page, html.EscapeString(fmt.Sprintf("published with method %d, today's is %d", assessment.Method-1, assessment.Method)))
 }
