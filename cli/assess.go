@@ -67,22 +67,25 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 	}
 	var basis app.Basis
 	var err error
+	var sendAsOf, sendHappened string // as the server is sent them
 	if *asOf != "" {
 		if basis.RecordedBy, err = parseAsOf(*asOf); err != nil {
 			return err
 		}
+		sendAsOf = wireTime(basis.RecordedBy)
 	}
 	if *happened != "" {
 		if basis.OccurredBy, err = parseAsOf(*happened); err != nil {
 			return domain.Errorf("assess", domain.Invalid, "as-happened", "%v", err)
 		}
+		sendHappened = wireTime(basis.OccurredBy)
 	}
 	var c *app.Computation
 	if cl, err := sf.remote(); err != nil {
 		return err
 	} else if cl != nil {
 		c = &app.Computation{}
-		if err := cl.do(ctx, "GET", fmt.Sprintf("/api/assessment/%d", *year)+query("as_of", *asOf, "as_happened", *happened), nil, "", c); err != nil {
+		if err := cl.do(ctx, "GET", fmt.Sprintf("/api/assessment/%d", *year)+query("as_of", sendAsOf, "as_happened", sendHappened), nil, "", c); err != nil {
 			return err
 		}
 	} else if err := sf.replay(ctx, env, func(s events.Store) (err error) {

@@ -24,6 +24,11 @@ func parseAsOf(s string) (time.Time, error) {
 	return t, nil
 }
 
+// wireTime is a time read from the command line as a server is sent it:
+// RFC 3339 in Shanxi time. The command line takes a date in several
+// forms (2019-12-31, 2019/12/31, 20191231), the API in one.
+func wireTime(t time.Time) string { return t.In(domain.CST).Format(time.RFC3339Nano) }
+
 func runEvents(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet("events", env)
 	var sf storeFlags
@@ -97,8 +102,8 @@ func runEvents(ctx context.Context, env Env, args []string) error {
 		if *to != 0 {
 			v.Set("to", fmt.Sprint(*to))
 		}
-		if *asOf != "" {
-			v.Set("as_of", *asOf)
+		if !q.RecordedBy.IsZero() {
+			v.Set("as_of", wireTime(q.RecordedBy))
 		}
 		if q.Aggregate != nil {
 			v.Set("aggregate", q.Aggregate.String())

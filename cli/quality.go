@@ -204,17 +204,19 @@ func runQuality(ctx context.Context, env Env, args []string) error {
 	var q events.Query
 	var opts quality.Options
 	var err error
+	var sendAsOf, sendHappened string // as the server is sent them
 	if *asOf != "" {
 		if q.RecordedBy, err = parseAsOf(*asOf); err != nil {
 			return err
 		}
+		sendAsOf = wireTime(q.RecordedBy)
 	}
 	if *happened != "" {
 		t, err := parseAsOf(*happened)
 		if err != nil {
 			return domain.Errorf("quality", domain.Invalid, "as-happened", "%v", err)
 		}
-		opts.OccurredBy = t
+		opts.OccurredBy, sendHappened = t, wireTime(t)
 	}
 	var cityID domain.CityID
 	if *city != "" {
@@ -233,9 +235,9 @@ func runQuality(ctx context.Context, env Env, args []string) error {
 	if c, err := sf.remote(); err != nil {
 		return err
 	} else if c != nil {
-		at := query("year", fmt.Sprint(*year), "as_of", *asOf, "as_happened", *happened)
+		at := query("year", fmt.Sprint(*year), "as_of", sendAsOf, "as_happened", sendHappened)
 		if *year == 0 {
-			at = query("as_of", *asOf, "as_happened", *happened)
+			at = query("as_of", sendAsOf, "as_happened", sendHappened)
 		}
 		if err := c.do(ctx, "GET", "/api/quality/basins"+at, nil, "", &basins); err != nil {
 			return err

@@ -137,6 +137,21 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "every hash chain intact")
 
+	// A date in any form the command line takes reaches the server in the
+	// one form the API takes.
+	now := time.Now().In(domain.CST)
+	slashed, compact := now.Format("2006/01/02"), now.Format("20060102")
+	for _, args := range [][]string{
+		{"assess", "--year", "2019", "--as-of", slashed},
+		{"assess", "--year", "2019", "--as-happened", compact},
+		{"quality", "--year", "2019", "--as-of", compact},
+		{"quality", "--year", "2019", "--as-happened", slashed},
+		{"events", "--as-of", slashed, "--limit", "1"},
+	} {
+		code, _, errOut = remote(adminToken, args...)
+		require.Equal(t, 0, code, "%v: %s", args, errOut)
+	}
+
 	// Without a token: a clear error naming the variable.
 	code, _, errOut = remote("", "verify")
 	require.Equal(t, 1, code)
