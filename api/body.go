@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -44,6 +45,10 @@ func decodeJSON(r *http.Request, v any) error {
 		}
 		return domain.Errorf(op, domain.Invalid, "body", "not valid UTF-8 (byte %d): a request body is JSON in UTF-8", at+1)
 	}
+	// So too a \u escape of half a surrogate pair (\ud800 alone).
+	if at := loneSurrogate(body); at > 0 {
+		return domain.Errorf(op, domain.Invalid, "body", "a \\u escape at byte %d is half a surrogate pair, not a character", at)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -53,6 +58,39 @@ func decodeJSON(r *http.Request, v any) error {
 		return domain.Errorf(op, domain.Invalid, "body", "more than one JSON value: a request body is one object")
 	}
 	return nil
+}
+
+// loneSurrogate is where (from 1) the first \u escape in a JSON text is
+// half a surrogate pair (\ud800 alone, or \udc00 first), or 0 if none is.
+func loneSurrogate(b []byte) int {
+	escape := func(i int) (rune, bool) { // \uXXXX at b[i:]
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := escape(i)
+		if !ok {
+			i++ // \\, \", \n…: the next byte is not an escape's start
+			continue
+		}
+		switch {
+		case r >= 0xdc00 && r <= 0xdfff:
+			return i + 1
+		case r >= 0xd800 && r <= 0xdbff:
+			if low, ok := escape(i + 6); !ok || low < 0xdc00 || low > 0xdfff {
+				return i + 1
+			}
+			i += 6 // the pair's second half
+		}
+		i += 5
+	}
+	return 0
 }
 
 // DateOrTime is a request's date: a plain date (2021-03-01, the start of

@@ -35,6 +35,30 @@ func TestErrorsNameTheRequestsFields(t *testing.T) {
 	require.Contains(t, string(b), "not valid UTF-8 (byte 23)")
 	require.Contains(t, string(b), "不是有效的 UTF-8 文本（第 23 字节）")
 	require.Equal(t, before, f.last())
+
+	// Half a surrogate pair escaped: refused too (it decoded as U+FFFD);
+	// a whole pair, an escaped backslash before "ud800", and U+FFFD sent as
+	// itself are characters.
+	for _, tc := range []struct {
+		name    string
+		refused bool
+	}{
+		{`新\ud800断面`, true}, {`新\udc00断面`, true}, {`新\ud800\u0041断面`, true},
+		{`新\ud83d\ude00断面`, false}, {`新\\ud800断面`, false}, {`新\ufffd断面`, false}, {"新\uFFFD断面", false},
+	} {
+		before := f.last()
+		body := `{"id":"GW-U` + fmt.Sprint(before) + `","name":"` + tc.name + `","city":"140800"}`
+		code, b := f.do("POST", "/api/registers/groundwater_point", domain.Admin, body, "application/json")
+		if !tc.refused {
+			require.Equal(t, 201, code, "%s: %s", tc.name, b)
+			continue
+		}
+		at := strings.Index(body, `\u`) + 1
+		require.Equal(t, 400, code, "%s: %s", tc.name, b)
+		require.Contains(t, string(b), fmt.Sprintf(`a \\u escape at byte %d is half a surrogate pair`, at), tc.name)
+		require.Contains(t, string(b), fmt.Sprintf("第 %d 字节处的", at))
+		require.Equal(t, before, f.last())
+	}
 }
 
 // A groundwater grade given twice (a retried request) is recorded once; a

@@ -119,6 +119,7 @@ var reasonsZh = []struct {
 	{regexp.MustCompile(`^unknown field \(see the request's schema in (\S+)\)$`), "未知字段（请求格式见 $1）", nil},
 	{regexp.MustCompile(`^not valid JSON for this request: (.*)$`), "不是本请求的有效 JSON：$1", nil},
 	{regexp.MustCompile(`^not valid UTF-8 \(byte (\d+)\): a request body is JSON in UTF-8$`), "不是有效的 UTF-8 文本（第 $1 字节）：请求体应为 UTF-8 编码的 JSON", nil},
+	{regexp.MustCompile(`^a \\u escape at byte (\d+) is half a surrogate pair, not a character$`), "第 $1 字节处的 \\u 转义只是代理对的一半，不是一个字符", nil},
 }
 
 // ReasonZh is a row error's reason in Chinese, or "" if it has none.
