@@ -33,6 +33,9 @@ type fixture struct {
 	store  *jetstream.Store
 	tokens map[domain.Role]string
 	srv    *api.Server
+	// tokensFile is the server's token file, which token requests write
+	// (not the log).
+	tokensFile string
 }
 
 var roles = []domain.Role{domain.Auditor, domain.Assessment, domain.Enforcement, domain.Station, domain.Admin}
@@ -60,7 +63,7 @@ func setupClock(t testing.TB, clock events.Clock) *fixture {
 	tokens, admin, err := api.OpenTokens(filepath.Join(dir, "tokens.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, admin, "first start creates an administrator token")
-	f := &fixture{t: t, store: s, tokens: map[domain.Role]string{domain.Admin: admin}}
+	f := &fixture{t: t, store: s, tokens: map[domain.Role]string{domain.Admin: admin}, tokensFile: filepath.Join(dir, "tokens.json")}
 	for _, r := range roles[:4] {
 		tok := api.Token{Person: "person-" + string(r), Role: r}
 		if r == domain.Station {

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"encoding/json"
+	"hash/fnv"
+	"os"
 	"strings"
 	"testing"
 
@@ -43,15 +45,17 @@ func bodyTargets(t testing.TB) []bodyTarget {
 }
 
 // FuzzRequestBodies sends what the fuzzer makes of a JSON request body to
-// its endpoint (endpoint picks one of bodyTargets) on a real server, on
-// the embedded JetStream store, with the fixture's sections and, once
-// accepted, whatever earlier bodies recorded. Whatever the body, the
+// an endpoint that takes one (endpoint names it as "POST /api/…" does in
+// the route table; any other string picks one by its hash), on a real
+// server on the embedded JetStream store, with the fixture's sections and,
+// once accepted, whatever earlier bodies recorded. Whatever the body: the
 // answer is not a server error; a refusal is the API's error body, with
-// its kind and why, and leaves the ledger as it was; an acceptance is
-// JSON. One server serves a fuzzing process's inputs.
+// its kind and why, and leaves the log and the token file as they were;
+// an acceptance is JSON. It does not check that what an accepted body
+// recorded is what was sent. One server serves a fuzzing process's inputs.
 //
-// Seeds: each endpoint's accepted body from the requests table, a few
-// broken ones, and testdata/fuzz/FuzzRequestBodies.
+// Seeds: each endpoint's accepted body from the requests table, halves of
+// them, {} and null, and testdata/fuzz/FuzzRequestBodies.
 func FuzzRequestBodies(f *testing.F) {
 	fx := setup(f)
 	// What the requests table's paths name: samples to correct, the task
@@ -71,20 +75,30 @@ func FuzzRequestBodies(f *testing.F) {
 	uscc := fx.yellowCarded(f, "91140100MA0K9XRB1", "太原市某化工有限公司", "140100", "太原市环境保护局", "并环监〔2019〕1号", "2019-03-01", "并环黄〔2019〕1号", "2019-03-05", "2019-06-30")
 
 	targets := bodyTargets(f)
+	byKey := map[string]int{}
 	for i, bt := range targets {
+		byKey[bt.key] = i
 		body := strings.ReplaceAll(requests[bt.key].body, "%s", "11")
 		if bt.key == "POST /api/enterprises/{id}/{action}" {
 			targets[i].path = "/api/enterprises/" + uscc + "/inspections?date=2019-04-01"
 			body = `{"document_no":"并环监〔2019〕2号","authority":"太原市环境保护局","findings":["over_standard"],"measurements":[{"item":"COD","measured":186,"limit":100,"unit":"mg/L","basis":"standard"}]}`
 		}
 		for _, b := range []string{body, body[:len(body)/2], "{}", "null", `{"` + bt.key + `":1}`} {
-			f.Add(uint8(i), []byte(b))
+			f.Add(bt.key, []byte(b))
 		}
 	}
-	f.Fuzz(func(t *testing.T, endpoint uint8, body []byte) {
+	f.Fuzz(func(t *testing.T, endpoint string, body []byte) {
 		fx.t = t // the fixture's checks fail this input
-		bt := targets[int(endpoint)%len(targets)]
+		i, ok := byKey[endpoint]
+		if !ok {
+			h := fnv.New32a()
+			h.Write([]byte(endpoint))
+			i = int(h.Sum32() % uint32(len(targets)))
+		}
+		bt := targets[i]
 		before := fx.last()
+		tokensBefore, err := os.ReadFile(fx.tokensFile)
+		require.NoError(t, err)
 		code, out := fx.do(bt.method, bt.path, bt.role, string(body), "application/json")
 		require.Less(t, code, 500, "%s %s: a server error for a body: %s", bt.key, body, out)
 		if code >= 300 {
@@ -92,7 +106,10 @@ func FuzzRequestBodies(f *testing.F) {
 			require.NoError(t, json.Unmarshal(out, &e), "%s: the error is the API's error body: %s", bt.key, out)
 			require.NotEmpty(t, e.Error.Kind, "%s: %s", bt.key, out)
 			require.NotEmpty(t, e.Error.Message, "%s: %s", bt.key, out)
-			require.Equal(t, before, fx.last(), "%s %s refused (%d), but the ledger moved on", bt.key, body, code)
+			require.Equal(t, before, fx.last(), "%s %s refused (%d), but the log moved on", bt.key, body, code)
+			tokensAfter, err := os.ReadFile(fx.tokensFile)
+			require.NoError(t, err)
+			require.Equal(t, string(tokensBefore), string(tokensAfter), "%s %s refused (%d), but the token file changed", bt.key, body, code)
 			return
 		}
 		require.True(t, json.Valid(out), "%s: %s", bt.key, out)
