@@ -778,6 +778,9 @@ func (c *cursor) floats(out []float64) ([]float64, error) {
 				continue
 			}
 		}
+		c.i = i
+		c.ws() // after a comma, in JSON laid out with spaces
+		i = c.i
 		if i+4 <= len(b) && b[i] == 'n' && string(b[i:i+4]) == "null" {
 			i += 4
 			out = append(out, math.NaN())

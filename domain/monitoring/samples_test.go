@@ -1,7 +1,9 @@
 package monitoring
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -475,4 +477,21 @@ func TestSamplesMeasured(t *testing.T) {
 		}
 		require.Equal(t, map[bool]bool{true: true, false: k == 0}, map[bool]bool{true: seen[true], false: seen[false]})
 	}
+}
+
+// The decoder reads the column form however it is laid out (indented, as
+// a JSON tool prints it), not only as MarshalJSON writes it.
+func TestSamplesJSONIndented(t *testing.T) {
+	s := MustSamples(mixedRows()...)
+	raw, err := json.Marshal(s)
+	require.NoError(t, err)
+	var indented bytes.Buffer
+	require.NoError(t, json.Indent(&indented, raw, "", "  "))
+	var back Samples
+	require.NoError(t, back.UnmarshalJSON(indented.Bytes()), "%s", indented.String())
+	require.Equal(t, s.Rows(), back.Rows())
+	c := cursor{b: []byte("[1, 2 ,\n3\t,null , 4.5 ]")}
+	got, err := c.floats(nil)
+	require.NoError(t, err)
+	require.Equal(t, "[1 2 3 NaN 4.5]", fmt.Sprint(got))
 }
