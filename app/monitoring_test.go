@@ -132,6 +132,8 @@ func TestImportRejectsEveryKindOfBadRow(t *testing.T) {
 		{"future", "FH-HJDQ,2021-04-02 08:00,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "in the future"},
 		{"bad time", "FH-HJDQ,02/04/2019,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "is not a time"},
 		{"a fraction of a second", "FH-HJDQ,2019-04-02T08:00:00.5+08:00,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "has a fraction of a second"},
+		{"a fraction of a second, as a spreadsheet writes it", "FH-HJDQ,2019/4/2 08:00:00.5,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "has a fraction of a second"},
+		{"a fraction of a second, with a dash", "FH-HJDQ,2019-04-02 08:00:00.250,manual,,7.9,6.2,5.1,0.82,0.19\n", 3, "sampled_at", "has a fraction of a second"},
 		{"bad source", "FH-HJDQ,2019-04-02 08:00,robot,,7.9,6.2,5.1,0.82,0.19\n", 3, "source", `"robot" is not`},
 		{"bad status", "FH-HJDQ,2019-04-02 08:00,manual,flood,,,,,\n", 3, "status", `"flood" is not one of`},
 		{"values on a not-monitored sample", "FH-HJDQ,2019-04-02 08:00,manual,dry,7.9,,,,\n", 3, "pH", "marked dry"},

@@ -447,21 +447,24 @@ func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
 // ParseTime reads a sample time: RFC 3339, or "2006-01-02 15:04[:05]" in Shanxi time.
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		if t.Nanosecond() != 0 {
-			// Samples are told apart by their time: 09:00:00.5 and
-			// 09:00:00.7 would be two samples of one reading.
-			return time.Time{}, fmt.Errorf("%q has a fraction of a second: a sample's time is given to the second", s)
-		}
-		return t, nil
-	}
+	t, err := time.Parse(time.RFC3339, s)
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05",
 		"2006-1-2 15:04", "2006-1-2 15:04:05", "2006/1/2 15:04", "2006/1/2 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, domain.CST); err == nil {
-			return t, nil
+		if err == nil {
+			break
 		}
+		t, err = time.ParseInLocation(layout, s, domain.CST)
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time (2019-03-01 08:00 or 2019/3/1 8:00, Shanxi time, or RFC 3339)", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a time (2019-03-01 08:00 or 2019/3/1 8:00, Shanxi time, or RFC 3339)", s)
+	}
+	if t.Nanosecond() != 0 {
+		// Samples are told apart by their time: 09:00:00.5 and 09:00:00.7
+		// would be two samples of one reading. (Go reads a fraction after
+		// the seconds of every layout, not only RFC 3339's.)
+		return time.Time{}, fmt.Errorf("%q has a fraction of a second: a sample's time is given to the second", s)
+	}
+	return t, nil
 }
 
 func sectionIDs(ids []SectionID) []string {
