@@ -631,10 +631,10 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 		case len(rejected) >= monitoring.MaxRowErrors:
 			p.Omitted++
 		case withdrawn:
-			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
+			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: p.TimeColumn,
 				Reason: "this section's sample at this time from this source was withdrawn from assessment, with other values (" + digestDiff(known[len(known)-1], d) + "): a correction brings it back with new ones"})
 		default:
-			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: "sampled_at",
+			rejected = append(rejected, monitoring.RowError{Line: row.Line, Column: p.TimeColumn,
 				Reason: "this section's sample at this time from this source is already stored with other values (" + digestDiff(known[len(known)-1], d) + "): record a correction instead"})
 		}
 	}

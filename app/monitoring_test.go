@@ -353,6 +353,15 @@ func TestReimportAfterCorrection(t *testing.T) {
 	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(strings.Replace(good, "0.82,0.19", "0.82,0.25", 1)), app.ImportOptions{File: "march.csv", Now: now})
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "already stored with other values (TP stored 0.21, here 0.25): record a correction instead", "what differs, from the sample as corrected")
+	var ie *app.ImportError
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, "sampled_at", ie.Errors[0].Column)
+	// The column as the file names it: a Chinese header is named so.
+	chinese := strings.Replace(strings.Replace(good, "0.82,0.19", "0.82,0.25", 1), "section,sampled_at,source", "断面编码,监测时间,来源", 1)
+	_, err = app.ImportSamples(ctx, s, station, strings.NewReader(chinese), app.ImportOptions{File: "march.csv", Now: now})
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, "监测时间", ie.Errors[0].Column, "%v", err)
+	require.Contains(t, ie.Errors[0].ReasonZh, "已以其他数值存储")
 
 	for _, tc := range []struct {
 		name   string

@@ -138,6 +138,9 @@ type Parsed struct {
 	// Refuse.
 	sectionCol string
 	failed     []lineSection
+	// TimeColumn is the header's name of the column of a sample's time
+	// (sampled_at, 监测时间…), for errors found after parsing.
+	TimeColumn string
 }
 
 // lineSection is a line at fault and the registered section it names.
@@ -282,6 +285,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		p.Errors = withZh(herrs)
 		return p, nil
 	}
+	p.TimeColumn = strings.TrimSpace(header[cols.at])
 	p.sectionCol = strings.TrimSpace(header[max(cols.section, 0)])
 	if cols.section < 0 {
 		p.sectionCol = strings.TrimSpace(header[cols.name])
