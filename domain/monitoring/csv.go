@@ -479,6 +479,18 @@ func sectionIDs(ids []SectionID) []string {
 	return out
 }
 
+// halfWidth is s with full-width forms of ASCII characters (７.６,
+// ＜０.０１, ２０２１／３／９) as ASCII: a Chinese input method types them
+// where a clerk means digits.
+func halfWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '！' && r <= '～' { // U+FF01–U+FF5E, ASCII's 0x21–0x7E
+			return r - '！' + '!'
+		}
+		return r
+	}, s)
+}
+
 // decimalRE is a plain decimal number: ParseFloat alone would also take
 // hex floats, "Inf" and underscores.
 var decimalRE = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
@@ -535,7 +547,7 @@ func parseRow(line int, rec, header []string, c columns, values *valueColumns, k
 			errs = append(errs, RowError{Line: line, Column: fmt.Sprintf("#%d", col+1), Reason: fmt.Sprintf("%q is in a column with no name", rec[col])})
 		}
 	}
-	at, err := ParseTime(rec[c.at])
+	at, err := ParseTime(halfWidth(rec[c.at]))
 	switch {
 	case err != nil:
 		bad(c.at, "%v", err)
@@ -566,7 +578,7 @@ func parseRow(line int, rec, header []string, c columns, values *valueColumns, k
 	present := 0
 	for k, col := range values.cols {
 		it := values.items[k]
-		cell := strings.TrimSpace(rec[col])
+		cell := halfWidth(strings.TrimSpace(rec[col]))
 		if cell == "" {
 			continue
 		}

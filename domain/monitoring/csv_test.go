@@ -93,6 +93,8 @@ func TestStationExports(t *testing.T) {
 		{name: "a reject file mended", file: "line,section,sampled_at,source,DO,error\n3,Y-140800-01,2019-03-01 08:00,manual,6.2,\"line 3, column DO: -6 is negative\"\n",
 			values: water.Values{water.DO: 6.2}, ignored: []string{"line", "error"}},
 		{name: "a unit the ledger does not store", file: "section,sampled_at,source,氨氮(μg/L)\nY-140800-01,2019-03-01 08:00,manual,500\n", err: `line 1, column 氨氮(μg/L): unit "μg/L": NH3N is stored in mg/L; convert the column`},
+		{name: "full-width digits, as a Chinese input method types them", file: "断面编码,监测时间,来源,溶解氧,氨氮\nY-140800-01,２０１９／３／１ ８：００,手工,６.２,＜０.０５\n",
+			values: water.Values{water.DO: 6.2, water.NH3N: 0.05}, below: []water.Item{water.NH3N}},
 		{name: "not detected", file: "section,sampled_at,source,DO,NH3N\nY-140800-01,2019-03-01 08:00,manual,6.2,ND\n", err: `line 2, column NH3N: "ND" is not a number (a result below the detection limit x is written <x or xL)`},
 		{name: "a value in a column with no name", file: "section,sampled_at,source,DO,\nY-140800-01,2019-03-01 08:00,manual,6.2,7\n", err: `line 2, column #5: "7" is in a column with no name`},
 		{name: "a detection limit of 0", file: "section,sampled_at,source,NH3N\nY-140800-01,2019-03-01 08:00,manual,<0\n", err: `line 2, column NH3N: "<0": a detection limit is above 0 (NH3N: 0)`},
