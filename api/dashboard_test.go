@@ -474,8 +474,15 @@ func TestErrorPageSaysWhyInTheLanguage(t *testing.T) {
 	require.NotContains(t, body, "不是 true 或 false")
 	require.Contains(t, body, `id="error-message"><small>Details: </small> /tasks: overdue: `+english)
 
-	code, body = f.page(domain.Auditor, "/city/999999")
+	code, body = f.page(domain.Auditor, "/official/OFF-9999")
 	require.Equal(t, http.StatusNotFound, code)
 	require.NotContains(t, body, "error-reason", "no Chinese for it: the English alone")
+	require.Contains(t, body, `no official &#34;OFF-9999&#34;`)
+
+	// A city not found is said in Chinese, by enforcement's table (the
+	// register's city is looked up so).
+	code, body = f.page(domain.Auditor, "/city/999999")
+	require.Equal(t, http.StatusNotFound, code)
+	require.Contains(t, body, `id="error-reason">原因：&#34;999999&#34; 不是山西省 11 个设区市之一（代码或名称）</p>`)
 	require.Contains(t, body, `is not one of Shanxi&#39;s 11 cities`)
 }

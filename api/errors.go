@@ -12,6 +12,7 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
 )
@@ -36,7 +37,8 @@ type ErrorBody struct {
 
 // ErrorDetail names the kind, the operation, the field at fault and why;
 // MessageZh says why in Chinese, where the ledger has it (an upload's or a
-// correction's errors, for the stations' staff, as each row's reason_zh);
+// correction's errors, for the stations' staff, as each row's reason_zh;
+// an enforcement request's, for the bureaus' officers: reasonZh);
 // Rows lists every bad row of a rejected upload; Conflict the aggregate that
 // moved on.
 type ErrorDetail struct {
@@ -106,9 +108,9 @@ func errorDetail(err error) (int, ErrorDetail) {
 		// The message names it so too, not the log's place for it.
 		d.Message = strings.Replace(strings.TrimPrefix(d.Message, "events.Append: "), orig, d.Field, 1)
 	}
-	// Said in Chinese by the table an upload's rows are (the reason alone:
-	// the op and field stay in English, in their own fields).
-	d.MessageZh = monitoring.ReasonZh(domain.ReasonOf(err))
+	// Said in Chinese by the tables (the reason alone: the op and field
+	// stay in English, in their own fields).
+	d.MessageZh = reasonZh(domain.ReasonOf(err))
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
 		d.Rows, d.RowsOmitted = ie.Errors, ie.Omitted
@@ -123,6 +125,16 @@ func errorDetail(err error) (int, ErrorDetail) {
 		status = http.StatusInternalServerError
 	}
 	return status, d
+}
+
+// reasonZh is an error's reason in Chinese, or "" if no table has it: the
+// one lookup every error body's message_zh is made by. Enforcement's
+// table is tried first (its reasons are its own: a card, an inspection, a
+// credit code, a city-limited token), then the table an upload's rows are
+// said by, which also has the reasons the two share (missing, a text's
+// faults, a request body's).
+func reasonZh(reason string) string {
+	return cmp.Or(enforcement.ReasonZh(reason), monitoring.ReasonZh(reason))
 }
 
 // routeErrors answers the requests under /api/ that no route takes (404,

@@ -1,6 +1,8 @@
 package enforcement_test
 
 import (
+	"cmp"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/enforcement"
+	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/plan"
 )
 
@@ -323,7 +326,7 @@ func TestCardsRejected(t *testing.T) {
 		// Yellow cards.
 		{"yellow card without an inspection", nothing,
 			func(w *world) error { return w.yellow(on(2019, 3, 10), yellowCard("Y1", "I9", date(2019, 6, 30))) },
-			domain.Conflict, "inspection", "no inspection I9 of this enterprise: a yellow card rests on an inspection that found it over"},
+			domain.Conflict, "inspection", "no inspection I9 of this enterprise (an inspection is named by its document number, its document_no): a yellow card rests on an inspection that found it over"},
 		{"yellow card on a compliant inspection", nothing,
 			func(w *world) error { return w.yellow(on(2019, 3, 10), yellowCard("Y1", "I0", date(2019, 6, 30))) },
 			domain.Conflict, "inspection", "found the enterprise [compliant]: a yellow card needs a finding over"},
@@ -547,6 +550,7 @@ func TestCardsRejected(t *testing.T) {
 			require.Equal(t, tc.field, domain.FieldOf(err), "%v", err)
 			require.Contains(t, err.Error(), tc.want)
 			require.Len(t, w.e.Cards, before)
+			requireZh(t, err)
 		})
 	}
 }
@@ -592,6 +596,7 @@ func TestInspectionFindingsAgreeWithMeasurements(t *testing.T) {
 			require.Equal(t, domain.Invalid, domain.KindOf(err))
 			require.Equal(t, tc.field, domain.FieldOf(err), "%v", err)
 			require.Contains(t, err.Error(), tc.want)
+			requireZh(t, err)
 		})
 	}
 	both := enforcement.Inspected{DocumentNo: "I", Authority: bureau, Findings: f(enforcement.OverStandard, enforcement.OverQuota),
@@ -631,6 +636,7 @@ func TestRegistration(t *testing.T) {
 		require.Error(t, err, tc.name)
 		require.Equal(t, tc.field, domain.FieldOf(err), tc.name)
 		require.Contains(t, err.Error(), tc.want, tc.name)
+		requireZh(t, err)
 	}
 }
 
@@ -818,4 +824,18 @@ func TestClosureAfterRevocationAndList(t *testing.T) {
 	l := enforcement.BuildCardList("140100", enforcement.QuarterOf(on(2019, 8, 1)), []*enforcement.Enterprise{&w.e})
 	require.NotEmpty(t, l.Entries)
 	require.NoError(t, l.Validate())
+}
+
+// requireZh fails unless err's reason is said in Chinese, as the API says
+// it (message_zh): by this package's table, or, for a reason it shares
+// with the uploads (missing, a text's faults), by monitoring's; and with
+// no English word of the reason left but the codes and fields the request
+// names.
+func requireZh(t *testing.T, err error) {
+	t.Helper()
+	reason := domain.ReasonOf(err)
+	zh := cmp.Or(enforcement.ReasonZh(reason), monitoring.ReasonZh(reason))
+	require.NotEmpty(t, zh, "%v has no Chinese", err)
+	rest := regexp.MustCompile(`"[^"]*"|（[a-z_]+）|[a-z_]+ 填写`).ReplaceAllString(zh, "")
+	require.NotRegexp(t, `(?i)\b(the|is|not|a|an|of|on|by|in|no|and|or|card|yellow|red|inspection|re-inspection|enterprise|token|missing|want|found|issued|already|registered|published|list|quarter|compliant|standard|quota|measure|city|code|permit|credit|lifted|revoked|escalated)\b`, rest, "%v: %s", err, zh)
 }

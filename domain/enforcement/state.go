@@ -311,7 +311,7 @@ func DecideInspection(e Enterprise, a Action, in Inspected) (Inspected, error) {
 	if in.Card != "" {
 		c, ok := e.Card(in.Card)
 		if !ok {
-			return Inspected{}, domain.Errorf(op, domain.NotFound, "card", "no card %s on this enterprise to re-inspect", in.Card)
+			return Inspected{}, domain.Errorf(op, domain.NotFound, "card", "no card %s on this enterprise to re-inspect (a card is named by its document number, its document_no)", in.Card)
 		}
 		if c.Status != InForce {
 			return Inspected{}, domain.Errorf(op, domain.Conflict, "card", "%s card %s is %s: a re-inspection checks a card in force", c.Color, c.DocumentNo, c.Status)
@@ -352,7 +352,7 @@ func DecideYellowCard(e Enterprise, a Action, y YellowCardIssued) (YellowCardIss
 	}
 	in, ok := e.Inspection(y.Inspection)
 	if !ok {
-		return YellowCardIssued{}, domain.Errorf(op, domain.Conflict, "inspection", "no inspection %s of this enterprise: a yellow card rests on an inspection that found it over its discharge standard or total quota", y.Inspection)
+		return YellowCardIssued{}, domain.Errorf(op, domain.Conflict, "inspection", "no inspection %s of this enterprise (an inspection is named by its document number, its document_no): a yellow card rests on an inspection that found it over its discharge standard or total quota", y.Inspection)
 	}
 	if !in.Exceedance() {
 		return YellowCardIssued{}, domain.Errorf(op, domain.Conflict, "inspection", "inspection %s found the enterprise %v: a yellow card needs a finding over the discharge standard or the total quota", in.DocumentNo, in.Findings)
@@ -377,7 +377,7 @@ func DecideYellowCard(e Enterprise, a Action, y YellowCardIssued) (YellowCardIss
 // and grounds that make the case serious.
 func DecideRedCard(e Enterprise, a Action, r RedCardIssued) (RedCardIssued, error) {
 	const op = "enterprise.red_card_issued"
-	const pre = "a red card presupposes a yellow card whose rectification failed"
+	const pre = redCardPre
 	if err := a.check(op); err != nil {
 		return RedCardIssued{}, err
 	}
@@ -396,7 +396,7 @@ func DecideRedCard(e Enterprise, a Action, r RedCardIssued) (RedCardIssued, erro
 	y, ok := e.Card(r.YellowCard)
 	switch {
 	case !ok:
-		return RedCardIssued{}, domain.Errorf(op, domain.Conflict, "yellow_card", "%s: the enterprise has no card %s", pre, r.YellowCard)
+		return RedCardIssued{}, domain.Errorf(op, domain.Conflict, "yellow_card", "%s: the enterprise has no card %s (a card is named by its document number, its document_no)", pre, r.YellowCard)
 	case y.Color != Yellow:
 		return RedCardIssued{}, domain.Errorf(op, domain.Conflict, "yellow_card", "%s: %s is a %s card", pre, y.DocumentNo, y.Color)
 	case y.Status == Lifted:
@@ -409,7 +409,7 @@ func DecideRedCard(e Enterprise, a Action, r RedCardIssued) (RedCardIssued, erro
 	in, ok := e.Inspection(r.Reinspection)
 	switch {
 	case !ok:
-		return RedCardIssued{}, domain.Errorf(op, domain.Conflict, "reinspection", "%s: no re-inspection %s of this enterprise", pre, r.Reinspection)
+		return RedCardIssued{}, domain.Errorf(op, domain.Conflict, "reinspection", "%s: no re-inspection %s of this enterprise (an inspection is named by its document number, its document_no)", pre, r.Reinspection)
 	case in.Card != y.DocumentNo:
 		return RedCardIssued{}, domain.Errorf(op, domain.Conflict, "reinspection", "%s: inspection %s is not a re-inspection of yellow card %s", pre, in.DocumentNo, y.DocumentNo)
 	case !in.Exceedance():
@@ -445,7 +445,7 @@ func DecideLift(e Enterprise, a Action, l CardLifted) (CardLifted, error) {
 	}
 	c, ok := e.Card(l.Card)
 	if !ok {
-		return CardLifted{}, domain.Errorf(op, domain.NotFound, "card", "no card %s on this enterprise", l.Card)
+		return CardLifted{}, domain.Errorf(op, domain.NotFound, "card", "no card %s on this enterprise (a card is named by its document number, its document_no)", l.Card)
 	}
 	switch {
 	case c.Status == Escalated:
@@ -461,7 +461,7 @@ func DecideLift(e Enterprise, a Action, l CardLifted) (CardLifted, error) {
 	in, ok := e.Inspection(l.Reinspection)
 	switch {
 	case !ok:
-		return CardLifted{}, domain.Errorf(op, domain.Conflict, "reinspection", "no re-inspection %s of this enterprise: a card is lifted on a re-inspection that found it rectified", l.Reinspection)
+		return CardLifted{}, domain.Errorf(op, domain.Conflict, "reinspection", "no re-inspection %s of this enterprise (an inspection is named by its document number, its document_no): a card is lifted on a re-inspection that found it rectified", l.Reinspection)
 	case in.Card != c.DocumentNo:
 		return CardLifted{}, domain.Errorf(op, domain.Conflict, "reinspection", "inspection %s is not a re-inspection of card %s", in.DocumentNo, c.DocumentNo)
 	case in.Exceedance():
@@ -490,7 +490,7 @@ func DecideRevoke(e Enterprise, a Action, r CardRevoked) (CardRevoked, error) {
 	}
 	c, ok := e.Card(r.Card)
 	if !ok {
-		return CardRevoked{}, domain.Errorf(op, domain.NotFound, "card", "no card %s on this enterprise", r.Card)
+		return CardRevoked{}, domain.Errorf(op, domain.NotFound, "card", "no card %s on this enterprise (a card is named by its document number, its document_no)", r.Card)
 	}
 	switch {
 	case c.Status == Revoked:
