@@ -120,6 +120,11 @@ func OpenAPI() map[string]any {
 		if req := required[name]; req != nil {
 			s["required"] = req
 		}
+		for field, d := range descriptions[name] {
+			if prop, ok := s["properties"].(map[string]any)[field].(map[string]any); ok {
+				prop["description"] = d
+			}
+		}
 		comps[name] = s
 	}
 	return map[string]any{
@@ -170,6 +175,59 @@ var required = map[string][]string{
 	"TokenRevokeRequest":         {"person"},
 	"PublishRequest":             {"document"},
 	"ConsequenceRequest":         {"kind", "document", "authority"},
+}
+
+// What a decision's number is, and that a card, an inspection and a
+// re-inspection are named by theirs: an inspection's document_no is what a
+// yellow card's inspection and a red card's or a lifting's reinspection
+// give, a card's what a red card's yellow_card, a lifting's or a
+// revocation's card and a re-inspection's card give.
+const (
+	docNoInspection = "the inspection record's document number (文号: 现场检查笔录 or 监测报告); a card and a lifting name the inspection by it"
+	docNoCard       = "the decision's document number (文号); it identifies the card: a red card, a re-inspection, a lifting and a revocation name the card by it"
+	namesInspection = "the document number (文号, its document_no) of the enterprise's inspection recorded before: "
+	namesCard       = "the document number (文号, its document_no) of the enterprise's card: "
+)
+
+// descriptions say what a request schema's fields hold where the name does
+// not (the schemas are read off Go types, which do not say): above all
+// that a card or an inspection is named by its document number.
+var descriptions = map[string]map[string]string{
+	"EnterpriseRegistered": {
+		"uscc":      "unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters, its check character last; the enterprise's id",
+		"permit_no": "discharge permit number (排污许可证编号), in capitals; the enterprise's id when it has no credit code",
+	},
+	"Inspected": {
+		"document_no": docNoInspection,
+		"card":        namesCard + "for a re-inspection (复查), the yellow or red card whose rectification (整改) it checks",
+	},
+	"YellowCardIssued": {
+		"document_no":            docNoCard,
+		"inspection":             namesInspection + "the one that found the enterprise over its discharge standard or total quota, which the yellow card (黄牌) rests on",
+		"rectification_deadline": "the day by which to rectify (整改期限)",
+	},
+	"RedCardIssued": {
+		"document_no":  docNoCard,
+		"yellow_card":  namesCard + "the yellow card (黄牌) in force whose rectification failed",
+		"reinspection": namesInspection + "the re-inspection (复查) of that yellow card, on or after its rectification deadline, that found an exceedance",
+		"grounds":      "what makes the case serious (情节严重)",
+	},
+	"CardLifted": {
+		"card":         namesCard + "the card in force to lift",
+		"document_no":  "the lifting decision's document number (文号)",
+		"reinspection": namesInspection + "the re-inspection (复查) of that card that found the enterprise compliant, rectified",
+	},
+	"CardRevoked": {
+		"card":        namesCard + "the card annulled on appeal",
+		"document_no": "the review decision's or judgment's document number (文号)",
+		"authority":   "the reviewing body or court",
+	},
+	"EnterpriseClosed": {
+		"document_no": "the document number (文号) of the decision or notice establishing the closure",
+	},
+	"ListPublishRequest": {
+		"document_no": "the publishing notice's document number (文号)",
+	},
 }
 
 var (
