@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/shanxi-water/ledger/domain"
 )
 
 // The reasons an upload's rows are refused, and an upload or a correction
@@ -13,128 +15,114 @@ import (
 // itself English (a status, how a stored sample differs), zhf gives the
 // Chinese from the match in place of zh. A code a station may type in its
 // file (dry, auto, sampled_at) is kept only in brackets after its Chinese.
-var reasonsZh = []struct {
-	en  *regexp.Regexp
-	zh  string
-	zhf func(m []string) string
-}{
-	{regexp.MustCompile(`^missing$`), "缺失", nil},
-	{regexp.MustCompile(`^named twice$`), "列名重复", nil},
-	{regexp.MustCompile(`^required column missing$`), "缺少必需的列", nil},
-	{regexp.MustCompile(`^no item columns .*$`), "没有监测项目列（pH、溶解氧、高锰酸盐指数、氨氮、总磷……）", nil},
-	{regexp.MustCompile(`^no values: .*$`), "没有数值：至少填写一个项目，或填写状态（断流、冰封、故障）", nil},
-	{regexp.MustCompile(`^not valid CSV: (.*)$`), "不是有效的 CSV：$1", nil},
-	{regexp.MustCompile(`^(\d+) cells, the header names (\d+)$`), "本行 $1 格，表头有 $2 列", nil},
-	{regexp.MustCompile(`^(".*") is in a column with no name$`), "$1 位于没有列名的列中", nil},
-	{regexp.MustCompile(`^repeats line (\d+) \(same section, time and source\)$`), "与第 $1 行重复（断面、时间、来源相同）", nil},
-	{regexp.MustCompile(`^the same item as column (.+)$`), "与列 $1 为同一项目", nil},
-	{regexp.MustCompile(`^(.+) is before 2010$`), "$1 早于 2010 年", nil},
-	{regexp.MustCompile(`^(.+) is in the future$`), "$1 晚于当前时间", nil},
-	{regexp.MustCompile(`^(".*") is not a time .*$`), "$1 不是时间（如 2019-03-01 08:00 或 2019/3/1 8:00，山西时间；或 RFC 3339）", nil},
-	{regexp.MustCompile(`^(".*") has a fraction of a second: .*$`), "$1 含不足一秒的部分：样品时间精确到秒", nil},
-	{regexp.MustCompile(`^(".*") is the name of (.+), not of (.+)$`), "$1 是 $2 的名称，不是 $3 的", nil},
-	{regexp.MustCompile(`^unknown section (".*"): not the name of .*$`), "未登记的断面 $1：不是已登记断面的名称", nil},
-	{regexp.MustCompile(`^(".*") is the name of (\d+) sections \((.+)\): give the section's code \(断面编码\)$`), "$1 是 $2 个断面的名称（$3）：请填写断面编码", nil},
-	{regexp.MustCompile(`^unknown section (".*"): not the code of .*$`), "未登记的断面 $1：不是已登记断面的编码", nil},
-	{regexp.MustCompile(`^(\S+) is not one of this station's sections: an upload naming one is refused whole, partial or not$`), "$1 不是本站的断面：文件中有他站断面的行，整个文件不予存储（部分导入也不例外）", nil},
-	{regexp.MustCompile(`^(".*") is not "auto" or "manual"( .*)?$`), "$1 不是自动（auto）或手工（manual）", nil},
-	{regexp.MustCompile(`^(".*") is not one of dry, ice, fault .*$`), "$1 不是断流（dry）、冰封（ice）或故障（fault）；已监测的样品此格留空或写“正常”", nil},
-	{regexp.MustCompile(`^(".*") is not a number .*$`), "$1 不是数字（低于检出限的结果写作 <x 或 xL）", nil},
-	{regexp.MustCompile(`^(".*"): (\S+) is not reported below a detection limit$`), "$1：$2 不按低于检出限报告", nil},
-	{regexp.MustCompile(`^(".*"): a detection limit is above 0 .*$`), "$1：检出限应大于 0", nil},
-	{regexp.MustCompile(`^(\S+) is negative$`), "$1 为负数", nil},
-	{regexp.MustCompile(`^(\S+) is above (\S+), more than any instrument reports$`), "$1 超过 $2，超出仪器可报告的范围", nil},
-	{regexp.MustCompile(`^has a value but the sample is marked (\S+) \(not monitored\)$`), "", func(m []string) string {
+var reasonsZh = domain.ZhTable{
+	{EN: regexp.MustCompile(`^missing$`), ZH: "缺失"},
+	{EN: regexp.MustCompile(`^named twice$`), ZH: "列名重复"},
+	{EN: regexp.MustCompile(`^required column missing$`), ZH: "缺少必需的列"},
+	{EN: regexp.MustCompile(`^no item columns .*$`), ZH: "没有监测项目列（pH、溶解氧、高锰酸盐指数、氨氮、总磷……）"},
+	{EN: regexp.MustCompile(`^no values: .*$`), ZH: "没有数值：至少填写一个项目，或填写状态（断流、冰封、故障）"},
+	{EN: regexp.MustCompile(`^not valid CSV: (.*)$`), ZH: "不是有效的 CSV：$1"},
+	{EN: regexp.MustCompile(`^(\d+) cells, the header names (\d+)$`), ZH: "本行 $1 格，表头有 $2 列"},
+	{EN: regexp.MustCompile(`^(".*") is in a column with no name$`), ZH: "$1 位于没有列名的列中"},
+	{EN: regexp.MustCompile(`^repeats line (\d+) \(same section, time and source\)$`), ZH: "与第 $1 行重复（断面、时间、来源相同）"},
+	{EN: regexp.MustCompile(`^the same item as column (.+)$`), ZH: "与列 $1 为同一项目"},
+	{EN: regexp.MustCompile(`^(.+) is before 2010$`), ZH: "$1 早于 2010 年"},
+	{EN: regexp.MustCompile(`^(.+) is in the future$`), ZH: "$1 晚于当前时间"},
+	{EN: regexp.MustCompile(`^(".*") is not a time .*$`), ZH: "$1 不是时间（如 2019-03-01 08:00 或 2019/3/1 8:00，山西时间；或 RFC 3339）"},
+	{EN: regexp.MustCompile(`^(".*") has a fraction of a second: .*$`), ZH: "$1 含不足一秒的部分：样品时间精确到秒"},
+	{EN: regexp.MustCompile(`^(".*") is the name of (.+), not of (.+)$`), ZH: "$1 是 $2 的名称，不是 $3 的"},
+	{EN: regexp.MustCompile(`^unknown section (".*"): not the name of .*$`), ZH: "未登记的断面 $1：不是已登记断面的名称"},
+	{EN: regexp.MustCompile(`^(".*") is the name of (\d+) sections \((.+)\): give the section's code \(断面编码\)$`), ZH: "$1 是 $2 个断面的名称（$3）：请填写断面编码"},
+	{EN: regexp.MustCompile(`^unknown section (".*"): not the code of .*$`), ZH: "未登记的断面 $1：不是已登记断面的编码"},
+	{EN: regexp.MustCompile(`^(\S+) is not one of this station's sections: an upload naming one is refused whole, partial or not$`), ZH: "$1 不是本站的断面：文件中有他站断面的行，整个文件不予存储（部分导入也不例外）"},
+	{EN: regexp.MustCompile(`^(".*") is not "auto" or "manual"( .*)?$`), ZH: "$1 不是自动（auto）或手工（manual）"},
+	{EN: regexp.MustCompile(`^(".*") is not one of dry, ice, fault .*$`), ZH: "$1 不是断流（dry）、冰封（ice）或故障（fault）；已监测的样品此格留空或写“正常”"},
+	{EN: regexp.MustCompile(`^(".*") is not a number .*$`), ZH: "$1 不是数字（低于检出限的结果写作 <x 或 xL）"},
+	{EN: regexp.MustCompile(`^(".*"): (\S+) is not reported below a detection limit$`), ZH: "$1：$2 不按低于检出限报告"},
+	{EN: regexp.MustCompile(`^(".*"): a detection limit is above 0 .*$`), ZH: "$1：检出限应大于 0"},
+	{EN: regexp.MustCompile(`^(\S+) is negative$`), ZH: "$1 为负数"},
+	{EN: regexp.MustCompile(`^(\S+) is above (\S+), more than any instrument reports$`), ZH: "$1 超过 $2，超出仪器可报告的范围"},
+	{EN: regexp.MustCompile(`^has a value but the sample is marked (\S+) \(not monitored\)$`), F: func(m []string) string {
 		return "样品标记为" + statusZh(m[1]) + "（未监测），却有数值"
 	}},
-	{regexp.MustCompile(`^unit (".*"): (\S+) is stored in (.+); convert the column$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^unit (".*"): (\S+) is stored in (.+); convert the column$`), F: func(m []string) string {
 		if m[3] == "no unit" {
 			return "单位 " + m[1] + "：" + m[2] + " 无量纲，请换算该列"
 		}
 		return "单位 " + m[1] + "：" + m[2] + " 以 " + m[3] + " 记录，请换算该列"
 	}},
-	{regexp.MustCompile(`^unknown column.*$`), "未知的列：不是断面编码（section）、监测时间（sampled_at）、来源（source）、状态（status）或 GB 3838 项目", nil},
-	{regexp.MustCompile(`^this section's sample at this time from this source is already stored with other values \((.*)\): record a correction instead$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^unknown column.*$`), ZH: "未知的列：不是断面编码（section）、监测时间（sampled_at）、来源（source）、状态（status）或 GB 3838 项目"},
+	{EN: regexp.MustCompile(`^this section's sample at this time from this source is already stored with other values \((.*)\): record a correction instead$`), F: func(m []string) string {
 		return "该断面此时间、此来源的样品已以其他数值存储（" + diffZh(m[1]) + "）：请改为提交更正"
 	}},
-	{regexp.MustCompile(`^this section's sample at this time from this source was withdrawn from assessment, with other values \((.*)\): .*$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^this section's sample at this time from this source was withdrawn from assessment, with other values \((.*)\): .*$`), F: func(m []string) string {
 		return "该断面此时间、此来源的样品已作废，数值不同（" + diffZh(m[1]) + "）：可通过更正恢复并改为新数值"
 	}},
 
 	// Not of a row: the file's (ParseCSV, app.ImportSamples), the
 	// upload request's, and the summary of a file refused for its rows
 	// (app.ImportError's, before its list).
-	{regexp.MustCompile(`^cannot be read: (.*)$`), "无法读取：$1", nil},
-	{regexp.MustCompile(`^not valid UTF-16: (.*)$`), "不是有效的 UTF-16 文本：$1", nil},
-	{regexp.MustCompile(`^neither UTF-8, UTF-16 nor GB18030 \(GBK\): .*$`), "编码既不是 UTF-8、UTF-16，也不是 GB18030（GBK）：请另存为“CSV UTF-8”", nil},
-	{regexp.MustCompile(`^its last line has no line break: .*$`), "最后一行没有换行符：文件可能在传输中被截断；未存储任何数据（请重新发送，或在最后一行末尾换行）", nil},
-	{regexp.MustCompile(`^empty: the first line must name the columns$`), "文件为空：第一行应为列名", nil},
-	{regexp.MustCompile(`^line 1: (.*)$`), "第 1 行（表头）不是有效的 CSV：$1", nil},
-	{regexp.MustCompile(`^more than (\d+) rows: split the upload$`), "超过 $1 行：请分批上传", nil},
-	{regexp.MustCompile(`^larger than (\d+) MB: split the upload .*$`), "大于 $1 MB：请分批上传（按季度或按断面）；未存储任何数据", nil},
-	{regexp.MustCompile(`^the file's name (".*"): ` + textReasons + `$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^cannot be read: (.*)$`), ZH: "无法读取：$1"},
+	{EN: regexp.MustCompile(`^not valid UTF-16: (.*)$`), ZH: "不是有效的 UTF-16 文本：$1"},
+	{EN: regexp.MustCompile(`^neither UTF-8, UTF-16 nor GB18030 \(GBK\): .*$`), ZH: "编码既不是 UTF-8、UTF-16，也不是 GB18030（GBK）：请另存为“CSV UTF-8”"},
+	{EN: regexp.MustCompile(`^its last line has no line break: .*$`), ZH: "最后一行没有换行符：文件可能在传输中被截断；未存储任何数据（请重新发送，或在最后一行末尾换行）"},
+	{EN: regexp.MustCompile(`^empty: the first line must name the columns$`), ZH: "文件为空：第一行应为列名"},
+	{EN: regexp.MustCompile(`^line 1: (.*)$`), ZH: "第 1 行（表头）不是有效的 CSV：$1"},
+	{EN: regexp.MustCompile(`^more than (\d+) rows: split the upload$`), ZH: "超过 $1 行：请分批上传"},
+	{EN: regexp.MustCompile(`^larger than (\d+) MB: split the upload .*$`), ZH: "大于 $1 MB：请分批上传（按季度或按断面）；未存储任何数据"},
+	{EN: regexp.MustCompile(`^the file's name (".*"): ` + textReasons + `$`), F: func(m []string) string {
 		return "文件名 " + m[1] + "：" + textZh(m[2])
 	}},
-	{regexp.MustCompile(`^` + textReasons + `$`), "", func(m []string) string { return textZh(m[1]) }},
-	{regexp.MustCompile(`^(\S+): send the file itself as the body, as text/csv \((.*)\)$`), "$1：请直接以文件本身作为请求体发送，类型为 text/csv（$2）", nil},
-	{regexp.MustCompile(`^(".*") is not true or false$`), "$1 不是 true 或 false", nil},
-	{regexp.MustCompile(`^the header \(line 1\) rejected \((\d+) errors?\), nothing stored$`), "表头（第 1 行）有误（$1 处错误），未存储任何数据", nil},
-	{regexp.MustCompile(`^at least (\d+) rows? rejected \((\d+) errors?\), nothing stored: more than (\d+) errors \((\d+) more not listed\): .*$`),
-		"至少 $1 行被拒（$2 处错误），未存储任何数据：错误超过 $3 处（另有 $4 处未列出），文件本身有问题；请先改正列出的错误再重新上传", nil},
-	{regexp.MustCompile(`^(\d+) rows? rejected \((\d+) errors?\), nothing stored$`), "$1 行被拒（$2 处错误），未存储任何数据", nil},
+	{EN: regexp.MustCompile(`^` + textReasons + `$`), F: func(m []string) string { return textZh(m[1]) }},
+	{EN: regexp.MustCompile(`^(\S+): send the file itself as the body, as text/csv \((.*)\)$`), ZH: "$1：请直接以文件本身作为请求体发送，类型为 text/csv（$2）"},
+	{EN: regexp.MustCompile(`^(".*") is not true or false$`), ZH: "$1 不是 true 或 false"},
+	{EN: regexp.MustCompile(`^the header \(line 1\) rejected \((\d+) errors?\), nothing stored$`), ZH: "表头（第 1 行）有误（$1 处错误），未存储任何数据"},
+	{EN: regexp.MustCompile(`^at least (\d+) rows? rejected \((\d+) errors?\), nothing stored: more than (\d+) errors \((\d+) more not listed\): .*$`),
+		ZH: "至少 $1 行被拒（$2 处错误），未存储任何数据：错误超过 $3 处（另有 $4 处未列出），文件本身有问题；请先改正列出的错误再重新上传"},
+	{EN: regexp.MustCompile(`^(\d+) rows? rejected \((\d+) errors?\), nothing stored$`), ZH: "$1 行被拒（$2 处错误），未存储任何数据"},
 
 	// A correction's or a withdrawal's (app.CorrectSample, InvalidateSample,
 	// Sample.Amend and Validate, the API's checks of what it names).
-	{regexp.MustCompile(`^no section (".*")$`), "没有断面 $1", nil},
-	{regexp.MustCompile(`^(\S+) is not one of this station's (?:sections|sites) \(its token names (.*)\)$`), "$1 不是本站的监测点位（本站令牌所列：$2）", nil},
-	{regexp.MustCompile(`^(.+) is not registered$`), "$1 未登记", nil},
-	{regexp.MustCompile(`^missing: the time the sample was taken$`), "缺失：样品的采样时间", nil},
-	{regexp.MustCompile(`^missing: why is the sample corrected or withdrawn\?$`), "缺失：请说明更正或作废该样品的原因", nil},
-	{regexp.MustCompile(`^no (\w+) sample at (.+)$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^no section (".*")$`), ZH: "没有断面 $1"},
+	{EN: regexp.MustCompile(`^(\S+) is not one of this station's (?:sections|sites) \(its token names (.*)\)$`), ZH: "$1 不是本站的监测点位（本站令牌所列：$2）"},
+	{EN: regexp.MustCompile(`^(.+) is not registered$`), ZH: "$1 未登记"},
+	{EN: regexp.MustCompile(`^missing: the time the sample was taken$`), ZH: "缺失：样品的采样时间"},
+	{EN: regexp.MustCompile(`^missing: why is the sample corrected or withdrawn\?$`), ZH: "缺失：请说明更正或作废该样品的原因"},
+	{EN: regexp.MustCompile(`^no (\w+) sample at (.+)$`), F: func(m []string) string {
 		return m[2] + " 没有" + sourceZh(m[1]) + "样品"
 	}},
-	{regexp.MustCompile(`^the (\w+) sample at (.+) already has these values: nothing to correct$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^the (\w+) sample at (.+) already has these values: nothing to correct$`), F: func(m []string) string {
 		return m[2] + " 的" + sourceZh(m[1]) + "样品已是这些数值：无需更正"
 	}},
-	{regexp.MustCompile(`^the (\w+) sample at (.+) is already withdrawn \((.*)\); a correction brings it back$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^the (\w+) sample at (.+) is already withdrawn \((.*)\); a correction brings it back$`), F: func(m []string) string {
 		return m[2] + " 的" + sourceZh(m[1]) + "样品已作废（" + m[3] + "）；可通过更正恢复"
 	}},
-	{regexp.MustCompile(`^a sample not monitored \((\w+)\) has no values to give or remove$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^a sample not monitored \((\w+)\) has no values to give or remove$`), F: func(m []string) string {
 		return "未监测（" + statusZh(m[1]) + "）的样品没有可填写或删除的数值"
 	}},
-	{regexp.MustCompile(`^a sample not monitored \((\w+)\) has no values$`), "", func(m []string) string {
+	{EN: regexp.MustCompile(`^a sample not monitored \((\w+)\) has no values$`), F: func(m []string) string {
 		return "未监测（" + statusZh(m[1]) + "）的样品不应有数值"
 	}},
-	{regexp.MustCompile(`^a measured sample needs at least one value .*$`), "已监测的样品至少需要一个数值（或填写状态：断流、冰封、故障）", nil},
-	{regexp.MustCompile(`^(\S+) is flagged below the detection limit (?:without its value|but has no value) \(the limit\)$`), "$1 标为低于检出限，却没有数值（检出限）", nil},
-	{regexp.MustCompile(`^(\S+) is both given and removed$`), "$1 既给出又删除", nil},
-	{regexp.MustCompile(`^(\S+) is not among the sample's values$`), "$1 不在该样品的数值中", nil},
-	{regexp.MustCompile(`^(\S+) is given twice, under two names$`), "$1 以两个名称给出了两次", nil},
-	{regexp.MustCompile(`^unknown item (".*")$`), "未知的项目 $1", nil},
-	{regexp.MustCompile(`^(".*"): write the item's code, (\S+)$`), "$1：请填写项目编码 $2", nil},
-	{regexp.MustCompile(`^not a number$`), "不是数字", nil},
-	{regexp.MustCompile(`^(\S+) is not reported below a detection limit$`), "$1 不按低于检出限报告", nil},
-	{regexp.MustCompile(`^a detection limit is above 0 .*$`), "检出限应大于 0", nil},
-	{regexp.MustCompile(`^(".*") is not an RFC 3339 time \(e\.g\. (\S+)\)$`), "$1 不是 RFC 3339 时间（如 $2）", nil},
-	{regexp.MustCompile(`^unknown field \(see the request's schema in (\S+)\)$`), "未知字段（请求格式见 $1）", nil},
-	{regexp.MustCompile(`^not valid JSON for this request: (.*)$`), "不是本请求的有效 JSON：$1", nil},
-	{regexp.MustCompile(`^not valid UTF-8 \(byte (\d+)\): a request body is JSON in UTF-8$`), "不是有效的 UTF-8 文本（第 $1 字节）：请求体应为 UTF-8 编码的 JSON", nil},
-	{regexp.MustCompile(`^a \\u escape at byte (\d+) is half a surrogate pair, not a character$`), "第 $1 字节处的 \\u 转义只是代理对的一半，不是一个字符", nil},
+	{EN: regexp.MustCompile(`^a measured sample needs at least one value .*$`), ZH: "已监测的样品至少需要一个数值（或填写状态：断流、冰封、故障）"},
+	{EN: regexp.MustCompile(`^(\S+) is flagged below the detection limit (?:without its value|but has no value) \(the limit\)$`), ZH: "$1 标为低于检出限，却没有数值（检出限）"},
+	{EN: regexp.MustCompile(`^(\S+) is both given and removed$`), ZH: "$1 既给出又删除"},
+	{EN: regexp.MustCompile(`^(\S+) is not among the sample's values$`), ZH: "$1 不在该样品的数值中"},
+	{EN: regexp.MustCompile(`^(\S+) is given twice, under two names$`), ZH: "$1 以两个名称给出了两次"},
+	{EN: regexp.MustCompile(`^unknown item (".*")$`), ZH: "未知的项目 $1"},
+	{EN: regexp.MustCompile(`^(".*"): write the item's code, (\S+)$`), ZH: "$1：请填写项目编码 $2"},
+	{EN: regexp.MustCompile(`^not a number$`), ZH: "不是数字"},
+	{EN: regexp.MustCompile(`^(\S+) is not reported below a detection limit$`), ZH: "$1 不按低于检出限报告"},
+	{EN: regexp.MustCompile(`^a detection limit is above 0 .*$`), ZH: "检出限应大于 0"},
+	{EN: regexp.MustCompile(`^(".*") is not an RFC 3339 time \(e\.g\. (\S+)\)$`), ZH: "$1 不是 RFC 3339 时间（如 $2）"},
+	{EN: regexp.MustCompile(`^unknown field \(see the request's schema in (\S+)\)$`), ZH: "未知字段（请求格式见 $1）"},
+	{EN: regexp.MustCompile(`^not valid JSON for this request: (.*)$`), ZH: "不是本请求的有效 JSON：$1"},
+	{EN: regexp.MustCompile(`^not valid UTF-8 \(byte (\d+)\): a request body is JSON in UTF-8$`), ZH: "不是有效的 UTF-8 文本（第 $1 字节）：请求体应为 UTF-8 编码的 JSON"},
+	{EN: regexp.MustCompile(`^a \\u escape at byte (\d+) is half a surrogate pair, not a character$`), ZH: "第 $1 字节处的 \\u 转义只是代理对的一半，不是一个字符"},
 }
 
 // ReasonZh is a row error's reason in Chinese, or "" if it has none.
 func ReasonZh(reason string) string {
-	for _, r := range reasonsZh {
-		m := r.en.FindStringSubmatch(reason)
-		switch {
-		case m == nil:
-		case r.zhf != nil:
-			return r.zhf(m)
-		default:
-			return r.en.ReplaceAllString(reason, r.zh)
-		}
-	}
-	return ""
+	return reasonsZh.Say(reason)
 }
 
 // Zh is the error's reason in Chinese: its ReasonZh, or the table's for
