@@ -696,7 +696,9 @@ func TestUploadAndCorrectionErrorsInChinese(t *testing.T) {
 		{"withdrawn already", "/api/sections/FH-HJDQ/invalidations", `{"at":"2020-02-02T12:00:00+08:00","source":"auto","reason":"再次"}`, jsonType, 409, "at",
 			"2020-02-02 12:00 的自动样品已作废（仪器故障）；可通过更正恢复"},
 		{"another station's sample", "/api/sections/HH-NZ/invalidations", `{"at":"2020-02-02T12:00:00+08:00","source":"auto","reason":"复核"}`, jsonType, 403, "id",
-			"HH-NZ 不是本站的监测点位（本站令牌所列：[FH-HJDQ BO-1 GW-1]）"},
+			"HH-NZ 不是本站的断面（本站令牌所列：FH-HJDQ、BO-1、GW-1）"},
+		{"another station's site", "/api/black-odorous/140800/BO-2/inspections", `{"reading":{"transparency_cm":30}}`, jsonType, 403, "id",
+			"BO-2 不是本站的监测点位（本站令牌所列：FH-HJDQ、BO-1、GW-1）"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := f.last()

@@ -65,6 +65,15 @@ type Token struct {
 	Cities []domain.CityID `json:"cities,omitempty"`
 }
 
+// sectionList is the token's sections as a sentence lists them.
+func (t Token) sectionList() string {
+	ids := make([]string, len(t.Sections))
+	for i, id := range t.Sections {
+		ids[i] = string(id)
+	}
+	return strings.Join(ids, ", ")
+}
+
 // actsFor refuses a change to a city's enforcement records (scope: a city,
 // or the province's own) by a token limited to other cities.
 func actsFor(r *http.Request, field string, scope domain.Scope) error {

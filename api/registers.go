@@ -109,7 +109,7 @@ func (s *Server) recordOn(w http.ResponseWriter, r *http.Request, typ events.Agg
 		return err
 	}
 	if tok := holder(r); tok.Role == domain.Station && !slices.Contains(tok.Sections, monitoring.SectionID(agg.ID)) {
-		return domain.Errorf(r.URL.Path, domain.Forbidden, "id", "%s is not one of this station's sites (its token names %v)", agg.ID, tok.Sections)
+		return domain.Errorf(r.URL.Path, domain.Forbidden, "id", "%s is not one of this station's sites (its token names %s)", agg.ID, tok.sectionList())
 	}
 	e, err := app.Record(r.Context(), s.store, actor(r), at, agg, data)
 	return s.created(w, r, e, err)

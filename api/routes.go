@@ -291,7 +291,7 @@ func (s *Server) sectionAggregate(r *http.Request) (events.Aggregate, error) {
 		return events.Aggregate{}, domain.Errorf(r.URL.Path, domain.NotFound, "id", "no section %q", id)
 	}
 	if tok := holder(r); tok.Role == domain.Station && !slices.Contains(tok.Sections, id) {
-		return events.Aggregate{}, domain.Errorf(r.URL.Path, domain.Forbidden, "id", "%s is not one of this station's sections (its token names %v)", id, tok.Sections)
+		return events.Aggregate{}, domain.Errorf(r.URL.Path, domain.Forbidden, "id", "%s is not one of this station's sections (its token names %s)", id, tok.sectionList())
 	}
 	return app.SectionAggregate(info.City, id), nil
 }

@@ -84,7 +84,13 @@ var reasonsZh = domain.ZhTable{
 	// A correction's or a withdrawal's (app.CorrectSample, InvalidateSample,
 	// Sample.Amend and Validate, the API's checks of what it names).
 	{EN: regexp.MustCompile(`^no section (".*")$`), ZH: "没有断面 $1"},
-	{EN: regexp.MustCompile(`^(\S+) is not one of this station's (?:sections|sites) \(its token names (.*)\)$`), ZH: "$1 不是本站的监测点位（本站令牌所列：$2）"},
+	{EN: regexp.MustCompile(`^(\S+) is not one of this station's (sections|sites) \(its token names (.*)\)$`), F: func(m []string) string {
+		what := "断面"
+		if m[2] == "sites" {
+			what = "监测点位"
+		}
+		return m[1] + " 不是本站的" + what + "（本站令牌所列：" + strings.ReplaceAll(m[3], ", ", "、") + "）"
+	}},
 	{EN: regexp.MustCompile(`^(.+) is not registered$`), ZH: "$1 未登记"},
 	{EN: regexp.MustCompile(`^missing: the time the sample was taken$`), ZH: "缺失：样品的采样时间"},
 	{EN: regexp.MustCompile(`^missing: why is the sample corrected or withdrawn\?$`), ZH: "缺失：请说明更正或作废该样品的原因"},
