@@ -133,7 +133,7 @@ func (d *Deadline) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	if date {
-		t = t.Add(24*time.Hour - time.Second)
+		t = lastSecond(t)
 	}
 	*d = Deadline(t)
 	return nil

@@ -367,7 +367,7 @@ func (s *Server) citiesPage(r *http.Request, l Lang) (string, any, error) {
 		return "", nil, err
 	}
 	nothing := errors.Is(err, app.ErrNothingToAssess)
-	p, pe, err := s.published(r.Context(), m, year)
+	p, pe, err := s.publication(r.Context(), year, m.at)
 	if err != nil {
 		return "", nil, err
 	}
@@ -545,7 +545,7 @@ func (s *Server) cityPage(r *http.Request, l Lang) (string, any, error) {
 		Consequences []string // imposed since, one line each
 	}
 	var score *scored
-	p, pe, err := s.published(r.Context(), m, year)
+	p, pe, err := s.publication(r.Context(), year, m.at)
 	if err != nil {
 		return "", nil, err
 	}

@@ -37,10 +37,15 @@ func parseDateOrTime(s string) (t time.Time, date bool, err error) {
 func parseAsOf(s string) (time.Time, error) {
 	t, date, err := parseDateOrTime(s)
 	if date {
-		t = t.Add(24*time.Hour - time.Microsecond)
+		t = domain.EndOfDay(t)
 	}
 	return t, err
 }
+
+// lastSecond is 23:59:59 of the Shanxi day that begins at start: the time
+// of an action or a deadline given as a date, which the pages show as the
+// date alone.
+func lastSecond(start time.Time) time.Time { return start.Add(24*time.Hour - time.Second) }
 
 // knowledgeParams are the parameters that ask what the ledger knew at a
 // time: the log recorded by then. A time after today is refused, naming

@@ -158,7 +158,7 @@ func (s *Server) actionTime(r *http.Request, field, v string) (time.Time, error)
 	if y, m, day := now.In(domain.CST).Date(); d.Equal(time.Date(y, m, day, 0, 0, 0, 0, domain.CST)) {
 		return now, nil
 	}
-	return d.Add(24*time.Hour - time.Second), nil
+	return lastSecond(d), nil
 }
 
 // asOf runs fn on a read model: the live one, or with ?as_of= a fresh one

@@ -15,7 +15,6 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
-	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/notify"
 	"github.com/shanxi-water/ledger/projections"
@@ -184,12 +183,6 @@ func (m *models) year(year int) (c *app.Computation, err error) {
 func (m *models) years() (ys []int) {
 	m.view(func() { ys = m.quality.Years() })
 	return ys
-}
-
-// published is a year's publication as the models know it: none if it
-// was recorded after their as_of date.
-func (s *Server) published(ctx context.Context, m *models, year int) (*assessment.ResultsPublished, *events.Event, error) {
-	return s.publication(ctx, year, m.at)
 }
 
 // newTasks makes a fresh task read model for a computation.

@@ -150,8 +150,13 @@ func ParseAsOf(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return d.Add(24*time.Hour - time.Microsecond), nil
+	return EndOfDay(d), nil
 }
+
+// EndOfDay is the last instant (to the microsecond, as times are stored)
+// of the Shanxi day that begins at start: what a date means as an as-of
+// date, everything recorded that day included.
+func EndOfDay(start time.Time) time.Time { return start.Add(24*time.Hour - time.Microsecond) }
 
 // ParseDay reads a Shanxi date written 2019-12-31, 2019/12/31 or 20191231,
 // and returns the start of that day.
