@@ -798,8 +798,16 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 	}
 	defer release()
 	consume := func() error {
+		// A scan that ends before the stream does asks for no more than
+		// it reads: asked for scanPullMessages, the server sent on past
+		// the end (reading ten events from the middle of the demo's log
+		// took 7 ms, the rest of the log arriving to be dropped).
+		msgs := scanPullMessages
+		if !follow && end != math.MaxUint64 && end >= cfg.OptStartSeq {
+			msgs = int(min(uint64(msgs), end-cfg.OptStartSeq+1))
+		}
 		var err error
-		if it, err = cons.Messages(jetstream.PullMaxMessagesWithBytesLimit(scanPullMessages, scanPullBytes)); err != nil {
+		if it, err = cons.Messages(jetstream.PullMaxMessagesWithBytesLimit(msgs, scanPullBytes)); err != nil {
 			return fmt.Errorf("consumer: %w", err)
 		}
 		stopIt = context.AfterFunc(ctx, it.Stop)
