@@ -229,20 +229,25 @@ const maxRestoreTries = 3
 // log. An error is returned only if a model could not be emptied again after
 // a failed restore.
 func RestoreSnapshots(ctx context.Context, s events.Store, st SnapshotStore, asOf time.Time, upTo uint64, models ...Snapshotter) (Restored, error) {
-	var r Restored
 	if st == nil || len(models) == 0 {
-		return r, nil
+		return Restored{}, nil
 	}
 	list, err := st.List(ctx)
 	if err != nil {
-		r.Skipped = append(r.Skipped, "listing snapshots: "+err.Error())
-		return r, nil
+		return Restored{Skipped: []string{"listing snapshots: " + err.Error()}}, nil
 	}
 	last, err := s.LastPosition(ctx)
 	if err != nil {
-		r.Skipped = append(r.Skipped, "position of the log: "+err.Error())
-		return r, nil
+		return Restored{Skipped: []string{"position of the log: " + err.Error()}}, nil
 	}
+	return restoreFrom(ctx, s, st, list, last, asOf, upTo, models)
+}
+
+// restoreFrom is RestoreSnapshots from the store's list of snapshots and
+// the log's last position.
+func restoreFrom(ctx context.Context, s events.Store, st SnapshotStore, list []SnapshotInfo, last uint64, asOf time.Time, upTo uint64, models []Snapshotter) (Restored, error) {
+	var r Restored
+	var err error
 	if upTo == 0 || upTo > last {
 		upTo = last
 	}
@@ -338,23 +343,36 @@ func restoreSet(ctx context.Context, s events.Store, st SnapshotStore, set Snaps
 // since) needs events recorded after any snapshot of that date, and models
 // built with other options.
 func ReplayAsOf(ctx context.Context, s events.Store, st SnapshotStore, t time.Time, models ...Snapshotter) (uint64, Restored, error) {
-	r, err := RestoreSnapshots(ctx, s, st, t, 0, models...)
+	end, err := s.LastPosition(ctx)
 	if err != nil {
-		return 0, r, err
+		return 0, Restored{}, err
+	}
+	var (
+		r     Restored
+		spans []SnapshotInfo
+	)
+	if st != nil && len(models) > 0 {
+		list, err := st.List(ctx)
+		if err != nil {
+			r.Skipped = []string{"listing snapshots: " + err.Error()}
+		} else {
+			// Which later spans are of this log is asked while the models
+			// are restored: a read of the event at each span's end, a few
+			// milliseconds in all, and independent of the restore.
+			var wg sync.WaitGroup
+			if !t.IsZero() {
+				wg.Go(func() { spans = ofThisLog(ctx, s, laterSpans(list, t)) })
+			}
+			r, err = restoreFrom(ctx, s, st, list, end, t, 0, models)
+			wg.Wait()
+			if err != nil {
+				return 0, r, err
+			}
+		}
 	}
 	ps := make([]Projection, len(models))
 	for i, m := range models {
 		ps[i] = m
-	}
-	end, err := s.LastPosition(ctx)
-	if err != nil {
-		return 0, r, err
-	}
-	var spans []SnapshotInfo
-	if st != nil && !t.IsZero() {
-		if list, err := st.List(ctx); err == nil {
-			spans = ofThisLog(ctx, s, laterSpans(list, t))
-		}
 	}
 	last := r.Position
 	for _, rg := range unskipped(r.Position+1, end, spans) {
