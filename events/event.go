@@ -170,9 +170,17 @@ type Event struct {
 	// More is how many events of the same atomic append follow this one in
 	// the log (0 for its last, and for an event appended alone), as the
 	// backend recorded it: a reader that must never show half of an append
-	// (projections.Live) applies the events up to one with 0 together. Not
-	// part of the hash; a backend that does not record it leaves 0.
+	// (projections.Live) applies the events up to one with 0 together (with
+	// Batch, up to the last of the batch). Not part of the hash; a backend
+	// that does not record it leaves 0.
 	More int `json:"-"`
+	// Batch identifies the atomic append the event was stored with, where
+	// that append's events may lie apart in the log: KurrentDB stores an
+	// append to several aggregates aggregate by aggregate, and another
+	// writer's events may come between the parts. Zero where the backend
+	// stores an append's events together (JetStream), and for an event
+	// appended alone. Not part of the hash.
+	Batch uuid.UUID `json:"-"`
 }
 
 // TimeFormat is how the envelope's times are written: RFC 3339, UTC, with

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/events"
 )
@@ -134,14 +136,30 @@ func (l *Live) Run(ctx context.Context) error {
 		go l.tick(ctx, done)
 	}
 	// The events of one atomic append are applied together, under one
-	// lock: a reader never sees half of an upload (events.Event.More).
-	var pending []events.Event
+	// lock: a reader never sees half of an upload (events.Event.More). An
+	// append whose events lie apart in the log (events.Event.Batch) is
+	// applied with whatever came between its parts, in log order: the
+	// models only ever stand where no append is half read.
+	var (
+		pending  []events.Event
+		together bool              // inside an append whose events are together
+		apart    map[uuid.UUID]int // appends whose events lie apart: how many are still to come
+	)
 	apply := func(e events.Event) error {
-		if e.More > 0 {
-			pending = append(pending, e)
+		pending = append(pending, e)
+		if e.Batch == uuid.Nil {
+			together = e.More > 0
+		} else if e.More > 0 {
+			if apart == nil {
+				apart = map[uuid.UUID]int{}
+			}
+			apart[e.Batch] = e.More
+		} else {
+			delete(apart, e.Batch)
+		}
+		if together || len(apart) > 0 {
 			return nil
 		}
-		pending = append(pending, e)
 		l.mu.Lock()
 		for i := range pending {
 			for _, p := range l.models {
@@ -164,7 +182,7 @@ func (l *Live) Run(ctx context.Context) error {
 	// the models there, rather than skip it, until the ledger is fixed.
 	var err error
 	for wait := time.Second; ; {
-		pending = pending[:0] // an append cut short is read again whole
+		pending, together, apart = pending[:0], false, nil // an append cut short is read again whole
 		started := time.Now()
 		err = l.store.Follow(ctx, events.Query{From: max(from, l.position.Load()+1)}, apply)
 		if err == nil || ctx.Err() != nil {

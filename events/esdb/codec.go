@@ -177,6 +177,7 @@ func decode(prefix, stream, typ string, esdbID uuid.UUID, data, md []byte, pos u
 		if batchEventID(batch, e.ID) != esdbID {
 			return fail("id", fmt.Errorf("%s is not the event of batch %s stored as %s", e.ID, batch, esdbID))
 		}
+		e.Batch = batch
 	}
 	if e.OccurredAt, err = events.ParseTime(m.OccurredAt); err != nil {
 		return fail("occurred_at", err)

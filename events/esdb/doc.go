@@ -64,7 +64,10 @@
 // (Load, Read, Follow, Verify, LastPosition, and the expected-version
 // check), so a batch is seen whole or not at all. A reader that meets an
 // undecided batch waits for its decision, in log order, so that a follower
-// never passes an event that later becomes visible. Recovery is part of
+// never passes an event that later becomes visible. A batch's events carry
+// its id (events.Event.Batch), since other events may lie between its
+// parts: projections.Live applies them, with what lies between, together.
+// Recovery is part of
 // reading: a batch still undecided after its deadline (its writer died;
 // Config.BatchTimeout, 5 s by default) is aborted by the first reader or
 // writer that meets it. A writer whose append meets another batch's
