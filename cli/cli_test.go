@@ -170,6 +170,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"copy", "--nats", "nats://ledger:s3cret@127.0.0.1:1", "--to-nats", "nats://ledger:s3cret@127.0.0.1:1"}, 1, "nats://ledger:xxxxx@127.0.0.1:1 is the source itself"},
 		{[]string{"verify", "--data", dir, "--nats", "nats://127.0.0.1:1"}, 1, "nats: give one of --data, --nats, not --data and --nats"},
 		{[]string{"serve", "--server", "http://127.0.0.1:1"}, 1, "server: serve is a server: give --data DIR or --nats URL, not --server"},
+		{[]string{"serve", "--data", dir, "--backup-to", filepath.Join(dir, "backup")}, 1, "backup-to: " + filepath.Join(dir, "backup") + " is the source " + dir + ", or inside it"},
+		{[]string{"serve", "--data", dir, "--backup-to", filepath.Join(filepath.Dir(dir), "backup"), "--backup-every", "0s"}, 1, "backup-every: 0s: give a positive duration"},
 		{[]string{"copy", "--data", dir, "--to-data", filepath.Join(filepath.Dir(dir), "backup")}, 1, "data: no ledger at"},
 	}
 	for _, tc := range tests {

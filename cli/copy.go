@@ -47,7 +47,7 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 	to.log = from.log
 	src, err := from.open(ctx, true)
 	if errors.Is(err, jetstream.ErrInUse) {
-		return fmt.Errorf("%w: the embedded store is open to one process at a time; stop 'ledger serve' for the copy (a copy taken again takes seconds), or copy a cluster while it serves", jetstream.ErrInUse)
+		return fmt.Errorf("%w: the embedded store is open to one process at a time; stop 'ledger serve' for the copy (a copy taken again takes seconds), have it take its own backups (serve --backup-to DIR), or copy a cluster while it serves", jetstream.ErrInUse)
 	}
 	if err != nil {
 		return err
@@ -70,18 +70,13 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	p := startProgress(env, "copying", int64(end))
-	rep, err := dst.Copy(ctx, src.Backend(), func(r events.CopyReport) { p.done.Store(int64(r.LastPosition)) })
+	rep, vr, err := copyVerified(ctx, src, dst, func(r events.CopyReport) { p.done.Store(int64(r.LastPosition)) })
 	p.finish()
-	if err != nil {
-		return copyFailed(env, dst, rep, err)
+	if stopped := (*copyError)(nil); errors.As(err, &stopped) {
+		return copyFailed(env, dst, rep, stopped.err)
 	}
-	// The proof: the target, read back on its own, verifies to the end.
-	vr, err := dst.Verify(ctx)
 	if err != nil {
 		return err
-	}
-	if !vr.OK() || vr.LastPosition != rep.LastPosition {
-		return &exitError{code: 3, err: fmt.Errorf("the copy does not verify: %s, last position %d of %d; first: %v", count(len(vr.Problems), "problem"), vr.LastPosition, rep.LastPosition, vr.First())}
 	}
 	if *asJSON {
 		b, _ := json.MarshalIndent(rep, "", "  ")
@@ -100,6 +95,32 @@ func runCopy(ctx context.Context, env Env, args []string) error {
 // copyTarget checks that the target is one place, and not the source or
 // inside it (or the source inside it): nats-server, started on a directory
 // inside a store's, moved that store's files into its own layout.
+// copyError is a copy that stopped: what the target holds is to be said
+// (copyFailed).
+type copyError struct{ err error }
+
+func (e *copyError) Error() string { return e.err.Error() }
+func (e *copyError) Unwrap() error { return e.err }
+
+// copyVerified copies src's log into dst (events.Log.Copy) and, the proof,
+// reads the target back on its own, checking that it verifies to the end:
+// a *copyError if the copy stopped, an exitError with code 3 if the target
+// does not verify.
+func copyVerified(ctx context.Context, src, dst *jetstream.Store, progress func(events.CopyReport)) (events.CopyReport, events.Report, error) {
+	rep, err := dst.Copy(ctx, src.Backend(), progress)
+	if err != nil {
+		return rep, events.Report{}, &copyError{err}
+	}
+	vr, err := dst.Verify(ctx)
+	if err != nil {
+		return rep, vr, err
+	}
+	if !vr.OK() || vr.LastPosition != rep.LastPosition {
+		return rep, vr, &exitError{code: 3, err: fmt.Errorf("the copy does not verify: %s, last position %d of %d; first: %v", count(len(vr.Problems), "problem"), vr.LastPosition, rep.LastPosition, vr.First())}
+	}
+	return rep, vr, nil
+}
+
 func copyTarget(from, to storeFlags) error {
 	switch {
 	case (to.data == "") == (to.url == ""):
@@ -109,15 +130,23 @@ func copyTarget(from, to storeFlags) error {
 			return domain.Errorf("copy", domain.Invalid, "to-nats", "%s is the source itself", redactURLs(to.url))
 		}
 		return nil
-	case from.url == "" && (within(to.data, from.data) || within(from.data, to.data)):
-		return domain.Errorf("copy", domain.Invalid, "to-data", "%s is the source %s, or inside it, or holds it: give a directory of its own", to.data, from.data)
 	}
-	entries, err := os.ReadDir(to.data)
+	return targetDir("copy", "to-data", from, to.data)
+}
+
+// targetDir checks a directory to copy the log of from into (the flag
+// field names it): not the source, inside it or holding it, and new, empty
+// or an earlier copy.
+func targetDir(op, field string, from storeFlags, dir string) error {
+	if from.url == "" && (within(dir, from.data) || within(from.data, dir)) {
+		return domain.Errorf(op, domain.Invalid, field, "%s is the source %s, or inside it, or holds it: give a directory of its own", dir, from.data)
+	}
+	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) == 0 {
 		return nil // new or empty
 	}
-	if _, err := os.Stat(filepath.Join(to.data, "jetstream")); err != nil {
-		return domain.Errorf("copy", domain.Invalid, "to-data", "%s is not empty and holds no ledger: give a new or empty directory, or an earlier copy", to.data)
+	if _, err := os.Stat(filepath.Join(dir, "jetstream")); err != nil {
+		return domain.Errorf(op, domain.Invalid, field, "%s is not empty and holds no ledger: give a new or empty directory, or an earlier copy", dir)
 	}
 	return nil
 }

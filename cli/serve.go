@@ -30,6 +30,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	withDemo := fs.Bool("demo", false, "load the demo province into a new store first (as 'ledger demo'): into --data if given (a new or empty directory), else a temporary one; then serve it")
 	snapEvery := fs.Uint64("snapshot-every", projections.DefaultSnapshotEvery, "snapshot the read models after this many events (0: no snapshots)")
 	snapInterval := fs.Duration("snapshot-interval", projections.DefaultSnapshotInterval, "or after this long, if any event came since the last")
+	backupTo := fs.String("backup-to", "", "while serving, copy the log into the embedded store in this directory (a backup, as 'ledger copy --to-data'): when serving starts, every --backup-every, and when it stops")
+	backupEvery := fs.Duration("backup-every", time.Hour, "how often to take the --backup-to backup")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +67,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		_, err = demo.Load(ctx, s, clock, 2015, env.Stderr)
 		s.Close()
 		if err != nil {
+			return err
+		}
+	}
+	if *backupTo != "" {
+		if *backupEvery <= 0 {
+			return domain.Errorf("serve", domain.Invalid, "backup-every", "%s: give a positive duration, e.g. 1h", *backupEvery)
+		}
+		if err := targetDir("serve", "backup-to", sf, *backupTo); err != nil {
 			return err
 		}
 	}
@@ -127,6 +137,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			log.Warn("stopped with notifications not sent: the next start does not send them", "left", left)
 		}
 	}()
+	if *backupTo != "" {
+		b := backups{src: s, dir: *backupTo, every: *backupEvery, log: log}
+		backedUp := make(chan struct{})
+		go func() {
+			defer close(backedUp)
+			b.run(ctx)
+		}()
+		defer func() { cancel(); <-backedUp }() // the last backup, before the store closes
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err

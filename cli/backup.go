@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/events/jetstream"
+)
+
+// backups copies the served log into an embedded store in a directory of
+// its own, as `ledger copy --to-data` does, while the ledger serves: the
+// embedded store is open to one process at a time, so a backup taken by
+// another process would need the server stopped. Each backup stores only
+// what is new since the last, and reads the whole target back, checking
+// every hash and chain. The target is opened for each backup and closed
+// after, so that between backups it can be copied or restored from.
+type backups struct {
+	src   *jetstream.Store
+	dir   string
+	every time.Duration
+	log   *slog.Logger
+}
+
+// run takes a backup now, then every b.every, until ctx is done; then a
+// last one, within backupLastWait, so that a server stopped in order leaves
+// a backup holding every event it stored.
+func (b backups) run(ctx context.Context) {
+	b.once(ctx)
+	t := time.NewTicker(b.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			b.once(ctx)
+		case <-ctx.Done():
+			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backupLastWait)
+			b.once(lctx)
+			cancel()
+			return
+		}
+	}
+}
+
+// backupLastWait is how long a stopping server waits for its last backup.
+const backupLastWait = 30 * time.Second
+
+// once takes one backup and logs what it did: stored (with how many events
+// were new), or failed, and why. A failure does not stop the server; the
+// next backup tries again.
+func (b backups) once(ctx context.Context) {
+	start := time.Now()
+	dst, err := jetstream.Open(ctx, jetstream.Config{DataDir: b.dir, Registry: app.Registry(), Logger: b.log})
+	if err != nil {
+		b.log.Error("backup failed: opening the backup store", "dir", b.dir, "error", err)
+		return
+	}
+	defer dst.Close()
+	rep, vr, err := copyVerified(ctx, b.src, dst, nil)
+	if err != nil {
+		b.log.Error("backup failed", "dir", b.dir, "copied", rep.Copied, "error", err)
+		return
+	}
+	b.log.Info("backup stored", "dir", b.dir, "last_position", vr.LastPosition, "copied", rep.Copied, "kept", rep.Kept,
+		"duration_ms", time.Since(start).Milliseconds())
+}
