@@ -222,14 +222,16 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-// FlushNotifications waits at most d for the notifications queued to be
-// claimed and sent, and returns how many were left (a server stopping says
-// so: the next start does not send them).
-func (s *Server) FlushNotifications(d time.Duration) int {
+// StopNotifications waits at most d for the notifications queued to be
+// claimed and sent, then stops the notifier's goroutine, and returns how
+// many were left unsent (a server stopping says so: the next start does
+// not send them). Call it once the projections have stopped.
+func (s *Server) StopNotifications(d time.Duration) int {
 	if s.notify == nil {
 		return 0
 	}
-	return s.notify.FlushWithin(d)
+	s.notify.FlushWithin(d)
+	return s.notify.Close()
 }
 
 // OverdueEvery is how often the server looks for newly overdue tasks.

@@ -133,7 +133,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		// closes, and the notifications queued are sent.
 		cancel()
 		<-running
-		if left := srv.FlushNotifications(30 * time.Second); left > 0 {
+		if left := srv.StopNotifications(30 * time.Second); left > 0 {
 			log.Warn("stopped with notifications not sent: the next start does not send them", "left", left)
 		}
 	}()

@@ -81,14 +81,23 @@ type Notifier struct {
 	board    *taskboard.Board
 	overdue  map[string]bool // units already reported
 	primed   bool
-	checked  plan.Date      // the last day checked for overdue units, kept in snapshots
-	days     DayStore       // keeps checked as it moves, if set
-	claims   Claimer        // decides which process sends each notification, if set
-	queue    sync.Mutex     // guards queued
-	queued   []Notification // waiting for their claim
-	wake     chan struct{}  // something was queued
-	pending  sync.WaitGroup // notifications queued or being claimed
-	failed   atomic.Int64   // messages not published, claims not made, days not kept
+	checked  plan.Date // the last day checked for overdue units, kept in snapshots
+	days     DayStore  // keeps checked as it moves, if set
+	claims   Claimer   // decides which process sends each notification, if set
+	outbox   outbox
+	failed   atomic.Int64 // messages not published, claims not made, days not kept
+}
+
+// outbox holds the notifications waiting for their claims (UseClaims).
+type outbox struct {
+	mu      sync.Mutex
+	queued  []Notification // waiting for their claim
+	pending int            // queued or being claimed
+	drained chan struct{}  // closed when pending falls to 0; nil while it is 0
+	wake    chan struct{}  // something was queued
+	stop    chan struct{}  // closed by Close
+	stopped bool
+	cancel  context.CancelFunc // ends a claim under way, on Close
 }
 
 // Claimer decides which of the ledger processes following one log sends
@@ -107,8 +116,9 @@ func (n *Notifier) UseClaims(c Claimer) {
 		return
 	}
 	n.claims = c
-	n.wake = make(chan struct{}, 1)
-	go n.claimAndDeliver(c)
+	ctx, cancel := context.WithCancel(context.Background())
+	n.outbox.wake, n.outbox.stop, n.outbox.cancel = make(chan struct{}, 1), make(chan struct{}), cancel
+	go n.claimAndDeliver(ctx, c)
 }
 
 // UseDayStore keeps the last day checked in ds as soon as it moves, and
@@ -146,13 +156,32 @@ func (n *Notifier) send(x Notification) {
 	}
 	// Queued without bound: the events behind it never wait (an upload of
 	// 98,000 exceedances filled a bounded queue and held every read).
-	n.pending.Add(1)
-	n.queue.Lock()
-	n.queued = append(n.queued, x)
-	n.queue.Unlock()
+	o := &n.outbox
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.stopped {
+		n.failed.Add(1) // after Close: not sent
+		return
+	}
+	if o.pending == 0 {
+		o.drained = make(chan struct{})
+	}
+	o.pending++
+	o.queued = append(o.queued, x)
 	select {
-	case n.wake <- struct{}{}:
+	case o.wake <- struct{}{}:
 	default: // already woken
+	}
+}
+
+// done counts k notifications handed over as claimed and sent, or dropped.
+func (o *outbox) done(k int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.pending -= k
+	if o.pending == 0 && o.drained != nil {
+		close(o.drained)
+		o.drained = nil
 	}
 }
 
@@ -165,45 +194,88 @@ func (n *Notifier) deliver(x Notification) {
 }
 
 // claimAndDeliver sends what reaches the outbox, each once between the
-// processes claiming in one bucket.
-func (n *Notifier) claimAndDeliver(claims Claimer) {
-	for range n.wake {
-		n.queue.Lock()
-		batch := n.queued
-		n.queued = nil
-		n.queue.Unlock()
-		for _, x := range batch {
-			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-			first, err := claims.Claim(ctx, x.key())
+// processes claiming in one bucket, until Close.
+func (n *Notifier) claimAndDeliver(ctx context.Context, claims Claimer) {
+	o := &n.outbox
+	for {
+		select {
+		case <-o.stop:
+			return
+		case <-o.wake:
+		}
+		o.mu.Lock()
+		batch := o.queued
+		o.queued = nil
+		o.mu.Unlock()
+		for i, x := range batch {
+			cctx, cancel := context.WithTimeout(ctx, storeTimeout)
+			first, err := claims.Claim(cctx, x.key())
 			cancel()
+			if ctx.Err() != nil {
+				o.done(len(batch) - i) // closed: the rest are not sent
+				return
+			}
 			if err != nil {
 				n.failed.Add(1) // sent anyway: twice rather than never
 			}
 			if first || err != nil {
 				n.deliver(x)
 			}
-			n.pending.Done()
+			o.done(1)
 		}
 	}
 }
 
 // Flush waits until every notification handed over has been claimed and
 // published, or found another process's.
-func (n *Notifier) Flush() { n.pending.Wait() }
+func (n *Notifier) Flush() { n.FlushWithin(-1) }
 
-// FlushWithin is Flush for at most d (a server stopping); it returns how
-// many notifications were still queued when it gave up.
+// FlushWithin is Flush for at most d (a server stopping; no limit if d is
+// negative); it returns how many notifications were still queued or being
+// claimed when it gave up.
 func (n *Notifier) FlushWithin(d time.Duration) int {
-	done := make(chan struct{})
-	go func() { n.pending.Wait(); close(done) }()
-	select {
-	case <-done:
+	o := &n.outbox
+	o.mu.Lock()
+	drained := o.drained
+	o.mu.Unlock()
+	if drained == nil {
 		return 0
-	case <-time.After(d):
-		n.queue.Lock()
-		defer n.queue.Unlock()
-		return max(len(n.queued), 1) // at least the one being claimed
 	}
+	var timeout <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-drained:
+		return 0
+	case <-timeout:
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return o.pending
+	}
+}
+
+// Close stops the notifier's goroutine (UseClaims), ending a claim under
+// way: what is still queued is not sent, nor anything handed over after
+// (a stopping server flushes first, FlushWithin). It returns how many
+// notifications that leaves unsent.
+func (n *Notifier) Close() int {
+	o := &n.outbox
+	o.mu.Lock()
+	if o.stopped || o.stop == nil {
+		o.mu.Unlock()
+		return 0
+	}
+	o.stopped = true
+	close(o.stop)
+	o.cancel()
+	left, queued := o.pending, len(o.queued)
+	o.queued = nil
+	o.mu.Unlock()
+	o.done(queued) // those being claimed, the goroutine counts as it stops
+	return left
 }
 
 // Apply follows the log.
