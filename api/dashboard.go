@@ -74,6 +74,10 @@ func init() {
 		"class":    func(l Lang, c water.Class) string { return l.Class(c) },
 		"dept":     func(l Lang, d plan.Department) string { return l.Dept(d) },
 		"multiple": Multiple,
+		// An inspection's measured item, and a value as recorded (186,
+		// 0.5, 1200), neither padded nor rounded.
+		"measuredItem": func(l Lang, item string) string { return l.MeasuredItem(item) },
+		"number":       func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) },
 		// The arguments of the "published-when" template: the page, when
 		// the publication was recorded, and the page's path and year.
 		"publishedLink": func(p page, w publishedWhen, path string) any {

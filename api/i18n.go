@@ -210,6 +210,16 @@ var messages = map[string][2]string{
 	"strip_not_registered": {"未登记", "not registered"},
 	"strip_closed":         {"已关闭", "closed"},
 	"enterprise_closed":    {"企业已关闭", "Closed"},
+	"inspected_by":         {"检查机关", "Inspected by"},
+	"measurements":         {"监测数据", "Measurements"},
+	"reinspection_of":      {"复查", "re-inspection of"},
+	"measured_item":        {"项目", "Item"},
+	"measured_value":       {"实测值", "Measured"},
+	"limit":                {"限值", "Limit"},
+	"basis":                {"依据", "Against"},
+	"exceedance_multiple":  {"超标倍数", "Times over"},
+	"none_measured":        {"未记录监测数据", "none recorded"},
+	"no_inspections":       {"无检查记录", "No inspections"},
 }
 
 // codes labels the codes the ledger stores and the pages show: card
@@ -232,6 +242,8 @@ var codes = map[string][2]string{
 	"rectification":             {"限期整改", "rectification order"},
 	"close":                     {"关闭", "closed"},
 	"compliant":                 {"达标", "compliant"},
+	"standard":                  {"排放标准", "discharge standard"},
+	"quota":                     {"总量指标", "total quota"},
 	"over_standard":             {"超标排放", "over the discharge standard"},
 	"over_quota":                {"超总量", "over the quota"},
 	"mayor":                     {"市长", "mayor"},
@@ -321,6 +333,23 @@ func (l Lang) Item(item water.Item) string {
 		return string(item)
 	}
 	return l.one(info.NameZh, info.NameEn)
+}
+
+// MeasuredItem is an item measured at an inspection, as recorded (COD,
+// NH3-N, 总磷 …), in the language: by its name in GB 3838-2002's table
+// where the table has it, the item as recorded beside it where that is
+// not the name ("化学需氧量（COD）"); as recorded where the table has none
+// (a discharge standard's own items, e.g. 悬浮物).
+func (l Lang) MeasuredItem(item string) string {
+	info, ok := water.LookupItem(item)
+	if !ok {
+		return item
+	}
+	name := l.one(info.NameZh, info.NameEn)
+	if name == item {
+		return name
+	}
+	return name + l.one("（", " (") + item + l.one("）", ")")
 }
 
 // Dept is a department of the plan in the language: as the plan writes it
