@@ -133,7 +133,8 @@ func TestNavigationKeepsAsOf(t *testing.T) {
 	q := "as_of=" + url.QueryEscape(asOf)
 	// The audit link goes to the page's city where it has one.
 	for path, audit := range map[string]string{"/cities?year=2019&" + q: "140100", "/city/140800?year=2019&" + q: "140800", "/tasks?city=140800&" + q: "140800",
-		"/cards?" + q: "140100", "/audit/140900?" + q: "140900", "/cities?" + q + "&lang=en": "140100"} {
+		"/cards?" + q: "140100", "/audit/140900?" + q: "140900", "/cities?" + q + "&lang=en": "140100",
+		"/card-lists?" + q: "140100", "/card-lists/140800/2019Q1?" + q: "140800", "/card-lists/province/2019Q1?" + q: "140100"} {
 		ls := links(path)
 		var with []string // the pages linked with the date
 		for _, l := range ls {
@@ -152,7 +153,7 @@ func TestNavigationKeepsAsOf(t *testing.T) {
 			require.Equal(t, http.StatusBadRequest, code, "%s: %s takes as_of: %s", path, l, page)
 			require.Contains(t, page, "as_of: not a parameter of this endpoint", l)
 		}
-		require.Equal(t, []string{"/cities", "/tasks", "/cards", "/audit/" + audit}, with, path)
+		require.Equal(t, []string{"/cities", "/tasks", "/cards", "/card-lists", "/audit/" + audit}, with, path)
 	}
 	// Without a date, no link has one.
 	for _, path := range []string{"/cities?year=2019", "/tasks", "/"} {

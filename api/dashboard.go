@@ -89,7 +89,7 @@ func init() {
 		},
 	}
 	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(webFiles, "web/layout.html"))
-	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official", "error", "tasks", "cards"} {
+	for _, p := range []string{"overview", "cities", "city", "audit", "login", "enterprise", "accountability", "official", "error", "tasks", "cards", "card_lists", "card_list"} {
 		pages[p] = template.Must(template.Must(layout.Clone()).ParseFS(webFiles, "web/"+p+".html"))
 	}
 }
@@ -176,6 +176,8 @@ func (s *Server) dashboard(mux *http.ServeMux) {
 	s.page(mux, "GET /tasks", "tasks", s.tasksPage, "day", "city", "dept", "overdue", "as_of")
 
 	s.page(mux, "GET /cards", "cards", s.cardsPage, "day", "city", "as_of")
+	s.page(mux, "GET /card-lists", "card_lists", s.cardListsPage, "city", "as_of")
+	s.page(mux, "GET /card-lists/{scope}/{quarter}", "card_list", s.cardListPage, "as_of")
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
