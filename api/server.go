@@ -61,6 +61,9 @@ type Config struct {
 	// Snapshots, if set, makes the live projections start from the newest
 	// snapshot and take snapshots as they go (projections.Live.UseSnapshots).
 	Snapshots *projections.SnapshotOptions
+	// Metrics are more collectors for GET /metrics (the backups serve
+	// takes, say).
+	Metrics []prometheus.Collector
 }
 
 // New builds the server; call Run to keep its projections live.
@@ -109,6 +112,7 @@ func New(cfg Config) *Server {
 		}
 		return float64(lag)
 	}))
+	m.registry.MustRegister(cfg.Metrics...)
 	s.mux = http.NewServeMux()
 	for _, r := range routes {
 		s.mux.Handle(r.Method+" "+r.Path, s.wrap(r))

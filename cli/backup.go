@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/events/jetstream"
 )
@@ -17,10 +19,37 @@ import (
 // every hash and chain. The target is opened for each backup and closed
 // after, so that between backups it can be copied or restored from.
 type backups struct {
-	src   *jetstream.Store
-	dir   string
-	every time.Duration
-	log   *slog.Logger
+	src     *jetstream.Store
+	dir     string
+	every   time.Duration
+	log     *slog.Logger
+	metrics backupMetrics
+}
+
+// backupMetrics say on GET /metrics how the backups go, for an alert on a
+// backup failing or too old.
+type backupMetrics struct {
+	taken    *prometheus.CounterVec // by result: stored, failed
+	lastOK   prometheus.Gauge       // when the last backup was stored (Unix seconds)
+	position prometheus.Gauge       // the last position it holds
+}
+
+func newBackupMetrics() backupMetrics {
+	return backupMetrics{
+		taken: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ledger_backups_total", Help: "Backups taken by serve --backup-to, by result (stored, failed).",
+		}, []string{"result"}),
+		lastOK: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ledger_backup_last_stored_timestamp_seconds", Help: "When the last backup was stored (Unix time; 0: none yet).",
+		}),
+		position: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ledger_backup_last_position", Help: "The last log position the last backup stored holds.",
+		}),
+	}
+}
+
+func (m backupMetrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.taken, m.lastOK, m.position}
 }
 
 // run takes a backup now, then every b.every, until ctx is done; then a
@@ -53,15 +82,20 @@ func (b backups) once(ctx context.Context) {
 	start := time.Now()
 	dst, err := jetstream.Open(ctx, jetstream.Config{DataDir: b.dir, Registry: app.Registry(), Logger: b.log})
 	if err != nil {
+		b.metrics.taken.WithLabelValues("failed").Inc()
 		b.log.Error("backup failed: opening the backup store", "dir", b.dir, "error", err)
 		return
 	}
 	defer dst.Close()
 	rep, vr, err := copyVerified(ctx, b.src, dst, nil)
 	if err != nil {
+		b.metrics.taken.WithLabelValues("failed").Inc()
 		b.log.Error("backup failed", "dir", b.dir, "copied", rep.Copied, "error", err)
 		return
 	}
+	b.metrics.taken.WithLabelValues("stored").Inc()
+	b.metrics.lastOK.Set(float64(time.Now().Unix()))
+	b.metrics.position.Set(float64(vr.LastPosition))
 	b.log.Info("backup stored", "dir", b.dir, "last_position", vr.LastPosition, "copied", rep.Copied, "kept", rep.Kept,
 		"duration_ms", time.Since(start).Milliseconds())
 }

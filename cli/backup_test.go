@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -29,12 +30,20 @@ func TestServeBacksUpWhileServing(t *testing.T) {
 	url, token, errOut, stop := serveInTest(t, "--data", dir, "--backup-to", backup, "--backup-every", "1h")
 	require.Eventually(t, func() bool { return strings.Contains(errOut.String(), `"msg":"backup stored"`) },
 		30*time.Second, 20*time.Millisecond, "a backup when serving starts: %s", errOut.String())
+	resp, err := http.Get(url + "/metrics")
+	require.NoError(t, err)
+	metrics, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Contains(t, string(metrics), `ledger_backups_total{result="stored"} 1`)
+	require.Contains(t, string(metrics), "ledger_backup_last_position 11")
+
 	req, err := http.NewRequest("POST", url+"/api/sections", strings.NewReader(
 		`{"id":"NEW-1","name":"新断面","river":"汾河","basin":"yellow","city":"140100","kind":"river","level":"provincial","assessed":true,"targets":{"2019":3}}`))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusCreated, resp.StatusCode)

@@ -118,7 +118,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	} else {
 		claims = c
 	}
-	srv := api.New(api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish, NotifyDays: days, NotifyClaims: claims, Snapshots: snaps})
+	var backup *backups
+	cfg := api.Config{Store: s, Tokens: tokens, Logger: log, Notify: s.Conn().Publish, NotifyDays: days, NotifyClaims: claims, Snapshots: snaps}
+	if *backupTo != "" {
+		backup = &backups{src: s, dir: *backupTo, every: *backupEvery, log: log, metrics: newBackupMetrics()}
+		cfg.Metrics = backup.metrics.collectors()
+	}
+	srv := api.New(cfg)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	running := make(chan struct{})
@@ -137,12 +143,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			log.Warn("stopped with notifications not sent: the next start does not send them", "left", left)
 		}
 	}()
-	if *backupTo != "" {
-		b := backups{src: s, dir: *backupTo, every: *backupEvery, log: log}
+	if backup != nil {
 		backedUp := make(chan struct{})
 		go func() {
 			defer close(backedUp)
-			b.run(ctx)
+			backup.run(ctx)
 		}()
 		defer func() { cancel(); <-backedUp }() // the last backup, before the store closes
 	}
