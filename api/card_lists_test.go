@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/ledgertest"
 )
@@ -134,6 +136,23 @@ func TestCardListPages(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, page)
 	require.Contains(t, page, `id="not-published">当时尚未公布：以下为按台账当时所知计算的名单。</p>`)
 	require.Contains(t, page, `id="empty-list"`)
+
+	// The API the same: the list as published and as recomputed, as the
+	// ledger knew them on 1 May (both alike), and today (not).
+	for _, tc := range []struct {
+		path  string
+		alike bool
+	}{{"/api/card-lists/140800/2019Q1?as_of=2019-05-01", true}, {"/api/card-lists/140800/2019Q1", false}} {
+		code, body := f.do("GET", tc.path, domain.Auditor, "", "")
+		require.Equal(t, http.StatusOK, code, string(body))
+		var v api.CardListView
+		require.NoError(t, json.Unmarshal(body, &v))
+		require.NotNil(t, v.Published, tc.path)
+		require.Equal(t, tc.alike, v.Today.Hash() == v.Published.SHA256, tc.path)
+	}
+	code, body = f.do("GET", "/api/card-lists/140100/2019Q1?as_of=2019-05-01", domain.Auditor, "", "")
+	require.Equal(t, http.StatusOK, code, string(body))
+	require.NotContains(t, string(body), `"published"`, "Taiyuan's not yet published on 1 May")
 
 	// A quarter not published, not ended: the list as it stands, said so;
 	// the card revoked is not on it.

@@ -60,8 +60,8 @@ var recordRoutes = []route{
 		Body:    "application/json", BodySchema: "EnforcementAction", Response: "Event", Handle: (*Server).enforce},
 	{Method: "GET", Path: "/api/cards", Action: Read, Tag: "enforcement", Summary: "The card register on a day",
 		Params: []param{pDay, pAsOf}, Response: "CardRegister", Handle: (*Server).cardRegister},
-	{Method: "GET", Path: "/api/card-lists/{scope}/{quarter}", Action: Read, Tag: "enforcement", Summary: "A quarter's public list: as published (with its hash) and as it stands today",
-		Params: []param{pScope, pQuarter}, Response: "CardListView", Handle: (*Server).cardList},
+	{Method: "GET", Path: "/api/card-lists/{scope}/{quarter}", Action: Read, Tag: "enforcement", Summary: "A quarter's public list: as published (with its hash) and as it stands today (with as_of, both as the ledger knew them on a date)",
+		Params: []param{pScope, pQuarter, pAsOf}, Response: "CardListView", Handle: (*Server).cardList},
 	{Method: "POST", Path: "/api/card-lists/{scope}/{quarter}/publish", Action: WriteCards, Tag: "enforcement", Summary: "Publish a quarter's list of yellow- and red-card enterprises",
 		Params: []param{pScope, pQuarter}, Body: "application/json", BodySchema: "ListPublishRequest", Response: "Event", Handle: (*Server).publishCardList},
 	// Officials and accountability.
@@ -547,12 +547,14 @@ func (s *Server) cardList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v CardListView
-	s.live.View(func() {
-		if p, ok := s.cards.Published(scope, q); ok {
+	if err := s.withCards(r, func(m *cards.Model) {
+		if p, ok := m.Published(scope, q); ok {
 			v.Published = &p
 		}
-		v.Today = s.cards.QuarterList(scope, q)
-	})
+		v.Today = m.QuarterList(scope, q)
+	}); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
