@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -159,6 +160,73 @@ func TestNavigationKeepsAsOf(t *testing.T) {
 	for _, path := range []string{"/cities?year=2019", "/tasks", "/"} {
 		for _, l := range links(path) {
 			require.NotContains(t, l, "as_of", path)
+		}
+	}
+}
+
+// The year a page shows by default as of a date is the last year ended by
+// then, by the rule that marks a year's figures provisional: as of 31
+// December (the end of that day) the year has ended, so the ranking and a
+// city's page show it, not provisional; as of 30 December they show the
+// year before. Without ?as_of= the same holds of the server's clock in the
+// last second of the year. Samples of 2018 and of 2019 are
+// recorded on 20 December 2019.
+func TestDefaultYearAsOfTheLastDay(t *testing.T) {
+	clock := ledgertest.NewClock(time.Date(2019, 12, 20, 10, 0, 0, 0, domain.CST))
+	f := setupClock(t, clock.Now)
+	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
+	require.Equal(t, 201, code, string(b))
+	var csv strings.Builder
+	csv.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csv, "FH-HJDQ,2018-%02d-10 09:00,manual,4.0,2.6\n", m)
+		fmt.Fprintf(&csv, "FH-HJDQ,2019-%02d-10 09:00,manual,4.0,2.6\nHH-NZ,2019-%02d-10 09:00,manual,8.0,0.2\n", m, m)
+	}
+	code, b = f.do("POST", "/api/samples/import", domain.Admin, csv.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+	clock.Set(time.Date(2020, 5, 1, 10, 0, 0, 0, domain.CST))
+	for _, tc := range []struct {
+		asOf        string
+		year        string
+		provisional bool
+	}{
+		{"2019-12-30", "2018", false},
+		{"2019-12-31", "2019", false},
+		{"2019-12-31T23:59:59%2B08:00", "2019", false},
+		{"2019-12-31T23:59:58%2B08:00", "2018", false},
+		{"2020-01-01", "2019", false},
+	} {
+		for _, path := range []string{"/cities?as_of=" + tc.asOf, "/city/140900?as_of=" + tc.asOf} {
+			code, page := f.page(domain.Auditor, path)
+			require.Equal(t, http.StatusOK, code, "%s: %s", path, page)
+			require.Contains(t, page, " · "+tc.year+"</h2>", path)
+			if tc.year == "2019" { // computed, and final
+				require.Regexp(t, `id="city-(ranking|score)"`, page, path)
+			}
+			require.NotContains(t, page, `id="provisional"`, path)
+		}
+	}
+	// The year itself, asked for, is provisional the day before.
+	code, page := f.page(domain.Auditor, "/cities?year=2019&as_of=2019-12-30")
+	require.Equal(t, http.StatusOK, code, page)
+	require.Contains(t, page, `id="provisional"`)
+	// Today's view, in the last second of 2019 and the one before it.
+	for _, tc := range []struct {
+		now  time.Time
+		year string
+	}{
+		{time.Date(2019, 12, 31, 23, 59, 58, 0, domain.CST), "2018"},
+		{time.Date(2019, 12, 31, 23, 59, 59, 500_000_000, domain.CST), "2019"},
+	} {
+		clock.Set(tc.now)
+		for _, path := range []string{"/cities", "/city/140900"} {
+			code, page := f.page(domain.Auditor, path)
+			require.Equal(t, http.StatusOK, code, "%s: %s", path, page)
+			require.Contains(t, page, " · "+tc.year+"</h2>", "%s at %s", path, tc.now)
+			if tc.year == "2019" {
+				require.Regexp(t, `id="city-(ranking|score)"`, page, path)
+			}
+			require.NotContains(t, page, `id="provisional"`, path)
 		}
 	}
 }

@@ -315,14 +315,16 @@ func (s *Server) overviewPage(r *http.Request, l Lang) (string, any, error) {
 }
 
 // yearParam reads ?year=; by default the last of years that has ended by
-// now (the time the figures are of), else the last one, else now's year.
+// at (the time the figures are of), else the last one, else at's year. A
+// year has ended as app.Provisional says, the rule the figures are marked
+// by: as of 31 December's date (its end) the year has ended, and is the
+// default, no longer provisional.
 func yearParam(r *http.Request, years []int, at time.Time) (int, error) {
-	now := at.In(domain.CST).Year()
-	def := now
+	def := at.In(domain.CST).Year()
 	if n := len(years); n > 0 {
 		def = years[n-1]
 		for _, y := range slices.Backward(years) {
-			if y < now {
+			if !app.Provisional(y, at, at) {
 				def = y
 				break
 			}
