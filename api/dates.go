@@ -49,10 +49,7 @@ func lastSecond(start time.Time) time.Time { return start.Add(24*time.Hour - tim
 
 // knowledgeParams are the parameters that ask what the ledger knew at a
 // time: the log recorded by then. A time after today is refused, naming
-// the parameter: the ledger cannot know then what it does not know yet,
-// and a page or answer "as of" next year would show today's figures under
-// that date. A date that is today, or a time later today, is taken: today
-// has not ended.
+// the parameter (domain.CheckAsOf, the command line's rule too).
 var knowledgeParams = []string{"as_of", "at"}
 
 // checkKnowledgeDates refuses a knowledge parameter (knowledgeParams) that
@@ -70,9 +67,8 @@ func (s *Server) checkKnowledgeDates(r *http.Request, op string) error {
 		if err != nil {
 			return domain.E(op, domain.Invalid, name, err)
 		}
-		y, m, d := s.now().In(domain.CST).Date()
-		if endOfToday := time.Date(y, m, d+1, 0, 0, 0, 0, domain.CST); !t.Before(endOfToday) {
-			return domain.Errorf(op, domain.Invalid, name, "%s is after today (%04d-%02d-%02d, Shanxi time): the ledger cannot say yet what it will know then", v, y, m, d)
+		if err := domain.CheckAsOf(v, t, s.now()); err != nil {
+			return domain.E(op, domain.Invalid, name, err)
 		}
 	}
 	return nil

@@ -69,13 +69,13 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 	var err error
 	var sendAsOf, sendHappened string // as the server is sent them
 	if *asOf != "" {
-		if basis.RecordedBy, err = parseAsOf(*asOf); err != nil {
+		if basis.RecordedBy, err = parseAsOf("as-of", *asOf); err != nil {
 			return err
 		}
 		sendAsOf = wireTime(basis.RecordedBy)
 	}
 	if *happened != "" {
-		if basis.OccurredBy, err = parseAsOf(*happened); err != nil {
+		if basis.OccurredBy, err = domain.ParseAsOf(*happened); err != nil {
 			return domain.Errorf("assess", domain.Invalid, "as-happened", "%v", err)
 		}
 		sendHappened = wireTime(basis.OccurredBy)
@@ -228,7 +228,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	if err != nil || sc == domain.Province {
 		return domain.Errorf("audit", domain.Invalid, "city", "%q is not a city", *city)
 	}
-	t, err := parseAsOf(*at)
+	t, err := parseAsOf("at", *at)
 	if err != nil {
 		return err
 	}

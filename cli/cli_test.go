@@ -337,3 +337,31 @@ func TestServeDemoUsesData(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, empty, got)
 }
+
+// A date after today given as what the ledger knew (--at, --as-of) is
+// refused on the local store as the server refuses it, naming the flag;
+// today is taken (assess then goes on to say the store has no rules) (and a day that is today when the test starts is today
+// or yesterday when the command runs). The boundary is domain's
+// TestCheckAsOf.
+func TestLocalAsOfAfterTodayRefused(t *testing.T) {
+	dir := citiesStore(t)
+	for _, tc := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"audit", "--data", dir, "--city", "运城", "--at"}, "at"},
+		{[]string{"assess", "--data", dir, "--year", "2019", "--as-of"}, "as-of"},
+		{[]string{"quality", "--data", dir, "--year", "2019", "--as-of"}, "as-of"},
+		{[]string{"events", "--data", dir, "--as-of"}, "as-of"},
+	} {
+		for _, future := range []string{"2999-01-01", "2999/1/1", "2999-01-01T00:00:00+08:00"} {
+			code, _, errOut := run(t, append(tc.args, future)...)
+			require.Equal(t, 1, code, "%v %s", tc.args, future)
+			require.Contains(t, errOut, tc.flag+": "+future+" is after today (", "%v", tc.args)
+			require.Contains(t, errOut, ", Shanxi time): the ledger cannot say yet what it will know then")
+		}
+		today := time.Now().In(domain.CST).Format("2006-01-02")
+		_, _, errOut := run(t, append(tc.args, today)...) // assess fails on, having no rules
+		require.NotContains(t, errOut, "after today", "%v %s", tc.args, today)
+	}
+}

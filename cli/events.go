@@ -15,11 +15,16 @@ import (
 	"github.com/shanxi-water/ledger/events"
 )
 
-// parseAsOf reads an as-of date given on the command line (domain.ParseAsOf).
-func parseAsOf(s string) (time.Time, error) {
+// parseAsOf reads the as-of date given on the command line in a flag
+// (domain.ParseAsOf), what the ledger knew then: a date after today is
+// refused as the API refuses it (domain.CheckAsOf), naming the flag.
+func parseAsOf(flag, s string) (time.Time, error) {
 	t, err := domain.ParseAsOf(s)
+	if err == nil {
+		err = domain.CheckAsOf(s, t, time.Now())
+	}
 	if err != nil {
-		return time.Time{}, domain.E("", domain.Invalid, "as-of", err)
+		return time.Time{}, domain.E("", domain.Invalid, flag, err)
 	}
 	return t, nil
 }
@@ -75,7 +80,7 @@ func runEvents(ctx context.Context, env Env, args []string) error {
 		q.Aggregate = &a
 	}
 	if *asOf != "" {
-		t, err := parseAsOf(*asOf)
+		t, err := parseAsOf("as-of", *asOf)
 		if err != nil {
 			return err
 		}

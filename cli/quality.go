@@ -206,13 +206,13 @@ func runQuality(ctx context.Context, env Env, args []string) error {
 	var err error
 	var sendAsOf, sendHappened string // as the server is sent them
 	if *asOf != "" {
-		if q.RecordedBy, err = parseAsOf(*asOf); err != nil {
+		if q.RecordedBy, err = parseAsOf("as-of", *asOf); err != nil {
 			return err
 		}
 		sendAsOf = wireTime(q.RecordedBy)
 	}
 	if *happened != "" {
-		t, err := parseAsOf(*happened)
+		t, err := domain.ParseAsOf(*happened)
 		if err != nil {
 			return domain.Errorf("quality", domain.Invalid, "as-happened", "%v", err)
 		}

@@ -153,6 +153,20 @@ func ParseAsOf(s string) (time.Time, error) {
 	return EndOfDay(d), nil
 }
 
+// CheckAsOf refuses an as-of time t (given as v) after today in Shanxi, the
+// day of now: the ledger cannot know then what it does not know yet, and
+// figures "as of" next year would be today's under that date. A date that
+// is today, or a time later today, is taken: today has not ended. The API
+// (as_of, at) and the command line (--as-of, --at) both refuse by it, each
+// naming its own field.
+func CheckAsOf(v string, t, now time.Time) error {
+	y, m, d := now.In(CST).Date()
+	if endOfToday := time.Date(y, m, d+1, 0, 0, 0, 0, CST); !t.Before(endOfToday) {
+		return fmt.Errorf("%s is after today (%04d-%02d-%02d, Shanxi time): the ledger cannot say yet what it will know then", v, y, m, d)
+	}
+	return nil
+}
+
 // EndOfDay is the last instant (to the microsecond, as times are stored)
 // of the Shanxi day that begins at start: what a date means as an as-of
 // date, everything recorded that day included.

@@ -37,3 +37,21 @@ func TestParseAsOf(t *testing.T) {
 	_, err = ParseAsOf("March 2019")
 	require.ErrorContains(t, err, "is neither a date")
 }
+
+// An as-of time after today in Shanxi is refused; today, to its last
+// instant, is taken. Today is Shanxi's, whatever zone now is in: at 01:00
+// on 16 March in Shanxi it is still 15 March in UTC.
+func TestCheckAsOf(t *testing.T) {
+	for _, now := range []time.Time{time.Date(2020, 3, 16, 1, 0, 0, 0, CST), time.Date(2020, 3, 15, 17, 0, 0, 0, time.UTC), time.Date(2020, 3, 16, 23, 59, 0, 0, CST)} {
+		for _, s := range []string{"2020-03-16", "2020-03-15", "2020-03-16T23:59:59+08:00", "2020-03-16T15:59:59Z"} {
+			at, err := ParseAsOf(s)
+			require.NoError(t, err)
+			require.NoError(t, CheckAsOf(s, at, now), "%s at %s", s, now)
+		}
+		for _, s := range []string{"2020-03-17", "2020-03-17T00:00:00+08:00", "2020-03-16T16:00:00Z", "2999-01-01"} {
+			at, err := ParseAsOf(s)
+			require.NoError(t, err)
+			require.EqualError(t, CheckAsOf(s, at, now), s+" is after today (2020-03-16, Shanxi time): the ledger cannot say yet what it will know then", "at %s", now)
+		}
+	}
+}
