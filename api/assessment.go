@@ -225,9 +225,10 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 
 // ConsequenceRequest is a consequence as a request gives it
 // (assessment.ConsequenceImposed), its dates as plain dates or RFC 3339
-// times: a period's from and to as DateOrTime (2021-03-01: the start of
-// that day in Shanxi), a deadline as Deadline (2021-12-31: by the end of
-// that day, as ?date= reads a date).
+// times: a period's from as DateOrTime (2021-03-01: the start of that day
+// in Shanxi), its to and a deadline as EndDate (2021-12-31: through, or
+// by, the end of that day, as ?date= reads a date), so that a period
+// from=2021-01-01, to=2021-06-30 includes both days.
 type ConsequenceRequest struct {
 	Year      int                    `json:"year"`
 	Kind      assessment.Consequence `json:"kind"`
@@ -235,8 +236,8 @@ type ConsequenceRequest struct {
 	Authority string                 `json:"authority"`
 	Area      string                 `json:"area,omitempty"`
 	From      *DateOrTime            `json:"from,omitempty"`
-	To        *DateOrTime            `json:"to,omitempty"`
-	Deadline  *Deadline              `json:"deadline,omitempty"`
+	To        *EndDate               `json:"to,omitempty"`
+	Deadline  *EndDate               `json:"deadline,omitempty"`
 	Note      string                 `json:"note,omitempty"`
 }
 

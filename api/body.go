@@ -119,15 +119,16 @@ func decodeDateOrTime(b []byte) (t time.Time, date bool, err error) {
 	return t, date, nil
 }
 
-// Deadline is a request's deadline: an RFC 3339 time as given, or a plain
-// date meaning by the end of that day (23:59:59 Shanxi time, as a recorded
-// action's ?date= is, and as the pages show a date: cstText) rather than
-// its first instant, which would make a deadline of 2021-12-31 fall due as
-// that day begins.
-type Deadline time.Time
+// EndDate is a request's deadline or the end of its period: an RFC 3339
+// time as given, or a plain date meaning by (or through) the end of that
+// day (23:59:59 Shanxi time, as a recorded action's ?date= is, and as the
+// pages show a date: cstText) rather than its first instant, which would
+// make a deadline of 2021-12-31 fall due as that day begins, and a
+// restriction to 2021-06-30 end as 30 June begins.
+type EndDate time.Time
 
 // UnmarshalJSON reads either.
-func (d *Deadline) UnmarshalJSON(b []byte) error {
+func (d *EndDate) UnmarshalJSON(b []byte) error {
 	t, date, err := decodeDateOrTime(b)
 	if err != nil {
 		return err
@@ -135,14 +136,14 @@ func (d *Deadline) UnmarshalJSON(b []byte) error {
 	if date {
 		t = lastSecond(t)
 	}
-	*d = Deadline(t)
+	*d = EndDate(t)
 	return nil
 }
 
 // MarshalJSON writes an RFC 3339 time.
-func (d Deadline) MarshalJSON() ([]byte, error) { return time.Time(d).MarshalJSON() }
+func (d EndDate) MarshalJSON() ([]byte, error) { return time.Time(d).MarshalJSON() }
 
-func (d *Deadline) time() *time.Time {
+func (d *EndDate) time() *time.Time {
 	if d == nil {
 		return nil
 	}

@@ -923,7 +923,10 @@ func classChart(l Lang, m *quality.Model, c domain.CityID, years []int) template
 }
 
 // consequenceText is a consequence on one line: what, by which document and
-// authority, and its area, period or deadline.
+// authority, and its area, period or deadline. A period's last day, given
+// as a date, is said to be included (2020-07-01 至 2021-06-30（含当日）):
+// "2020-07-01–2021-06-30" left it to the reader whether the restriction
+// still held on 30 June; an end given as a time shows the time.
 func consequenceText(l Lang, c app.Consequence) string {
 	day := func(t *time.Time) string { return t.In(domain.CST).Format(time.DateOnly) }
 	text := fmt.Sprintf("%s · %s · %s · %s", day(&c.ImposedAt), l.Code(c.Kind), c.Document, c.Authority)
@@ -931,7 +934,12 @@ func consequenceText(l Lang, c app.Consequence) string {
 		text += " · " + c.Area
 	}
 	if c.From != nil && c.To != nil {
-		text += fmt.Sprintf(" · %s–%s", day(c.From), day(c.To))
+		from, _ := assessment.PeriodStart(*c.From)
+		to, through := assessment.PeriodEnd(*c.To)
+		text += " · " + from + l.one(" 至 ", " to ") + to
+		if through {
+			text += l.one("（含当日）", " inclusive")
+		}
 	}
 	if c.Deadline != nil {
 		text += l.one(" · 期限 ", " · deadline ") + day(c.Deadline)

@@ -237,7 +237,7 @@ var (
 	rawType        = reflect.TypeFor[[]byte]()
 	dateType       = reflect.TypeFor[plan.Date]() // the zero Date writes nothing to read its schema off
 	dateOrTimeType = reflect.TypeFor[DateOrTime]()
-	deadlineType   = reflect.TypeFor[Deadline]()
+	endDateType    = reflect.TypeFor[EndDate]()
 )
 
 // enums are the values of the code types a request may carry.
@@ -365,8 +365,8 @@ func schemaOf(t reflect.Type, depth int) map[string]any {
 	if t == dateOrTimeType {
 		return map[string]any{"type": "string", "description": "a date (2021-03-01: the start of that day, Shanxi time) or an RFC 3339 time"}
 	}
-	if t == deadlineType {
-		return map[string]any{"type": "string", "description": "a date (2021-12-31: by the end of that day, Shanxi time) or an RFC 3339 time"}
+	if t == endDateType {
+		return map[string]any{"type": "string", "description": "a date (2021-12-31: by, or through, the end of that day, 23:59:59 Shanxi time) or an RFC 3339 time"}
 	}
 	if writesOwnJSON(t) {
 		if !t.Implements(marshalerType) {

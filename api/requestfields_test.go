@@ -202,3 +202,45 @@ func TestOverviewSaysWhatCannotBeJudged(t *testing.T) {
 	require.Contains(t, page, `<span class="none">cannot be judged</span>`)
 	require.NotContains(t, page, `<span class="missed">`)
 }
+
+// A restriction's period given as dates includes both: from is the start
+// of its day, to the end of its (23:59:59, as a deadline), and the city's
+// page says the last day is included. Before, to=2021-06-30 was stored as
+// 30 June began, and "2020-07-01–2021-06-30" read as through 30 June while
+// a restriction of the same area from 30 June was taken as not
+// overlapping it. A to given as a time shows the time.
+func TestRestrictionPeriodIncludesItsLastDay(t *testing.T) {
+	f := setup(t)
+	f.published2019(t)
+	const path = "/api/assessment/2019/cities/运城/consequences"
+	restrict := func(doc, area, from, to string) (int, string) {
+		code, b := f.do("POST", path, domain.Assessment,
+			fmt.Sprintf(`{"kind":"restriction","document":"%s","authority":"省生态环境厅","area":"%s","from":"%s","to":"%s"}`, doc, area, from, to), "application/json")
+		return code, string(b)
+	}
+	code, b := restrict("运环函〔2020〕2号", "盐湖区", "2020-07-01", "2021-06-30")
+	require.Equal(t, 201, code, b)
+	require.Contains(t, b, `"from":"2020-07-01T00:00:00+08:00"`)
+	require.Contains(t, b, `"to":"2021-06-30T23:59:59+08:00"`, "through the end of 30 June, Shanxi time")
+	code, b = restrict("运环函〔2020〕3号", "盐湖区", "2021-06-30", "2021-12-31")
+	require.Equal(t, 409, code, b)
+	require.Contains(t, b, `"field":"area"`, "30 June is restricted already")
+	code, b = restrict("运环函〔2020〕3号", "盐湖区", "2021-07-01", "2021-12-31")
+	require.Equal(t, 201, code, b)
+	code, b = restrict("运环函〔2020〕4号", "河津市", "2020-07-01T08:00:00+08:00", "2021-01-01T00:00:00+08:00")
+	require.Equal(t, 201, code, b)
+	code, b = restrict("运环函〔2020〕5号", "永济市", "2020-07-01", "2020-07-01")
+	require.Equal(t, 201, code, "a restriction of one day: %s", b)
+
+	code, page := f.page(domain.Auditor, "/city/140800?year=2019")
+	require.Equal(t, 200, code, page)
+	for _, want := range []string{" · 盐湖区 · 2020-07-01 至 2021-06-30（含当日）", " · 盐湖区 · 2021-07-01 至 2021-12-31（含当日）",
+		" · 河津市 · 2020-07-01 08:00 至 2021-01-01 00:00", " · 永济市 · 2020-07-01 至 2020-07-01（含当日）"} {
+		require.Contains(t, page, want)
+	}
+	require.NotContains(t, page, "2021-01-01 00:00（含当日）")
+	code, page = f.page(domain.Auditor, "/city/140800?year=2019&lang=en")
+	require.Equal(t, 200, code, page)
+	require.Contains(t, page, " · 盐湖区 · 2020-07-01 to 2021-06-30 inclusive")
+	require.Contains(t, page, " · 河津市 · 2020-07-01 08:00 to 2021-01-01 00:00")
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/domain/water"
 	"github.com/shanxi-water/ledger/events"
@@ -173,4 +174,68 @@ func TestSchema1CorrectionWithItemNamesIsRead(t *testing.T) {
 	require.NoError(t, err)
 	_, err = app.AmendSample(ctx, s, actor, agg, monitoring.Sample{At: at, Source: monitoring.Manual, Values: water.Values{water.NH3N: 1.0}}, nil, "再次复核", at.AddDate(0, 2, 0))
 	require.NoError(t, err)
+}
+
+// A restriction stored with schema 1, its to given as a date and stored as
+// the start of that day, reads as through that day (23:59:59, as schema 2
+// stores a date): the period the page showed, to=2021-06-30 through 30
+// June. The stored event is unchanged (its chain verifies); a to stored as
+// another time, and the zero dates of an interview stored before they were
+// optional, read as written; and the same area restricted from 30 June
+// overlaps it.
+func TestSchema1ConsequenceToIsThroughItsDay(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	actor := domain.Actor{ID: "assessor", Role: domain.Assessment}
+	day := func(y int, m time.Month, d int) *time.Time {
+		t := time.Date(y, m, d, 0, 0, 0, 0, domain.CST)
+		return &t
+	}
+	zero := &time.Time{}
+	restriction := assessment.ConsequenceImposed{Year: 2019, Kind: assessment.Restriction, Document: "运环函〔2020〕2号", Authority: "省生态环境厅",
+		Area: "盐湖区", From: day(2020, 7, 1), To: day(2021, 6, 30)}
+	timed := restriction
+	timed.Document, timed.Area, timed.To = "运环函〔2020〕3号", "河津市", new(time.Date(2021, 1, 1, 12, 0, 0, 0, domain.CST))
+	interview := assessment.ConsequenceImposed{Year: 2019, Kind: assessment.Interview, Document: "晋环函〔2020〕41号", Authority: "省生态环境厅",
+		From: zero, To: zero, Deadline: zero}
+	old := events.NewRegistry()
+	events.Register[assessment.ConsequenceImposed](old, app.ConsequenceImposed, 1)
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: dir, Registry: old})
+	require.NoError(t, err)
+	at := time.Date(2020, 6, 15, 10, 0, 0, 0, domain.CST)
+	_, err = s.Append(ctx, events.Change{Aggregate: app.CityYearAggregate("140800", 2019), Expect: events.NoEvents,
+		Events: []events.Draft{{OccurredAt: at, Actor: actor, Data: restriction}, {OccurredAt: at, Actor: actor, Data: timed}, {OccurredAt: at, Actor: actor, Data: interview}}})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s, err = jetstream.Open(ctx, jetstream.Config{DataDir: dir, Registry: app.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	rep, err := s.Verify(ctx)
+	require.NoError(t, err)
+	require.True(t, rep.OK(), "%v", rep.First())
+	evs, err := s.Load(ctx, app.CityYearAggregate("140800", 2019))
+	require.NoError(t, err)
+	require.Len(t, evs, 3)
+	for _, e := range evs {
+		require.Equal(t, 2, e.Schema)
+		require.Equal(t, 1, e.StoredSchema)
+	}
+	require.Contains(t, string(evs[0].StoredPayload), `"to":"2021-06-30T00:00:00+08:00"`, "stored as it was")
+	all, err := app.Consequences(ctx, s, 2019, time.Time{})
+	require.NoError(t, err)
+	cs := all["140800"]
+	require.Len(t, cs, 3)
+	require.Equal(t, time.Date(2021, 6, 30, 23, 59, 59, 0, domain.CST), cs[0].To.In(domain.CST), "through 30 June")
+	require.True(t, day(2020, 7, 1).Equal(*cs[0].From), "from: the start of its day, as before")
+	require.True(t, timed.To.Equal(*cs[1].To), "a time as written")
+	require.Nil(t, cs[2].To)
+	require.Nil(t, cs[2].Deadline)
+	again := restriction
+	again.Document, again.From, again.To = "运环函〔2021〕9号", day(2021, 6, 30), day(2021, 12, 31)
+	field, reason := again.Repeats(cs[0].ConsequenceImposed)
+	require.Equal(t, "area", field, "30 June was restricted already: %s", reason)
+	again.From = day(2021, 7, 1)
+	field, _ = again.Repeats(cs[0].ConsequenceImposed)
+	require.Empty(t, field)
 }

@@ -1,6 +1,7 @@
 package assessment
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -191,10 +192,62 @@ type ConsequenceImposed struct {
 	Document  string      `json:"document"`
 	Authority string      `json:"authority"`
 	Area      string      `json:"area,omitempty"`     // restriction: where
-	From      *time.Time  `json:"from,omitempty"`     // restriction: period start
-	To        *time.Time  `json:"to,omitempty"`       // restriction: period end
+	From      *time.Time  `json:"from,omitempty"`     // restriction: period start (a date given: the start of that day)
+	To        *time.Time  `json:"to,omitempty"`       // restriction: period end (a date given: through that day, to 23:59:59; PeriodEnd)
 	Deadline  *time.Time  `json:"deadline,omitempty"` // rectification
 	Note      string      `json:"note,omitempty"`
+}
+
+// UpcastConsequenceImposedV1 reads a consequence of schema 1, when a
+// restriction's to given as a date was stored as the start of that day:
+// to=2020-06-30 then meant, as the pages showed it, a period through 30
+// June, and schema 2 stores that as the end of the day (23:59:59 Shanxi
+// time, as a deadline given as a date is). A to of schema 1 at the start of
+// a Shanxi day is taken as such a date; any other time is kept as given.
+// The stored event is not changed: it is read so.
+func UpcastConsequenceImposedV1(old json.RawMessage) (json.RawMessage, error) {
+	var c ConsequenceImposed
+	if err := json.Unmarshal(old, &c); err != nil {
+		return nil, err
+	}
+	if given(c.To) {
+		if t := c.To.In(domain.CST); t.Equal(dayStart(t)) {
+			end := t.Add(24*time.Hour - time.Second)
+			c.To = &end
+			return json.Marshal(c)
+		}
+	}
+	return old, nil
+}
+
+func dayStart(t time.Time) time.Time {
+	t = t.In(domain.CST)
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, domain.CST)
+}
+
+// PeriodStart and PeriodEnd are a restriction's ends as text, in Shanxi
+// time: an end given as a date (from at the start of the day, to at its
+// last second) as that date, day true, the period including all of it;
+// any other time to the minute (to seconds, if it has any).
+func PeriodStart(t time.Time) (text string, day bool) {
+	return periodText(t, dayStart(t))
+}
+
+// PeriodEnd: see PeriodStart.
+func PeriodEnd(t time.Time) (text string, day bool) {
+	return periodText(t, dayStart(t).Add(24*time.Hour-time.Second))
+}
+
+func periodText(t, dayEnd time.Time) (string, bool) {
+	t = t.In(domain.CST)
+	if t.Equal(dayEnd) {
+		return t.Format(time.DateOnly), true
+	}
+	if t.Second() != 0 || t.Nanosecond() != 0 {
+		return t.Format(time.DateTime), false
+	}
+	return t.Format("2006-01-02 15:04"), false
 }
 
 // given reports whether an optional date is given: consequences recorded
