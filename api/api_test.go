@@ -339,7 +339,7 @@ func TestStationUploadsOnlyItsOwnSections(t *testing.T) {
 		require.Equal(t, []monitoring.RowError{
 			{Line: 3, Column: "section", Reason: "HH-NZ is not one of this station's sections: an upload naming one is refused whole, partial or not",
 				ReasonZh: "HH-NZ 不是本站的断面：文件中有他站断面的行，整个文件不予存储（部分导入也不例外）"},
-			{Line: 4, Column: "DO", Reason: "-6 is negative", ReasonZh: "-6 为负数"},
+			{Line: 4, Column: "DO", Reason: "DO -6 is negative", ReasonZh: "溶解氧（DO）为 -6，不能为负数"},
 		}, e.Error.Rows, path)
 		require.Equal(t, before, f.last(), "nothing stored: %s", path)
 	}
@@ -401,7 +401,7 @@ func TestErrorsAreJSONWithFields(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &e))
 	require.Equal(t, "invalid", e.Error.Kind)
 	require.Len(t, e.Error.Rows, 2)
-	require.Equal(t, monitoring.RowError{Line: 2, Column: "DO", Reason: "-6 is negative", ReasonZh: "-6 为负数"}, e.Error.Rows[0])
+	require.Equal(t, monitoring.RowError{Line: 2, Column: "DO", Reason: "DO -6 is negative", ReasonZh: "溶解氧（DO）为 -6，不能为负数"}, e.Error.Rows[0])
 	code, b = f.do("POST", "/api/samples/import", domain.Admin, "--X\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nsection\r\n--X--\r\n", "multipart/form-data; boundary=X")
 	require.Equal(t, 400, code, string(b))
 	require.Contains(t, string(b), `"field":"Content-Type"`)
@@ -687,6 +687,10 @@ func TestUploadAndCorrectionErrorsInChinese(t *testing.T) {
 			"缺失：请说明更正或作废该样品的原因"},
 		{"not a time", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"soon","source":"auto"},"reason":"复核"}`, jsonType, 400, "sample.at",
 			`"soon" 不是 RFC 3339 时间（如 2021-03-01T08:00:00+08:00）`},
+		{"a value out of range", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"pH":17}},"reason":"复核"}`, jsonType, 400, "sample.values.pH",
+			"pH值为 17，超过 14，超出仪器可报告的范围"},
+		{"a negative value", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","values":{"COD":-5}},"reason":"复核"}`, jsonType, 400, "sample.values.COD",
+			"化学需氧量（COD）为 -5，不能为负数"},
 		{"an item not stored", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto"},"remove":["NH3N"],"reason":"复核"}`, jsonType, 400, "remove[0]",
 			"NH3N 不在该样品的数值中"},
 		{"values while not monitored", "/api/sections/FH-HJDQ/corrections", `{"sample":{"at":"2020-02-02T12:00:00+08:00","source":"auto","status":"ice","values":{"TP":0.3}},"reason":"复核"}`, jsonType, 400, "sample.values",

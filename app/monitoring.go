@@ -639,10 +639,7 @@ func (st *sectionState) dedupe(p *monitoring.Parsed, res *ImportResult) ([]monit
 		}
 	}
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Line < rejected[j].Line })
-	for i := range rejected {
-		rejected[i].ReasonZh = monitoring.ReasonZh(rejected[i].Reason)
-	}
-	return rows, rejected
+	return rows, monitoring.WithZh(rejected)
 }
 
 func sortedItems[T ~string](s []T) []T {

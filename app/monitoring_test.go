@@ -673,7 +673,7 @@ func TestImportRefusesOtherStationsSections(t *testing.T) {
 			[]monitoring.RowError{{Line: 3, Column: "section", Reason: foreign}, {Line: 4, Column: "DO", Reason: `"x" is not a number (a result below the detection limit x is written <x or xL)`}, {Line: 5, Column: "section", Reason: foreign}}},
 		{"a foreign row with an error of its own is told both",
 			"section,sampled_at,source,DO\nSSH-ZLC,2019-05-01 08:00,manual,-5\n", true,
-			[]monitoring.RowError{{Line: 2, Column: "DO", Reason: "-5 is negative"}, {Line: 2, Column: "section", Reason: foreign}}},
+			[]monitoring.RowError{{Line: 2, Column: "DO", Reason: "DO -5 is negative"}, {Line: 2, Column: "section", Reason: foreign}}},
 		{"a repeated foreign row is told both",
 			"section,sampled_at,source,DO\nSSH-ZLC,2019-05-01 08:00,manual,5\nSSH-ZLC,2019-05-01 08:00,manual,5\n", true,
 			[]monitoring.RowError{{Line: 2, Column: "section", Reason: foreign}, {Line: 3, Reason: "repeats line 2 (same section, time and source)"}, {Line: 3, Column: "section", Reason: foreign}}},

@@ -282,7 +282,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 	p.Header = header
 	cols, items, herrs := parseHeader(header)
 	if len(herrs) > 0 {
-		p.Errors = withZh(herrs)
+		p.Errors = WithZh(herrs)
 		return p, nil
 	}
 	p.TimeColumn = strings.TrimSpace(header[cols.at])
@@ -364,7 +364,7 @@ func ParseCSV(r io.Reader, known SectionLookup, now time.Time) (*Parsed, error) 
 		p.Rows = append(p.Rows, row)
 	}
 	sort.SliceStable(p.Errors, func(i, j int) bool { return p.Errors[i].Line < p.Errors[j].Line })
-	p.Errors = withZh(p.Errors)
+	p.Errors = WithZh(p.Errors)
 	return p, nil
 }
 

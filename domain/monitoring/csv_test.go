@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"regexp"
 	"strings"
@@ -167,7 +168,7 @@ func TestRowErrorsInChinese(t *testing.T) {
 		require.NotEmpty(t, e.ReasonZh, "line %d: %q has no Chinese", e.Line, e.Reason)
 		requireChinese(t, e.ReasonZh)
 	}
-	require.Equal(t, "-6 为负数", p.Errors[0].ReasonZh)
+	require.Equal(t, "溶解氧（DO）为 -6，不能为负数", p.Errors[0].ReasonZh)
 	for _, header := range []string{"section,sampled_at,section,DO\n", "section,source,DO\n", "section,sampled_at,source\n", "section,sampled_at,source,DO,溶解氧\n",
 		"section,sampled_at,source,foo\n", "section,sampled_at,source,氨氮(μg/L)\n", "section,sampled_at,source,pH(mg/L)\n"} {
 		p, err := ParseCSV(strings.NewReader(header), testSections, now)
@@ -312,11 +313,11 @@ func TestFileReasonsZh(t *testing.T) {
 		{"the auto sample at 2020-02-02 12:00 already has these values: nothing to correct", "2020-02-02 12:00 的自动样品已是这些数值：无需更正"},
 		{"a sample not monitored (dry) has no values", "未监测（断流）的样品不应有数值"},
 		{"a measured sample needs at least one value (or a status: dry, ice, fault)", "已监测的样品至少需要一个数值（或填写状态：断流、冰封、故障）"},
-		{"TP is flagged below the detection limit without its value (the limit)", "TP 标为低于检出限，却没有数值（检出限）"},
+		{"TP is flagged below the detection limit without its value (the limit)", "总磷（TP）标为低于检出限，却没有数值（检出限）"},
 		{"TP is both given and removed", "TP 既给出又删除"},
 		{"NH3N is given twice, under two names", "NH3N 以两个名称给出了两次"},
 		{`"robot" is not "auto" or "manual"`, `"robot" 不是自动（auto）或手工（manual）`},
-		{"DO is not reported below a detection limit", "DO 不按低于检出限报告"},
+		{"DO is not reported below a detection limit", "溶解氧（DO）不按低于检出限报告"},
 		{"unknown field (see the request's schema in /api/openapi.json)", "未知字段（请求格式见 /api/openapi.json）"},
 	} {
 		t.Run(tc.en, func(t *testing.T) {
@@ -324,4 +325,33 @@ func TestFileReasonsZh(t *testing.T) {
 			requireChinese(t, tc.zh)
 		})
 	}
+}
+
+// A value's fault says in Chinese which item it is, as the English does:
+// a reason is often read without the field or column that names it (an
+// API error's message_zh, a row's reason_zh, the reject file's error).
+func TestValueReasonsNameTheItem(t *testing.T) {
+	for _, tc := range []struct {
+		err error
+		zh  string
+	}{
+		{CheckValue(water.PH, 17), "pH值为 17，超过 14，超出仪器可报告的范围"},
+		{CheckValue(water.COD, -5), "化学需氧量（COD）为 -5，不能为负数"},
+		{CheckValue(water.NH3N, math.NaN()), "氨氮（NH3N）不是数字"},
+		{CheckBelowLimit(water.TP, 0), "总磷（TP）的检出限应大于 0（此处为 0）"},
+		{CheckBelowLimit(water.PH, 7.5), "pH值不按低于检出限报告"},
+	} {
+		require.Error(t, tc.err)
+		require.Equal(t, tc.zh, ReasonZh(tc.err.Error()), "%v", tc.err)
+	}
+	// And a file's row, whose column is the file's own header.
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	p, err := ParseCSV(strings.NewReader("section,sampled_at,source,pH值,化学需氧量(mg/L),NH3N\n"+
+		"Y-140800-01,2019-03-01 08:00,manual,17,-5,<0\n"), testSections, now)
+	require.NoError(t, err)
+	var zh []string
+	for _, e := range p.Errors {
+		zh = append(zh, e.ReasonZh)
+	}
+	require.Equal(t, []string{"pH值为 17，超过 14，超出仪器可报告的范围", "化学需氧量（COD）为 -5，不能为负数", `"<0"：氨氮（NH3N）的检出限应大于 0`}, zh)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/water"
 )
 
 // The reasons an upload's rows are refused, and an upload or a correction
@@ -38,10 +39,22 @@ var reasonsZh = domain.ZhTable{
 	{EN: regexp.MustCompile(`^(".*") is not "auto" or "manual"( .*)?$`), ZH: "$1 不是自动（auto）或手工（manual）"},
 	{EN: regexp.MustCompile(`^(".*") is not one of dry, ice, fault .*$`), ZH: "$1 不是断流（dry）、冰封（ice）或故障（fault）；已监测的样品此格留空或写“正常”"},
 	{EN: regexp.MustCompile(`^(".*") is not a number .*$`), ZH: "$1 不是数字（低于检出限的结果写作 <x 或 xL）"},
-	{EN: regexp.MustCompile(`^(".*"): (\S+) is not reported below a detection limit$`), ZH: "$1：$2 不按低于检出限报告"},
-	{EN: regexp.MustCompile(`^(".*"): a detection limit is above 0 .*$`), ZH: "$1：检出限应大于 0"},
-	{EN: regexp.MustCompile(`^(\S+) is negative$`), ZH: "$1 为负数"},
-	{EN: regexp.MustCompile(`^(\S+) is above (\S+), more than any instrument reports$`), ZH: "$1 超过 $2，超出仪器可报告的范围"},
+	// A value's faults name its item (CheckValue, CheckBelowLimit), in
+	// Chinese by itemZh: a reason is often read without its field or
+	// column (a message_zh, a row's reason_zh).
+	{EN: regexp.MustCompile(`^(".*"): (\S+) is not reported below a detection limit$`), F: func(m []string) string {
+		return m[1] + "：" + itemZh(m[2]) + "不按低于检出限报告"
+	}},
+	{EN: regexp.MustCompile(`^(".*"): a detection limit is above 0 \((\S+): \S+\)$`), F: func(m []string) string {
+		return m[1] + "：" + itemZh(m[2]) + "的检出限应大于 0"
+	}},
+	{EN: regexp.MustCompile(`^(\S+) (\S+) is negative$`), F: func(m []string) string {
+		return itemZh(m[1]) + "为 " + m[2] + "，不能为负数"
+	}},
+	{EN: regexp.MustCompile(`^(\S+) (\S+) is above (\S+), more than any instrument reports$`), F: func(m []string) string {
+		return itemZh(m[1]) + "为 " + m[2] + "，超过 " + m[3] + "，超出仪器可报告的范围"
+	}},
+	{EN: regexp.MustCompile(`^(\S+) is negative$`), ZH: "$1 为负数"}, // not an item's (an assessment rule's points)
 	{EN: regexp.MustCompile(`^has a value but the sample is marked (\S+) \(not monitored\)$`), F: func(m []string) string {
 		return "样品标记为" + statusZh(m[1]) + "（未监测），却有数值"
 	}},
@@ -110,15 +123,22 @@ var reasonsZh = domain.ZhTable{
 		return "未监测（" + statusZh(m[1]) + "）的样品不应有数值"
 	}},
 	{EN: regexp.MustCompile(`^a measured sample needs at least one value .*$`), ZH: "已监测的样品至少需要一个数值（或填写状态：断流、冰封、故障）"},
-	{EN: regexp.MustCompile(`^(\S+) is flagged below the detection limit (?:without its value|but has no value) \(the limit\)$`), ZH: "$1 标为低于检出限，却没有数值（检出限）"},
+	{EN: regexp.MustCompile(`^(\S+) is flagged below the detection limit (?:without its value|but has no value) \(the limit\)$`), F: func(m []string) string {
+		return itemZh(m[1]) + "标为低于检出限，却没有数值（检出限）"
+	}},
 	{EN: regexp.MustCompile(`^(\S+) is both given and removed$`), ZH: "$1 既给出又删除"},
 	{EN: regexp.MustCompile(`^(\S+) is not among the sample's values$`), ZH: "$1 不在该样品的数值中"},
 	{EN: regexp.MustCompile(`^(\S+) is given twice, under two names$`), ZH: "$1 以两个名称给出了两次"},
 	{EN: regexp.MustCompile(`^unknown item (".*")$`), ZH: "未知的项目 $1"},
 	{EN: regexp.MustCompile(`^(".*"): write the item's code, (\S+)$`), ZH: "$1：请填写项目编码 $2"},
 	{EN: regexp.MustCompile(`^not a number$`), ZH: "不是数字"},
-	{EN: regexp.MustCompile(`^(\S+) is not reported below a detection limit$`), ZH: "$1 不按低于检出限报告"},
-	{EN: regexp.MustCompile(`^a detection limit is above 0 .*$`), ZH: "检出限应大于 0"},
+	{EN: regexp.MustCompile(`^(\S+) is not a number$`), F: func(m []string) string { return itemZh(m[1]) + "不是数字" }},
+	{EN: regexp.MustCompile(`^(\S+) is not reported below a detection limit$`), F: func(m []string) string {
+		return itemZh(m[1]) + "不按低于检出限报告"
+	}},
+	{EN: regexp.MustCompile(`^a detection limit is above 0 \((\S+): (\S+)\)$`), F: func(m []string) string {
+		return itemZh(m[1]) + "的检出限应大于 0（此处为 " + m[2] + "）"
+	}},
 	{EN: regexp.MustCompile(`^(".*") is not an RFC 3339 time \(e\.g\. (\S+)\)$`), ZH: "$1 不是 RFC 3339 时间（如 $2）"},
 	{EN: regexp.MustCompile(`^unknown field \(see the request's schema in (\S+)\)$`), ZH: "未知字段（请求格式见 $1）"},
 	{EN: regexp.MustCompile(`^not valid JSON for this request: (.*)$`), ZH: "不是本请求的有效 JSON：$1"},
@@ -153,8 +173,9 @@ func (e RowError) ErrorZh() string {
 	return fmt.Sprintf("第 %d 行，%s 列：%s", e.Line, e.Column, zh)
 }
 
-// withZh fills in the Chinese of each error's reason.
-func withZh(errs []RowError) []RowError {
+// WithZh fills in the Chinese of each error's reason (the parser's, and
+// those an import adds: rows stored before with other values).
+func WithZh(errs []RowError) []RowError {
 	for i := range errs {
 		errs[i].ReasonZh = ReasonZh(errs[i].Reason)
 	}
@@ -176,6 +197,21 @@ func textZh(reason string) string {
 	}
 	n := strings.TrimSuffix(strings.TrimPrefix(reason, "longer than "), " bytes")
 	return "超过 " + n + " 字节"
+}
+
+// itemZh names an item, given by its code, in Chinese: its name in GB
+// 3838 with the code stations' files and requests write in brackets
+// (化学需氧量（COD）), or the name alone where it holds the code (pH值).
+// A code of no item is itself, followed by a space.
+func itemZh(code string) string {
+	info, ok := water.LookupItem(code)
+	switch {
+	case !ok:
+		return code + " "
+	case strings.Contains(info.NameZh, string(info.Item)):
+		return info.NameZh
+	}
+	return info.NameZh + "（" + string(info.Item) + "）"
 }
 
 // sourceZh is a sample's source in Chinese, as stations' files write it.

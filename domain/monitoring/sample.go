@@ -144,13 +144,15 @@ func CheckValue(it water.Item, v float64) error {
 		return fmt.Errorf("%q: write the item's code, %s", string(it), info.Item)
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("not a number")
+		return fmt.Errorf("%s is not a number", it)
 	}
+	// The reasons name the item, so that one said without its field (a
+	// message_zh, a row's reason_zh) still says which.
 	if v < 0 {
-		return fmt.Errorf("%g is negative", v)
+		return fmt.Errorf("%s %g is negative", it, v)
 	}
 	if max := maxValue(it); v > max {
-		return fmt.Errorf("%g is above %g, more than any instrument reports", v, max)
+		return fmt.Errorf("%s %g is above %g, more than any instrument reports", it, v, max)
 	}
 	return nil
 }

@@ -103,7 +103,7 @@ func NewSamples(rows []Sample) (Samples, error) {
 				return Samples{}, err
 			}
 			if math.IsNaN(v) {
-				return Samples{}, domain.Errorf(op, domain.Invalid, f+".values."+string(it), "not a number")
+				return Samples{}, domain.Errorf(op, domain.Invalid, f+".values."+string(it), "%s is not a number", it)
 			}
 			c.Values[i] = v
 		}
