@@ -341,6 +341,10 @@ func TestStationUploadsOnlyItsOwnSections(t *testing.T) {
 				ReasonZh: "HH-NZ 不是本站的断面：文件中有他站断面的行，整个文件不予存储（部分导入也不例外）"},
 			{Line: 4, Column: "DO", Reason: "DO -6 is negative", ReasonZh: "溶解氧（DO）为 -6，不能为负数"},
 		}, e.Error.Rows, path)
+		// The summary says why, not only how many rows.
+		require.True(t, strings.HasPrefix(e.Error.Message, "import: file: 2 rows rejected (2 errors), nothing stored: this station's token may not upload samples for HH-NZ:\n"), e.Error.Message)
+		require.Equal(t, "2 行被拒（2 处错误），未存储任何数据：本站令牌无权上传他站断面的样品（HH-NZ）", e.Error.MessageZh)
+		require.Equal(t, []monitoring.SectionID{"HH-NZ"}, e.Error.RefusedSections)
 		require.Equal(t, before, f.last(), "nothing stored: %s", path)
 	}
 	code, b := f.do("POST", "/api/samples/import", domain.Station, "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", "text/csv")
@@ -674,7 +678,7 @@ func TestUploadAndCorrectionErrorsInChinese(t *testing.T) {
 		{"rows' errors", "/api/samples/import", "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,-6\nXX,2019-05-01 09:00,manual,x\n", csvType, 400, "file",
 			"2 行被拒（3 处错误），未存储任何数据"},
 		{"another station's section", "/api/samples/import", "section,sampled_at,source,DO\nHH-NZ,2019-05-01 09:00,manual,6\n", csvType, 403, "file",
-			"1 行被拒（1 处错误），未存储任何数据"},
+			"1 行被拒（1 处错误），未存储任何数据：本站令牌无权上传他站断面的样品（HH-NZ）"},
 		{"the file's name", "/api/samples/import?file=%20may.csv", "section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 09:00,manual,6.1\n", csvType, 400, "file",
 			`文件名 " may.csv"：首尾有空白`},
 		{"a form post", "/api/samples/import", "--X\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nsection\r\n--X--\r\n", "multipart/form-data; boundary=X", 400, "Content-Type",

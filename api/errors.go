@@ -49,8 +49,11 @@ type ErrorDetail struct {
 	MessageZh string                `json:"message_zh,omitempty"`
 	Rows      []monitoring.RowError `json:"rows,omitempty"`
 	// RowsOmitted counts an upload's errors past the rows listed.
-	RowsOmitted int                   `json:"rows_omitted,omitempty"`
-	Conflict    *events.ConflictError `json:"conflict,omitempty"`
+	RowsOmitted int `json:"rows_omitted,omitempty"`
+	// RefusedSections names the sections a station's upload named that
+	// its token may not upload for, which forbid it (403) whole.
+	RefusedSections []monitoring.SectionID `json:"refused_sections,omitempty"`
+	Conflict        *events.ConflictError  `json:"conflict,omitempty"`
 }
 
 // writeError answers with the error's status and JSON body.
@@ -113,7 +116,7 @@ func errorDetail(err error) (int, ErrorDetail) {
 	d.MessageZh = reasonZh(domain.ReasonOf(err))
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
-		d.Rows, d.RowsOmitted = ie.Errors, ie.Omitted
+		d.Rows, d.RowsOmitted, d.RefusedSections = ie.Errors, ie.Omitted, ie.Refused
 		d.MessageZh = ie.SummaryZh()
 	}
 	var ce *events.ConflictError

@@ -194,6 +194,11 @@ type ImportResult struct {
 type ImportError struct {
 	Errors  []monitoring.RowError
 	Omitted int
+	// Refused names the sections the uploader may not upload samples for
+	// (another station's), whose rows refuse the upload whole, partial or
+	// not (ImportOptions.Allowed): the error is then Forbidden, and its
+	// summary says so.
+	Refused []monitoring.SectionID
 }
 
 // Summary is what the error says before its list of rows (in Chinese
@@ -202,6 +207,13 @@ func (e *ImportError) Summary() string {
 	// Rows and errors counted as a partial upload's result counts them
 	// (a row can have several errors); a header's errors are its own.
 	switch {
+	case len(e.Refused) > 0:
+		rows := domain.Count(rejectedLines(e.Errors), "row")
+		if e.Omitted > 0 {
+			rows = "at least " + rows
+		}
+		return fmt.Sprintf("%s rejected (%s), nothing stored: this station's token may not upload samples for %s",
+			rows, domain.Count(len(e.Errors)+e.Omitted, "error"), sectionList(e.Refused))
 	case len(e.Errors) > 0 && e.Errors[0].Line == 1:
 		return fmt.Sprintf("the header (line 1) rejected (%s), nothing stored", domain.Count(len(e.Errors), "error"))
 	case e.Omitted > 0:
@@ -209,6 +221,20 @@ func (e *ImportError) Summary() string {
 			domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors)+e.Omitted, "error"), monitoring.MaxRowErrors, e.Omitted)
 	}
 	return fmt.Sprintf("%s rejected (%s), nothing stored", domain.Count(rejectedLines(e.Errors), "row"), domain.Count(len(e.Errors), "error"))
+}
+
+// sectionList names the first five sections, and how many more.
+func sectionList(ids []monitoring.SectionID) string {
+	const most = 5
+	names := make([]string, 0, most)
+	for _, id := range ids[:min(len(ids), most)] {
+		names = append(names, string(id))
+	}
+	list := strings.Join(names, ", ")
+	if len(ids) > most {
+		list += fmt.Sprintf(" and %d more", len(ids)-most)
+	}
+	return list
 }
 
 // SummaryZh is Summary in Chinese (the API's message_zh of the error).
@@ -291,7 +317,7 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 			return nil, err
 		}
 		res.Rows, res.Encoding, res.Ignored = parsed.LineCount(), parsed.Encoding, parsed.Ignored
-		foreign := refuseOthers(parsed, opts.Allowed)
+		refused := refuseOthers(parsed, opts.Allowed)
 		if err := state.loadSamples(ctx, s, parsed.Rows); err != nil {
 			return nil, err
 		}
@@ -304,8 +330,8 @@ func ImportSamples(ctx context.Context, s events.Store, actor domain.Actor, r io
 		// error listed, as any row's), without Partial, with an error in
 		// the header (without which no row reads), or with too many errors
 		// to list.
-		if foreign > 0 {
-			return nil, domain.E(op, domain.Forbidden, "file", &ImportError{Errors: rejected, Omitted: parsed.Omitted})
+		if len(refused) > 0 {
+			return nil, domain.E(op, domain.Forbidden, "file", &ImportError{Errors: rejected, Omitted: parsed.Omitted, Refused: refused})
 		}
 		if len(rejected) > 0 && (!opts.Partial || rejected[0].Line == 1 || parsed.Omitted > 0) {
 			return nil, domain.E(op, domain.Invalid, "file", &ImportError{Errors: rejected, Omitted: parsed.Omitted})
@@ -374,18 +400,21 @@ func readUpload(r io.Reader, size int64) ([]byte, error) {
 const trustAfter = 1 << 20
 
 // refuseOthers takes the rows of sections the uploader may not record
-// samples for out of an upload, each an error of its line; it returns how
-// many lines it refused.
-func refuseOthers(p *monitoring.Parsed, allowed func(monitoring.SectionID) bool) int {
+// samples for out of an upload, each an error of its line; it returns the
+// sections refused, sorted.
+func refuseOthers(p *monitoring.Parsed, allowed func(monitoring.SectionID) bool) []monitoring.SectionID {
 	if allowed == nil {
-		return 0
+		return nil
 	}
-	return p.Refuse(func(id monitoring.SectionID) string {
+	refused := map[monitoring.SectionID]bool{}
+	p.Refuse(func(id monitoring.SectionID) string {
 		if allowed(id) {
 			return ""
 		}
+		refused[id] = true
 		return fmt.Sprintf("%s is not one of this station's sections: an upload naming one is refused whole, partial or not", id)
 	})
+	return slices.Sorted(maps.Keys(refused))
 }
 
 // site is where samples are taken: a section or a drinking-water source.

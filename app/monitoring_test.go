@@ -695,10 +695,18 @@ func TestImportRefusesOtherStationsSections(t *testing.T) {
 				got[i].ReasonZh = ""
 			}
 			require.Equal(t, tc.want, got)
+			require.Equal(t, []monitoring.SectionID{"SSH-ZLC"}, ie.Refused)
+			require.Contains(t, ie.Summary(), "nothing stored: this station's token may not upload samples for SSH-ZLC", "the summary says why")
+			require.Contains(t, ie.SummaryZh(), "未存储任何数据：本站令牌无权上传他站断面的样品（SSH-ZLC）")
 			require.Equal(t, before, lastPosition(t, s), "nothing stored")
 			require.Zero(t, rejects.Len(), "no reject file: nothing was stored")
 		})
 	}
+	// Many sections: the first five named, and how many more.
+	many := &app.ImportError{Errors: []monitoring.RowError{{Line: 2, Reason: foreign}, {Line: 3, Reason: foreign}}, Omitted: 10,
+		Refused: []monitoring.SectionID{"A", "B", "C", "D", "E", "F", "G"}}
+	require.Equal(t, "at least 2 rows rejected (12 errors), nothing stored: this station's token may not upload samples for A, B, C, D, E and 2 more", many.Summary())
+	require.Equal(t, "至少 2 行被拒（12 处错误），未存储任何数据：本站令牌无权上传他站断面的样品（A、B、C、D、E，另有 2 个）", many.SummaryZh())
 	// Mended, the file is taken.
 	res, err := app.ImportSamples(ctx, s, station, strings.NewReader("section,sampled_at,source,DO\nFH-HJDQ,2019-05-01 08:00,manual,6.1\n"), app.ImportOptions{Allowed: own, Now: now})
 	require.NoError(t, err)

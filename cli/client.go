@@ -68,7 +68,8 @@ func (c *client) do(ctx context.Context, method, path string, body io.Reader, ct
 			Error struct {
 				Kind, Op, Field, Message string
 				Rows                     []monitoring.RowError
-				RowsOmitted              int `json:"rows_omitted"`
+				RowsOmitted              int                    `json:"rows_omitted"`
+				RefusedSections          []monitoring.SectionID `json:"refused_sections"`
 			}
 		}
 		if json.Unmarshal(b, &e) != nil || e.Error.Message == "" {
@@ -76,7 +77,7 @@ func (c *client) do(ctx context.Context, method, path string, body io.Reader, ct
 		}
 		var err error = fmt.Errorf("%s", remoteMessage(e.Error.Message, e.Error.Op, e.Error.Field))
 		if len(e.Error.Rows) > 0 {
-			err = &remoteImportError{msg: err.Error(), rows: &app.ImportError{Errors: e.Error.Rows, Omitted: e.Error.RowsOmitted}}
+			err = &remoteImportError{msg: err.Error(), rows: &app.ImportError{Errors: e.Error.Rows, Omitted: e.Error.RowsOmitted, Refused: e.Error.RefusedSections}}
 		}
 		return &domain.Error{Op: e.Error.Op, Kind: kinds[e.Error.Kind], Field: e.Error.Field, Err: err}
 	}

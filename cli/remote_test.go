@@ -242,15 +242,38 @@ func TestImportErrorsInChineseLocallyAndThroughAServer(t *testing.T) {
 			require.Equal(t, 1, code)
 			require.Empty(t, out)
 			require.Equal(t, here, there, "the same through a server")
-			lines := strings.Split(here, "\n")
-			at := 0
-			for _, w := range tc.want {
-				for at < len(lines) && !strings.HasPrefix(lines[at], w) {
-					at++
-				}
-				require.Less(t, at, len(lines), "%q, after the lines before it, in:\n%s", w, here)
-			}
+			requireLines(t, here, tc.want)
 		})
+	}
+	// Another station's section, which only a server's token refuses: the
+	// summary says why in both languages, and the rows are listed.
+	_, err = app.Register(context.Background(), s, domain.Actor{ID: "admin", Role: domain.Admin}, time.Date(2016, 1, 1, 0, 0, 0, 0, domain.CST),
+		app.SectionRegistration(monitoring.SectionRegistered{ID: "HH-LMD", Name: "龙门大桥", River: "黄河", Basin: domain.Yellow, City: "140800",
+			Kind: water.River, Level: monitoring.National, Assessed: true, Targets: monitoring.Targets{2019: water.ClassIII}}))
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "foreign.csv")
+	require.NoError(t, os.WriteFile(file, []byte("section,sampled_at,source,DO\nHH-LMD,2019-03-01 09:00,manual,6\n"), 0o644))
+	code, out, there := runRemote(t, url, station, "import", "--partial", file)
+	require.Equal(t, 1, code)
+	require.Empty(t, out)
+	requireLines(t, there, []string{
+		"ledger import: import: file: 1 row rejected (1 error), nothing stored: this station's token may not upload samples for HH-LMD:",
+		"  1 行被拒（1 处错误），未存储任何数据：本站令牌无权上传他站断面的样品（HH-LMD）：",
+		"  line 2, column section: HH-LMD is not one of this station's sections",
+		"    第 2 行，section 列：HH-LMD 不是本站的断面",
+	})
+}
+
+// requireLines requires lines starting with each of want, in order, in text.
+func requireLines(t *testing.T, text string, want []string) {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	at := 0
+	for _, w := range want {
+		for at < len(lines) && !strings.HasPrefix(lines[at], w) {
+			at++
+		}
+		require.Less(t, at, len(lines), "%q, after the lines before it, in:\n%s", w, text)
 	}
 }
 

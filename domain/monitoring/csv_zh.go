@@ -93,6 +93,16 @@ var reasonsZh = domain.ZhTable{
 	{EN: regexp.MustCompile(`^at least (\d+) rows? rejected \((\d+) errors?\), nothing stored: more than (\d+) errors \((\d+) more not listed\): .*$`),
 		ZH: "至少 $1 行被拒（$2 处错误），未存储任何数据：错误超过 $3 处（另有 $4 处未列出），文件本身有问题；请先改正列出的错误再重新上传"},
 	{EN: regexp.MustCompile(`^(\d+) rows? rejected \((\d+) errors?\), nothing stored$`), ZH: "$1 行被拒（$2 处错误），未存储任何数据"},
+	{EN: regexp.MustCompile(`^(at least )?(\d+) rows? rejected \((\d+) errors?\), nothing stored: this station's token may not upload samples for (.+?)(?: and (\d+) more)?$`), F: func(m []string) string {
+		zh := m[2] + " 行被拒（" + m[3] + " 处错误），未存储任何数据：本站令牌无权上传他站断面的样品（" + strings.ReplaceAll(m[4], ", ", "、")
+		if m[1] != "" {
+			zh = "至少 " + zh
+		}
+		if m[5] != "" {
+			zh += "，另有 " + m[5] + " 个"
+		}
+		return zh + "）"
+	}},
 
 	// A correction's or a withdrawal's (app.CorrectSample, InvalidateSample,
 	// Sample.Amend and Validate, the API's checks of what it names).
