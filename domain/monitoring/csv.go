@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/water"
@@ -434,12 +435,27 @@ func parseHeader(h []string) (columns, map[int]water.Item, []RowError) {
 			items[i] = info.Item
 		}
 	}
+	// A required column missing is named as the file would head it: in
+	// Chinese in a file with Chinese headers, by its code otherwise; the
+	// reason gives the other headers it is found by.
+	chinese := slices.ContainsFunc(h, func(n string) bool {
+		return strings.ContainsFunc(n, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+	})
 	for _, req := range []struct {
 		name string
 		at   int
 	}{{colSection, max(c.section, c.name)}, {colAt, c.at}, {colSource, c.source}} {
 		if req.at < 0 {
-			errs = append(errs, RowError{Line: 1, Column: req.name, Reason: "required column missing"})
+			zh := requiredNames[req.name]
+			col := req.name
+			if chinese {
+				col = zh[0]
+			}
+			reason := fmt.Sprintf("required column missing: %s (also headed %s or %s)", req.name, zh[0], zh[1])
+			if req.name == colSection {
+				reason = fmt.Sprintf("required column missing: %s (also headed %s or %s; or a column of the section's name, %s or 断面名称)", req.name, zh[0], zh[1], colName)
+			}
+			errs = append(errs, RowError{Line: 1, Column: col, Reason: reason})
 		}
 	}
 	if len(items) == 0 && len(errs) == 0 {

@@ -42,6 +42,15 @@ var columnNames = func() map[string]string {
 	return m
 }()
 
+// requiredNames are the headers stations' exports most use for the
+// required columns, their Chinese name first: a missing one is named by
+// them (parseHeader), each found by columnNames.
+var requiredNames = map[string][2]string{
+	colSection: {"断面编码", "断面"},
+	colAt:      {"监测时间", "采样时间"},
+	colSource:  {"来源", "监测方式"},
+}
+
 // notAssessed are parameters automatic stations report that GB 3838 does
 // not assess (DOMAIN.md §3): their columns are read and not stored.
 var notAssessed = func() map[string]bool {

@@ -355,3 +355,41 @@ func TestValueReasonsNameTheItem(t *testing.T) {
 	}
 	require.Equal(t, []string{"pH值为 17，超过 14，超出仪器可报告的范围", "化学需氧量（COD）为 -5，不能为负数", `"<0"：氨氮（NH3N）的检出限应大于 0`}, zh)
 }
+
+// A required column missing is named as the file would head it (in
+// Chinese in a file headed in Chinese), with the other headers it is
+// found by: not by the parser's name for it alone.
+func TestMissingColumnNamedAsTheFileWould(t *testing.T) {
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		header string
+		want   RowError
+		zh     string // ErrorZh
+	}{
+		{"section,sampled_at,DO\n",
+			RowError{Line: 1, Column: "source", Reason: "required column missing: source (also headed 来源 or 监测方式)", ReasonZh: "缺少必需的列：来源（source），列名也可为 监测方式"},
+			"第 1 行，source 列：缺少必需的列：来源（source），列名也可为 监测方式"},
+		{"断面名称,监测时间,溶解氧\n",
+			RowError{Line: 1, Column: "来源", Reason: "required column missing: source (also headed 来源 or 监测方式)", ReasonZh: "缺少必需的列：来源（source），列名也可为 监测方式"},
+			"第 1 行，来源 列：缺少必需的列：来源（source），列名也可为 监测方式"},
+		{"断面,来源,氨氮(mg/L)\n",
+			RowError{Line: 1, Column: "监测时间", Reason: "required column missing: sampled_at (also headed 监测时间 or 采样时间)", ReasonZh: "缺少必需的列：监测时间（sampled_at），列名也可为 采样时间"},
+			"第 1 行，监测时间 列：缺少必需的列：监测时间（sampled_at），列名也可为 采样时间"},
+		{"监测时间,来源,溶解氧\n",
+			RowError{Line: 1, Column: "断面编码", Reason: "required column missing: section (also headed 断面编码 or 断面; or a column of the section's name, section_name or 断面名称)",
+				ReasonZh: "缺少必需的列：断面编码（section），列名也可为 断面；或以断面名称列代替"},
+			"第 1 行，断面编码 列：缺少必需的列：断面编码（section），列名也可为 断面；或以断面名称列代替"},
+	} {
+		p, err := ParseCSV(strings.NewReader(tc.header), testSections, now)
+		require.NoError(t, err)
+		require.Equal(t, []RowError{tc.want}, p.Errors, tc.header)
+		require.Equal(t, tc.zh, p.Errors[0].ErrorZh())
+		requireChinese(t, p.Errors[0].ReasonZh)
+	}
+	// Every header the reasons name is one the parser takes.
+	for _, h := range []string{"section,sampled_at,source", "断面编码,监测时间,来源", "断面,采样时间,监测方式", "section_name,sampled_at,source", "断面名称,sampled_at,source"} {
+		p, err := ParseCSV(strings.NewReader(h+",DO\n"), testSections, now)
+		require.NoError(t, err)
+		require.Empty(t, p.Errors, h)
+	}
+}

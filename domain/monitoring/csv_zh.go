@@ -19,7 +19,14 @@ import (
 var reasonsZh = domain.ZhTable{
 	{EN: regexp.MustCompile(`^missing$`), ZH: "缺失"},
 	{EN: regexp.MustCompile(`^named twice$`), ZH: "列名重复"},
-	{EN: regexp.MustCompile(`^required column missing$`), ZH: "缺少必需的列"},
+	{EN: regexp.MustCompile(`^required column missing: (section|sampled_at|source) \(.*\)$`), F: func(m []string) string {
+		zh := requiredNames[m[1]]
+		say := "缺少必需的列：" + zh[0] + "（" + m[1] + "），列名也可为 " + zh[1]
+		if m[1] == colSection {
+			say += "；或以断面名称列代替"
+		}
+		return say
+	}},
 	{EN: regexp.MustCompile(`^no item columns .*$`), ZH: "没有监测项目列（pH、溶解氧、高锰酸盐指数、氨氮、总磷……）"},
 	{EN: regexp.MustCompile(`^no values: .*$`), ZH: "没有数值：至少填写一个项目，或填写状态（断流、冰封、故障）"},
 	{EN: regexp.MustCompile(`^not valid CSV: (.*)$`), ZH: "不是有效的 CSV：$1"},
