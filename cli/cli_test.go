@@ -224,13 +224,27 @@ func TestImportAndQuality(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, csv.String(), string(kept), "the file is not emptied")
 
+	// A partial import with a row rejected stores the others, says so in
+	// English with the Chinese under each line, and exits 4: a script
+	// must not take it for a whole upload.
 	code, out, errOut := run(t, "import", "--data", dir, "--as", "station-1:station", "--partial", file)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "13 rows, 12 samples stored in 1 event (position ")
-	require.Contains(t, out, "1 row rejected (1 error)")
+	require.Equal(t, 4, code, errOut)
+	require.Regexp(t, `(?m)^.*2019\.csv: 13 rows, 12 samples stored in 1 event \(position \d+\), 0 already stored, 1 row rejected \(1 error\)\n`+
+		`  .*2019\.csv：共 13 行，存储 12 个样品（1 个事件，位置 \d+），0 行此前已存储，1 行被拒（1 处错误）\n`+
+		`rejected rows written to .*2019\.csv\.rejects\.csv \(mend them and import it again: its line and error columns are ignored\)\n`+
+		`  被拒的行已写入 .*2019\.csv\.rejects\.csv（改正后可再次导入：其中的 line 和 error 列会被忽略）\n$`, out)
+	require.Equal(t, "ledger import: 1 row rejected (1 error), the others stored\n  1 行被拒（1 处错误），其余已存储\n", errOut)
 	rejects, err := os.ReadFile(file + ".rejects.csv")
 	require.NoError(t, err)
 	require.Contains(t, string(rejects), "2019-13-10")
+	// Again, with --json: the result (one JSON value), and exit 4 still.
+	code, out, errOut = run(t, "import", "--data", dir, "--as", "station-1:station", "--partial", "--json", file)
+	require.Equal(t, 4, code, errOut)
+	var res app.ImportResult
+	require.NoError(t, json.Unmarshal([]byte(out), &res), "stdout is the result alone: %q", out)
+	require.Equal(t, 12, res.AlreadyStored)
+	require.Equal(t, 1, res.RejectedRows)
+	require.Equal(t, "ledger import: 1 row rejected (1 error), the others stored\n", errOut)
 
 	code, out, errOut = run(t, "quality", "--data", dir, "--year", "2019", "--city", "运城")
 	require.Equal(t, 0, code, errOut)

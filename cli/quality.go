@@ -39,18 +39,20 @@ func runImport(ctx context.Context, env Env, args []string) (err error) {
 	var sf storeFlags
 	sf.register(fs, env)
 	as := fs.String("as", "cli:admin", "who records the samples, as id:role")
-	partial := fs.Bool("partial", false, "store the good rows and write the bad ones to --rejects, instead of rejecting the file")
+	partial := fs.Bool("partial", false, "store the good rows and write the bad ones to --rejects, instead of rejecting the file; "+
+		"exits 4 if any row was rejected (the good rows are stored), 1 if the file is refused whole")
 	rejects := fs.String("rejects", "", "with --partial, write the bad rows here as CSV (default FILE.rejects.csv)")
-	asJSON := fs.Bool("json", false, "print the result as JSON; a refused upload as the API answers it (the error, its rows), still exiting 1")
+	asJSON := fs.Bool("json", false, "print the result as JSON; a refused upload as the API answers it (the error, its rows), still exiting 1 (4 for a partial upload with rows rejected)")
 	ops, err := parseArgs(fs, args, "FILE.csv")
 	if err != nil {
 		return err
 	}
+	answered := false // the result is printed: an error now is a partial upload's rows rejected
 	if *asJSON {
 		// A refused upload is JSON on stdout too, as the API's error body
 		// (its bad rows under error.rows); the message goes to stderr.
 		defer func() {
-			if err != nil {
+			if err != nil && !answered {
 				if jerr := json.NewEncoder(env.Stdout).Encode(api.ErrorBodyOf(err)); jerr != nil {
 					err = errors.Join(err, jerr)
 				}
@@ -58,7 +60,7 @@ func runImport(ctx context.Context, env Env, args []string) (err error) {
 		}()
 	} else {
 		defer func() {
-			if err != nil {
+			if err != nil && !answered {
 				err = withChinese(err)
 			}
 		}()
@@ -124,27 +126,62 @@ func runImport(ctx context.Context, env Env, args []string) (err error) {
 		}
 	}
 	if *asJSON {
-		return json.NewEncoder(env.Stdout).Encode(res)
+		if err := json.NewEncoder(env.Stdout).Encode(res); err != nil {
+			return err
+		}
+	} else {
+		printImport(env.Stdout, path, rejName, rej != nil && rej.Len() > 0, res)
 	}
+	if len(res.Rejected) == 0 {
+		return nil
+	}
+	// A partial upload with rows rejected fails (exit code 4), once its
+	// good rows are stored and its bad ones written: a script that
+	// uploads files must not take it for a whole one. Its result is
+	// printed, not an error body, and said in both languages here.
+	answered = true
+	msg := fmt.Sprintf("%s rejected (%s), the others stored", count(res.RejectedRows, "row"), count(len(res.Rejected), "error"))
+	if !*asJSON {
+		msg += fmt.Sprintf("\n  %d 行被拒（%d 处错误），其余已存储", res.RejectedRows, len(res.Rejected))
+	}
+	return &exitError{code: 4, err: errors.New(msg)}
+}
+
+// printImport says what an upload did, each line in English with its
+// Chinese under it, as a refused upload's errors are said at a terminal.
+func printImport(w io.Writer, path, rejName string, rejectsWritten bool, res *app.ImportResult) {
+	say := func(en, zh string) { fmt.Fprintf(w, "%s\n  %s\n", en, zh) }
 	stored := fmt.Sprintf("%s stored in %s (%s)", count(res.Stored, "sample"), count(res.Events, "event"), positions(res.FirstPosition, res.LastPosition))
+	storedZh := fmt.Sprintf("存储 %d 个样品（%d 个事件，%s）", res.Stored, res.Events, positionsZh(res.FirstPosition, res.LastPosition))
 	if res.Events == 0 {
-		stored = "nothing stored"
+		stored, storedZh = "nothing stored", "未存储任何数据"
 	}
-	fmt.Fprintf(env.Stdout, "%s: %s, %s, %d already stored, %s rejected (%s)\n",
-		path, count(res.Rows, "row"), stored, res.AlreadyStored, count(res.RejectedRows, "row"), count(len(res.Rejected), "error"))
+	say(fmt.Sprintf("%s: %s, %s, %d already stored, %s rejected (%s)",
+		path, count(res.Rows, "row"), stored, res.AlreadyStored, count(res.RejectedRows, "row"), count(len(res.Rejected), "error")),
+		fmt.Sprintf("%s：共 %d 行，%s，%d 行此前已存储，%d 行被拒（%d 处错误）", path, res.Rows, storedZh, res.AlreadyStored, res.RejectedRows, len(res.Rejected)))
 	if res.Withdrawn > 0 {
-		fmt.Fprintf(env.Stdout, "%d rows are samples withdrawn from assessment: skipped (a correction brings one back)\n", res.Withdrawn)
+		say(fmt.Sprintf("%d rows are samples withdrawn from assessment: skipped (a correction brings one back)", res.Withdrawn),
+			fmt.Sprintf("%d 行是已作废的样品：已跳过（可通过更正恢复）", res.Withdrawn))
 	}
 	if len(res.Ignored) > 0 {
-		fmt.Fprintf(env.Stdout, "columns not assessed by GB 3838, not stored: %s\n", strings.Join(res.Ignored, ", "))
+		say("columns not assessed by GB 3838, not stored: "+strings.Join(res.Ignored, ", "),
+			"GB 3838 不评价的列，未存储："+strings.Join(res.Ignored, "、"))
 	}
 	if res.Encoding != "" && res.Encoding != "UTF-8" {
-		fmt.Fprintf(env.Stdout, "read as %s\n", res.Encoding)
+		say("read as "+res.Encoding, "按 "+res.Encoding+" 编码读取")
 	}
-	if rej != nil && rej.Len() > 0 {
-		fmt.Fprintf(env.Stdout, "rejected rows written to %s (mend them and import it again: its line and error columns are ignored)\n", rejName)
+	if rejectsWritten {
+		say(fmt.Sprintf("rejected rows written to %s (mend them and import it again: its line and error columns are ignored)", rejName),
+			fmt.Sprintf("被拒的行已写入 %s（改正后可再次导入：其中的 line 和 error 列会被忽略）", rejName))
 	}
-	return nil
+}
+
+// positionsZh is positions in Chinese: "位置 6722", "位置 6722–6725".
+func positionsZh(first, last uint64) string {
+	if first == last {
+		return fmt.Sprintf("位置 %d", first)
+	}
+	return fmt.Sprintf("位置 %d–%d", first, last)
 }
 
 // withChinese is an upload's error as a station's staff read it at a

@@ -64,7 +64,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	require.NoError(t, os.WriteFile(bad, []byte("section,sampled_at,source,DO,NH3N\nFH-HJDQ,2019-02-11 09:00,manual,5.4,2.5\nFH-HJDQ,2019-02-12 09:00,manual,x,y\n"), 0o644))
 	code, out, errOut = remote(station, "import", "--partial", bad)
-	require.Equal(t, 0, code, errOut)
+	require.Equal(t, 4, code, errOut)
 	require.Contains(t, out, "1 sample stored in 1 event (position ")
 	require.Contains(t, out, "1 row rejected (2 errors)")
 	rejects, err := os.ReadFile(bad + ".rejects.csv")
