@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -124,6 +125,33 @@ func TestEnforcementErrorsInChinese(t *testing.T) {
 			"2020 年第 2 季度于 2020-06-30 结束：该季度的黄牌红牌名单在季度结束后公布"},
 		{"a list before the plan's", "/api/card-lists/运城/2015Q4/publish", domain.Enforcement, `{"authority":"运城市环境保护局","document_no":"运环〔2016〕9号"}`, 400, "quarter",
 			"2015 年第 4 季度：方案规定的公开名单自 2016 年开始"},
+
+		// A free-text field's fault, said with the field's name.
+		{"an enterprise without a name", ent + "?date=2019-03-01", domain.Enforcement, `{"name":"","uscc":"` + good + `","city":"140100","industry":"化工"}`, 400, "name",
+			"企业名称（name）：缺失"},
+		{"a name too long", ent + "?date=2019-03-01", domain.Enforcement, `{"name":"` + strings.Repeat("某", 67) + `","uscc":"` + good + `","city":"140100","industry":"化工"}`, 400, "name",
+			"企业名称（name）：超过 200 字节"},
+		{"an inspection without its document number", ent + "/" + plain + "/inspections?date=2019-04-01", domain.Enforcement, `{"document_no":"","authority":"运城市环境保护局","findings":["compliant"]}`, 400, "document_no",
+			"文号（document_no）：缺失"},
+		{"a measurement without its item", ent + "/" + plain + "/inspections?date=2019-04-01", domain.Enforcement,
+			`{"document_no":"运环监〔2019〕20号","authority":"运城市环境保护局","findings":["compliant"],"measurements":[{"item":"","measured":1,"limit":2,"unit":"mg/L","basis":"standard"}]}`, 400, "measurements[0].item",
+			"实测项目（measurements[0].item）：缺失"},
+		{"a yellow card's inspection too long", ent + "/" + plain + "/yellow-cards?date=2019-04-01", domain.Enforcement,
+			`{"document_no":"运环罚〔2019〕30号","authority":"运城市环境保护局","inspection":"` + strings.Repeat("号", 67) + `","measure":"limit_production","rectification_deadline":"2019-06-30"}`, 400, "inspection",
+			"检查记录文号（inspection）：超过 200 字节"},
+		{"a red card's grounds with a control character", ent + "/" + carded + "/red-cards?date=2019-07-10", domain.Enforcement,
+			`{"document_no":"运环罚〔2019〕40号","authority":"运城市环境保护局","yellow_card":"运环罚〔2019〕5号","reinspection":"运环监〔2019〕60号","measure":"suspend_business","grounds":"逾期\u0007未整改"}`, 400, "grounds",
+			"情节严重的理由（grounds）：含有控制字符"},
+		{"a revocation without its reason", ent + "/" + carded + "/revocations?date=2019-07-10", domain.Enforcement,
+			`{"card":"运环罚〔2019〕5号","document_no":"晋政复〔2019〕3号","authority":"山西省人民政府","reason":""}`, 400, "reason",
+			"原因（reason）：缺失"},
+		{"a closure's reason with surrounding whitespace", ent + "/" + plain + "/closure?date=2019-04-01", domain.Enforcement,
+			`{"document_no":"运环〔2019〕1号","authority":"运城市环境保护局","reason":" 停产"}`, 400, "reason",
+			"原因（reason）：首尾有空白"},
+		{"a list's authority missing", "/api/card-lists/运城/2019Q1/publish", domain.Enforcement, `{"authority":"","document_no":"运环〔2019〕2号"}`, 400, "authority",
+			"机关（authority）：缺失"},
+		{"an unknown action", ent + "/" + carded + "/frobs?date=2019-04-01", domain.Enforcement, `{}`, 404, "action",
+			`"frobs" 不是可记录的行为：应为检查（inspections）、黄牌（yellow-cards）、红牌（red-cards）、解除（lifts）、撤销（revocations）或关闭（closure）`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := f.last()
@@ -144,7 +172,7 @@ func TestEnforcementErrorsInChinese(t *testing.T) {
 // is the request's own and stays.
 func requireNoEnglish(t *testing.T, zh string) {
 	t.Helper()
-	rest := regexp.MustCompile(`"[^"]*"|（[a-z_]+）|[a-z_]+ 填写`).ReplaceAllString(zh, "")
+	rest := regexp.MustCompile(`"[^"]*"|（[a-z_.\[\]0-9-]+）|[a-z_]+ 填写`).ReplaceAllString(zh, "")
 	require.NotRegexp(t, `(?i)\b(the|is|not|a|an|of|on|by|in|no|and|or|card|yellow|red|inspection|re-inspection|enterprise|token|missing|want|found|issued|already|registered|published|list|quarter|compliant|standard|quota|measure|city|code|permit|credit)\b`, rest, zh)
 	require.NotRegexp(t, `\p{Han}[;,]|[;,]\p{Han}`, rest, "ASCII punctuation between Chinese phrases")
 }

@@ -113,7 +113,7 @@ func errorDetail(err error) (int, ErrorDetail) {
 	}
 	// Said in Chinese by the tables (the reason alone: the op and field
 	// stay in English, in their own fields).
-	d.MessageZh = reasonZh(domain.ReasonOf(err))
+	d.MessageZh = reasonZh(d.Op, d.Field, domain.ReasonOf(err))
 	var ie *app.ImportError
 	if errors.As(err, &ie) {
 		d.Rows, d.RowsOmitted, d.RefusedSections = ie.Errors, ie.Omitted, ie.Refused
@@ -133,11 +133,12 @@ func errorDetail(err error) (int, ErrorDetail) {
 // reasonZh is an error's reason in Chinese, or "" if no table has it: the
 // one lookup every error body's message_zh is made by. Enforcement's
 // table is tried first (its reasons are its own: a card, an inspection, a
-// credit code, a city-limited token), then the table an upload's rows are
-// said by, which also has the reasons the two share (missing, a text's
-// faults, a request body's).
-func reasonZh(reason string) string {
-	return cmp.Or(enforcement.ReasonZh(reason), monitoring.ReasonZh(reason))
+// credit code, a city-limited token; and a text field's fault in its
+// operations, said with the field's name), then the table an upload's
+// rows are said by, which also has the reasons the two share (missing, a
+// text's faults, a request body's).
+func reasonZh(op, field, reason string) string {
+	return cmp.Or(enforcement.ErrorZh(op, field, reason), monitoring.ReasonZh(reason))
 }
 
 // routeErrors answers the requests under /api/ that no route takes (404,

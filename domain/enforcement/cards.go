@@ -1,8 +1,6 @@
 package enforcement
 
 import (
-	"fmt"
-
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/plan"
 )
@@ -75,8 +73,8 @@ func (y YellowCardIssued) Validate() error {
 	if err := decision(op, y.DocumentNo, y.Authority); err != nil {
 		return err
 	}
-	if err := required(y.Inspection, 200); err != nil {
-		return domain.E(op, domain.Invalid, "inspection", fmt.Errorf("%w: a yellow card rests on an inspection that found an exceedance", err))
+	if err := requiredWhy(y.Inspection, 200, "a yellow card rests on an inspection that found an exceedance"); err != nil {
+		return domain.E(op, domain.Invalid, "inspection", err)
 	}
 	if err := checkMeasure(op, Yellow, y.Measure); err != nil {
 		return err
@@ -105,17 +103,17 @@ func (r RedCardIssued) Validate() error {
 	if err := decision(op, r.DocumentNo, r.Authority); err != nil {
 		return err
 	}
-	if err := required(r.YellowCard, 200); err != nil {
-		return domain.E(op, domain.Invalid, "yellow_card", fmt.Errorf("%w: a red card presupposes a yellow card whose rectification failed", err))
+	if err := requiredWhy(r.YellowCard, 200, "a red card presupposes a yellow card whose rectification failed"); err != nil {
+		return domain.E(op, domain.Invalid, "yellow_card", err)
 	}
-	if err := required(r.Reinspection, 200); err != nil {
-		return domain.E(op, domain.Invalid, "reinspection", fmt.Errorf("%w: name the re-inspection that found the yellow card's rectification failed", err))
+	if err := requiredWhy(r.Reinspection, 200, "name the re-inspection that found the yellow card's rectification failed"); err != nil {
+		return domain.E(op, domain.Invalid, "reinspection", err)
 	}
 	if err := checkMeasure(op, Red, r.Measure); err != nil {
 		return err
 	}
-	if err := required(r.Grounds, 2000); err != nil {
-		return domain.E(op, domain.Invalid, "grounds", fmt.Errorf("%w: a red card is for a serious case: say what makes it serious", err))
+	if err := requiredWhy(r.Grounds, 2000, "a red card is for a serious case: say what makes it serious"); err != nil {
+		return domain.E(op, domain.Invalid, "grounds", err)
 	}
 	return nil
 }
@@ -138,8 +136,8 @@ func (l CardLifted) Validate() error {
 	if err := decision(op, l.DocumentNo, l.Authority); err != nil {
 		return err
 	}
-	if err := required(l.Reinspection, 200); err != nil {
-		return domain.E(op, domain.Invalid, "reinspection", fmt.Errorf("%w: a card is lifted on a re-inspection that found the enterprise rectified", err))
+	if err := requiredWhy(l.Reinspection, 200, "a card is lifted on a re-inspection that found the enterprise rectified"); err != nil {
+		return domain.E(op, domain.Invalid, "reinspection", err)
 	}
 	return nil
 }

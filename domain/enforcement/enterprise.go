@@ -113,5 +113,14 @@ func required(s string, max int) error {
 	return optional(s, max)
 }
 
+// requiredWhy is required with why the field is needed after "missing"
+// (a text present with a fault is that fault alone, as for any field).
+func requiredWhy(s string, max int, why string) error {
+	if s == "" {
+		return fmt.Errorf("missing: %s", why)
+	}
+	return optional(s, max)
+}
+
 // optional checks an optional free-text field.
 func optional(s string, max int) error { return domain.CheckText(s, max) }

@@ -160,6 +160,47 @@ var reasonsZh = domain.ZhTable{
 		return scopeZh(m[3]) + " " + m[1] + " 年第 " + m[2] + " 季度的名单尚未公布"
 	}},
 	{EN: regexp.MustCompile(`^quarter (".*"): want YYYYQn, e\.g\. 2019Q2$`), ZH: "季度 $1：应写作 YYYYQn，如 2019Q2"},
+
+	// The API's path of an action on an enterprise.
+	{EN: regexp.MustCompile(`^(".*") is not inspections, yellow-cards, red-cards, lifts, revocations or closure$`),
+		ZH: "$1 不是可记录的行为：应为检查（inspections）、黄牌（yellow-cards）、红牌（red-cards）、解除（lifts）、撤销（revocations）或关闭（closure）"},
+}
+
+// textFieldsZh names the free-text fields of enforcement records in
+// Chinese (an index of a list as []): a text's fault (domain.TextZh:
+// missing, too long, surrounding whitespace…) is given without its field,
+// and said in Chinese with it.
+var textFieldsZh = map[string]string{
+	"name":                "企业名称",
+	"industry":            "行业",
+	"document_no":         "文号",
+	"authority":           "机关",
+	"inspection":          "检查记录文号",
+	"card":                "牌的文号",
+	"yellow_card":         "黄牌文号",
+	"reinspection":        "复查记录文号",
+	"grounds":             "情节严重的理由",
+	"reason":              "原因",
+	"note":                "备注",
+	"measurements[].item": "实测项目",
+	"measurements[].unit": "计量单位",
+}
+
+var indexRE = regexp.MustCompile(`\[\d+\]`)
+
+// ErrorZh is the reason of an error of this package's operation op
+// (enterprise.inspected…) in Chinese: a free-text field's fault with the
+// field's name (文号（document_no）：缺失), any other reason as ReasonZh
+// says it. It is "" for another package's operation's text fault, which
+// this package cannot name.
+func ErrorZh(op, field, reason string) string {
+	own := strings.HasPrefix(op, "enterprise.") || strings.HasPrefix(op, "enterprise_code.") || strings.HasPrefix(op, "card_list.")
+	if zh := domain.TextZh(reason); zh != "" && own {
+		if name, ok := textFieldsZh[indexRE.ReplaceAllString(field, "[]")]; ok {
+			return name + "（" + field + "）：" + zh
+		}
+	}
+	return ReasonZh(reason)
 }
 
 // ReasonZh is an enforcement error's reason in Chinese, or "" if this

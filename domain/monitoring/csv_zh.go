@@ -90,10 +90,10 @@ var reasonsZh = domain.ZhTable{
 	{EN: regexp.MustCompile(`^line 1: (.*)$`), ZH: "第 1 行（表头）不是有效的 CSV：$1"},
 	{EN: regexp.MustCompile(`^more than (\d+) rows: split the upload$`), ZH: "超过 $1 行：请分批上传"},
 	{EN: regexp.MustCompile(`^larger than (\d+) MB: split the upload .*$`), ZH: "大于 $1 MB：请分批上传（按季度或按断面）；未存储任何数据"},
-	{EN: regexp.MustCompile(`^the file's name (".*"): ` + textReasons + `$`), F: func(m []string) string {
-		return "文件名 " + m[1] + "：" + textZh(m[2])
+	{EN: regexp.MustCompile(`^the file's name (".*"): ` + domain.TextFaults + `$`), F: func(m []string) string {
+		return "文件名 " + m[1] + "：" + domain.TextZh(m[2])
 	}},
-	{EN: regexp.MustCompile(`^` + textReasons + `$`), F: func(m []string) string { return textZh(m[1]) }},
+	{EN: regexp.MustCompile(`^` + domain.TextFaults + `$`), F: func(m []string) string { return domain.TextZh(m[1]) }},
 	{EN: regexp.MustCompile(`^(\S+): send the file itself as the body, as text/csv \((.*)\)$`), ZH: "$1：请直接以文件本身作为请求体发送，类型为 text/csv（$2）"},
 	{EN: regexp.MustCompile(`^(".*") is not true or false$`), ZH: "$1 不是 true 或 false"},
 	{EN: regexp.MustCompile(`^the header \(line 1\) rejected \((\d+) errors?\), nothing stored$`), ZH: "表头（第 1 行）有误（$1 处错误），未存储任何数据"},
@@ -197,23 +197,6 @@ func WithZh(errs []RowError) []RowError {
 		errs[i].ReasonZh = ReasonZh(errs[i].Reason)
 	}
 	return errs
-}
-
-// textReasons are why domain.CheckText refuses a text (a file's name, a
-// correction's reason), and textZh says each in Chinese.
-const textReasons = `(not valid UTF-8|has surrounding whitespace|longer than \d+ bytes|contains a control character)`
-
-func textZh(reason string) string {
-	switch reason {
-	case "not valid UTF-8":
-		return "不是有效的 UTF-8 文本"
-	case "has surrounding whitespace":
-		return "首尾有空白"
-	case "contains a control character":
-		return "含有控制字符"
-	}
-	n := strings.TrimSuffix(strings.TrimPrefix(reason, "longer than "), " bytes")
-	return "超过 " + n + " 字节"
 }
 
 // itemZh names an item, given by its code, in Chinese: its name in GB
