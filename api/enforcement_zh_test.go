@@ -176,3 +176,83 @@ func requireNoEnglish(t *testing.T, zh string) {
 	require.NotRegexp(t, `(?i)\b(the|is|not|a|an|of|on|by|in|no|and|or|card|yellow|red|inspection|re-inspection|enterprise|token|missing|want|found|issued|already|registered|published|list|quarter|compliant|standard|quota|measure|city|code|permit|credit)\b`, rest, zh)
 	require.NotRegexp(t, `\p{Han}[;,]|[;,]\p{Han}`, rest, "ASCII punctuation between Chinese phrases")
 }
+
+// The Chinese of the enforcement refusals that need a history to be
+// given: a closure's dates, an action on a closed enterprise, a list
+// published twice, a quarter misspelt, a code or permit number another
+// enterprise holds. Each is produced through the request that gives it;
+// none records anything.
+func TestEnforcementConflictsInChinese(t *testing.T) {
+	f := setup(t)
+	usccOf := func(first17 string) string {
+		check, err := enforcement.USCCCheck(first17)
+		require.NoError(t, err)
+		return first17 + string(check)
+	}
+	const ent = "/api/enterprises"
+	post := func(path, body string) []byte {
+		t.Helper()
+		code, b := f.do("POST", path, domain.Enforcement, body, "application/json")
+		require.Equal(t, 201, code, "%s: %s", path, b)
+		return b
+	}
+	// A carded enterprise whose card is revoked on 2019-04-15.
+	carded := f.yellowCarded(t, "91140800MA0K9XRE6", "运城市某印染有限公司", "140800", "运城市环境保护局",
+		"运环监〔2019〕11号", "2019-03-20", "运环罚〔2019〕5号", "2019-03-25", "2019-06-30")
+	post(ent+"/"+carded+"/revocations?date=2019-04-15", `{"card":"运环罚〔2019〕5号","document_no":"晋政复〔2019〕3号","authority":"山西省人民政府","reason":"事实不清"}`)
+	// Two enterprises inspected on 2019-04-10, one closed on 2019-05-01;
+	// the open one holds a permit number.
+	open, shut := usccOf("91140802MA0K9XRF7"), usccOf("91140802MA0K9XRG8")
+	post(ent+"?date=2019-03-01", `{"name":"运城市某焦化有限公司","uscc":"`+open+`","permit_no":"91140802MA0K9XRF7X001P","city":"140800","industry":"焦化"}`)
+	post(ent+"?date=2019-03-01", `{"name":"运城市某造纸有限公司","uscc":"`+shut+`","city":"140800","industry":"造纸"}`)
+	for _, id := range []string{open, shut} {
+		post(ent+"/"+id+"/inspections?date=2019-04-10", `{"document_no":"运环监〔2019〕21号","authority":"运城市环境保护局","findings":["compliant"]}`)
+	}
+	post(ent+"/"+shut+"/closure?date=2019-05-01", `{"document_no":"运环〔2019〕7号","authority":"运城市环境保护局","reason":"停产"}`)
+	// Yuncheng's 2019Q1 list, published.
+	post("/api/card-lists/运城/2019Q1/publish", `{"authority":"运城市环境保护局","document_no":"运环〔2019〕2号"}`)
+	code, b := f.do("GET", "/api/card-lists/运城/2019Q1", domain.Enforcement, "", "")
+	require.Equal(t, 200, code, string(b))
+	var list api.CardListView
+	require.NoError(t, json.Unmarshal(b, &list))
+	require.NotNil(t, list.Published)
+	sha := list.Published.SHA256
+	require.NotEmpty(t, sha)
+
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		field, zh                string
+	}{
+		{"a closure before an inspection", "POST", ent + "/" + open + "/closure?date=2019-04-01", `{"document_no":"运环〔2019〕8号","authority":"运城市环境保护局","reason":"停产"}`, 409, "date",
+			"2019-04-01 早于检查 运环监〔2019〕21号（2019-04-10）：当时接受检查的企业尚未关闭"},
+		{"a closure before a card's revocation", "POST", ent + "/" + carded + "/closure?date=2019-04-10", `{"document_no":"运环〔2019〕9号","authority":"运城市环境保护局","reason":"停产"}`, 409, "date",
+			"2019-04-10 早于牌 运环罚〔2019〕5号 的撤销日期（2019-04-15）"},
+		{"an inspection after the closure", "POST", ent + "/" + shut + "/inspections?date=2019-05-10", `{"document_no":"运环监〔2019〕30号","authority":"运城市环境保护局","findings":["compliant"]}`, 409, "date",
+			"2019-05-10 晚于 运城市某造纸有限公司 关闭之日 2019-05-01（运环〔2019〕7号）：只能记录关闭前发生的事项"},
+		{"a closed enterprise closed again", "POST", ent + "/" + shut + "/closure?date=2019-05-10", `{"document_no":"运环〔2019〕10号","authority":"运城市环境保护局","reason":"停产"}`, 409, "enterprise",
+			"运城市某造纸有限公司 已于 2019-05-01 关闭（运环〔2019〕7号）：此后只能补录当时的检查报告，或经复议、诉讼撤销牌"},
+		{"a list published already", "POST", "/api/card-lists/运城/2019Q1/publish", `{"authority":"运城市环境保护局","document_no":"运环〔2019〕3号"}`, 409, "quarter",
+			"运城 140800 2019 年第 1 季度的名单已公布（运环〔2019〕2号，SHA-256 " + sha + "）"},
+		{"a quarter misspelt, publishing", "POST", "/api/card-lists/运城/2019-1/publish", `{"authority":"运城市环境保护局","document_no":"运环〔2019〕3号"}`, 400, "quarter",
+			`季度 "2019-1"：应写作 YYYYQn，如 2019Q2`},
+		{"a quarter misspelt, reading", "GET", "/api/card-lists/province/Q1-2019", "", 400, "quarter",
+			`季度 "Q1-2019"：应写作 YYYYQn，如 2019Q2`},
+		{"a permit number another enterprise holds", "POST", ent + "?date=2019-03-01", `{"name":"运城市某化工有限公司","uscc":"` + usccOf("91140802MA0K9XRH9") + `","permit_no":"91140802MA0K9XRF7X001P","city":"140800","industry":"化工"}`, 409, "permit_no",
+			"排污许可证编号 91140802MA0K9XRF7X001P 已登记，为 140800 的企业 " + open},
+		{"a credit code registered in another city", "POST", ent + "?date=2019-03-01", `{"name":"运城市某焦化有限公司","uscc":"` + open + `","city":"140100","industry":"焦化"}`, 409, "city",
+			open + " 已在 140800 登记"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := f.last()
+			code, b := f.do(tc.method, tc.path, domain.Enforcement, tc.body, map[bool]string{true: "application/json"}[tc.body != ""])
+			require.Equal(t, tc.status, code, string(b))
+			var e api.ErrorBody
+			require.NoError(t, json.Unmarshal(b, &e))
+			require.Equal(t, tc.field, e.Error.Field, "in English: %s", b)
+			require.Equal(t, tc.zh, e.Error.MessageZh, "%s", b)
+			requireNoEnglish(t, tc.zh)
+			require.Equal(t, before, f.last(), "nothing stored")
+		})
+	}
+}

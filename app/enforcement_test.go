@@ -298,3 +298,22 @@ func TestPermitNumberRegisteredOnce(t *testing.T) {
 	require.NoError(t, s.Read(ctx, events.Query{Names: []events.Name{app.EnterpriseRegistered}}, func(events.Event) error { n++; return nil }))
 	require.Equal(t, 3, n, "two registered here, one before claims")
 }
+
+// A quarter's list not yet published is NotFound, said in Chinese too (no
+// API request gives it: the API's list view shows an unpublished list as
+// it stands today).
+func TestUnpublishedListInChinese(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openClocked(t, when(2019, 4, 2))
+	for _, tc := range []struct {
+		scope domain.Scope
+		zh    string
+	}{
+		{domain.CityScope("140800"), "运城 140800 2019 年第 1 季度的名单尚未公布"},
+		{domain.Province, "全省 2019 年第 1 季度的名单尚未公布"},
+	} {
+		_, _, err := app.PublishedCardList(ctx, s, tc.scope, enforcement.Quarter{Year: 2019, Q: 1})
+		require.Equal(t, domain.NotFound, domain.KindOf(err), "%v", err)
+		require.Equal(t, tc.zh, enforcement.ReasonZh(domain.ReasonOf(err)), "%v", err)
+	}
+}
