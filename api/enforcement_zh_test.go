@@ -238,10 +238,14 @@ func TestEnforcementConflictsInChinese(t *testing.T) {
 			`季度 "2019-1"：应写作 YYYYQn，如 2019Q2`},
 		{"a quarter misspelt, reading", "GET", "/api/card-lists/province/Q1-2019", "", 400, "quarter",
 			`季度 "Q1-2019"：应写作 YYYYQn，如 2019Q2`},
+		{"a quarter 5", "GET", "/api/card-lists/运城/2019Q5", "", 400, "quarter",
+			`季度 "2019Q5"：季度应为 1–4，不是 5`},
+		{"a quarter of 1999", "POST", "/api/card-lists/运城/1999Q4/publish", `{"authority":"运城市环境保护局","document_no":"运环〔2019〕3号"}`, 400, "quarter",
+			`季度 "1999Q4"：年份应在 2000–2099 之间，不是 1999`},
 		{"a permit number another enterprise holds", "POST", ent + "?date=2019-03-01", `{"name":"运城市某化工有限公司","uscc":"` + usccOf("91140802MA0K9XRH9") + `","permit_no":"91140802MA0K9XRF7X001P","city":"140800","industry":"化工"}`, 409, "permit_no",
-			"排污许可证编号 91140802MA0K9XRF7X001P 已登记，为 140800 的企业 " + open},
+			"排污许可证编号 91140802MA0K9XRF7X001P 已登记，为 运城 140800 的企业 " + open},
 		{"a credit code registered in another city", "POST", ent + "?date=2019-03-01", `{"name":"运城市某焦化有限公司","uscc":"` + open + `","city":"140100","industry":"焦化"}`, 409, "city",
-			open + " 已在 140800 登记"},
+			open + " 已在 运城 140800 登记"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := f.last()

@@ -36,8 +36,10 @@ var reasonsZh = domain.ZhTable{
 	{EN: regexp.MustCompile(`^missing: the city whose register the enterprise enters \(a code or a name\)$`), ZH: "缺失：企业登记所在的设区市（代码或名称）"},
 	{EN: regexp.MustCompile(`^(".*") is not one of Shanxi's 11 cities \(a code or a name\)$`), ZH: "$1 不是山西省 11 个设区市之一（代码或名称）"},
 	{EN: regexp.MustCompile(`^(\S+) is already registered \((.+), since (\S+)\)$`), ZH: "$1 已登记（$2，自 $3 起）"},
-	{EN: regexp.MustCompile(`^permit number (\S+) is already registered, as enterprise (\S+) in (\S+)$`), ZH: "排污许可证编号 $1 已登记，为 $3 的企业 $2"},
-	{EN: regexp.MustCompile(`^(\S+) is already registered in (\S+)$`), ZH: "$1 已在 $2 登记"},
+	{EN: regexp.MustCompile(`^permit number (\S+) is already registered, as enterprise (\S+) in (\S+)$`), F: func(m []string) string {
+		return "排污许可证编号 " + m[1] + " 已登记，为 " + scopeZh(m[3]) + " 的企业 " + m[2]
+	}},
+	{EN: regexp.MustCompile(`^(\S+) is already registered in (\S+)$`), F: func(m []string) string { return m[1] + " 已在 " + scopeZh(m[2]) + " 登记" }},
 	{EN: regexp.MustCompile(`^this token acts for (.+) only: (?:the province's own|(.+)'s) enforcement records are another bureau's$`), F: func(m []string) string {
 		what := "省本级的"
 		if m[2] != "" {
@@ -160,6 +162,8 @@ var reasonsZh = domain.ZhTable{
 		return scopeZh(m[3]) + " " + m[1] + " 年第 " + m[2] + " 季度的名单尚未公布"
 	}},
 	{EN: regexp.MustCompile(`^quarter (".*"): want YYYYQn, e\.g\. 2019Q2$`), ZH: "季度 $1：应写作 YYYYQn，如 2019Q2"},
+	{EN: regexp.MustCompile(`^quarter (".*"): quarter (\d+): want 1–4$`), ZH: "季度 $1：季度应为 1–4，不是 $2"},
+	{EN: regexp.MustCompile(`^quarter (".*"): year (\d+): want 2000–2099$`), ZH: "季度 $1：年份应在 2000–2099 之间，不是 $2"},
 
 	// The API's path of an action on an enterprise.
 	{EN: regexp.MustCompile(`^(".*") is not inspections, yellow-cards, red-cards, lifts, revocations or closure$`),
