@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/shanxi-water/ledger/app"
+	"github.com/shanxi-water/ledger/events"
 	"github.com/shanxi-water/ledger/events/jetstream"
 )
 
@@ -35,9 +36,9 @@ type backupMetrics struct {
 }
 
 func newBackupMetrics() backupMetrics {
-	return backupMetrics{
+	m := backupMetrics{
 		taken: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ledger_backups_total", Help: "Backups taken by serve --backup-to, by result (stored, failed).",
+			Name: "ledger_backups_total", Help: "Backups taken by serve --backup-to, by result (stored, failed, interrupted: by serving stopping, the last backup copying the rest).",
 		}, []string{"result"}),
 		lastOK: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ledger_backup_last_stored_timestamp_seconds", Help: "When the last backup was stored (Unix time; 0: none yet).",
@@ -46,6 +47,10 @@ func newBackupMetrics() backupMetrics {
 			Name: "ledger_backup_last_position", Help: "The last log position the last backup stored holds.",
 		}),
 	}
+	for _, r := range []string{"stored", "failed", "interrupted"} {
+		m.taken.WithLabelValues(r) // 0 from the start, for an alert on an increase
+	}
+	return m
 }
 
 func (m backupMetrics) collectors() []prometheus.Collector {
@@ -54,7 +59,9 @@ func (m backupMetrics) collectors() []prometheus.Collector {
 
 // run takes a backup now, then every b.every, until ctx is done; then a
 // last one, within backupLastWait, so that a server stopped in order leaves
-// a backup holding every event it stored.
+// a backup holding every event it stored. A backup under way when ctx is
+// done is interrupted, and the last one copies the rest (a copy stores
+// only what the target lacks, one whole append at a time).
 func (b backups) run(ctx context.Context) {
 	b.once(ctx)
 	t := time.NewTicker(b.every)
@@ -81,14 +88,20 @@ const backupLastWait = 30 * time.Second
 func (b backups) once(ctx context.Context) {
 	start := time.Now()
 	dst, err := jetstream.Open(ctx, jetstream.Config{DataDir: b.dir, Registry: app.Registry(), Logger: b.log})
-	if err != nil {
-		b.metrics.taken.WithLabelValues("failed").Inc()
-		b.log.Error("backup failed: opening the backup store", "dir", b.dir, "error", err)
-		return
+	if err == nil {
+		defer dst.Close()
 	}
-	defer dst.Close()
-	rep, vr, err := copyVerified(ctx, b.src, dst, nil)
-	if err != nil {
+	var rep events.CopyReport
+	var vr events.Report
+	if err == nil {
+		rep, vr, err = copyVerified(ctx, b.src, dst, nil)
+	}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		b.metrics.taken.WithLabelValues("interrupted").Inc()
+		b.log.Info("backup interrupted: serving stops", "dir", b.dir, "copied", rep.Copied)
+		return
+	case err != nil:
 		b.metrics.taken.WithLabelValues("failed").Inc()
 		b.log.Error("backup failed", "dir", b.dir, "copied", rep.Copied, "error", err)
 		return

@@ -125,35 +125,42 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		cfg.Metrics = backup.metrics.collectors()
 	}
 	srv := api.New(cfg)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// The projections run until serving has stopped, not only until the
+	// signal: a request under way waits for them to show what it stored
+	// (they stopped at the signal, and each such request waited 10 s).
+	pctx, pcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer pcancel()
 	running := make(chan struct{})
 	go func() {
 		defer close(running)
-		if err := srv.Run(ctx); err != nil && ctx.Err() == nil {
+		if err := srv.Run(pctx); err != nil && pctx.Err() == nil {
 			log.Error("projections stopped", "error", err)
 		}
 	}()
 	defer func() {
 		// The projections take their last snapshot before the store
 		// closes, and the notifications queued are sent.
-		cancel()
+		pcancel()
 		<-running
 		if left := srv.StopNotifications(30 * time.Second); left > 0 {
 			log.Warn("stopped with notifications not sent: the next start does not send them", "left", left)
 		}
 	}()
-	if backup != nil {
-		backedUp := make(chan struct{})
-		go func() {
-			defer close(backedUp)
-			backup.run(ctx)
-		}()
-		defer func() { cancel(); <-backedUp }() // the last backup, before the store closes
-	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
+	}
+	if backup != nil {
+		// The backups stop when serve returns, after the requests under
+		// way have finished (hs.Shutdown below), and before the store
+		// closes: the last backup holds every event stored.
+		bctx, bcancel := context.WithCancel(context.WithoutCancel(ctx))
+		backedUp := make(chan struct{})
+		go func() {
+			defer close(backedUp)
+			backup.run(bctx)
+		}()
+		defer func() { bcancel(); <-backedUp }()
 	}
 	// Timeouts, so that idle or trickling connections cannot hold the
 	// server's descriptors (shared with the embedded NATS server): a whole
