@@ -96,7 +96,9 @@ type outbox struct {
 	drained chan struct{}  // closed when pending falls to 0; nil while it is 0
 	wake    chan struct{}  // something was queued
 	stop    chan struct{}  // closed by Close
+	exited  chan struct{}  // closed when the claiming goroutine has returned
 	stopped bool
+	dropped int                // not sent: queued or being claimed when closed
 	cancel  context.CancelFunc // ends a claim under way, on Close
 }
 
@@ -117,7 +119,7 @@ func (n *Notifier) UseClaims(c Claimer) {
 	}
 	n.claims = c
 	ctx, cancel := context.WithCancel(context.Background())
-	n.outbox.wake, n.outbox.stop, n.outbox.cancel = make(chan struct{}, 1), make(chan struct{}), cancel
+	n.outbox.wake, n.outbox.stop, n.outbox.exited, n.outbox.cancel = make(chan struct{}, 1), make(chan struct{}), make(chan struct{}), cancel
 	go n.claimAndDeliver(ctx, c)
 }
 
@@ -174,7 +176,16 @@ func (n *Notifier) send(x Notification) {
 	}
 }
 
-// done counts k notifications handed over as claimed and sent, or dropped.
+// drop counts k notifications handed over as not sent, the notifier closed.
+func (o *outbox) drop(k int) {
+	o.mu.Lock()
+	o.dropped += k
+	o.mu.Unlock()
+	o.done(k)
+}
+
+// done counts k notifications handed over as claimed and sent (or found
+// another process's), or dropped.
 func (o *outbox) done(k int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -197,6 +208,7 @@ func (n *Notifier) deliver(x Notification) {
 // processes claiming in one bucket, until Close.
 func (n *Notifier) claimAndDeliver(ctx context.Context, claims Claimer) {
 	o := &n.outbox
+	defer close(o.exited)
 	for {
 		select {
 		case <-o.stop:
@@ -212,7 +224,11 @@ func (n *Notifier) claimAndDeliver(ctx context.Context, claims Claimer) {
 			first, err := claims.Claim(cctx, x.key())
 			cancel()
 			if ctx.Err() != nil {
-				o.done(len(batch) - i) // closed: the rest are not sent
+				if err == nil && first {
+					n.deliver(x) // claimed: no other process will send it
+					i++
+				}
+				o.drop(len(batch) - i) // closed: the rest are not sent
 				return
 			}
 			if err != nil {
@@ -271,11 +287,14 @@ func (n *Notifier) Close() int {
 	o.stopped = true
 	close(o.stop)
 	o.cancel()
-	left, queued := o.pending, len(o.queued)
+	queued := len(o.queued)
 	o.queued = nil
 	o.mu.Unlock()
-	o.done(queued) // those being claimed, the goroutine counts as it stops
-	return left
+	o.drop(queued)
+	<-o.exited // it drops those it was claiming, and sends one it had claimed
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.dropped
 }
 
 // Apply follows the log.

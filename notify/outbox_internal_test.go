@@ -100,6 +100,36 @@ func TestOutboxStops(t *testing.T) {
 	require.Zero(t, n.Close(), "closing again")
 }
 
+// A notification claimed just as the notifier closes is sent: no other
+// process will send it, its key taken. Close waits for it, and counts only
+// the others as unsent.
+func TestOutboxSendsWhatItClaimedAsItCloses(t *testing.T) {
+	var sent atomic.Int64
+	n := New(func(string, []byte) error { sent.Add(1); return nil }, 0, nil)
+	claiming := make(chan struct{}, 1)
+	n.UseClaims(claimAtClose{claiming})
+	n.mu.Lock()
+	for i := range 3 {
+		n.send(Notification{Kind: Exceedance, Scope: "140100", Subject: fmt.Sprint(i)})
+	}
+	n.mu.Unlock()
+	<-claiming
+	require.Equal(t, 2, n.Close(), "the two behind it")
+	require.Equal(t, int64(1), sent.Load(), "the one claimed, sent before Close returned")
+}
+
+// claimAtClose is a Claimer whose claims succeed as their context ends.
+type claimAtClose struct{ claiming chan struct{} }
+
+func (c claimAtClose) Claim(ctx context.Context, key string) (bool, error) {
+	select {
+	case c.claiming <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return true, nil
+}
+
 // ctxGate is a Claimer that claims nothing until opened, or its context ends.
 type ctxGate struct{ open chan struct{} }
 
