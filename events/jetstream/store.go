@@ -802,12 +802,15 @@ func (b *backend) Scan(ctx context.Context, q events.Query, follow bool, fn func
 		// it reads: asked for scanPullMessages, the server sent on past
 		// the end (reading ten events from the middle of the demo's log
 		// took 7 ms, the rest of the log arriving to be dropped).
-		msgs := scanPullMessages
-		if !follow && end != math.MaxUint64 && end >= cfg.OptStartSeq {
-			msgs = int(min(uint64(msgs), end-cfg.OptStartSeq+1))
+		// StopAfter too: the iterator asks for more once half the batch is
+		// read, up to the batch again (a read of 50 received 80).
+		opts := []jetstream.PullMessagesOpt{jetstream.PullMaxMessagesWithBytesLimit(scanPullMessages, scanPullBytes)}
+		if !follow && end != math.MaxUint64 && end >= cfg.OptStartSeq && end-cfg.OptStartSeq+1 < scanPullMessages {
+			n := int(end - cfg.OptStartSeq + 1)
+			opts = []jetstream.PullMessagesOpt{jetstream.PullMaxMessagesWithBytesLimit(n, scanPullBytes), jetstream.StopAfter(n)}
 		}
 		var err error
-		if it, err = cons.Messages(jetstream.PullMaxMessagesWithBytesLimit(msgs, scanPullBytes)); err != nil {
+		if it, err = cons.Messages(opts...); err != nil {
 			return fmt.Errorf("consumer: %w", err)
 		}
 		stopIt = context.AfterFunc(ctx, it.Stop)
