@@ -219,7 +219,9 @@ type listRow struct {
 	RecordedLate           bool
 	Yellow, Red            int
 	// Differs reports that the list computed now (as of ?as_of=) is not
-	// the list published: its hash is not the one published.
+	// the list stored as published: compared with the stored list, not the
+	// hash published with it, so that a list whose hash no longer verifies
+	// (HashOK) is not also said to differ, with no difference to show.
 	Differs bool
 }
 
@@ -239,7 +241,7 @@ func (s *Server) cardListsPage(r *http.Request, l Lang) (string, any, error) {
 			y, rd := p.List.Count()
 			rows = append(rows, listRow{Publication: p, ScopeName: scopeName(l, sc), QuarterText: quarterText(l, q),
 				Due: listDue(q), RecordedLate: recordedLate(p.PublishedAt, p.RecordedAt), Yellow: y, Red: rd,
-				Differs: m.QuarterList(sc, q).Hash() != p.SHA256})
+				Differs: m.QuarterList(sc, q).Hash() != p.List.Hash()})
 		}
 	})
 	if err != nil {
@@ -326,7 +328,7 @@ func (s *Server) cardListPage(r *http.Request, l Lang) (string, any, error) {
 		if p, ok := m.Published(sc, q); ok {
 			d.Published, shown = &p, p.List
 			d.RecordedLate = recordedLate(p.PublishedAt, p.RecordedAt)
-			d.Differs = now.Hash() != p.SHA256
+			d.Differs = now.Hash() != p.List.Hash()
 			if d.Differs {
 				d.Changes = listChanges(l, m, p.List, now)
 			}
