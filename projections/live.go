@@ -141,23 +141,12 @@ func (l *Live) Run(ctx context.Context) error {
 	// applied with whatever came between its parts, in log order: the
 	// models only ever stand where no append is half read.
 	var (
-		pending  []events.Event
-		together bool              // inside an append whose events are together
-		apart    map[uuid.UUID]int // appends whose events lie apart: how many are still to come
+		pending []events.Event
+		open    appends
 	)
 	apply := func(e events.Event) error {
 		pending = append(pending, e)
-		if e.Batch == uuid.Nil {
-			together = e.More > 0
-		} else if e.More > 0 {
-			if apart == nil {
-				apart = map[uuid.UUID]int{}
-			}
-			apart[e.Batch] = e.More
-		} else {
-			delete(apart, e.Batch)
-		}
-		if together || len(apart) > 0 {
+		if open.read(e) {
 			return nil
 		}
 		l.mu.Lock()
@@ -182,7 +171,7 @@ func (l *Live) Run(ctx context.Context) error {
 	// the models there, rather than skip it, until the ledger is fixed.
 	var err error
 	for wait := time.Second; ; {
-		pending, together, apart = pending[:0], false, nil // an append cut short is read again whole
+		pending, open = pending[:0], appends{} // an append cut short is read again whole
 		started := time.Now()
 		err = l.store.Follow(ctx, events.Query{From: max(from, l.position.Load()+1)}, apply)
 		if err == nil || ctx.Err() != nil {
@@ -216,6 +205,31 @@ func (l *Live) Run(ctx context.Context) error {
 	}
 	l.uploads.Wait()
 	return err
+}
+
+// appends follows a read of the log in order, to tell whether it stands
+// inside an atomic append (events.Event.More), or inside one whose events
+// lie apart in the log (events.Event.Batch: KurrentDB's appends to several
+// aggregates, another writer's events between their parts).
+type appends struct {
+	together bool              // inside an append whose events are together
+	apart    map[uuid.UUID]int // appends whose events lie apart: how many are still to come
+}
+
+// read notes e, read next, and reports whether the read now stands inside
+// an append: an event after e may complete it.
+func (a *appends) read(e events.Event) (inside bool) {
+	if e.Batch == uuid.Nil {
+		a.together = e.More > 0
+	} else if e.More > 0 {
+		if a.apart == nil {
+			a.apart = map[uuid.UUID]int{}
+		}
+		a.apart[e.Batch] = e.More
+	} else {
+		delete(a.apart, e.Batch)
+	}
+	return a.together || len(a.apart) > 0
 }
 
 func (l *Live) restore(ctx context.Context) (uint64, error) {

@@ -3,6 +3,7 @@ package projections_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/shanxi-water/ledger/events/jetstream"
 	"github.com/shanxi-water/ledger/events/storetest"
 	"github.com/shanxi-water/ledger/projections"
+	"github.com/shanxi-water/ledger/projections/cards"
+	"github.com/shanxi-water/ledger/projections/snapstore"
 )
 
 // seen records, for each event applied, the position the live models had
@@ -112,4 +115,40 @@ func TestLiveFollowsAgainAfterALostConnection(t *testing.T) {
 	go quiet.Run(ctx)
 	require.True(t, quiet.WaitFor(ctx, 3, 10*time.Second))
 	require.Eventually(t, func() bool { return quiet.Err() == nil }, 10*time.Second, 50*time.Millisecond, "ready again once following")
+}
+
+// Snapshots backfilled every event are taken only between atomic appends:
+// a model restored inside one would show half of it, as Live never does.
+func TestBackfilledSnapshotsAreBetweenAppends(t *testing.T) {
+	ctx := context.Background()
+	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
+	require.NoError(t, err)
+	defer s.Close()
+	note := func(id string, texts ...string) events.Change {
+		c := events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: events.AggregateID(id)}, Expect: events.Any}
+		for _, x := range texts {
+			c.Events = append(c.Events, events.Draft{OccurredAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
+				Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: x}})
+		}
+		return c
+	}
+	_, err = s.Append(ctx, note("A", "a1"))
+	require.NoError(t, err)
+	_, err = s.Append(ctx, note("B", "b1", "b2"), note("C", "c1"))
+	require.NoError(t, err)
+	_, err = s.Append(ctx, note("D", "d1"))
+	require.NoError(t, err)
+
+	st := snapstore.New(ctx, s.JetStream(), s.StreamName())
+	sets, err := projections.BackfillSnapshots(ctx, s, st, 1, nil, cards.New())
+	require.NoError(t, err)
+	require.Equal(t, 3, sets)
+	list, err := st.List(ctx)
+	require.NoError(t, err)
+	var at []uint64
+	for _, in := range list {
+		at = append(at, in.Position)
+	}
+	slices.Sort(at)
+	require.Equal(t, []uint64{1, 4, 5}, at, "not at 2 or 3, inside the second append")
 }

@@ -501,12 +501,16 @@ func BackfillSnapshots(ctx context.Context, s events.Store, st SnapshotStore, n 
 		mark.NewSpan()
 		return PutSnapshots(ctx, st, infos, data)
 	}
+	var open appends
 	err := s.Read(ctx, events.Query{}, func(e events.Event) error {
 		for _, p := range models {
 			p.Apply(e)
 		}
 		mark.Advance(&e)
-		if since++; since >= n {
+		// Never inside an atomic append: a model restored there would
+		// show half of it, as Live never does.
+		inside := open.read(e)
+		if since++; since >= n && !inside {
 			return take()
 		}
 		return nil
