@@ -27,6 +27,26 @@ type seen struct {
 
 func (s *seen) Apply(e events.Event) { s.at[e.Position] = s.live.Position() }
 
+// threeAppends appends a1; then b1, b2 and c1 in one append; then d1.
+func threeAppends(t *testing.T, s events.Store) {
+	t.Helper()
+	note := func(id string, texts ...string) events.Change {
+		c := events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: events.AggregateID(id)}, Expect: events.Any}
+		for _, x := range texts {
+			c.Events = append(c.Events, events.Draft{OccurredAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
+				Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: x}})
+		}
+		return c
+	}
+	ctx := context.Background()
+	_, err := s.Append(ctx, note("A", "a1"))
+	require.NoError(t, err)
+	_, err = s.Append(ctx, note("B", "b1", "b2"), note("C", "c1"))
+	require.NoError(t, err)
+	_, err = s.Append(ctx, note("D", "d1"))
+	require.NoError(t, err)
+}
+
 // The events of one atomic append are applied together: a reader of the
 // live models sees none of them or all (a station's upload of several
 // sections showed some of a city's sections and not the others). Each
@@ -37,20 +57,7 @@ func TestLiveAppliesAnAppendWhole(t *testing.T) {
 	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
 	require.NoError(t, err)
 	defer s.Close()
-	note := func(id string, texts ...string) events.Change {
-		c := events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: events.AggregateID(id)}, Expect: events.Any}
-		for _, x := range texts {
-			c.Events = append(c.Events, events.Draft{OccurredAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
-				Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: x}})
-		}
-		return c
-	}
-	_, err = s.Append(ctx, note("A", "a1"))
-	require.NoError(t, err)
-	_, err = s.Append(ctx, note("B", "b1", "b2"), note("C", "c1"))
-	require.NoError(t, err)
-	_, err = s.Append(ctx, note("D", "d1"))
-	require.NoError(t, err)
+	threeAppends(t, s)
 
 	var more []int
 	require.NoError(t, s.Read(ctx, events.Query{}, func(e events.Event) error { more = append(more, e.More); return nil }))
@@ -124,20 +131,7 @@ func TestBackfilledSnapshotsAreBetweenAppends(t *testing.T) {
 	s, err := jetstream.Open(ctx, jetstream.Config{DataDir: t.TempDir(), Registry: storetest.Registry()})
 	require.NoError(t, err)
 	defer s.Close()
-	note := func(id string, texts ...string) events.Change {
-		c := events.Change{Aggregate: events.Aggregate{Scope: "140100", Type: "note", ID: events.AggregateID(id)}, Expect: events.Any}
-		for _, x := range texts {
-			c.Events = append(c.Events, events.Draft{OccurredAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
-				Actor: domain.Actor{ID: "t", Role: domain.Admin}, Data: storetest.Noted{Text: x}})
-		}
-		return c
-	}
-	_, err = s.Append(ctx, note("A", "a1"))
-	require.NoError(t, err)
-	_, err = s.Append(ctx, note("B", "b1", "b2"), note("C", "c1"))
-	require.NoError(t, err)
-	_, err = s.Append(ctx, note("D", "d1"))
-	require.NoError(t, err)
+	threeAppends(t, s)
 
 	st := snapstore.New(ctx, s.JetStream(), s.StreamName())
 	sets, err := projections.BackfillSnapshots(ctx, s, st, 1, nil, cards.New())
