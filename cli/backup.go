@@ -30,7 +30,7 @@ type backups struct {
 // backupMetrics say on GET /metrics how the backups go, for an alert on a
 // backup failing or too old.
 type backupMetrics struct {
-	taken    *prometheus.CounterVec // by result: stored, failed
+	taken    *prometheus.CounterVec // by result: stored, failed, interrupted
 	lastOK   prometheus.Gauge       // when the last backup was stored (Unix seconds)
 	position prometheus.Gauge       // the last position it holds
 }
@@ -83,8 +83,8 @@ func (b backups) run(ctx context.Context) {
 const backupLastWait = 30 * time.Second
 
 // once takes one backup and logs what it did: stored (with how many events
-// were new), or failed, and why. A failure does not stop the server; the
-// next backup tries again.
+// were new), failed, and why, or interrupted by ctx. A failure does not stop
+// the server; the next backup tries again.
 func (b backups) once(ctx context.Context) {
 	start := time.Now()
 	dst, err := jetstream.Open(ctx, jetstream.Config{DataDir: b.dir, Registry: app.Registry(), Logger: b.log})
