@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -196,9 +197,9 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return domain.Errorf(r.URL.Path, domain.Invalid, "view", "%q is not published or today", view)
 	}
-	header := []string{"排名", "城市代码", "城市", "水质得分", "任务得分", "等级", "结果", "断面达标", "断面总数", "检查次数", "黄牌", "红牌", "一票否决"}
+	header := []string{"排名", "城市代码", "城市", "水质得分", "任务得分", "等级", "结果", "断面达标", "断面总数", "检查次数", "黄牌", "红牌", "一票否决", "说明"}
 	if l == En {
-		header = []string{"rank", "city code", "city", "quality score", "task score", "grade", "results", "sections met", "sections", "inspections", "yellow cards", "red cards", "hard fails"}
+		header = []string{"rank", "city code", "city", "quality score", "task score", "grade", "results", "sections met", "sections", "inspections", "yellow cards", "red cards", "hard fails", "notes"}
 	}
 	status := l.T("published")
 	switch {
@@ -212,13 +213,30 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 		numeric: map[int]bool{0: true, 3: true, 4: true, 7: true, 8: true, 9: true, 10: true, 11: true}}
 	for _, res := range results {
 		c, _ := domain.LookupCity(res.City)
-		hard := strings.Join(l.pick(res.FailureTexts()), l.Semicolon())
+		hardList := l.pick(res.FailureTexts())
+		hard := strings.Join(hardList, l.Semicolon())
 		t.rows = append(t.rows, []string{strconv.Itoa(res.Rank), string(res.City), cityName(l, c),
 			fmt.Sprintf("%.2f", res.QualityScore), fmt.Sprintf("%.2f", res.TaskScore), gradeText(l, res.Grade), status,
 			strconv.Itoa(res.Inputs.SectionsMet), strconv.Itoa(res.Inputs.Sections), strconv.Itoa(res.Inputs.Enforcement.Inspections),
-			strconv.Itoa(res.Inputs.Enforcement.Yellow), strconv.Itoa(res.Inputs.Enforcement.Red), hard})
+			strconv.Itoa(res.Inputs.Enforcement.Yellow), strconv.Itoa(res.Inputs.Enforcement.Red), hard,
+			strings.Join(otherNotes(l.pick(res.Notes()), hardList), l.Semicolon())})
 	}
 	return writeTable(w, r, t)
+}
+
+// otherNotes are a result's notes but its hard fails, which have their own
+// column: a grade lowered a step by the task score, sections without data
+// enough for a class. Without them a sheet shows a quality score of 96.25
+// graded 良好 and no reason, where the ranking page and the command line
+// give it.
+func otherNotes(notes, hard []string) []string {
+	var out []string
+	for _, n := range notes {
+		if !slices.Contains(hard, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func colorText(l Lang, c enforcement.Color) string {

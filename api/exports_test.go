@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,7 +45,7 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 	}
 	// Yuncheng: its one section missed (0 of 1 × 60 = 0, other parts full: 40).
 	require.Equal(t, []string{"40.00", "不合格", "已公布", "0", "1"}, []string{byCity["140800"][3], byCity["140800"][5], byCity["140800"][6], byCity["140800"][7], byCity["140800"][8]})
-	hardFails := len(recs[0]) - 1
+	hardFails := slices.Index(recs[0], "一票否决")
 	require.Equal(t, "水质得分 40.00 低于 60 分，一票否决", byCity["140800"][hardFails], "the reasons in Chinese")
 	require.Equal(t, "100.00", byCity["140900"][3])
 	require.Equal(t, "优秀", byCity["140900"][5])
@@ -63,13 +64,14 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 	st, err := x.GetStyle(style)
 	require.NoError(t, err)
 	require.Equal(t, 2, st.NumFmt, "0.00")
-	last, _ := excelize.ColumnNumberToName(len(rows[0]))
-	width, err := x.GetColWidth("assessment-2019-published", last)
+	hardCol := slices.Index(rows[0], "hard fails")
+	hardName, _ := excelize.ColumnNumberToName(hardCol + 1)
+	width, err := x.GetColWidth("assessment-2019-published", hardName)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, width, float64(len("quality score 40.00 is under 60")))
 	for _, r := range rows[1:] {
 		if r[1] == "140800" {
-			require.Equal(t, "quality score 40.00 is under 60", r[len(rows[0])-1])
+			require.Equal(t, "quality score 40.00 is under 60", r[hardCol])
 		}
 	}
 	for _, r := range rows[1:] {
@@ -114,4 +116,58 @@ func TestExportsCSVAndXLSX(t *testing.T) {
 	var e struct{ Error struct{ Field string } }
 	require.NoError(t, json.Unmarshal(b, &e))
 	require.Equal(t, "format", e.Error.Field)
+}
+
+// A published sheet says why a grade is not the one its quality score
+// gives, as the ranking page does: a grade lowered a step by the task
+// score, sections without data enough for a class. Hard fails keep their
+// own column.
+func TestExportAssessmentNotes(t *testing.T) {
+	f := setup(t)
+	code, b := f.do("POST", "/api/assessment/rules", domain.Assessment, standardRules, "application/json")
+	require.Equal(t, 201, code, string(b))
+	// The plan's tasks, none progressed: every unit due before 2019 is
+	// overdue when 2019 begins, so every city's task score is 0.
+	code, b = f.do("POST", "/api/tasks/catalogue", domain.Admin, "", "")
+	require.Equal(t, 201, code, string(b))
+	var csvBody strings.Builder
+	csvBody.WriteString("section,sampled_at,source,DO,NH3N\n")
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&csvBody, "HH-NZ,2019-%02d-10 09:00,manual,8.0,0.2\n", m) // II, target II
+		if m <= 11 {
+			fmt.Fprintf(&csvBody, "FH-HJDQ,2019-%02d-10 09:00,manual,6.0,1.2\n", m) // IV, target IV, one month short
+		}
+	}
+	code, b = f.do("POST", "/api/samples/import", domain.Admin, csvBody.String(), "text/csv")
+	require.Equal(t, 200, code, string(b))
+	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+
+	for _, c := range []struct {
+		lang, notes, hard                       string
+		xinzhou, xinzhouNotes, yuncheng, ycHard string
+	}{
+		{"zh", "说明", "一票否决", "良好", "重点任务得分低于60分，考核等级降一档", "1 个断面数据不足以评价类别，按未达标计", "水质得分 40.00 低于 60 分，一票否决"},
+		{"en", "notes", "hard fails", "good", "key-task score under 60: the grade one step lower", "1 section without data enough for a class, counted as missing the target", "quality score 40.00 is under 60"},
+	} {
+		code, b = f.do("GET", "/api/exports/assessment/2019?lang="+c.lang, domain.Auditor, "", "")
+		require.Equal(t, 200, code, string(b))
+		recs, err := csv.NewReader(bytes.NewReader(b[3:])).ReadAll()
+		require.NoError(t, err)
+		notes, hard := slices.Index(recs[0], c.notes), slices.Index(recs[0], c.hard)
+		require.NotEqual(t, -1, notes, "a notes column: %v", recs[0])
+		byCity := map[string][]string{}
+		for _, r := range recs[1:] {
+			byCity[r[1]] = r
+		}
+		// Xinzhou: quality 100.00 (excellent), lowered a step by its task score.
+		xz := byCity["140900"]
+		require.Equal(t, []string{"100.00", "0.00", c.xinzhou}, []string{xz[3], xz[4], xz[5]})
+		require.Equal(t, c.xinzhouNotes, xz[notes], "why 100.00 is not excellent")
+		require.Empty(t, xz[hard])
+		// Yuncheng: its one section is a month short; the hard fail stays in its column only.
+		yc := byCity["140800"]
+		require.Equal(t, c.ycHard, yc[hard])
+		require.Equal(t, c.yuncheng, yc[notes])
+	}
 }
