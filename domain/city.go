@@ -85,11 +85,14 @@ func LookupCity(id CityID) (City, bool) {
 	return Cities[i], true
 }
 
-// FindCity finds a city by its code, its Chinese name or its English name
-// (in any case): 141000, 临汾 and Linfen are the same city.
+// FindCity finds a city by its code, its Chinese name, with or without
+// 市 as documents write it, or its English name (in any case; ü also typed
+// u or v, as a keyboard without it does): 141000, 临汾, 临汾市 and Linfen are
+// the same city, and 吕梁市, Lüliang, Luliang and Lvliang another.
 func FindCity(s string) (City, bool) {
 	i := slices.IndexFunc(Cities, func(c City) bool {
-		return s == string(c.ID) || s == c.Name || strings.EqualFold(s, c.NameEn)
+		return s == string(c.ID) || s == c.Name || s == c.Name+"市" || strings.EqualFold(s, c.NameEn) ||
+			strings.EqualFold(s, strings.ReplaceAll(c.NameEn, "ü", "u")) || strings.EqualFold(s, strings.ReplaceAll(c.NameEn, "ü", "v"))
 	})
 	if i < 0 {
 		return City{}, false

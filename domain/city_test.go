@@ -20,6 +20,28 @@ func TestCityIDUnmarshalJSON(t *testing.T) {
 	require.Error(t, json.Unmarshal([]byte(`140800`), &c), "a number is not a city")
 }
 
+// A city is found as users name it: its code, its Chinese name with or
+// without 市 (as documents and the plan write it: 太原市), its English name
+// in any case, ü typed as u or v; nothing else.
+func TestFindCity(t *testing.T) {
+	for in, want := range map[string]CityID{"141000": "141000", "临汾": "141000", "临汾市": "141000", "linfen": "141000",
+		"吕梁市": "141100", "Lüliang": "141100", "Luliang": "141100", "LVLIANG": "141100", "太原市": "140100"} {
+		c, ok := FindCity(in)
+		require.True(t, ok, in)
+		require.Equal(t, want, c.ID, in)
+		sc, err := ParseScope(in)
+		require.NoError(t, err, in)
+		require.Equal(t, CityScope(want), sc, in)
+	}
+	for _, in := range []string{"", "市", "太原县", "山西省", "Taiyuan City", "1401"} {
+		_, ok := FindCity(in)
+		require.False(t, ok, in)
+	}
+	var c CityID
+	require.NoError(t, json.Unmarshal([]byte(`"运城市"`), &c))
+	require.Equal(t, CityID("140800"), c, "a body's city too")
+}
+
 // An as-of date is the end of that Shanxi day, written as users write it;
 // a day that is not in the calendar says so.
 func TestParseAsOf(t *testing.T) {
