@@ -12,6 +12,7 @@ import (
 
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
@@ -136,9 +137,10 @@ func errorDetail(err error) (int, ErrorDetail) {
 // credit code, a city-limited token; and a text field's fault in its
 // operations, said with the field's name), then the table an upload's
 // rows are said by, which also has the reasons the two share (missing, a
-// text's faults, a request body's).
+// text's faults, a request body's). The assessment team's own operations
+// (publishing a year, a consequence) are said by assessment's table first.
 func reasonZh(op, field, reason string) string {
-	return cmp.Or(enforcement.ErrorZh(op, field, reason), monitoring.ReasonZh(reason))
+	return cmp.Or(assessment.ErrorZh(op, field, reason), enforcement.ErrorZh(op, field, reason), monitoring.ReasonZh(reason))
 }
 
 // routeErrors answers the requests under /api/ that no route takes (404,

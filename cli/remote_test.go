@@ -129,9 +129,18 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	code, _, errOut = remote(adminToken, "publish", "--year", "2019", "--document", "晋环函〔2020〕30号")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "incomplete: 10 of 11 cities lack data for 2019: Taiyuan (no section registered);")
+	require.Contains(t, errOut, "\n  2019 年 11 个城市中有 10 个缺少数据：太原（无登记断面）；", "and in Chinese, under it")
 	code, out, errOut = remote(adminToken, "publish", "--year", "2019", "--document", "晋环函〔2020〕30号", "--incomplete")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "published 2019")
+	// The assessment team's refusals are said in Chinese too: a year
+	// published already, a consequence for a city that passed.
+	code, _, errOut = remote(adminToken, "publish", "--year", "2019", "--document", "晋环函〔2020〕31号", "--incomplete")
+	require.Equal(t, 1, code)
+	require.Regexp(t, `a publication stands once made\n  2019 年度考核结果已于 \S+ 公布（晋环函〔2020〕30号）；已公布的结果不再变更\n$`, errOut)
+	code, _, errOut = remote(adminToken, "call", "--data-json", `{"kind":"interview","document":"晋环函〔2020〕41号","authority":"省生态环境厅"}`, "POST", "/api/assessment/2019/cities/太原市/consequences")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "consequences follow 不合格 only\n  太原 2019 年度考核等级为优秀：约谈、区域限批、整改仅适用于考核不合格的城市\n")
 
 	code, out, errOut = remote(adminToken, "audit", "--city", "运城", "--at", time.Now().In(domain.CST).Format("2006-01-02"))
 	require.Equal(t, 0, code, errOut)
