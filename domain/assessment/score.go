@@ -162,7 +162,19 @@ func (p Part) Label() string {
 // earlier version) gives the counts and points alone.
 func (p Part) Text() (zh, en string) {
 	if p.Denominator == 0 {
-		return fmt.Sprintf("%s：无评价对象，得满分 %g 分", p.Label(), p.Max), p.Explanation
+		// share writes "no %s to assess" around the part's whole noun
+		// phrase ("no sections meeting their target to assess"): said
+		// plainly here, the stored explanation unchanged.
+		en = p.Explanation
+		if strings.HasPrefix(p.Explanation, "no ") && strings.HasSuffix(p.Explanation, fmt.Sprintf(" to assess: full %g points", p.Max)) {
+			if noun, ok := nothingToAssess[p.Name]; ok {
+				en = fmt.Sprintf("no %s to assess: full %g points", noun, p.Max)
+			}
+		}
+		if p.Name == "tasks" {
+			return fmt.Sprintf("%s：本年度无计入的任务单元（当年无到期单元，年初亦无逾期未完成的单元），得满分 %g 分", p.Label(), p.Max), en
+		}
+		return fmt.Sprintf("%s：无评价对象，得满分 %g 分", p.Label(), p.Max), en
 	}
 	zh = fmt.Sprintf("%s：%d/%d，得 %.2f 分（满分 %g）", p.Label(), p.Numerator, p.Denominator, p.Points, p.Max)
 	switch m := groundwaterRE.FindStringSubmatch(p.Explanation); {
@@ -174,6 +186,15 @@ func (p Part) Text() (zh, en string) {
 		zh += fmt.Sprintf("；本年度计入 %d 个任务单元：当年到期的，及往年到期、年初仍未完成的（逾期单元每年计入直至完成，不计按时完成）", p.Denominator)
 	}
 	return zh, p.Explanation
+}
+
+// nothingToAssess names what a part counts, for a part with none of it.
+var nothingToAssess = map[string]string{
+	"sections":      "sections with a target",
+	"black_odorous": "black-odorous water bodies",
+	"drinking":      "drinking-water sources",
+	"groundwater":   "groundwater points",
+	"tasks":         "task units counted this year (none due in it, none overdue when it began)",
 }
 
 // groundwaterRE reads the groundwater part's explanation, as Assess writes

@@ -348,6 +348,18 @@ func TestPartTextChineseAsTheEnglish(t *testing.T) {
 	zh, _ = res.Parts[3].Text()
 	require.Equal(t, "地下水极差点位：10 个点位中 1 个极差（10.00%），未超过 15%，得满分 10 分", zh)
 
+	// A part with nothing to assess: full marks, said plainly in both
+	// languages (not "no task units … done on time to assess").
+	res = Assess(r, Inputs{City: "140100", Year: 2019})
+	zh, en = res.Parts[4].Text()
+	require.Equal(t, "no task units counted this year (none due in it, none overdue when it began) to assess: full 100 points", en)
+	require.Equal(t, "重点任务按时完成：本年度无计入的任务单元（当年无到期单元，年初亦无逾期未完成的单元），得满分 100 分", zh)
+	zh, en = res.Parts[1].Text()
+	require.Equal(t, "黑臭水体消除：无评价对象，得满分 15 分", zh)
+	require.Equal(t, "no black-odorous water bodies to assess: full 15 points", en, "not \"no black-odorous water bodies eliminated to assess\"")
+	_, en = res.Parts[2].Text()
+	require.Equal(t, "no drinking-water sources to assess: full 15 points", en)
+
 	// Parts as results published under earlier methods wrote them.
 	zh, _ = Part{Name: "tasks", Points: 50, Max: 100, Numerator: 1, Denominator: 2, Explanation: "1 of 2 tasks due this year done on time × 100 points = 50.00"}.Text()
 	require.Equal(t, "重点任务按时完成：1/2，得 50.00 分（满分 100）", zh)
