@@ -15,6 +15,8 @@ import (
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/enforcement"
 	"github.com/shanxi-water/ledger/domain/monitoring"
+	"github.com/shanxi-water/ledger/domain/officials"
+	"github.com/shanxi-water/ledger/domain/tasks"
 	"github.com/shanxi-water/ledger/events"
 )
 
@@ -135,12 +137,15 @@ func errorDetail(err error) (int, ErrorDetail) {
 // one lookup every error body's message_zh is made by. Enforcement's
 // table is tried first (its reasons are its own: a card, an inspection, a
 // credit code, a city-limited token; and a text field's fault in its
-// operations, said with the field's name), then the table an upload's
-// rows are said by, which also has the reasons the two share (missing, a
-// text's faults, a request body's). The assessment team's own operations
-// (publishing a year, a consequence) are said by assessment's table first.
+// operations, said with the field's name), then the officials' and the
+// tasks' (a field's bare fault in their operations, said with the field's
+// name), then the table an upload's rows are said by, which also has the
+// reasons they share (missing, a text's faults, a request body's). The
+// assessment team's own operations (publishing a year, a consequence) are
+// said by assessment's table first.
 func reasonZh(op, field, reason string) string {
-	return cmp.Or(assessment.ErrorZh(op, field, reason), enforcement.ErrorZh(op, field, reason), monitoring.ReasonZh(reason))
+	return cmp.Or(assessment.ErrorZh(op, field, reason), enforcement.ErrorZh(op, field, reason), officials.ErrorZh(op, field, reason),
+		tasks.ErrorZh(op, field, reason), monitoring.ReasonZh(reason))
 }
 
 // routeErrors answers the requests under /api/ that no route takes (404,
