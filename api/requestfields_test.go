@@ -1,12 +1,14 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/domain"
 )
 
@@ -243,4 +245,54 @@ func TestRestrictionPeriodIncludesItsLastDay(t *testing.T) {
 	require.Equal(t, 200, code, page)
 	require.Contains(t, page, " · 盐湖区 · 2020-07-01 to 2021-06-30 inclusive")
 	require.Contains(t, page, " · 河津市 · 2020-07-01 08:00 to 2021-01-01 00:00")
+}
+
+// A restriction ending on the day it is imposed runs that day, and is
+// recorded; one ending the day before would be over before it began, and
+// is refused saying so. Before, to being the end of its day, the first was
+// refused as "not after the day it is imposed: … over before it began".
+// A restriction of an area restricted already says the period it has as
+// the city's page does, its last day included, in English and Chinese
+// (before: "from 2020-06-01 to 2020-06-01", dates only, no Chinese).
+func TestRestrictionEndingTheDayItIsImposed(t *testing.T) {
+	f := setup(t)
+	f.published2019(t) // on the server's today, 2020-06-01
+	const path = "/api/assessment/2019/cities/运城/consequences"
+	restrict := func(doc, area, from, to string) (int, api.ErrorBody, string) {
+		t.Helper()
+		code, b := f.do("POST", path, domain.Assessment,
+			fmt.Sprintf(`{"kind":"restriction","document":"%s","authority":"省生态环境厅","area":"%s","from":"%s","to":"%s"}`, doc, area, from, to), "application/json")
+		var e api.ErrorBody
+		if code >= 400 {
+			require.NoError(t, json.Unmarshal(b, &e), "%s", b)
+		}
+		return code, e, string(b)
+	}
+	before := f.last()
+	code, e, b := restrict("运环函〔2020〕1号", "盐湖区", "2020-05-31", "2020-05-31")
+	require.Equal(t, 400, code, b)
+	require.Equal(t, "to", e.Error.Field)
+	require.Equal(t, "assessment.consequence_imposed: to: 2020-05-31 is before the day the restriction is imposed (2020-06-01): it would be over before it began", e.Error.Message)
+	require.Equal(t, "限批期限止于 2020-05-31，早于限批作出之日（2020-06-01）：限批未开始即已结束", e.Error.MessageZh)
+	requireNoEnglish(t, e.Error.MessageZh)
+	require.Equal(t, before, f.last(), "nothing stored")
+
+	code, _, b = restrict("运环函〔2020〕2号", "盐湖区", "2020-06-01", "2020-06-01")
+	require.Equal(t, 201, code, "a restriction of the day it is imposed: %s", b)
+	require.Contains(t, b, `"to":"2020-06-01T23:59:59+08:00"`)
+	code, _, b = restrict("运环函〔2020〕3号", "河津市", "2020-06-01T08:00:00+08:00", "2020-06-02T00:00:00+08:00")
+	require.Equal(t, 201, code, b)
+
+	before = f.last()
+	code, e, b = restrict("运环函〔2020〕4号", "盐湖区", "2020-06-01", "2020-12-31")
+	require.Equal(t, 409, code, b)
+	require.Equal(t, "area", e.Error.Field)
+	require.Regexp(t, `^assessment.consequence_imposed: area: 盐湖区 is restricted already from 2020-06-01 to 2020-06-01 inclusive \(运环函〔2020〕2号\) \(position \d+\)$`, e.Error.Message)
+	require.Regexp(t, `^盐湖区 已限批：2020-06-01 至 2020-06-01（含当日）（运环函〔2020〕2号，日志位置 \d+）$`, e.Error.MessageZh)
+	code, e, b = restrict("运环函〔2020〕4号", "河津市", "2020-06-01", "2020-12-31")
+	require.Equal(t, 409, code, b)
+	require.Regexp(t, `河津市 is restricted already from 2020-06-01 08:00 to 2020-06-02 00:00 \(运环函〔2020〕3号\)`, e.Error.Message, "ends given as times, as times")
+	require.Regexp(t, `^河津市 已限批：2020-06-01 08:00 至 2020-06-02 00:00（运环函〔2020〕3号，日志位置 \d+）$`, e.Error.MessageZh)
+	requireNoEnglish(t, e.Error.MessageZh)
+	require.Equal(t, before, f.last(), "nothing stored")
 }

@@ -371,7 +371,7 @@ func Published(ctx context.Context, s events.Store, year int) (*assessment.Resul
 // ImposeConsequence records a consequence of a failed, published city-year,
 // imposed at at (not before the results were published): once (see
 // assessment.ConsequenceImposed.Repeats), with a rectification's deadline,
-// or a restriction's end, after the day it is imposed.
+// after the day it is imposed, and a restriction's end on that day or after.
 func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, c domain.CityID, cons assessment.ConsequenceImposed, at time.Time) (events.Event, error) {
 	const op = "assessment.consequence_imposed"
 	if err := cons.Validate(); err != nil {
@@ -397,8 +397,12 @@ func ImposeConsequence(ctx context.Context, s events.Store, actor domain.Actor, 
 	if cons.Kind == assessment.Rectification && day(*deadline) <= day(at) {
 		return events.Event{}, domain.Errorf(op, domain.Invalid, "deadline", "%s is not after the day it is imposed (%s)", day(*deadline), day(at))
 	}
-	if cons.Kind == assessment.Restriction && day(*to) <= day(at) {
-		return events.Event{}, domain.Errorf(op, domain.Invalid, "to", "%s is not after the day it is imposed (%s): the restriction would be over before it began", day(*to), day(at))
+	// A restriction ending on the day it is imposed runs that day (its
+	// from is that day too): only one ending before it is over before it
+	// began.
+	if cons.Kind == assessment.Restriction && day(*to) < day(at) {
+		end, _ := assessment.PeriodEnd(*to)
+		return events.Event{}, domain.Errorf(op, domain.Invalid, "to", "%s is before the day the restriction is imposed (%s): it would be over before it began", end, day(at))
 	}
 	if cons.Kind == assessment.Restriction && day(*from) < day(at) {
 		return events.Event{}, domain.Errorf(op, domain.Invalid, "from", "%s is before the day the restriction is imposed (%s)", day(*from), day(at))

@@ -314,7 +314,7 @@ func TestConsequencesFollowFailedYearsOnly(t *testing.T) {
 	overlap.Document, overlap.From, overlap.To = "晋环函〔2019〕52号", new(date(2019, 9, 1)), new(date(2020, 3, 1))
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", overlap, clock.Now())
 	require.Equal(t, "area", domain.FieldOf(err), "%v", err)
-	require.Contains(t, err.Error(), "运城市盐湖区 is restricted already from 2019-04-01 to 2019-10-01")
+	require.Contains(t, err.Error(), "运城市盐湖区 is restricted already from 2019-04-01 12:00 to 2019-10-01 12:00")
 	// Imposed on a date: not before the results were published, and a
 	// restriction that would be over by then is refused.
 	_, err = app.ImposeConsequence(ctx, s, admin, "140800", late, date(2018, 12, 1))

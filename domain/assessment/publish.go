@@ -336,9 +336,22 @@ func (c ConsequenceImposed) Repeats(prev ConsequenceImposed) (field, reason stri
 	pf, pt, _ := prev.Dates()
 	cf, ct, _ := c.Dates()
 	if strings.TrimSpace(c.Area) == strings.TrimSpace(prev.Area) && pf != nil && pt != nil && cf != nil && ct != nil && cf.Before(*pt) && pf.Before(*ct) {
-		return "area", fmt.Sprintf("%s is restricted already from %s to %s (%s)", prev.Area, pf.In(domain.CST).Format(time.DateOnly), pt.In(domain.CST).Format(time.DateOnly), prev.Document)
+		return "area", fmt.Sprintf("%s is restricted already from %s (%s)", prev.Area, PeriodText(*pf, *pt), prev.Document)
 	}
 	return "", ""
+}
+
+// PeriodText is a restriction's period as the city's page says it in
+// English: "2020-07-01 to 2021-06-30 inclusive" for ends given as dates,
+// "2020-07-01 08:00 to 2021-01-01 00:00" for ends given as times.
+func PeriodText(from, to time.Time) string {
+	f, _ := PeriodStart(from)
+	t, through := PeriodEnd(to)
+	s := f + " to " + t
+	if through {
+		s += " inclusive"
+	}
+	return s
 }
 
 // CanImpose decides whether a consequence may follow a city-year: only

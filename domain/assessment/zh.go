@@ -47,8 +47,8 @@ var reasonsZh = domain.ZhTable{
 	}},
 	{EN: regexp.MustCompile(`^(.+) is before the year's results were published \((.+), (.+)\)$`), ZH: "$1 早于该年度考核结果公布之时（$2，$3）"},
 	{EN: regexp.MustCompile(`^(\S+) is not after the day it is imposed \((\S+)\)$`), ZH: "整改期限 $1 不晚于作出整改决定之日（$2）"},
-	{EN: regexp.MustCompile(`^(\S+) is not after the day it is imposed \((\S+)\): the restriction would be over before it began$`),
-		ZH: "限批结束日期 $1 不晚于作出限批之日（$2）：限批尚未开始即已结束"},
+	{EN: regexp.MustCompile(`^` + period + ` is before the day the restriction is imposed \((\S+)\): it would be over before it began$`),
+		ZH: "限批期限止于 $1，早于作出限批之日（$2）：限批尚未开始即已结束"},
 	{EN: regexp.MustCompile(`^(\S+) is before the day the restriction is imposed \((\S+)\)$`), ZH: "限批开始日期 $1 早于作出限批之日（$2）"},
 	{EN: regexp.MustCompile(`^this (\w+) under (.+) is recorded already \(position (\d+)\)$`), F: func(m []string) string {
 		return "文号为 " + m[2] + " 的" + consequenceZh(m[1]) + "已记录（位置 " + m[3] + "）"
@@ -59,8 +59,23 @@ var reasonsZh = domain.ZhTable{
 		ZH: "该城市该年度的整改决定已记录（$1，整改期限 $2）：一个不合格年度下达一次整改决定（位置 $3）"},
 	{EN: regexp.MustCompile(`^the city-year's rectification order is recorded already \((.+)\): one order for a failed year \(position (\d+)\)$`),
 		ZH: "该城市该年度的整改决定已记录（$1）：一个不合格年度下达一次整改决定（位置 $2）"},
-	{EN: regexp.MustCompile(`^(.+) is restricted already from (\S+) to (\S+) \((.+)\) \(position (\d+)\)$`),
-		ZH: "$1 已被限批，期间 $2 至 $3（$4）：同一区域的限批期间不得重叠（位置 $5）"},
+	{EN: regexp.MustCompile(`^(.+) is restricted already from ` + period + ` to ` + period + `( inclusive)? \((.+)\) \(position (\d+)\)$`), F: func(m []string) string {
+		return m[1] + " 已被限批，期间 " + periodZh(m[2], m[3], m[4] != "") + "（" + m[5] + "）：同一区域的限批期间不得重叠（位置 " + m[6] + "）"
+	}},
+}
+
+// period matches a restriction's end as PeriodStart and PeriodEnd write it:
+// a date, or a time to the minute or the second.
+const period = `(\d{4}-\d\d-\d\d(?: \d\d:\d\d(?::\d\d)?)?)`
+
+// periodZh is a restriction's period in Chinese, as the city's page says it
+// (2020-07-01 至 2021-06-30（含当日）).
+func periodZh(from, to string, through bool) string {
+	s := from + " 至 " + to
+	if through {
+		s += "（含当日）"
+	}
+	return s
 }
 
 // textFieldsZh names a consequence's and a publication's text fields in
