@@ -171,3 +171,61 @@ func TestCardListPages(t *testing.T) {
 	code, page = f.page(domain.Auditor, "/card-lists/140800/2019Q1?day=2019-03-31")
 	require.Equal(t, http.StatusBadRequest, code, "not a parameter of the page: %s", page)
 }
+
+// A quarter's list published on paper and entered later is dated as it
+// was published (?date=, as any enforcement action): whether it was late
+// is judged by that date, and the entry keeps its own recorded-at. A date
+// in the future, or before the quarter ended, is refused naming date, as
+// for the other actions. Before, the publication was always dated the
+// entry: a list published on 10 April and entered on 20 May was late.
+func TestCardListPublishedOnADate(t *testing.T) {
+	f := setup(t) // the server's today: 1 June 2020
+	publish := func(scope, quarter, query, doc string) (int, []byte) {
+		return f.do("POST", "/api/card-lists/"+scope+"/"+quarter+"/publish"+query, domain.Enforcement,
+			`{"authority":"运城市环境保护局","document_no":"`+doc+`"}`, "application/json")
+	}
+	published := func(scope, quarter string) *api.CardListView {
+		t.Helper()
+		code, b := f.do("GET", "/api/card-lists/"+scope+"/"+quarter, domain.Auditor, "", "")
+		require.Equal(t, http.StatusOK, code, string(b))
+		var v api.CardListView
+		require.NoError(t, json.Unmarshal(b, &v))
+		require.NotNil(t, v.Published, string(b))
+		return &v
+	}
+
+	before := f.last()
+	code, b := publish("运城", "2019Q1", "?date=2099-01-01", "运环公告〔2019〕1号")
+	require.Equal(t, http.StatusBadRequest, code, string(b))
+	require.Contains(t, string(b), `"field":"date"`)
+	require.Contains(t, string(b), "is in the future")
+	code, b = publish("运城", "2019Q1", "?date=2019-03-31", "运环公告〔2019〕1号")
+	require.Equal(t, http.StatusConflict, code, string(b))
+	require.Contains(t, string(b), `"field":"date"`)
+	require.Contains(t, string(b), "2019Q1 ends on 2019-03-31: its list is published after it")
+	require.Contains(t, string(b), "2019 年第 1 季度于 2019-03-31 结束：该季度的黄牌红牌名单在季度结束后公布")
+	code, b = publish("运城", "2019Q1", "?date=2019-04-31", "运环公告〔2019〕1号")
+	require.Equal(t, http.StatusBadRequest, code, string(b))
+	require.Contains(t, string(b), `"field":"date"`)
+	require.Equal(t, before, f.last(), "nothing stored")
+
+	// Published on paper on 10 April, within the month; another on 20 May,
+	// after it; a third entered without a date, today.
+	code, b = publish("运城", "2019Q1", "?date=2019-04-10", "运环公告〔2019〕1号")
+	require.Equal(t, http.StatusCreated, code, string(b))
+	code, b = publish("运城", "2019Q2", "?date=2019-08-20", "运环公告〔2019〕2号")
+	require.Equal(t, http.StatusCreated, code, string(b))
+	code, b = publish("运城", "2019Q3", "", "运环公告〔2019〕3号")
+	require.Equal(t, http.StatusCreated, code, string(b))
+
+	q1 := published("运城", "2019Q1").Published
+	require.Equal(t, "2019-04-10", q1.PublishedAt.In(domain.CST).Format(time.DateOnly))
+	require.False(t, q1.Late, "published on 10 April, due by 1 May")
+	require.Greater(t, q1.RecordedAt.Sub(q1.PublishedAt), 24*time.Hour, "recorded when it was entered, not on the date given")
+	q2 := published("运城", "2019Q2").Published
+	require.Equal(t, "2019-08-20", q2.PublishedAt.In(domain.CST).Format(time.DateOnly))
+	require.True(t, q2.Late, "published on 20 August, due by 1 August")
+	q3 := published("运城", "2019Q3").Published
+	require.Equal(t, "2020-06-01", q3.PublishedAt.In(domain.CST).Format(time.DateOnly), "no date: now")
+	require.True(t, q3.Late)
+}

@@ -62,8 +62,8 @@ var recordRoutes = []route{
 		Params: []param{pDay, pAsOf}, Response: "CardRegister", Handle: (*Server).cardRegister},
 	{Method: "GET", Path: "/api/card-lists/{scope}/{quarter}", Action: Read, Tag: "enforcement", Summary: "A quarter's public list: as published (with its hash) and as it stands today (with as_of, both as the ledger knew them on a date)",
 		Params: []param{pScope, pQuarter, pAsOf}, Response: "CardListView", Handle: (*Server).cardList},
-	{Method: "POST", Path: "/api/card-lists/{scope}/{quarter}/publish", Action: WriteCards, Tag: "enforcement", Summary: "Publish a quarter's list of yellow- and red-card enterprises",
-		Params: []param{pScope, pQuarter}, Body: "application/json", BodySchema: "ListPublishRequest", Response: "Event", Handle: (*Server).publishCardList},
+	{Method: "POST", Path: "/api/card-lists/{scope}/{quarter}/publish", Action: WriteCards, Tag: "enforcement", Summary: "Publish a quarter's list of yellow- and red-card enterprises (dated the day it was published: whether it was late is judged by that date)",
+		Params: []param{pScope, pQuarter, pActDate}, Body: "application/json", BodySchema: "ListPublishRequest", Response: "Event", Handle: (*Server).publishCardList},
 	// Officials and accountability.
 	{Method: "GET", Path: "/api/officials", Action: Read, Tag: "officials", Summary: "Every official and their terms",
 		Response: "OfficialList", Handle: (*Server).officialsList},
@@ -573,11 +573,18 @@ func (s *Server) publishCardList(w http.ResponseWriter, r *http.Request) error {
 	if err := actsFor(r, "scope", scope); err != nil {
 		return err
 	}
+	// A list published on paper and entered later is dated as it was
+	// published, as any enforcement action is (?date=): its lateness
+	// (enforcement.PublishBy) is judged by that date, not by the entry's.
+	at, err := s.timeParam(r)
+	if err != nil {
+		return err
+	}
 	var req ListPublishRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	e, err := app.PublishCardList(r.Context(), s.store, actor(r), s.now(), scope, q, req.Authority, req.DocumentNo)
+	e, err := app.PublishCardList(r.Context(), s.store, actor(r), at, scope, q, req.Authority, req.DocumentNo)
 	return s.created(w, r, e, err)
 }
 
