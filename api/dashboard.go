@@ -740,7 +740,12 @@ type publishedFigure struct {
 
 // enterpriseData is what the enterprise page shows.
 type enterpriseData struct {
-	ID                   enforcement.EnterpriseID
+	ID enforcement.EnterpriseID
+	// USCC and PermitNo are the codes the enterprise was registered with,
+	// each labelled in the header: the id is one of them, the code if it
+	// has one.
+	USCC                 enforcement.USCC
+	PermitNo             string
 	CityID               domain.CityID
 	Name, City, Industry string
 	Day                  string
@@ -765,7 +770,7 @@ func (s *Server) enterprisePage(r *http.Request, l Lang) (string, any, error) {
 	}
 	e := v.Enterprise
 	city, _ := domain.LookupCity(e.Info.City)
-	return e.Info.Name, enterpriseData{e.ID, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections,
+	return e.Info.Name, enterpriseData{e.ID, e.Info.USCC, e.Info.PermitNo, e.Info.City, e.Info.Name, cityName(l, city), e.Info.Industry, v.Day.String(), stripChart(l, v.Strip), e.Cards, e.Inspections,
 		e.Closed, e.ClosedBy, r.URL.Query().Get("as_of")}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/domain/enforcement"
 )
 
 // The enterprise page shows what each inspection measured: every item with
@@ -65,4 +66,39 @@ func TestEnterprisePageShowsMeasurements(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, page)
 	require.Contains(t, page, "186 mg/L")
 	require.NotContains(t, page, "12.5 mg/L")
+}
+
+// The enterprise page's header labels the enterprise's id as what it is,
+// as the card lists do: its unified social credit code, or, lacking one,
+// its discharge permit number; an enterprise with both shows the permit
+// number too. In Chinese by default, in English on the switch. Before,
+// the header showed the id bare ("91140800… · 运城 · 化工").
+func TestEnterprisePageLabelsItsID(t *testing.T) {
+	f := setup(t)
+	uscc := f.yellowCarded(t, "91140800MA0K9XRH9", "运城市某造纸有限公司", "140800", "运城市环境保护局",
+		"运环监〔2019〕21号", "2019-03-20", "运环罚〔2019〕8号", "2019-03-25", "2019-05-31")
+	check, err := enforcement.USCCCheck("91140802MA0K9XRF7")
+	require.NoError(t, err)
+	const permit = "14080020190001P"
+	both := "91140802MA0K9XRF7" + string(check)
+	for _, body := range []string{
+		`{"name":"运城市某砖厂","permit_no":"` + permit + `","city":"140800","industry":"建材"}`,
+		`{"name":"运城市某焦化有限公司","uscc":"` + both + `","permit_no":"91140802MA0K9XRF7X001P","city":"140800","industry":"焦化"}`,
+	} {
+		code, b := f.do("POST", "/api/enterprises?date=2019-03-01", domain.Enforcement, body, "application/json")
+		require.Equal(t, http.StatusCreated, code, string(b))
+	}
+	header := func(id, lang string) string {
+		t.Helper()
+		code, page := f.page(domain.Auditor, "/enterprise/"+id+"?day=2019-06-30"+lang)
+		require.Equal(t, http.StatusOK, code, page)
+		h := regexp.MustCompile(`<p class="muted" id="enterprise-ids">.*?</p>`).FindString(page)
+		require.NotEmpty(t, h, page)
+		return h
+	}
+	require.Contains(t, header(uscc, ""), "统一社会信用代码："+uscc+" · 运城 · 化工")
+	require.Contains(t, header(permit, ""), "排污许可证编号："+permit+" · 运城 · 建材")
+	require.Contains(t, header(both, ""), "统一社会信用代码："+both+" · 排污许可证编号：91140802MA0K9XRF7X001P · 运城 · 焦化")
+	require.Contains(t, header(uscc, "&lang=en"), "Unified social credit code: "+uscc+" · Yuncheng · 化工")
+	require.Contains(t, header(permit, "&lang=en"), "Discharge permit number: "+permit+" · Yuncheng · 建材")
 }

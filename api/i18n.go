@@ -259,6 +259,7 @@ var messages = map[string][2]string{
 	"authority":                {"决定机关", "Authority"},
 	"credit_code":              {"统一社会信用代码", "Unified social credit code"},
 	"permit_no":                {"（排污许可证编号）", "(discharge permit number)"},
+	"permit_number":            {"排污许可证编号", "Discharge permit number"},
 }
 
 // codes labels the codes the ledger stores and the pages show: card
