@@ -273,7 +273,7 @@ func TestRestrictionEndingTheDayItIsImposed(t *testing.T) {
 	require.Equal(t, 400, code, b)
 	require.Equal(t, "to", e.Error.Field)
 	require.Equal(t, "assessment.consequence_imposed: to: 2020-05-31 is before the day the restriction is imposed (2020-06-01): it would be over before it began", e.Error.Message)
-	require.Equal(t, "限批期限止于 2020-05-31，早于限批作出之日（2020-06-01）：限批未开始即已结束", e.Error.MessageZh)
+	require.Equal(t, "限批期限止于 2020-05-31，早于作出限批之日（2020-06-01）：限批尚未开始即已结束", e.Error.MessageZh)
 	requireNoEnglish(t, e.Error.MessageZh)
 	require.Equal(t, before, f.last(), "nothing stored")
 
@@ -288,11 +288,11 @@ func TestRestrictionEndingTheDayItIsImposed(t *testing.T) {
 	require.Equal(t, 409, code, b)
 	require.Equal(t, "area", e.Error.Field)
 	require.Regexp(t, `^assessment.consequence_imposed: area: 盐湖区 is restricted already from 2020-06-01 to 2020-06-01 inclusive \(运环函〔2020〕2号\) \(position \d+\)$`, e.Error.Message)
-	require.Regexp(t, `^盐湖区 已限批：2020-06-01 至 2020-06-01（含当日）（运环函〔2020〕2号，日志位置 \d+）$`, e.Error.MessageZh)
+	require.Regexp(t, `^盐湖区 已被限批，期间 2020-06-01 至 2020-06-01（含当日）（运环函〔2020〕2号）：同一区域的限批期间不得重叠（位置 \d+）$`, e.Error.MessageZh)
 	code, e, b = restrict("运环函〔2020〕4号", "河津市", "2020-06-01", "2020-12-31")
 	require.Equal(t, 409, code, b)
 	require.Regexp(t, `河津市 is restricted already from 2020-06-01 08:00 to 2020-06-02 00:00 \(运环函〔2020〕3号\)`, e.Error.Message, "ends given as times, as times")
-	require.Regexp(t, `^河津市 已限批：2020-06-01 08:00 至 2020-06-02 00:00（运环函〔2020〕3号，日志位置 \d+）$`, e.Error.MessageZh)
+	require.Regexp(t, `^河津市 已被限批，期间 2020-06-01 08:00 至 2020-06-02 00:00（运环函〔2020〕3号）：同一区域的限批期间不得重叠（位置 \d+）$`, e.Error.MessageZh)
 	requireNoEnglish(t, e.Error.MessageZh)
 	require.Equal(t, before, f.last(), "nothing stored")
 }
