@@ -949,7 +949,7 @@ func consequenceText(l Lang, c app.Consequence) string {
 	if c.Deadline != nil {
 		text += l.one(" · 期限 ", " · deadline ") + day(c.Deadline)
 	}
-	if c.RecordedAt.Sub(c.ImposedAt) > 24*time.Hour || c.ImposedAt.Sub(c.RecordedAt) > 24*time.Hour {
+	if recordedLate(c.ImposedAt, c.RecordedAt) {
 		// Entered late (or ahead): when the ledger learnt of it.
 		text += l.one("（", " (") + l.T("recorded_on") + " " + day(&c.RecordedAt) + l.one("）", ")")
 	}

@@ -205,7 +205,7 @@ func listDue(q enforcement.Quarter) plan.Date {
 }
 
 // recordedLate reports whether an action was entered more than a day after
-// (or before) the date it took effect, as consequenceText says of one.
+// (or before) the date it took effect: a page then says when it was entered.
 func recordedLate(occurred, recorded time.Time) bool {
 	d := recorded.Sub(occurred)
 	return d > 24*time.Hour || d < -24*time.Hour
