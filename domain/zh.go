@@ -30,3 +30,22 @@ func (t ZhTable) Say(reason string) string {
 	}
 	return ""
 }
+
+// FieldZh says a field's fault in Chinese with the field's name, as the
+// field table names names it: a text's fault (TextZh: 姓名（name）：缺失),
+// or a required field's absence with why, by the table whys of the
+// "missing: …" reasons (文号（document_no）：缺失，每项问责决定都载明文号).
+// It is "" for a field names lacks or a reason neither says.
+func FieldZh(names map[string]string, whys ZhTable, field, reason string) string {
+	name, ok := names[field]
+	if !ok {
+		return ""
+	}
+	if zh := TextZh(reason); zh != "" {
+		return name + "（" + field + "）：" + zh
+	}
+	if why := whys.Say(reason); why != "" {
+		return name + "（" + field + "）：缺失，" + why
+	}
+	return ""
+}

@@ -56,15 +56,5 @@ func ErrorZh(op, field, reason string) string {
 	if !strings.HasPrefix(op, "official.") && !strings.HasPrefix(op, "post.") && !strings.HasPrefix(op, "accountability.") {
 		return ""
 	}
-	name, ok := fieldsZh[field]
-	if !ok {
-		return ""
-	}
-	if zh := domain.TextZh(reason); zh != "" {
-		return name + "（" + field + "）：" + zh
-	}
-	if why := missingZh.Say(reason); why != "" {
-		return name + "（" + field + "）：缺失，" + why
-	}
-	return ""
+	return domain.FieldZh(fieldsZh, missingZh, field, reason)
 }
