@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -174,12 +175,14 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 	view := r.URL.Query().Get("view")
 	var results []assessment.Result
 	provisional := false
+	// The year's publication, if any: the sheet names its notice and date,
+	// as known today too, so that it can be traced to the notice.
+	p, pe, err := app.Published(r.Context(), s.store, year)
+	if err != nil {
+		return err
+	}
 	switch view {
 	case "", "published":
-		p, _, err := app.Published(r.Context(), s.store, year)
-		if err != nil {
-			return err
-		}
 		if p != nil {
 			results, view = p.Results, "published"
 			break
@@ -197,9 +200,21 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return domain.Errorf(r.URL.Path, domain.Invalid, "view", "%q is not published or today", view)
 	}
-	header := []string{"排名", "城市代码", "城市", "水质得分", "任务得分", "等级", "结果", "断面达标", "断面总数", "检查次数", "黄牌", "红牌", "一票否决", "说明"}
+	header := []string{"排名", "城市代码", "城市", "水质得分", "任务得分", "等级", "结果", "断面达标", "断面总数", "检查次数", "黄牌", "红牌", "一票否决", "说明", "公布文号", "公布日期", "考核结果运用"}
 	if l == En {
-		header = []string{"rank", "city code", "city", "quality score", "task score", "grade", "results", "sections met", "sections", "inspections", "yellow cards", "red cards", "hard fails", "notes"}
+		header = []string{"rank", "city code", "city", "quality score", "task score", "grade", "results", "sections met", "sections", "inspections", "yellow cards", "red cards", "hard fails", "notes", "notice", "published on", "consequences"}
+	}
+	// The notice and its date on every row, so that a row cut out of the
+	// sheet still names them; a year not published says so in the
+	// notice's column. The consequences imposed since, by city, one after
+	// the other as the city page lists them.
+	notice, date := l.T("export_not_published"), ""
+	consequences := map[domain.CityID][]app.Consequence{}
+	if p != nil {
+		notice, date = p.Document, pe.OccurredAt.In(domain.CST).Format(time.DateOnly)
+		if consequences, err = app.Consequences(r.Context(), s.store, year, time.Time{}); err != nil {
+			return err
+		}
 	}
 	status := l.T("published")
 	switch {
@@ -219,9 +234,19 @@ func (s *Server) exportAssessment(w http.ResponseWriter, r *http.Request) error 
 			fmt.Sprintf("%.2f", res.QualityScore), fmt.Sprintf("%.2f", res.TaskScore), gradeText(l, res.Grade), status,
 			strconv.Itoa(res.Inputs.SectionsMet), strconv.Itoa(res.Inputs.Sections), strconv.Itoa(res.Inputs.Enforcement.Inspections),
 			strconv.Itoa(res.Inputs.Enforcement.Yellow), strconv.Itoa(res.Inputs.Enforcement.Red), hard,
-			strings.Join(otherNotes(l.pick(res.Notes()), hardList), l.Semicolon())})
+			strings.Join(otherNotes(l.pick(res.Notes()), hardList), l.Semicolon()), notice, date, consequencesText(l, consequences[res.City])})
 	}
 	return writeTable(w, r, t)
+}
+
+// consequencesText is a city's consequences in one cell, each as the city
+// page writes it.
+func consequencesText(l Lang, cs []app.Consequence) string {
+	texts := make([]string, len(cs))
+	for i, c := range cs {
+		texts[i] = consequenceText(l, c)
+	}
+	return strings.Join(texts, l.Semicolon())
 }
 
 // otherNotes are a result's notes but its hard fails, which have their own

@@ -9,11 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/shanxi-water/ledger/domain"
+	"github.com/shanxi-water/ledger/ledgertest"
 )
 
 func TestExportsCSVAndXLSX(t *testing.T) {
@@ -169,5 +171,78 @@ func TestExportAssessmentNotes(t *testing.T) {
 		yc := byCity["140800"]
 		require.Equal(t, c.ycHard, yc[hard])
 		require.Equal(t, c.yuncheng, yc[notes])
+	}
+}
+
+// A published sheet names the notice publishing it and the day, on every
+// row, and each city's consequences imposed since, as the city page lists
+// them: filed, it can be traced to its notice. A year not published says
+// so.
+func TestExportAssessmentNotice(t *testing.T) {
+	clock := ledgertest.NewClock(time.Date(2020, 1, 10, 10, 0, 0, 0, domain.CST))
+	f := setupClock(t, clock.Now)
+	f.data2019(t) // Yuncheng fails
+
+	// Not published yet: the notice's column says so, no date, no consequences.
+	code, b := f.do("GET", "/api/exports/assessment/2019", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	recs, err := csv.NewReader(bytes.NewReader(b[3:])).ReadAll()
+	require.NoError(t, err)
+	notice, date, cons := slices.Index(recs[0], "公布文号"), slices.Index(recs[0], "公布日期"), slices.Index(recs[0], "考核结果运用")
+	require.NotEqual(t, -1, notice, "a notice column: %v", recs[0])
+	require.NotEqual(t, -1, date, "a date column: %v", recs[0])
+	require.NotEqual(t, -1, cons, "a consequences column: %v", recs[0])
+	for _, r := range recs[1:] {
+		require.Equal(t, []string{"未公布", "", ""}, []string{r[notice], r[date], r[cons]}, "city %s", r[1])
+	}
+
+	clock.Set(time.Date(2020, 3, 20, 10, 0, 0, 0, domain.CST))
+	code, b = f.do("POST", "/api/assessment/2019/publish", domain.Assessment, `{"document":"晋环函〔2020〕30号","incomplete":true}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	// An interview on 20 April; a rectification order of 1 May entered on 20 May.
+	clock.Set(time.Date(2020, 4, 20, 10, 0, 0, 0, domain.CST))
+	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences", domain.Assessment, `{"kind":"interview","document":"晋环函〔2020〕41号","authority":"省生态环境厅"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	clock.Set(time.Date(2020, 5, 20, 10, 0, 0, 0, domain.CST))
+	code, b = f.do("POST", "/api/assessment/2019/cities/运城/consequences?date=2020-05-01", domain.Assessment, `{"kind":"rectification","document":"晋环函〔2020〕46号","authority":"省生态环境厅","deadline":"2020-12-31"}`, "application/json")
+	require.Equal(t, 201, code, string(b))
+	yuncheng := "2020-04-20 · 约谈 · 晋环函〔2020〕41号 · 省生态环境厅；2020-05-01 · 限期整改 · 晋环函〔2020〕46号 · 省生态环境厅 · 期限 2020-12-31（入账于 2020-05-20）"
+	code, dom := f.page(domain.Auditor, "/city/140800?year=2019")
+	require.Equal(t, 200, code)
+	for _, c := range strings.Split(yuncheng, "；") {
+		require.Contains(t, dom, c, "as the city page lists it")
+	}
+
+	// CSV, in Chinese: every row names the notice and its day; Yuncheng its consequences.
+	for _, view := range []string{"", "?view=today"} {
+		code, b = f.do("GET", "/api/exports/assessment/2019"+view, domain.Auditor, "", "")
+		require.Equal(t, 200, code, string(b))
+		recs, err = csv.NewReader(bytes.NewReader(b[3:])).ReadAll()
+		require.NoError(t, err)
+		require.Len(t, recs, 12)
+		for _, r := range recs[1:] {
+			want := ""
+			if r[1] == "140800" {
+				want = yuncheng
+			}
+			require.Equal(t, []string{"晋环函〔2020〕30号", "2020-03-20", want}, []string{r[notice], r[date], r[cons]}, "city %s%s", r[1], view)
+		}
+	}
+
+	// XLSX, in English: the same.
+	code, b = f.do("GET", "/api/exports/assessment/2019?format=xlsx&lang=en", domain.Auditor, "", "")
+	require.Equal(t, 200, code, string(b))
+	x, err := excelize.OpenReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	rows, err := x.GetRows("assessment-2019-published")
+	require.NoError(t, err)
+	notice, date, cons = slices.Index(rows[0], "notice"), slices.Index(rows[0], "published on"), slices.Index(rows[0], "consequences")
+	require.NotEqual(t, -1, cons, "a consequences column: %v", rows[0])
+	for _, r := range rows[1:] {
+		require.Equal(t, "晋环函〔2020〕30号", r[notice])
+		require.Equal(t, "2020-03-20", r[date])
+		if r[1] == "140800" {
+			require.Equal(t, "2020-04-20 · interview · 晋环函〔2020〕41号 · 省生态环境厅; 2020-05-01 · rectification order · 晋环函〔2020〕46号 · 省生态环境厅 · deadline 2020-12-31 (recorded 2020-05-20)", r[cons])
+		}
 	}
 }

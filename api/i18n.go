@@ -161,6 +161,7 @@ var messages = map[string][2]string{
 	"provisional":          {"年度尚未结束：结果为临时计算，仍会变化", "The year has not ended: the figures are provisional and will change"},
 	"today_differs":        {"按今日所知", "As known today"},
 	"consequences":         {"考核结果运用", "Consequences of failing"},
+	"export_not_published": {"未公布", "not published"},
 	"undetermined":         {"无法判定", "cannot be judged"},
 	"computed_incomplete":  {"以下城市数据不全，其结果部分由缺失数据构成：", "These cities lack data, and their results are partly made of missing data: "},
 	"published_incomplete": {"本年度结果系在数据不全的情况下公布：", "Published knowingly without complete data: "},
