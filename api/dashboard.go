@@ -70,10 +70,11 @@ func init() {
 			}
 			return string(id) // a provincial post has none
 		},
-		"item":     func(l Lang, item water.Item) string { return l.Item(item) },
-		"class":    func(l Lang, c water.Class) string { return l.Class(c) },
-		"dept":     func(l Lang, d plan.Department) string { return l.Dept(d) },
-		"multiple": Multiple,
+		"item":       func(l Lang, item water.Item) string { return l.Item(item) },
+		"class":      func(l Lang, c water.Class) string { return l.Class(c) },
+		"dept":       func(l Lang, d plan.Department) string { return l.Dept(d) },
+		"multiple":   Multiple,
+		"pollutants": func(l Lang, ps []water.Exceedance) string { return l.Pollutants(ps) },
 		// An inspection's measured item, and a value as recorded (186,
 		// 0.5, 1200), neither padded nor rounded.
 		"measuredItem": func(l Lang, item string) string { return l.MeasuredItem(item) },

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/plan"
@@ -90,7 +91,7 @@ var messages = map[string][2]string{
 	"all_years_today":      {"各年度，截至今日", "all years, as of today"},
 	"sections_year":        {"各断面年均类别", "Each section's annual class,"},
 	"published_above":      {"上方得分为公布结果", "the score above is as published"},
-	"multiple_of_iii":      {"超Ⅲ类标准倍数", "times over the class III limit"},
+	"multiple_of_iii":      {"超标倍数按Ⅲ类标准计", "times over the class III limit"},
 	"card_history":         {"黄牌红牌记录", "Yellow and red cards"},
 	"ended":                {"终止", "Ended"},
 	"inspected_on":         {"检查日期", "Inspected"},
@@ -430,6 +431,19 @@ func Multiple(x float64) string {
 		return strconv.FormatFloat(x, 'f', 3, 64)
 	}
 	return strconv.FormatFloat(x, 'f', 2, 64)
+}
+
+// Pollutants are a section's main pollutants as the pages and the command
+// line write them, each with its exceedance multiple (C − C_III) / C_III,
+// how many times over the class-III limit it is, said as such:
+// 氨氮（超标0.07倍）, "ammonia nitrogen (0.07 times over the limit)".
+// "氨氮 (0.07×)" read as 0.07 times the limit, a value far under it.
+func (l Lang) Pollutants(ps []water.Exceedance) string {
+	texts := make([]string, len(ps))
+	for i, p := range ps {
+		texts[i] = l.Item(p.Item) + l.one("（超标", " (") + Multiple(p.Multiple) + l.one("倍）", " times over the limit)")
+	}
+	return strings.Join(texts, l.one("、", "; "))
 }
 
 // one is the language's of a text given in Chinese and English.

@@ -68,7 +68,7 @@ func TestAccountabilityLabelsPeoplesNames(t *testing.T) {
 
 // A Chinese page writes classes with Roman numerals, as its notes do (劣Ⅴ,
 // Ⅳ, not 劣V, IV), and a multiple just over its limit with the digits that
-// show it (0.004×, not 0.00×).
+// show it (超标0.004倍, not 超标0.00倍).
 func TestCityPageWritesClassesAndMultiplesAsTheNotes(t *testing.T) {
 	f := setup(t)
 	var csv strings.Builder
@@ -84,12 +84,16 @@ func TestCityPageWritesClassesAndMultiplesAsTheNotes(t *testing.T) {
 	require.True(t, strings.Contains(page, "<td>劣Ⅴ</td><td>Ⅳ</td>"), "the class and the target")
 	require.True(t, strings.Contains(page, "2019-01 劣Ⅴ</title>"), "the chart's months")
 	require.False(t, strings.Contains(page, "劣V"), "劣V nowhere")
-	require.True(t, strings.Contains(page, "总磷 (0.004×)"), "TP just over its limit")
-	require.True(t, strings.Contains(page, "氨氮 (1.60×)"))
+	// Each main pollutant with how many times it is over the class-III
+	// limit, said as such ((2.6 − 1.0) / 1.0 = 1.60), not "氨氮 (1.60×)",
+	// which read as 1.60 times the limit; TP just over its limit.
+	require.True(t, strings.Contains(page, "<td>氨氮（超标1.60倍）、总磷（超标0.004倍）</td>"), "the main pollutants")
+	require.False(t, strings.Contains(page, "×)"), "no bare multiple")
 
 	code, page = f.page(domain.Auditor, "/city/140800?year=2019&lang=en")
 	require.Equal(t, 200, code)
 	require.True(t, strings.Contains(page, "<td>worse than V</td><td>IV</td>"))
+	require.True(t, strings.Contains(page, "<td>ammonia nitrogen (1.60 times over the limit); total phosphorus (0.004 times over the limit)</td>"), "the main pollutants")
 
 	require.Equal(t, "0.004", api.Multiple(0.004))
 	require.Equal(t, "0.000", api.Multiple(0))

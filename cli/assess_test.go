@@ -48,7 +48,7 @@ func TestJoinZh(t *testing.T) {
 // A city's sections are written as the dashboard writes them: classes with
 // Roman numerals, as in the notes (劣Ⅴ, not 劣V), items by their Chinese
 // names, and a multiple just over its limit with the digits that show it
-// (总磷(0.004倍), not TP(0.00倍)).
+// (总磷（超标0.004倍）, not TP(0.00倍)).
 func TestCitySectionsAsTheDashboardWritesThem(t *testing.T) {
 	var out bytes.Buffer
 	printCity(&out, quality.CityYear{City: "141000", Year: 2018, Sections: 1, Details: []quality.SectionYear{
@@ -57,7 +57,7 @@ func TestCitySectionsAsTheDashboardWritesThem(t *testing.T) {
 	}})
 	s := out.String()
 	require.Regexp(t, `12 +劣Ⅴ +Ⅴ +未达标`, s)
-	require.Contains(t, s, "氨氮(1.38倍) 总磷(0.004倍)")
+	require.Contains(t, s, "氨氮（超标1.38倍）、总磷（超标0.004倍）")
 	require.NotContains(t, s, "劣V")
 	require.NotContains(t, s, "TP")
 

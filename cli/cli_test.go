@@ -251,7 +251,7 @@ func TestImportAndQuality(t *testing.T) {
 	require.Contains(t, out, "2019  黄河流域  1")
 	require.Contains(t, out, "FH-HJDQ  河津大桥")
 	require.Contains(t, out, "劣Ⅴ")
-	require.Contains(t, out, "氨氮(1.60倍)") // (2.6 − 1.0) / 1.0
+	require.Contains(t, out, "氨氮（超标1.60倍）") // (2.6 − 1.0) / 1.0
 	require.NotContains(t, out, "临时结果", "2019 has ended")
 
 	// Half way through the year, as it had happened: nothing classed yet,

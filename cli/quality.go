@@ -389,17 +389,13 @@ func printCity(w io.Writer, r quality.CityYear) {
 	fmt.Fprintln(tw, "断面\t名称\t样本\t年均类别\t目标\t\t主要污染物")
 	for _, sy := range r.Details {
 		// Classes, items and multiples as the dashboard writes them: 劣Ⅴ,
-		// 总磷(0.004倍).
+		// 总磷（超标0.004倍）.
 		class := api.Zh.Class(sy.Class)
 		if !sy.Enough {
 			class = fmt.Sprintf("样本不足(%d)", sy.Samples)
 		}
-		var pol []string
-		for _, p := range sy.MainPollutants {
-			pol = append(pol, fmt.Sprintf("%s(%s倍)", api.Zh.Item(p.Item), api.Multiple(p.Multiple)))
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", sy.Section, sy.Name, sy.Samples, class, api.Zh.Class(sy.Target),
-			verdict(sy.Target != 0 && sy.Enough, sy.Met), strings.Join(pol, " "))
+			verdict(sy.Target != 0 && sy.Enough, sy.Met), api.Zh.Pollutants(sy.MainPollutants))
 	}
 	tw.Flush()
 }

@@ -96,7 +96,7 @@ func TestCommandsAgainstAServer(t *testing.T) {
 	code, out, errOut = remote(station, "quality", "--year", "2019", "--city", "运城")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "FH-HJDQ  河津大桥")
-	require.Contains(t, out, "氨氮(1.59倍)", "the mean of 12 × 2.6 and one 2.5, over 1.0")
+	require.Contains(t, out, "氨氮（超标1.59倍）", "the mean of 12 × 2.6 and one 2.5, over 1.0")
 
 	code, out, errOut = remote(station, "events", "--type", "section", "--json")
 	require.Equal(t, 0, code, errOut)
