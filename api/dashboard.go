@@ -688,9 +688,8 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 	}
 	var audit *app.CityAudit
 	// The city's published figure of each year published by then, beside
-	// what the ledger knew then: the two differ where corrections came
-	// after the publication, where it was published incomplete, or where
-	// it was computed with an earlier method (which it then says).
+	// what the ledger knew then (app.AuditYear.Published, as ledger audit
+	// prints it), with the method note in the page's language.
 	published := map[int]*publishedFigure{}
 	if !asOf.IsZero() {
 		// Both ways: as the ledger knew it then, and as it happened.
@@ -698,15 +697,8 @@ func (s *Server) auditPage(r *http.Request, l Lang) (string, any, error) {
 			return "", nil, err
 		}
 		for _, y := range audit.Years {
-			p, _, err := s.publication(r.Context(), y.Year, asOf)
-			if err != nil {
-				return "", nil, err
-			}
-			if p == nil {
-				continue
-			}
-			if res, ok := p.Result(c); ok {
-				published[y.Year] = &publishedFigure{res, p.Document, l.one(p.MethodNote())}
+			if p := y.Published; p != nil {
+				published[y.Year] = &publishedFigure{p.Result, p.Document, l.one(p.MethodNoteZh, p.MethodNote)}
 			}
 		}
 	}

@@ -34,6 +34,41 @@ type AuditYear struct {
 	// Provisional is set when the year had not ended by the audit date:
 	// its figures then were still to change.
 	Provisional bool `json:"provisional,omitempty"`
+	// Published is the city's figure as published for the year, if the
+	// publication was recorded by the audit date; null if not published
+	// then. It differs from KnownThen where corrections came after the
+	// publication, where it was published incomplete, or where it was
+	// computed with an earlier method (which MethodNote says).
+	Published *PublishedFigure `json:"published"`
+}
+
+// PublishedFigure is a city's result as a year's publication gave it.
+type PublishedFigure struct {
+	Result      assessment.Result `json:"result"`
+	Document    string            `json:"document"`     // the notice publishing it
+	PublishedAt time.Time         `json:"published_at"` // when the publication was recorded
+	Position    uint64            `json:"position"`     // the publication's log position
+	// MethodNote and MethodNoteZh say so when the publication was computed
+	// with another method than today's (ResultsPublished.MethodNote);
+	// empty otherwise.
+	MethodNote   string `json:"method_note,omitempty"`
+	MethodNoteZh string `json:"method_note_zh,omitempty"`
+}
+
+// publishedFigure is the city's figure in the year's publication, if it
+// was recorded by at.
+func publishedFigure(ctx context.Context, s events.Store, year int, c domain.CityID, at time.Time) (*PublishedFigure, error) {
+	p, e, err := Published(ctx, s, year)
+	if err != nil || p == nil || e.RecordedAt.After(at) {
+		return nil, err
+	}
+	res, ok := p.Result(c)
+	if !ok {
+		return nil, nil
+	}
+	f := &PublishedFigure{Result: res, Document: p.Document, PublishedAt: e.RecordedAt.In(domain.CST), Position: e.Position}
+	f.MethodNoteZh, f.MethodNote = p.MethodNote()
+	return f, nil
 }
 
 // LateEvent is an event about the city recorded after the audit date about
@@ -170,6 +205,9 @@ func AuditCityWith(ctx context.Context, s events.Store, c domain.CityID, at time
 			y.DiffZh, y.Differences = DiffResults(*y.KnownThen, *y.AsHappened)
 		}
 		y.Provisional = Provisional(year, at, time.Now())
+		if y.Published, err = publishedFigure(ctx, s, year, c, at); err != nil {
+			return nil, err
+		}
 		a.Years = append(a.Years, y)
 	}
 	return a, nil

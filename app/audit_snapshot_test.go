@@ -50,6 +50,14 @@ func auditByYear(t *testing.T, s *jetstream.Store, c domain.CityID, at time.Time
 			y.DiffZh, y.Differences = app.DiffResults(*y.KnownThen, *y.AsHappened)
 		}
 		y.Provisional = at.Before(time.Date(year, 12, 31, 23, 59, 59, 0, domain.CST)) // the audit dates are in the past
+		// The city's figure as published, if published by then.
+		if p, e, err := app.Published(ctx, s, year); err == nil && p != nil && !e.RecordedAt.After(at) {
+			res, _ := p.Result(c)
+			zh, en := p.MethodNote()
+			y.Published = &app.PublishedFigure{Result: res, Document: p.Document, PublishedAt: e.RecordedAt.In(domain.CST), Position: e.Position, MethodNote: en, MethodNoteZh: zh}
+		} else {
+			require.NoError(t, err)
+		}
 		out = append(out, y)
 	}
 	return out

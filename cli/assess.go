@@ -257,15 +257,20 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, ", %s:\n  %s\n", count(len(a.Chain), "broken link"), strings.Join(a.Chain, "\n  "))
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "年度\t当时所知 (as known then)\t\t实际情况 (as it happened)\t\t差异")
+	fmt.Fprintln(tw, "年度\t当时所知 (as known then)\t\t已公布 (published)\t\t实际情况 (as it happened)\t\t差异")
 	for _, y := range a.Years {
 		year := fmt.Sprint(y.Year)
 		if y.Provisional {
 			year += " (临时 provisional: not ended)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", year, resultCells(y.KnownThen), resultCells(y.AsHappened), joinZh(y.DiffZh))
+		published := "未公布\t"
+		if y.Published != nil {
+			published = resultCells(&y.Published.Result)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", year, resultCells(y.KnownThen), published, resultCells(y.AsHappened), joinZh(y.DiffZh))
 	}
 	tw.Flush()
+	printPublished(env.Stdout, a.Years)
 	if len(a.Late) > 0 {
 		fmt.Fprintf(env.Stdout, "\n%s recorded later about what had happened by then:\n", count(len(a.Late), "event"))
 		for _, l := range a.Late {
@@ -273,4 +278,23 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// printPublished names the notice of each year published by the audit
+// date, and says so, Chinese then English, where the publication was
+// computed with an earlier method than today's, as the dashboard's audit
+// page does.
+func printPublished(w io.Writer, years []app.AuditYear) {
+	for _, y := range years {
+		p := y.Published
+		if p == nil {
+			continue
+		}
+		day := p.PublishedAt.In(domain.CST).Format("2006-01-02")
+		fmt.Fprintf(w, "%d年已公布：%s（%s 记入日志，位置 %d）\n", y.Year, p.Document, day, p.Position)
+		fmt.Fprintf(w, "(%d published: %s, recorded %s at position %d)\n", y.Year, p.Document, day, p.Position)
+		if p.MethodNoteZh != "" {
+			fmt.Fprintf(w, "  %s\n    (%s)\n", p.MethodNoteZh, p.MethodNote)
+		}
+	}
 }
