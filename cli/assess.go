@@ -14,6 +14,7 @@ import (
 	"github.com/shanxi-water/ledger/app"
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
+	"github.com/shanxi-water/ledger/domain/monitoring"
 	"github.com/shanxi-water/ledger/events"
 )
 
@@ -81,6 +82,7 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 		sendHappened = wireTime(basis.OccurredBy)
 	}
 	var c *app.Computation
+	var sections []monitoring.SectionRegistered // the explained city's, to name them
 	if cl, err := sf.remote(); err != nil {
 		return err
 	} else if cl != nil {
@@ -88,14 +90,31 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 		if err := cl.do(ctx, "GET", fmt.Sprintf("/api/assessment/%d", *year)+query("as_of", sendAsOf, "as_happened", sendHappened), nil, "", c); err != nil {
 			return err
 		}
+		if explained != "" && !*asJSON {
+			if err := cl.do(ctx, "GET", "/api/sections"+query("city", string(explained)), nil, "", &sections); err != nil {
+				return err
+			}
+		}
 	} else if err := sf.replay(ctx, env, func(s events.Store) (err error) {
 		c, err = app.Compute(ctx, s, *year, basis, app.NewBoardFigures())
 		if c != nil {
 			c.Provisional = basis.Provisional(*year, time.Now())
 		}
-		return err
+		if err != nil || explained == "" || *asJSON {
+			return err
+		}
+		return s.Read(ctx, events.Query{Scopes: []domain.Scope{explained}, Names: []events.Name{app.SectionRegistered}}, func(e events.Event) error {
+			if sec, ok := e.Data.(monitoring.SectionRegistered); ok {
+				sections = append(sections, sec)
+			}
+			return nil
+		})
 	}); err != nil {
 		return err
+	}
+	names := map[string]string{}
+	for _, sec := range sections {
+		names[string(sec.ID)] = sec.Name
 	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(c)
@@ -104,7 +123,7 @@ func runAssess(ctx context.Context, env Env, args []string) error {
 	printResults(env.Stdout, c.Results)
 	for _, r := range c.Results {
 		if explained != "" && r.City == domain.CityID(explained) {
-			explain(env.Stdout, r)
+			explain(env.Stdout, r, names)
 		}
 	}
 	return nil
@@ -129,8 +148,10 @@ func printHeader(w io.Writer, c *app.Computation, asOf, happened string) {
 }
 
 // explain prints how a city's score was reached, part by part, with the
-// events behind each figure.
-func explain(w io.Writer, r assessment.Result) {
+// events behind each figure: each piece of evidence in Chinese, the part
+// by its name (断面达标) and a section with its name beside its id (from
+// sections, by id), then as stored, in English.
+func explain(w io.Writer, r assessment.Result, sections map[string]string) {
 	c, _ := domain.LookupCity(r.City)
 	fmt.Fprintf(w, "\n%s %s %d年: 水质得分 %.2f, 任务得分 %.2f, 等级 %s, 排名 %d\n", r.City, c.Name, r.Year, r.QualityScore, r.TaskScore, gradeZh(r.Grade), r.Rank)
 	for _, p := range r.Parts {
@@ -144,8 +165,26 @@ func explain(w io.Writer, r assessment.Result) {
 		fmt.Fprintf(w, "  说明: %s\n", n)
 	}
 	for _, e := range r.Inputs.Evidence {
-		fmt.Fprintf(w, "  %-8s %-14s %-40s %s\n", e.Part, e.Subject, e.Outcome, eventsAt(e.Events()))
+		subject := e.Subject
+		if name := sections[e.Subject]; e.Part == "sections" && name != "" {
+			subject += " " + name
+		}
+		fmt.Fprintf(w, "  %s %s：%s；%s\n    (%s %s: %s; %s)\n", e.PartLabel(), subject, e.OutcomeZh(), eventsAtZh(e.Events()),
+			e.Part, e.Subject, e.Outcome, eventsAt(e.Events()))
 	}
+}
+
+// eventsAtZh names the log positions of a piece of evidence's events, in
+// Chinese, as an audit's differences name them ("新增事件 3413, 3641").
+func eventsAtZh(ps []uint64) string {
+	if len(ps) == 0 {
+		return "无事件"
+	}
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = fmt.Sprint(p)
+	}
+	return "事件 " + strings.Join(s, ", ")
 }
 
 // eventsAt names the log positions of a piece of evidence's events.

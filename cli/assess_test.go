@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/shanxi-water/ledger/domain"
 	"github.com/shanxi-water/ledger/domain/assessment"
 	"github.com/shanxi-water/ledger/domain/water"
+	"github.com/shanxi-water/ledger/events/jetstream"
 	"github.com/shanxi-water/ledger/projections/quality"
 )
 
@@ -23,12 +25,37 @@ func TestExplainNamesEachEventOnce(t *testing.T) {
 		{Part: "tasks", Subject: "T-2-1-2-4", Outcome: "not_started, due 2016-06-30", Positions: []uint64{}},
 	}}
 	var out bytes.Buffer
-	explain(&out, assessment.Assess(assessment.Standard(2016, "a"), in))
+	explain(&out, assessment.Assess(assessment.Standard(2016, "a"), in), map[string]string{"Y-141000-01": "浍河西曲村"})
 	s := out.String()
-	require.Contains(t, s, "events at 3413, 3641, 4191\n")
-	require.Contains(t, s, "event at 3948\n")
-	require.Contains(t, s, "no events\n")
+	require.Contains(t, s, "  断面达标 Y-141000-01 浍河西曲村：劣Ⅴ类，目标Ⅴ类，未达标；事件 3413, 3641, 4191\n"+
+		"    (sections Y-141000-01: class 劣V, target V: missed; events at 3413, 3641, 4191)\n")
+	require.Contains(t, s, "  地下水极差点位 GW-141000-1：评级为 4 级；事件 3948\n    (groundwater GW-141000-1: graded 4; event at 3948)\n")
+	require.Contains(t, s, "  重点任务按时完成 T-2-1-2-4：未启动，期限 2016-06-30；无事件\n    (tasks T-2-1-2-4: not_started, due 2016-06-30; no events)\n")
 	require.NotContains(t, s, "[")
+}
+
+// ledger assess --city prints the city's evidence in Chinese, each part by
+// its name and each section with its name beside its id, then as stored in
+// English; the same on the local store and through a server.
+func TestAssessEvidenceInChineseWithSectionNames(t *testing.T) {
+	dir := hejinStore(t)
+	adoptRules(t, dir)
+	import2019(t, dir, 10, "2.6")
+	code, here, errOut := run(t, "assess", "--data", dir, "--year", "2019", "--city", "运城")
+	require.Equal(t, 0, code, errOut)
+	requireLines(t, here, []string{
+		"  断面达标 FH-HJDQ 河津大桥：劣Ⅴ类，目标Ⅳ类，未达标；事件 ",
+		"    (sections FH-HJDQ: ",
+	})
+	require.NotRegexp(t, `(?m)^  sections `, here, "no line begins with a raw key")
+
+	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Registry: app.Registry()})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	url, _, adminToken := serve(t, s)
+	code, there, errOut := runRemote(t, url, adminToken, "assess", "--year", "2019", "--city", "运城")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, here, there, "the same through a server")
 }
 
 // One of a thing is said as one, and one position is not a range.
