@@ -649,6 +649,7 @@ func TestPublishedYearWithNothingToAssessToday(t *testing.T) {
 	require.Equal(t, 200, code, string(b))
 	require.Contains(t, string(b), `"today":null`)
 	require.Contains(t, string(b), `"140800":["nothing to assess as known today"]`)
+	require.Contains(t, string(b), `"140800":["按今日所知，尚无可评价的数据"]`, "and in Chinese, in changed_zh")
 	require.Contains(t, string(b), "晋环函〔2020〕30号")
 }
 

@@ -159,12 +159,18 @@ type PublishedView struct {
 	Today       *app.Computation            `json:"today"` // null when, as known today (or as_of), there is nothing to assess
 	// AsOf is set with ?as_of=: the publication, today and the
 	// consequences are as the ledger knew them then.
-	AsOf    *time.Time                 `json:"as_of,omitempty"`
-	Changed map[domain.CityID][]string `json:"changed"` // what later corrections changed, by city
+	AsOf *time.Time `json:"as_of,omitempty"`
+	// Changed is what later corrections changed, by city, in English;
+	// ChangedZh the same, item for item, in Chinese (app.DiffResults), as
+	// the dashboard and ledger demo say it.
+	Changed   map[domain.CityID][]string `json:"changed"`
+	ChangedZh map[domain.CityID][]string `json:"changed_zh"`
 	// MethodNote is set when the publication was computed with another
 	// method than today's (assessment.Method): then some changes may come
-	// from the method rather than from corrections.
-	MethodNote string `json:"method_note,omitempty"`
+	// from the method rather than from corrections. MethodNoteZh is the
+	// same in Chinese.
+	MethodNote   string `json:"method_note,omitempty"`
+	MethodNoteZh string `json:"method_note_zh,omitempty"`
 	// Consequences are those imposed for the year so far, by city.
 	Consequences map[domain.CityID][]app.Consequence `json:"consequences"`
 }
@@ -198,23 +204,23 @@ func (s *Server) publishedYear(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && !errors.Is(err, app.ErrNothingToAssess) {
 		return err
 	}
-	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt.In(domain.CST), Today: today, Changed: map[domain.CityID][]string{}}
+	v := PublishedView{Published: *p, PublishedAt: e.RecordedAt.In(domain.CST), Today: today, Changed: map[domain.CityID][]string{}, ChangedZh: map[domain.CityID][]string{}}
 	if !at.IsZero() {
 		v.AsOf = &at
 	}
 	if v.Consequences, err = app.Consequences(r.Context(), s.store, year, at); err != nil {
 		return err
 	}
-	_, v.MethodNote = p.MethodNote()
+	v.MethodNoteZh, v.MethodNote = p.MethodNote()
 	if today == nil { // corrections since took away what the publication rested on
 		for _, then := range p.Results {
-			v.Changed[then.City] = []string{"nothing to assess as known today"}
+			v.Changed[then.City], v.ChangedZh[then.City] = []string{"nothing to assess as known today"}, []string{"按今日所知，尚无可评价的数据"}
 		}
 	} else {
 		for _, now := range today.Results {
 			if then, ok := p.Result(now.City); ok {
-				if _, d := app.DiffResults(then, now); len(d) > 0 {
-					v.Changed[now.City] = d
+				if zh, en := app.DiffResults(then, now); len(en) > 0 {
+					v.Changed[now.City], v.ChangedZh[now.City] = en, zh
 				}
 			}
 		}

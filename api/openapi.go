@@ -189,10 +189,16 @@ const (
 	namesCard       = "the document number (文号, its document_no) of the enterprise's card: "
 )
 
-// descriptions say what a request schema's fields hold where the name does
+// descriptions say what a schema's fields hold where the name does
 // not (the schemas are read off Go types, which do not say): above all
 // that a card or an inspection is named by its document number.
 var descriptions = map[string]map[string]string{
+	"PublishedView": {
+		"changed":        "what corrections recorded since the publication changed, by city code, in English: a city whose figures are unchanged is absent",
+		"changed_zh":     "the same as changed, item for item, in Chinese (e.g. 水质得分 75.34 → 67.84；等级 合格 → 不合格), as the dashboard shows it",
+		"method_note":    "set when the publication was computed with an earlier method than today's: differences may come from the method, not the data",
+		"method_note_zh": "the same as method_note, in Chinese",
+	},
 	"EnterpriseRegistered": {
 		"uscc":      "unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters, its check character last; the enterprise's id",
 		"permit_no": "discharge permit number (排污许可证编号), in capitals; the enterprise's id when it has no credit code",

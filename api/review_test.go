@@ -160,6 +160,59 @@ func TestAPIPublicationAsOf(t *testing.T) {
 	require.Contains(t, doc.Components.Schemas["PublishedView"].Properties, "as_of")
 }
 
+// What corrections changed since a publication is said in Chinese beside
+// the English (changed_zh), item for item, as app.DiffResults says it and
+// the dashboard shows it; documented in the OpenAPI schema.
+func TestPublishedChangedInChinese(t *testing.T) {
+	f := setupAsOf(t)
+	var v struct {
+		Published   assessment.ResultsPublished `json:"published"`
+		Today       *app.Computation            `json:"today"`
+		Changed     map[string][]string         `json:"changed"`
+		ChangedZh   map[string][]string         `json:"changed_zh"`
+		MethodNote  string                      `json:"method_note"`
+		MethodNoteZ *string                     `json:"method_note_zh"`
+	}
+	code, b := f.do("GET", "/api/assessment/2019/published?as_of=2020-03-31", domain.Auditor, "", "")
+	require.Equal(t, http.StatusOK, code, string(b))
+	require.Contains(t, string(b), `"changed_zh":{}`, "nothing corrected by 31 March")
+
+	code, b = f.do("GET", "/api/assessment/2019/published?as_of=2020-04-16", domain.Auditor, "", "")
+	require.Equal(t, http.StatusOK, code, string(b))
+	require.NoError(t, json.Unmarshal(b, &v))
+	require.Contains(t, v.Changed, "140900", "the withdrawal of 15 April")
+	require.Equal(t, len(v.Changed), len(v.ChangedZh), "the same cities")
+	then, ok := v.Published.Result("140900")
+	require.True(t, ok)
+	var now assessment.Result
+	for _, r := range v.Today.Results {
+		if r.City == "140900" {
+			now = r
+		}
+	}
+	zh, en := app.DiffResults(then, now)
+	require.Equal(t, en, v.Changed["140900"])
+	require.Equal(t, zh, v.ChangedZh["140900"])
+	require.Contains(t, strings.Join(v.ChangedZh["140900"], "；"), "水质得分 100.00 → ")
+	require.Nil(t, v.MethodNoteZ, "published with today's method: no note")
+
+	code, b = f.do("GET", "/api/openapi.json", "", "", "")
+	require.Equal(t, http.StatusOK, code)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Description string `json:"description"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	props := doc.Components.Schemas["PublishedView"].Properties
+	require.Contains(t, props["changed_zh"].Description, "in Chinese")
+	require.Contains(t, props, "method_note_zh")
+}
+
 // The audit page without a date says that one is needed, above the form;
 // with one, beside what the ledger knew then, the published figure of each
 // year published by then (Xinzhou's 2019: 100.00 as published, less once
@@ -359,4 +412,14 @@ func TestOlderMethodSaidBesideThePublication(t *testing.T) {
 	code, page := f.page(domain.Auditor, "/city/140800?year=2019&lang=en")
 	require.Equal(t, http.StatusOK, code, page)
 	require.Contains(t, page, html.EscapeString(fmt.Sprintf("published with method %d, today's is %d", assessment.Method-1, assessment.Method)))
+	// The API says it in both languages.
+	code, b := f.do("GET", "/api/assessment/2019/published", domain.Auditor, "", "")
+	require.Equal(t, http.StatusOK, code, string(b))
+	var v struct {
+		MethodNote   string `json:"method_note"`
+		MethodNoteZh string `json:"method_note_zh"`
+	}
+	require.NoError(t, json.Unmarshal(b, &v))
+	require.Contains(t, v.MethodNote, fmt.Sprintf("published with method %d", assessment.Method-1))
+	require.Contains(t, v.MethodNoteZh, note)
 }
