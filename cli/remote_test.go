@@ -180,6 +180,16 @@ func serve(t *testing.T, s *jetstream.Store) (string, *api.Tokens, string) {
 	go srv.Run(ctx)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
+	// Ready once its read models have caught up with the store: a read
+	// sent before would be answered from models still replaying it.
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(hs.URL + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 10*time.Millisecond, "the server catches up with the store")
 	return hs.URL, tokens, admin
 }
 
