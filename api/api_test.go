@@ -721,3 +721,47 @@ func TestUploadAndCorrectionErrorsInChinese(t *testing.T) {
 		})
 	}
 }
+
+// A server just started answers nothing from its read models before they
+// have caught up with the log as it stood when it started: they would
+// answer with part of the log (an assessment with no rules in force yet,
+// a basin with half its sections), wrong figures rather than an error. A
+// request waits for them; one still waiting after api.CatchUpWait is
+// refused, 503, with when to try again, in Chinese too; then answered.
+func TestRequestsWaitForTheReadModelsToCatchUp(t *testing.T) {
+	f := setup(t)
+	tokens, _, err := api.OpenTokens(f.tokensFile)
+	require.NoError(t, err)
+	late := api.New(api.Config{Store: f.store, Tokens: tokens, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer func(w time.Duration) { api.CatchUpWait = w }(api.CatchUpWait)
+	api.CatchUpWait = 100 * time.Millisecond
+	get := func(path string, cookie bool) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		if cookie {
+			req.AddCookie(&http.Cookie{Name: "ledger_token", Value: f.tokens[domain.Auditor]})
+		} else {
+			req.Header.Set("Authorization", "Bearer "+f.tokens[domain.Auditor])
+		}
+		rec := httptest.NewRecorder()
+		late.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	rec := get("/api/sections", false)
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	require.Equal(t, "5", rec.Header().Get("Retry-After"))
+	var body api.ErrorBody
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+	require.Contains(t, body.Error.Message, "the read models are still catching up with the log (position 0 of ")
+	require.Contains(t, body.Error.MessageZh, "读取模型仍在追赶台账（已应用至位置 0，")
+	page := get("/cities", true)
+	require.Equal(t, http.StatusServiceUnavailable, page.Code, "a dashboard page too")
+	require.Contains(t, page.Body.String(), "读取模型仍在追赶台账")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go late.Run(ctx)
+	api.CatchUpWait = 10 * time.Second
+	rec = get("/api/sections", false)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), "FH-HJDQ", "the sections registered before the server started")
+}

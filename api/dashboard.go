@@ -237,6 +237,9 @@ func (s *Server) page(mux *http.ServeMux, pattern, name string, fn func(r *http.
 			err = s.checkKnowledgeDates(r, r.URL.Path)
 		}
 		if err == nil {
+			err = s.caughtUp(r)
+		}
+		if err == nil {
 			title, data, err = fn(r, l)
 		}
 		who := tok.Person + " · " + l.Code(tok.Role)

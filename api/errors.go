@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/shanxi-water/ledger/app"
@@ -145,7 +146,13 @@ func errorDetail(err error) (int, ErrorDetail) {
 // said by assessment's table first.
 func reasonZh(op, field, reason string) string {
 	return cmp.Or(assessment.ErrorZh(op, field, reason), enforcement.ErrorZh(op, field, reason), officials.ErrorZh(op, field, reason),
-		tasks.ErrorZh(op, field, reason), monitoring.ReasonZh(reason))
+		tasks.ErrorZh(op, field, reason), monitoring.ReasonZh(reason), serverZh.Say(reason))
+}
+
+// serverZh says the server's own reasons in Chinese.
+var serverZh = domain.ZhTable{
+	{EN: regexp.MustCompile(`^the read models are still catching up with the log \(position (\d+) of (\d+), as the server started\): try again shortly$`),
+		ZH: "读取模型仍在追赶台账（已应用至位置 $1，服务启动时台账共 $2）：请稍后再试"},
 }
 
 // routeErrors answers the requests under /api/ that no route takes (404,

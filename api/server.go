@@ -41,6 +41,9 @@ type Server struct {
 	notify  *notify.Notifier          // nil when no notifications are published
 	samples *app.SampleIndex          // what uploads have found stored, shared by all uploads
 	snaps   projections.SnapshotStore // nil without snapshots
+	// started is the log's last position when the server was made: until
+	// the live models have applied it, requests wait (caughtUp).
+	started uint64
 }
 
 // Config is what a Server needs.
@@ -80,9 +83,13 @@ func New(cfg Config) *Server {
 	s.board, s.cards, s.account = taskboard.New(), cards.New(), accountability.New()
 	s.assess = app.NewAssessor(s.quality, s.cards, s.board)
 	models := []projections.Projection{s.quality, s.board, s.cards, s.account, s.assess}
+	last, lastErr := cfg.Store.LastPosition(context.Background())
+	if lastErr == nil {
+		s.started = last
+	}
 	if cfg.Notify != nil {
-		from, err := cfg.Store.LastPosition(context.Background())
-		if err != nil {
+		from := last
+		if lastErr != nil {
 			from = ^uint64(0) // unknown: notify nothing rather than everything again
 		}
 		s.notify = notify.New(cfg.Notify, from, cfg.Now)
@@ -357,7 +364,28 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request, who *To
 	if err := s.checkKnowledgeDates(r, rt.Method+" "+rt.Path); err != nil {
 		return err
 	}
+	if err := s.caughtUp(r); err != nil {
+		return err
+	}
 	return rt.Handle(s, w, r)
+}
+
+// CatchUpWait is how long a request waits for the live read models to
+// catch up with the log as it stood when the server started.
+var CatchUpWait = 30 * time.Second
+
+// caughtUp waits, CatchUpWait at most, until the live read models have
+// applied the log as it stood when the server started. Until then they
+// hold part of the log, and would answer with wrong figures (an
+// assessment with no rules in force yet, a city with half its sections)
+// rather than an error; a request still waiting is refused with 503, to be
+// sent again shortly (GET /readyz says when).
+func (s *Server) caughtUp(r *http.Request) error {
+	if s.live.Position() >= s.started || s.live.WaitFor(r.Context(), s.started, CatchUpWait) {
+		return nil
+	}
+	return domain.Errorf("serve", domain.Unavailable, "", "the read models are still catching up with the log (position %d of %d, as the server started): try again shortly",
+		s.live.Position(), s.started)
 }
 
 // checkQuery refuses an API request's query parameters that the route does
