@@ -248,15 +248,23 @@ func TestEnforcementConflictsInChinese(t *testing.T) {
 			open + " 已在 运城 140800 登记"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := f.last()
-			code, b := f.do(tc.method, tc.path, domain.Enforcement, tc.body, map[bool]string{true: "application/json"}[tc.body != ""])
-			require.Equal(t, tc.status, code, string(b))
-			var e api.ErrorBody
-			require.NoError(t, json.Unmarshal(b, &e))
-			require.Equal(t, tc.field, e.Error.Field, "in English: %s", b)
-			require.Equal(t, tc.zh, e.Error.MessageZh, "%s", b)
-			requireNoEnglish(t, tc.zh)
-			require.Equal(t, before, f.last(), "nothing stored")
+			f.refusedInChinese(t, domain.Enforcement, tc.method, tc.path, tc.body, tc.status, tc.field, tc.zh)
 		})
 	}
+}
+
+// refusedInChinese sends a request that must be refused with status,
+// naming field, saying zh in Chinese (and no English word), and storing
+// nothing.
+func (f *fixture) refusedInChinese(t *testing.T, role domain.Role, method, path, body string, status int, field, zh string) {
+	t.Helper()
+	before := f.last()
+	code, b := f.do(method, path, role, body, map[bool]string{true: "application/json"}[body != ""])
+	require.Equal(t, status, code, string(b))
+	var e api.ErrorBody
+	require.NoError(t, json.Unmarshal(b, &e))
+	require.Equal(t, field, e.Error.Field, "in English: %s", b)
+	require.Equal(t, zh, e.Error.MessageZh, "%s", b)
+	requireNoEnglish(t, zh)
+	require.Equal(t, before, f.last(), "nothing stored")
 }

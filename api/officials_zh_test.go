@@ -1,13 +1,11 @@
 package api_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/shanxi-water/ledger/api"
 	"github.com/shanxi-water/ledger/domain"
 )
 
@@ -94,15 +92,7 @@ func TestOfficialsAndTasksTextFaultsInChinese(t *testing.T) {
 		{"a change without its status", task, `{"city":"140100","to":"","date":"2016-03-01"}`, "to", "目标状态（to）：缺失"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := f.last()
-			code, b := f.do("POST", tc.path, domain.Assessment, tc.body, "application/json")
-			require.Equal(t, 400, code, string(b))
-			var e api.ErrorBody
-			require.NoError(t, json.Unmarshal(b, &e))
-			require.Equal(t, tc.field, e.Error.Field, "in English: %s", b)
-			require.Equal(t, tc.zh, e.Error.MessageZh, "%s", b)
-			requireNoEnglish(t, tc.zh)
-			require.Equal(t, before, f.last(), "nothing stored")
+			f.refusedInChinese(t, domain.Assessment, "POST", tc.path, tc.body, 400, tc.field, tc.zh)
 		})
 	}
 }
