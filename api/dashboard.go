@@ -935,12 +935,7 @@ func consequenceText(l Lang, c app.Consequence) string {
 		text += " · " + c.Area
 	}
 	if c.From != nil && c.To != nil {
-		from, _ := assessment.PeriodStart(*c.From)
-		to, through := assessment.PeriodEnd(*c.To)
-		text += " · " + from + l.one(" 至 ", " to ") + to
-		if through {
-			text += l.one("（含当日）", " inclusive")
-		}
+		text += " · " + l.one(assessment.Period(*c.From, *c.To))
 	}
 	if c.Deadline != nil {
 		text += l.one(" · 期限 ", " · deadline ") + day(c.Deadline)

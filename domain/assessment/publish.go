@@ -341,17 +341,24 @@ func (c ConsequenceImposed) Repeats(prev ConsequenceImposed) (field, reason stri
 	return "", ""
 }
 
-// PeriodText is a restriction's period as the city's page says it in
-// English: "2020-07-01 to 2021-06-30 inclusive" for ends given as dates,
-// "2020-07-01 08:00 to 2021-01-01 00:00" for ends given as times.
+// PeriodText is a restriction's period in English: "2020-07-01 to
+// 2021-06-30 inclusive" for ends given as dates, "2020-07-01 08:00 to
+// 2021-01-01 00:00" for ends given as times.
 func PeriodText(from, to time.Time) string {
+	_, en := Period(from, to)
+	return en
+}
+
+// Period is a restriction's period as the city's page says it, in Chinese
+// ("2020-07-01 至 2021-06-30（含当日）") and in English (PeriodText).
+func Period(from, to time.Time) (zh, en string) {
 	f, _ := PeriodStart(from)
 	t, through := PeriodEnd(to)
-	s := f + " to " + t
+	zh, en = f+" 至 "+t, f+" to "+t
 	if through {
-		s += " inclusive"
+		zh, en = zh+"（含当日）", en+" inclusive"
 	}
-	return s
+	return zh, en
 }
 
 // CanImpose decides whether a consequence may follow a city-year: only
